@@ -1,0 +1,74 @@
+// One build for every bundle: extension host, compute worker, CLI, webview script, and (outside
+// --production) the unit tests, integration tests and benchmarks.
+//   node esbuild.js               development build (sourcemaps)
+//   node esbuild.js --production  minified, what the .vsix ships
+//   node esbuild.js --watch       rebuild on change, printing what `$esbuild-watch` reads
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints the lines VS Code's `$esbuild-watch` problem matcher looks for. */
+const watchReporter = {
+  name: 'watch-reporter',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+/** Files below `dir` whose names end with `suffix`. */
+function listFiles(dir, suffix) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, String(f)))
+    .filter((f) => f.endsWith(suffix));
+}
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  plugins: watch ? [watchReporter] : [],
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist' },
+];
+
+if (!production) {
+  const tests = [...listFiles('test/unit', '.test.ts'), ...listFiles('test/integration', '.ts')];
+  builds.push({ ...node, entryPoints: tests, outdir: 'out', outbase: '.', external: ['vscode', 'mocha'] });
+  const benches = listFiles('bench', '.ts');
+  if (benches.length > 0) builds.push({ ...node, entryPoints: benches, outdir: 'out', outbase: '.' });
+}
+
+async function main() {
+  const contexts = await Promise.all(builds.filter((b) => Object.keys(b.entryPoints).length > 0 || b.entryPoints.length > 0).map((b) => esbuild.context(b)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

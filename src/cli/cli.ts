@@ -1,0 +1,1 @@
+// Placeholder entry until the CLI lands.
