@@ -1,1 +1,46 @@
-// Placeholder entry until the worker lands.
+// Compute worker (bundled to dist/worker.js): answers runOp requests with the core's kernels.
+// One request at a time; the pool cancels by terminating the thread, so no cancellation here.
+import { parentPort } from 'node:worker_threads';
+import { runOp, runOpRegion } from '../core/ops';
+import { RpcEndpoint } from '../protocol/rpc';
+import {
+  transferablesOfReply,
+  type FromWorkerMessage,
+  type ToWorkerMessage,
+  type WorkerFault,
+  type WorkerHostEndpoint,
+} from '../protocol/worker';
+
+function handle(message: ToWorkerMessage): FromWorkerMessage | Promise<FromWorkerMessage> {
+  switch (message.type) {
+    case 'runOp': {
+      const { request, region } = message;
+      return { type: 'tensor', tensor: region === undefined ? runOp(request) : runOpRegion(request, region) };
+    }
+    case 'crash':
+      return crash(message.fault);
+  }
+}
+
+/** Never answers: the thread dies first, as it would from a bug or a runaway allocation. */
+function crash(fault: WorkerFault): Promise<never> {
+  if (fault === 'exhaust-heap') {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array<number>(1024).fill(hoard.length));
+  }
+  return new Promise<never>(() => {
+    // Thrown outside the request handler, so nothing catches it.
+    setImmediate(() => {
+      throw new Error('worker crash requested (diagnostic)');
+    });
+  });
+}
+
+const port = parentPort;
+if (port === null) throw new Error('dist/worker.js must run in a worker thread');
+const endpoint: WorkerHostEndpoint = new RpcEndpoint<FromWorkerMessage, ToWorkerMessage>(
+  (envelope, transfer) => port.postMessage(envelope, transfer),
+  handle,
+  transferablesOfReply,
+);
+port.on('message', (envelope) => endpoint.handleMessage(envelope));

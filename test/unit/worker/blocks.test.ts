@@ -1,0 +1,79 @@
+// Block planning and assembly: every output element is computed exactly once whatever the split.
+import * as assert from 'node:assert/strict';
+import { copyRegionInto, estimateMacs, isSplittable, planRegions, toShared } from '../../../src/worker/blocks';
+import { numel, tensor, zeros } from '../../../src/core/tensor';
+
+describe('worker blocks', () => {
+  const shapes = [[1, 1, 1], [2, 3, 5], [1, 4, 7, 3], [3, 2, 2, 2, 2], [1, 1, 9, 4]];
+
+  for (const shape of shapes) {
+    for (const count of [1, 2, 3, 6, 7, 24]) {
+      it(`planRegions covers [${shape.join(', ')}] exactly once with ${count} blocks`, () => {
+        const regions = planRegions(shape, count);
+        const [n = 1, c = 1, r = 1] = shape;
+        assert.ok(regions.length >= Math.min(count, n * c * r), `${regions.length} blocks`);
+        const hits = new Array<number>(n * c * r).fill(0);
+        for (const { batch, channels, rows } of regions) {
+          assert.ok(batch[0] < batch[1] && channels[0] < channels[1] && rows[0] < rows[1], 'no empty block');
+          for (let b = batch[0]; b < batch[1]; b++) {
+            for (let ch = channels[0]; ch < channels[1]; ch++) {
+              for (let row = rows[0]; row < rows[1]; row++) hits[(b * c + ch) * r + row]! += 1;
+            }
+          }
+        }
+        assert.deepEqual(hits, new Array<number>(n * c * r).fill(1));
+      });
+    }
+  }
+
+  it('copyRegionInto places each block at its batch, channel and row offsets', () => {
+    // Output [2, 2, 3, 2] filled with its own flat index, cut into 5 blocks; each block is
+    // built from the same formula, so the reassembled output must equal the original.
+    const shape = [2, 2, 3, 2];
+    const whole = tensor(Array.from({ length: numel(shape) }, (_, i) => i), shape, 'float64');
+    const out = zeros(shape, 'float64');
+    for (const region of planRegions(shape, 5)) {
+      const [b0, b1] = region.batch, [c0, c1] = region.channels, [r0, r1] = region.rows;
+      const values: number[] = [];
+      for (let b = b0; b < b1; b++) {
+        for (let c = c0; c < c1; c++) {
+          for (let r = r0; r < r1; r++) for (let w = 0; w < 2; w++) values.push(((b * 2 + c) * 3 + r) * 2 + w);
+        }
+      }
+      copyRegionInto(out, tensor(values, [b1 - b0, c1 - c0, r1 - r0, 2], 'float64'), region);
+    }
+    assert.deepEqual(out.data, whole.data);
+  });
+
+  it('copyRegionInto refuses a block of the wrong shape or dtype', () => {
+    const out = zeros([1, 2, 2], 'float32');
+    const region = { batch: [0, 1], channels: [0, 1], rows: [0, 2] } as const;
+    assert.throws(() => copyRegionInto(out, zeros([1, 1, 3], 'float32'), region), /does not fit region float32\[1, 1, 2\]/);
+    assert.throws(() => copyRegionInto(out, zeros([1, 1, 2], 'float64'), region), /does not fit/);
+  });
+
+  it('toShared copies onto a SharedArrayBuffer once and keeps shared tensors as they are', () => {
+    const t = tensor([1, 2, 3], [3], 'float32');
+    const shared = toShared(t);
+    assert.ok(shared.data.buffer instanceof SharedArrayBuffer);
+    assert.ok(shared.data instanceof Float32Array);
+    assert.deepEqual([...shared.data], [1, 2, 3]);
+    assert.equal(toShared(shared), shared);
+  });
+
+  it('splits only batched conv layouts', () => {
+    const w = zeros([4, 3, 3, 3], 'float32');
+    assert.equal(isSplittable({ op: 'conv2d', input: zeros([1, 3, 8, 8], 'float32'), weight: w }), true);
+    assert.equal(isSplittable({ op: 'conv2d', input: zeros([3, 8, 8], 'float32'), weight: w }), false);
+    assert.equal(isSplittable({ op: 'corr2d', input: zeros([8, 8], 'float32'), weight: zeros([2, 2], 'float32') }), false);
+  });
+
+  it('estimateMacs counts C_in/groups × kernel per output element (conv) or per input element (transposed)', () => {
+    // conv2d: weight [4, 3, 3, 3] → 27 MACs per output element; output [1, 4, 6, 6] has 144.
+    const convReq = { op: 'conv2d', input: zeros([1, 3, 8, 8], 'float32'), weight: zeros([4, 3, 3, 3], 'float32') } as const;
+    assert.equal(estimateMacs(convReq, [1, 4, 6, 6]), 144 * 27);
+    // conv_transpose2d: weight [3, 2, 2, 2] → 8 MACs per input element; input [1, 3, 5, 5] has 75.
+    const tReq = { op: 'conv_transpose2d', input: zeros([1, 3, 5, 5], 'float32'), weight: zeros([3, 2, 2, 2], 'float32') } as const;
+    assert.equal(estimateMacs(tReq, [1, 2, 6, 6]), 75 * 8);
+  });
+});
