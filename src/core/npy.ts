@@ -1,0 +1,301 @@
+// NumPy's `.npy` file format (numpy/lib/format.py): read versions 1.0, 2.0 and 3.0, either byte
+// order, C or Fortran order; write what `np.save` writes (version 1.0, little-endian, C order, the
+// header padded to 64 bytes), byte for byte.
+import { allocate, numel, stridesOf, type DType, type Tensor } from './tensor';
+
+/** A file that is not an `.npy` file we can read; the message says what and where. */
+export class NpyError extends Error {
+  override readonly name = 'NpyError';
+}
+
+const MAGIC = [0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0))];
+const ALIGN = 64;
+/** np.save leaves room to grow the first axis in place: its repr padded to 21 characters. */
+const GROWTH_AXIS_MAX_DIGITS = 21;
+
+interface DTypeCode {
+  readonly dtype: DType;
+  readonly kind: string;
+  readonly itemSize: number;
+}
+
+const DTYPE_CODES: readonly DTypeCode[] = [
+  { dtype: 'float32', kind: 'f', itemSize: 4 },
+  { dtype: 'float64', kind: 'f', itemSize: 8 },
+  { dtype: 'int32', kind: 'i', itemSize: 4 },
+  { dtype: 'int64', kind: 'i', itemSize: 8 },
+  { dtype: 'bool', kind: 'b', itemSize: 1 },
+];
+
+// ---------------------------------------------------------------------------------------------
+// The header: a Python dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+
+type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+
+/** Parses the Python literals `.npy` headers use: dicts, tuples, lists, strings, ints, booleans, None. */
+class HeaderParser {
+  private pos = 0;
+  constructor(private readonly text: string, private readonly textOffset: number) {}
+
+  parse(): PyValue {
+    const value = this.value();
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail(`unexpected ${JSON.stringify(this.text[this.pos])} after the header dict`);
+    return value;
+  }
+
+  private fail(what: string): never {
+    throw new NpyError(`malformed .npy header at byte ${this.textOffset + this.pos}: ${what} in ${JSON.stringify(this.text.trimEnd())}`);
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos] as string)) this.pos++;
+  }
+
+  private eat(token: string): boolean {
+    this.skipSpace();
+    if (this.text.startsWith(token, this.pos)) {
+      this.pos += token.length;
+      return true;
+    }
+    return false;
+  }
+
+  /** Items up to `close`, separated by commas, a trailing comma allowed. */
+  private items<T>(close: string, item: () => T): T[] {
+    const out: T[] = [];
+    while (!this.eat(close)) {
+      out.push(item());
+      if (!this.eat(',')) {
+        if (!this.eat(close)) this.fail(`expected ',' or '${close}'`);
+        break;
+      }
+    }
+    return out;
+  }
+
+  private value(): PyValue {
+    this.skipSpace();
+    const c = this.text[this.pos];
+    if (c === '{') {
+      this.pos++;
+      const map = new Map<string, PyValue>();
+      for (const [k, v] of this.items('}', () => this.entry())) map.set(k, v);
+      return map;
+    }
+    if (c === '(') {
+      this.pos++;
+      return { tuple: this.items(')', () => this.value()) };
+    }
+    if (c === '[') {
+      this.pos++;
+      return this.items(']', () => this.value());
+    }
+    if (c === "'" || c === '"') return this.string(c);
+    const word = /^(?:True|False|None|[-+]?\d+)/.exec(this.text.slice(this.pos))?.[0];
+    if (word === undefined) this.fail(c === undefined ? 'unexpected end' : `unexpected ${JSON.stringify(c)}`);
+    this.pos += word.length;
+    if (word === 'True' || word === 'False') return word === 'True';
+    if (word === 'None') return null;
+    this.eat('L'); // Python 2 long literals, as old files may carry
+    return Number(word);
+  }
+
+  private entry(): [string, PyValue] {
+    const key = this.value();
+    if (typeof key !== 'string') this.fail('expected a string key');
+    if (!this.eat(':')) this.fail(`expected ':' after '${key}'`);
+    return [key, this.value()];
+  }
+
+  private string(quote: string): string {
+    let out = '';
+    for (this.pos++; this.pos < this.text.length; this.pos++) {
+      const c = this.text[this.pos] as string;
+      if (c === quote) {
+        this.pos++;
+        return out;
+      }
+      if (c === '\\') this.pos++;
+      out += this.text[this.pos] ?? '';
+    }
+    return this.fail('unterminated string');
+  }
+}
+
+function pyRepr(v: PyValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
+  return v.tuple.length === 1 ? `(${pyRepr(v.tuple[0] as PyValue)},)` : `(${v.tuple.map(pyRepr).join(', ')})`;
+}
+
+interface Header {
+  readonly code: DTypeCode;
+  readonly littleEndian: boolean;
+  readonly fortranOrder: boolean;
+  readonly shape: number[];
+}
+
+function headerFields(dict: PyValue): Header {
+  if (!(dict instanceof Map)) throw new NpyError(`.npy header is not a dict: ${pyRepr(dict)}`);
+  const keys = [...dict.keys()].sort();
+  if (keys.join() !== 'descr,fortran_order,shape') {
+    throw new NpyError(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.map((k) => `'${k}'`).join(', ')}`);
+  }
+  const descr = dict.get('descr') as PyValue;
+  const fortranOrder = dict.get('fortran_order') as PyValue;
+  const shape = dict.get('shape') as PyValue;
+  if (typeof fortranOrder !== 'boolean') throw new NpyError(`.npy header field 'fortran_order' is not True or False: ${pyRepr(fortranOrder)}`);
+  if (shape === null || typeof shape !== 'object' || !('tuple' in shape)
+    || !shape.tuple.every((s): s is number => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0)) {
+    throw new NpyError(`.npy header field 'shape' is not a tuple of non-negative integers: ${pyRepr(shape)}`);
+  }
+  const supported = 'float32 (<f4), float64 (<f8), int32 (<i4), int64 (<i8) and bool (|b1)';
+  const match = typeof descr === 'string' ? /^([<>|=])([fib])(\d+)$/.exec(descr) : null;
+  const code = match && DTYPE_CODES.find((d) => d.kind === match[2] && d.itemSize === Number(match[3]));
+  if (!match || !code) {
+    const what = typeof descr === 'string' ? describeDescr(descr) : 'a structured dtype';
+    throw new NpyError(`.npy header field 'descr' is ${pyRepr(descr)} (${what}); supported dtypes are ${supported}, either byte order`);
+  }
+  // '=' is the writer's native order; every platform Node runs on is little-endian.
+  return { code, littleEndian: match[1] !== '>', fortranOrder, shape: shape.tuple };
+}
+
+function describeDescr(descr: string): string {
+  const kinds: Record<string, string> = {
+    b: 'bool', i: 'signed integer', u: 'unsigned integer', f: 'floating point', c: 'complex',
+    O: 'Python objects', S: 'byte string', U: 'unicode string', V: 'raw bytes', M: 'datetime', m: 'timedelta',
+  };
+  const kind = /^[<>|=]?([a-zA-Z])(\d*)/.exec(descr);
+  if (!kind) return 'not a dtype';
+  const name = kinds[kind[1] as string] ?? 'an unknown kind';
+  return kind[2] ? `${name}, ${kind[2]} byte${kind[2] === '1' ? '' : 's'}` : name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** Reads one element of the given code at a byte offset into the tensor's buffer. */
+function elementReader(code: DTypeCode, view: DataView, littleEndian: boolean): (byte: number) => number | bigint {
+  switch (code.dtype) {
+    case 'float32': return (b) => view.getFloat32(b, littleEndian);
+    case 'float64': return (b) => view.getFloat64(b, littleEndian);
+    case 'int32': return (b) => view.getInt32(b, littleEndian);
+    case 'int64': return (b) => view.getBigInt64(b, littleEndian);
+    case 'bool': return (b) => (view.getUint8(b) === 0 ? 0 : 1);
+  }
+}
+
+/** Element offsets of a Fortran-ordered (column-major) array, listed in row-major order. */
+function fortranOrderOffsets(shape: readonly number[]): Int32Array {
+  const count = numel(shape);
+  const offsets = new Int32Array(count);
+  const columnStrides = stridesOf([...shape].reverse()).reverse();
+  const index = new Array<number>(shape.length).fill(0);
+  let offset = 0;
+  for (let n = 0; n < count; n++) {
+    offsets[n] = offset;
+    // Advance the row-major index, keeping the column-major offset in step.
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const stride = columnStrides[d] as number;
+      if ((index[d] as number) + 1 < (shape[d] as number)) {
+        index[d] = (index[d] as number) + 1;
+        offset += stride;
+        break;
+      }
+      offset -= (index[d] as number) * stride;
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
+
+/** Reads a `.npy` file (format 1.0, 2.0 or 3.0) into a row-major tensor. */
+export function parseNpy(bytes: Uint8Array): Tensor {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (end: number, what: string): void => {
+    if (bytes.length < end) throw new NpyError(`.npy file is truncated: ${what} needs bytes up to ${end}, the file has ${bytes.length}`);
+  };
+  need(MAGIC.length + 2, 'the magic string and version');
+  const magicOk = MAGIC.every((b, i) => bytes[i] === b);
+  if (!magicOk) {
+    const got = Array.from(bytes.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new NpyError(`not a .npy file: bytes 0-5 should be the magic string 93 4e 55 4d 50 59 ("\\x93NUMPY"), found ${got}`);
+  }
+  const major = bytes[6] as number;
+  const minor = bytes[7] as number;
+  if (minor !== 0 || major < 1 || major > 3) {
+    throw new NpyError(`unsupported .npy format version ${major}.${minor} at byte 6; versions 1.0, 2.0 and 3.0 are supported`);
+  }
+  const lengthSize = major === 1 ? 2 : 4;
+  need(8 + lengthSize, 'the header length');
+  const headerLength = lengthSize === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = 8 + lengthSize;
+  const dataStart = headerStart + headerLength;
+  need(dataStart, `the ${headerLength}-byte header starting at byte ${headerStart}`);
+  const headerBytes = bytes.subarray(headerStart, dataStart);
+  // Versions 1.0 and 2.0 are latin-1, 3.0 is UTF-8.
+  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
+  const header = headerFields(new HeaderParser(headerText, headerStart).parse());
+  const { code, littleEndian, fortranOrder, shape } = header;
+  const count = numel(shape);
+  need(dataStart + count * code.itemSize, `${count} ${code.dtype} values of shape ${pyRepr({ tuple: shape })} starting at byte ${dataStart}`);
+
+  const data = allocate(code.dtype, count);
+  const read = elementReader(code, view, littleEndian);
+  const order = fortranOrder && shape.length > 1 ? fortranOrderOffsets(shape) : null;
+  const values = data as { [i: number]: number | bigint };
+  for (let i = 0; i < count; i++) values[i] = read(dataStart + (order ? (order[i] as number) : i) * code.itemSize);
+  return { shape, dtype: code.dtype, data };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+function descrOf(dtype: DType): string {
+  const code = DTYPE_CODES.find((d) => d.dtype === dtype) as DTypeCode;
+  return `${code.kind === 'b' ? '|' : '<'}${code.kind}${code.itemSize}`;
+}
+
+/** The header np.save writes: keys sorted, the growth padding, spaces and '\n' to 64-byte alignment. */
+function headerBytes(t: Tensor): Uint8Array {
+  const shape = pyRepr({ tuple: [...t.shape] });
+  let dict = `{'descr': '${descrOf(t.dtype)}', 'fortran_order': False, 'shape': ${shape}, }`;
+  if (t.shape.length > 0) dict += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(t.shape[0]).length);
+  // numpy's padding: never zero, so a header that is already aligned gains a full 64 bytes.
+  const paddedLength = (prefix: number) => dict.length + 1 + ALIGN - ((prefix + dict.length + 1) % ALIGN);
+  // Version 1.0 unless the header length does not fit its 16-bit field; then 2.0 (32-bit).
+  const version1 = paddedLength(MAGIC.length + 4) <= 0xffff;
+  const prefix = MAGIC.length + (version1 ? 4 : 6);
+  const length = paddedLength(prefix);
+  const out = new Uint8Array(prefix + length);
+  out.set(MAGIC);
+  out[6] = version1 ? 1 : 2;
+  const view = new DataView(out.buffer);
+  if (version1) view.setUint16(8, length, true);
+  else view.setUint32(8, length, true);
+  const text = dict.padEnd(length - 1, ' ') + '\n';
+  for (let i = 0; i < text.length; i++) out[prefix + i] = text.charCodeAt(i);
+  return out;
+}
+
+/** The bytes `np.save` writes for this tensor (version 1.0, little-endian, C order). */
+export function serializeNpy(t: Tensor): Uint8Array {
+  const header = headerBytes(t);
+  const body = new Uint8Array(t.data.length * t.data.BYTES_PER_ELEMENT);
+  const view = new DataView(body.buffer);
+  const data = t.data;
+  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(i * 8, v, true));
+  else if (data instanceof Int32Array) data.forEach((v, i) => view.setInt32(i * 4, v, true));
+  else if (data instanceof BigInt64Array) data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+  else data.forEach((v, i) => view.setUint8(i, v === 0 ? 0 : 1));
+  const out = new Uint8Array(header.length + body.length);
+  out.set(header);
+  out.set(body, header.length);
+  return out;
+}
