@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { OpArgsSyntaxError, parseOpArgs } from '../../../src/core/opArgsText';
+
+describe('parseOpArgs (the keyword arguments typed in the run command)', () => {
+  it('reads every keyword in Python syntax', () => {
+    assert.deepEqual(
+      parseOpArgs("stride=2, padding=(1, 0), dilation=[1,2], groups=4, output_padding=1, padding_mode='reflect', output_size=(5, 5)"),
+      { stride: 2, padding: [1, 0], dilation: [1, 2], groups: 4, outputPadding: 1, paddingMode: 'reflect', outputSize: [5, 5] },
+    );
+  });
+
+  it('reads an empty text as no arguments, and string paddings', () => {
+    assert.deepEqual(parseOpArgs('  '), {});
+    assert.deepEqual(parseOpArgs('padding="same"'), { padding: 'same' });
+    assert.deepEqual(parseOpArgs("padding='valid',"), { padding: 'valid' });
+  });
+
+  it('keeps negative numbers for the core to reject with PyTorch\'s message', () => {
+    assert.deepEqual(parseOpArgs('padding=-1'), { padding: -1 });
+  });
+
+  const errors: Array<[string, string]> = [
+    ['strides=2', "unknown argument 'strides'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    ['stride=2, stride=3', 'keyword argument repeated: stride (column 11)'],
+    ['stride 2', "expected '=' but found '2' (column 8)"],
+    ['stride=(1, x)', "expected an integer but found 'x' (column 12)"],
+    ['stride=(1 2)', "expected ',' or ')' but found '2' (column 11)"],
+    ["groups=(1, 2)", 'groups must be an integer, got [1,2] (column 8)'],
+    ["padding='full'", `padding must be an integer, a tuple of integers, 'same' or 'valid', got "full" (column 9)`],
+    ["padding_mode='mirror'", `padding_mode must be 'zeros', 'reflect', 'replicate', 'circular', got "mirror" (column 14)`],
+    ["padding_mode='zeros", 'unterminated string (column 14)'],
+    ['stride=2 padding=1', "expected ',' but found 'p' (column 10)"],
+  ];
+  for (const [text, message] of errors) {
+    it(`rejects ${JSON.stringify(text)} naming the column`, () => {
+      assert.throws(() => parseOpArgs(text), (e: unknown) => e instanceof OpArgsSyntaxError && e.message === message);
+    });
+  }
+});
