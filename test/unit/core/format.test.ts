@@ -1,12 +1,14 @@
-// PyTorch's printed form, byte for byte: golden cases from scripts/golden/gen_format.py (real
-// PyTorch 1.13), the d2l seed notebook's printed outputs, and the exact decimal helpers.
+// PyTorch's and NumPy's printed forms, byte for byte: golden cases from
+// scripts/golden/gen_format.py (real PyTorch 1.13 and NumPy 1.24), the d2l seed notebook's printed
+// outputs, and the exact decimal helpers.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { formatTensor, pythonExponent, pythonFixed, type FormatTensorOptions } from '../../../src/core/format';
+import { formatNumpy, type NumpyPrintOptions } from '../../../src/core/formatNumpy';
 import { tensor, type DType, type Tensor } from '../../../src/core/tensor';
 import { fixturePath } from '../helpers';
 
-export interface GoldenCase {
+interface GoldenCase {
   name: string;
   dtype: DType;
   shape: number[];
@@ -17,12 +19,12 @@ export interface GoldenCase {
   suffixes?: string[];
 }
 
-export function readGoldenCases(file: string): GoldenCase[] {
+function readGoldenCases(file: string): GoldenCase[] {
   return JSON.parse(fs.readFileSync(fixturePath('format', file), 'utf8')) as GoldenCase[];
 }
 
 /** The tensor a golden case stores (this machine is little-endian, like the fixtures). */
-export function goldenTensor(c: GoldenCase): Tensor {
+function goldenTensor(c: GoldenCase): Tensor {
   const bytes = Buffer.from(c.data, 'base64');
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const data = {
@@ -139,4 +141,23 @@ describe('formatTensor options', () => {
     assert.throws(() => formatTensor(t, { edgeitems: 0 }), /edgeitems/);
     assert.throws(() => formatTensor(t, { linewidth: 1.5 }), /linewidth/);
   });
+});
+
+function numpyOptions(c: GoldenCase): Partial<NumpyPrintOptions> {
+  const o = c.options ?? {};
+  return {
+    ...(o['precision'] !== undefined && { precision: Number(o['precision']) }),
+    ...(o['threshold'] !== undefined && { threshold: Number(o['threshold']) }),
+    ...(o['edgeitems'] !== undefined && { edgeitems: Number(o['edgeitems']) }),
+    ...(o['linewidth'] !== undefined && { linewidth: Number(o['linewidth']) }),
+    ...(o['suppress'] !== undefined && { suppress: Boolean(o['suppress']) }),
+  };
+}
+
+describe('formatNumpy matches NumPy repr', () => {
+  const cases = readGoldenCases('numpy.json');
+  it('has the golden cases', () => assert.ok(cases.length >= 20, `only ${cases.length} cases`));
+  for (const c of cases) {
+    it(c.name, () => assert.equal(formatNumpy(goldenTensor(c), numpyOptions(c)), c.expected));
+  }
 });
