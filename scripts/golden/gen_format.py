@@ -283,6 +283,52 @@ def numpy_cases():
     return cases
 
 
+def scalar_cases():
+    """Single values through the digit machinery both printers rest on: Python's '{:.Nf}' and
+    '{:.Ne}' (what PyTorch prints with) and NumPy's Dragon4 (format_float_positional and
+    format_float_scientific) for float64 and float32, on random and adversarial values."""
+    rng = np.random.default_rng(77)
+    values = list(rng.standard_normal(400) * 10.0 ** rng.uniform(-12, 12, 400))
+    values += [2.0 ** k for k in range(-149, 128, 3)]  # powers of two: unequal neighbour gaps
+    values += [k / 32 for k in range(-40, 41, 3)]  # exact ties at 4 decimals
+    values += [k + 0.5 for k in range(-4, 5)]  # exact ties at 0 decimals
+    values += [9.99995, 0.99995, 99999.99999, 9.9999999e-5, 1e-4, 1e8, 99999999.5, 1e16, 1e22, 123456789012345678.0]
+    values += [1e-45, 1.17549435e-38, 3.4028234663852886e38, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308]
+    values += [0.1, 0.2, 0.3, 1 / 3, 2 / 3, 16777217.0, 33554436.0]
+    rows = []
+    for v in values:
+        v = float(v)
+        with np.errstate(over='ignore'):
+            v32 = float(np.float32(v))
+        if not math.isfinite(v32):  # past float32's range: use its largest value instead
+            v32 = float(np.finfo(np.float32).max)
+        rows.append({
+            'x': v,
+            'python': [format(v, spec) for spec in ('.0f', '.2f', '.4f', '.4e', '.0e', '.10e')],
+            'x32': v32,
+            'numpy64': dragon4_strings(np.float64(v)),
+            'numpy32': dragon4_strings(np.float32(v32)),
+        })
+    return rows
+
+
+# The Dragon4 calls arrayprint makes: positional maxprec (first pass, then with min_digits=0),
+# scientific first pass (trim '.'), and scientific with min_digits (trim 'k').
+SCALAR_DRAGON4_CALLS = [
+    ('positional', dict(precision=8, unique=True, fractional=True, trim='.')),
+    ('positional', dict(precision=8, min_digits=0, unique=True, fractional=True, trim='.')),
+    ('positional', dict(precision=3, unique=True, fractional=True, trim='.')),
+    ('scientific', dict(precision=8, unique=True, trim='.')),
+    ('scientific', dict(precision=4, min_digits=4, unique=True, trim='k')),
+    ('scientific', dict(precision=8, min_digits=8, unique=True, trim='k')),
+]
+
+
+def dragon4_strings(x):
+    return [np.format_float_positional(x, **kw) if kind == 'positional' else np.format_float_scientific(x, **kw)
+            for kind, kw in SCALAR_DRAGON4_CALLS]
+
+
 def write(name, cases):
     path = os.path.join(OUT_DIR, name)
     with open(path, 'w') as f:
@@ -294,3 +340,4 @@ if __name__ == '__main__':
     os.makedirs(OUT_DIR, exist_ok=True)
     write('torch.json', torch_cases())
     write('numpy.json', numpy_cases())
+    write('scalars.json', scalar_cases())

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { formatTensor, pythonExponent, pythonFixed, type FormatTensorOptions } from '../../../src/core/format';
-import { formatNumpy, type NumpyPrintOptions } from '../../../src/core/formatNumpy';
+import { formatNumpy, numpyPositional, numpyScientific, type NumpyPrintOptions } from '../../../src/core/formatNumpy';
 import { tensor, type DType, type Tensor } from '../../../src/core/tensor';
 import { fixturePath } from '../helpers';
 
@@ -131,6 +131,42 @@ describe('Python float formatting', () => {
   it('spells non-finite values as Python does', () => {
     assert.deepEqual([NaN, Infinity, -Infinity].map((x) => pythonFixed(x, 4)), ['nan', 'inf', '-inf']);
     assert.deepEqual([NaN, Infinity, -Infinity].map((x) => pythonExponent(x, 4)), ['nan', 'inf', '-inf']);
+  });
+});
+
+interface ScalarCase {
+  x: number;
+  /** format(x, spec) for '.0f', '.2f', '.4f', '.4e', '.0e', '.10e'. */
+  python: string[];
+  /** x as float32. */
+  x32: number;
+  /** The Dragon4 calls listed in gen_format.py's SCALAR_DRAGON4_CALLS, on x and on x32. */
+  numpy64: string[];
+  numpy32: string[];
+}
+
+describe('digits match Python and NumPy on single values', () => {
+  const rows = JSON.parse(fs.readFileSync(fixturePath('format', 'scalars.json'), 'utf8')) as ScalarCase[];
+  const python = (x: number) => [
+    pythonFixed(x, 0), pythonFixed(x, 2), pythonFixed(x, 4), pythonExponent(x, 4), pythonExponent(x, 0), pythonExponent(x, 10),
+  ];
+  const dragon4 = (x: number, single: boolean) => [
+    numpyPositional(x, single, { precision: 8, minDigits: -1, trim: 'zeros', padLeft: 0, padRight: 0 }),
+    numpyPositional(x, single, { precision: 8, minDigits: 0, trim: 'zeros', padLeft: 0, padRight: 0 }),
+    numpyPositional(x, single, { precision: 3, minDigits: -1, trim: 'zeros', padLeft: 0, padRight: 0 }),
+    numpyScientific(x, single, { precision: 8, minDigits: -1, trim: 'zeros', padLeft: 0, expDigits: -1 }),
+    numpyScientific(x, single, { precision: 4, minDigits: 4, trim: 'keep', padLeft: 0, expDigits: -1 }),
+    numpyScientific(x, single, { precision: 8, minDigits: 8, trim: 'keep', padLeft: 0, expDigits: -1 }),
+  ];
+  it('has the values', () => assert.ok(rows.length > 500));
+  it("Python's '{:.Nf}' and '{:.Ne}'", () => {
+    for (const r of rows) assert.deepEqual(python(r.x), r.python, `x = ${r.x}`);
+  });
+  it("NumPy's Dragon4 for float64", () => {
+    for (const r of rows) assert.deepEqual(dragon4(r.x, false), r.numpy64, `x = ${r.x}`);
+  });
+  it("NumPy's Dragon4 for float32", () => {
+    for (const r of rows) assert.deepEqual(dragon4(r.x32, true), r.numpy32, `x = ${r.x32}`);
   });
 });
 
