@@ -6,8 +6,21 @@
 //   runOpRegion(req, r)     computes one block of the output (batch × out-channel × first output
 //                           spatial dim), shape [b1-b0, c1-c0, r1-r0, ...rest] for batched NC...
 //                           layouts; the pool splits work with it and the result must not depend
-//                           on the split.
+//                           on the split (it does not: every element is summed the same way).
+//                           Unbatched input (no N dim): batch must be [0, 1] and the block has
+//                           shape [c1-c0, r1-r0, ...rest], as runOp's [C, ...] output has no N.
+//                           corr2d / trans_conv (plain 2-D): batch and channels must be [0, 1];
+//                           the block is rows r0..r1 of the 2-D output, shape [r1-r0, W].
+//   regionExtentOf(req)     the full ranges a region may cover.
+// Which PyTorch call a request stands for (functional or module) is described in geometry.ts.
+import { TorchError } from './errors';
+import { convGeometry } from './geometry';
+import type { ConvGeometry } from './geometry';
+import type { FloatArray } from './kernels/conv';
+import { convolveRegion } from './kernels/conv';
+import { corr2d, transConv } from './kernels/reference';
 import type { Tensor } from './tensor';
+import { allocate, numel } from './tensor';
 
 export type ConvOpName = 'conv1d' | 'conv2d' | 'conv3d';
 export type ConvTransposeOpName = 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d';
@@ -41,6 +54,71 @@ export interface OutputRegion {
   rows: readonly [number, number];
 }
 
-export declare function outputShapeOf(req: OpRequest): number[];
-export declare function runOp(req: OpRequest): Tensor;
-export declare function runOpRegion(req: OpRequest, region: OutputRegion): Tensor;
+/** The whole output as a region: how many batch entries, output channels and first-dim rows. */
+export interface RegionExtent {
+  batch: number;
+  channels: number;
+  rows: number;
+}
+
+export function outputShapeOf(req: OpRequest): number[] {
+  return [...convGeometry(req).outputShape];
+}
+
+export function regionExtentOf(req: OpRequest): RegionExtent {
+  return extentOf(convGeometry(req));
+}
+
+export function runOp(req: OpRequest): Tensor {
+  const g = validated(req);
+  const extent = extentOf(g);
+  return compute(req, g, { batch: [0, extent.batch], channels: [0, extent.channels], rows: [0, extent.rows] });
+}
+
+export function runOpRegion(req: OpRequest, region: OutputRegion): Tensor {
+  const g = validated(req);
+  const extent = extentOf(g);
+  for (const [name, range, size] of [['batch', region.batch, extent.batch], ['channels', region.channels, extent.channels], ['rows', region.rows, extent.rows]] as const) {
+    const [from, to] = range;
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= size)) {
+      throw new TorchError('IndexError', `region ${name} [${from}, ${to}) is outside the output's [0, ${size})`, 'invalid-region');
+    }
+  }
+  return compute(req, g, region);
+}
+
+function extentOf(g: ConvGeometry): RegionExtent {
+  return { batch: g.batch, channels: g.outChannels, rows: g.outputSize[0] ?? 1 };
+}
+
+/** The geometry, after checking each tensor's buffer holds its shape's elements. */
+function validated(req: OpRequest): ConvGeometry {
+  for (const [name, t] of [['input', req.input], ['weight', req.weight], ['bias', req.bias]] as const) {
+    if (t && t.data.length !== numel(t.shape)) {
+      throw new TorchError('RuntimeError', `${name} holds ${t.data.length} values but its shape [${t.shape.join(', ')}] needs ${numel(t.shape)}`, 'invalid-tensor');
+    }
+  }
+  return convGeometry(req);
+}
+
+function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor {
+  const rows = region.rows[1] - region.rows[0];
+  const rest = g.outputSize.slice(1);
+  const shape = !g.hasChannels
+    ? [rows, ...rest]
+    : g.unbatched
+      ? [region.channels[1] - region.channels[0], rows, ...rest]
+      : [region.batch[1] - region.batch[0], region.channels[1] - region.channels[0], rows, ...rest];
+  const out = allocate(g.dtype, numel(shape));
+  // convGeometry has checked every tensor is float32 or float64.
+  const x = req.input.data as FloatArray;
+  const w = req.weight.data as FloatArray;
+  if (!g.hasChannels) {
+    const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: x };
+    const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: w };
+    (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
+  } else {
+    convolveRegion(g, x, w, req.bias?.data as FloatArray | undefined, region, out);
+  }
+  return { shape, dtype: g.dtype, data: out };
+}

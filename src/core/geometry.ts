@@ -1,0 +1,605 @@
+// The one place that knows a convolution's geometry (tfjs conv_util style): `convGeometry`
+// validates a request the way PyTorch 1.13 does, raising PyTorch's own errors in PyTorch's order,
+// and returns a record every kernel and every shape report reads. The plain-number helpers below
+// it (output lengths, the output_size range, the restoring output_padding, formulas) serve shape
+// inference, hovers and quick fixes that have sizes but no tensors.
+//
+// Which PyTorch call a request stands for:
+//   - `args.paddingMode` or `args.outputSize` set: `nn.ConvNd(...)(input)` / `nn.ConvTransposeNd(
+//     ...)(input, output_size)` with the module's weight (and bias) replaced by the request's, so
+//     the module's own ValueErrors apply (in_channels/out_channels read off the weight), then the
+//     F.pad the padding modes use, then the functional call;
+//   - otherwise `F.convNd(input, weight, bias, ...)` / `F.conv_transposeNd(...)`;
+//   - `corr2d` / `trans_conv`: d2l's reference functions on 2-D tensors.
+// The kernel is always the weight's shape (what PyTorch computes with after `weight.data = K`).
+import { TorchError } from './errors';
+import { convErrors as E, sizeList } from './convErrors';
+import type { OpArgs, OpName, PaddingMode } from './ops';
+import type { DType, FloatDType } from './tensor';
+import { isFloat } from './tensor';
+
+/** What geometry needs of a tensor: shape inference can pass sizes without data. */
+export interface TensorSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export interface GeometryRequest {
+  readonly op: OpName;
+  readonly input: TensorSpec;
+  readonly weight: TensorSpec;
+  readonly bias?: TensorSpec | undefined;
+  readonly args?: OpArgs | undefined;
+}
+
+export interface ConvGeometry {
+  readonly op: OpName;
+  readonly transposed: boolean;
+  /** 1, 2 or 3. */
+  readonly spatialDims: number;
+  readonly batch: number;
+  /** The input had no batch dimension; neither has the output. */
+  readonly unbatched: boolean;
+  /** False for corr2d / trans_conv, whose tensors are plain 2-D matrices. */
+  readonly hasChannels: boolean;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly inputSize: readonly number[];
+  readonly kernelSize: readonly number[];
+  /** dilation·(kernel − 1) + 1 per dim. */
+  readonly effectiveKernelSize: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  /**
+   * Convolution: padding added before/after each input dim (the padding mode says with what;
+   * negative crops). Transposed: the `padding` cropped from both ends of the full output.
+   */
+  readonly padBefore: readonly number[];
+  readonly padAfter: readonly number[];
+  readonly paddingMode: PaddingMode;
+  readonly outputPadding: readonly number[];
+  readonly outputSize: readonly number[];
+  /** What runOp returns: [N, C, ...outputSize], [C, ...outputSize] unbatched, outputSize for corr2d/trans_conv. */
+  readonly outputShape: readonly number[];
+  readonly dtype: FloatDType;
+}
+
+interface OpInfo {
+  readonly kind: 'conv' | 'transposed' | 'reference';
+  readonly spatialDims: number;
+}
+
+const OPS: Record<OpName, OpInfo> = {
+  conv1d: { kind: 'conv', spatialDims: 1 },
+  conv2d: { kind: 'conv', spatialDims: 2 },
+  conv3d: { kind: 'conv', spatialDims: 3 },
+  conv_transpose1d: { kind: 'transposed', spatialDims: 1 },
+  conv_transpose2d: { kind: 'transposed', spatialDims: 2 },
+  conv_transpose3d: { kind: 'transposed', spatialDims: 3 },
+  corr2d: { kind: 'reference', spatialDims: 2 },
+  trans_conv: { kind: 'reference', spatialDims: 2 },
+};
+
+export function isTransposedOp(op: OpName): boolean {
+  return OPS[op].kind === 'transposed';
+}
+
+export function spatialDimsOf(op: OpName): number {
+  return OPS[op].spatialDims;
+}
+
+/** Validates `req` as PyTorch would and returns its geometry; throws PyTorch's TorchError. */
+export function convGeometry(req: GeometryRequest): ConvGeometry {
+  const info = OPS[req.op];
+  if (info.kind === 'reference') return referenceGeometry(req);
+  const args = req.args ?? {};
+  const viaModule = args.paddingMode !== undefined || args.outputSize !== undefined;
+  if (info.kind === 'transposed') return viaModule ? transposedModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
+  return viaModule ? convModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
+}
+
+// ---------------------------------------------------------------------------------------------
+// F.convNd / F.conv_transposeNd
+
+/** The arguments as they reach ATen: ints already expanded by the Python binding to the op's dims. */
+interface ConvCall {
+  readonly op: OpName;
+  readonly spatialDims: number;
+  readonly transposed: boolean;
+  readonly input: TensorSpec;
+  readonly weight: TensorSpec;
+  readonly bias: TensorSpec | undefined;
+  readonly stride: readonly number[];
+  readonly padding: readonly number[] | 'same' | 'valid';
+  readonly dilation: readonly number[];
+  readonly outputPadding: readonly number[];
+  readonly groups: number;
+  /** Set by nn.ConvNd with a non-zeros padding mode: F.pad already applied these pads. */
+  readonly modePadding?: { readonly mode: PaddingMode; readonly before: readonly number[]; readonly after: readonly number[]; readonly originalInput: readonly number[] };
+}
+
+function ints(value: number | readonly number[] | undefined, fallback: number, dims: number): number[] {
+  if (value === undefined) return new Array<number>(dims).fill(fallback);
+  return typeof value === 'number' ? new Array<number>(dims).fill(value) : [...value];
+}
+
+function functionalCall(req: GeometryRequest, spatialDims: number): ConvCall {
+  const args = req.args ?? {};
+  const transposed = isTransposedOp(req.op);
+  const padding = args.padding;
+  return {
+    op: req.op,
+    spatialDims,
+    transposed,
+    input: req.input,
+    weight: req.weight,
+    bias: req.bias,
+    stride: ints(args.stride, 1, spatialDims),
+    padding: typeof padding === 'string' ? padding : ints(padding, 0, spatialDims),
+    dilation: ints(args.dilation, 1, spatialDims),
+    outputPadding: ints(args.outputPadding, 0, spatialDims),
+    groups: args.groups ?? 1,
+  };
+}
+
+/** ATen's expand_param_if_needed: one value broadcasts, otherwise the length must match. */
+function expandParam(name: string, values: readonly number[], dims: number): number[] {
+  if (values.length === 1) return new Array<number>(dims).fill(values[0] ?? 0);
+  if (values.length !== dims) throw E.paramLength(name, dims, values);
+  return [...values];
+}
+
+function callGeometry(call: ConvCall): ConvGeometry {
+  const { spatialDims: dims, transposed } = call;
+  if (transposed && typeof call.padding === 'string') throw E.transposedStringPadding(call.op, false);
+  // at::convNd checks the bias dtype before anything else (not on the padding-string overload).
+  if (!transposed && typeof call.padding !== 'string' && call.bias && call.bias.dtype !== call.input.dtype) {
+    throw E.biasInputType(call.input.dtype, call.bias.dtype);
+  }
+  const rank = call.input.shape.length;
+  if (rank !== dims + 1 && rank !== dims + 2) throw E.inputRank(call.op, dims, call.input.shape);
+  const unbatched = rank === dims + 1;
+  let input = unbatched ? [1, ...call.input.shape] : [...call.input.shape];
+
+  let padding: readonly number[];
+  const sameExtraAfter = new Array<number>(dims).fill(0);
+  if (call.padding === 'valid') {
+    padding = [0];
+  } else if (call.padding === 'same') {
+    const same = samePadding(call, input);
+    padding = same.padding;
+    input = same.input;
+    same.extraAfter.forEach((e, i) => { sameExtraAfter[i] = e; });
+  } else {
+    padding = call.padding;
+  }
+
+  const weight = call.weight.shape;
+  const weightDims = weight.length - 2;
+  if (weightDims <= 0) throw E.weightAtLeast3d();
+  if (call.groups <= 0) throw E.nonPositiveGroups();
+  const stride = expandParam('stride', call.stride, weightDims);
+  const pad = expandParam('padding', padding, weightDims);
+  const dilation = expandParam('dilation', call.dilation, weightDims);
+  const outputPadding = expandParam('output_padding', transposed ? call.outputPadding : new Array<number>(dims).fill(0), weightDims);
+
+  checkShapeForward(call, input, stride, pad, dilation, outputPadding);
+  const kernel = weight.slice(2);
+  const outputSize = kernel.map((k, i) => transposed
+    ? convTransposeOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1, outputPadding: outputPadding[i] ?? 0 })
+    : convOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1 }));
+  checkBackend(call, input, kernel, stride, dilation, outputPadding, outputSize);
+  const dtype = checkDtypes(call, dilation);
+
+  const groups = call.groups;
+  const inChannels = input[1] ?? 0;
+  const outChannels = transposed ? (weight[1] ?? 0) * groups : (weight[0] ?? 0);
+  const batch = input[0] ?? 0;
+  const mode = call.modePadding;
+  const inputSize = mode ? mode.originalInput.slice(unbatched ? 1 : 2) : (unbatched ? call.input.shape.slice(1) : call.input.shape.slice(2));
+  return {
+    op: call.op,
+    transposed,
+    spatialDims: dims,
+    batch,
+    unbatched,
+    hasChannels: true,
+    inChannels,
+    outChannels,
+    groups,
+    inputSize,
+    kernelSize: kernel,
+    effectiveKernelSize: kernel.map((k, i) => (dilation[i] ?? 1) * (k - 1) + 1),
+    stride,
+    dilation,
+    padBefore: mode ? mode.before : pad,
+    padAfter: mode ? mode.after : pad.map((p, i) => p + (sameExtraAfter[i] ?? 0)),
+    paddingMode: mode ? mode.mode : 'zeros',
+    outputPadding,
+    outputSize,
+    outputShape: unbatched ? [outChannels, ...outputSize] : [batch, outChannels, ...outputSize],
+    dtype,
+  };
+}
+
+/**
+ * ATen's _convolution_same: the total padding dilation·(kernel − 1) split with the smaller half
+ * first (C++ division); an odd total pads the input's far end by one more, which error messages
+ * then show in the input's size.
+ */
+function samePadding(call: ConvCall, batchedInput: readonly number[]): { padding: number[]; input: number[]; extraAfter: number[] } {
+  const weight = call.weight.shape;
+  if (weight.length <= 2) throw E.weightAtLeast3d();
+  if (weight.length !== batchedInput.length) throw E.weightInputDims(weight, batchedInput, false);
+  const dims = weight.length - 2;
+  if (call.stride.length !== dims && call.stride.length !== 1) throw E.cannotBroadcast('stride', dims);
+  if (call.dilation.length !== dims && call.dilation.length !== 1) throw E.cannotBroadcast('dilation', dims);
+  if (call.stride.some((s) => s !== 1)) throw E.sameWithStride('RuntimeError');
+  const padding: number[] = [];
+  const extraAfter: number[] = [];
+  const input = [...batchedInput];
+  for (let i = 0; i < dims; i++) {
+    const d = call.dilation.length === 1 ? (call.dilation[0] ?? 1) : (call.dilation[i] ?? 1);
+    const total = d * ((weight[i + 2] ?? 0) - 1);
+    const before = Math.trunc(total / 2);
+    const after = total - before;
+    if (after >= before) {
+      padding.push(before);
+      extraAfter.push(after - before);
+      input[i + 2] = (input[i + 2] ?? 0) + after - before;
+    } else {
+      // Only a negative total gets here; ATen crops and keeps the (negative) larger side.
+      padding.push(after);
+      extraAfter.push(0);
+      input[i + 2] = (input[i + 2] ?? 0) + after - before;
+    }
+  }
+  return { padding, input, extraAfter };
+}
+
+/** ATen's check_shape_forward, in its order. `input` is batched. */
+function checkShapeForward(
+  call: ConvCall, input: readonly number[], stride: readonly number[], padding: readonly number[],
+  dilation: readonly number[], outputPadding: readonly number[],
+): void {
+  const weight = call.weight.shape;
+  const groups = call.groups;
+  if (padding.some((p) => p < 0)) throw E.negativePadding();
+  if (outputPadding.some((p) => p < 0)) throw E.negativeOutputPadding();
+  if (stride.some((s) => s <= 0)) throw E.nonPositiveStride();
+  if (weight.length !== input.length) throw E.weightInputDims(weight, input, true);
+  const outChannelsOrIn = weight[0] ?? 0;
+  if (outChannelsOrIn < groups) throw E.groupsTooLarge(groups, weight);
+  if (outChannelsOrIn % groups !== 0) throw E.groupsNotDividing(groups, weight);
+  const bias = call.bias?.shape;
+  if (!call.transposed) {
+    const expected = (weight[1] ?? 0) * groups;
+    if (input[1] !== expected) throw E.channels(groups, weight, input, expected);
+    if (bias && !(bias.length === 1 && bias[0] === weight[0])) throw E.biasShape(weight, weight[0] ?? 0, bias, false);
+    const paddedInput = input.slice(2).map((s, i) => s + 2 * (padding[i] ?? 0));
+    const kernel = weight.slice(2).map((k, i) => (dilation[i] ?? 1) * (k - 1) + 1);
+    if (paddedInput.some((s, i) => s < (kernel[i] ?? 0))) throw E.kernelTooLarge(paddedInput, kernel);
+  } else {
+    if (input[1] !== weight[0]) throw E.transposedChannels(weight, input);
+    const expected = (weight[1] ?? 0) * groups;
+    if (bias && !(bias.length === 1 && bias[0] === expected)) throw E.biasShape(weight, expected, bias, true);
+  }
+}
+
+/** 1-D convolutions reach ATen's kernels viewed as 2-D with a height of one. */
+function as2d(values: readonly number[], heightValue: number): number[] {
+  return values.length === 1 ? [heightValue, ...values] : [...values];
+}
+
+/** The shape checks of the CPU kernel PyTorch dispatches to (slow_conv2d, slow_conv_dilated, slow_conv3d, slow_conv_transpose2d/3d). */
+function checkBackend(
+  call: ConvCall, input: readonly number[], kernel: readonly number[], stride: readonly number[],
+  dilation: readonly number[], outputPadding: readonly number[], outputSize: readonly number[],
+): void {
+  const view1d = kernel.length === 1;
+  const input2d = view1d ? [input[0] ?? 0, input[1] ?? 0, 1, input[2] ?? 0] : [...input];
+  const kernel2d = as2d(kernel, 1);
+  const dilation2d = as2d(dilation, 1);
+  const emptySpatial = input2d.slice(2).some((s) => s === 0);
+  if (!call.transposed) {
+    if (dilation2d.some((d) => d !== 1)) {
+      if (kernel2d.some((k) => k <= 0)) throw E.kernelNotPositiveDilated(kernel2d);
+      if (dilation2d.some((d) => d <= 0)) throw E.dilationNotPositive(dilation2d);
+    } else if (kernel2d.some((k) => k <= 0)) {
+      throw kernel2d.length === 3 ? E.kernelNotPositive3d(kernel2d) : E.kernelNotPositive2d(kernel2d);
+    }
+    if (emptySpatial) throw E.emptyInput(input2d);
+    return;
+  }
+  if (kernel2d.length === 3 && call.weight.shape.some((s) => s === 0)) throw E.emptyWeight3d(call.weight.shape);
+  if (kernel2d.some((k) => k <= 0)) throw E.kernelNotPositive2d(kernel2d);
+  if (dilation2d.some((d) => d <= 0)) throw E.transposedDilationNotPositive(dilation2d);
+  const stride2d = as2d(stride, 1);
+  const outputPadding2d = as2d(outputPadding, 0);
+  if (outputPadding2d.some((p, i) => !(p < (stride2d[i] ?? 1) || p < (dilation2d[i] ?? 1)))) {
+    throw E.outputPaddingTooLarge(outputPadding2d, stride2d, dilation2d);
+  }
+  if (emptySpatial) throw E.emptyInput(input2d);
+  const output2d = as2d(outputSize, 1);
+  if (output2d.some((s) => s < 1)) throw E.outputTooSmall(input2d.slice(2), output2d);
+}
+
+/** The dtype checks that follow the shape checks; returns the result dtype. */
+function checkDtypes(call: ConvCall, dilation: readonly number[]): FloatDType {
+  const dtype = call.input.dtype;
+  if (dtype === 'bool') throw E.notImplementedFor(boolKernelName(call, dilation), 'bool');
+  if (call.weight.dtype !== dtype) throw E.scalarType(dtype, call.weight.dtype);
+  if (call.transposed && call.bias && call.bias.dtype !== dtype) throw E.scalarType(dtype, call.bias.dtype);
+  if (call.bias) floatOnly(call.bias.dtype, 'bias');
+  return floatOnly(dtype, 'input');
+}
+
+function boolKernelName(call: ConvCall, dilation: readonly number[]): string {
+  const dims = call.weight.shape.length - 2;
+  if (call.transposed) return dims === 3 ? 'slow_conv_transpose3d_out_cpu' : 'slow_conv_transpose2d_out_cpu';
+  if (dilation.some((d) => d !== 1)) return 'slow_conv_dilated<>';
+  return dims === 3 ? 'compute_columns3d' : 'slow_conv2d_cpu';
+}
+
+/** PyTorch also convolves integer tensors on CPU; Conv Lab's kernels are float only. */
+function floatOnly(dtype: DType, what: string): FloatDType {
+  if (!isFloat(dtype)) {
+    throw new TorchError('RuntimeError',
+      `Conv Lab computes convolutions in float32 and float64 only, but the ${what} has dtype torch.${dtype} (PyTorch would compute it; convert with .float() or .double())`,
+      'unsupported-dtype');
+  }
+  return dtype;
+}
+
+// ---------------------------------------------------------------------------------------------
+// nn.ConvNd and nn.ConvTransposeNd
+
+function convModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
+  const args = req.args ?? {};
+  const moduleName = `Conv${dims}d`;
+  const groups = args.groups ?? 1;
+  if (groups <= 0) throw E.moduleGroupsNotPositive();
+  if ((req.weight.shape[0] ?? 0) % groups !== 0) throw E.moduleChannelsNotDivisible('out_channels');
+  const stride = ints(args.stride, 1, dims);
+  if (args.padding === 'same' && stride.some((s) => s !== 1)) throw E.sameWithStride('ValueError');
+  // Only ConvTranspose*d.forward takes output_size.
+  if (args.outputSize !== undefined) throw E.unexpectedOutputSize(moduleName);
+  const call = functionalCall(req, dims);
+  const mode = args.paddingMode ?? 'zeros';
+  if (mode === 'zeros') return callGeometry(call);
+
+  const kernel = req.weight.shape.slice(2);
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let i = 0; i < dims; i++) {
+    if (args.padding === 'same') {
+      const total = ((call.dilation[i] ?? 1)) * ((kernel[i] ?? 1) - 1);
+      before.push(Math.floor(total / 2));
+      after.push(total - Math.floor(total / 2));
+    } else {
+      const p = args.padding === 'valid' ? 0 : (expandParam('padding', typeof call.padding === 'string' ? [0] : call.padding, dims)[i] ?? 0);
+      before.push(p);
+      after.push(p);
+    }
+  }
+  const padded = modePad(req.input.shape, dims, mode, before, after);
+  return callGeometry({
+    ...call,
+    input: { shape: padded, dtype: req.input.dtype },
+    padding: new Array<number>(dims).fill(0),
+    modePadding: { mode, before, after, originalInput: req.input.shape },
+  });
+}
+
+/** F.pad(input, pads, mode) for reflect / replicate / circular: PyTorch's checks, the padded shape. */
+function modePad(shape: readonly number[], dims: number, mode: PaddingMode, before: readonly number[], after: readonly number[]): number[] {
+  const rank = shape.length;
+  if (rank !== dims + 1 && rank !== dims + 2) {
+    // PyTorch raises NotImplementedError here, a class TorchError does not model yet.
+    throw new TorchError('RuntimeError', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now', 'wrong-rank');
+  }
+  const first = rank - dims;
+  if (mode === 'circular') {
+    if (rank !== dims + 2) throw E.circularPadSize(2 * (rank - 2), 2 * dims);
+    for (let i = 0; i < dims; i++) {
+      const size = shape[first + i] ?? 0;
+      if ((before[i] ?? 0) > size || (after[i] ?? 0) > size) throw E.circularPadWraps();
+    }
+  } else {
+    const batched = rank === dims + 2;
+    if (shape.slice(batched ? 1 : 0).some((s) => s === 0)) {
+      throw new TorchError('RuntimeError',
+        `Expected ${dims + 1}D or ${dims + 2}D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: ${sizeList(shape)}`,
+        'empty-input');
+    }
+    if (mode === 'reflect') {
+      // Checked from the last dim backwards, as F.pad lists the pads.
+      for (let j = 0; j < dims; j++) {
+        const i = dims - 1 - j;
+        const size = shape[first + i] ?? 0;
+        const pad: [number, number] = [before[i] ?? 0, after[i] ?? 0];
+        if (!(pad[0] < size && pad[1] < size)) {
+          throw E.reflectPadTooLarge(4 + 2 * j, pad, first + i, dims === 2 ? String(rank) : sizeList(shape));
+        }
+      }
+    }
+  }
+  return shape.map((s, d) => (d < first ? s : s + (before[d - first] ?? 0) + (after[d - first] ?? 0)));
+}
+
+function transposedModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
+  const args = req.args ?? {};
+  const moduleName = `ConvTranspose${dims}d`;
+  if ((args.paddingMode ?? 'zeros') !== 'zeros') throw E.transposedPaddingMode(moduleName);
+  const groups = args.groups ?? 1;
+  if (groups <= 0) throw E.moduleGroupsNotPositive();
+  if ((req.weight.shape[0] ?? 0) % groups !== 0) throw E.moduleChannelsNotDivisible('in_channels');
+  const call = functionalCall(req, dims);
+  if (typeof call.padding === 'string') throw E.transposedStringPadding(call.op, true);
+  if (args.outputSize === undefined) return callGeometry(call);
+  return callGeometry({ ...call, outputPadding: outputPaddingFromSize(req.input.shape, args.outputSize, call, dims) });
+}
+
+/** nn.ConvTransposeNd._output_padding: the output_padding that yields `output_size`, or its ValueError. */
+function outputPaddingFromSize(input: readonly number[], requested: readonly number[], call: ConvCall, dims: number): number[] {
+  const rank = input.length;
+  if (rank !== dims + 1 && rank !== dims + 2) throw E.inputRank(call.op, dims, input);
+  const nonSpatial = rank === dims + 2 ? 2 : 1;
+  const sizes = requested.length === nonSpatial + dims ? requested.slice(nonSpatial) : [...requested];
+  if (sizes.length !== dims) throw E.outputSizeLength(dims, rank, nonSpatial, sizes.length);
+  const padding = typeof call.padding === 'string' ? [] : expandParam('padding', call.padding, dims);
+  const stride = expandParam('stride', call.stride, dims);
+  const dilation = expandParam('dilation', call.dilation, dims);
+  const ranges = sizes.map((_, d) => convTransposeOutputRange({
+    input: input[d + nonSpatial] ?? 0, kernel: call.weight.shape[d + 2] ?? 0,
+    stride: stride[d] ?? 1, padding: padding[d] ?? 0, dilation: dilation[d] ?? 1,
+  }));
+  if (sizes.some((s, d) => s < (ranges[d]?.min ?? 0) || s > (ranges[d]?.max ?? 0))) {
+    // PyTorch prints input.size()[2:] even for an unbatched input.
+    throw E.outputSizeRange(sizes, ranges.map((r) => r.min), ranges.map((r) => r.max), input.slice(2));
+  }
+  return sizes.map((s, d) => s - (ranges[d]?.min ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// d2l's corr2d(X, K) and trans_conv(X, K)
+
+function referenceGeometry(req: GeometryRequest): ConvGeometry {
+  const transposed = req.op === 'trans_conv';
+  const k = req.weight.shape;
+  // `h, w = K.shape`
+  if (k.length > 2) throw new TorchError('ValueError', 'too many values to unpack (expected 2)', 'wrong-weight-rank');
+  if (k.length < 2) throw new TorchError('ValueError', `not enough values to unpack (expected 2, got ${k.length})`, 'wrong-weight-rank');
+  const x = req.input.shape;
+  if (x.length !== 2) {
+    throw new TorchError('ValueError', `${req.op} expects a 2-D X, but got X of size ${sizeList(x)}`, 'wrong-rank');
+  }
+  const kernelSize = [k[0] ?? 0, k[1] ?? 0];
+  const inputSize = [x[0] ?? 0, x[1] ?? 0];
+  const outputSize = inputSize.map((s, i) => transposed
+    ? convTransposeOutputLength({ input: s, kernel: kernelSize[i] ?? 0 })
+    : convOutputLength({ input: s, kernel: kernelSize[i] ?? 0 }));
+  const negative = outputSize.find((s) => s < 0);
+  if (negative !== undefined) {
+    // `torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))`
+    throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(outputSize)}`, 'kernel-too-large');
+  }
+  floatOnly(req.input.dtype, 'X');
+  floatOnly(req.weight.dtype, 'K');
+  return {
+    op: req.op,
+    transposed,
+    spatialDims: 2,
+    batch: 1,
+    unbatched: true,
+    hasChannels: false,
+    inChannels: 1,
+    outChannels: 1,
+    groups: 1,
+    inputSize,
+    kernelSize,
+    effectiveKernelSize: kernelSize,
+    stride: [1, 1],
+    dilation: [1, 1],
+    padBefore: [0, 0],
+    padAfter: [0, 0],
+    paddingMode: 'zeros',
+    outputPadding: [0, 0],
+    outputSize,
+    outputShape: outputSize,
+    // d2l's tensors follow type promotion: float64 if either is.
+    dtype: req.input.dtype === 'float64' || req.weight.dtype === 'float64' ? 'float64' : 'float32',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-number helpers: one spatial dim at a time, no tensors.
+
+export interface ConvDimParams {
+  readonly input: number;
+  readonly kernel: number;
+  readonly stride?: number;
+  /** Padding before the input (and after it unless `paddingAfter` is given). */
+  readonly padding?: number;
+  readonly paddingAfter?: number;
+  readonly dilation?: number;
+}
+
+export interface ConvTransposeDimParams {
+  readonly input: number;
+  readonly kernel: number;
+  readonly stride?: number;
+  readonly padding?: number;
+  readonly dilation?: number;
+  readonly outputPadding?: number;
+}
+
+/** ⌊(in + pad_before + pad_after − dilation·(kernel − 1) − 1) / stride⌋ + 1 */
+export function convOutputLength(p: ConvDimParams): number {
+  const before = p.padding ?? 0;
+  const after = p.paddingAfter ?? before;
+  return Math.floor((p.input + before + after - (p.dilation ?? 1) * (p.kernel - 1) - 1) / (p.stride ?? 1)) + 1;
+}
+
+/** (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 */
+export function convTransposeOutputLength(p: ConvTransposeDimParams): number {
+  return (p.input - 1) * (p.stride ?? 1) - 2 * (p.padding ?? 0) + (p.dilation ?? 1) * (p.kernel - 1) + (p.outputPadding ?? 0) + 1;
+}
+
+/** The output_size values nn.ConvTransposeNd.forward accepts for one dim: output_padding 0 to stride − 1. */
+export function convTransposeOutputRange(p: Omit<ConvTransposeDimParams, 'outputPadding'>): { min: number; max: number } {
+  const min = convTransposeOutputLength({ ...p, outputPadding: 0 });
+  return { min, max: min + (p.stride ?? 1) - 1 };
+}
+
+/**
+ * The output_padding with which a transposed conv over `p.input` produces `target` elements
+ * (e.g. the input length of the conv it undoes), or undefined when no valid output_padding
+ * (0 ≤ output_padding < max(stride, dilation)) does.
+ */
+export function outputPaddingToRestore(target: number, p: Omit<ConvTransposeDimParams, 'outputPadding'>): number | undefined {
+  const outputPadding = target - convTransposeOutputLength({ ...p, outputPadding: 0 });
+  const valid = outputPadding >= 0 && (outputPadding < (p.stride ?? 1) || outputPadding < (p.dilation ?? 1));
+  return valid ? outputPadding : undefined;
+}
+
+/** `L` for 1-D, `H`, `W` for 2-D, `D`, `H`, `W` for 3-D. */
+export function dimensionNames(spatialDims: number): string[] {
+  return spatialDims === 1 ? ['L'] : spatialDims === 2 ? ['H', 'W'] : ['D', 'H', 'W'];
+}
+
+function num(n: number): string {
+  return n < 0 ? `(−${-n})` : String(n);
+}
+
+/** `H_out = ⌊(H_in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 3` */
+export function convFormula(dim: string, p: ConvDimParams): string {
+  const before = p.padding ?? 0;
+  const after = p.paddingAfter ?? before;
+  const stride = p.stride ?? 1;
+  const dilation = p.dilation ?? 1;
+  const symmetric = before === after;
+  const padText = symmetric ? '2·padding' : 'padding_before + padding_after';
+  const padValues = symmetric ? `2·${num(before)}` : `${num(before)} + ${num(after)}`;
+  return `${dim}_out = ⌊(${dim}_in + ${padText} − dilation·(kernel − 1) − 1) / stride⌋ + 1`
+    + ` = ⌊(${num(p.input)} + ${padValues} − ${num(dilation)}·(${num(p.kernel)} − 1) − 1) / ${num(stride)}⌋ + 1`
+    + ` = ${convOutputLength(p)}`;
+}
+
+/** `H_out = (H_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (2 − 1)·2 − 2·0 + 1·(2 − 1) + 0 + 1 = 4` */
+export function convTransposeFormula(dim: string, p: ConvTransposeDimParams): string {
+  return `${dim}_out = (${dim}_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1`
+    + ` = (${num(p.input)} − 1)·${num(p.stride ?? 1)} − 2·${num(p.padding ?? 0)} + ${num(p.dilation ?? 1)}·(${num(p.kernel)} − 1) + ${num(p.outputPadding ?? 0)} + 1`
+    + ` = ${convTransposeOutputLength(p)}`;
+}
+
+/** One formula per spatial dim of a validated geometry, numbers substituted. */
+export function geometryFormulas(g: ConvGeometry): string[] {
+  return dimensionNames(g.spatialDims).map((dim, i) => {
+    const shared = { input: g.inputSize[i] ?? 0, kernel: g.kernelSize[i] ?? 0, stride: g.stride[i] ?? 1, dilation: g.dilation[i] ?? 1 };
+    return g.transposed
+      ? convTransposeFormula(dim, { ...shared, padding: g.padBefore[i] ?? 0, outputPadding: g.outputPadding[i] ?? 0 })
+      : convFormula(dim, { ...shared, padding: g.padBefore[i] ?? 0, paddingAfter: g.padAfter[i] ?? 0 });
+  });
+}

@@ -1,0 +1,74 @@
+// The convolution and transposed-convolution kernel: a gather over precomputed taps, in plain
+// loops over flat typed arrays. Every spatial rank runs as 3-D with trailing unit dims; the
+// transposed conv differs only in its taps and in how the weight is indexed
+// ([in, out/groups, k...] instead of [out, in/groups, k...]).
+// Each output element is summed in float64 in a fixed order (input channel, then taps in dim
+// order), then rounded once to the output dtype, so any split into regions gives the same bits.
+import type { ConvGeometry } from '../geometry';
+import type { OutputRegion } from '../ops';
+import { dimTaps, sizes3 } from './taps';
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** Writes the region of the output into `out` (row-major over batch, channel, spatial dims). */
+export function convolveRegion(
+  g: ConvGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | undefined,
+  region: OutputRegion, out: FloatArray,
+): void {
+  const [taps0, taps1, taps2] = [dimTaps(g, 0), dimTaps(g, 1), dimTaps(g, 2)];
+  const [in0, in1, in2] = sizes3(g.inputSize);
+  const [k0, k1, k2] = sizes3(g.kernelSize);
+  const [, out1, out2] = sizes3(g.outputSize);
+  const inPlane = in1 * in2;
+  const inVolume = in0 * inPlane;
+  const kPlane = k1 * k2;
+  const kVolume = k0 * kPlane;
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  // Weight stride between its first-dim entries and between its second-dim entries.
+  const wStride1 = kVolume;
+  const wStride0 = (g.transposed ? outPerGroup : inPerGroup) * kVolume;
+  const [b0, b1] = region.batch;
+  const [c0, c1] = region.channels;
+  const [r0, r1] = region.rows;
+  let o = 0;
+  for (let b = b0; b < b1; b++) {
+    for (let oc = c0; oc < c1; oc++) {
+      const group = Math.floor(oc / outPerGroup);
+      const icBase = group * inPerGroup;
+      const wBase = g.transposed ? icBase * wStride0 + (oc - group * outPerGroup) * wStride1 : oc * wStride0;
+      const wPerInChannel = g.transposed ? wStride0 : wStride1;
+      const biasValue = bias === undefined ? 0 : (bias[oc] as number);
+      const xBase = (b * g.inChannels + icBase) * inVolume;
+      for (let o0 = r0; o0 < r1; o0++) {
+        const t0Start = taps0.start[o0] as number;
+        const t0End = taps0.start[o0 + 1] as number;
+        for (let o1 = 0; o1 < out1; o1++) {
+          const t1Start = taps1.start[o1] as number;
+          const t1End = taps1.start[o1 + 1] as number;
+          for (let o2 = 0; o2 < out2; o2++) {
+            const t2Start = taps2.start[o2] as number;
+            const t2End = taps2.start[o2 + 1] as number;
+            let sum = 0;
+            for (let ic = 0; ic < inPerGroup; ic++) {
+              const xChannel = xBase + ic * inVolume;
+              const wChannel = wBase + ic * wPerInChannel;
+              for (let t0 = t0Start; t0 < t0End; t0++) {
+                const x0 = xChannel + (taps0.input[t0] as number) * inPlane;
+                const w0 = wChannel + (taps0.kernel[t0] as number) * kPlane;
+                for (let t1 = t1Start; t1 < t1End; t1++) {
+                  const x1 = x0 + (taps1.input[t1] as number) * in2;
+                  const w1 = w0 + (taps1.kernel[t1] as number) * k2;
+                  for (let t2 = t2Start; t2 < t2End; t2++) {
+                    sum += (x[x1 + (taps2.input[t2] as number)] as number) * (w[w1 + (taps2.kernel[t2] as number)] as number);
+                  }
+                }
+              }
+            }
+            out[o++] = sum + biasValue;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Which (kernel index, input index) pairs feed each output coordinate along one spatial dim,
+// precomputed once per request so the kernels' inner loops only add and multiply. Padding
+// modes become index maps here (reflect, replicate, circular read a mirrored/clamped/wrapped
+// input element; zeros drops the tap), and the transposed conv's gather over the flipped kernel
+// becomes the taps with (o + padding − k·dilation) divisible by the stride.
+import type { ConvGeometry } from '../geometry';
+import type { PaddingMode } from '../ops';
+
+export interface DimTaps {
+  /** Taps of output coordinate o are start[o] .. start[o + 1] − 1. */
+  readonly start: Int32Array;
+  readonly kernel: Int32Array;
+  readonly input: Int32Array;
+}
+
+/** The input element a (possibly padded) coordinate reads, or −1 for a zero. */
+function sourceIndex(position: number, length: number, mode: PaddingMode): number {
+  if (position >= 0 && position < length) return position;
+  switch (mode) {
+    case 'zeros': return -1;
+    case 'reflect': return position < 0 ? -position : 2 * (length - 1) - position;
+    case 'replicate': return position < 0 ? 0 : length - 1;
+    case 'circular': return ((position % length) + length) % length;
+  }
+}
+
+function collect(outLength: number, kernelLength: number, tapOf: (o: number, k: number) => number): DimTaps {
+  const start = new Int32Array(outLength + 1);
+  const kernel: number[] = [];
+  const input: number[] = [];
+  for (let o = 0; o < outLength; o++) {
+    start[o] = kernel.length;
+    for (let k = 0; k < kernelLength; k++) {
+      const i = tapOf(o, k);
+      if (i >= 0) {
+        kernel.push(k);
+        input.push(i);
+      }
+    }
+  }
+  start[outLength] = kernel.length;
+  return { start, kernel: Int32Array.from(kernel), input: Int32Array.from(input) };
+}
+
+/** Taps of one dim of `g`; dims past the geometry's rank are a single unit tap. */
+export function dimTaps(g: ConvGeometry, dim: number): DimTaps {
+  if (dim >= g.spatialDims) return collect(1, 1, () => 0);
+  const inLength = g.inputSize[dim] ?? 1;
+  const stride = g.stride[dim] ?? 1;
+  const dilation = g.dilation[dim] ?? 1;
+  const padBefore = g.padBefore[dim] ?? 0;
+  const kernelLength = g.kernelSize[dim] ?? 1;
+  const outLength = g.outputSize[dim] ?? 1;
+  if (!g.transposed) {
+    return collect(outLength, kernelLength, (o, k) => sourceIndex(o * stride - padBefore + k * dilation, inLength, g.paddingMode));
+  }
+  return collect(outLength, kernelLength, (o, k) => {
+    const t = o + padBefore - k * dilation;
+    if (t < 0 || t % stride !== 0) return -1;
+    const i = t / stride;
+    return i < inLength ? i : -1;
+  });
+}
+
+/** The geometry's sizes padded to three spatial dims with trailing ones. */
+export function sizes3(values: readonly number[]): [number, number, number] {
+  return [values[0] ?? 1, values[1] ?? 1, values[2] ?? 1];
+}

@@ -1,0 +1,33 @@
+// Every random configuration of scripts/golden/gen_ops.py against PyTorch's own output:
+// float32 within 1e-5 and float64 within 1e-12 of the output's largest magnitude.
+import * as assert from 'node:assert/strict';
+import { runOp } from '../../../src/core/ops';
+import { assertClose } from '../helpers';
+import { loadGoldenCases } from './opsFixtures';
+
+const TOLERANCE = { float32: 1e-5, float64: 1e-12 };
+
+describe('ops: PyTorch goldens', () => {
+  const cases = loadGoldenCases();
+  const worst = { float32: 0, float64: 0 };
+
+  after(() => {
+    console.log(`      worst relative error: float32 ${worst.float32.toExponential(2)}, float64 ${worst.float64.toExponential(2)} over ${cases.length} cases`);
+  });
+
+  it('covers every op, at least 300 configurations', () => {
+    assert.ok(cases.length >= 300, `${cases.length} cases`);
+    const ops = new Set(cases.map((c) => c.request.op));
+    assert.deepEqual([...ops].sort(), ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'corr2d', 'trans_conv']);
+  });
+
+  for (const c of cases) {
+    it(`${c.id} ${JSON.stringify(c.request.args)} input [${c.request.input.shape.join(',')}] weight [${c.request.weight.shape.join(',')}]${c.request.bias ? ' bias' : ''} ${c.expected.dtype}`, () => {
+      const y = runOp(c.request);
+      assert.deepEqual(y.shape, c.expected.shape);
+      assert.equal(y.dtype, c.expected.dtype);
+      const err = assertClose(y.data as Float32Array | Float64Array, c.expected.data, TOLERANCE[c.expected.dtype], c.id);
+      worst[c.expected.dtype] = Math.max(worst[c.expected.dtype], err);
+    });
+  }
+});

@@ -1,0 +1,72 @@
+// Loads the PyTorch goldens written by scripts/golden/gen_ops.py (test/fixtures/ops).
+import * as fs from 'node:fs';
+import type { OpArgs, OpName, OpRequest } from '../../../src/core/ops';
+import type { DType, FloatDType, Tensor } from '../../../src/core/tensor';
+import { allocate, numel } from '../../../src/core/tensor';
+import { fixturePath } from '../helpers';
+
+interface StoredTensor {
+  shape: number[];
+  dtype: FloatDType;
+  offset: number;
+}
+
+interface StoredCase {
+  id: string;
+  op: OpName;
+  args: OpArgs;
+  input: StoredTensor;
+  weight: StoredTensor;
+  bias?: StoredTensor;
+  expected: StoredTensor;
+}
+
+export interface GoldenCase {
+  id: string;
+  request: OpRequest;
+  expected: Tensor<FloatDType>;
+}
+
+interface TensorSpecJson {
+  shape: number[];
+  dtype: DType;
+}
+
+export interface ErrorCase {
+  id: string;
+  op: OpName;
+  args: OpArgs;
+  input: TensorSpecJson;
+  weight: TensorSpecJson;
+  bias?: TensorSpecJson;
+  kind: string;
+  message: string;
+}
+
+function readTensor(blob: Buffer, t: StoredTensor): Tensor<FloatDType> {
+  const n = numel(t.shape);
+  const bytes = blob.subarray(t.offset, t.offset + n * (t.dtype === 'float32' ? 4 : 8));
+  // Copy into an aligned buffer: offsets in the blob need not be multiples of 8.
+  const aligned = new Uint8Array(bytes).buffer;
+  const data = t.dtype === 'float32' ? new Float32Array(aligned) : new Float64Array(aligned);
+  return { shape: t.shape, dtype: t.dtype, data };
+}
+
+export function loadGoldenCases(): GoldenCase[] {
+  const index = JSON.parse(fs.readFileSync(fixturePath('ops', 'cases.json'), 'utf8')) as { cases: StoredCase[] };
+  const blob = fs.readFileSync(fixturePath('ops', 'cases.bin'));
+  return index.cases.map((c) => {
+    const request: OpRequest = { op: c.op, input: readTensor(blob, c.input), weight: readTensor(blob, c.weight), args: c.args };
+    if (c.bias) request.bias = readTensor(blob, c.bias);
+    return { id: c.id, request, expected: readTensor(blob, c.expected) };
+  });
+}
+
+export function loadErrorCases(): ErrorCase[] {
+  return (JSON.parse(fs.readFileSync(fixturePath('ops', 'errors.json'), 'utf8')) as { cases: ErrorCase[] }).cases;
+}
+
+/** A zero-filled tensor of any dtype: error cases only need shapes and dtypes. */
+export function zerosOf(spec: TensorSpecJson): Tensor {
+  return { shape: spec.shape, dtype: spec.dtype, data: allocate(spec.dtype, numel(spec.shape)) };
+}
