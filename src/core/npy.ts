@@ -1,7 +1,7 @@
 // NumPy's `.npy` file format (numpy/lib/format.py): read versions 1.0, 2.0 and 3.0, either byte
 // order, C or Fortran order; write what `np.save` writes (version 1.0, little-endian, C order, the
 // header padded to 64 bytes), byte for byte.
-import { allocate, numel, stridesOf, type DType, type Tensor } from './tensor';
+import { allocate, numel, stridesOf, type DataOf, type DType, type Tensor } from './tensor';
 
 /** A file that is not an `.npy` file we can read; the message says what and where. */
 export class NpyError extends Error {
@@ -179,14 +179,22 @@ function describeDescr(descr: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** Reads one element of the given code at a byte offset into the tensor's buffer. */
-function elementReader(code: DTypeCode, view: DataView, littleEndian: boolean): (byte: number) => number | bigint {
-  switch (code.dtype) {
-    case 'float32': return (b) => view.getFloat32(b, littleEndian);
-    case 'float64': return (b) => view.getFloat64(b, littleEndian);
-    case 'int32': return (b) => view.getInt32(b, littleEndian);
-    case 'int64': return (b) => view.getBigInt64(b, littleEndian);
-    case 'bool': return (b) => (view.getUint8(b) === 0 ? 0 : 1);
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reverses the bytes of every `itemSize`-byte element in place (between byte orders). */
+function swapByteOrder(bytes: Uint8Array, itemSize: number): void {
+  if (itemSize === 1) return;
+  for (let start = 0; start < bytes.length; start += itemSize) bytes.subarray(start, start + itemSize).reverse();
+}
+
+/** A tensor buffer over `bytes` already in host order. */
+function typedArrayOver(dtype: DType, buffer: ArrayBuffer): DataOf[DType] {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer);
+    case 'float64': return new Float64Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'int64': return new BigInt64Array(buffer);
+    case 'bool': return new Uint8Array(buffer).map((b) => (b === 0 ? 0 : 1));
   }
 }
 
@@ -245,11 +253,18 @@ export function parseNpy(bytes: Uint8Array): Tensor {
   const count = numel(shape);
   need(dataStart + count * code.itemSize, `${count} ${code.dtype} values of shape ${pyRepr({ tuple: shape })} starting at byte ${dataStart}`);
 
-  const data = allocate(code.dtype, count);
-  const read = elementReader(code, view, littleEndian);
-  const order = fortranOrder && shape.length > 1 ? fortranOrderOffsets(shape) : null;
-  const values = data as { [i: number]: number | bigint };
-  for (let i = 0; i < count; i++) values[i] = read(dataStart + (order ? (order[i] as number) : i) * code.itemSize);
+  // Copy the values out (which also aligns them), then fix byte order and memory order.
+  const raw = bytes.slice(dataStart, dataStart + count * code.itemSize);
+  if (littleEndian !== HOST_LITTLE_ENDIAN) swapByteOrder(raw, code.itemSize);
+  const stored = typedArrayOver(code.dtype, raw.buffer);
+  let data = stored;
+  if (fortranOrder && shape.length > 1) {
+    const offsets = fortranOrderOffsets(shape);
+    data = allocate(code.dtype, count);
+    const source = stored as { readonly [i: number]: number | bigint };
+    const target = data as { [i: number]: number | bigint };
+    for (let i = 0; i < count; i++) target[i] = source[offsets[i] as number] as number | bigint;
+  }
   return { shape, dtype: code.dtype, data };
 }
 
@@ -286,16 +301,12 @@ function headerBytes(t: Tensor): Uint8Array {
 /** The bytes `np.save` writes for this tensor (version 1.0, little-endian, C order). */
 export function serializeNpy(t: Tensor): Uint8Array {
   const header = headerBytes(t);
-  const body = new Uint8Array(t.data.length * t.data.BYTES_PER_ELEMENT);
-  const view = new DataView(body.buffer);
-  const data = t.data;
-  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  else if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(i * 8, v, true));
-  else if (data instanceof Int32Array) data.forEach((v, i) => view.setInt32(i * 4, v, true));
-  else if (data instanceof BigInt64Array) data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
-  else data.forEach((v, i) => view.setUint8(i, v === 0 ? 0 : 1));
-  const out = new Uint8Array(header.length + body.length);
+  const values = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const out = new Uint8Array(header.length + values.length);
   out.set(header);
-  out.set(body, header.length);
+  const body = out.subarray(header.length);
+  if (t.dtype === 'bool') values.forEach((b, i) => (body[i] = b === 0 ? 0 : 1));
+  else body.set(values);
+  if (!HOST_LITTLE_ENDIAN) swapByteOrder(body, t.data.BYTES_PER_ELEMENT);
   return out;
 }
