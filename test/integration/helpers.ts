@@ -1,0 +1,37 @@
+// Shared by the integration tests (each test file is bundled on its own, so this is inlined).
+import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import type { ConvLabApi } from '../../src/extension/ctx';
+
+export const EXTENSION_ID = 'conv-lab.conv-lab';
+
+/** The Conv Lab extension as VS Code loaded it; fails the test if VS Code does not know it. */
+export function convLab(): vscode.Extension<ConvLabApi | undefined> {
+  const extension = vscode.extensions.getExtension<ConvLabApi | undefined>(EXTENSION_ID);
+  if (!extension) throw new Error(`VS Code has not loaded ${EXTENSION_ID}`);
+  return extension;
+}
+
+/** A file of the opened workspace (a temp copy of test/integration/workspace/). */
+export function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the integration tests need a workspace folder open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+/** Polls `condition` every 25 ms; rejects naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Prints a line among mocha's reporter output, which the runner shows (`console.log` in the
+ * extension host goes to VS Code's log only).
+ */
+export function report(line: string): void {
+  Mocha.reporters.Base.consoleLog(line);
+}

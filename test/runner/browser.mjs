@@ -1,0 +1,77 @@
+// Drives Debian's Chromium with playwright-core (never a downloaded browser) to open a workbench
+// URL and wait for the extension tests to report through `codeAutomationExit`.
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+// No sandbox as root; nothing that reaches for the network (updates, sync, GPU blocklists).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--no-first-run',
+];
+
+/** The Chromium to drive: `$CHROMIUM_PATH` or Debian's. */
+export function chromiumPath() {
+  const candidates = [process.env['CHROMIUM_PATH'], ...CHROMIUM_CANDIDATES].filter(Boolean);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(', ')}): apt-get install chromium, or set CHROMIUM_PATH`);
+  return found;
+}
+
+/** Starts Chromium headless. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * @typedef {{ exitCode: number | undefined, timedOut: boolean, workbenchLogs: { relativePath: string, contents: string }[] }} WorkbenchRun
+ * `exitCode` is what the workbench passed to codeAutomationExit; undefined on timeout.
+ */
+
+/**
+ * Opens `url` in a new page and waits (at most `timeoutMs`) for the workbench to call
+ * `codeAutomationExit`, which it does once the extension tests settle. On failure or timeout a
+ * screenshot is saved to `screenshotFile`.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ url: string, timeoutMs: number, screenshotFile: string, onLog: (line: string) => void }} options
+ * @returns {Promise<WorkbenchRun>}
+ */
+export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, onLog }) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    /** @type {(run: Omit<WorkbenchRun, 'timedOut'>) => void} */
+    let settle = () => undefined;
+    const exited = new Promise((resolve) => {
+      settle = resolve;
+    });
+    // Both must exist before the workbench script runs, hence before navigating.
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      onLog(`[workbench ${type}] ${(Array.isArray(args) ? args : [args]).map(String).join(' ')}`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code, logs) => {
+      settle({ exitCode: Number(code), workbenchLogs: Array.isArray(logs) ? logs : [] });
+    });
+    page.on('pageerror', (error) => onLog(`[page error] ${error.message}`));
+    let timer;
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    const result = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    const run = result === undefined
+      ? { exitCode: undefined, timedOut: true, workbenchLogs: [] }
+      : { ...result, timedOut: false };
+    if (run.exitCode !== 0) await page.screenshot({ path: screenshotFile }).catch((e) => onLog(`[screenshot failed] ${e.message}`));
+    return run;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,214 @@
+// Runs the integration suite (out/test/integration/index.js) inside real VS Code: code-server's
+// extension host, driven through Debian's Chromium. One fresh server, workspace and extension
+// host per activation trigger, because an extension activates only once per host.
+//
+//   node test/runner/integration.mjs [--code-server 4.139.1]... [--vsix conv-lab.vsix] [--timeout SECONDS]
+//
+// Without --vsix, Conv Lab is loaded from the repo (extensionDevelopmentPath, so `node esbuild.js`
+// first); with it, the packaged extension is installed into the server and tested as users get it.
+// Failures leave a screenshot and the server's logs (extension host included) in test-results/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchChromium, runWorkbench } from './browser.mjs';
+import { cleanUp, onCleanUp, runToCompletion } from './children.mjs';
+import { startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST, ensureCodeServer, repoRoot } from './install.mjs';
+
+const TESTS_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
+const WORKSPACE_FIXTURE = path.join(repoRoot, 'test', 'integration', 'workspace');
+const RESULTS_DIR = path.join(repoRoot, 'test-results');
+/** The documents whose opening must activate Conv Lab: one extension host each. */
+const TRIGGERS = ['python', 'notebook'];
+const DEFAULT_LAUNCH_TIMEOUT_MS = 180_000;
+
+/**
+ * @typedef {object} SuiteOutcome
+ * @property {number} passed
+ * @property {number} failed
+ * @property {{ title: string, message: string }[]} failures
+ * @property {number} ms
+ */
+
+function vscodeVersionOf(codeServer) {
+  return JSON.parse(fs.readFileSync(path.join(codeServer.root, 'lib', 'vscode', 'package.json'), 'utf8')).version;
+}
+
+/** Installs the .vsix into `extensionsDir` with the server's own CLI; returns the extension's folder. */
+async function installVsix(codeServer, vsix, extensionsDir, userDataDir) {
+  let output = '';
+  const code = await runToCompletion(codeServer.node, [
+    codeServer.entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix,
+  ], { env: codeServer.env, timeoutMs: 120_000, onOutput: (text) => { output += text; } });
+  const installed = fs.existsSync(extensionsDir) ? fs.readdirSync(extensionsDir).filter((d) => d.startsWith('conv-lab.conv-lab-')) : [];
+  if (code !== 0 || installed.length !== 1) {
+    throw new Error(`installing ${vsix} into code-server failed (exit ${code}, found ${installed.join(', ') || 'nothing'}):\n${output}`);
+  }
+  return path.join(extensionsDir, installed[0]);
+}
+
+/** Copies what explains a failed launch into `artifactsDir`. */
+function keepArtifacts(artifactsDir, { server, userDataDir, workbenchLogs, resultsFile }) {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  if (server && fs.existsSync(server.logsDir)) fs.cpSync(server.logsDir, path.join(artifactsDir, 'server-logs'), { recursive: true });
+  const output = path.join(userDataDir, 'code-server-output.log');
+  if (fs.existsSync(output)) fs.copyFileSync(output, path.join(artifactsDir, 'code-server-output.log'));
+  if (fs.existsSync(resultsFile)) fs.copyFileSync(resultsFile, path.join(artifactsDir, 'results.json'));
+  for (const { relativePath, contents } of workbenchLogs) {
+    const target = path.join(artifactsDir, 'workbench-logs', relativePath);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, contents);
+  }
+  const exthostLogs = fs.existsSync(path.join(artifactsDir, 'server-logs'))
+    ? fs.readdirSync(path.join(artifactsDir, 'server-logs'), { recursive: true }).map(String).filter((f) => /exthost.*\.log$/.test(f))
+    : [];
+  return exthostLogs.map((f) => path.join(artifactsDir, 'server-logs', f));
+}
+
+/**
+ * One launch: a fresh server, workspace copy and extension host, the suite run once.
+ * @returns {Promise<SuiteOutcome>}
+ */
+async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log }) {
+  const started = Date.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-it-'));
+  const workspace = path.join(tmp, 'workspace');
+  const userDataDir = path.join(tmp, 'user-data');
+  const extensionsDir = path.join(tmp, 'extensions');
+  const resultsFile = path.join(tmp, 'results.json');
+  const artifactsDir = path.join(RESULTS_DIR, label);
+  fs.rmSync(artifactsDir, { recursive: true, force: true });
+  fs.cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
+  /** @type {import('./codeServer.mjs').RunningServer | undefined} */
+  let server;
+  let workbenchLogs = [];
+  const unregister = onCleanUp(() => server?.stop());
+  const failures = [];
+  let passed = 0;
+  try {
+    const extensionRoot = vsix ? await installVsix(codeServer, vsix, extensionsDir, userDataDir) : repoRoot;
+    // The extension host inherits the server's environment: that is how the suite learns
+    // where to write its results and what to expect.
+    server = await startCodeServer(codeServer, {
+      userDataDir,
+      extensionsDir,
+      env: {
+        CONV_LAB_TEST_RESULTS: resultsFile,
+        CONV_LAB_FIRST_TRIGGER: trigger,
+        CONV_LAB_EXPECTED_EXTENSION_ROOT: extensionRoot,
+      },
+    });
+    const url = workbenchUrl(server, {
+      folder: workspace,
+      extensionTestsPath: TESTS_ENTRY,
+      ...(vsix ? {} : { extensionDevelopmentPath: repoRoot }),
+    });
+    const workbenchLines = [];
+    const run = await runWorkbench(browser, {
+      url,
+      timeoutMs,
+      screenshotFile: path.join(artifactsDir, 'screenshot.png'),
+      onLog: (line) => workbenchLines.push(line),
+    });
+    workbenchLogs = run.workbenchLogs;
+    const results = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : undefined;
+    for (const line of results?.output ?? []) if (line.trim() !== '') log(`  ${line}`);
+    passed = results?.passed ?? 0;
+    failures.push(...(results?.failures ?? []));
+    if (run.timedOut) {
+      failures.push({ title: `${label}: the suite`, message: `did not finish within ${timeoutMs / 1000} s` });
+    } else if (!results) {
+      failures.push({ title: `${label}: the suite`, message: `wrote no results (workbench exit code ${run.exitCode}); last workbench log lines:\n${workbenchLines.slice(-15).join('\n')}` });
+    } else if (run.exitCode !== 0 && failures.length === 0) {
+      failures.push({ title: `${label}: the suite`, message: `the workbench exited with ${run.exitCode} although no test failed` });
+    } else if (passed + failures.length === 0) {
+      failures.push({ title: `${label}: the suite`, message: 'ran no test' });
+    }
+  } catch (e) {
+    failures.push({ title: `${label}: starting VS Code`, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    await server?.stop();
+    unregister();
+    if (failures.length > 0) {
+      const exthostLogs = keepArtifacts(artifactsDir, { server, userDataDir, workbenchLogs, resultsFile });
+      const screenshot = path.join(artifactsDir, 'screenshot.png');
+      log(`  artifacts of the failed run in ${path.relative(process.cwd(), artifactsDir) || artifactsDir}/`);
+      if (fs.existsSync(screenshot)) log(`    screenshot: ${screenshot}`);
+      for (const f of exthostLogs) log(`    extension host log: ${f}`);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { passed, failed: failures.length, failures, ms: Date.now() - started };
+}
+
+/**
+ * The whole suite on one code-server version: one launch per trigger.
+ * @param {{ version: string, vsix?: string, timeoutMs?: number, log?: (line: string) => void }} options
+ * @returns {Promise<SuiteOutcome>}
+ */
+export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_LAUNCH_TIMEOUT_MS, log = console.log }) {
+  const started = Date.now();
+  if (!fs.existsSync(TESTS_ENTRY)) throw new Error(`${TESTS_ENTRY} is missing: run \`node esbuild.js\` first`);
+  const codeServer = await ensureCodeServer(version, log);
+  const browser = await launchChromium();
+  const closeBrowser = onCleanUp(() => browser.close());
+  const total = { passed: 0, failed: 0, failures: [], ms: 0 };
+  try {
+    for (const trigger of TRIGGERS) {
+      const label = `code-server-${version}-${trigger}${vsix ? '-vsix' : ''}`;
+      log(`code-server ${version} (VS Code ${vscodeVersionOf(codeServer)}), ${vsix ? `installed ${path.basename(vsix)}` : 'development build'}, first document: ${trigger}`);
+      const outcome = await runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log });
+      for (const f of outcome.failures) log(`  FAILED ${f.title}: ${f.message}`);
+      log(`  ${outcome.passed} passed, ${outcome.failed} failed in ${(outcome.ms / 1000).toFixed(1)} s`);
+      total.passed += outcome.passed;
+      total.failed += outcome.failed;
+      total.failures.push(...outcome.failures);
+    }
+  } finally {
+    closeBrowser();
+    await browser.close();
+  }
+  total.ms = Date.now() - started;
+  return total;
+}
+
+function parseArgs(argv) {
+  const versions = [];
+  let vsix;
+  let timeoutMs = DEFAULT_LAUNCH_TIMEOUT_MS;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--code-server' && value) versions.push(value);
+    else if (flag === '--vsix' && value) vsix = path.resolve(value);
+    else if (flag === '--timeout' && value) timeoutMs = Number(value) * 1000;
+    else throw new Error(`unknown or incomplete argument ${flag}; usage: integration.mjs [--code-server VERSION]... [--vsix FILE] [--timeout SECONDS]`);
+    i++;
+  }
+  return { versions: versions.length > 0 ? versions : [CODE_SERVER_NEWEST, CODE_SERVER_MINIMUM], vsix, timeoutMs };
+}
+
+async function main() {
+  const { versions, vsix, timeoutMs } = parseArgs(process.argv.slice(2));
+  let passed = 0;
+  let failed = 0;
+  for (const version of versions) {
+    const outcome = await runIntegrationSuite({ version, vsix, timeoutMs });
+    passed += outcome.passed;
+    failed += outcome.failed;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main()
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      return 1;
+    })
+    .then(async (code) => {
+      await cleanUp();
+      process.exit(code);
+    });
+}
