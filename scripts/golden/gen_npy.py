@@ -118,6 +118,7 @@ def main():
     f4 = npy_bytes(np.arange(6, dtype='<f4').reshape(2, 3))
     refused('not-npy', b'x,y\n1,2\n', 'magic')
     refused('empty-file', b'', 'truncated')
+    refused('magic-only', b'\x93NUM', 'truncated')
     refused('truncated-header', f4[:40], 'truncated')
     refused('truncated-data', f4[:-5], 'truncated')
     refused('version-4', f4[:6] + b'\x04\x00' + f4[8:], 'version')
@@ -138,6 +139,7 @@ def main():
     refused('header-missing-key', with_header("{'descr': '<f4', 'shape': (2, 3), }"), 'keys')
     refused('header-extra-key', with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1, }"), 'keys')
     refused('header-bad-shape', with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }"), 'shape')
+    refused('header-deep-nesting', with_header("{'descr': " + '[' * 1000 + ']' * 1000 + ", 'fortran_order': False, 'shape': (6,), }"), 'header')
     refused('header-bad-order', with_header("{'descr': '<f4', 'fortran_order': 0, 'shape': (6,), }"), 'fortran_order')
 
     written('f4-2x3', rng.standard_normal((2, 3)).astype('<f4'))

@@ -10,6 +10,9 @@ export class NpyError extends Error {
 
 const MAGIC = [0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0))];
 const ALIGN = 64;
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Deeper nesting than any dtype descriptor needs; stops hostile headers from exhausting the stack. */
+const MAX_HEADER_DEPTH = 32;
 /** np.save leaves room to grow the first axis in place: its repr padded to 21 characters. */
 const GROWTH_AXIS_MAX_DIGITS = 21;
 
@@ -45,7 +48,9 @@ class HeaderParser {
   }
 
   private fail(what: string): never {
-    throw new NpyError(`malformed .npy header at byte ${this.textOffset + this.pos}: ${what} in ${JSON.stringify(this.text.trimEnd())}`);
+    const header = this.text.trimEnd();
+    const shown = header.length > 120 ? `${header.slice(0, 120)}...` : header;
+    throw new NpyError(`malformed .npy header at byte ${this.textOffset + this.pos}: ${what} in ${JSON.stringify(shown)}`);
   }
 
   private skipSpace(): void {
@@ -74,22 +79,23 @@ class HeaderParser {
     return out;
   }
 
-  private value(): PyValue {
+  private value(depth = 0): PyValue {
     this.skipSpace();
     const c = this.text[this.pos];
+    if ((c === '{' || c === '(' || c === '[') && depth >= MAX_HEADER_DEPTH) this.fail(`nested deeper than ${MAX_HEADER_DEPTH} levels`);
     if (c === '{') {
       this.pos++;
       const map = new Map<string, PyValue>();
-      for (const [k, v] of this.items('}', () => this.entry())) map.set(k, v);
+      for (const [k, v] of this.items('}', () => this.entry(depth + 1))) map.set(k, v);
       return map;
     }
     if (c === '(') {
       this.pos++;
-      return { tuple: this.items(')', () => this.value()) };
+      return { tuple: this.items(')', () => this.value(depth + 1)) };
     }
     if (c === '[') {
       this.pos++;
-      return this.items(']', () => this.value());
+      return this.items(']', () => this.value(depth + 1));
     }
     if (c === "'" || c === '"') return this.string(c);
     const word = /^(?:True|False|None|[-+]?\d+)/.exec(this.text.slice(this.pos))?.[0];
@@ -101,11 +107,11 @@ class HeaderParser {
     return Number(word);
   }
 
-  private entry(): [string, PyValue] {
-    const key = this.value();
+  private entry(depth: number): [string, PyValue] {
+    const key = this.value(depth);
     if (typeof key !== 'string') this.fail('expected a string key');
     if (!this.eat(':')) this.fail(`expected ':' after '${key}'`);
-    return [key, this.value()];
+    return [key, this.value(depth)];
   }
 
   private string(quote: string): string {
@@ -161,8 +167,9 @@ function headerFields(dict: PyValue): Header {
     const what = typeof descr === 'string' ? describeDescr(descr) : 'a structured dtype';
     throw new NpyError(`.npy header field 'descr' is ${pyRepr(descr)} (${what}); supported dtypes are ${supported}, either byte order`);
   }
-  // '=' is the writer's native order; every platform Node runs on is little-endian.
-  return { code, littleEndian: match[1] !== '>', fortranOrder, shape: shape.tuple };
+  // Like numpy, read '=' (native) and '|' (no order) in this machine's order.
+  const littleEndian = match[1] === '<' || (match[1] !== '>' && HOST_LITTLE_ENDIAN);
+  return { code, littleEndian, fortranOrder, shape: shape.tuple };
 }
 
 function describeDescr(descr: string): string {
@@ -179,12 +186,15 @@ function describeDescr(descr: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Reverses the bytes of every `itemSize`-byte element in place (between byte orders). */
 function swapByteOrder(bytes: Uint8Array, itemSize: number): void {
-  if (itemSize === 1) return;
-  for (let start = 0; start < bytes.length; start += itemSize) bytes.subarray(start, start + itemSize).reverse();
+  for (let start = 0; start < bytes.length; start += itemSize) {
+    for (let i = start, j = start + itemSize - 1; i < j; i++, j--) {
+      const b = bytes[i] as number;
+      bytes[i] = bytes[j] as number;
+      bytes[j] = b;
+    }
+  }
 }
 
 /** A tensor buffer over `bytes` already in host order. */
@@ -228,12 +238,12 @@ export function parseNpy(bytes: Uint8Array): Tensor {
   const need = (end: number, what: string): void => {
     if (bytes.length < end) throw new NpyError(`.npy file is truncated: ${what} needs bytes up to ${end}, the file has ${bytes.length}`);
   };
-  need(MAGIC.length + 2, 'the magic string and version');
-  const magicOk = MAGIC.every((b, i) => bytes[i] === b);
-  if (!magicOk) {
+  // A short file that starts like the magic string is truncated; anything else is not .npy.
+  if (MAGIC.some((b, i) => i < bytes.length && bytes[i] !== b)) {
     const got = Array.from(bytes.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new NpyError(`not a .npy file: bytes 0-5 should be the magic string 93 4e 55 4d 50 59 ("\\x93NUMPY"), found ${got}`);
   }
+  need(MAGIC.length + 2, 'the magic string and version');
   const major = bytes[6] as number;
   const minor = bytes[7] as number;
   if (minor !== 0 || major < 1 || major > 3) {

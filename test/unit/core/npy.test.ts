@@ -42,6 +42,7 @@ function assertSameTensor(actual: Tensor, expected: Tensor): void {
 const refusals: Record<string, RegExp> = {
   'not-npy.npy': /not a \.npy file: bytes 0-5 .* found 78 2c 79 0a 31 2c/,
   'empty-file.npy': /truncated: the magic string and version needs bytes up to 8, the file has 0/,
+  'magic-only.npy': /truncated: the magic string and version needs bytes up to 8, the file has 4/,
   'truncated-header.npy': /truncated: the 118-byte header starting at byte 10 needs bytes up to 128, the file has 40/,
   'truncated-data.npy': /truncated: 6 float32 values of shape \(2, 3\) starting at byte 128 needs bytes up to 152, the file has 147/,
   'version-4.npy': /unsupported \.npy format version 4\.0 at byte 6/,
@@ -55,6 +56,7 @@ const refusals: Record<string, RegExp> = {
   'header-missing-key.npy': /exactly the keys .* it has 'descr', 'shape'/,
   'header-extra-key.npy': /exactly the keys .* it has 'descr', 'fortran_order', 'shape', 'x'/,
   'header-bad-shape.npy': /'shape' is not a tuple of non-negative integers: \(2, -3\)/,
+  'header-deep-nesting.npy': /malformed \.npy header at byte 51: nested deeper than 32 levels/,
   'header-bad-order.npy': /'fortran_order' is not True or False: 0/,
 };
 
