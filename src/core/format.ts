@@ -301,7 +301,8 @@ function withSuffixes(text: string, suffixes: readonly string[], indent: number,
   return parts.join('') + ')';
 }
 
-function checkOptions(opts: TorchPrintOptions): void {
+/** Validates the print options PyTorch and NumPy share, naming the one that is wrong. */
+export function checkPrintOptions(opts: Pick<TorchPrintOptions, 'precision' | 'threshold' | 'edgeitems' | 'linewidth'>): void {
   if (!Number.isInteger(opts.precision) || opts.precision < 0) {
     throw new RangeError(`print option precision must be a non-negative integer, got ${opts.precision}`);
   }
@@ -316,7 +317,7 @@ function checkOptions(opts: TorchPrintOptions): void {
 export function formatTensor(t: Tensor, options: FormatTensorOptions = {}): string {
   const { suffixes: extra = [], ...overrides } = options;
   const opts: TorchPrintOptions = { ...TORCH_PRINT_DEFAULTS, ...overrides };
-  checkOptions(opts);
+  checkPrintOptions(opts);
   const prefix = 'tensor(';
   const indent = prefix.length;
   const count = numel(t.shape);

@@ -1,7 +1,7 @@
 // NumPy's printed form of an array: exactly what `repr(ndarray)` prints in NumPy 1.24
 // (numpy/core/arrayprint.py with its Dragon4 float printer), for "Copy Result as NumPy".
 import { numel, stridesOf, type Tensor } from './tensor';
-import { decimalExponent, binaryFraction, pow10, pythonTuple, shownIndices, shownOffsets } from './format';
+import { binaryFraction, checkPrintOptions, decimalExponent, pow10, pythonTuple, shownIndices, shownOffsets } from './format';
 
 /** Mirrors the `np.set_printoptions` options that apply to our dtypes. */
 export interface NumpyPrintOptions {
@@ -292,20 +292,10 @@ function formatBlock(layout: ArrayLayout, dim: number, offset: number, hangingIn
   return '[' + body.slice(hangingIndent.length) + ']';
 }
 
-function checkOptions(opts: NumpyPrintOptions): void {
-  if (!Number.isInteger(opts.precision) || opts.precision < 0) {
-    throw new RangeError(`print option precision must be a non-negative integer, got ${opts.precision}`);
-  }
-  if (!Number.isInteger(opts.edgeitems) || opts.edgeitems < 1) {
-    throw new RangeError(`print option edgeitems must be a positive integer, got ${opts.edgeitems}`);
-  }
-  if (!Number.isInteger(opts.linewidth)) throw new RangeError(`print option linewidth must be an integer, got ${opts.linewidth}`);
-}
-
 /** Exactly what NumPy 1.24's `repr(array)` prints for an array with this tensor's dtype and values. */
 export function formatNumpy(t: Tensor, options: Partial<NumpyPrintOptions> = {}): string {
   const opts: NumpyPrintOptions = { ...NUMPY_PRINT_DEFAULTS, ...options };
-  checkOptions(opts);
+  checkPrintOptions(opts);
   const prefix = 'array(';
   const count = numel(t.shape);
   // float64, int64 and bool are NumPy's defaults, implied by how the values print.

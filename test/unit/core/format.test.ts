@@ -176,6 +176,9 @@ describe('formatTensor options', () => {
     assert.throws(() => formatTensor(t, { precision: -1 }), /precision/);
     assert.throws(() => formatTensor(t, { edgeitems: 0 }), /edgeitems/);
     assert.throws(() => formatTensor(t, { linewidth: 1.5 }), /linewidth/);
+    assert.throws(() => formatTensor(t, { threshold: NaN }), /threshold/);
+    assert.throws(() => formatNumpy(t, { precision: 2.5 }), /precision/);
+    assert.throws(() => formatNumpy(t, { edgeitems: -1 }), /edgeitems/);
   });
 });
 
