@@ -188,10 +188,6 @@ interface ElementFormatter {
   format(offset: number): string;
 }
 
-function padStart(text: string, width: number): string {
-  return text.length >= width ? text : ' '.repeat(width - text.length) + text;
-}
-
 /** torch/_tensor_str.py `_Formatter` for float tensors. */
 function floatFormatter(data: Float32Array | Float64Array, offsets: readonly number[], opts: TorchPrintOptions): ElementFormatter {
   const { precision } = opts;
@@ -234,7 +230,7 @@ function floatFormatter(data: Float32Array | Float64Array, offsets: readonly num
       if (sciMode) text = pythonExponent(v, precision);
       else if (intMode) text = pythonFixed(v, 0) + (Number.isFinite(v) ? '.' : '');
       else text = pythonFixed(v, precision);
-      return padStart(text, width);
+      return text.padStart(width);
     },
   };
 }
@@ -246,7 +242,7 @@ function plainFormatter(t: Tensor, offsets: readonly number[]): ElementFormatter
     : (offset: number) => String(t.data[offset]);
   let width = 1;
   for (const offset of offsets) width = Math.max(width, text(offset).length);
-  return { width, format: (offset) => padStart(text(offset), width) };
+  return { width, format: (offset) => text(offset).padStart(width) };
 }
 
 function elementFormatter(t: Tensor, offsets: readonly number[], opts: TorchPrintOptions): ElementFormatter {

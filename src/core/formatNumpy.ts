@@ -65,9 +65,9 @@ interface DigitLimits {
 }
 
 /**
- * Dragon4 in "unique" mode: `firstPosition` is where digit generation starts (the value's
- * leading digit, or lower when a fractional cutoff pulls it down); `limits` map the first
- * position to the cutoff positions.
+ * Dragon4 in "unique" mode. Digit generation starts at the value's leading digit, or at
+ * `firstPositionFloor` when that is higher (a fractional cutoff above the leading digit, which
+ * then prints as 0); `limits` gives the cutoff positions for that first position.
  */
 function dragon4(x: number, single: boolean, firstPositionFloor: number, limits: (first: number) => DigitLimits): Digits {
   if (x === 0) return { digits: '0', exponent: 0 };
@@ -173,7 +173,7 @@ export function numpyScientific(x: number, single: boolean, style: ScientificSty
     cutoffMin: style.minDigits < 0 ? first + 1 : first - style.minDigits,
   }));
   const fraction = trimFraction(digits.slice(1), style.trim, style.minDigits);
-  const expText = String(Math.abs(exponent)).padStart(Math.max(style.expDigits, 2), '0');
+  const expText = String(Math.abs(exponent)).padStart(style.expDigits < 0 ? 2 : style.expDigits, '0');
   const text = `${sign}${digits[0] ?? '0'}.${fraction}e${exponent < 0 ? '-' : '+'}${expText}`;
   return ' '.repeat(Math.max(0, style.padLeft - 1 - sign.length)) + text;
 }
