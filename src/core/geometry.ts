@@ -92,11 +92,29 @@ export function spatialDimsOf(op: OpName): number {
 /** Validates `req` as PyTorch would and returns its geometry; throws PyTorch's TorchError. */
 export function convGeometry(req: GeometryRequest): ConvGeometry {
   const info = OPS[req.op];
-  if (info.kind === 'reference') return referenceGeometry(req);
   const args = req.args ?? {};
+  const unexpected = unexpectedArgument(info, args);
+  if (unexpected !== undefined) {
+    // Python's wording for a keyword the function does not take (F.conv2d's own message lists
+    // every overload; this names the one argument at fault).
+    throw new TorchError('TypeError', `${req.op}() got an unexpected keyword argument '${unexpected}'`, 'invalid-argument');
+  }
+  if (info.kind === 'reference') return referenceGeometry(req);
   const viaModule = args.paddingMode !== undefined || args.outputSize !== undefined;
   if (info.kind === 'transposed') return viaModule ? transposedModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
   return viaModule ? convModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
+}
+
+const PYTHON_NAMES: Record<keyof OpArgs, string> = {
+  stride: 'stride', padding: 'padding', dilation: 'dilation', groups: 'groups',
+  outputPadding: 'output_padding', paddingMode: 'padding_mode', outputSize: 'output_size',
+};
+
+/** The Python name of an argument the op does not take (corr2d/trans_conv take none, convs no output_padding). */
+function unexpectedArgument(info: OpInfo, args: OpArgs): string | undefined {
+  const given = (Object.keys(PYTHON_NAMES) as (keyof OpArgs)[]).filter((k) => args[k] !== undefined);
+  if (info.kind === 'reference') return given.length > 0 ? PYTHON_NAMES[given[0] as keyof OpArgs] : undefined;
+  return info.kind === 'conv' && args.outputPadding !== undefined ? PYTHON_NAMES.outputPadding : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+// The geometry record and the plain-number helpers shape inference, hovers and quick fixes use.
+// Expected numbers are worked out by hand in the comments (or come from PyTorch where marked).
+import * as assert from 'node:assert/strict';
+import { isTorchError } from '../../../src/core/errors';
+import type { GeometryRequest } from '../../../src/core/geometry';
+import {
+  convFormula, convGeometry, convOutputLength, convTransposeFormula, convTransposeOutputLength,
+  convTransposeOutputRange, geometryFormulas, outputPaddingToRestore,
+} from '../../../src/core/geometry';
+
+const f32 = (...shape: number[]) => ({ shape, dtype: 'float32' as const });
+
+function throwsCode(req: GeometryRequest, code: string, message: RegExp): void {
+  assert.throws(() => convGeometry(req), (e: unknown) => isTorchError(e) && e.code === code && message.test(e.message));
+}
+
+describe('geometry: plain-number helpers', () => {
+  it('conv output length: floor((in + 2p - d(k-1) - 1)/s) + 1', () => {
+    assert.equal(convOutputLength({ input: 16, kernel: 5, stride: 3, padding: 2 }), 6); // (16+4-4-1)/3 = 5 → 6
+    assert.equal(convOutputLength({ input: 7, kernel: 3, dilation: 2 }), 3); // 7-4-1 = 2 → 3
+    assert.equal(convOutputLength({ input: 5, kernel: 4, padding: 1, paddingAfter: 2 }), 5); // 'same': 5+3-3-1 = 4 → 5
+    assert.equal(convOutputLength({ input: 2, kernel: 3 }), 0);
+  });
+
+  it('transposed output length: (in-1)s - 2p + d(k-1) + op + 1', () => {
+    assert.equal(convTransposeOutputLength({ input: 2, kernel: 2, stride: 2 }), 4); // 2 + 0 + 1 + 1
+    assert.equal(convTransposeOutputLength({ input: 2, kernel: 2, padding: 1 }), 1); // 1 - 2 + 1 + 1
+    assert.equal(convTransposeOutputLength({ input: 6, kernel: 5, stride: 3, padding: 2, outputPadding: 1 }), 17); // 15 - 4 + 4 + 1 + 1
+  });
+
+  it('the output_size range nn.ConvTranspose2d accepts (PyTorch: 11 to 12 for 5, k3, s2; 15 to 16 with dilation 3)', () => {
+    assert.deepEqual(convTransposeOutputRange({ input: 5, kernel: 3, stride: 2 }), { min: 11, max: 12 });
+    assert.deepEqual(convTransposeOutputRange({ input: 5, kernel: 3, stride: 2, dilation: 3 }), { min: 15, max: 16 });
+  });
+
+  it('the output_padding that restores a conv input size', () => {
+    // Conv2d(k5, p2, s3) maps 16, 17 and 18 to 6; from 6 the transposed conv makes 15 − 4 + 4 + 1 + op = 16 + op.
+    const p = { input: 6, kernel: 5, stride: 3, padding: 2 };
+    assert.equal(outputPaddingToRestore(16, p), 0);
+    assert.equal(outputPaddingToRestore(17, p), 1);
+    assert.equal(outputPaddingToRestore(18, p), 2);
+    assert.equal(outputPaddingToRestore(19, p), undefined); // op 3 is not < stride 3
+    assert.equal(outputPaddingToRestore(15, p), undefined);
+    // Stride 1, dilation 2: (5 − 1) + 2·1 + 1 = 7 + op, and op 1 is allowed because it is < dilation.
+    assert.equal(outputPaddingToRestore(7, { input: 5, kernel: 2, dilation: 2 }), 0);
+    assert.equal(outputPaddingToRestore(8, { input: 5, kernel: 2, dilation: 2 }), 1);
+    assert.equal(outputPaddingToRestore(9, { input: 5, kernel: 2, dilation: 2 }), undefined);
+  });
+
+  it('formulas with the numbers substituted', () => {
+    assert.equal(convTransposeFormula('H', { input: 2, kernel: 2, stride: 2 }),
+      'H_out = (H_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (2 − 1)·2 − 2·0 + 1·(2 − 1) + 0 + 1 = 4');
+    assert.equal(convFormula('W', { input: 5, kernel: 3, stride: 2, padding: 1 }),
+      'W_out = ⌊(W_in + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 = ⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 3');
+    assert.equal(convFormula('L', { input: 5, kernel: 4, padding: 1, paddingAfter: 2 }),
+      'L_out = ⌊(L_in + padding_before + padding_after − dilation·(kernel − 1) − 1) / stride⌋ + 1 = ⌊(5 + 1 + 2 − 1·(4 − 1) − 1) / 1⌋ + 1 = 5');
+  });
+});
+
+describe('geometry: the record', () => {
+  it('conv2d, batched, with groups, dilation and asymmetric tuples', () => {
+    const g = convGeometry({ op: 'conv2d', input: f32(2, 4, 9, 7), weight: f32(6, 2, 3, 2), bias: f32(6), args: { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 } });
+    assert.equal(g.batch, 2);
+    assert.equal(g.unbatched, false);
+    assert.equal(g.inChannels, 4);
+    assert.equal(g.outChannels, 6);
+    assert.deepEqual(g.kernelSize, [3, 2]);
+    assert.deepEqual(g.effectiveKernelSize, [3, 3]);
+    assert.deepEqual(g.padBefore, [1, 0]);
+    // H: (9 + 2 - 2 - 1)/2 + 1 = 5; W: (7 - 2 - 1)/1 + 1 = 5
+    assert.deepEqual(g.outputShape, [2, 6, 5, 5]);
+    assert.equal(geometryFormulas(g).length, 2);
+  });
+
+  it("padding='same' splits dilation·(k − 1) with the smaller half first", () => {
+    const g = convGeometry({ op: 'conv1d', input: f32(1, 7), weight: f32(2, 1, 4), args: { padding: 'same', dilation: 3 } });
+    // total 3·3 = 9: 4 before, 5 after; unbatched: output [C, L]
+    assert.deepEqual([g.padBefore, g.padAfter, g.outputShape, g.unbatched], [[4], [5], [2, 7], true]);
+    const reflect = convGeometry({ op: 'conv2d', input: f32(1, 1, 5, 5), weight: f32(1, 1, 2, 3), args: { padding: 'same', paddingMode: 'reflect' } });
+    assert.deepEqual([reflect.padBefore, reflect.padAfter, reflect.paddingMode, reflect.inputSize], [[0, 1], [1, 1], 'reflect', [5, 5]]);
+  });
+
+  it('transposed: output_size becomes output_padding', () => {
+    const g = convGeometry({ op: 'conv_transpose2d', input: f32(1, 1, 5, 5), weight: f32(1, 3, 3, 3), args: { stride: 2, outputSize: [12, 11] } });
+    assert.deepEqual(g.outputPadding, [1, 0]);
+    assert.deepEqual(g.outputShape, [1, 3, 12, 11]);
+    assert.equal(g.outChannels, 3);
+  });
+
+  it('d2l corr2d / trans_conv: plain 2-D, float64 if either is', () => {
+    const g = convGeometry({ op: 'corr2d', input: f32(3, 4), weight: { shape: [2, 2], dtype: 'float64' } });
+    assert.deepEqual([g.outputShape, g.hasChannels, g.dtype], [[2, 3], false, 'float64']);
+    assert.deepEqual(convGeometry({ op: 'trans_conv', input: f32(3, 4), weight: f32(2, 2) }).outputShape, [4, 5]);
+  });
+
+  it('errors that are ours, not PyTorch\'s', () => {
+    // PyTorch 1.13 convolves integer tensors on CPU; Conv Lab says it does not, after every PyTorch check passed.
+    throwsCode({ op: 'conv2d', input: { shape: [1, 1, 3, 3], dtype: 'int64' }, weight: { shape: [1, 1, 2, 2], dtype: 'int64' } }, 'unsupported-dtype', /float32 and float64 only.*torch\.int64/);
+    throwsCode({ op: 'conv2d', input: { shape: [1, 1, 3, 3], dtype: 'int64' }, weight: { shape: [1, 1, 4, 4], dtype: 'int64' } }, 'kernel-too-large', /Kernel size can't be greater/);
+    throwsCode({ op: 'conv2d', input: f32(1, 1, 3, 3), weight: f32(1, 1, 2, 2), args: { outputPadding: 1 } }, 'invalid-argument', /^conv2d\(\) got an unexpected keyword argument 'output_padding'$/);
+    throwsCode({ op: 'corr2d', input: f32(3, 3), weight: f32(2, 2), args: { stride: 2 } }, 'invalid-argument', /^corr2d\(\) got an unexpected keyword argument 'stride'$/);
+    throwsCode({ op: 'trans_conv', input: f32(1, 3, 3), weight: f32(2, 2) }, 'wrong-rank', /trans_conv expects a 2-D X, but got X of size \[1, 3, 3\]/);
+  });
+});
