@@ -1,10 +1,14 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_MAX_ELEMENTS, WorkerPool } from '../worker/pool';
 import { commands } from './commands';
 import { Log } from './log';
 
 /** What `activate` returns: used by the integration tests, and by nothing else. */
 export interface ConvLabApi {
   readonly activationMs: number;
+  /** Threads of the compute pool; 0 until the first op starts it. */
+  poolSize(): number;
 }
 
 /**
@@ -15,18 +19,48 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
   readonly log = new Log();
   readonly activationMs: number;
   private readonly disposables: vscode.Disposable[] = [this.log];
+  private workerPool: WorkerPool | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
     }
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      // The pool reads its size and limit when created: the next op gets a new one.
+      if (e.affectsConfiguration('convLab.workers') || e.affectsConfiguration('convLab.maxElements')) this.stopPool();
+    }));
     extension.subscriptions.push(this);
     this.activationMs = performance.now() - started;
     this.log.info(`Conv Lab ${String(extension.extension.packageJSON['version'])} activated in ${this.activationMs.toFixed(1)} ms`);
   }
 
+  /** The compute pool, started on first use so activation costs no threads. */
+  pool(): WorkerPool {
+    if (this.workerPool === undefined) {
+      const config = vscode.workspace.getConfiguration('convLab');
+      this.workerPool = new WorkerPool({
+        workerScript: path.join(this.extension.extensionPath, 'dist', 'worker.js'),
+        size: config.get<number>('workers', 0),
+        maxElements: config.get<number>('maxElements', DEFAULT_MAX_ELEMENTS),
+      });
+      this.log.info(`compute pool: ${this.workerPool.size} worker threads`);
+    }
+    return this.workerPool;
+  }
+
+  poolSize(): number {
+    return this.workerPool?.size ?? 0;
+  }
+
+  private stopPool(): void {
+    const pool = this.workerPool;
+    this.workerPool = undefined;
+    void pool?.dispose();
+  }
+
   dispose(): void {
+    this.stopPool();
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }

@@ -1,0 +1,165 @@
+// "Conv Lab: Run Convolution on .npy Files…": the op runs in the worker pool under a cancellable
+// progress notification; the result goes to the log in PyTorch's printed form and, on request,
+// to an .npy file. Every failure becomes one message naming the file or argument at fault.
+import * as vscode from 'vscode';
+import { isTorchError } from '../core/errors';
+import { formatTensor } from '../core/format';
+import { parseNpy, serializeNpy } from '../core/npy';
+import { OpArgsSyntaxError, parseOpArgs } from '../core/opArgsText';
+import type { OpArgs, OpName, OpRequest } from '../core/ops';
+import type { Tensor } from '../core/tensor';
+import type { Ctx } from './ctx';
+
+/** Arguments for running without prompts (tests, other commands). */
+export interface RunNpyArgs {
+  op: OpName;
+  input: vscode.Uri;
+  weight: vscode.Uri;
+  bias?: vscode.Uri;
+  /** Python keyword syntax (`stride=2, padding=1`) or already parsed. */
+  args?: string | OpArgs;
+  /** Where to save the result; when omitted the user is offered a save dialog. */
+  out?: vscode.Uri;
+}
+
+export type RunOutcome =
+  | { readonly ok: true; readonly result: Tensor; readonly printed: string }
+  | { readonly ok: false; readonly message: string };
+
+const OPS: ReadonlyArray<{ op: OpName; detail: string }> = [
+  { op: 'conv1d', detail: 'input (N, C, L) or (C, L), weight (C_out, C/groups, k)' },
+  { op: 'conv2d', detail: 'input (N, C, H, W) or (C, H, W), weight (C_out, C/groups, kh, kw)' },
+  { op: 'conv3d', detail: 'input (N, C, D, H, W) or (C, D, H, W)' },
+  { op: 'conv_transpose1d', detail: 'weight (C_in, C_out/groups, k)' },
+  { op: 'conv_transpose2d', detail: 'weight (C_in, C_out/groups, kh, kw)' },
+  { op: 'conv_transpose3d', detail: 'weight (C_in, C_out/groups, kd, kh, kw)' },
+  { op: 'corr2d', detail: "d2l's 2-D cross-correlation of two matrices" },
+  { op: 'trans_conv', detail: "d2l's scatter definition of the 2-D transposed convolution" },
+];
+
+class UserError extends Error {}
+
+export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome | undefined> {
+  const request = given ?? (await askForRun());
+  if (request === undefined) return undefined;
+  try {
+    const opRequest = await readRequest(request);
+    const result = await computeWithProgress(ctx, opRequest);
+    if (result === undefined) return undefined;
+    const printed = formatTensor(result);
+    ctx.log.info(`${describeRun(opRequest)} → [${result.shape.join(', ')}]\n${printed}`);
+    await saveResult(request.out, result, opRequest.op);
+    return { ok: true, result, printed };
+  } catch (e) {
+    const message = messageFor(e);
+    ctx.log.error(`${request.op} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Conv Lab: ${message}`);
+    return { ok: false, message };
+  }
+}
+
+async function askForRun(): Promise<RunNpyArgs | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    OPS.map(({ op, detail }) => ({ label: op, detail, op })),
+    { title: 'Conv Lab: operation to run', placeHolder: 'conv2d, conv_transpose2d, …' },
+  );
+  if (picked === undefined) return undefined;
+  const input = await pickNpy(`${picked.op}: input tensor`);
+  if (input === undefined) return undefined;
+  const weight = await pickNpy(`${picked.op}: ${picked.op === 'corr2d' || picked.op === 'trans_conv' ? 'kernel K' : 'weight'}`);
+  if (weight === undefined) return undefined;
+  const args = await vscode.window.showInputBox({
+    title: `${picked.op}: arguments`,
+    prompt: "Python keyword syntax, e.g. stride=2, padding=1, output_padding=1 (empty for PyTorch's defaults)",
+    validateInput: (text) => {
+      try {
+        parseOpArgs(text);
+        return undefined;
+      } catch (e) {
+        return e instanceof OpArgsSyntaxError ? e.message : String(e);
+      }
+    },
+  });
+  if (args === undefined) return undefined;
+  return { op: picked.op, input, weight, args };
+}
+
+async function pickNpy(title: string): Promise<vscode.Uri | undefined> {
+  const uris = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'NumPy arrays': ['npy'] } });
+  return uris?.[0];
+}
+
+async function readRequest(run: RunNpyArgs): Promise<OpRequest> {
+  let args: OpArgs;
+  try {
+    args = typeof run.args === 'string' ? parseOpArgs(run.args) : run.args ?? {};
+  } catch (e) {
+    throw new UserError(`arguments: ${messageFor(e)}`);
+  }
+  const [input, weight, bias] = await Promise.all([readNpy(run.input), readNpy(run.weight), run.bias && readNpy(run.bias)]);
+  return { op: run.op, input, weight, ...(bias ? { bias } : {}), args };
+}
+
+async function readNpy(uri: vscode.Uri): Promise<Tensor> {
+  const name = vscode.workspace.asRelativePath(uri);
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch (e) {
+    throw new UserError(`${name}: cannot read the file (${messageFor(e)})`);
+  }
+  try {
+    return parseNpy(bytes);
+  } catch (e) {
+    throw new UserError(`${name}: ${messageFor(e)}`);
+  }
+}
+
+function computeWithProgress(ctx: Ctx, request: OpRequest): Promise<Tensor | undefined> {
+  return Promise.resolve(vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Conv Lab: running ${request.op}…`, cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const subscription = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await ctx.pool().run(request, { signal: abort.signal });
+      } catch (e) {
+        if (abort.signal.aborted) {
+          ctx.log.info(`${request.op} cancelled`);
+          return undefined;
+        }
+        throw e;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  ));
+}
+
+async function saveResult(out: vscode.Uri | undefined, result: Tensor, op: OpName): Promise<void> {
+  const target = out ?? (await offerSave(result, op));
+  if (target !== undefined) await vscode.workspace.fs.writeFile(target, serializeNpy(result));
+}
+
+async function offerSave(result: Tensor, op: OpName): Promise<vscode.Uri | undefined> {
+  const save = 'Save as .npy…';
+  const choice = await vscode.window.showInformationMessage(
+    `Conv Lab: ${op} → [${result.shape.join(', ')}] (printed in the Conv Lab log)`,
+    save,
+  );
+  if (choice !== save) return undefined;
+  return vscode.window.showSaveDialog({ title: `Save the ${op} result`, filters: { 'NumPy arrays': ['npy'] } });
+}
+
+function describeRun(r: OpRequest): string {
+  const shapes = [`input [${r.input.shape.join(', ')}]`, `weight [${r.weight.shape.join(', ')}]`];
+  if (r.bias) shapes.push(`bias [${r.bias.shape.join(', ')}]`);
+  return `${r.op}(${shapes.join(', ')}${r.args && Object.keys(r.args).length > 0 ? `, ${JSON.stringify(r.args)}` : ''})`;
+}
+
+/** One line for the user: PyTorch's `Kind: message` for PyTorch errors, the message otherwise. */
+function messageFor(e: unknown): string {
+  if (isTorchError(e)) return e.toPythonString();
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
