@@ -263,8 +263,9 @@ export function parseNpy(bytes: Uint8Array): Tensor {
   const count = numel(shape);
   need(dataStart + count * code.itemSize, `${count} ${code.dtype} values of shape ${pyRepr({ tuple: shape })} starting at byte ${dataStart}`);
 
-  // Copy the values out (which also aligns them), then fix byte order and memory order.
-  const raw = bytes.slice(dataStart, dataStart + count * code.itemSize);
+  // Copy the values into their own buffer (aligned; and a Node Buffer's slice would be a view),
+  // then fix byte order and memory order.
+  const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + count * code.itemSize));
   if (littleEndian !== HOST_LITTLE_ENDIAN) swapByteOrder(raw, code.itemSize);
   const stored = typedArrayOver(code.dtype, raw.buffer);
   let data = stored;

@@ -72,6 +72,22 @@ describe('parseNpy reads what NumPy writes', () => {
   });
 });
 
+describe('parseNpy input', () => {
+  it('reads a Node Buffer that is a view into a shared pool', () => {
+    // Small Buffer.from copies live inside Node's 8 kB pool: the values must come from the view.
+    for (const c of cases.read.filter((r) => r.problem === undefined)) {
+      const pooled = Buffer.from(npyFile('read', c.file));
+      assertSameTensor(parseNpy(pooled), expectedTensor(c));
+    }
+  });
+  it('reads a view at an odd offset of a larger buffer', () => {
+    const file = npyFile('read', 'f8-le.npy');
+    const larger = new Uint8Array(file.length + 3);
+    larger.set(file, 3);
+    assertSameTensor(parseNpy(larger.subarray(3)), parseNpy(file));
+  });
+});
+
 describe('parseNpy refuses other files with a message naming the problem and where', () => {
   for (const c of cases.read.filter((r) => r.problem !== undefined)) {
     it(`${c.file} (${c.problem})`, () => {
