@@ -1,19 +1,7 @@
 // How the pool cuts an op into blocks of its output and puts the blocks back together. Pure
 // functions: the pool and its tests share them.
-import type { OpName, OpRequest, OutputRegion } from '../core/ops';
+import type { OpRequest, OutputRegion, RegionExtent } from '../core/ops';
 import { numel, type DType, type DataOf, type Tensor, type TensorData } from '../core/tensor';
-
-/** Spatial rank of ops whose batched output is [N, C, rows, ...]; corr2d/trans_conv are unbatched 2-D. */
-const spatialRankOf: Partial<Record<OpName, number>> = {
-  conv1d: 1, conv2d: 2, conv3d: 3,
-  conv_transpose1d: 1, conv_transpose2d: 2, conv_transpose3d: 3,
-};
-
-/** Whether runOpRegion can compute blocks of this op (batched N, C, spatial... input). */
-export function isSplittable(req: OpRequest): boolean {
-  const rank = spatialRankOf[req.op];
-  return rank !== undefined && req.input.shape.length === rank + 2;
-}
 
 /**
  * Multiply-accumulates the op performs, the measure of its cost. A conv does
@@ -46,11 +34,12 @@ function cuts(length: number, parts: number): Array<readonly [number, number]> {
 }
 
 /**
- * Cuts an output [N, C, R, ...] into about `count` blocks, by batch first, then output channel,
- * then first spatial dimension (rows), so each block is a few contiguous runs of the output.
+ * Cuts an output into about `count` blocks (at least min(count, batch × channels × rows)), by
+ * batch first, then output channel, then first spatial dimension (rows), so each block is a few
+ * contiguous runs of the output.
  */
-export function planRegions(outputShape: readonly number[], count: number): OutputRegion[] {
-  const [batch = 1, channels = 1, rows = 1] = outputShape;
+export function planRegions(extent: RegionExtent, count: number): OutputRegion[] {
+  const { batch, channels, rows } = extent;
   const nb = Math.max(1, Math.min(batch, count));
   const nc = Math.max(1, Math.min(channels, Math.ceil(count / nb)));
   const nr = Math.max(1, Math.min(rows, Math.ceil(count / (nb * nc))));
@@ -67,16 +56,19 @@ function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Copies a block computed by runOpRegion into its place in the full output [N, C, R, ...rest]. */
-export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegion): void {
-  const [, channels = 1, rows = 1] = output.shape;
-  const rest = numel(output.shape.slice(3));
+/**
+ * Copies a block computed by runOpRegion into its place in the full output, laid out as
+ * [batch, channels, rows, ...rest] (missing batch or channel dims have extent 1).
+ */
+export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegion, extent: RegionExtent): void {
+  const rest = numel(output.shape) / (extent.batch * extent.channels * extent.rows);
   const [b0, b1] = region.batch;
   const [c0, c1] = region.channels;
   const [r0, r1] = region.rows;
-  const expected = [b1 - b0, c1 - c0, r1 - r0, ...output.shape.slice(3)];
-  if (block.dtype !== output.dtype || block.shape.join() !== expected.join()) {
-    throw new Error(`block ${block.dtype}[${block.shape.join(', ')}] does not fit region ${output.dtype}[${expected.join(', ')}]`);
+  const expected = (b1 - b0) * (c1 - c0) * (r1 - r0) * rest;
+  if (block.dtype !== output.dtype || numel(block.shape) !== expected) {
+    throw new Error(`block ${block.dtype}[${block.shape.join(', ')}] does not fit ${output.dtype} region ` +
+      `batch [${b0}, ${b1}) channels [${c0}, ${c1}) rows [${r0}, ${r1}) of [${output.shape.join(', ')}]`);
   }
   const itemBytes = output.data.BYTES_PER_ELEMENT;
   const runBytes = (r1 - r0) * rest * itemBytes;
@@ -85,22 +77,29 @@ export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegi
   let srcOffset = 0;
   for (let b = b0; b < b1; b++) {
     for (let c = c0; c < c1; c++) {
-      const dstOffset = ((b * channels + c) * rows + r0) * rest * itemBytes;
+      const dstOffset = ((b * extent.channels + c) * extent.rows + r0) * rest * itemBytes;
       dst.set(src.subarray(srcOffset, srcOffset + runBytes), dstOffset);
       srcOffset += runBytes;
     }
   }
 }
 
-function sharedLike<D extends DType>(data: DataOf[D]): DataOf[D] {
-  const Ctor = data.constructor as new (buffer: SharedArrayBuffer) => DataOf[D];
-  const shared = new Ctor(new SharedArrayBuffer(data.byteLength));
-  bytesOf(shared).set(bytesOf(data));
-  return shared;
-}
+/** Bytes copied between yields to the event loop, about 4 ms of memcpy. */
+const COPY_CHUNK_BYTES = 16 << 20;
 
-/** The same tensor on a SharedArrayBuffer, so every worker of an op reads it without a copy. */
-export function toShared<D extends DType>(t: Tensor<D>): Tensor<D> {
+/**
+ * The same tensor on a SharedArrayBuffer, so every worker of an op reads it without a copy.
+ * Large tensors are copied in chunks between which the caller's event loop runs.
+ */
+export async function toShared<D extends DType>(t: Tensor<D>): Promise<Tensor<D>> {
   if (t.data.buffer instanceof SharedArrayBuffer) return t;
-  return { shape: t.shape, dtype: t.dtype, data: sharedLike<D>(t.data) };
+  const Ctor = t.data.constructor as new (buffer: SharedArrayBuffer) => DataOf[D];
+  const data = new Ctor(new SharedArrayBuffer(t.data.byteLength));
+  const src = bytesOf(t.data);
+  const dst = bytesOf(data);
+  for (let offset = 0; offset < src.length; offset += COPY_CHUNK_BYTES) {
+    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
+    dst.set(src.subarray(offset, offset + COPY_CHUNK_BYTES), offset);
+  }
+  return { shape: t.shape, dtype: t.dtype, data };
 }

@@ -1,16 +1,15 @@
 // Block planning and assembly: every output element is computed exactly once whatever the split.
 import * as assert from 'node:assert/strict';
-import { copyRegionInto, estimateMacs, isSplittable, planRegions, toShared } from '../../../src/worker/blocks';
+import { copyRegionInto, estimateMacs, planRegions, toShared } from '../../../src/worker/blocks';
 import { numel, tensor, zeros } from '../../../src/core/tensor';
 
 describe('worker blocks', () => {
-  const shapes = [[1, 1, 1], [2, 3, 5], [1, 4, 7, 3], [3, 2, 2, 2, 2], [1, 1, 9, 4]];
+  const extents = [[1, 1, 1], [2, 3, 5], [1, 4, 7], [3, 2, 2], [1, 1, 9]] as const;
 
-  for (const shape of shapes) {
+  for (const [n, c, r] of extents) {
     for (const count of [1, 2, 3, 6, 7, 24]) {
-      it(`planRegions covers [${shape.join(', ')}] exactly once with ${count} blocks`, () => {
-        const regions = planRegions(shape, count);
-        const [n = 1, c = 1, r = 1] = shape;
+      it(`planRegions covers batch ${n} × channels ${c} × rows ${r} exactly once with ${count} blocks`, () => {
+        const regions = planRegions({ batch: n, channels: c, rows: r }, count);
         assert.ok(regions.length >= Math.min(count, n * c * r), `${regions.length} blocks`);
         const hits = new Array<number>(n * c * r).fill(0);
         for (const { batch, channels, rows } of regions) {
@@ -32,7 +31,8 @@ describe('worker blocks', () => {
     const shape = [2, 2, 3, 2];
     const whole = tensor(Array.from({ length: numel(shape) }, (_, i) => i), shape, 'float64');
     const out = zeros(shape, 'float64');
-    for (const region of planRegions(shape, 5)) {
+    const extent = { batch: 2, channels: 2, rows: 3 };
+    for (const region of planRegions(extent, 5)) {
       const [b0, b1] = region.batch, [c0, c1] = region.channels, [r0, r1] = region.rows;
       const values: number[] = [];
       for (let b = b0; b < b1; b++) {
@@ -40,32 +40,35 @@ describe('worker blocks', () => {
           for (let r = r0; r < r1; r++) for (let w = 0; w < 2; w++) values.push(((b * 2 + c) * 3 + r) * 2 + w);
         }
       }
-      copyRegionInto(out, tensor(values, [b1 - b0, c1 - c0, r1 - r0, 2], 'float64'), region);
+      copyRegionInto(out, tensor(values, [b1 - b0, c1 - c0, r1 - r0, 2], 'float64'), region, extent);
     }
     assert.deepEqual(out.data, whole.data);
   });
 
   it('copyRegionInto refuses a block of the wrong shape or dtype', () => {
     const out = zeros([1, 2, 2], 'float32');
+    const extent = { batch: 1, channels: 2, rows: 2 };
     const region = { batch: [0, 1], channels: [0, 1], rows: [0, 2] } as const;
-    assert.throws(() => copyRegionInto(out, zeros([1, 1, 3], 'float32'), region), /does not fit region float32\[1, 1, 2\]/);
-    assert.throws(() => copyRegionInto(out, zeros([1, 1, 2], 'float64'), region), /does not fit/);
+    assert.throws(() => copyRegionInto(out, zeros([1, 1, 3], 'float32'), region, extent),
+      /block float32\[1, 1, 3\] does not fit float32 region batch \[0, 1\) channels \[0, 1\) rows \[0, 2\) of \[1, 2, 2\]/);
+    assert.throws(() => copyRegionInto(out, zeros([1, 1, 2], 'float64'), region, extent), /does not fit/);
   });
 
-  it('toShared copies onto a SharedArrayBuffer once and keeps shared tensors as they are', () => {
+  it('toShared copies onto a SharedArrayBuffer once and keeps shared tensors as they are', async () => {
     const t = tensor([1, 2, 3], [3], 'float32');
-    const shared = toShared(t);
+    const shared = await toShared(t);
     assert.ok(shared.data.buffer instanceof SharedArrayBuffer);
     assert.ok(shared.data instanceof Float32Array);
     assert.deepEqual([...shared.data], [1, 2, 3]);
-    assert.equal(toShared(shared), shared);
+    assert.equal(await toShared(shared), shared);
   });
 
-  it('splits only batched conv layouts', () => {
-    const w = zeros([4, 3, 3, 3], 'float32');
-    assert.equal(isSplittable({ op: 'conv2d', input: zeros([1, 3, 8, 8], 'float32'), weight: w }), true);
-    assert.equal(isSplittable({ op: 'conv2d', input: zeros([3, 8, 8], 'float32'), weight: w }), false);
-    assert.equal(isSplittable({ op: 'corr2d', input: zeros([8, 8], 'float32'), weight: zeros([2, 2], 'float32') }), false);
+  it('toShared copies a tensor larger than one chunk exactly', async () => {
+    // 6 M float64 = 48 MB: three 16 MB chunks with event-loop turns between them.
+    const data = new Float64Array(6_000_000).map((_, i) => i * 0.5);
+    const shared = await toShared({ shape: [2, 3_000_000], dtype: 'float64', data });
+    assert.ok(shared.data instanceof Float64Array && shared.data.buffer instanceof SharedArrayBuffer);
+    assert.ok(Buffer.from(shared.data.buffer).equals(Buffer.from(data.buffer)));
   });
 
   it('estimateMacs counts C_in/groups × kernel per output element (conv) or per input element (transposed)', () => {

@@ -1,0 +1,293 @@
+// The compute pool of the extension host, the CLI and the benchmarks: worker_threads started on
+// first use, ops split into output blocks across them, cancellation by terminating the threads
+// working on the op, crashes contained to the op that hit them.
+//
+// Inputs of a split op are copied once into SharedArrayBuffers that every worker of the op reads
+// (transferring could reach only one worker and would detach the caller's tensors); unsplit ops
+// clone their small inputs. Results come back as transferred ArrayBuffers.
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { outputShapeOf, regionExtentOf, type OpRequest } from '../core/ops';
+import { numel, zeros, type Tensor } from '../core/tensor';
+import { RpcEndpoint, type Envelope } from '../protocol/rpc';
+import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
+import { copyRegionInto, estimateMacs, planRegions, toShared } from './blocks';
+
+export interface WorkerPoolOptions {
+  /** Path of dist/worker.js. */
+  workerScript: string;
+  /** Number of worker threads; the machine's parallelism (at most 8) when omitted or 0. */
+  size?: number;
+  /** Largest element count of any input or of the output; larger ops are refused. */
+  maxElements?: number;
+  /** JS heap limit of each worker, so a runaway worker dies instead of the host. */
+  workerHeapMb?: number;
+  /** Ops with fewer multiply-accumulates per block than this run unsplit on one worker. */
+  minBlockMacs?: number;
+}
+
+export type WorkerPoolErrorCode = 'too-large' | 'worker-crashed' | 'worker-out-of-memory' | 'disposed';
+
+/** The pool's own failures (as opposed to PyTorch's TorchErrors about the op). */
+export class WorkerPoolError extends Error {
+  override readonly name = 'WorkerPoolError';
+  constructor(readonly code: WorkerPoolErrorCode, message: string) {
+    super(message);
+  }
+}
+
+/** The setting `convLab.maxElements` defaults to the same. */
+export const DEFAULT_MAX_ELEMENTS = 50_000_000;
+const DEFAULT_WORKER_HEAP_MB = 512;
+/** About 2 ms of kernel time: below it a block costs less than the round trip that carries it. */
+const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
+/** More blocks than workers so a worker that finishes early picks up another block. */
+const BLOCKS_PER_WORKER = 3;
+/** Blocks of at most 16 MB of float32, so copying one into the output never stalls the host for long. */
+const MAX_BLOCK_ELEMENTS = 4 << 20;
+
+interface Job {
+  readonly label: string;
+  settled: boolean;
+  fail(error: unknown): void;
+}
+
+interface JobPart {
+  readonly message: ToWorkerMessage;
+  onReply(reply: FromWorkerMessage): void;
+}
+
+interface Task extends JobPart {
+  readonly job: Job;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly endpoint: HostWorkerEndpoint;
+  task: Task | undefined;
+  retired: boolean;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly workerScript: string;
+  private readonly maxElements: number;
+  private readonly workerHeapMb: number;
+  private readonly minBlockMacs: number;
+  private readonly slots = new Set<Slot>();
+  private queue: Task[] = [];
+  private readonly jobs = new Set<Job>();
+  private disposed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.workerScript = options.workerScript;
+    this.size = options.size !== undefined && options.size > 0
+      ? Math.floor(options.size)
+      : Math.min(8, os.availableParallelism());
+    this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    this.workerHeapMb = options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
+    this.minBlockMacs = options.minBlockMacs ?? DEFAULT_MIN_BLOCK_MACS;
+  }
+
+  /** Threads currently alive (they start on first use). */
+  get liveWorkers(): number {
+    return this.slots.size;
+  }
+
+  /**
+   * Computes `req` like runOp. Rejects with the core's TorchError for invalid ops, with a
+   * WorkerPoolError when the op is too large or its worker dies, and with `signal.reason` when
+   * aborted (at once; the threads working on it are terminated and replaced on demand).
+   */
+  async run(req: OpRequest, options: { signal?: AbortSignal | undefined } = {}): Promise<Tensor> {
+    const { signal } = options;
+    this.assertUsable(signal);
+    const label = `${req.op} on input [${req.input.shape.join(', ')}]`;
+    this.checkSize(`${req.op} input`, req.input.shape);
+    this.checkSize(`${req.op} weight`, req.weight.shape);
+    if (req.bias !== undefined) this.checkSize(`${req.op} bias`, req.bias.shape);
+    const outputShape = outputShapeOf(req);
+    this.checkSize(`${req.op} output`, outputShape);
+
+    const outputElements = numel(outputShape);
+    const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(outputElements / MAX_BLOCK_ELEMENTS));
+    const blockCount = outputElements === 0
+      ? 1
+      : Math.min(wantedBlocks, Math.floor(estimateMacs(req, outputShape) / this.minBlockMacs));
+    if (blockCount <= 1) {
+      let result: Tensor | undefined;
+      await this.runJob(label, [{ message: { type: 'runOp', request: req }, onReply: (reply) => { result = reply.tensor; } }], signal);
+      return result ?? zeros(outputShape, req.input.dtype);
+    }
+
+    const shared: OpRequest = {
+      ...req,
+      input: await toShared(req.input),
+      weight: await toShared(req.weight),
+      ...(req.bias === undefined ? {} : { bias: await toShared(req.bias) }),
+    };
+    signal?.throwIfAborted();
+    const extent = regionExtentOf(req);
+    let output: Tensor | undefined;
+    const parts = planRegions(extent, blockCount).map((region): JobPart => ({
+      message: { type: 'runOp', request: shared, region },
+      onReply: (reply) => {
+        output ??= zeros(outputShape, reply.tensor.dtype);
+        copyRegionInto(output, reply.tensor, region, extent);
+      },
+    }));
+    await this.runJob(label, parts, signal);
+    return output ?? zeros(outputShape, req.input.dtype);
+  }
+
+  /**
+   * Diagnostic: makes one worker die as an uncaught exception ('throw') or a runaway allocation
+   * ('exhaust-heap') would. Rejects as an op on that worker would; the pool replaces the worker.
+   */
+  async crashWorker(fault: WorkerFault, options: { signal?: AbortSignal | undefined } = {}): Promise<never> {
+    this.assertUsable(options.signal);
+    await this.runJob(`crash diagnostic (${fault})`, [{ message: { type: 'crash', fault }, onReply: () => undefined }], options.signal);
+    throw new Error(`the worker survived the '${fault}' crash diagnostic`);
+  }
+
+  /** Terminates every worker; running and later ops reject. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const error = new WorkerPoolError('disposed', 'the compute pool was disposed');
+    const slots = [...this.slots];
+    for (const job of [...this.jobs]) job.fail(error);
+    for (const slot of slots) this.retire(slot);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private assertUsable(signal: AbortSignal | undefined): void {
+    if (this.disposed) throw new WorkerPoolError('disposed', 'the compute pool was disposed');
+    signal?.throwIfAborted();
+  }
+
+  private checkSize(what: string, shape: readonly number[]): void {
+    const n = numel(shape);
+    if (n > this.maxElements) {
+      throw new WorkerPoolError(
+        'too-large',
+        `${what} [${shape.join(', ')}] has ${n.toLocaleString('en-US')} elements, more than the limit of ` +
+        `${this.maxElements.toLocaleString('en-US')} (maxElements); refused before computing anything`,
+      );
+    }
+  }
+
+  /** Runs the messages as one job: all replies in, or the first failure rejects and stops the rest. */
+  private runJob(label: string, parts: readonly JobPart[], signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let remaining = parts.length;
+      const onAbort = (): void => job.fail(signal?.reason);
+      const finish = (): void => {
+        job.settled = true;
+        this.jobs.delete(job);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const job: Job = {
+        label,
+        settled: false,
+        fail: (error) => {
+          if (job.settled) return;
+          finish();
+          this.queue = this.queue.filter((t) => t.job !== job);
+          for (const slot of this.slots) if (slot.task?.job === job) this.retire(slot);
+          reject(error);
+          this.pump();
+        },
+      };
+      this.jobs.add(job);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(...parts.map((part): Task => ({
+        job,
+        message: part.message,
+        onReply: (reply) => {
+          part.onReply(reply);
+          if (--remaining === 0) {
+            finish();
+            resolve();
+          }
+        },
+      })));
+      this.pump();
+    });
+  }
+
+  /** Hands queued tasks to idle workers, starting workers up to `size`. */
+  private pump(): void {
+    while (this.queue.length > 0 && !this.disposed) {
+      const slot = this.idleSlot() ?? (this.slots.size < this.size ? this.spawn() : undefined);
+      if (slot === undefined) return;
+      const task = this.queue.shift();
+      if (task !== undefined) this.assign(slot, task);
+    }
+  }
+
+  private idleSlot(): Slot | undefined {
+    for (const slot of this.slots) if (slot.task === undefined) return slot;
+    return undefined;
+  }
+
+  private assign(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.worker.ref();
+    slot.endpoint.request(task.message).then(
+      (reply) => this.complete(slot, task, () => task.onReply(reply)),
+      (error: unknown) => this.complete(slot, task, () => task.job.fail(error)),
+    );
+  }
+
+  private complete(slot: Slot, task: Task, settle: () => void): void {
+    if (slot.task !== task) return; // the worker was retired meanwhile
+    slot.task = undefined;
+    slot.worker.unref();
+    if (!task.job.settled) {
+      try {
+        settle();
+      } catch (e) {
+        task.job.fail(e);
+      }
+    }
+    this.pump();
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.workerScript, { resourceLimits: { maxOldGenerationSizeMb: this.workerHeapMb } });
+    worker.unref(); // idle workers never keep a CLI or test process alive
+    const endpoint: HostWorkerEndpoint = new RpcEndpoint<ToWorkerMessage, FromWorkerMessage>(
+      (envelope, transfer) => worker.postMessage(envelope, transfer),
+    );
+    const slot: Slot = { worker, endpoint, task: undefined, retired: false };
+    worker.on('message', (envelope: Envelope<FromWorkerMessage>) => endpoint.handleMessage(envelope));
+    worker.on('error', (error) => this.retire(slot, this.crashError(slot, error)));
+    worker.on('exit', (code) => this.retire(slot, this.crashError(slot, new Error(`the thread exited with code ${code}`))));
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private crashError(slot: Slot, error: Error): WorkerPoolError {
+    const what = slot.task?.job.label ?? 'no op';
+    if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new WorkerPoolError(
+        'worker-out-of-memory',
+        `the compute worker ran out of memory (JS heap limit ${this.workerHeapMb} MB) while running ${what}`,
+      );
+    }
+    return new WorkerPoolError('worker-crashed', `the compute worker crashed while running ${what}: ${error.message}`);
+  }
+
+  /** Removes a worker from the pool (terminating it) and fails its op when it died on its own. */
+  private retire(slot: Slot, crash?: WorkerPoolError): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    this.slots.delete(slot);
+    const task = slot.task;
+    slot.task = undefined;
+    slot.endpoint.rejectAll(crash ?? new WorkerPoolError('worker-crashed', 'the compute worker was terminated'));
+    if (crash !== undefined) task?.job.fail(crash);
+    this.pump();
+    void slot.worker.terminate();
+  }
+}

@@ -1,0 +1,233 @@
+// The worker pool with the real worker bundle (dist/worker.js) and the real core kernels.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { convBatch, msPerImage, opLasting, randomTensor, seedCell89 } from '../../../bench/workloads';
+import { TorchError } from '../../../src/core/errors';
+import { outputShapeOf, runOp, type OpRequest } from '../../../src/core/ops';
+import type { Tensor } from '../../../src/core/tensor';
+import { RpcEndpoint, type Envelope } from '../../../src/protocol/rpc';
+import type { FromWorkerMessage, ToWorkerMessage } from '../../../src/protocol/worker';
+import { WorkerPool, WorkerPoolError, type WorkerPoolOptions } from '../../../src/worker/pool';
+import { repoRoot } from '../helpers';
+
+const workerScript = path.join(repoRoot(), 'dist', 'worker.js');
+
+function bytes(t: Tensor): Buffer {
+  return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+function assertBitIdentical(actual: Tensor, expected: Tensor, what: string): void {
+  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  assert.ok(bytes(actual).equals(bytes(expected)), `${what}: values differ from runOp`);
+}
+
+/** The error runOp throws in this thread, to compare with what crosses the thread boundary. */
+function inlineError(req: OpRequest): TorchError {
+  try {
+    runOp(req);
+  } catch (e) {
+    if (e instanceof TorchError) return e;
+    throw e;
+  }
+  throw new Error('expected the op to be invalid');
+}
+
+/** Groups=1 weight with 2 input channels on a 1-channel input: PyTorch's channel-mismatch error. */
+const channelMismatch: OpRequest = {
+  op: 'conv2d',
+  input: randomTensor([1, 1, 4, 4]),
+  weight: randomTensor([1, 2, 2, 2]),
+};
+
+describe('worker pool', function () {
+  this.timeout(60_000);
+  const pools: WorkerPool[] = [];
+  const poolOf = (options: Omit<WorkerPoolOptions, 'workerScript'> = {}): WorkerPool => {
+    const pool = new WorkerPool({ workerScript, ...options });
+    pools.push(pool);
+    return pool;
+  };
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.dispose()));
+  });
+
+  describe('results', () => {
+    const ops: Record<string, OpRequest> = {
+      'conv2d stride 2, padding 1, bias': {
+        op: 'conv2d', input: randomTensor([3, 4, 11, 9], 5), weight: randomTensor([6, 4, 3, 3], 6),
+        bias: randomTensor([6], 7), args: { stride: 2, padding: 1 },
+      },
+      'conv2d groups 2, dilation 2': {
+        op: 'conv2d', input: randomTensor([2, 4, 12, 12], 8), weight: randomTensor([6, 2, 3, 3], 9),
+        args: { groups: 2, dilation: 2 },
+      },
+      'conv1d': { op: 'conv1d', input: randomTensor([2, 3, 40], 10), weight: randomTensor([5, 3, 4], 11) },
+      'conv3d padding 1': {
+        op: 'conv3d', input: randomTensor([1, 2, 6, 7, 5], 12), weight: randomTensor([3, 2, 3, 3, 3], 13), args: { padding: 1 },
+      },
+      'conv_transpose2d stride 2, output padding 1': {
+        op: 'conv_transpose2d', input: randomTensor([2, 3, 7, 6], 14), weight: randomTensor([3, 4, 3, 3], 15),
+        bias: randomTensor([4], 16), args: { stride: 2, outputPadding: 1 },
+      },
+      'conv_transpose1d groups 3': {
+        op: 'conv_transpose1d', input: randomTensor([2, 6, 13], 17), weight: randomTensor([6, 2, 5], 18), args: { groups: 3 },
+      },
+      'conv2d unbatched': { op: 'conv2d', input: randomTensor([4, 10, 9], 19), weight: randomTensor([6, 4, 3, 3], 20) },
+      "d2l's corr2d": { op: 'corr2d', input: randomTensor([20, 17], 21), weight: randomTensor([3, 4], 22) },
+      "d2l's trans_conv": { op: 'trans_conv', input: randomTensor([15, 12], 23), weight: randomTensor([3, 2], 24) },
+    };
+
+    for (const [name, req] of Object.entries(ops)) {
+      it(`${name}: bit-identical to runOp for pool sizes 1-4, split into blocks`, async () => {
+        const expected = runOp(req);
+        for (const size of [1, 2, 3, 4]) {
+          // minBlockMacs 1 forces the largest split (3 blocks per worker) even on these small ops.
+          const pool = poolOf({ size, minBlockMacs: 1 });
+          assertBitIdentical(await pool.run(req), expected, `${name}, ${size} workers`);
+        }
+      });
+    }
+
+    it('runs the seed cell 89 unsplit on one lazily started worker', async () => {
+      const pool = poolOf({ size: 4 });
+      assert.equal(pool.liveWorkers, 0, 'no thread before the first op');
+      const y = await pool.run(seedCell89());
+      assert.deepEqual(y.shape, [1, 1, 3, 3]);
+      assert.deepEqual([...y.data], [0, 0, 1, 0, 4, 6, 4, 12, 9]); // the seed's printed tconv(X)
+      assert.equal(pool.liveWorkers, 1);
+    });
+
+    it('spreads a large op over all workers', async () => {
+      const pool = poolOf({ size: 3 });
+      const req = convBatch(2);
+      assertBitIdentical(await pool.run(req), runOp(req), 'convBatch(2)');
+      assert.equal(pool.liveWorkers, 3);
+    });
+  });
+
+  describe('errors', () => {
+    it('rejects an invalid op with the core TorchError (kind, message, code)', async () => {
+      const expected = inlineError(channelMismatch);
+      await assert.rejects(poolOf().run(channelMismatch), (e: unknown) => {
+        assert.ok(e instanceof TorchError);
+        assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
+        return true;
+      });
+    });
+
+    it('a TorchError raised inside the worker thread arrives intact', async () => {
+      const expected = inlineError(channelMismatch);
+      const worker = new Worker(workerScript);
+      try {
+        const endpoint = new RpcEndpoint<ToWorkerMessage, FromWorkerMessage>((m, t) => worker.postMessage(m, t));
+        worker.on('message', (m: Envelope<FromWorkerMessage>) => endpoint.handleMessage(m));
+        await assert.rejects(endpoint.request({ type: 'runOp', request: channelMismatch }), (e: unknown) => {
+          assert.ok(e instanceof TorchError);
+          assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
+          return true;
+        });
+      } finally {
+        await worker.terminate();
+      }
+    });
+
+    it('refuses an op whose output exceeds maxElements before starting anything', async () => {
+      // 1×64×30×30 output = 57,600 elements from a 900-element input and a 64-element weight.
+      const pool = poolOf({ maxElements: 1000 });
+      const req: OpRequest = { op: 'conv2d', input: randomTensor([1, 1, 30, 30]), weight: randomTensor([64, 1, 1, 1]) };
+      assert.deepEqual(outputShapeOf(req), [1, 64, 30, 30]);
+      await assert.rejects(pool.run(req), (e: unknown) => {
+        assert.ok(e instanceof WorkerPoolError);
+        assert.equal(e.code, 'too-large');
+        assert.match(e.message, /conv2d output \[1, 64, 30, 30\] has 57,600 elements, more than the limit of 1,000/);
+        return true;
+      });
+      assert.equal(pool.liveWorkers, 0);
+    });
+
+    it('refuses an oversized input by its shape alone', async () => {
+      // The data is empty: the refusal must come from the shape, before any byte is read or copied.
+      const input: Tensor = { shape: [1, 1, 100, 100], dtype: 'float32', data: new Float32Array(0) };
+      const pool = poolOf({ maxElements: 1000 });
+      await assert.rejects(pool.run({ op: 'conv2d', input, weight: randomTensor([1, 1, 3, 3]) }),
+        /conv2d input \[1, 1, 100, 100\] has 10,000 elements, more than the limit of 1,000/);
+      assert.equal(pool.liveWorkers, 0);
+    });
+
+    for (const [fault, code, message] of [
+      ['throw', 'worker-crashed', /compute worker crashed while running crash diagnostic \(throw\): worker crash requested/],
+      ['exhaust-heap', 'worker-out-of-memory', /compute worker ran out of memory \(JS heap limit 32 MB\)/],
+    ] as const) {
+      it(`a worker dying by '${fault}' rejects its op and the pool keeps working`, async () => {
+        const pool = poolOf({ size: 2, workerHeapMb: 32 });
+        await assert.rejects(pool.crashWorker(fault), (e: unknown) => {
+          assert.ok(e instanceof WorkerPoolError);
+          assert.equal(e.code, code);
+          assert.match(e.message, message);
+          return true;
+        });
+        const req = convBatch(1);
+        assertBitIdentical(await pool.run(req), runOp(req), 'the next op');
+      });
+    }
+
+    it('rejects every op after dispose', async () => {
+      const pool = poolOf();
+      await pool.run(seedCell89());
+      await pool.dispose();
+      await assert.rejects(pool.run(seedCell89()), (e: unknown) => e instanceof WorkerPoolError && e.code === 'disposed');
+    });
+  });
+
+  describe('cancellation and responsiveness', () => {
+    let perImageMs = 0;
+    before(() => {
+      perImageMs = msPerImage();
+    });
+
+    it('aborting a multi-second op rejects within 100 ms, then the pool runs the next op', async () => {
+      const pool = poolOf({ size: 2 });
+      const controller = new AbortController();
+      const started = performance.now();
+      const running = pool.run(opLasting(4, pool.size, perImageMs), { signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const abortedAt = performance.now();
+      controller.abort();
+      await assert.rejects(running, (e: unknown) => e instanceof DOMException && e.name === 'AbortError');
+      const latency = performance.now() - abortedAt;
+      assert.ok(latency < 100, `rejected ${latency.toFixed(1)} ms after abort`);
+      assert.ok(abortedAt - started >= 500, 'the op was running when aborted');
+      const req = convBatch(1);
+      assertBitIdentical(await pool.run(req), runOp(req), 'the op after the abort');
+    });
+
+    it('an already aborted signal rejects without starting a worker', async () => {
+      const pool = poolOf();
+      await assert.rejects(pool.run(seedCell89(), { signal: AbortSignal.abort() }), { name: 'AbortError' });
+      assert.equal(pool.liveWorkers, 0);
+    });
+
+    it('keeps the calling thread responsive (max event-loop delay < 20 ms) during a ~2 s op', async () => {
+      // Other processes on a shared machine can stall this thread too; a pool that blocks it
+      // fails every attempt, outside noise rarely hits three in a row.
+      const pool = poolOf();
+      const attempts: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const histogram = monitorEventLoopDelay({ resolution: 1 });
+        histogram.enable();
+        const started = performance.now();
+        await pool.run(opLasting(2, pool.size, perImageMs));
+        const elapsed = performance.now() - started;
+        histogram.disable();
+        const maxMs = histogram.max / 1e6;
+        assert.ok(elapsed > 1000, `the op took ${elapsed.toFixed(0)} ms; too short to measure`);
+        attempts.push(`${maxMs.toFixed(1)} ms during ${elapsed.toFixed(0)} ms`);
+        if (maxMs < 20) return;
+      }
+      assert.fail(`max event-loop delay over 20 ms in every attempt: ${attempts.join('; ')}`);
+    });
+  });
+});
