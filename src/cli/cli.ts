@@ -1,1 +1,63 @@
-// Placeholder entry until the CLI lands.
+// `conv-lab` (bundled to dist/cli.js): Conv Lab's ops from a terminal. Subcommands are table
+// entries; every failure is one line on stderr and exit code 2, never a stack trace.
+import { isTorchError } from '../core/errors';
+import { WorkerPoolError } from '../worker/pool';
+import { CliError } from './args';
+import { runCommand, RUN_USAGE } from './run';
+
+interface Subcommand {
+  readonly summary: string;
+  readonly usage: string;
+  main(argv: readonly string[], stdout: (text: string) => void): Promise<void>;
+}
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  run: { summary: 'run one conv / transposed conv on .npy files', usage: RUN_USAGE, main: runCommand },
+};
+
+const USAGE = `usage: conv-lab <command> [options]   (conv-lab <command> --help for its options)
+
+commands:
+${Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}`;
+
+const EXIT_USAGE_OR_INPUT = 2;
+
+/** The message a user sees for a failure: PyTorch's traceback line for TorchErrors. */
+function describe(e: unknown): string {
+  if (isTorchError(e)) return e.toPythonString();
+  if (e instanceof CliError || e instanceof WorkerPoolError) return `conv-lab: ${e.message}`;
+  return `conv-lab: internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const stdout = (text: string): void => void process.stdout.write(`${text}\n`);
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return EXIT_USAGE_OR_INPUT;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    stdout(USAGE);
+    return 0;
+  }
+  const command = SUBCOMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`conv-lab: unknown command '${name}'\n${USAGE}\n`);
+    return EXIT_USAGE_OR_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    stdout(command.usage);
+    return 0;
+  }
+  try {
+    await command.main(rest, stdout);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${describe(e)}\n`);
+    return EXIT_USAGE_OR_INPUT;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,131 @@
+// `conv-lab run <op> --input x.npy --weight w.npy ...`: one op on .npy files, as PyTorch computes it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatTensor } from '../core/format';
+import { parseNpy, serializeNpy } from '../core/npy';
+import { outputShapeOf, runOp, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/ops';
+import type { Tensor } from '../core/tensor';
+import { estimateMacs } from '../worker/blocks';
+import { WorkerPool } from '../worker/pool';
+import {
+  CliError, integer, intList, intOrList, oneOf, parseFlags, requiredFlag, stringFlag, type FlagSpec, type ParsedArgs,
+} from './args';
+
+const OPS: readonly OpName[] = [
+  'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'corr2d', 'trans_conv',
+];
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+
+/**
+ * Ops below this many multiply-accumulates run in the CLI's own thread. Measured on the 2-core
+ * dev machine: inline kernels do ~140 M MAC/s; a cold pool (start threads, run, dispose) costs
+ * 26 ms idle and 100-200 ms under load, so the pool starts winning between ~10 M (idle) and
+ * ~50 M (loaded) MACs.
+ */
+export const CLI_INLINE_MACS = 20_000_000;
+
+/** How each op-argument flag's text becomes an OpArgs field. */
+const OP_ARG_FLAGS: Readonly<Record<string, (args: OpArgs, text: string) => void>> = {
+  stride: (args, text) => { args.stride = intOrList('stride', text, 1); },
+  padding: (args, text) => { args.padding = text === 'same' || text === 'valid' ? text : intOrList('padding', text, 0); },
+  'output-padding': (args, text) => { args.outputPadding = intOrList('output-padding', text, 0); },
+  dilation: (args, text) => { args.dilation = intOrList('dilation', text, 1); },
+  groups: (args, text) => { args.groups = integer('groups', text, 1); },
+  'padding-mode': (args, text) => { args.paddingMode = oneOf('padding-mode', text, PADDING_MODES); },
+  'output-size': (args, text) => { args.outputSize = intList('output-size', text, 0); },
+};
+
+const RUN_FLAGS: FlagSpec = {
+  input: { type: 'string' },
+  weight: { type: 'string' },
+  bias: { type: 'string' },
+  out: { type: 'string' },
+  print: { type: 'boolean' },
+  ...Object.fromEntries(Object.keys(OP_ARG_FLAGS).map((flag) => [flag, { type: 'string' } as const])),
+};
+
+export const RUN_USAGE = `usage: conv-lab run <op> --input x.npy --weight w.npy [options]
+
+Runs one op on .npy tensors as PyTorch would and prints the result in PyTorch's printed form
+(unless --out is given without --print).
+
+ops: ${OPS.join(', ')}
+  conv*d / conv_transpose*d   torch.nn.functional.<op>(input, weight, bias, ...)
+  corr2d, trans_conv          d2l's 2-D cross-correlation and transposed convolution of X by K
+
+options:
+  --input FILE          input tensor (.npy)
+  --weight FILE         weight (kernel K for corr2d / trans_conv) (.npy)
+  --bias FILE           bias (.npy)
+  --stride N|N,M        stride (default 1)
+  --padding N|N,M|same|valid
+  --output-padding N|N,M    (conv_transpose*d)
+  --dilation N|N,M
+  --groups N
+  --padding-mode zeros|reflect|replicate|circular   (conv*d)
+  --output-size N,M     output_size= of ConvTranspose*d.forward
+  --out FILE            write the result as .npy
+  --print               print the result (the default without --out)`;
+
+function readTensor(flag: string, file: string): Tensor {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return parseNpy(bytes);
+  } catch (e) {
+    throw new CliError(`--${flag} ${file} is not a readable .npy file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function opArgsOf(flags: ParsedArgs): OpArgs {
+  const args: OpArgs = {};
+  for (const [flag, apply] of Object.entries(OP_ARG_FLAGS)) {
+    const text = stringFlag(flags, flag);
+    if (text !== undefined) apply(args, text);
+  }
+  return args;
+}
+
+/** Computes inline when a worker's start-up would cost more than the op, else on the pool. */
+async function compute(req: OpRequest): Promise<Tensor> {
+  if (estimateMacs(req, outputShapeOf(req)) < CLI_INLINE_MACS) return runOp(req);
+  const pool = new WorkerPool({ workerScript: path.join(__dirname, 'worker.js') });
+  try {
+    return await pool.run(req);
+  } finally {
+    await pool.dispose();
+  }
+}
+
+export async function runCommand(argv: readonly string[], stdout: (text: string) => void): Promise<void> {
+  const flags = parseFlags(argv, RUN_FLAGS);
+  const [opText, ...extra] = flags.positionals;
+  if (opText === undefined) throw new CliError(`which op? one of ${OPS.join(', ')}`);
+  if (extra.length > 0) throw new CliError(`unexpected argument '${extra.join(' ')}'`);
+  const op = OPS.find((o) => o === opText);
+  if (op === undefined) throw new CliError(`unknown op '${opText}'; one of ${OPS.join(', ')}`);
+
+  const biasFile = stringFlag(flags, 'bias');
+  const req: OpRequest = {
+    op,
+    input: readTensor('input', requiredFlag(flags, 'input')),
+    weight: readTensor('weight', requiredFlag(flags, 'weight')),
+    ...(biasFile === undefined ? {} : { bias: readTensor('bias', biasFile) }),
+    args: opArgsOf(flags),
+  };
+  const result = await compute(req);
+
+  const outFile = stringFlag(flags, 'out');
+  if (outFile !== undefined) {
+    try {
+      fs.writeFileSync(outFile, serializeNpy(result));
+    } catch (e) {
+      throw new CliError(`cannot write --out ${outFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (outFile === undefined || flags.values['print'] === true) stdout(formatTensor(result));
+}

@@ -1,0 +1,156 @@
+// `node dist/cli.js` as users run it, on .npy files written by serializeNpy. Expected printed
+// outputs are quoted from the seed notebook (/work/shared/seed), PyTorch's error text from torch 1.13.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { convBatch } from '../../../bench/workloads';
+import { parseNpy, serializeNpy } from '../../../src/core/npy';
+import { runOp } from '../../../src/core/ops';
+import { tensor, type Tensor } from '../../../src/core/tensor';
+import { CLI_INLINE_MACS } from '../../../src/cli/run';
+import { estimateMacs } from '../../../src/worker/blocks';
+import { repoRoot } from '../helpers';
+
+const cli = path.join(repoRoot(), 'dist', 'cli.js');
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function convLab(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertFails(run: Run, message: RegExp): void {
+  assert.equal(run.code, 2, `exit code; stderr: ${run.stderr}`);
+  assert.match(run.stderr, message);
+  assert.equal(run.stderr.trimEnd().split('\n').length, 1, `one line, no stack trace:\n${run.stderr}`);
+  assert.equal(run.stdout, '');
+}
+
+describe('conv-lab CLI', function () {
+  this.timeout(60_000);
+  let dir = '';
+  const npy = (name: string, t: Tensor): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, serializeNpy(t));
+    return file;
+  };
+  let X = '', K = '';
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-cli-'));
+    // The seed's cell 88/89: X = K = [[0., 1.], [2., 3.]] reshaped to 1×1×2×2.
+    X = npy('X.npy', tensor([0, 1, 2, 3], [1, 1, 2, 2]));
+    K = npy('K.npy', tensor([0, 1, 2, 3], [1, 1, 2, 2]));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('cell 89: conv_transpose2d prints what PyTorch printed', () => {
+    const r = convLab('run', 'conv_transpose2d', '--input', X, '--weight', K, '--print');
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, [
+      'tensor([[[[ 0.,  0.,  1.],',
+      '          [ 0.,  4.,  6.],',
+      '          [ 4., 12.,  9.]]]])',
+      '',
+    ].join('\n'));
+  });
+
+  it('cell 90: padding=1', () => {
+    const r = convLab('run', 'conv_transpose2d', '--input', X, '--weight', K, '--padding', '1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'tensor([[[[4.]]]])\n');
+  });
+
+  it('cell 91: stride=2', () => {
+    const r = convLab('run', 'conv_transpose2d', '--input', X, '--weight', K, '--stride', '2');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, [
+      'tensor([[[[0., 0., 0., 1.],',
+      '          [0., 0., 2., 3.],',
+      '          [0., 2., 0., 3.],',
+      '          [4., 6., 6., 9.]]]])',
+      '',
+    ].join('\n'));
+  });
+
+  it("cell 93: d2l's corr2d", () => {
+    const x = npy('arange9.npy', tensor([0, 1, 2, 3, 4, 5, 6, 7, 8], [3, 3]));
+    const k = npy('K1234.npy', tensor([1, 2, 3, 4], [2, 2]));
+    const r = convLab('run', 'corr2d', '--input', x, '--weight', k);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'tensor([[27., 37.],\n        [57., 67.]])\n');
+  });
+
+  it('--out writes the result as .npy and prints nothing unless --print', () => {
+    const out = path.join(dir, 'Y.npy');
+    const r = convLab('run', 'conv_transpose2d', '--input', X, '--weight', K, '--out', out);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
+    const y = parseNpy(fs.readFileSync(out));
+    assert.deepEqual([y.dtype, y.shape, [...y.data]], ['float32', [1, 1, 3, 3], [0, 0, 1, 0, 4, 6, 4, 12, 9]]);
+  });
+
+  it('runs an op above the inline threshold on the worker pool, same result as runOp', () => {
+    const req = convBatch(1);
+    assert.ok(req.bias !== undefined);
+    assert.ok(estimateMacs(req, [1, 32, 64, 64]) > CLI_INLINE_MACS, 'the op must take the pool path');
+    const out = path.join(dir, 'big.npy');
+    const r = convLab('run', 'conv2d', '--input', npy('bx.npy', req.input), '--weight', npy('bw.npy', req.weight),
+      '--bias', npy('bb.npy', req.bias), '--padding', '2', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = runOp(req);
+    const y = parseNpy(fs.readFileSync(out));
+    assert.deepEqual(y.shape, expected.shape);
+    assert.ok(Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength)
+      .equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength)));
+  });
+
+  describe('errors: one line on stderr, exit code 2', () => {
+    it("PyTorch's RuntimeError for mismatched channels", () => {
+      const w = npy('W2.npy', tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]));
+      // torch 1.13: F.conv2d(torch.zeros(1, 1, 2, 2), torch.zeros(1, 2, 2, 2))
+      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', w), new RegExp('^RuntimeError: ' +
+        'Given groups=1, weight of size \\[1, 2, 2, 2\\], expected input\\[1, 1, 2, 2\\] to have 2 channels, but got 1 channels instead\n$'));
+    });
+
+    it('a missing file', () => {
+      assertFails(convLab('run', 'conv2d', '--input', path.join(dir, 'nope.npy'), '--weight', K),
+        /^conv-lab: cannot read --input .*nope\.npy: ENOENT/);
+    });
+
+    it('a file that is not .npy', () => {
+      const bad = path.join(dir, 'bad.npy');
+      fs.writeFileSync(bad, 'not numpy');
+      assertFails(convLab('run', 'conv2d', '--input', bad, '--weight', K), /^conv-lab: --input .*bad\.npy is not a readable \.npy file: /);
+    });
+
+    it('a bad flag value', () => {
+      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--stride', '2,x'), /^conv-lab: --stride expects positive integers, got 'x'/);
+      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--padding-mode', 'mirror'),
+        /^conv-lab: --padding-mode must be one of zeros, reflect, replicate, circular; got 'mirror'/);
+    });
+
+    it('an unknown flag, op or command, and a missing flag', () => {
+      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--frobnicate'), /^conv-lab: Unknown option '--frobnicate'/);
+      assertFails(convLab('run', 'conv4d', '--input', X, '--weight', K), /^conv-lab: unknown op 'conv4d'; one of conv1d, /);
+      assertFails(convLab('run', 'conv2d', '--input', X), /^conv-lab: --weight is required/);
+      const unknown = convLab('frobnicate');
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /^conv-lab: unknown command 'frobnicate'/);
+    });
+  });
+
+  it('--help lists the commands, and run --help the ops and flags', () => {
+    const top = convLab('--help');
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /^usage: conv-lab <command>/);
+    assert.match(top.stdout, /\n {2}run {7}run one conv/);
+    const run = convLab('run', '--help');
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /ops: conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, corr2d, trans_conv/);
+    assert.match(run.stdout, /--output-size N,M/);
+  });
+});
