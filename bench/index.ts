@@ -1,0 +1,120 @@
+// `npm run bench`: the worker pool's costs on this machine, each a median over repeated runs.
+//   round trip   a seed-sized op through a warm pool (median, p95)
+//   cold start   new pool + first seed op (thread start-up included)
+//   event loop   largest delay of this thread's event loop during a ~2 s op
+//   cancel       abort() to rejection of a running multi-second op
+//   speed-up     a larger conv on 1 worker and on the whole pool, against inline runOp
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { runOp } from '../src/core/ops';
+import { WorkerPool } from '../src/worker/pool';
+import { convBatch, msPerImage, opLasting, seedCell89 } from './workloads';
+
+const workerScript = path.join(__dirname, '..', '..', 'dist', 'worker.js');
+
+function quantile(samples: readonly number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+const median = (samples: readonly number[]): number => quantile(samples, 0.5);
+
+async function timed(run: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+async function repeat(times: number, run: () => Promise<number>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) samples.push(await run());
+  return samples;
+}
+
+async function withPool<T>(size: number | undefined, use: (pool: WorkerPool) => Promise<T>): Promise<T> {
+  const pool = new WorkerPool(size === undefined ? { workerScript } : { workerScript, size });
+  try {
+    return await use(pool);
+  } finally {
+    await pool.dispose();
+  }
+}
+
+const rows: Array<[string, string, string]> = [];
+function report(metric: string, value: string, note: string): void {
+  rows.push([metric, value, note]);
+  console.error(`  ${metric}: ${value}`);
+}
+const ms = (x: number): string => `${x.toFixed(x < 1 ? 3 : 1)} ms`;
+
+async function roundTrip(): Promise<void> {
+  const samples = await withPool(undefined, async (pool) => {
+    for (let i = 0; i < 50; i++) await pool.run(seedCell89()); // warm-up: threads started, code optimised
+    return repeat(500, () => timed(() => pool.run(seedCell89())));
+  });
+  report('round trip, seed op (warm)', `${ms(median(samples))} median, ${ms(quantile(samples, 0.95))} p95`, '500 runs');
+}
+
+async function coldStart(): Promise<void> {
+  const samples = await repeat(10, () => timed(() => withPool(undefined, (pool) => pool.run(seedCell89()))));
+  report('cold start (new pool + first op)', `${ms(median(samples))} median`, '10 runs, dispose included');
+}
+
+async function eventLoopDelay(perImageMs: number): Promise<void> {
+  const samples = await withPool(undefined, (pool) => repeat(3, async () => {
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    await pool.run(opLasting(2, pool.size, perImageMs));
+    histogram.disable();
+    return histogram.max / 1e6;
+  }));
+  report('event-loop max delay during ~2 s op', `${ms(median(samples))} median, ${ms(Math.max(...samples))} worst`, '3 runs');
+}
+
+async function cancellation(perImageMs: number): Promise<void> {
+  const samples = await withPool(undefined, (pool) => repeat(5, async () => {
+    const controller = new AbortController();
+    const running = pool.run(opLasting(3, pool.size, perImageMs), { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const abortedAt = performance.now();
+    controller.abort();
+    await running.catch(() => undefined);
+    return performance.now() - abortedAt;
+  }));
+  report('cancel latency (abort → reject)', `${ms(median(samples))} median, ${ms(Math.max(...samples))} worst`, '5 runs, op of ~3 s');
+}
+
+async function speedUp(): Promise<void> {
+  const req = convBatch(8);
+  const inline = median(await repeat(3, () => timed(() => runOp(req))));
+  const onPool = async (size: number | undefined): Promise<[number, number]> => withPool(size, async (pool) => {
+    await pool.run(req); // warm: threads started
+    return [pool.size, median(await repeat(3, () => timed(() => pool.run(req))))];
+  });
+  const [, one] = await onPool(1);
+  const [size, all] = await onPool(undefined);
+  const macs = 8 * 52_428_800;
+  report('inline runOp, conv2d 8×16×64×64 * 32×16×5×5', ms(inline), `${(macs / inline / 1e3).toFixed(0)} M MAC/s, the anchor`);
+  report('same op, pool of 1 worker', ms(one), `${(inline / one).toFixed(2)}× inline`);
+  report(`same op, pool of ${size} workers`, ms(all), `${(inline / all).toFixed(2)}× inline, ${(one / all).toFixed(2)}× 1 worker`);
+}
+
+async function main(): Promise<void> {
+  console.error('measuring (about a minute)...');
+  const perImageMs = msPerImage();
+  await roundTrip();
+  await coldStart();
+  await eventLoopDelay(perImageMs);
+  await cancellation(perImageMs);
+  await speedUp();
+  const header: [string, string, string] = ['metric', 'value', 'note'];
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]?.length ?? 0)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
