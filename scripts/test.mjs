@@ -88,6 +88,8 @@ async function main() {
   const suites = [];
   const buildStarted = Date.now();
   console.log('── build (node esbuild.js) ──');
+  // esbuild never deletes: a removed test file's old bundle would otherwise still run.
+  fs.rmSync(path.join(repoRoot, 'out', 'test'), { recursive: true, force: true });
   const buildCode = await runToCompletion(process.execPath, ['esbuild.js'], { cwd: repoRoot, timeoutMs: BUILD_TIMEOUT_MS });
   if (buildCode !== 0) {
     suites.push(didNotRun('build', buildStarted, `node esbuild.js exited with ${buildCode}`));

@@ -52,8 +52,9 @@ export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, on
       settle = resolve;
     });
     // Both must exist before the workbench script runs, hence before navigating.
+    let settled = false;
     await page.exposeFunction('codeAutomationLog', (type, args) => {
-      onLog(`[workbench ${type}] ${(Array.isArray(args) ? args : [args]).map(String).join(' ')}`);
+      if (!settled) onLog(`[workbench ${type}] ${(Array.isArray(args) ? args : [args]).map(String).join(' ')}`);
     });
     await page.exposeFunction('codeAutomationExit', (code, logs) => {
       settle({ exitCode: Number(code), workbenchLogs: Array.isArray(logs) ? logs : [] });
@@ -66,6 +67,8 @@ export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, on
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
+    // What the workbench logs while shutting down would bury why it stopped.
+    settled = true;
     const run = result === undefined
       ? { exitCode: undefined, timedOut: true, workbenchLogs: [] }
       : { ...result, timedOut: false };

@@ -1,21 +1,21 @@
-// Child processes that must not outlive the runner: each is started in its own process group so
-// that killing the group also ends what it spawned (code-server's extension host, Chromium's
-// helpers). Everything still running is killed on exit, Ctrl-C and SIGTERM.
+// Child processes that must not outlive the runner. Each starts in its own process group; when
+// it exits, whatever it left in that group is killed too (VS Code's extension host survives
+// code-server's SIGTERM otherwise), and every group still alive is killed on exit, Ctrl-C and
+// SIGTERM.
 import { spawn } from 'node:child_process';
 
-/** @type {Set<import('node:child_process').ChildProcess>} */
-const running = new Set();
+/** Process groups (= the pid of the child that leads each) not yet known to be empty. */
+const liveGroups = new Set();
 /** @type {Set<() => Promise<void> | void>} */
 const cleanups = new Set();
 let hooksInstalled = false;
 
-/** Kills a child's whole process group; a group that is already gone is not an error. */
-function killGroup(child, signal = 'SIGKILL') {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Signals a whole process group; a group that is already gone is not an error. */
+export function signalGroup(groupId, signal) {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-groupId, signal);
   } catch {
-    // Already exited between the check and the kill.
+    // No process left in the group.
   }
 }
 
@@ -24,7 +24,7 @@ function installHooks() {
   hooksInstalled = true;
   // 'exit' handlers must be synchronous: SIGKILL the groups, nothing else can run here.
   process.on('exit', () => {
-    for (const child of running) killGroup(child);
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL');
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
@@ -35,7 +35,8 @@ function installHooks() {
 }
 
 /**
- * Starts `command` in its own process group and tracks it until it exits.
+ * Starts `command` in its own process group and tracks the group until the child exits, when
+ * what is left of the group is killed.
  * @param {string} command
  * @param {readonly string[]} args
  * @param {import('node:child_process').SpawnOptions} options
@@ -43,9 +44,14 @@ function installHooks() {
 export function spawnTracked(command, args, options = {}) {
   installHooks();
   const child = spawn(command, args, { ...options, detached: true });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  child.on('error', () => running.delete(child));
+  const group = child.pid;
+  if (group !== undefined) {
+    liveGroups.add(group);
+    child.on('exit', () => {
+      signalGroup(group, 'SIGKILL');
+      liveGroups.delete(group);
+    });
+  }
   return child;
 }
 
@@ -56,7 +62,7 @@ export function onCleanUp(cleanup) {
   return () => cleanups.delete(cleanup);
 }
 
-/** Runs the registered clean-ups, then kills every tracked child's process group. */
+/** Runs the registered clean-ups, then kills every tracked process group. */
 export async function cleanUp() {
   const pending = [...cleanups];
   cleanups.clear();
@@ -67,9 +73,23 @@ export async function cleanUp() {
       console.error(`clean-up failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  for (const child of running) killGroup(child, 'SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, running.size > 0 ? 500 : 0));
-  for (const child of running) killGroup(child);
+  for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  liveGroups.clear();
+}
+
+/**
+ * Asks a tracked child to stop (SIGTERM to its group), SIGKILLs the group after `graceMs`, and
+ * resolves once the child has exited.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+export async function stopTracked(child, graceMs = 3000) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  signalGroup(child.pid, 'SIGTERM');
+  const group = child.pid;
+  const timer = setTimeout(() => signalGroup(group, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /**
@@ -88,7 +108,7 @@ export function runToCompletion(command, args, { cwd, env, timeoutMs, onOutput }
       child.stderr?.on('data', (d) => onOutput(String(d)));
     }
     const timer = setTimeout(() => {
-      killGroup(child);
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);
     child.on('error', (e) => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawnTracked } from './children.mjs';
+import { spawnTracked, stopTracked } from './children.mjs';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -84,23 +84,7 @@ export async function startCodeServer(codeServer, { userDataDir, extensionsDir, 
   }
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }, 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopTracked(child);
     outputStream.end();
   };
   try {

@@ -60,8 +60,10 @@ function keepArtifacts(artifactsDir, { server, userDataDir, workbenchLogs, resul
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, contents);
   }
+  // The extension host's own log and Conv Lab's output channel, the two worth opening first.
   const exthostLogs = fs.existsSync(path.join(artifactsDir, 'server-logs'))
-    ? fs.readdirSync(path.join(artifactsDir, 'server-logs'), { recursive: true }).map(String).filter((f) => /exthost.*\.log$/.test(f))
+    ? fs.readdirSync(path.join(artifactsDir, 'server-logs'), { recursive: true }).map(String)
+      .filter((f) => /exthost\d*\/(remoteexthost|exthost)\.log$|conv-lab\.conv-lab\/.*\.log$/.test(f))
     : [];
   return exthostLogs.map((f) => path.join(artifactsDir, 'server-logs', f));
 }
@@ -116,10 +118,14 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
     for (const line of results?.output ?? []) if (line.trim() !== '') log(`  ${line}`);
     passed = results?.passed ?? 0;
     failures.push(...(results?.failures ?? []));
+    if (run.timedOut || !results) {
+      log('  last workbench log lines:');
+      for (const line of workbenchLines.slice(-15)) log(`    ${line}`);
+    }
     if (run.timedOut) {
       failures.push({ title: `${label}: the suite`, message: `did not finish within ${timeoutMs / 1000} s` });
     } else if (!results) {
-      failures.push({ title: `${label}: the suite`, message: `wrote no results (workbench exit code ${run.exitCode}); last workbench log lines:\n${workbenchLines.slice(-15).join('\n')}` });
+      failures.push({ title: `${label}: the suite`, message: `wrote no results (workbench exit code ${run.exitCode})` });
     } else if (run.exitCode !== 0 && failures.length === 0) {
       failures.push({ title: `${label}: the suite`, message: `the workbench exited with ${run.exitCode} although no test failed` });
     } else if (passed + failures.length === 0) {
@@ -159,7 +165,7 @@ export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_L
       const label = `code-server-${version}-${trigger}${vsix ? '-vsix' : ''}`;
       log(`code-server ${version} (VS Code ${vscodeVersionOf(codeServer)}), ${vsix ? `installed ${path.basename(vsix)}` : 'development build'}, first document: ${trigger}`);
       const outcome = await runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log });
-      for (const f of outcome.failures) log(`  FAILED ${f.title}: ${f.message}`);
+      for (const f of outcome.failures) log(`  FAILED ${f.title}: ${f.message.split('\n')[0]}`);
       log(`  ${outcome.passed} passed, ${outcome.failed} failed in ${(outcome.ms / 1000).toFixed(1)} s`);
       total.passed += outcome.passed;
       total.failed += outcome.failed;
