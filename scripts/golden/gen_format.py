@@ -9,6 +9,7 @@ import base64
 import json
 import math
 import os
+import random
 
 import numpy as np
 import torch
@@ -283,6 +284,71 @@ def numpy_cases():
     return cases
 
 
+def random_values(rnd, shape, dtype):
+    """Values of a random character: plain, integral, wide-ranging, tiny or huge; sometimes with
+    zeros, -0., inf and nan mixed in."""
+    n = int(np.prod(shape))
+    if dtype == 'bool':
+        return np.array([rnd.random() < 0.5 for _ in range(n)], dtype=bool).reshape(shape)
+    if dtype in ('int64', 'int32'):
+        bound = 10 ** rnd.choice([1, 3, 6, 9 if dtype == 'int32' else 18])
+        return np.array([rnd.randint(-bound, bound) for _ in range(n)], dtype=dtype).reshape(shape)
+    character = rnd.choice(['plain', 'integral', 'wide', 'tiny', 'huge'])
+    low, high = {'plain': (-1, 1), 'integral': (0, 4), 'wide': (-8, 8), 'tiny': (-12, -5), 'huge': (7, 30)}[character]
+    values = [rnd.choice([-1, 1]) * 10 ** rnd.uniform(low, high) for _ in range(n)]
+    if character == 'integral':
+        values = [float(round(v)) for v in values]
+    for i in range(n):
+        if rnd.random() < 0.08:
+            values[i] = rnd.choice([0.0, -0.0, math.inf, -math.inf, math.nan])
+    return np.array(values, dtype=dtype).reshape(shape)
+
+
+def random_shape(rnd):
+    rank = rnd.choice([0, 1, 1, 2, 2, 3, 4])
+    return tuple(rnd.choice([0, 1, 2, 3, 4, 5, 7]) if rnd.random() < 0.05 else rnd.randint(1, 7) for _ in range(rank))
+
+
+def random_torch_cases(count):
+    rnd = random.Random(31337)
+    cases = []
+    for i in range(count):
+        dtype = rnd.choice(['float32', 'float32', 'float64', 'int64', 'int32', 'bool'])
+        t = torch.from_numpy(random_values(rnd, random_shape(rnd), dtype))
+        options = {}
+        if rnd.random() < 0.5:
+            options['precision'] = rnd.randint(0, 8)
+        if rnd.random() < 0.4:
+            options['linewidth'] = rnd.randint(20, 120)
+        if rnd.random() < 0.4:
+            options['threshold'] = rnd.choice([5, 20, 50])
+            options['edgeitems'] = rnd.randint(1, 3)
+        if rnd.random() < 0.3:
+            options['sci_mode'] = rnd.choice([True, False])
+        cases.append(torch_case('random {}'.format(i), t, **options))
+    return cases
+
+
+def random_numpy_cases(count):
+    rnd = random.Random(4242)
+    cases = []
+    for i in range(count):
+        dtype = rnd.choice(['float32', 'float32', 'float64', 'float64', 'int64', 'int32', 'bool'])
+        a = random_values(rnd, random_shape(rnd), dtype)
+        options = {}
+        if rnd.random() < 0.3:
+            options['precision'] = rnd.randint(0, 10)
+        if rnd.random() < 0.4:
+            options['linewidth'] = rnd.randint(20, 120)
+        if rnd.random() < 0.4:
+            options['threshold'] = rnd.choice([5, 20, 50])
+            options['edgeitems'] = rnd.randint(1, 3)
+        if rnd.random() < 0.2:
+            options['suppress'] = True
+        cases.append(numpy_case('random {}'.format(i), a, **options))
+    return cases
+
+
 def scalar_cases():
     """Single values through the digit machinery both printers rest on: Python's '{:.Nf}' and
     '{:.Ne}' (what PyTorch prints with) and NumPy's Dragon4 (format_float_positional and
@@ -338,6 +404,6 @@ def write(name, cases):
 
 if __name__ == '__main__':
     os.makedirs(OUT_DIR, exist_ok=True)
-    write('torch.json', torch_cases())
-    write('numpy.json', numpy_cases())
+    write('torch.json', torch_cases() + random_torch_cases(80))
+    write('numpy.json', numpy_cases() + random_numpy_cases(80))
     write('scalars.json', scalar_cases())
