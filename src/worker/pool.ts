@@ -68,6 +68,16 @@ interface Slot {
   retired: boolean;
 }
 
+function disposedError(): WorkerPoolError {
+  return new WorkerPoolError('disposed', 'the compute pool was disposed');
+}
+
+/** A job's result, which every successful job has set. */
+function received(result: Tensor | undefined, label: string): Tensor {
+  if (result === undefined) throw new Error(`${label}: the workers returned no result`);
+  return result;
+}
+
 export class WorkerPool {
   readonly size: number;
   private readonly workerScript: string;
@@ -117,7 +127,7 @@ export class WorkerPool {
     if (blockCount <= 1) {
       let result: Tensor | undefined;
       await this.runJob(label, [{ message: { type: 'runOp', request: req }, onReply: (reply) => { result = reply.tensor; } }], signal);
-      return result ?? zeros(outputShape, req.input.dtype);
+      return received(result, label);
     }
 
     const shared: OpRequest = {
@@ -137,7 +147,7 @@ export class WorkerPool {
       },
     }));
     await this.runJob(label, parts, signal);
-    return output ?? zeros(outputShape, req.input.dtype);
+    return received(output, label);
   }
 
   /**
@@ -153,15 +163,14 @@ export class WorkerPool {
   /** Terminates every worker; running and later ops reject. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const error = new WorkerPoolError('disposed', 'the compute pool was disposed');
     const slots = [...this.slots];
-    for (const job of [...this.jobs]) job.fail(error);
+    for (const job of [...this.jobs]) job.fail(disposedError());
     for (const slot of slots) this.retire(slot);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   private assertUsable(signal: AbortSignal | undefined): void {
-    if (this.disposed) throw new WorkerPoolError('disposed', 'the compute pool was disposed');
+    if (this.disposed) throw disposedError();
     signal?.throwIfAborted();
   }
 
@@ -179,6 +188,10 @@ export class WorkerPool {
   /** Runs the messages as one job: all replies in, or the first failure rejects and stops the rest. */
   private runJob(label: string, parts: readonly JobPart[], signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (this.disposed) {
+        reject(disposedError());
+        return;
+      }
       let remaining = parts.length;
       const onAbort = (): void => job.fail(signal?.reason);
       const finish = (): void => {
