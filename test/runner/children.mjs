@@ -9,6 +9,12 @@ const liveGroups = new Set();
 /** @type {Set<() => Promise<void> | void>} */
 const cleanups = new Set();
 let hooksInstalled = false;
+let interruptExitCode = 130;
+
+/** The exit code after Ctrl-C/SIGTERM: 130 (interrupted) unless stopping that way is the normal end. */
+export function setInterruptExitCode(code) {
+  interruptExitCode = code;
+}
 
 /** Signals a whole process group; a group that is already gone is not an error. */
 export function signalGroup(groupId, signal) {
@@ -29,7 +35,7 @@ function installHooks() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       console.error(`\n${signal}: stopping child processes`);
-      void cleanUp().finally(() => process.exit(130));
+      void cleanUp().finally(() => process.exit(interruptExitCode));
     });
   }
 }

@@ -45,16 +45,17 @@ async function waitUntilServing(url, child, output) {
  * @property {string} remoteAuthority e.g. 127.0.0.1:34567, for vscode-remote:// URIs
  * @property {string} logsDir        the server's log folder (extension host logs are below it)
  * @property {string} outputFile     the server's stdout+stderr
+ * @property {Promise<number | null>} exited resolves with the exit code when the server stops
  * @property {() => Promise<void>} stop
  */
 
 /**
  * Starts code-server and resolves once it serves.
  * @param {import('./install.mjs').CodeServer} codeServer
- * @param {{ userDataDir: string, extensionsDir: string, env?: NodeJS.ProcessEnv, smokeTestDriver?: boolean }} options
+ * @param {{ userDataDir: string, extensionsDir: string, env?: NodeJS.ProcessEnv }} options
  * @returns {Promise<RunningServer>}
  */
-export async function startCodeServer(codeServer, { userDataDir, extensionsDir, env = {}, smokeTestDriver = true }) {
+export async function startCodeServer(codeServer, { userDataDir, extensionsDir, env = {} }) {
   const port = await freeLoopbackPort();
   const args = [
     codeServer.entry,
@@ -66,9 +67,9 @@ export async function startCodeServer(codeServer, { userDataDir, extensionsDir, 
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--ignore-last-opened',
-    // Without the smoke-test driver, 4.139.x's workbench ignores the test payload and hangs;
-    // 4.100.x has no --vscode-option and honours the payload as it is.
-    ...(smokeTestDriver && codeServer.passesVscodeOptions ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    // Without the smoke-test driver, 4.139.x's workbench ignores the payload (tests and
+    // extensionDevelopmentPath alike); 4.100.x has no --vscode-option and honours it as it is.
+    ...(codeServer.passesVscodeOptions ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   fs.mkdirSync(userDataDir, { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
@@ -82,6 +83,7 @@ export async function startCodeServer(codeServer, { userDataDir, extensionsDir, 
       recent = (recent + String(data)).slice(-4000);
     });
   }
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopTracked(child);
@@ -93,7 +95,7 @@ export async function startCodeServer(codeServer, { userDataDir, extensionsDir, 
     await stop();
     throw e;
   }
-  return { origin, remoteAuthority: `127.0.0.1:${port}`, logsDir: path.join(userDataDir, 'logs'), outputFile, stop };
+  return { origin, remoteAuthority: `127.0.0.1:${port}`, logsDir: path.join(userDataDir, 'logs'), outputFile, exited, stop };
 }
 
 /**

@@ -25,7 +25,7 @@ const DENIED_INSTALL_SCRIPTS = ['@vscode/ripgrep'];
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
 /**
- * @typedef {{ version: string, root: string, entry: string, node: string, env: NodeJS.ProcessEnv, passesVscodeOptions: boolean }} CodeServer
+ * @typedef {{ version: string, vscodeVersion: string, root: string, entry: string, node: string, env: NodeJS.ProcessEnv, passesVscodeOptions: boolean }} CodeServer
  * `entry` is run with `node`; `env` puts that Node first on PATH (code-server spawns `node`);
  * `passesVscodeOptions`: it has `--vscode-option` (newer versions; older ones reject it).
  */
@@ -167,6 +167,7 @@ export async function ensureCodeServer(version, log = console.log) {
   }
   return {
     version,
+    vscodeVersion: JSON.parse(fs.readFileSync(path.join(root, 'lib', 'vscode', 'package.json'), 'utf8')).version,
     root,
     entry: path.join(root, 'out', 'node', 'entry.js'),
     node,

@@ -31,10 +31,6 @@ const DEFAULT_LAUNCH_TIMEOUT_MS = 180_000;
  * @property {number} ms
  */
 
-function vscodeVersionOf(codeServer) {
-  return JSON.parse(fs.readFileSync(path.join(codeServer.root, 'lib', 'vscode', 'package.json'), 'utf8')).version;
-}
-
 /** Installs the .vsix into `extensionsDir` with the server's own CLI; returns the extension's folder. */
 async function installVsix(codeServer, vsix, extensionsDir, userDataDir) {
   let output = '';
@@ -163,7 +159,7 @@ export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_L
   try {
     for (const trigger of TRIGGERS) {
       const label = `code-server-${version}-${trigger}${vsix ? '-vsix' : ''}`;
-      log(`code-server ${version} (VS Code ${vscodeVersionOf(codeServer)}), ${vsix ? `installed ${path.basename(vsix)}` : 'development build'}, first document: ${trigger}`);
+      log(`code-server ${version} (VS Code ${codeServer.vscodeVersion}), ${vsix ? `installed ${path.basename(vsix)}` : 'development build'}, first document: ${trigger}`);
       const outcome = await runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log });
       for (const f of outcome.failures) log(`  FAILED ${f.title}: ${f.message.split('\n')[0]}`);
       log(`  ${outcome.passed} passed, ${outcome.failed} failed in ${(outcome.ms / 1000).toFixed(1)} s`);
