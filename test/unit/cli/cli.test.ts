@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { convBatch } from '../../../bench/workloads';
+import { convBatch, randomTensor } from '../../../bench/workloads';
 import { parseNpy, serializeNpy } from '../../../src/core/npy';
-import { runOp } from '../../../src/core/ops';
+import { runOp, type OpRequest } from '../../../src/core/ops';
 import { tensor, type Tensor } from '../../../src/core/tensor';
 import { CLI_INLINE_MACS } from '../../../src/cli/run';
 import { estimateMacs } from '../../../src/worker/blocks';
@@ -107,6 +107,31 @@ describe('conv-lab CLI', function () {
     assert.ok(Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength)
       .equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength)));
   });
+
+  const flagCases: Array<[string, string[], OpRequest]> = [
+    ['conv_transpose2d with per-dim stride, padding, output padding, groups, output size',
+      ['--stride', '2,1', '--padding', '1,0', '--output-padding', '1,0', '--groups', '2', '--output-size', '12,9'],
+      { op: 'conv_transpose2d', input: randomTensor([1, 4, 6, 7], 30), weight: randomTensor([4, 3, 3, 3], 31),
+        args: { stride: [2, 1], padding: [1, 0], outputPadding: [1, 0], groups: 2, outputSize: [12, 9] } }],
+    ["conv2d with padding 'same', dilation 2 and circular padding",
+      ['--padding', 'same', '--dilation', '2', '--padding-mode', 'circular'],
+      { op: 'conv2d', input: randomTensor([2, 3, 8, 9], 32), weight: randomTensor([4, 3, 3, 2], 33),
+        args: { padding: 'same', dilation: 2, paddingMode: 'circular' } }],
+    ["conv1d with padding 'valid' and stride 3",
+      ['--padding', 'valid', '--stride', '3'],
+      { op: 'conv1d', input: randomTensor([1, 2, 20], 34), weight: randomTensor([3, 2, 4], 35), args: { padding: 'valid', stride: 3 } }],
+  ];
+  for (const [name, flags, req] of flagCases) {
+    it(`flags reach the op: ${name}`, () => {
+      const out = path.join(dir, 'flags.npy');
+      const r = convLab('run', req.op, '--input', npy('fx.npy', req.input), '--weight', npy('fw.npy', req.weight), ...flags, '--out', out);
+      assert.equal(r.code, 0, r.stderr);
+      const expected = runOp(req);
+      const y = parseNpy(fs.readFileSync(out));
+      assert.deepEqual(y.shape, expected.shape);
+      assert.deepEqual([...y.data], [...expected.data]);
+    });
+  }
 
   describe('errors: one line on stderr, exit code 2', () => {
     it("PyTorch's RuntimeError for mismatched channels", () => {
