@@ -23,6 +23,9 @@ from torch import nn
 
 warnings.simplefilter('ignore')  # padding='same' with even kernels warns once; irrelevant here
 torch.use_deterministic_algorithms(True)
+# PyTorch picks oneDNN for some 1x1 convolutions only with more than one thread, as on users'
+# machines; geometry.ts models that, so the goldens must not depend on this machine's default.
+torch.set_num_threads(2)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixtures', 'ops')
 DTYPES = {'float32': torch.float32, 'float64': torch.float64, 'int64': torch.int64, 'int32': torch.int32, 'bool': torch.bool}
@@ -379,12 +382,138 @@ ERRORS = [
     ('conv_transpose2d', {}, [1, 1, 5, 5], [1, 1, 3, 3], None, ('bool', 'bool', None)),
     ('conv_transpose3d', {}, [1, 1, 5, 5, 5], [1, 1, 3, 3, 3], None, ('bool', 'bool', None)),
     ('conv2d', {'padding': 1, 'paddingMode': 'reflect'}, [1, 1, 5, 5], [1, 1, 3, 3], [1], (F64, F64, F32)),
+    ('conv_transpose2d', {}, [1, 1, 5, 5], [1, 1, 3, 3], None, ('int32', 'int32', None)),
+    ('conv_transpose1d', {}, [1, 1, 5], [1, 1, 3], None, ('int32', 'int32', None)),
+    ('conv_transpose3d', {}, [1, 1, 3, 3, 3], [1, 1, 2, 2, 2], None, ('int32', 'int32', None)),
+    ('conv2d', {'dilation': 2}, [1, 1, 5, 5], [1, 1, 2, 2], None, ('int32', 'int32', None)),
+    ('conv3d', {'dilation': [1, 1, 2]}, [1, 1, 5, 5, 5], [1, 1, 2, 2, 2], None, ('int32', 'int32', None)),
     # d2l's reference functions
     ('corr2d', {}, [2, 3], [4, 3], None),
     ('corr2d', {}, [3, 3], [2, 2, 2], None),
     ('corr2d', {}, [3, 3], [2], None),
     ('trans_conv', {}, [3, 3], [2, 2, 2], None),
 ]
+
+
+# Valid corners the random generator rarely reaches: (op, args, input shape, weight shape, bias shape, dtype).
+SPECIAL = [
+    ('conv2d', {}, [0, 2, 4, 4], [3, 2, 2, 2], [3], F32),
+    ('conv_transpose2d', {'stride': 2}, [0, 2, 3, 3], [2, 3, 2, 2], [3], F32),
+    ('conv2d', {'groups': 4}, [1, 4, 5, 5], [8, 1, 3, 3], [8], F32),
+    ('conv2d', {}, [2, 3, 4, 5], [2, 3, 4, 5], [2], F64),
+    ('conv1d', {'padding': 'same'}, [1, 2, 7], [3, 2, 4], None, F32),
+    ('conv2d', {'padding': 'same', 'dilation': [1, 3]}, [1, 1, 6, 9], [2, 1, 2, 4], [2], F64),
+    ('conv3d', {'padding': 'same'}, [1, 1, 4, 5, 3], [1, 1, 2, 3, 2], None, F32),
+    ('conv1d', {'padding': 'same', 'paddingMode': 'reflect'}, [1, 1, 6], [1, 1, 4], None, F32),
+    ('conv2d', {'padding': 'same', 'paddingMode': 'replicate', 'dilation': 2}, [2, 1, 5, 6], [2, 1, 2, 3], [2], F32),
+    ('conv2d', {'padding': 'same', 'paddingMode': 'circular'}, [1, 2, 5, 4], [1, 2, 4, 3], None, F64),
+    ('conv3d', {'padding': 'same', 'paddingMode': 'reflect'}, [1, 1, 4, 4, 4], [1, 1, 2, 3, 2], None, F32),
+    ('conv3d', {'padding': 'same', 'paddingMode': 'circular'}, [1, 1, 3, 4, 3], [1, 1, 3, 2, 2], None, F32),
+    ('conv2d', {'padding': 'same', 'paddingMode': 'reflect'}, [1, 5, 5], [1, 1, 3, 3], None, F32),
+    ('conv2d', {'padding': -1, 'paddingMode': 'reflect'}, [1, 1, 5, 5], [1, 1, 1, 1], None, F32),
+    ('conv2d', {'padding': [-1, 1], 'paddingMode': 'circular'}, [1, 1, 5, 5], [1, 1, 2, 2], None, F32),
+    ('conv2d', {'padding': 2, 'paddingMode': 'circular'}, [1, 1, 2, 2], [1, 1, 3, 3], None, F32),
+    ('conv1d', {'padding': 4, 'paddingMode': 'replicate'}, [1, 2], [1, 1, 3], None, F32),
+    ('conv2d', {'padding': 'valid', 'paddingMode': 'reflect'}, [1, 1, 4, 4], [1, 1, 2, 2], None, F32),
+    ('conv_transpose2d', {'dilation': 3, 'outputPadding': 2}, [1, 1, 3, 3], [1, 1, 2, 2], None, F32),
+    ('conv_transpose2d', {'stride': 2, 'outputSize': [1, 2, 8, 7]}, [1, 1, 4, 3], [1, 2, 2, 3], [2], F32),
+    ('conv_transpose1d', {'stride': 3, 'outputSize': [1, 12]}, [1, 4], [1, 1, 3], None, F64),
+    ('conv_transpose3d', {'stride': [2, 1, 2], 'padding': 1, 'outputSize': [5, 3, 6], 'groups': 2}, [1, 2, 3, 3, 3], [2, 1, 2, 3, 3], [2], F32),
+    ('conv_transpose2d', {'padding': [1, 0], 'stride': 2}, [1, 1, 1, 1], [1, 1, 3, 1], None, F32),
+    ('conv2d', {'stride': 5}, [1, 1, 4, 4], [1, 1, 2, 2], None, F32),
+]
+
+
+def special_cases(blob, start):
+    cases = []
+    for op, args, xs, ws, bs, dtype in SPECIAL:
+        x, w = torch.randn(xs, dtype=DTYPES[dtype]), torch.randn(ws, dtype=DTYPES[dtype])
+        b = torch.randn(bs, dtype=DTYPES[dtype]) if bs else None
+        with torch.no_grad():
+            y = call(op, args, x, w, b)
+        case = {'id': f'{op}-special-{start + len(cases)}', 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
+        if b is not None:
+            case['bias'] = blob.add(b)
+        case['expected'] = blob.add(y)
+        cases.append(case)
+    return cases
+
+
+def dims_of(op):
+    return int(op[-2])
+
+
+def perturb(rng, op, args, shape, wshape, bias_size):
+    """One or two random changes to a valid configuration, most of which PyTorch rejects."""
+    args, shape, wshape = dict(args), list(shape), list(wshape)
+    dtypes = [F32, F32, F32]
+    transposed = op.startswith('conv_transpose')
+    dims = int(op[-2])
+    for _ in range(rng.randint(1, 2)):
+        what = rng.randrange(14)
+        d = rng.randrange(dims)
+        if what == 0 and len(shape) > dims:
+            shape[-dims - 1] = max(0, shape[-dims - 1] + rng.choice([-1, 1]))
+        elif what == 1:
+            args['groups'] = rng.choice([-1, 0, 2, 3, 4])
+        elif what == 2:
+            args['stride'] = [rng.choice([0, -1]) if i == d else 1 for i in range(dims)]
+        elif what == 3:
+            args['padding'] = rng.choice([-1, 5, 'same', 'valid', [1] * (dims + 1)])
+        elif what == 4:
+            args['dilation'] = rng.choice([0, -1, 3, [2] * (dims + 1)])
+        elif what == 5 and transposed:
+            args['outputPadding'] = [rng.randint(0, 3) for _ in range(dims)]
+        elif what == 6:
+            wshape = wshape[:-1] if rng.random() < 0.5 else wshape + [1]
+        elif what == 7:
+            shape = shape[1:] if rng.random() < 0.5 else [1] + shape
+        elif what == 8:
+            bias_size = rng.choice([[1], [7], [2, 2]])
+        elif what == 9:
+            dtypes[rng.randrange(3)] = rng.choice([F64, 'int64', 'int32', 'bool'])
+        elif what == 10 and 2 + d < len(wshape):
+            wshape[2 + d] += rng.randint(2, 6)
+        elif what == 11:
+            shape[len(shape) - dims + d] = rng.choice([0, 1])
+        elif what == 12:
+            args['paddingMode'] = rng.choice(['zeros', 'reflect', 'replicate', 'circular'])
+            if rng.random() < 0.5:
+                args['padding'] = rng.choice([1, 2, 3, 'same'])
+        elif what == 13 and transposed:
+            args['outputSize'] = [rng.randint(-1, 14) for _ in range(rng.choice([dims, dims, 1, dims + 2]))]
+    return args, shape, wshape, bias_size, dtypes
+
+
+def fuzz_cases(rng, blob, count):
+    """Perturbed configurations: PyTorch's errors, and the corners it accepts as valid cases."""
+    ops = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
+    errors, valid = [], []
+    for n in range(count):
+        op = ops[n % len(ops)]
+        args, shape, wshape, bias_size, dtypes = perturb(rng, op, *random_conv(rng, op))
+        x = torch.randn(shape).to(DTYPES[dtypes[0]])
+        w = torch.randn(wshape).to(DTYPES[dtypes[1]])
+        b = torch.randn(bias_size).to(DTYPES[dtypes[2]]) if bias_size else None
+        if ('paddingMode' in args or 'outputSize' in args) and (
+                w.dim() != dims_of(op) + 2 or any(t is not None and not t.is_floating_point() for t in (x, w, b))):
+            continue  # a module's weight has the module's rank and a float dtype
+        try:
+            with torch.no_grad():
+                y = call(op, args, x, w, b)
+        except NotImplementedError:
+            continue  # F.pad's rank check: TorchError has no NotImplementedError kind (yet)
+        except (RuntimeError, ValueError, TypeError, IndexError) as e:
+            errors.append(error_record(f'{op}-fuzz-error-{n}', op, args, x, w, b, e))
+            continue
+        if y.dtype in (torch.float32, torch.float64) and w.dtype == y.dtype and (b is None or b.dtype == y.dtype):
+            case = {'id': f'{op}-fuzz-{n}', 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
+            if b is not None:
+                case['bias'] = blob.add(b)
+            case['expected'] = blob.add(y)
+            valid.append(case)
+    print(f'{len(errors)} fuzz errors, {len(valid)} fuzz configurations PyTorch accepted', file=sys.stderr)
+    return errors, valid
 
 
 def error_cases():
@@ -412,6 +541,9 @@ def main():
     blob = Blob()
     rejected = []
     cases = valid_cases(rng, blob, 320, rejected)
+    cases += special_cases(blob, len(cases))
+    fuzz_errors, fuzz_valid = fuzz_cases(rng, blob, 900)
+    cases += fuzz_valid
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, 'cases.bin'), 'wb') as f:
         for part in blob.parts:
@@ -421,7 +553,7 @@ def main():
         json.dump(meta, f, separators=(',', ':'))
         f.write('\n')
     with open(os.path.join(OUT, 'errors.json'), 'w') as f:
-        json.dump({'generator': 'scripts/golden/gen_ops.py', 'torch': torch.__version__, 'cases': error_cases() + rejected}, f, indent=1)
+        json.dump({'generator': 'scripts/golden/gen_ops.py', 'torch': torch.__version__, 'cases': error_cases() + rejected + fuzz_errors}, f, indent=1)
         f.write('\n')
     print(f'cases.bin: {blob.size} bytes', file=sys.stderr)
 

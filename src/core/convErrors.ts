@@ -3,6 +3,7 @@
 // 1-D convolutions reported as 2-D by the backend kernels) are copied from real runs:
 // scripts/golden/gen_ops.py records them and test/unit/core/ops.errors.test.ts compares.
 import { TorchError } from './errors';
+import type { PaddingMode } from './ops';
 import type { DType } from './tensor';
 import { torchScalarTypeName } from './tensor';
 
@@ -22,6 +23,17 @@ function cppTypeName(dtype: DType): string {
   }
 }
 
+/** The legacy tensor type names oneDNN's type check prints. */
+function legacyTypeName(dtype: DType): string {
+  switch (dtype) {
+    case 'float32': return 'torch.FloatTensor';
+    case 'float64': return 'torch.DoubleTensor';
+    case 'int64': return 'torch.LongTensor';
+    case 'int32': return 'torch.IntTensor';
+    case 'bool': return 'CPUBoolType';
+  }
+}
+
 const runtime = (code: string, message: string): TorchError => new TorchError('RuntimeError', message, code);
 
 export const convErrors = {
@@ -31,6 +43,10 @@ export const convErrors = {
     `Input type (${cppTypeName(input)}) and bias type (${cppTypeName(bias)}) should be the same`),
   scalarType: (expected: DType, found: DType) => runtime('dtype-mismatch',
     `expected scalar type ${torchScalarTypeName(expected)} but found ${torchScalarTypeName(found)}`),
+  oneDnnType: (input: DType, what: 'weight' | 'bias', other: DType) => runtime('dtype-mismatch',
+    `Input type (${legacyTypeName(input)}) and ${what} type (${legacyTypeName(other)}) should be the same or input should be a MKLDNN tensor and ${what} is a dense tensor`),
+  oneDnnDilation: () => runtime('invalid-dilation', 'non-positive dilation is not supported'),
+  oneDnnEmptyKernel: () => runtime('empty-kernel', 'could not create a descriptor for a dilated convolution forward propagation primitive'),
   notImplementedFor: (kernelName: string, dtype: DType) => runtime('unsupported-dtype',
     `"${kernelName}" not implemented for '${torchScalarTypeName(dtype)}'`),
   transposedStringPadding: (opName: string, viaModule: boolean) => new TorchError('TypeError',
@@ -98,10 +114,28 @@ export const convErrors = {
   // F.pad, which nn.ConvNd calls for the reflect, replicate and circular padding modes.
   reflectPadTooLarge: (argument: number, pad: readonly [number, number], dimension: number, inputDescription: string) => runtime('padding-too-large',
     `Argument #${argument}: Padding size should be less than the corresponding input dimension, but got: padding (${pad[0]}, ${pad[1]}) at dimension ${dimension} of input ${inputDescription}`),
+  circularPadEmpty: () => runtime('negative-padding', 'Negative padding value is resulting in an empty dimension'),
+  modePadEmptyInput: (mode: PaddingMode, shape: readonly number[], dtype: DType, dims: number) => runtime('empty-input', mode === 'reflect' && dims < 3
+    ? `${dims + 1}D or ${dims + 2}D (batch mode) tensor expected for input, but got: [ ${legacyTypeName(dtype)}{${shape.join(',')}} ]`
+    : `Expected ${dims + 1}D or ${dims + 2}D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: ${sizeList(shape)}`),
+  modePadTooSmall: (mode: PaddingMode, input: readonly number[], output: readonly number[]) => runtime('negative-padding', tooSmall(mode, input, output)),
   circularPadWraps: () => runtime('padding-too-large', 'Padding value causes wrapping around more than once.'),
   circularPadSize: (expected: number, got: number) => runtime('unbatched-circular',
     `Invalid padding size, expected ${expected} but got ${got}`),
 };
+
+/** reflection_pad / replication_pad's message when negative padding empties every dim, quirks included. */
+function tooSmall(mode: PaddingMode, input: readonly number[], output: readonly number[]): string {
+  const [a = 0, b = 0, c = 0] = input;
+  const [x = 0, y = 0, z = 0] = output;
+  if (input.length === 3) return `input (D: ${a} H: ${b}, W: ${c}) is too small. Calculated output D: ${x} H: ${y} W: ${z}`;
+  if (input.length === 2) {
+    return mode === 'reflect'
+      ? `input (H: ${a}, W: ${b})is too small. Calculated output H: ${x} W: ${y}`
+      : `input (H: ${a}, W: ${b} ) is too small. Calculated output H: ${x} W: ${y}`;
+  }
+  return mode === 'reflect' ? `2input (W: ${a})is too small. Calculated output W: ${x}` : `input (W: ${a}) is too small. Calculated output W: ${x}`;
+}
 
 /** `dilation_height: 0, dilation_width: 0` (2 labels) or with `_depth` first (3). */
 function labelled(name: string, values: readonly number[], separator: string): string {

@@ -171,8 +171,8 @@ function expandParam(name: string, values: readonly number[], dims: number): num
 function callGeometry(call: ConvCall): ConvGeometry {
   const { spatialDims: dims, transposed } = call;
   if (transposed && typeof call.padding === 'string') throw E.transposedStringPadding(call.op, false);
-  // at::convNd checks the bias dtype before anything else (not on the padding-string overload).
-  if (!transposed && typeof call.padding !== 'string' && call.bias && call.bias.dtype !== call.input.dtype) {
+  // at::conv2d (not conv1d/conv3d, not the padding-string overload) checks the bias dtype first.
+  if (call.op === 'conv2d' && typeof call.padding !== 'string' && call.bias && call.bias.dtype !== call.input.dtype) {
     throw E.biasInputType(call.input.dtype, call.bias.dtype);
   }
   const rank = call.input.shape.length;
@@ -207,12 +207,14 @@ function callGeometry(call: ConvCall): ConvGeometry {
   const outputSize = kernel.map((k, i) => transposed
     ? convTransposeOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1, outputPadding: outputPadding[i] ?? 0 })
     : convOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1 }));
-  checkBackend(call, input, kernel, stride, dilation, outputPadding, outputSize);
-  const dtype = checkDtypes(call, dilation);
+  const backend = checkBackend(call, input, kernel, stride, dilation, outputPadding, outputSize);
+  const dtype = floatOnly(call.input.dtype, 'input');
+  if (call.bias) floatOnly(call.bias.dtype, 'bias');
 
   const groups = call.groups;
   const inChannels = input[1] ?? 0;
-  const outChannels = transposed ? (weight[1] ?? 0) * groups : (weight[0] ?? 0);
+  // PyTorch's empty-input shortcut gives a zero-channel input a zero-channel output.
+  const outChannels = backend === 'empty' && inChannels === 0 ? 0 : transposed ? (weight[1] ?? 0) * groups : (weight[0] ?? 0);
   const batch = input[0] ?? 0;
   const mode = call.modePadding;
   const inputSize = mode ? mode.originalInput.slice(unbatched ? 1 : 2) : (unbatched ? call.input.shape.slice(1) : call.input.shape.slice(2));
@@ -256,22 +258,35 @@ function samePadding(call: ConvCall, batchedInput: readonly number[]): { padding
   if (call.stride.some((s) => s !== 1)) throw E.sameWithStride('RuntimeError');
   const padding: number[] = [];
   const extraAfter: number[] = [];
-  const input = [...batchedInput];
+  // What ATen's constant_pad_nd adds before/after each dim when the split is uneven anywhere.
+  const cropBefore: number[] = [];
   for (let i = 0; i < dims; i++) {
     const d = call.dilation.length === 1 ? (call.dilation[0] ?? 1) : (call.dilation[i] ?? 1);
     const total = d * ((weight[i + 2] ?? 0) - 1);
     const before = Math.trunc(total / 2);
     const after = total - before;
-    if (after >= before) {
+    if (after > before) {
       padding.push(before);
       extraAfter.push(after - before);
-      input[i + 2] = (input[i + 2] ?? 0) + after - before;
+      cropBefore.push(0);
     } else {
-      // Only a negative total gets here; ATen crops and keeps the (negative) larger side.
+      // Even split, or a negative total: ATen crops and keeps the (negative) larger side.
       padding.push(after);
       extraAfter.push(0);
-      input[i + 2] = (input[i + 2] ?? 0) + after - before;
+      cropBefore.push(after - before);
     }
+  }
+  if (extraAfter.every((e) => e === 0) && cropBefore.every((c) => c === 0)) return { padding, input: [...batchedInput], extraAfter };
+  const input = [...batchedInput];
+  for (let i = 0; i < dims; i++) {
+    const size = input[i + 2] ?? 0;
+    const padded = size + (cropBefore[i] ?? 0) + (extraAfter[i] ?? 0);
+    if (!(padded > 0)) {
+      throw new TorchError('RuntimeError',
+        `The input size ${size}, plus negative padding ${cropBefore[i] ?? 0} and ${extraAfter[i] ?? 0} resulted in a negative output size, which is invalid. Check dimension ${i + 2} of your input.`,
+        'negative-padding');
+    }
+    input[i + 2] = padded;
   }
   return { padding, input, extraAfter };
 }
@@ -310,16 +325,39 @@ function as2d(values: readonly number[], heightValue: number): number[] {
   return values.length === 1 ? [heightValue, ...values] : [...values];
 }
 
-/** The shape checks of the CPU kernel PyTorch dispatches to (slow_conv2d, slow_conv_dilated, slow_conv3d, slow_conv_transpose2d/3d). */
+type Backend = 'empty' | 'mkldnn' | 'slow';
+
+/**
+ * ATen's backend selection and the checks of the CPU kernel it picks, in order: the empty-input
+ * shortcut, oneDNN (float32 convolutions with groups, a kernel over 3×3, a batch, or a large
+ * input, as on any multi-threaded machine), else slow_conv2d / slow_conv_dilated / slow_conv3d /
+ * slow_conv_transpose2d/3d. 1-D convolutions reach them viewed as 2-D with a height of one.
+ */
 function checkBackend(
   call: ConvCall, input: readonly number[], kernel: readonly number[], stride: readonly number[],
   dilation: readonly number[], outputPadding: readonly number[], outputSize: readonly number[],
-): void {
+): Backend {
   const view1d = kernel.length === 1;
   const input2d = view1d ? [input[0] ?? 0, input[1] ?? 0, 1, input[2] ?? 0] : [...input];
   const kernel2d = as2d(kernel, 1);
   const dilation2d = as2d(dilation, 1);
-  const emptySpatial = input2d.slice(2).some((s) => s === 0);
+  if (input2d.some((s) => s === 0)) {
+    if (input2d[0] !== 0 && input2d[1] !== 0) throw E.emptyInput(input2d);
+    if (call.weight.shape.some((s) => s === 0) && input2d[1] !== 0) {
+      throw new TorchError('IndexError', 'select(): index 0 out of range for tensor of size [0] at dimension 0', 'empty-kernel');
+    }
+    const negative = outputSize.find((s) => s < 0);
+    if (negative !== undefined) throw new TorchError('RuntimeError', `invalid shape dimension ${negative}`, 'output-too-small');
+    return 'empty';
+  }
+  if (usesOneDnn(call, input2d, kernel2d)) {
+    const dtype = call.input.dtype;
+    if (call.weight.dtype !== dtype) throw E.oneDnnType(dtype, 'weight', call.weight.dtype);
+    if (call.bias && call.bias.dtype !== dtype) throw E.oneDnnType(dtype, 'bias', call.bias.dtype);
+    if (dilation2d.some((d) => d <= 0)) throw E.oneDnnDilation();
+    if (kernel2d.some((k) => k <= 0)) throw E.oneDnnEmptyKernel();
+    return 'mkldnn';
+  }
   if (!call.transposed) {
     if (dilation2d.some((d) => d !== 1)) {
       if (kernel2d.some((k) => k <= 0)) throw E.kernelNotPositiveDilated(kernel2d);
@@ -327,33 +365,45 @@ function checkBackend(
     } else if (kernel2d.some((k) => k <= 0)) {
       throw kernel2d.length === 3 ? E.kernelNotPositive3d(kernel2d) : E.kernelNotPositive2d(kernel2d);
     }
-    if (emptySpatial) throw E.emptyInput(input2d);
-    return;
+  } else {
+    if (kernel2d.length === 3 && call.weight.shape.some((s) => s === 0)) throw E.emptyWeight3d(call.weight.shape);
+    if (kernel2d.some((k) => k <= 0)) throw E.kernelNotPositive2d(kernel2d);
+    if (dilation2d.some((d) => d <= 0)) throw E.transposedDilationNotPositive(dilation2d);
+    const stride2d = as2d(stride, 1);
+    const outputPadding2d = as2d(outputPadding, 0);
+    if (outputPadding2d.some((p, i) => !(p < (stride2d[i] ?? 1) || p < (dilation2d[i] ?? 1)))) {
+      throw E.outputPaddingTooLarge(outputPadding2d, stride2d, dilation2d);
+    }
+    const output2d = as2d(outputSize, 1);
+    if (output2d.some((s) => s < 1)) throw E.outputTooSmall(input2d.slice(2), output2d);
   }
-  if (kernel2d.length === 3 && call.weight.shape.some((s) => s === 0)) throw E.emptyWeight3d(call.weight.shape);
-  if (kernel2d.some((k) => k <= 0)) throw E.kernelNotPositive2d(kernel2d);
-  if (dilation2d.some((d) => d <= 0)) throw E.transposedDilationNotPositive(dilation2d);
-  const stride2d = as2d(stride, 1);
-  const outputPadding2d = as2d(outputPadding, 0);
-  if (outputPadding2d.some((p, i) => !(p < (stride2d[i] ?? 1) || p < (dilation2d[i] ?? 1)))) {
-    throw E.outputPaddingTooLarge(outputPadding2d, stride2d, dilation2d);
-  }
-  if (emptySpatial) throw E.emptyInput(input2d);
-  const output2d = as2d(outputSize, 1);
-  if (output2d.some((s) => s < 1)) throw E.outputTooSmall(input2d.slice(2), output2d);
+  checkSlowDtypes(call, dilation);
+  return 'slow';
 }
 
-/** The dtype checks that follow the shape checks; returns the result dtype. */
-function checkDtypes(call: ConvCall, dilation: readonly number[]): FloatDType {
+/** ConvParams::use_mkldnn of PyTorch 1.13 with more than one thread, on the 2-D-viewed shapes. */
+function usesOneDnn(call: ConvCall, input: readonly number[], kernel: readonly number[]): boolean {
+  if (call.transposed || call.input.dtype !== 'float32') return false;
+  const [n = 0, c = 0, d2 = 0, d3 = 0] = input;
+  const kW = kernel[kernel.length - 1] ?? 0;
+  const kH = kernel[kernel.length - 2] ?? 0;
+  return call.groups > 1 || (kW > 3 && kH > 3) || n > 1 || n * c * d2 * d3 > 20480;
+}
+
+/** The dtype checks of the slow kernels, after their shape checks. */
+function checkSlowDtypes(call: ConvCall, dilation: readonly number[]): void {
   const dtype = call.input.dtype;
-  if (dtype === 'bool') throw E.notImplementedFor(boolKernelName(call, dilation), 'bool');
+  const kernel = cpuKernelName(call, dilation);
+  // PyTorch's CPU kernels take float and int64 everywhere, int32 only in the plain (undilated) conv.
+  if (dtype === 'bool' || (dtype === 'int32' && (call.transposed || kernel === 'slow_conv_dilated<>'))) {
+    throw E.notImplementedFor(kernel, dtype);
+  }
   if (call.weight.dtype !== dtype) throw E.scalarType(dtype, call.weight.dtype);
   if (call.transposed && call.bias && call.bias.dtype !== dtype) throw E.scalarType(dtype, call.bias.dtype);
-  if (call.bias) floatOnly(call.bias.dtype, 'bias');
-  return floatOnly(dtype, 'input');
 }
 
-function boolKernelName(call: ConvCall, dilation: readonly number[]): string {
+/** The CPU kernel PyTorch dispatches to, as its "not implemented for" messages name it. */
+function cpuKernelName(call: ConvCall, dilation: readonly number[]): string {
   const dims = call.weight.shape.length - 2;
   if (call.transposed) return dims === 3 ? 'slow_conv_transpose3d_out_cpu' : 'slow_conv_transpose2d_out_cpu';
   if (dilation.some((d) => d !== 1)) return 'slow_conv_dilated<>';
@@ -387,63 +437,80 @@ function convModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
   const mode = args.paddingMode ?? 'zeros';
   if (mode === 'zeros') return callGeometry(call);
 
+  // The module pads with F.pad(input, _reversed_padding_repeated_twice, mode), one (before,
+  // after) pair per entry of its padding tuple, then convolves with padding 0.
   const kernel = req.weight.shape.slice(2);
   const before: number[] = [];
   const after: number[] = [];
-  for (let i = 0; i < dims; i++) {
-    if (args.padding === 'same') {
-      const total = ((call.dilation[i] ?? 1)) * ((kernel[i] ?? 1) - 1);
+  if (args.padding === 'same') {
+    for (let i = 0; i < dims; i++) {
+      const total = (call.dilation[i] ?? 1) * ((kernel[i] ?? 1) - 1);
       before.push(Math.floor(total / 2));
       after.push(total - Math.floor(total / 2));
-    } else {
-      const p = args.padding === 'valid' ? 0 : (expandParam('padding', typeof call.padding === 'string' ? [0] : call.padding, dims)[i] ?? 0);
-      before.push(p);
-      after.push(p);
     }
+  } else {
+    const padding = args.padding === 'valid' ? new Array<number>(dims).fill(0) : ints(args.padding, 0, dims);
+    before.push(...padding);
+    after.push(...padding);
   }
-  const padded = modePad(req.input.shape, dims, mode, before, after);
-  return callGeometry({
+  const padded = modePad(req.input, mode, before, after);
+  const g = callGeometry({
     ...call,
     input: { shape: padded, dtype: req.input.dtype },
     padding: new Array<number>(dims).fill(0),
     modePadding: { mode, before, after, originalInput: req.input.shape },
   });
+  if (before.length !== dims) {
+    // PyTorch pads non-spatial dims here and may even succeed; Conv Lab does not model that.
+    throw E.paramLength('padding', dims, args.padding as readonly number[]);
+  }
+  return g;
 }
 
 /** F.pad(input, pads, mode) for reflect / replicate / circular: PyTorch's checks, the padded shape. */
-function modePad(shape: readonly number[], dims: number, mode: PaddingMode, before: readonly number[], after: readonly number[]): number[] {
+function modePad(input: TensorSpec, mode: PaddingMode, before: readonly number[], after: readonly number[]): number[] {
+  const shape = input.shape;
   const rank = shape.length;
-  if (rank !== dims + 1 && rank !== dims + 2) {
+  const dims = before.length;
+  if (dims > rank) throw new TorchError('RuntimeError', 'Padding length too large', 'wrong-rank');
+  if (!(dims >= 1 && dims <= 3 && (rank === dims + 1 || rank === dims + 2))) {
     // PyTorch raises NotImplementedError here, a class TorchError does not model yet.
     throw new TorchError('RuntimeError', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now', 'wrong-rank');
   }
   const first = rank - dims;
+  const sizes = shape.slice(first);
+  const padded = sizes.map((s, i) => s + (before[i] ?? 0) + (after[i] ?? 0));
+  const paddedShape = [...shape.slice(0, first), ...padded];
   if (mode === 'circular') {
     if (rank !== dims + 2) throw E.circularPadSize(2 * (rank - 2), 2 * dims);
-    for (let i = 0; i < dims; i++) {
-      const size = shape[first + i] ?? 0;
+    sizes.forEach((size, i) => {
       if ((before[i] ?? 0) > size || (after[i] ?? 0) > size) throw E.circularPadWraps();
-    }
-  } else {
-    const batched = rank === dims + 2;
-    if (shape.slice(batched ? 1 : 0).some((s) => s === 0)) {
-      throw new TorchError('RuntimeError',
-        `Expected ${dims + 1}D or ${dims + 2}D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: ${sizeList(shape)}`,
-        'empty-input');
-    }
-    if (mode === 'reflect') {
-      // Checked from the last dim backwards, as F.pad lists the pads.
-      for (let j = 0; j < dims; j++) {
-        const i = dims - 1 - j;
-        const size = shape[first + i] ?? 0;
-        const pad: [number, number] = [before[i] ?? 0, after[i] ?? 0];
-        if (!(pad[0] < size && pad[1] < size)) {
-          throw E.reflectPadTooLarge(4 + 2 * j, pad, first + i, dims === 2 ? String(rank) : sizeList(shape));
-        }
+      if ((padded[i] ?? 0) < 0) throw E.circularPadEmpty();
+    });
+    return paddedShape;
+  }
+  // Reflect and replicate refuse empty dims but a zero batch (reflection_pad1d/2d: any zero first dim).
+  const reflect2d = mode === 'reflect' && dims < 3;
+  if (shape.slice(rank === dims + 2 || reflect2d ? 1 : 0).some((s) => s === 0)) throw E.modePadEmptyInput(mode, shape, input.dtype, dims);
+  if (mode === 'reflect') {
+    // Checked from the last dim backwards, as F.pad lists the pads.
+    for (let j = 0; j < dims; j++) {
+      const i = dims - 1 - j;
+      const pad: [number, number] = [before[i] ?? 0, after[i] ?? 0];
+      if (!(pad[0] < (sizes[i] ?? 0) && pad[1] < (sizes[i] ?? 0))) {
+        throw E.reflectPadTooLarge(4 + 2 * j, pad, first + i, dims === 2 ? String(rank) : sizeList(shape));
       }
     }
   }
-  return shape.map((s, d) => (d < first ? s : s + (before[d - first] ?? 0) + (after[d - first] ?? 0)));
+  // Negative pads crop; the kernels only object when every dim ends up empty.
+  if (padded.every((s) => s < 1)) throw E.modePadTooSmall(mode, sizes, padded);
+  const negative = padded.find((s) => s < 0);
+  if (negative !== undefined) {
+    throw mode === 'reflect' && dims === 2
+      ? new TorchError('RuntimeError', 'numel: integer multiplication overflow', 'negative-padding')
+      : new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(paddedShape)}`, 'negative-padding');
+  }
+  return paddedShape;
 }
 
 function transposedModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
@@ -454,25 +521,46 @@ function transposedModuleGeometry(req: GeometryRequest, dims: number): ConvGeome
   if (groups <= 0) throw E.moduleGroupsNotPositive();
   if ((req.weight.shape[0] ?? 0) % groups !== 0) throw E.moduleChannelsNotDivisible('in_channels');
   const call = functionalCall(req, dims);
+  const outputPadding = args.outputSize === undefined ? call.outputPadding : outputPaddingFromSize(req, args.outputSize, dims);
+  // The module turns 'same' into a tuple of characters, which F.conv_transposeNd refuses.
   if (typeof call.padding === 'string') throw E.transposedStringPadding(call.op, true);
-  if (args.outputSize === undefined) return callGeometry(call);
-  return callGeometry({ ...call, outputPadding: outputPaddingFromSize(req.input.shape, args.outputSize, call, dims) });
+  return callGeometry({ ...call, outputPadding });
 }
 
-/** nn.ConvTransposeNd._output_padding: the output_padding that yields `output_size`, or its ValueError. */
-function outputPaddingFromSize(input: readonly number[], requested: readonly number[], call: ConvCall, dims: number): number[] {
+/**
+ * nn.ConvTransposeNd._output_padding, in Python before any ATen check: the output_padding that
+ * yields `output_size`, or its ValueError. The kernel size is the weight's.
+ */
+function outputPaddingFromSize(req: GeometryRequest, requested: readonly number[], dims: number): number[] {
+  const args = req.args ?? {};
+  const input = req.input.shape;
   const rank = input.length;
-  if (rank !== dims + 1 && rank !== dims + 2) throw E.inputRank(call.op, dims, input);
   const nonSpatial = rank === dims + 2 ? 2 : 1;
   const sizes = requested.length === nonSpatial + dims ? requested.slice(nonSpatial) : [...requested];
   if (sizes.length !== dims) throw E.outputSizeLength(dims, rank, nonSpatial, sizes.length);
-  const padding = typeof call.padding === 'string' ? [] : expandParam('padding', call.padding, dims);
-  const stride = expandParam('stride', call.stride, dims);
-  const dilation = expandParam('dilation', call.dilation, dims);
-  const ranges = sizes.map((_, d) => convTransposeOutputRange({
-    input: input[d + nonSpatial] ?? 0, kernel: call.weight.shape[d + 2] ?? 0,
-    stride: stride[d] ?? 1, padding: padding[d] ?? 0, dilation: dilation[d] ?? 1,
-  }));
+  // The module keeps its arguments as given: an int becomes a dims-tuple, a list stays as is.
+  const tuple = (value: number | readonly number[] | undefined, fallback: number) => ints(value, fallback, dims);
+  const item = (values: readonly number[], d: number): number => {
+    const v = values[d];
+    if (v === undefined) throw new TorchError('IndexError', 'tuple index out of range', 'param-length');
+    return v;
+  };
+  if (typeof args.padding === 'string') {
+    throw new TorchError('TypeError', "unsupported operand type(s) for -: 'int' and 'str'", 'invalid-padding');
+  }
+  const stride = tuple(args.stride, 1);
+  const padding = tuple(args.padding, 0);
+  const dilation = tuple(args.dilation, 1);
+  const ranges = sizes.map((_, d) => {
+    const at = d + nonSpatial;
+    if (at >= rank) {
+      throw new TorchError('IndexError', `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${at})`, 'wrong-rank');
+    }
+    return convTransposeOutputRange({
+      input: input[at] ?? 0, kernel: req.weight.shape[d + 2] ?? 1,
+      stride: item(stride, d), padding: item(padding, d), dilation: item(dilation, d),
+    });
+  });
   if (sizes.some((s, d) => s < (ranges[d]?.min ?? 0) || s > (ranges[d]?.max ?? 0))) {
     // PyTorch prints input.size()[2:] even for an unbatched input.
     throw E.outputSizeRange(sizes, ranges.map((r) => r.min), ranges.map((r) => r.max), input.slice(2));
