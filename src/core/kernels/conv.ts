@@ -15,7 +15,12 @@ export function convolveRegion(
   g: ConvGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | undefined,
   region: OutputRegion, out: FloatArray,
 ): void {
-  const [taps0, taps1, taps2] = [dimTaps(g, 0), dimTaps(g, 1), dimTaps(g, 2)];
+  const taps0 = dimTaps(g, 0);
+  const taps1 = dimTaps(g, 1);
+  const taps2 = dimTaps(g, 2);
+  const start0 = taps0.start, in0Of = taps0.input, k0Of = taps0.kernel;
+  const start1 = taps1.start, in1Of = taps1.input, k1Of = taps1.kernel;
+  const start2 = taps2.start, in2Of = taps2.input, k2Of = taps2.kernel;
   const [in0, in1, in2] = sizes3(g.inputSize);
   const [k0, k1, k2] = sizes3(g.kernelSize);
   const [, out1, out2] = sizes3(g.outputSize);
@@ -41,26 +46,26 @@ export function convolveRegion(
       const biasValue = bias === undefined ? 0 : (bias[oc] as number);
       const xBase = (b * g.inChannels + icBase) * inVolume;
       for (let o0 = r0; o0 < r1; o0++) {
-        const t0Start = taps0.start[o0] as number;
-        const t0End = taps0.start[o0 + 1] as number;
+        const t0Start = start0[o0] as number;
+        const t0End = start0[o0 + 1] as number;
         for (let o1 = 0; o1 < out1; o1++) {
-          const t1Start = taps1.start[o1] as number;
-          const t1End = taps1.start[o1 + 1] as number;
+          const t1Start = start1[o1] as number;
+          const t1End = start1[o1 + 1] as number;
           for (let o2 = 0; o2 < out2; o2++) {
-            const t2Start = taps2.start[o2] as number;
-            const t2End = taps2.start[o2 + 1] as number;
+            const t2Start = start2[o2] as number;
+            const t2End = start2[o2 + 1] as number;
             let sum = 0;
             for (let ic = 0; ic < inPerGroup; ic++) {
               const xChannel = xBase + ic * inVolume;
               const wChannel = wBase + ic * wPerInChannel;
               for (let t0 = t0Start; t0 < t0End; t0++) {
-                const x0 = xChannel + (taps0.input[t0] as number) * inPlane;
-                const w0 = wChannel + (taps0.kernel[t0] as number) * kPlane;
+                const x0 = xChannel + (in0Of[t0] as number) * inPlane;
+                const w0 = wChannel + (k0Of[t0] as number) * kPlane;
                 for (let t1 = t1Start; t1 < t1End; t1++) {
-                  const x1 = x0 + (taps1.input[t1] as number) * in2;
-                  const w1 = w0 + (taps1.kernel[t1] as number) * k2;
+                  const x1 = x0 + (in1Of[t1] as number) * in2;
+                  const w1 = w0 + (k1Of[t1] as number) * k2;
                   for (let t2 = t2Start; t2 < t2End; t2++) {
-                    sum += (x[x1 + (taps2.input[t2] as number)] as number) * (w[w1 + (taps2.kernel[t2] as number)] as number);
+                    sum += (x[x1 + (in2Of[t2] as number)] as number) * (w[w1 + (k2Of[t2] as number)] as number);
                   }
                 }
               }
