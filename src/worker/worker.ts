@@ -1,7 +1,5 @@
 // Compute worker (bundled to dist/worker.js): answers runOp requests with the core's kernels.
 // One request at a time; the pool cancels by terminating the thread, so no cancellation here.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { runOp, runOpRegion } from '../core/ops';
 import { RpcEndpoint } from '../protocol/rpc';
@@ -38,20 +36,6 @@ function crash(fault: WorkerFault): Promise<never> {
   });
 }
 
-/** Niceness of compute threads: the host's event loop (and the editor) wins the CPU when cores are few. */
-const WORKER_NICENESS = 10;
-
-/** Linux lets one thread of a process be reniced by its thread id; elsewhere keep the default. */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid)) os.setPriority(tid, WORKER_NICENESS);
-  } catch {
-    // not Linux, or not permitted: the default priority still works
-  }
-}
-
-lowerThreadPriority();
 const port = parentPort;
 if (port === null) throw new Error('dist/worker.js must run in a worker thread');
 const endpoint: WorkerHostEndpoint = new RpcEndpoint<FromWorkerMessage, ToWorkerMessage>(
