@@ -150,8 +150,9 @@ def random_conv(rng, op):
     else:
         mode = rng.choice([None, None, None, None, 'zeros', 'reflect', 'replicate', 'circular'])
         kind = rng.random()
-        if kind < 0.2 and all(s == 1 for s in stride):
-            args['padding'] = 'same'
+        if kind < 0.2:
+            args['padding'] = 'same'  # only stride 1 allowed
+            args.pop('stride', None)
         elif kind < 0.3:
             args['padding'] = 'valid'
         else:
@@ -421,6 +422,8 @@ SPECIAL = [
     ('conv_transpose3d', {'stride': [2, 1, 2], 'padding': 1, 'outputSize': [5, 3, 6], 'groups': 2}, [1, 2, 3, 3, 3], [2, 1, 2, 3, 3], [2], F32),
     ('conv_transpose2d', {'padding': [1, 0], 'stride': 2}, [1, 1, 1, 1], [1, 1, 3, 1], None, F32),
     ('conv2d', {'stride': 5}, [1, 1, 4, 4], [1, 1, 2, 2], None, F32),
+    ('conv2d', {'stride': 2, 'padding': 1}, [2, 0, 5, 5], [3, 0, 2, 2], [3], F32),
+    ('conv1d', {}, [0, 4], [3, 0, 2], None, F64),
 ]
 
 

@@ -12,6 +12,22 @@
 //   - otherwise `F.convNd(input, weight, bias, ...)` / `F.conv_transposeNd(...)`;
 //   - `corr2d` / `trans_conv`: d2l's reference functions on 2-D tensors.
 // The kernel is always the weight's shape (what PyTorch computes with after `weight.data = K`).
+//
+// PyTorch picks a CPU kernel per call and each has its own checks and wording; this module
+// models the choice PyTorch 1.13 makes with more than one thread (oneDNN for float32 convs with
+// groups, a kernel over 3×3, a batch or a large input; the slow kernels otherwise).
+// Where Conv Lab knowingly differs from PyTorch (each with its own TorchError code):
+//   - integer inputs PyTorch would convolve (int64; int32 in the plain conv) are refused with
+//     `unsupported-dtype` once every PyTorch check has passed (bool and the int32 cases PyTorch
+//     refuses get PyTorch's message);
+//   - F.pad's NotImplementedError for a wrong input rank is raised with kind RuntimeError
+//     (TorchErrorKind has no NotImplementedError);
+//   - the module path reads the kernel size off the weight where nn.ConvTransposeNd's output_size
+//     range and the padding modes' 'same' split read the constructor's kernel_size;
+//   - a padding-mode tuple longer than the spatial dims (PyTorch then pads channel dims) is a
+//     `param-length` error, and output_padding passed to a conv or any argument passed to
+//     corr2d/trans_conv is Python's plain "unexpected keyword argument" TypeError;
+//   - corr2d/trans_conv compute in the promoted dtype (d2l writes into float32 zeros).
 import { TorchError } from './errors';
 import { convErrors as E, sizeList } from './convErrors';
 import type { OpArgs, OpName, PaddingMode } from './ops';
