@@ -388,6 +388,12 @@ ERRORS = [
     ('conv_transpose3d', {}, [1, 1, 3, 3, 3], [1, 1, 2, 2, 2], None, ('int32', 'int32', None)),
     ('conv2d', {'dilation': 2}, [1, 1, 5, 5], [1, 1, 2, 2], None, ('int32', 'int32', None)),
     ('conv3d', {'dilation': [1, 1, 2]}, [1, 1, 5, 5, 5], [1, 1, 2, 2, 2], None, ('int32', 'int32', None)),
+    # Python's argument parsing: non-integers where ints belong
+    ('conv_transpose2d', {'outputPadding': 0.5}, [1, 1, 5, 5], [1, 1, 3, 3], None),
+    ('conv_transpose2d', {'groups': 1.5}, [1, 1, 5, 5], [1, 1, 3, 3], None),
+    ('conv_transpose1d', {'stride': [1.5]}, [1, 1, 5], [1, 1, 3], None),
+    ('conv2d', {'stride': [1, 1.5]}, [1, 1, 5, 5], [1, 1, 3, 3], None),
+    ('conv3d', {'padding': [0, 0, 2.5]}, [1, 1, 5, 5, 5], [1, 1, 3, 3, 3], None),
     # d2l's reference functions
     ('corr2d', {}, [2, 3], [4, 3], None),
     ('corr2d', {}, [3, 3], [2, 2, 2], None),

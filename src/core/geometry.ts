@@ -97,40 +97,69 @@ const OPS: Record<OpName, OpInfo> = {
   trans_conv: { kind: 'reference', spatialDims: 2 },
 };
 
-export function isTransposedOp(op: OpName): boolean {
+function isTransposedOp(op: OpName): boolean {
   return OPS[op].kind === 'transposed';
-}
-
-export function spatialDimsOf(op: OpName): number {
-  return OPS[op].spatialDims;
 }
 
 /** Validates `req` as PyTorch would and returns its geometry; throws PyTorch's TorchError. */
 export function convGeometry(req: GeometryRequest): ConvGeometry {
   const info = OPS[req.op];
   const args = req.args ?? {};
-  const unexpected = unexpectedArgument(info, args);
-  if (unexpected !== undefined) {
-    // Python's wording for a keyword the function does not take (F.conv2d's own message lists
-    // every overload; this names the one argument at fault).
-    throw new TorchError('TypeError', `${req.op}() got an unexpected keyword argument '${unexpected}'`, 'invalid-argument');
+  checkArgumentTypes(req.op, info, args);
+  for (const [name, spec] of [['input', req.input], ['weight', req.weight], ['bias', req.bias]] as const) {
+    if (spec) checkShape(name, spec.shape);
   }
   if (info.kind === 'reference') return referenceGeometry(req);
   const viaModule = args.paddingMode !== undefined || args.outputSize !== undefined;
-  if (info.kind === 'transposed') return viaModule ? transposedModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
-  return viaModule ? convModuleGeometry(req, info.spatialDims) : callGeometry(functionalCall(req, info.spatialDims));
+  if (!viaModule) return callGeometry(functionalCall(req, info.spatialDims));
+  return info.kind === 'transposed' ? transposedModuleGeometry(req, info.spatialDims) : convModuleGeometry(req, info.spatialDims);
 }
 
-const PYTHON_NAMES: Record<keyof OpArgs, string> = {
-  stride: 'stride', padding: 'padding', dilation: 'dilation', groups: 'groups',
-  outputPadding: 'output_padding', paddingMode: 'padding_mode', outputSize: 'output_size',
+/** Each op's integer arguments in its Python signature's order, by their Python names. */
+const INT_ARGUMENTS: Record<OpInfo['kind'], [keyof OpArgs, string][]> = {
+  conv: [['stride', 'stride'], ['padding', 'padding'], ['dilation', 'dilation'], ['groups', 'groups'], ['outputSize', 'output_size']],
+  transposed: [['stride', 'stride'], ['padding', 'padding'], ['outputPadding', 'output_padding'], ['groups', 'groups'], ['dilation', 'dilation'], ['outputSize', 'output_size']],
+  reference: [],
 };
 
-/** The Python name of an argument the op does not take (corr2d/trans_conv take none, convs no output_padding). */
-function unexpectedArgument(info: OpInfo, args: OpArgs): string | undefined {
-  const given = (Object.keys(PYTHON_NAMES) as (keyof OpArgs)[]).filter((k) => args[k] !== undefined);
-  if (info.kind === 'reference') return given.length > 0 ? PYTHON_NAMES[given[0] as keyof OpArgs] : undefined;
-  return info.kind === 'conv' && args.outputPadding !== undefined ? PYTHON_NAMES.outputPadding : undefined;
+/**
+ * Python's argument parsing, before any ATen check: arguments the op does not take, and
+ * non-integers where ints are expected (wording of the single-overload conv_transposeNd; the
+ * multi-overload convNd print every signature instead, shortened here to the one at fault).
+ */
+function checkArgumentTypes(op: OpName, info: OpInfo, args: OpArgs): void {
+  const given = (Object.keys(args) as (keyof OpArgs)[]).filter((k) => args[k] !== undefined);
+  const unexpected = info.kind === 'reference' ? given[0] : info.kind === 'conv' && args.outputPadding !== undefined ? 'outputPadding' : undefined;
+  if (unexpected !== undefined) {
+    const python = unexpected === 'outputPadding' ? 'output_padding' : unexpected === 'paddingMode' ? 'padding_mode' : unexpected === 'outputSize' ? 'output_size' : unexpected;
+    throw new TorchError('TypeError', `${op}() got an unexpected keyword argument '${python}'`, 'invalid-argument');
+  }
+  for (const [key, python] of INT_ARGUMENTS[info.kind]) {
+    const value = args[key];
+    if (value === undefined || typeof value === 'string') continue;
+    const expected = key === 'groups' ? 'int' : 'tuple of ints';
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value)) throw new TorchError('TypeError', `${op}(): argument '${python}' must be ${expected}, not float`, 'invalid-argument');
+      continue;
+    }
+    const at = value.findIndex((v) => !Number.isInteger(v));
+    if (at >= 0) {
+      throw new TorchError('TypeError', info.kind === 'conv'
+        ? `${op}(): argument '${python}' must be tuple of ints, but found element of type float at pos ${at + 1}`
+        : `${op}(): argument '${python}' must be tuple of ints, not tuple`, 'invalid-argument');
+    }
+  }
+}
+
+/** Sizes are non-negative integers (PyTorch's wording for the negative ones). */
+function checkShape(name: string, shape: readonly number[]): void {
+  const negative = shape.find((s) => s < 0);
+  if (negative !== undefined) {
+    throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(shape)}`, 'invalid-tensor');
+  }
+  if (!shape.every((s) => Number.isInteger(s))) {
+    throw new TorchError('TypeError', `the ${name}'s shape ${sizeList(shape)} must hold integers`, 'invalid-tensor');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -100,5 +100,9 @@ describe('geometry: the record', () => {
     throwsCode({ op: 'conv2d', input: f32(1, 1, 3, 3), weight: f32(1, 1, 2, 2), args: { outputPadding: 1 } }, 'invalid-argument', /^conv2d\(\) got an unexpected keyword argument 'output_padding'$/);
     throwsCode({ op: 'corr2d', input: f32(3, 3), weight: f32(2, 2), args: { stride: 2 } }, 'invalid-argument', /^corr2d\(\) got an unexpected keyword argument 'stride'$/);
     throwsCode({ op: 'trans_conv', input: f32(1, 3, 3), weight: f32(2, 2) }, 'wrong-rank', /trans_conv expects a 2-D X, but got X of size \[1, 3, 3\]/);
+    // F.conv2d(x, w, stride=1.5) makes PyTorch list all of conv2d's signatures; we name the argument.
+    throwsCode({ op: 'conv2d', input: f32(1, 1, 3, 3), weight: f32(1, 1, 2, 2), args: { stride: 1.5 } }, 'invalid-argument', /^conv2d\(\): argument 'stride' must be tuple of ints, not float$/);
+    throwsCode({ op: 'conv2d', input: f32(1, 1, -3, 3), weight: f32(1, 1, 2, 2) }, 'invalid-tensor', /^Trying to create tensor with negative dimension -3: \[1, 1, -3, 3\]$/);
+    throwsCode({ op: 'conv1d', input: f32(1, 1, 2.5), weight: f32(1, 1, 2) }, 'invalid-tensor', /input's shape \[1, 1, 2.5\] must hold integers/);
   });
 });
