@@ -97,10 +97,14 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
         CONV_LAB_EXPECTED_EXTENSION_ROOT: extensionRoot,
       },
     });
+    // VS Code runs extensionTestsPath only in extension-development mode, so a packaged-build
+    // run points extensionDevelopmentPath at an empty folder: the installed copy is the only Conv Lab.
+    const noExtension = path.join(tmp, 'no-development-extension');
+    if (vsix) fs.mkdirSync(noExtension);
     const url = workbenchUrl(server, {
       folder: workspace,
       extensionTestsPath: TESTS_ENTRY,
-      ...(vsix ? {} : { extensionDevelopmentPath: repoRoot }),
+      extensionDevelopmentPath: vsix ? noExtension : repoRoot,
     });
     const workbenchLines = [];
     const run = await runWorkbench(browser, {
