@@ -93,12 +93,13 @@ function extentOf(g: ConvGeometry): RegionExtent {
 
 /** The geometry, after checking each tensor's buffer holds its shape's elements. */
 function validated(req: OpRequest): ConvGeometry {
+  const g = convGeometry(req);
   for (const [name, t] of [['input', req.input], ['weight', req.weight], ['bias', req.bias]] as const) {
     if (t && t.data.length !== numel(t.shape)) {
       throw new TorchError('RuntimeError', `${name} holds ${t.data.length} values but its shape [${t.shape.join(', ')}] needs ${numel(t.shape)}`, 'invalid-tensor');
     }
   }
-  return convGeometry(req);
+  return g;
 }
 
 function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor {

@@ -77,6 +77,11 @@ describe('ops: regions', () => {
     assert.deepEqual(Array.from(plain.data as Float32Array), [3, 7, 4]);
   });
 
+  it('rejects a buffer that does not fill its shape', () => {
+    assert.throws(() => runOp({ op: 'conv1d', input: tensor([1, 2, 3, 4], [1, 1, 4]), weight: { shape: [1, 1, 2], dtype: 'float32', data: new Float32Array(3) } }),
+      (e: unknown) => isTorchError(e) && e.code === 'invalid-tensor' && e.message === 'weight holds 3 values but its shape [1, 1, 2] needs 2');
+  });
+
   it('rejects regions outside the output', () => {
     const req: OpRequest = { op: 'conv1d', input: tensor([1, 2, 3, 4], [1, 1, 4]), weight: tensor([1, 1], [1, 1, 2]) };
     for (const region of [
