@@ -107,7 +107,7 @@ export class WorkerPool {
   /**
    * Computes `req` like runOp. Rejects with the core's TorchError for invalid ops, with a
    * WorkerPoolError when the op is too large or its worker dies, and with `signal.reason` when
-   * aborted (at once; the threads working on it are terminated and replaced on demand).
+   * aborted (at once; the threads working on it are terminated and replaced).
    */
   async run(req: OpRequest, options: { signal?: AbortSignal | undefined } = {}): Promise<Tensor> {
     const { signal } = options;
@@ -206,7 +206,11 @@ export class WorkerPool {
           if (job.settled) return;
           finish();
           this.queue = this.queue.filter((t) => t.job !== job);
-          for (const slot of this.slots) if (slot.task?.job === job) this.retire(slot);
+          const busy = [...this.slots].filter((slot) => slot.task?.job === job);
+          for (const slot of busy) this.retire(slot);
+          // Their script ran, so replacements start now and the next op does not wait for them.
+          const replacements = this.disposed ? 0 : Math.min(busy.length, this.size - this.slots.size);
+          for (let i = 0; i < replacements; i++) this.spawn();
           reject(error);
           this.pump();
         },

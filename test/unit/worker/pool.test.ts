@@ -216,6 +216,7 @@ describe('worker pool', function () {
       const latency = performance.now() - abortedAt;
       assert.ok(latency < 100, `rejected ${latency.toFixed(1)} ms after abort`);
       assert.ok(abortedAt - started >= 500, 'the op was running when aborted');
+      assert.equal(pool.liveWorkers, 2, 'the terminated threads are replaced at once');
       const req = convBatch(1);
       assertBitIdentical(await pool.run(req), runOp(req), 'the op after the abort');
     });
