@@ -8,19 +8,15 @@
 // first); with it, the packaged extension is installed into the server and tested as users get it.
 // Failures leave a screenshot and the server's logs (extension host included) in test-results/.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium, runWorkbench } from './browser.mjs';
 import { cleanUp, onCleanUp, runToCompletion } from './children.mjs';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST, ensureCodeServer, repoRoot } from './install.mjs';
+import { assertSuiteBuilt, launchEnv, prepareLaunch, readResults, TESTS_ENTRY, TRIGGERS } from './suite.mjs';
 
-const TESTS_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
-const WORKSPACE_FIXTURE = path.join(repoRoot, 'test', 'integration', 'workspace');
 const RESULTS_DIR = path.join(repoRoot, 'test-results');
-/** The documents whose opening must activate Conv Lab: one extension host each. */
-const TRIGGERS = ['python', 'notebook'];
 const DEFAULT_LAUNCH_TIMEOUT_MS = 180_000;
 
 /**
@@ -70,14 +66,11 @@ function keepArtifacts(artifactsDir, { server, userDataDir, workbenchLogs, resul
  */
 async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log }) {
   const started = Date.now();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-it-'));
-  const workspace = path.join(tmp, 'workspace');
+  const { dir: tmp, workspace, resultsFile } = prepareLaunch();
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
-  const resultsFile = path.join(tmp, 'results.json');
   const artifactsDir = path.join(RESULTS_DIR, label);
   fs.rmSync(artifactsDir, { recursive: true, force: true });
-  fs.cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
   /** @type {import('./codeServer.mjs').RunningServer | undefined} */
   let server;
   let workbenchLogs = [];
@@ -88,15 +81,7 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
     const extensionRoot = vsix ? await installVsix(codeServer, vsix, extensionsDir, userDataDir) : repoRoot;
     // The extension host inherits the server's environment: that is how the suite learns
     // where to write its results and what to expect.
-    server = await startCodeServer(codeServer, {
-      userDataDir,
-      extensionsDir,
-      env: {
-        CONV_LAB_TEST_RESULTS: resultsFile,
-        CONV_LAB_FIRST_TRIGGER: trigger,
-        CONV_LAB_EXPECTED_EXTENSION_ROOT: extensionRoot,
-      },
-    });
+    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, env: launchEnv({ resultsFile, trigger, extensionRoot }) });
     // VS Code runs extensionTestsPath only in extension-development mode, so a packaged-build
     // run points extensionDevelopmentPath at an empty folder: the installed copy is the only Conv Lab.
     const noExtension = path.join(tmp, 'no-development-extension');
@@ -114,7 +99,7 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
       onLog: (line) => workbenchLines.push(line),
     });
     workbenchLogs = run.workbenchLogs;
-    const results = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : undefined;
+    const results = readResults(resultsFile);
     for (const line of results?.output ?? []) if (line.trim() !== '') log(`  ${line}`);
     passed = results?.passed ?? 0;
     failures.push(...(results?.failures ?? []));
@@ -155,7 +140,7 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
  */
 export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_LAUNCH_TIMEOUT_MS, log = console.log }) {
   const started = Date.now();
-  if (!fs.existsSync(TESTS_ENTRY)) throw new Error(`${TESTS_ENTRY} is missing: run \`node esbuild.js\` first`);
+  assertSuiteBuilt();
   const codeServer = await ensureCodeServer(version, log);
   const browser = await launchChromium();
   const closeBrowser = onCleanUp(() => browser.close());
