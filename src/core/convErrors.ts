@@ -97,6 +97,26 @@ export const convErrors = {
     `Only zero batch or zero channel inputs are supported, but got input shape: ${sizeList(inputShape)}`),
   outputTooSmall: (inputSize: readonly number[], outputSize: readonly number[]) => runtime('output-too-small',
     `Given input size per channel: (${inputSize.join(' x ')}). Calculated output size per channel: (${outputSize.join(' x ')}). Output size is too small`),
+  constantPadNegative: (size: number, before: number, after: number, dim: number) => runtime('negative-padding',
+    `The input size ${size}, plus negative padding ${before} and ${after} resulted in a negative output size, which is invalid. Check dimension ${dim} of your input.`),
+  negativeDimension: (negative: number, shape: readonly number[], code: string) => runtime(code,
+    `Trying to create tensor with negative dimension ${negative}: ${sizeList(shape)}`),
+  // The empty-input shortcut (zero batch or zero channels).
+  emptyWeightSelect: () => new TorchError('IndexError', 'select(): index 0 out of range for tensor of size [0] at dimension 0', 'empty-kernel'),
+  invalidShapeDimension: (negative: number) => runtime('output-too-small', `invalid shape dimension ${negative}`),
+  // Python's argument parsing.
+  unexpectedKeyword: (op: string, python: string) => new TorchError('TypeError', `${op}() got an unexpected keyword argument '${python}'`, 'invalid-argument'),
+  floatArgument: (op: string, python: string, expected: string) => new TorchError('TypeError',
+    `${op}(): argument '${python}' must be ${expected}, not float`, 'invalid-argument'),
+  /** `position` is given by the multi-overload convNd, which say where the float is. */
+  floatInTuple: (op: string, python: string, position: number | undefined) => new TorchError('TypeError', position === undefined
+    ? `${op}(): argument '${python}' must be tuple of ints, not tuple`
+    : `${op}(): argument '${python}' must be tuple of ints, but found element of type float at pos ${position}`, 'invalid-argument'),
+  // Conv Lab's own: a shape PyTorch could not even have built.
+  floatOnly: (what: string, dtype: DType) => runtime('unsupported-dtype',
+    `Conv Lab computes convolutions in float32 and float64 only, but the ${what} has dtype torch.${dtype} (PyTorch would compute it; convert with .float() or .double())`),
+  nonIntegerShape: (name: string, shape: readonly number[]) => new TorchError('TypeError',
+    `the ${name}'s shape ${sizeList(shape)} must hold integers`, 'invalid-tensor'),
   // Raised by nn.ConvNd / nn.ConvTransposeNd (constructor or forward), not by F.convNd.
   moduleGroupsNotPositive: () => new TorchError('ValueError', 'groups must be a positive integer', 'invalid-groups'),
   moduleChannelsNotDivisible: (which: 'in_channels' | 'out_channels') => new TorchError('ValueError',
@@ -111,7 +131,16 @@ export const convErrors = {
     'output-size-out-of-range'),
   unexpectedOutputSize: (moduleName: string) => new TorchError('TypeError',
     `${moduleName}.forward() got an unexpected keyword argument 'output_size'`, 'invalid-argument'),
+  // nn.ConvTransposeNd._output_padding's Python arithmetic on the module's tuples.
+  tupleIndex: () => new TorchError('IndexError', 'tuple index out of range', 'param-length'),
+  stringPaddingArithmetic: () => new TorchError('TypeError', "unsupported operand type(s) for -: 'int' and 'str'", 'invalid-padding'),
+  dimensionOutOfRange: (rank: number, got: number) => new TorchError('IndexError',
+    `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${got})`, 'wrong-rank'),
   // F.pad, which nn.ConvNd calls for the reflect, replicate and circular padding modes.
+  padLengthTooLarge: () => runtime('wrong-rank', 'Padding length too large'),
+  /** PyTorch raises NotImplementedError here, a class TorchError does not model (yet). */
+  modePadRank: () => runtime('wrong-rank', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now'),
+  numelOverflow: () => runtime('negative-padding', 'numel: integer multiplication overflow'),
   reflectPadTooLarge: (argument: number, pad: readonly [number, number], dimension: number, inputDescription: string) => runtime('padding-too-large',
     `Argument #${argument}: Padding size should be less than the corresponding input dimension, but got: padding (${pad[0]}, ${pad[1]}) at dimension ${dimension} of input ${inputDescription}`),
   circularPadEmpty: () => runtime('negative-padding', 'Negative padding value is resulting in an empty dimension'),
@@ -122,6 +151,12 @@ export const convErrors = {
   circularPadWraps: () => runtime('padding-too-large', 'Padding value causes wrapping around more than once.'),
   circularPadSize: (expected: number, got: number) => runtime('unbatched-circular',
     `Invalid padding size, expected ${expected} but got ${got}`),
+  // d2l's corr2d / trans_conv in Python.
+  unpackKernel: (rank: number) => new TorchError('ValueError', rank > 2
+    ? 'too many values to unpack (expected 2)'
+    : `not enough values to unpack (expected 2, got ${rank})`, 'wrong-weight-rank'),
+  referenceInputRank: (op: string, shape: readonly number[]) => new TorchError('ValueError',
+    `${op} expects a 2-D X, but got X of size ${sizeList(shape)}`, 'wrong-rank'),
 };
 
 /** reflection_pad / replication_pad's message when negative padding empties every dim, quirks included. */

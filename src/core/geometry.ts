@@ -28,7 +28,6 @@
 //     `param-length` error, and output_padding passed to a conv or any argument passed to
 //     corr2d/trans_conv is Python's plain "unexpected keyword argument" TypeError;
 //   - corr2d/trans_conv compute in the promoted dtype (d2l writes into float32 zeros).
-import { TorchError } from './errors';
 import { convErrors as E, sizeList } from './convErrors';
 import type { OpArgs, OpName, PaddingMode } from './ops';
 import type { DType, FloatDType } from './tensor';
@@ -132,21 +131,19 @@ function checkArgumentTypes(op: OpName, info: OpInfo, args: OpArgs): void {
   const unexpected = info.kind === 'reference' ? given[0] : info.kind === 'conv' && args.outputPadding !== undefined ? 'outputPadding' : undefined;
   if (unexpected !== undefined) {
     const python = unexpected === 'outputPadding' ? 'output_padding' : unexpected === 'paddingMode' ? 'padding_mode' : unexpected === 'outputSize' ? 'output_size' : unexpected;
-    throw new TorchError('TypeError', `${op}() got an unexpected keyword argument '${python}'`, 'invalid-argument');
+    throw E.unexpectedKeyword(op, python);
   }
   for (const [key, python] of INT_ARGUMENTS[info.kind]) {
     const value = args[key];
     if (value === undefined || typeof value === 'string') continue;
     const expected = key === 'groups' ? 'int' : 'tuple of ints';
     if (typeof value === 'number') {
-      if (!Number.isInteger(value)) throw new TorchError('TypeError', `${op}(): argument '${python}' must be ${expected}, not float`, 'invalid-argument');
+      if (!Number.isInteger(value)) throw E.floatArgument(op, python, expected);
       continue;
     }
     const at = value.findIndex((v) => !Number.isInteger(v));
     if (at >= 0) {
-      throw new TorchError('TypeError', info.kind === 'conv'
-        ? `${op}(): argument '${python}' must be tuple of ints, but found element of type float at pos ${at + 1}`
-        : `${op}(): argument '${python}' must be tuple of ints, not tuple`, 'invalid-argument');
+      throw E.floatInTuple(op, python, info.kind === 'conv' ? at + 1 : undefined);
     }
   }
 }
@@ -155,10 +152,10 @@ function checkArgumentTypes(op: OpName, info: OpInfo, args: OpArgs): void {
 function checkShape(name: string, shape: readonly number[]): void {
   const negative = shape.find((s) => s < 0);
   if (negative !== undefined) {
-    throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(shape)}`, 'invalid-tensor');
+    throw E.negativeDimension(negative, shape, 'invalid-tensor');
   }
   if (!shape.every((s) => Number.isInteger(s))) {
-    throw new TorchError('TypeError', `the ${name}'s shape ${sizeList(shape)} must hold integers`, 'invalid-tensor');
+    throw E.nonIntegerShape(name, shape);
   }
 }
 
@@ -327,9 +324,7 @@ function samePadding(call: ConvCall, batchedInput: readonly number[]): { padding
     const size = input[i + 2] ?? 0;
     const padded = size + (cropBefore[i] ?? 0) + (extraAfter[i] ?? 0);
     if (!(padded > 0)) {
-      throw new TorchError('RuntimeError',
-        `The input size ${size}, plus negative padding ${cropBefore[i] ?? 0} and ${extraAfter[i] ?? 0} resulted in a negative output size, which is invalid. Check dimension ${i + 2} of your input.`,
-        'negative-padding');
+      throw E.constantPadNegative(size, cropBefore[i] ?? 0, extraAfter[i] ?? 0, i + 2);
     }
     input[i + 2] = padded;
   }
@@ -389,10 +384,10 @@ function checkBackend(
   if (input2d.some((s) => s === 0)) {
     if (input2d[0] !== 0 && input2d[1] !== 0) throw E.emptyInput(input2d);
     if (call.weight.shape.some((s) => s === 0) && input2d[1] !== 0) {
-      throw new TorchError('IndexError', 'select(): index 0 out of range for tensor of size [0] at dimension 0', 'empty-kernel');
+      throw E.emptyWeightSelect();
     }
     const negative = outputSize.find((s) => s < 0);
-    if (negative !== undefined) throw new TorchError('RuntimeError', `invalid shape dimension ${negative}`, 'output-too-small');
+    if (negative !== undefined) throw E.invalidShapeDimension(negative);
     return 'empty';
   }
   if (usesOneDnn(call, input2d, kernel2d)) {
@@ -458,9 +453,7 @@ function cpuKernelName(call: ConvCall, dilation: readonly number[]): string {
 /** PyTorch also convolves integer tensors on CPU; Conv Lab's kernels are float only. */
 function floatOnly(dtype: DType, what: string): FloatDType {
   if (!isFloat(dtype)) {
-    throw new TorchError('RuntimeError',
-      `Conv Lab computes convolutions in float32 and float64 only, but the ${what} has dtype torch.${dtype} (PyTorch would compute it; convert with .float() or .double())`,
-      'unsupported-dtype');
+    throw E.floatOnly(what, dtype);
   }
   return dtype;
 }
@@ -517,10 +510,9 @@ function modePad(input: TensorSpec, mode: PaddingMode, before: readonly number[]
   const shape = input.shape;
   const rank = shape.length;
   const dims = before.length;
-  if (dims > rank) throw new TorchError('RuntimeError', 'Padding length too large', 'wrong-rank');
+  if (dims > rank) throw E.padLengthTooLarge();
   if (!(dims >= 1 && dims <= 3 && (rank === dims + 1 || rank === dims + 2))) {
-    // PyTorch raises NotImplementedError here, a class TorchError does not model yet.
-    throw new TorchError('RuntimeError', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now', 'wrong-rank');
+    throw E.modePadRank();
   }
   const first = rank - dims;
   const sizes = shape.slice(first);
@@ -551,9 +543,7 @@ function modePad(input: TensorSpec, mode: PaddingMode, before: readonly number[]
   if (padded.every((s) => s < 1)) throw E.modePadTooSmall(mode, sizes, padded);
   const negative = padded.find((s) => s < 0);
   if (negative !== undefined) {
-    throw mode === 'reflect' && dims === 2
-      ? new TorchError('RuntimeError', 'numel: integer multiplication overflow', 'negative-padding')
-      : new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(paddedShape)}`, 'negative-padding');
+    throw mode === 'reflect' && dims === 2 ? E.numelOverflow() : E.negativeDimension(negative, paddedShape, 'negative-padding');
   }
   return paddedShape;
 }
@@ -587,11 +577,11 @@ function outputPaddingFromSize(req: GeometryRequest, requested: readonly number[
   const tuple = (value: number | readonly number[] | undefined, fallback: number) => ints(value, fallback, dims);
   const item = (values: readonly number[], d: number): number => {
     const v = values[d];
-    if (v === undefined) throw new TorchError('IndexError', 'tuple index out of range', 'param-length');
+    if (v === undefined) throw E.tupleIndex();
     return v;
   };
   if (typeof args.padding === 'string') {
-    throw new TorchError('TypeError', "unsupported operand type(s) for -: 'int' and 'str'", 'invalid-padding');
+    throw E.stringPaddingArithmetic();
   }
   const stride = tuple(args.stride, 1);
   const padding = tuple(args.padding, 0);
@@ -599,7 +589,7 @@ function outputPaddingFromSize(req: GeometryRequest, requested: readonly number[
   const ranges = sizes.map((_, d) => {
     const at = d + nonSpatial;
     if (at >= rank) {
-      throw new TorchError('IndexError', `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${at})`, 'wrong-rank');
+      throw E.dimensionOutOfRange(rank, at);
     }
     return convTransposeOutputRange({
       input: input[at] ?? 0, kernel: req.weight.shape[d + 2] ?? 1,
@@ -620,11 +610,10 @@ function referenceGeometry(req: GeometryRequest): ConvGeometry {
   const transposed = req.op === 'trans_conv';
   const k = req.weight.shape;
   // `h, w = K.shape`
-  if (k.length > 2) throw new TorchError('ValueError', 'too many values to unpack (expected 2)', 'wrong-weight-rank');
-  if (k.length < 2) throw new TorchError('ValueError', `not enough values to unpack (expected 2, got ${k.length})`, 'wrong-weight-rank');
+  if (k.length !== 2) throw E.unpackKernel(k.length);
   const x = req.input.shape;
   if (x.length !== 2) {
-    throw new TorchError('ValueError', `${req.op} expects a 2-D X, but got X of size ${sizeList(x)}`, 'wrong-rank');
+    throw E.referenceInputRank(req.op, x);
   }
   const kernelSize = [k[0] ?? 0, k[1] ?? 0];
   const inputSize = [x[0] ?? 0, x[1] ?? 0];
@@ -634,7 +623,7 @@ function referenceGeometry(req: GeometryRequest): ConvGeometry {
   const negative = outputSize.find((s) => s < 0);
   if (negative !== undefined) {
     // `torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))`
-    throw new TorchError('RuntimeError', `Trying to create tensor with negative dimension ${negative}: ${sizeList(outputSize)}`, 'kernel-too-large');
+    throw E.negativeDimension(negative, outputSize, 'kernel-too-large');
   }
   floatOnly(req.input.dtype, 'X');
   floatOnly(req.weight.dtype, 'K');
