@@ -1,4 +1,5 @@
-// The exact errors PyTorch 1.13 (CPU) raises for convolutions, one builder per message.
+// The exact errors PyTorch 1.13 (CPU) raises for convolutions, one builder per message (plus the
+// few that are Conv Lab's own, marked as such).
 // Wording, punctuation and even PyTorch's own quirks (the double brackets of the groups message,
 // 1-D convolutions reported as 2-D by the backend kernels) are copied from real runs:
 // scripts/golden/gen_ops.py records them and test/unit/core/ops.errors.test.ts compares.

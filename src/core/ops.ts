@@ -28,6 +28,11 @@ export type OpName = ConvOpName | ConvTransposeOpName | 'corr2d' | 'trans_conv';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
+/**
+ * PyTorch's arguments. With `paddingMode` or `outputSize` a request is the nn module's call
+ * (`nn.Conv2d(..., padding_mode=...)(x)`, `nn.ConvTranspose2d(...)(x, output_size=...)`),
+ * otherwise the functional one (`F.conv2d(x, w, b, ...)`); geometry.ts has the details.
+ */
 export interface OpArgs {
   stride?: number | readonly number[];
   padding?: number | readonly number[] | 'same' | 'valid';
