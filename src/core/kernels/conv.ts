@@ -1,5 +1,5 @@
 // The convolution and transposed-convolution kernel: a gather over precomputed taps, in plain
-// loops over flat typed arrays. Every spatial rank runs as 3-D with trailing unit dims; the
+// loops over flat typed arrays. Every spatial rank runs as 3-D with leading unit dims; the
 // transposed conv differs only in its taps and in how the weight is indexed
 // ([in, out/groups, k...] instead of [out, in/groups, k...]).
 // Each output element is summed in float64 in a fixed order (input channel, then taps in dim
@@ -23,7 +23,7 @@ export function convolveRegion(
   const start2 = taps2.start, in2Of = taps2.input, k2Of = taps2.kernel;
   const [in0, in1, in2] = sizes3(g.inputSize);
   const [k0, k1, k2] = sizes3(g.kernelSize);
-  const [, out1, out2] = sizes3(g.outputSize);
+  const [out0, out1, out2] = sizes3(g.outputSize);
   const inPlane = in1 * in2;
   const inVolume = in0 * inPlane;
   const kPlane = k1 * k2;
@@ -35,7 +35,12 @@ export function convolveRegion(
   const wStride0 = (g.transposed ? outPerGroup : inPerGroup) * kVolume;
   const [b0, b1] = region.batch;
   const [c0, c1] = region.channels;
+  // The region's rows are the first real spatial dim; the 3-D view's other dims run in full.
+  const rowsDim = 3 - g.spatialDims;
   const [r0, r1] = region.rows;
+  const [from0, to0] = rowsDim === 0 ? [r0, r1] : [0, out0];
+  const [from1, to1] = rowsDim === 1 ? [r0, r1] : [0, out1];
+  const [from2, to2] = rowsDim === 2 ? [r0, r1] : [0, out2];
   let o = 0;
   for (let b = b0; b < b1; b++) {
     for (let oc = c0; oc < c1; oc++) {
@@ -45,13 +50,13 @@ export function convolveRegion(
       const wPerInChannel = g.transposed ? wStride0 : wStride1;
       const biasValue = bias === undefined ? 0 : (bias[oc] as number);
       const xBase = (b * g.inChannels + icBase) * inVolume;
-      for (let o0 = r0; o0 < r1; o0++) {
+      for (let o0 = from0; o0 < to0; o0++) {
         const t0Start = start0[o0] as number;
         const t0End = start0[o0 + 1] as number;
-        for (let o1 = 0; o1 < out1; o1++) {
+        for (let o1 = from1; o1 < to1; o1++) {
           const t1Start = start1[o1] as number;
           const t1End = start1[o1 + 1] as number;
-          for (let o2 = 0; o2 < out2; o2++) {
+          for (let o2 = from2; o2 < to2; o2++) {
             const t2Start = start2[o2] as number;
             const t2End = start2[o2 + 1] as number;
             let sum = 0;

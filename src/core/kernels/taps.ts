@@ -42,9 +42,13 @@ function collect(outLength: number, kernelLength: number, tapOf: (o: number, k: 
   return { start, kernel: Int32Array.from(kernel), input: Int32Array.from(input) };
 }
 
-/** Taps of one dim of `g`; dims past the geometry's rank are a single unit tap. */
-export function dimTaps(g: ConvGeometry, dim: number): DimTaps {
-  if (dim >= g.spatialDims) return collect(1, 1, () => 0);
+/**
+ * Taps of dim `dim` (0..2) of `g` viewed as 3-D with leading unit dims (see sizes3); the unit
+ * dims have a single tap.
+ */
+export function dimTaps(g: ConvGeometry, view3dDim: number): DimTaps {
+  const dim = view3dDim - (3 - g.spatialDims);
+  if (dim < 0) return collect(1, 1, () => 0);
   const inLength = g.inputSize[dim] ?? 1;
   const stride = g.stride[dim] ?? 1;
   const dilation = g.dilation[dim] ?? 1;
@@ -62,7 +66,11 @@ export function dimTaps(g: ConvGeometry, dim: number): DimTaps {
   });
 }
 
-/** The geometry's sizes padded to three spatial dims with trailing ones. */
+/**
+ * Sizes viewed as 3-D with leading ones ([L] → [1, 1, L], [H, W] → [1, H, W]): the same
+ * row-major layout, and the innermost loops run over a real dim.
+ */
 export function sizes3(values: readonly number[]): [number, number, number] {
-  return [values[0] ?? 1, values[1] ?? 1, values[2] ?? 1];
+  const n = values.length;
+  return [n >= 3 ? (values[n - 3] ?? 1) : 1, n >= 2 ? (values[n - 2] ?? 1) : 1, n >= 1 ? (values[n - 1] ?? 1) : 1];
 }
