@@ -4,6 +4,7 @@
 //   event loop   largest delay of this thread's event loop during a ~2 s op
 //   cancel       abort() to rejection of a running multi-second op
 //   speed-up     a larger conv on 1 worker and on the whole pool, against inline runOp
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { runOp } from '../src/core/ops';
@@ -105,8 +106,14 @@ async function speedUp(): Promise<void> {
   report(`same op, pool of ${size} workers`, ms(all), `${(inline / all).toFixed(2)}× inline, ${(one / all).toFixed(2)}× 1 worker`);
 }
 
+/** Other processes' load changes every figure here: print it with them. */
+function machine(): string {
+  return `${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(1)}`;
+}
+
 async function main(): Promise<void> {
   console.error('measuring (about a minute)...');
+  const before = machine();
   const perImageMs = msPerImage();
   await roundTrip();
   await coldStart();
@@ -116,6 +123,7 @@ async function main(): Promise<void> {
   const header: [string, string, string] = ['metric', 'value', 'note'];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]?.length ?? 0)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(`machine: ${before} at start, ${machine()} at end`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
