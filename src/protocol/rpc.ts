@@ -46,11 +46,6 @@ export class RpcEndpoint<TOut, TIn> {
     });
   }
 
-  /** Sends a message that expects no reply. */
-  notify(body: TOut, transfer: ArrayBuffer[] = []): void {
-    this.post({ id: this.nextId++, body }, transfer);
-  }
-
   /** Feeds one envelope received from the other side. */
   handleMessage(envelope: Envelope<TIn>): void {
     if (!('replyTo' in envelope)) {
