@@ -39,10 +39,10 @@ MODULES = {
 }
 
 
-# d2l's definitions (seed cells 87 and 93), in the promoted dtype rather than d2l's float32 zeros.
+# d2l's definitions (seed cells 87 and 93), verbatim: Y is float32 zeros whatever X and K are.
 def corr2d(X, K):
     h, w = K.shape
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=torch.promote_types(X.dtype, K.dtype))
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
@@ -51,7 +51,7 @@ def corr2d(X, K):
 
 def trans_conv(X, K):
     h, w = K.shape
-    Y = torch.zeros(X.shape[0] + h - 1, X.shape[1] + w - 1, dtype=torch.promote_types(X.dtype, K.dtype))
+    Y = torch.zeros(X.shape[0] + h - 1, X.shape[1] + w - 1)
     for i in range(X.shape[0]):
         for j in range(X.shape[1]):
             Y[i:i + h, j:j + w] += K * X[i, j]
@@ -102,7 +102,8 @@ class Blob:
         self.size = 0
 
     def add(self, t):
-        data = t.contiguous().numpy().astype('<f4' if t.dtype == torch.float32 else '<f8').tobytes()
+        layout = {torch.float32: '<f4', torch.float64: '<f8', torch.int64: '<i8', torch.int32: '<i4'}[t.dtype]
+        data = t.contiguous().numpy().astype(layout).tobytes()
         offset = self.size
         self.parts.append(data)
         self.size += len(data)
@@ -201,6 +202,9 @@ def valid_cases(rng, blob, count, rejected):
                 bias_size = None
         x = torch.randn(shape, dtype=dtype)
         w = torch.randn(wshape, dtype=dtype)
+        if op in ('corr2d', 'trans_conv'):
+            # d2l's functions take any numeric X and K (torch.arange(9) is int64).
+            x, w = (t.mul(3).round().to(rng.choice([torch.float32, torch.float64, torch.int64, torch.int32])) for t in (x, w))
         b = torch.randn(bias_size, dtype=dtype) if bias_size else None
         try:
             with torch.no_grad():

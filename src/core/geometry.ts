@@ -27,7 +27,6 @@
 //   - a padding-mode tuple longer than the spatial dims (PyTorch then pads channel dims) is a
 //     `param-length` error, and output_padding passed to a conv or any argument passed to
 //     corr2d/trans_conv is Python's plain "unexpected keyword argument" TypeError;
-//   - corr2d/trans_conv compute in the promoted dtype (d2l writes into float32 zeros).
 import { convErrors as E, sizeList } from './convErrors';
 import type { OpArgs, OpName, PaddingMode } from './ops';
 import type { DType, FloatDType } from './tensor';
@@ -625,8 +624,6 @@ function referenceGeometry(req: GeometryRequest): ConvGeometry {
     // `torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))`
     throw E.negativeDimension(negative, outputSize, 'kernel-too-large');
   }
-  floatOnly(req.input.dtype, 'X');
-  floatOnly(req.weight.dtype, 'K');
   return {
     op: req.op,
     transposed,
@@ -648,8 +645,8 @@ function referenceGeometry(req: GeometryRequest): ConvGeometry {
     outputPadding: [0, 0],
     outputSize,
     outputShape: outputSize,
-    // d2l's tensors follow type promotion: float64 if either is.
-    dtype: req.input.dtype === 'float64' || req.weight.dtype === 'float64' ? 'float64' : 'float32',
+    // d2l writes into torch.zeros(...), float32 whatever X and K are.
+    dtype: 'float32',
   };
 }
 

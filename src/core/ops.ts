@@ -116,15 +116,21 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor 
       ? [region.channels[1] - region.channels[0], rows, ...rest]
       : [region.batch[1] - region.batch[0], region.channels[1] - region.channels[0], rows, ...rest];
   const out = allocate(g.dtype, numel(shape));
-  // convGeometry has checked every tensor is float32 or float64.
-  const x = req.input.data as FloatArray;
-  const w = req.weight.data as FloatArray;
   if (!g.hasChannels) {
-    const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: x };
-    const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: w };
+    // d2l's functions take any numeric X and K.
+    const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: numbersOf(req.input) };
+    const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: numbersOf(req.weight) };
     (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
   } else {
-    convolveRegion(g, x, w, req.bias?.data as FloatArray | undefined, region, out);
+    // convGeometry has checked the conv's tensors are float32 or float64.
+    convolveRegion(g, req.input.data as FloatArray, req.weight.data as FloatArray, req.bias?.data as FloatArray | undefined, region, out);
   }
   return { shape, dtype: g.dtype, data: out };
+}
+
+/** A tensor's values as float64 (int64 beyond 2^53 rounds, as PyTorch's float32 result does anyway). */
+function numbersOf(t: Tensor): FloatArray {
+  const data = t.data;
+  if (data instanceof Float32Array || data instanceof Float64Array) return data;
+  return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
 }

@@ -87,9 +87,9 @@ describe('geometry: the record', () => {
     assert.equal(g.outChannels, 3);
   });
 
-  it('d2l corr2d / trans_conv: plain 2-D, float64 if either is', () => {
-    const g = convGeometry({ op: 'corr2d', input: f32(3, 4), weight: { shape: [2, 2], dtype: 'float64' } });
-    assert.deepEqual([g.outputShape, g.hasChannels, g.dtype], [[2, 3], false, 'float64']);
+  it('d2l corr2d / trans_conv: plain 2-D, float32 whatever X and K are (d2l writes into torch.zeros)', () => {
+    const g = convGeometry({ op: 'corr2d', input: { shape: [3, 4], dtype: 'int64' }, weight: { shape: [2, 2], dtype: 'float64' } });
+    assert.deepEqual([g.outputShape, g.hasChannels, g.dtype], [[2, 3], false, 'float32']);
     assert.deepEqual(convGeometry({ op: 'trans_conv', input: f32(3, 4), weight: f32(2, 2) }).outputShape, [4, 5]);
   });
 

@@ -7,7 +7,7 @@ import { fixturePath } from '../helpers';
 
 interface StoredTensor {
   shape: number[];
-  dtype: FloatDType;
+  dtype: 'float32' | 'float64' | 'int64' | 'int32';
   offset: number;
 }
 
@@ -27,6 +27,8 @@ export interface GoldenCase {
   expected: Tensor<FloatDType>;
 }
 
+const BYTES = { float32: 4, float64: 8, int64: 8, int32: 4 };
+
 interface TensorSpecJson {
   shape: number[];
   dtype: DType;
@@ -43,13 +45,22 @@ export interface ErrorCase {
   message: string;
 }
 
-function readTensor(blob: Buffer, t: StoredTensor): Tensor<FloatDType> {
+function readTensor(blob: Buffer, t: StoredTensor): Tensor {
   const n = numel(t.shape);
-  const bytes = blob.subarray(t.offset, t.offset + n * (t.dtype === 'float32' ? 4 : 8));
   // Copy into an aligned buffer: offsets in the blob need not be multiples of 8.
-  const aligned = new Uint8Array(bytes).buffer;
-  const data = t.dtype === 'float32' ? new Float32Array(aligned) : new Float64Array(aligned);
-  return { shape: t.shape, dtype: t.dtype, data };
+  const aligned = new Uint8Array(blob.subarray(t.offset, t.offset + n * BYTES[t.dtype])).buffer;
+  switch (t.dtype) {
+    case 'float32': return { shape: t.shape, dtype: t.dtype, data: new Float32Array(aligned) };
+    case 'float64': return { shape: t.shape, dtype: t.dtype, data: new Float64Array(aligned) };
+    case 'int64': return { shape: t.shape, dtype: t.dtype, data: new BigInt64Array(aligned) };
+    case 'int32': return { shape: t.shape, dtype: t.dtype, data: new Int32Array(aligned) };
+  }
+}
+
+function readExpected(blob: Buffer, t: StoredTensor): Tensor<FloatDType> {
+  const y = readTensor(blob, t);
+  if (y.dtype !== 'float32' && y.dtype !== 'float64') throw new Error(`expected output of dtype ${y.dtype}`);
+  return y as Tensor<FloatDType>;
 }
 
 export function loadGoldenCases(): GoldenCase[] {
@@ -58,7 +69,7 @@ export function loadGoldenCases(): GoldenCase[] {
   return index.cases.map((c) => {
     const request: OpRequest = { op: c.op, input: readTensor(blob, c.input), weight: readTensor(blob, c.weight), args: c.args };
     if (c.bias) request.bias = readTensor(blob, c.bias);
-    return { id: c.id, request, expected: readTensor(blob, c.expected) };
+    return { id: c.id, request, expected: readExpected(blob, c.expected) };
   });
 }
 
