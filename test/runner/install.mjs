@@ -60,17 +60,23 @@ function makeInstallRoot(dir, allowScripts = {}) {
 }
 
 /**
- * Installs into `<cache>/<name>.partial` and renames it to `<cache>/<name>` when complete, so an
- * interrupted install is never mistaken for a finished one.
+ * Installs into `<cache>/<name>.partial-<pid>` and renames it to `<cache>/<name>` when complete,
+ * so an interrupted install is never mistaken for a finished one and two runs installing at once
+ * do not write into the same folder (the second to finish drops its copy).
  */
 async function cachedInstall(name, install) {
   const finalDir = path.join(cacheDir, name);
   if (fs.existsSync(finalDir)) return finalDir;
-  const partialDir = `${finalDir}.partial`;
+  const partialDir = `${finalDir}.partial-${process.pid}`;
   fs.rmSync(partialDir, { recursive: true, force: true });
   fs.mkdirSync(partialDir, { recursive: true });
-  await install(partialDir, path.join(partialDir, 'install.log'));
-  fs.renameSync(partialDir, finalDir);
+  try {
+    await install(partialDir, path.join(partialDir, 'install.log'));
+    if (!fs.existsSync(finalDir)) fs.renameSync(partialDir, finalDir);
+  } finally {
+    // Left only when another run finished first; a failed install keeps its log.
+    if (fs.existsSync(partialDir) && fs.existsSync(finalDir)) fs.rmSync(partialDir, { recursive: true, force: true });
+  }
   return finalDir;
 }
 
