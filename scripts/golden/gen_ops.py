@@ -184,6 +184,11 @@ def error_record(case_id, op, args, x, w, b, e):
     return record
 
 
+def random_tensor(shape, dtype):
+    """Normal values; small integers for integer dtypes."""
+    return torch.randn(shape, dtype=dtype) if dtype.is_floating_point else torch.randn(shape).mul(3).round().to(dtype)
+
+
 def valid_cases(rng, blob, count, rejected):
     """`count` random configurations PyTorch accepts; the ones it rejects go to `rejected`."""
     ops = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
@@ -200,12 +205,14 @@ def valid_cases(rng, blob, count, rejected):
             args, shape, wshape, bias_size = random_conv(rng, op)
             if rng.random() < 0.4:
                 bias_size = None
-        x = torch.randn(shape, dtype=dtype)
-        w = torch.randn(wshape, dtype=dtype)
+        if op not in ('corr2d', 'trans_conv') and 'paddingMode' not in args and 'outputSize' not in args and rng.random() < 0.25:
+            # PyTorch's CPU kernels also convolve int64 (and int32 in the plain conv).
+            dtype = rng.choice([torch.int64, torch.int64, torch.int32])
+        x, w = random_tensor(shape, dtype), random_tensor(wshape, dtype)
         if op in ('corr2d', 'trans_conv'):
             # d2l's functions take any numeric X and K (torch.arange(9) is int64).
             x, w = (t.mul(3).round().to(rng.choice([torch.float32, torch.float64, torch.int64, torch.int32])) for t in (x, w))
-        b = torch.randn(bias_size, dtype=dtype) if bias_size else None
+        b = random_tensor(bias_size, dtype) if bias_size else None
         try:
             with torch.no_grad():
                 y = call(op, args, x, w, b)

@@ -114,8 +114,6 @@ export const convErrors = {
     ? `${op}(): argument '${python}' must be tuple of ints, not tuple`
     : `${op}(): argument '${python}' must be tuple of ints, but found element of type float at pos ${position}`, 'invalid-argument'),
   // Conv Lab's own: a shape PyTorch could not even have built.
-  floatOnly: (what: string, dtype: DType) => runtime('unsupported-dtype',
-    `Conv Lab computes convolutions in float32 and float64 only, but the ${what} has dtype torch.${dtype} (PyTorch would compute it; convert with .float() or .double())`),
   nonIntegerShape: (name: string, shape: readonly number[]) => new TorchError('TypeError',
     `the ${name}'s shape ${sizeList(shape)} must hold integers`, 'invalid-tensor'),
   // Raised by nn.ConvNd / nn.ConvTransposeNd (constructor or forward), not by F.convNd.

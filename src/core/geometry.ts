@@ -17,9 +17,6 @@
 // models the choice PyTorch 1.13 makes with more than one thread (oneDNN for float32 convs with
 // groups, a kernel over 3×3, a batch or a large input; the slow kernels otherwise).
 // Where Conv Lab knowingly differs from PyTorch (each with its own TorchError code):
-//   - integer inputs PyTorch would convolve (int64; int32 in the plain conv) are refused with
-//     `unsupported-dtype` once every PyTorch check has passed (bool and the int32 cases PyTorch
-//     refuses get PyTorch's message);
 //   - F.pad's NotImplementedError for a wrong input rank is raised with kind RuntimeError
 //     (TorchErrorKind has no NotImplementedError);
 //   - the module path reads the kernel size off the weight where nn.ConvTransposeNd's output_size
@@ -27,10 +24,11 @@
 //   - a padding-mode tuple longer than the spatial dims (PyTorch then pads channel dims) is a
 //     `param-length` error, and output_padding passed to a conv or any argument passed to
 //     corr2d/trans_conv is Python's plain "unexpected keyword argument" TypeError;
+//   - integer convolutions are summed exactly in float64, then wrapped to int32/int64 as
+//     PyTorch's integer arithmetic would; sums beyond 2^53 in magnitude would round first.
 import { convErrors as E, sizeList } from './convErrors';
 import type { OpArgs, OpName, PaddingMode } from './ops';
-import type { DType, FloatDType } from './tensor';
-import { isFloat } from './tensor';
+import type { DType } from './tensor';
 
 /** What geometry needs of a tensor: shape inference can pass sizes without data. */
 export interface TensorSpec {
@@ -76,7 +74,8 @@ export interface ConvGeometry {
   readonly outputSize: readonly number[];
   /** What runOp returns: [N, C, ...outputSize], [C, ...outputSize] unbatched, outputSize for corr2d/trans_conv. */
   readonly outputShape: readonly number[];
-  readonly dtype: FloatDType;
+  /** The output's: the input's for convolutions (integers included, as PyTorch's CPU kernels), float32 for d2l's functions. */
+  readonly dtype: DType;
 }
 
 interface OpInfo {
@@ -249,8 +248,7 @@ function callGeometry(call: ConvCall): ConvGeometry {
     ? convTransposeOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1, outputPadding: outputPadding[i] ?? 0 })
     : convOutputLength({ input: input[i + 2] ?? 0, kernel: k, stride: stride[i] ?? 1, padding: pad[i] ?? 0, dilation: dilation[i] ?? 1 }));
   const backend = checkBackend(call, input, kernel, stride, dilation, outputPadding, outputSize);
-  const dtype = floatOnly(call.input.dtype, 'input');
-  if (call.bias) floatOnly(call.bias.dtype, 'bias');
+  const dtype = call.input.dtype;
 
   const groups = call.groups;
   const inChannels = input[1] ?? 0;
@@ -447,14 +445,6 @@ function cpuKernelName(call: ConvCall, dilation: readonly number[]): string {
   if (call.transposed) return dims === 3 ? 'slow_conv_transpose3d_out_cpu' : 'slow_conv_transpose2d_out_cpu';
   if (dilation.some((d) => d !== 1)) return 'slow_conv_dilated<>';
   return dims === 3 ? 'compute_columns3d' : 'slow_conv2d_cpu';
-}
-
-/** PyTorch also convolves integer tensors on CPU; Conv Lab's kernels are float only. */
-function floatOnly(dtype: DType, what: string): FloatDType {
-  if (!isFloat(dtype)) {
-    throw E.floatOnly(what, dtype);
-  }
-  return dtype;
 }
 
 // ---------------------------------------------------------------------------------------------

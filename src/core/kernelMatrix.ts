@@ -67,7 +67,7 @@ export function kernelMatrix(weight: Tensor, inputSize: readonly number[], args:
       }
     }
   }
-  const w = weight.data as Float32Array | Float64Array;
+  const w = weight.data;
   return {
     rows: r,
     cols: g.inChannels * in0 * in1 * in2,
@@ -76,7 +76,7 @@ export function kernelMatrix(weight: Tensor, inputSize: readonly number[], args:
     geometry: g,
     row: Int32Array.from(row),
     col: Int32Array.from(col),
-    value: Float64Array.from(weightIndex, (i) => w[i] as number),
+    value: Float64Array.from(weightIndex, (i) => Number(w[i])),
     weightIndex: Int32Array.from(weightIndex),
   };
 }

@@ -19,7 +19,7 @@ import type { ConvGeometry } from './geometry';
 import type { FloatArray } from './kernels/conv';
 import { convolveRegion } from './kernels/conv';
 import { corr2d, transConv } from './kernels/reference';
-import type { Tensor } from './tensor';
+import type { DType, Tensor, TensorData } from './tensor';
 import { allocate, numel } from './tensor';
 
 export type ConvOpName = 'conv1d' | 'conv2d' | 'conv3d';
@@ -115,22 +115,35 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor 
     : g.unbatched
       ? [region.channels[1] - region.channels[0], rows, ...rest]
       : [region.batch[1] - region.batch[0], region.channels[1] - region.channels[0], rows, ...rest];
-  const out = allocate(g.dtype, numel(shape));
+  const n = numel(shape);
+  // Float outputs are written directly (rounded once); integer ones are summed in float64 first.
+  const out = g.dtype === 'float32' || g.dtype === 'float64' ? allocate(g.dtype, n) : new Float64Array(n);
+  const x = numbersOf(req.input);
+  const w = numbersOf(req.weight);
   if (!g.hasChannels) {
-    // d2l's functions take any numeric X and K.
-    const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: numbersOf(req.input) };
-    const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: numbersOf(req.weight) };
+    const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: x };
+    const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: w };
     (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
   } else {
-    // convGeometry has checked the conv's tensors are float32 or float64.
-    convolveRegion(g, req.input.data as FloatArray, req.weight.data as FloatArray, req.bias?.data as FloatArray | undefined, region, out);
+    convolveRegion(g, x, w, req.bias && numbersOf(req.bias), region, out);
   }
-  return { shape, dtype: g.dtype, data: out };
+  return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
 }
 
-/** A tensor's values as float64 (int64 beyond 2^53 rounds, as PyTorch's float32 result does anyway). */
+/** A tensor's values as a float array (a copy only for integer and bool tensors). */
 function numbersOf(t: Tensor): FloatArray {
   const data = t.data;
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
   return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
+}
+
+/** Exact float64 sums to an integer dtype, wrapping like PyTorch's two's-complement arithmetic. */
+function castTo(values: FloatArray, dtype: DType): TensorData {
+  switch (dtype) {
+    case 'float32':
+    case 'float64': return values;
+    case 'int64': return BigInt64Array.from(values, (v) => BigInt.asIntN(64, BigInt(v)));
+    case 'int32': return Int32Array.from(values);
+    case 'bool': return Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+  }
 }

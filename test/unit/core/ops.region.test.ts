@@ -19,11 +19,11 @@ function split(size: number, parts: number, seed: number): [number, number][] {
 }
 
 /** runOp's output rebuilt from the blocks of a batch × channels × rows split. */
-function assemble(req: OpRequest, parts: number, seed: number): Float64Array {
+function assemble(req: OpRequest, parts: number, seed: number): (number | bigint)[] {
   const extent = regionExtentOf(req);
   const full = runOp(req);
   const rowLength = full.data.length / Math.max(1, extent.batch * extent.channels * extent.rows);
-  const out = new Float64Array(full.data.length).fill(NaN);
+  const out = new Array<number | bigint>(full.data.length).fill(NaN);
   for (const batch of split(extent.batch, parts, seed)) {
     for (const channels of split(extent.channels, parts, seed + 1)) {
       for (const rows of split(extent.rows, parts, seed + 2)) {
@@ -34,7 +34,7 @@ function assemble(req: OpRequest, parts: number, seed: number): Float64Array {
           for (let c = channels[0]; c < channels[1]; c++) {
             for (let r = rows[0]; r < rows[1]; r++) {
               const at = ((b * extent.channels + c) * extent.rows + r) * rowLength;
-              for (let k = 0; k < rowLength; k++) out[at + k] = block.data[i++] as number;
+              for (let k = 0; k < rowLength; k++) out[at + k] = block.data[i++] as number | bigint;
             }
           }
         }
