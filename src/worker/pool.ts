@@ -6,6 +6,7 @@
 // (transferring could reach only one worker and would detach the caller's tensors); unsplit ops
 // clone their small inputs. Results come back as transferred ArrayBuffers.
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { outputShapeOf, regionExtentOf, type OpRequest } from '../core/ops';
 import { numel, zeros, type Tensor } from '../core/tensor';
@@ -14,7 +15,7 @@ import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFaul
 import { copyRegionInto, estimateMacs, planRegions, toShared } from './blocks';
 
 export interface WorkerPoolOptions {
-  /** Path of dist/worker.js. */
+  /** Absolute path of dist/worker.js. */
   workerScript: string;
   /** Number of worker threads; the machine's parallelism (at most 8) when omitted or 0. */
   size?: number;
@@ -90,6 +91,10 @@ export class WorkerPool {
   private disposed = false;
 
   constructor(options: WorkerPoolOptions) {
+    // new Worker() throws synchronously for relative paths; refuse them here, not mid-op.
+    if (!path.isAbsolute(options.workerScript)) {
+      throw new TypeError(`workerScript must be an absolute path, got '${options.workerScript}'`);
+    }
     this.workerScript = options.workerScript;
     this.size = options.size !== undefined && options.size > 0
       ? Math.floor(options.size)

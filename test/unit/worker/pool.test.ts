@@ -190,6 +190,21 @@ describe('worker pool', function () {
       assert.equal(pool.liveWorkers, 0);
     });
 
+    it('a worker script that cannot load rejects the op with the loader error, and again for the next op', async () => {
+      const missing = path.join(repoRoot(), 'dist', 'no-such-worker.js');
+      const pool = new WorkerPool({ workerScript: missing });
+      pools.push(pool);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await assert.rejects(pool.run(seedCell89()), (e: unknown) => {
+          assert.ok(e instanceof WorkerPoolError);
+          assert.equal(e.code, 'worker-crashed');
+          assert.match(e.message, /crashed while running conv_transpose2d on input \[1, 1, 2, 2\]: Cannot find module '.*no-such-worker\.js'/);
+          return true;
+        });
+      }
+      assert.throws(() => new WorkerPool({ workerScript: 'dist/worker.js' }), /workerScript must be an absolute path/);
+    });
+
     it('rejects every op after dispose', async () => {
       const pool = poolOf();
       await pool.run(seedCell89());
