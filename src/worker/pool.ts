@@ -213,7 +213,7 @@ export class WorkerPool {
           this.queue = this.queue.filter((t) => t.job !== job);
           const busy = [...this.slots].filter((slot) => slot.task?.job === job);
           for (const slot of busy) this.retire(slot);
-          // Their script ran, so replacements start now and the next op does not wait for them.
+          // Replacements start now, so the next op does not wait for threads to start.
           const replacements = this.disposed ? 0 : Math.min(busy.length, this.size - this.slots.size);
           for (let i = 0; i < replacements; i++) this.spawn();
           reject(error);
