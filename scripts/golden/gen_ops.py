@@ -3,10 +3,15 @@
 
 Run with the interpreter that has torch 1.13:  /usr/bin/python3 scripts/golden/gen_ops.py
 Writes (deterministic, seeded):
-  test/fixtures/ops/cases.json   random valid configurations of every op, rank and argument;
-                                 tensors live in cases.bin (little-endian, byte offsets here)
+  test/fixtures/ops/cases.json   valid configurations with PyTorch's outputs: 320 random ones over
+                                 every op, rank and argument, hand-picked corners (SPECIAL), and the
+                                 perturbed ones PyTorch still accepts; tensors live in cases.bin
+                                 (little-endian, byte offsets in the JSON)
   test/fixtures/ops/cases.bin
-  test/fixtures/ops/errors.json  invalid requests with the exception class and message PyTorch raises
+  test/fixtures/ops/errors.json  invalid requests with the exception class and message PyTorch
+                                 raises: hand-written (ERRORS), the random configurations PyTorch
+                                 rejected, and random perturbations of valid ones (fuzz_cases),
+                                 which pin down the order of PyTorch's checks
 
 A request means what src/core/geometry.ts says: F.convNd / F.conv_transposeNd, or the nn module
 (weight and bias replaced) when paddingMode or outputSize is given; corr2d / trans_conv are d2l's.
