@@ -40,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     stdout(USAGE);
     return 0;
   }
-  const command = SUBCOMMANDS[name];
+  const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (command === undefined) {
     process.stderr.write(`conv-lab: unknown command '${name}'\n${USAGE}\n`);
     return EXIT_USAGE_OR_INPUT;

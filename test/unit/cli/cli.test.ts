@@ -162,9 +162,11 @@ describe('conv-lab CLI', function () {
       assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--frobnicate'), /^conv-lab: Unknown option '--frobnicate'/);
       assertFails(convLab('run', 'conv4d', '--input', X, '--weight', K), /^conv-lab: unknown op 'conv4d'; one of conv1d, /);
       assertFails(convLab('run', 'conv2d', '--input', X), /^conv-lab: --weight is required/);
-      const unknown = convLab('frobnicate');
-      assert.equal(unknown.code, 2);
-      assert.match(unknown.stderr, /^conv-lab: unknown command 'frobnicate'/);
+      for (const name of ['frobnicate', 'constructor']) {
+        const unknown = convLab(name);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, new RegExp(`^conv-lab: unknown command '${name}'\n`));
+      }
     });
   });
 
