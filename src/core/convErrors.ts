@@ -137,8 +137,7 @@ export const convErrors = {
     `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${got})`, 'wrong-rank'),
   // F.pad, which nn.ConvNd calls for the reflect, replicate and circular padding modes.
   padLengthTooLarge: () => runtime('wrong-rank', 'Padding length too large'),
-  /** PyTorch raises NotImplementedError here, a class TorchError does not model (yet). */
-  modePadRank: () => runtime('wrong-rank', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now'),
+  modePadRank: () => new TorchError('NotImplementedError', 'Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now', 'wrong-rank'),
   numelOverflow: () => runtime('negative-padding', 'numel: integer multiplication overflow'),
   reflectPadTooLarge: (argument: number, pad: readonly [number, number], dimension: number, inputDescription: string) => runtime('padding-too-large',
     `Argument #${argument}: Padding size should be less than the corresponding input dimension, but got: padding (${pad[0]}, ${pad[1]}) at dimension ${dimension} of input ${inputDescription}`),

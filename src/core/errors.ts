@@ -1,7 +1,7 @@
 // Errors the core raises carry the Python exception class PyTorch would raise and PyTorch's own
 // message, so every surface (CLI, hover, diagnostic, panel) can show the wording users know.
 
-export type TorchErrorKind = 'RuntimeError' | 'ValueError' | 'TypeError' | 'IndexError';
+export type TorchErrorKind = 'RuntimeError' | 'ValueError' | 'TypeError' | 'IndexError' | 'NotImplementedError';
 
 export class TorchError extends Error {
   override readonly name = 'TorchError';

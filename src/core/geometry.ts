@@ -17,8 +17,6 @@
 // models the choice PyTorch 1.13 makes with more than one thread (oneDNN for float32 convs with
 // groups, a kernel over 3×3, a batch or a large input; the slow kernels otherwise).
 // Where Conv Lab knowingly differs from PyTorch (each with its own TorchError code):
-//   - F.pad's NotImplementedError for a wrong input rank is raised with kind RuntimeError
-//     (TorchErrorKind has no NotImplementedError);
 //   - the module path reads the kernel size off the weight where nn.ConvTransposeNd's output_size
 //     range and the padding modes' 'same' split read the constructor's kernel_size;
 //   - a padding-mode tuple longer than the spatial dims (PyTorch then pads channel dims) is a
