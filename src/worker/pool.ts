@@ -44,8 +44,11 @@ const DEFAULT_WORKER_HEAP_MB = 512;
 const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
 /** More blocks than workers so a worker that finishes early picks up another block. */
 const BLOCKS_PER_WORKER = 3;
-/** Blocks of at most 16 MB of float32, so copying one into the output never stalls the host for long. */
-const MAX_BLOCK_ELEMENTS = 4 << 20;
+/**
+ * Blocks of at most 4 MB of float32: copying one into fresh output pages takes the host 5-10 ms
+ * (16 MB blocks took 15-30 ms, over the 20 ms event-loop budget).
+ */
+const MAX_BLOCK_ELEMENTS = 1 << 20;
 
 interface Job {
   readonly label: string;

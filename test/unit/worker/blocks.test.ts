@@ -64,7 +64,7 @@ describe('worker blocks', () => {
   });
 
   it('toShared copies a tensor larger than one chunk exactly', async () => {
-    // 6 M float64 = 48 MB: three 16 MB chunks with event-loop turns between them.
+    // 6 M float64 = 48 MB: twelve 4 MB chunks with event-loop turns between them.
     const data = new Float64Array(6_000_000).map((_, i) => i * 0.5);
     const shared = await toShared({ shape: [2, 3_000_000], dtype: 'float64', data });
     assert.ok(shared.data instanceof Float64Array && shared.data.buffer instanceof SharedArrayBuffer);
