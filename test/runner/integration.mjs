@@ -33,7 +33,8 @@ async function installVsix(codeServer, vsix, extensionsDir, userDataDir) {
   const code = await runToCompletion(codeServer.node, [
     codeServer.entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix,
   ], { env: codeServer.env, timeoutMs: 120_000, onOutput: (text) => { output += text; } });
-  const installed = fs.existsSync(extensionsDir) ? fs.readdirSync(extensionsDir).filter((d) => d.startsWith('conv-lab.conv-lab-')) : [];
+  const { publisher, name } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const installed = fs.existsSync(extensionsDir) ? fs.readdirSync(extensionsDir).filter((d) => d.startsWith(`${publisher}.${name}-`)) : [];
   if (code !== 0 || installed.length !== 1) {
     throw new Error(`installing ${vsix} into code-server failed (exit ${code}, found ${installed.join(', ') || 'nothing'}):\n${output}`);
   }
