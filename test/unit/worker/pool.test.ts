@@ -78,6 +78,11 @@ describe('worker pool', function () {
       'conv2d unbatched': { op: 'conv2d', input: randomTensor([4, 10, 9], 19), weight: randomTensor([6, 4, 3, 3], 20) },
       "d2l's corr2d": { op: 'corr2d', input: randomTensor([20, 17], 21), weight: randomTensor([3, 4], 22) },
       "d2l's trans_conv": { op: 'trans_conv', input: randomTensor([15, 12], 23), weight: randomTensor([3, 2], 24) },
+      "d2l's corr2d on int64 (torch.arange) input, float32 result": {
+        op: 'corr2d',
+        input: { shape: [12, 11], dtype: 'int64', data: BigInt64Array.from({ length: 132 }, (_, i) => BigInt(i)) },
+        weight: randomTensor([2, 3], 25),
+      },
     };
 
     for (const [name, req] of Object.entries(ops)) {
