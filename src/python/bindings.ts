@@ -1,0 +1,195 @@
+// Where a name got its value: every statement that binds or changes a name, per scope, in
+// document order, so "the latest binding of X before this point" is a lookup. Built once per
+// parse tree and scope.
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { assignmentParts, meaningfulChildren } from './parse';
+
+/** A statement that binds `name`. */
+export type BindingEvent =
+  /** `name = value`, or one name of an unpacking `a, b = values` (`index` of `count`). */
+  | { kind: 'assign'; name: string; statement: SyntaxNode; values: SyntaxNode[]; index: number | undefined; count: number }
+  /** `import numpy as np`, `from torch import tensor`: `path` is the dotted name imported. */
+  | { kind: 'import'; name: string; statement: SyntaxNode; path: string }
+  /** Anything a static reading does not follow (a loop variable, `X += 1`, `X[0] = 1`, a parameter...). */
+  | { kind: 'other'; name: string; statement: SyntaxNode };
+
+const NESTED_SCOPES = new Set(['FunctionDefinition', 'ClassDefinition', 'LambdaExpression',
+  'ArrayComprehensionExpression', 'ComprehensionExpression', 'DictionaryComprehensionExpression', 'SetComprehensionExpression']);
+
+const indexes = new WeakMap<Tree, Map<number, Map<string, BindingEvent[]>>>();
+
+/** The Script or function/class Body whose names `node` sees first. */
+export function scopeOf(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode | null = node.parent;
+  while (n) {
+    if (n.name === 'Script') return n;
+    if (n.name === 'Body' && (n.parent?.name === 'FunctionDefinition' || n.parent?.name === 'ClassDefinition')) return n;
+    n = n.parent;
+  }
+  return node;
+}
+
+/** The scopes searched for a name used at `node`: its own, then enclosing functions, then the module (class bodies are skipped, as Python does for methods). */
+function scopeChain(node: SyntaxNode): SyntaxNode[] {
+  const chain = [scopeOf(node)];
+  for (let s = chain[0]; s && s.name !== 'Script'; ) {
+    const outer: SyntaxNode = scopeOf(s);
+    if (outer.name === 'Script' || outer.parent?.name === 'FunctionDefinition') chain.push(outer);
+    s = outer;
+  }
+  return chain;
+}
+
+/** The latest event binding `name` that ends at or before `position`, seen from `site`. */
+export function latestBinding(tree: Tree, text: string, site: SyntaxNode, name: string, position: number): BindingEvent | undefined {
+  for (const scope of scopeChain(site)) {
+    const events = scopeIndex(tree, text, scope).get(name);
+    if (!events) continue;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i] as BindingEvent;
+      if (e.statement.to <= position) return e;
+    }
+  }
+  return undefined;
+}
+
+function scopeIndex(tree: Tree, text: string, scope: SyntaxNode): Map<string, BindingEvent[]> {
+  let perTree = indexes.get(tree);
+  if (!perTree) indexes.set(tree, (perTree = new Map()));
+  let index = perTree.get(scope.from);
+  if (!index) perTree.set(scope.from, (index = buildIndex(text, scope)));
+  return index;
+}
+
+function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]> {
+  const index = new Map<string, BindingEvent[]>();
+  const nameOf = (n: SyntaxNode): string => text.slice(n.from, n.to);
+  const add = (e: BindingEvent): void => {
+    const list = index.get(e.name);
+    if (list) list.push(e);
+    else index.set(e.name, [e]);
+  };
+  const other = (target: SyntaxNode, statement: SyntaxNode): void => {
+    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement });
+  };
+
+  const params = scope.parent?.name === 'FunctionDefinition' ? scope.parent.getChild('ParamList') : null;
+  if (params) {
+    for (const p of meaningfulChildren(params)) {
+      if (p.name === 'VariableName' && p.prevSibling?.name !== 'AssignOp') add({ kind: 'other', name: nameOf(p), statement: params });
+    }
+  }
+
+  const visit = (node: SyntaxNode): void => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      switch (child.name) {
+        case 'AssignStatement': {
+          const { targets, values } = assignmentParts(child);
+          for (const group of targets) {
+            const single = group.length === 1 ? group[0] : undefined;
+            const elements = single && (single.name === 'TupleExpression' || single.name === 'ArrayExpression')
+              ? meaningfulChildren(single)
+              : group;
+            elements.forEach((target, i) => {
+              if (target.name === 'VariableName') {
+                add({ kind: 'assign', name: nameOf(target), statement: child, values, index: elements === group && group.length === 1 ? undefined : i, count: elements.length });
+              } else {
+                other(target, child);
+              }
+            });
+          }
+          break;
+        }
+        case 'UpdateStatement':
+        case 'DeleteStatement':
+          for (const target of meaningfulChildren(child)) {
+            if (target.name !== 'UpdateOp' && target.name !== 'del') other(target, child);
+            if (child.name === 'UpdateStatement') break;
+          }
+          break;
+        case 'ForStatement':
+          for (let t = child.getChild('for')?.nextSibling; t && t.name !== 'in'; t = t.nextSibling) other(t, child);
+          break;
+        case 'WithStatement':
+          for (let t = child.firstChild; t; t = t.nextSibling) {
+            if (t.name === 'as' && t.nextSibling) other(t.nextSibling, child);
+          }
+          break;
+        case 'ImportStatement':
+          importEvents(child, nameOf).forEach(add);
+          break;
+        case 'FunctionDefinition':
+        case 'ClassDefinition': {
+          const name = child.getChild('VariableName');
+          if (name) add({ kind: 'other', name: nameOf(name), statement: child });
+          break;
+        }
+        case 'ExpressionStatement': {
+          // `X.add_(1)`, `X.data.fill_(0)`: PyTorch's in-place methods end with an underscore.
+          const call = child.firstChild;
+          const callee = call?.name === 'CallExpression' ? call.firstChild : null;
+          const method = callee?.name === 'MemberExpression' ? callee.lastChild : null;
+          if (callee && method?.name === 'PropertyName' && nameOf(method).endsWith('_')) other(callee, child);
+          break;
+        }
+        default:
+          break;
+      }
+      if (!NESTED_SCOPES.has(child.name) && child.firstChild) visit(child);
+    }
+  };
+  visit(scope);
+  return index;
+}
+
+/** The names an assignment target binds or changes: `x`, `a, (b, c)`, and the root of `x[0]` or `x.y`. */
+function targetNames(target: SyntaxNode): SyntaxNode[] {
+  if (target.name === 'VariableName') return [target];
+  if (target.name === 'MemberExpression') {
+    let root: SyntaxNode | null = target;
+    while (root && root.name === 'MemberExpression') root = root.firstChild;
+    return root?.name === 'VariableName' ? [root] : [];
+  }
+  if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+    return meaningfulChildren(target).flatMap(targetNames);
+  }
+  return [];
+}
+
+/** `import a.b as c`, `import a.b` (binds `a`), `from a.b import c as d`. */
+function importEvents(statement: SyntaxNode, nameOf: (n: SyntaxNode) => string): BindingEvent[] {
+  const events: BindingEvent[] = [];
+  let fromModule: string | undefined;
+  let dotted: string[] = [];
+  let afterAs = false;
+  const flush = (): void => {
+    if (dotted.length === 0) return;
+    const path = fromModule !== undefined ? `${fromModule}.${dotted.join('.')}` : dotted.join('.');
+    events.push({ kind: 'import', name: dotted[0] ?? '', statement, path: fromModule !== undefined ? path : (dotted[0] ?? '') });
+    dotted = [];
+  };
+  for (let n = statement.firstChild; n; n = n.nextSibling) {
+    if (n.name === 'from') {
+      const parts: string[] = [];
+      for (let m = n.nextSibling; m && m.name !== 'import'; m = m.nextSibling) {
+        if (m.name === 'VariableName') parts.push(nameOf(m));
+        n = m;
+      }
+      fromModule = parts.join('.');
+    } else if (n.name === 'as') {
+      afterAs = true;
+    } else if (n.name === 'VariableName') {
+      if (afterAs) {
+        const path = fromModule !== undefined ? `${fromModule}.${dotted.join('.')}` : dotted.join('.');
+        events.push({ kind: 'import', name: nameOf(n), statement, path });
+        dotted = [];
+        afterAs = false;
+      } else {
+        if (n.prevSibling?.name !== '.') flush();
+        dotted.push(nameOf(n));
+      }
+    }
+  }
+  flush();
+  return events;
+}

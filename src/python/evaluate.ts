@@ -1,0 +1,374 @@
+// "Run on the selected literal": the tensor a Python expression denotes, worked out from the
+// source alone. Literals, torch/NumPy factories, view chains and names bound earlier in the
+// file are followed; anything else is refused with a message that names it and its exact range.
+import type { SyntaxNode } from '@lezer/common';
+import type { DType, Tensor } from '../core/tensor';
+import { latestBinding, type BindingEvent } from './bindings';
+import { CallSite } from './callSite';
+import { dtypeOfPath } from './dtypes';
+import { libraryFunction } from './library';
+import { tensorFromData } from './literals';
+import { callTensorMethod, tensorAttribute } from './methods';
+import { callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, type LineColumn, type Span } from './parse';
+import { ElementLimitError, materialize, stridedOf, type StridedTensor } from './strided';
+import { EvaluationFailure, pythonTypeName, type Library, type PythonErrorKind, type PyValue } from './values';
+
+export interface EvaluateOptions {
+  /** Largest number of elements any tensor on the way may have; checked before allocating. */
+  readonly maxElements?: number;
+}
+
+/** The same default as the `convLab.maxElements` setting. */
+export const DEFAULT_MAX_ELEMENTS = 50_000_000;
+
+export interface EvaluatedTensor {
+  readonly ok: true;
+  readonly tensor: Tensor;
+  readonly dtype: DType;
+  /** Random or uninitialised values (`torch.rand`, `torch.empty`) stand in: only shape and dtype are real. */
+  readonly placeholder: boolean;
+  readonly library: Library;
+  /** The expression that was evaluated. */
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface SourceError {
+  readonly message: string;
+  /** Stable identifier: `ragged-nesting`, `non-numeric-element`, `not-static`, `reshape-mismatch`, `too-many-elements`, `syntax-error`... */
+  readonly code: string;
+  /** The exception Python would raise with exactly this message; absent for Conv Lab's own refusals. */
+  readonly pythonKind?: PythonErrorKind;
+  readonly from: number;
+  readonly to: number;
+  readonly start: LineColumn;
+  readonly end: LineColumn;
+}
+
+export type Evaluation = EvaluatedTensor | { readonly ok: false; readonly error: SourceError };
+
+/**
+ * Evaluates the expression at `target` (a selection, an empty selection meaning the expression
+ * under the cursor, or a syntax node) to a tensor. Never throws for anything in the source.
+ */
+export function evaluateTensorExpression(source: PythonDocument | string, target: Span | SyntaxNode, options: EvaluateOptions = {}): Evaluation {
+  const doc = typeof source === 'string' ? new PythonDocument(source) : source;
+  const node = 'type' in target ? target : target.from === target.to ? expressionAtCursor(doc, target.from) : expressionCovering(doc, target);
+  const errorAt = (message: string, code: string, at: Span, pythonKind?: PythonErrorKind): Evaluation => ({
+    ok: false,
+    error: { message, code, ...(pythonKind ? { pythonKind } : {}), from: at.from, to: at.to, start: doc.lineColumnAt(at.from), end: doc.lineColumnAt(at.to) },
+  });
+  if (!node) return errorAt('no expression at the selection', 'no-expression', 'type' in target ? target : target);
+  try {
+    const evaluator = new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS);
+    const value = evaluator.evaluate(node, node.from);
+    const t = evaluator.asTensor(value);
+    const tensor = materialize(t.tensor);
+    return { ok: true, tensor, dtype: tensor.dtype, placeholder: t.placeholder, library: t.library, from: node.from, to: node.to };
+  } catch (e) {
+    if (e instanceof EvaluationFailure) return errorAt(e.message, e.code, e.at, e.pythonKind);
+    if (e instanceof ElementLimitError) return errorAt(e.message, e.code, node);
+    if (e instanceof RangeError) return errorAt('the expression is nested too deeply to evaluate', 'too-deep', node);
+    throw e;
+  }
+}
+
+/** Deepest expression nesting followed; PyTorch itself stops at 64 dimensions. */
+const MAX_DEPTH = 400;
+
+/** Names a file uses without importing them, as notebooks and snippets do. */
+const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['torch', 'torch'], ['np', 'numpy'], ['numpy', 'numpy'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'],
+  ['float', 'float'], ['int', 'int'], ['bool', 'bool'],
+]);
+
+export class StaticEvaluator {
+  private depth = 0;
+  private readonly bindingValues = new Map<BindingEvent, PyValue>();
+
+  constructor(
+    private readonly doc: PythonDocument,
+    private readonly maxElements: number,
+  ) {}
+
+  /** The value of `node`, with names looked up as bound before `position`. */
+  evaluate(node: SyntaxNode, position: number): PyValue {
+    if (++this.depth > MAX_DEPTH) throw new EvaluationFailure('the expression is nested too deeply to evaluate', 'too-deep', node);
+    try {
+      const literal = numberLiteralText(node, this.doc.text);
+      if (literal !== undefined) return parseNumber(literal, { from: node.from, to: node.from + literal.length });
+      rejectSyntaxErrors(node);
+      return this.evaluateNode(node, position);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A value used as a tensor: tensors as they are, numbers and nested sequences as `torch.tensor` reads them. */
+  asTensor(value: PyValue): { tensor: StridedTensor; placeholder: boolean; library: Library } {
+    if (value.kind === 'tensor') return value;
+    if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'int' || value.kind === 'float' || value.kind === 'bool') {
+      return { tensor: stridedOf(tensorFromData(value, undefined, 'torch', this.maxElements)), placeholder: false, library: 'torch' };
+    }
+    throw new EvaluationFailure(`'${excerpt(this.doc.textOf(value.at))}' is a ${pythonTypeName(value)}, not a tensor`, 'not-a-tensor', value.at);
+  }
+
+  private evaluateNode(node: SyntaxNode, position: number): PyValue {
+    const at: Span = { from: node.from, to: node.to };
+    const text = (): string => this.doc.textOf(node);
+    switch (node.name) {
+      case 'Boolean': return { kind: 'bool', value: text() === 'True', at };
+      case 'None': return { kind: 'none', at };
+      case 'String': return { kind: 'str', value: stringContent(text()), at };
+      case 'ContinuedString': {
+        const parts = meaningfulChildren(node).map((part) => this.evaluate(part, position));
+        return { kind: 'str', value: parts.map((p) => (p.kind === 'str' ? p.value : '')).join(''), at };
+      }
+      case 'ParenthesizedExpression': {
+        const [inner] = meaningfulChildren(node);
+        if (!inner) throw new EvaluationFailure('invalid syntax', 'syntax-error', at);
+        return this.evaluate(inner, position);
+      }
+      case 'ArrayExpression':
+      case 'TupleExpression': {
+        const items = meaningfulChildren(node);
+        const star = items.find((item) => item.name === '*' || item.name === '**');
+        if (star) throw this.notStatic(star.nextSibling ?? star, 'an unpacked sequence');
+        return { kind: node.name === 'ArrayExpression' ? 'list' : 'tuple', items: items.map((item) => this.evaluate(item, position)), at };
+      }
+      case 'UnaryExpression': return this.unary(node, position);
+      case 'BinaryExpression': return this.binary(node, position);
+      case 'VariableName': return this.lookUp(node, text(), position);
+      case 'MemberExpression': return this.member(node, position);
+      case 'CallExpression': return this.call(node, position);
+      default: throw this.notStatic(node);
+    }
+  }
+
+  private notStatic(node: SyntaxNode, what?: string): EvaluationFailure {
+    const shown = what ?? `'${excerpt(this.doc.textOf(node))}'`;
+    return new EvaluationFailure(`cannot evaluate ${shown} statically`, 'not-static', { from: node.from, to: node.to });
+  }
+
+  private unary(node: SyntaxNode, position: number): PyValue {
+    const [op, operandNode] = meaningfulChildren(node);
+    if (!op || !operandNode) throw new EvaluationFailure('invalid syntax', 'syntax-error', node);
+    const operand = this.evaluate(operandNode, position);
+    const at = { from: node.from, to: node.to };
+    const sign = this.doc.textOf(op);
+    if (sign === '-' || sign === '+') {
+      if (operand.kind === 'int' || operand.kind === 'bool') {
+        const v = operand.kind === 'int' ? operand.value : BigInt(operand.value);
+        return { kind: 'int', value: sign === '-' ? -v : v, at };
+      }
+      if (operand.kind === 'float') return { kind: 'float', value: sign === '-' ? -operand.value : operand.value, at };
+    }
+    throw this.notStatic(node);
+  }
+
+  private binary(node: SyntaxNode, position: number): PyValue {
+    const [leftNode, op, rightNode] = meaningfulChildren(node);
+    if (!leftNode || !op || !rightNode) throw new EvaluationFailure('invalid syntax', 'syntax-error', node);
+    const left = this.evaluate(leftNode, position);
+    const right = this.evaluate(rightNode, position);
+    const at = { from: node.from, to: node.to };
+    const result = arithmetic(this.doc.textOf(op), left, right, at);
+    if (!result) throw this.notStatic(node);
+    return result;
+  }
+
+  private member(node: SyntaxNode, position: number): PyValue {
+    const objectNode = node.firstChild;
+    if (!objectNode) throw new EvaluationFailure('invalid syntax', 'syntax-error', node);
+    const object = this.evaluate(objectNode, position);
+    const at = { from: node.from, to: node.to };
+    const property = node.getChild('PropertyName');
+    if (!property) {
+      // A subscript: `K.shape[0]`, `pair[1]`.
+      const [indexNode] = meaningfulChildren(node).slice(1);
+      if (!indexNode) throw new EvaluationFailure('invalid syntax', 'syntax-error', at);
+      if (object.kind !== 'list' && object.kind !== 'tuple') throw this.notStatic(node);
+      const index = this.evaluate(indexNode, position);
+      if (index.kind !== 'int') throw this.notStatic(node);
+      const i = Number(index.value);
+      const item = object.items[i < 0 ? i + object.items.length : i];
+      if (!item) throw new EvaluationFailure(`${object.kind} index out of range`, 'index-out-of-range', at, 'IndexError');
+      return { ...item, at } as PyValue;
+    }
+    const name = this.doc.textOf(property);
+    if (object.kind === 'path') {
+      const path = `${object.path}.${name}`;
+      const dtype = dtypeOfPath(path);
+      return dtype ? { kind: 'dtype', ...dtype, at } : { kind: 'path', path, at };
+    }
+    if (object.kind === 'tensor') {
+      const value = tensorAttribute(object, name, at);
+      if (value) return value;
+    }
+    throw this.notStatic(node);
+  }
+
+  private call(node: SyntaxNode, position: number): PyValue {
+    const calleeNode = node.firstChild;
+    const argList = node.getChild('ArgList');
+    if (!calleeNode || !argList) throw new EvaluationFailure('invalid syntax', 'syntax-error', node);
+    rejectSyntaxErrors(argList);
+    const callText = `${excerpt(this.doc.textOf(calleeNode))}(...)`;
+    const callee = this.calleeValue(calleeNode, position, callText);
+    const at = { from: node.from, to: node.to };
+    const run = callee.kind === 'path' ? libraryFunction(callee.path) : undefined;
+    if (!run && callee.kind !== 'method') throw this.notStatic(node, `'${callText}'`);
+    const args = callArguments(argList, this.doc.text);
+    const spread = args.spread[0];
+    if (spread) throw this.notStatic(spread, `the unpacked arguments of '${callText}'`);
+    const keywords = new Map<string, PyValue>();
+    for (const [k, { value }] of args.keywords) keywords.set(k, this.evaluate(value, position));
+    const positional = args.positional.map((a) => this.evaluate(a, position));
+    if (callee.kind === 'method') {
+      return callTensorMethod(callee.self, callee.name, new CallSite(callee.name, positional, keywords, at, this.maxElements));
+    }
+    const path = callee.kind === 'path' ? callee.path : '';
+    const site = new CallSite(path.slice(path.lastIndexOf('.') + 1), positional, keywords, at, this.maxElements);
+    return (run as NonNullable<typeof run>)(site);
+  }
+
+  /** The function a call calls; an attribute Conv Lab does not know is reported as the call it is. */
+  private calleeValue(calleeNode: SyntaxNode, position: number, callText: string): PyValue {
+    try {
+      return this.evaluate(calleeNode, position);
+    } catch (e) {
+      if (e instanceof EvaluationFailure && e.code === 'not-static' && e.at.from === calleeNode.from && e.at.to === calleeNode.to) {
+        throw new EvaluationFailure(`cannot evaluate '${callText}' statically`, 'not-static', { from: calleeNode.from, to: calleeNode.parent?.to ?? calleeNode.to });
+      }
+      throw e;
+    }
+  }
+
+  /** A name's value: the latest binding before `position`, or a library name the file uses unimported. */
+  private lookUp(node: SyntaxNode, name: string, position: number): PyValue {
+    const at = { from: node.from, to: node.to };
+    const event = latestBinding(this.doc.tree, this.doc.text, node, name, position);
+    if (!event) {
+      const path = DEFAULT_NAMES.get(name);
+      if (path) return { kind: 'path', path, at };
+      throw new EvaluationFailure(`name '${name}' is not defined`, 'unbound-name', at, 'NameError');
+    }
+    if (event.kind === 'import') return { kind: 'path', path: event.path, at };
+    if (event.kind === 'other') {
+      const line = this.doc.lineColumnAt(event.statement.from).line;
+      const how = event.statement.name === 'ParamList'
+        ? 'is a parameter: its value is only known at a call site'
+        : `is set by '${excerpt(this.doc.textOf(event.statement))}' on line ${line}, which Conv Lab does not follow`;
+      throw new EvaluationFailure(`cannot evaluate '${name}' statically: it ${how}`, 'not-static', at);
+    }
+    let value = this.bindingValues.get(event);
+    if (!value) {
+      value = this.assignedValue(event, event.statement.from);
+      this.bindingValues.set(event, value);
+    }
+    return value;
+  }
+
+  /** What one target of an assignment receives, unpacking `a, b = x, y` element by element. */
+  private assignedValue(event: Extract<BindingEvent, { kind: 'assign' }>, position: number): PyValue {
+    const { values, index, count } = event;
+    const statementAt = { from: event.statement.from, to: event.statement.to };
+    if (index === undefined) {
+      if (values.length === 1 && values[0]) return this.evaluate(values[0], position);
+      return { kind: 'tuple', items: values.map((v) => this.evaluate(v, position)), at: statementAt };
+    }
+    if (values.length > 1) {
+      if (values.length !== count) throw unpackError(count, values.length, statementAt);
+      return this.evaluate(values[index] as SyntaxNode, position);
+    }
+    const single = values[0];
+    if (!single) throw new EvaluationFailure('invalid syntax', 'syntax-error', statementAt);
+    const value = this.evaluate(single, position);
+    if (value.kind === 'list' || value.kind === 'tuple') {
+      if (value.items.length !== count) throw unpackError(count, value.items.length, value.at);
+      return value.items[index] as PyValue;
+    }
+    if (value.kind === 'tensor') throw this.notStatic(single, `unpacking the tensor '${excerpt(this.doc.textOf(single))}'`);
+    throw new EvaluationFailure(`cannot unpack non-iterable ${pythonTypeName(value)} object`, 'invalid-unpacking', value.at, 'TypeError');
+  }
+}
+
+function unpackError(expected: number, got: number, at: Span): EvaluationFailure {
+  const message = got > expected ? `too many values to unpack (expected ${expected})` : `not enough values to unpack (expected ${expected}, got ${got})`;
+  return new EvaluationFailure(message, 'invalid-unpacking', at, 'ValueError');
+}
+
+/** The first error node directly under `node`: the parser's mark for a missing or stray token. */
+function rejectSyntaxErrors(node: SyntaxNode): void {
+  if (node.type.isError) throw new EvaluationFailure('invalid syntax', 'syntax-error', { from: node.from, to: node.to });
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (child.type.isError) throw new EvaluationFailure('invalid syntax', 'syntax-error', { from: child.from, to: child.to });
+  }
+}
+
+/** At most one line of 40 characters of source, for messages. */
+function excerpt(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 40 || line.length < text.length ? `${line.slice(0, 40)}…` : line;
+}
+
+/** A Python numeric literal: ints (any base, underscores) as exact big integers, floats as doubles. */
+function parseNumber(text: string, at: Span): PyValue {
+  const clean = text.split('_').join('');
+  const lower = clean.toLowerCase();
+  if (lower.endsWith('j')) throw new EvaluationFailure(`cannot evaluate the complex number '${text}' statically`, 'not-static', at);
+  if (lower.startsWith('0x') || lower.startsWith('0o') || lower.startsWith('0b')) return { kind: 'int', value: BigInt(lower), at };
+  if (lower.includes('.') || lower.includes('e')) return { kind: 'float', value: Number(clean), at };
+  return { kind: 'int', value: BigInt(clean), at };
+}
+
+/** A string literal's characters between its quotes (prefixes dropped; escapes are not needed for dtype names). */
+function stringContent(text: string): string {
+  let i = 0;
+  while (i < text.length && text[i] !== '"' && text[i] !== "'") i++;
+  const quote = text.startsWith('"""', i) || text.startsWith("'''", i) ? 3 : 1;
+  return text.slice(i + quote, Math.max(i + quote, text.length - quote));
+}
+
+/** Python's arithmetic on ints and floats (bools count as ints); undefined for anything else. */
+function arithmetic(op: string, left: PyValue, right: PyValue, at: Span): PyValue | undefined {
+  const asInt = (v: PyValue): bigint | undefined => (v.kind === 'int' ? v.value : v.kind === 'bool' ? BigInt(v.value) : undefined);
+  const asFloat = (v: PyValue): number | undefined => (v.kind === 'float' ? v.value : v.kind === 'int' ? Number(v.value) : v.kind === 'bool' ? Number(v.value) : undefined);
+  const a = asInt(left);
+  const b = asInt(right);
+  const zero = (): EvaluationFailure => new EvaluationFailure(op === '%' ? 'integer division or modulo by zero' : 'division by zero', 'division-by-zero', at, 'ZeroDivisionError');
+  if (a !== undefined && b !== undefined && op !== '/' && !(op === '**' && b < 0n)) {
+    switch (op) {
+      case '+': return { kind: 'int', value: a + b, at };
+      case '-': return { kind: 'int', value: a - b, at };
+      case '*': return { kind: 'int', value: a * b, at };
+      case '**': return b > 4096n ? undefined : { kind: 'int', value: a ** b, at };
+      case '//':
+      case '%': {
+        if (b === 0n) throw zero();
+        const q = a / b - ((a % b !== 0n) && ((a < 0n) !== (b < 0n)) ? 1n : 0n);
+        return { kind: 'int', value: op === '//' ? q : a - q * b, at };
+      }
+      default: return undefined;
+    }
+  }
+  const x = asFloat(left);
+  const y = asFloat(right);
+  if (x === undefined || y === undefined) return undefined;
+  switch (op) {
+    case '+': return { kind: 'float', value: x + y, at };
+    case '-': return { kind: 'float', value: x - y, at };
+    case '*': return { kind: 'float', value: x * y, at };
+    case '/':
+      if (y === 0) throw new EvaluationFailure(a !== undefined && b !== undefined ? 'division by zero' : 'float division by zero', 'division-by-zero', at, 'ZeroDivisionError');
+      return { kind: 'float', value: x / y, at };
+    case '**': return { kind: 'float', value: x ** y, at };
+    case '//':
+    case '%': {
+      if (y === 0) throw zero();
+      const q = Math.floor(x / y);
+      return { kind: 'float', value: op === '//' ? q : x - q * y, at };
+    }
+    default: return undefined;
+  }
+}

@@ -1,0 +1,286 @@
+// The parser layer: one Python document parsed by @lezer/python (error-tolerant, so half-typed
+// code still yields nodes for the parts that parse), re-parsed incrementally after edits by
+// reusing the unchanged parts of the previous tree, plus helpers to find expressions and
+// positions in it.
+import { TreeFragment, type SyntaxNode, type Tree } from '@lezer/common';
+import { parser } from '@lezer/python';
+
+/** A half-open range of character offsets into the document text. */
+export interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** 1-based line and column of an offset, as editors and Python's tracebacks count them. */
+export interface LineColumn {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One replacement of `from..to` (offsets in the text before the edit) by `insert`. */
+export interface TextEdit {
+  readonly from: number;
+  readonly to: number;
+  readonly insert: string;
+}
+
+export class PythonDocument {
+  private textValue: string;
+  private treeValue: Tree;
+  private fragments: readonly TreeFragment[];
+  private lineStarts: number[] | undefined;
+
+  constructor(text: string) {
+    this.textValue = text;
+    this.treeValue = parser.parse(text);
+    this.fragments = TreeFragment.addTree(this.treeValue);
+  }
+
+  get text(): string {
+    return this.textValue;
+  }
+
+  get tree(): Tree {
+    return this.treeValue;
+  }
+
+  /**
+   * Applies edits (non-overlapping, offsets in the current text, in any order) and re-parses,
+   * reusing every subtree the edits did not touch.
+   */
+  edit(edits: readonly TextEdit[]): void {
+    const sorted = [...edits].sort((a, b) => a.from - b.from);
+    let text = '';
+    let copiedUpTo = 0;
+    let shift = 0;
+    const changes = sorted.map((e) => {
+      if (e.from < copiedUpTo || e.to < e.from || e.to > this.textValue.length) {
+        throw new RangeError(`edit ${e.from}..${e.to} overlaps another edit or lies outside the document`);
+      }
+      text += this.textValue.slice(copiedUpTo, e.from) + e.insert;
+      copiedUpTo = e.to;
+      const change = { fromA: e.from, toA: e.to, fromB: e.from + shift, toB: e.from + shift + e.insert.length };
+      shift += e.insert.length - (e.to - e.from);
+      return change;
+    });
+    text += this.textValue.slice(copiedUpTo);
+    const reusable = TreeFragment.applyChanges(this.fragments, changes);
+    this.textValue = text;
+    this.treeValue = parser.parse(text, reusable);
+    this.fragments = TreeFragment.addTree(this.treeValue, reusable);
+    this.lineStarts = undefined;
+  }
+
+  textOf(span: Span): string {
+    return this.textValue.slice(span.from, span.to);
+  }
+
+  lineColumnAt(offset: number): LineColumn {
+    const starts = (this.lineStarts ??= lineStartsOf(this.textValue));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+  }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** Expression nodes, plus the conditional expression the grammar does not put in that group. */
+export function isExpression(node: SyntaxNode): boolean {
+  return node.type.is('Expression') || node.name === 'ConditionalExpression';
+}
+
+/**
+ * The smallest expression whose range contains `span` once surrounding whitespace is trimmed off
+ * the selection; when the selection is a whole statement, that statement's value (the right-hand
+ * side of a single-target assignment, or the expression of an expression statement).
+ */
+export function expressionCovering(doc: PythonDocument, span: Span): SyntaxNode | undefined {
+  const { from, to } = trimSpan(doc.text, span);
+  let node: SyntaxNode | null = doc.tree.resolveInner(from, 1);
+  while (node && !(node.from <= from && node.to >= to && (isExpression(node) || isStatement(node)))) {
+    node = node.parent;
+  }
+  if (!node) return undefined;
+  if (isExpression(node)) {
+    // Outermost of the expressions with exactly this range (`(x)` vs `x` differ, `a.b` vs `a` too).
+    while (node.parent && isExpression(node.parent) && node.parent.from === node.from && node.parent.to === node.to) {
+      node = node.parent;
+    }
+    return node;
+  }
+  return statementValue(node);
+}
+
+/**
+ * With nothing selected: the whole expression under the cursor, walking up from the innermost
+ * node through enclosing expressions and argument lists (`torch.tensor([[1, |2]]).T` gives the
+ * `.T` expression), stopping at a statement.
+ */
+export function expressionAtCursor(doc: PythonDocument, offset: number): SyntaxNode | undefined {
+  let node: SyntaxNode | null = doc.tree.resolveInner(offset, -1);
+  if (node && !isExpression(node) && node.to === offset) node = doc.tree.resolveInner(offset, 1);
+  let outermost: SyntaxNode | undefined;
+  while (node && !isStatement(node) && node.name !== 'Script' && node.name !== 'Body') {
+    if (isExpression(node)) outermost = node;
+    node = node.parent;
+  }
+  if (outermost) return outermost;
+  return node && isStatement(node) ? statementValue(node) : undefined;
+}
+
+function isStatement(node: SyntaxNode): boolean {
+  return node.type.is('Statement');
+}
+
+function statementValue(statement: SyntaxNode): SyntaxNode | undefined {
+  if (statement.name === 'ExpressionStatement') {
+    const parts = meaningfulChildren(statement);
+    return parts.length === 1 ? parts[0] : undefined;
+  }
+  if (statement.name === 'AssignStatement') {
+    const { targets, values } = assignmentParts(statement);
+    return targets.length === 1 && targets[0]?.length === 1 && values.length === 1 ? values[0] : undefined;
+  }
+  return undefined;
+}
+
+function trimSpan(text: string, span: Span): Span {
+  let { from, to } = span;
+  while (from < to && isWhitespace(text.charCodeAt(from))) from++;
+  while (to > from && isWhitespace(text.charCodeAt(to - 1))) to--;
+  return { from, to };
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
+}
+
+const PUNCTUATION = new Set(['(', ')', '[', ']', '{', '}', ',', '.', ':', 'AssignOp', '⚠', 'Comment']);
+
+/** A node's children without brackets, commas, dots and error markers. */
+export function meaningfulChildren(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (!PUNCTUATION.has(child.name)) out.push(child);
+  }
+  return out;
+}
+
+/**
+ * An assignment's target groups and value expressions. The grammar keeps them flat:
+ * `a, b = c = x, y` is `a , b = c = x , y`, so the runs between `=` signs are regrouped here;
+ * the last run is the value, the others are targets (one name each, or several when unpacking).
+ */
+export function assignmentParts(statement: SyntaxNode): { targets: SyntaxNode[][]; values: SyntaxNode[] } {
+  const runs: SyntaxNode[][] = [[]];
+  for (let child = statement.firstChild; child; child = child.nextSibling) {
+    if (child.name === 'AssignOp') runs.push([]);
+    else if (child.name !== ',' && child.name !== 'TypeDef' && child.name !== '⚠' && child.name !== 'Comment') runs[runs.length - 1]?.push(child);
+  }
+  const values = runs.pop() ?? [];
+  return { targets: runs, values };
+}
+
+export interface CallArguments {
+  readonly positional: SyntaxNode[];
+  readonly keywords: ReadonlyMap<string, { name: SyntaxNode; value: SyntaxNode }>;
+  /** `*xs` and `**kw` arguments, which a static reading cannot expand. */
+  readonly spread: SyntaxNode[];
+}
+
+/**
+ * The arguments of a call. Keyword arguments are flat `VariableName AssignOp value` runs inside
+ * the grammar's `ArgList`; starred ones are `*`/`**` operators before an expression.
+ */
+export function callArguments(argList: SyntaxNode, text: string): CallArguments {
+  const positional: SyntaxNode[] = [];
+  const keywords = new Map<string, { name: SyntaxNode; value: SyntaxNode }>();
+  const spread: SyntaxNode[] = [];
+  let pendingName: SyntaxNode | undefined;
+  let pendingStar: SyntaxNode | undefined;
+  for (let child = argList.firstChild; child; child = child.nextSibling) {
+    const name = child.name;
+    if (name === '(' || name === ')' || name === ',' || name === '⚠' || name === 'Comment') continue;
+    if (name === 'AssignOp') continue;
+    if (name === 'VariableName' && child.nextSibling?.name === 'AssignOp') {
+      pendingName = child;
+      continue;
+    }
+    if (name === '*' || name === '**') {
+      pendingStar = child;
+      continue;
+    }
+    if (pendingName) {
+      keywords.set(text.slice(pendingName.from, pendingName.to), { name: pendingName, value: child });
+      pendingName = undefined;
+    } else if (pendingStar) {
+      spread.push(child);
+      pendingStar = undefined;
+    } else {
+      positional.push(child);
+    }
+  }
+  return { positional, keywords, spread };
+}
+
+/**
+ * The text of a numeric literal at `node`. @lezer/python's Number token needs a digit after the
+ * decimal point, so `2.` (common in d2l code: `[[0., 1.], [2., 3.]]`) parses as a member access
+ * `2 .` with a missing property, `1.e5` as `1 .e5`, and `1.e-5` as `(1 .e) - 5`. Those shapes,
+ * with no space between their parts, are read back as the float literals Python sees.
+ */
+export function numberLiteralText(node: SyntaxNode, text: string): string | undefined {
+  if (node.name === 'Number') return text.slice(node.from, node.to);
+  if (node.name === 'MemberExpression') {
+    const [integer, dot, rest] = [node.firstChild, node.firstChild?.nextSibling, node.firstChild?.nextSibling?.nextSibling];
+    if (!integer || !dot || !rest || rest.nextSibling || dot.name !== '.') return undefined;
+    if (!isDecimalInteger(integer, text) || integer.to !== dot.from) return undefined;
+    // The missing property's error node sits after any spaces that follow the dot.
+    if (rest.type.isError && rest.from === rest.to) return text.slice(integer.from, dot.to);
+    const property = text.slice(rest.from, rest.to);
+    return dot.to === rest.from && rest.name === 'PropertyName' && isExponentOrImaginary(property) ? text.slice(node.from, node.to) : undefined;
+  }
+  if (node.name === 'BinaryExpression') {
+    const [mantissa, op, exponent] = [node.firstChild, node.firstChild?.nextSibling, node.firstChild?.nextSibling?.nextSibling];
+    if (!mantissa || !op || !exponent || mantissa.name !== 'MemberExpression' || exponent.name !== 'Number') return undefined;
+    const sign = text.slice(op.from, op.to);
+    const head = numberLiteralText(mantissa, text);
+    const last = head?.charAt(head.length - 1);
+    if ((sign !== '+' && sign !== '-') || (last !== 'e' && last !== 'E') || mantissa.to !== op.from || op.to !== exponent.from) return undefined;
+    return isDecimalInteger(exponent, text) ? text.slice(node.from, node.to) : undefined;
+  }
+  return undefined;
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+function isDecimalInteger(node: SyntaxNode, text: string): boolean {
+  if (node.name !== 'Number') return false;
+  const s = text.slice(node.from, node.to);
+  return [...s].every((c) => isDigit(c) || c === '_') && isDigit(s.charAt(0));
+}
+
+/** `e`/`E` (an exponent whose sign follows as an operator), `e5`, `E5j`, or `j`. */
+function isExponentOrImaginary(s: string): boolean {
+  let i = 0;
+  if (s.charAt(0) === 'e' || s.charAt(0) === 'E') {
+    i = 1;
+    while (isDigit(s.charAt(i)) || (i > 1 && s.charAt(i) === '_')) i++;
+  }
+  if (s.charAt(i) === 'j' || s.charAt(i) === 'J') i++;
+  return i === s.length && i > 0;
+}
