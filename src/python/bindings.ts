@@ -13,8 +13,9 @@ export type BindingEvent =
   /** Anything a static reading does not follow (a loop variable, `X += 1`, `X[0] = 1`, a parameter...). */
   | { kind: 'other'; name: string; statement: SyntaxNode };
 
-const NESTED_SCOPES = new Set(['FunctionDefinition', 'ClassDefinition', 'LambdaExpression',
-  'ArrayComprehensionExpression', 'ComprehensionExpression', 'DictionaryComprehensionExpression', 'SetComprehensionExpression']);
+/** Nodes whose children include statements of the same scope; nothing else is walked. */
+const STATEMENT_CONTAINERS = new Set(['Script', 'Body', 'StatementGroup', 'IfStatement', 'ForStatement', 'WhileStatement',
+  'TryStatement', 'WithStatement', 'DecoratedStatement', 'MatchStatement', 'MatchBody', 'MatchClause']);
 
 const indexes = new WeakMap<Tree, Map<number, Map<string, BindingEvent[]>>>();
 
@@ -111,6 +112,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
           for (let t = child.getChild('for')?.nextSibling; t && t.name !== 'in'; t = t.nextSibling) other(t, child);
           break;
         case 'WithStatement':
+        case 'TryStatement':
           for (let t = child.firstChild; t; t = t.nextSibling) {
             if (t.name === 'as' && t.nextSibling) other(t.nextSibling, child);
           }
@@ -135,7 +137,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
         default:
           break;
       }
-      if (!NESTED_SCOPES.has(child.name) && child.firstChild) visit(child);
+      if (STATEMENT_CONTAINERS.has(child.name)) visit(child);
     }
   };
   visit(scope);

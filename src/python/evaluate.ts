@@ -61,16 +61,37 @@ export function evaluateTensorExpression(source: PythonDocument | string, target
   if (!node) return errorAt('no expression at the selection', 'no-expression', 'type' in target ? target : target);
   try {
     const evaluator = new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS);
-    const value = evaluator.evaluate(node, node.from);
+    const value = evaluator.evaluate(node, evaluationPosition(node));
     const t = evaluator.asTensor(value);
     const tensor = materialize(t.tensor);
     return { ok: true, tensor, dtype: tensor.dtype, placeholder: t.placeholder, library: t.library, from: node.from, to: node.to };
   } catch (e) {
     if (e instanceof EvaluationFailure) return errorAt(e.message, e.code, e.at, e.pythonKind);
     if (e instanceof ElementLimitError) return errorAt(e.message, e.code, node);
-    if (e instanceof RangeError) return errorAt('the expression is nested too deeply to evaluate', 'too-deep', node);
-    throw e;
+    // Nothing in the source may crash the caller: a stack overflow on absurd nesting, or a bug.
+    if (e instanceof RangeError && e.message.includes('call stack')) return errorAt('the expression is nested too deeply to evaluate', 'too-deep', node);
+    return errorAt(`Conv Lab could not evaluate this expression (${e instanceof Error ? e.message : String(e)})`, 'internal-error', node);
   }
+}
+
+/**
+ * Where names in `node` are looked up: at the node itself, except that a name selected on the
+ * left of `=` means the value it receives there.
+ */
+function evaluationPosition(node: SyntaxNode): number {
+  if (node.name !== 'VariableName') return node.from;
+  // `X = ...`, `X, K = ...`, or `(X, K) = ...`.
+  const inGroup = node.parent?.name === 'TupleExpression' || node.parent?.name === 'ArrayExpression';
+  const statement = inGroup ? node.parent?.parent : node.parent;
+  if (statement?.name !== 'AssignStatement') return node.from;
+  const lastAssign = findLastAssignOp(statement);
+  return lastAssign && node.to <= lastAssign.from ? statement.to : node.from;
+}
+
+function findLastAssignOp(statement: SyntaxNode): SyntaxNode | undefined {
+  let last: SyntaxNode | undefined;
+  for (let c = statement.firstChild; c; c = c.nextSibling) if (c.name === 'AssignOp') last = c;
+  return last;
 }
 
 /** Deepest expression nesting followed; PyTorch itself stops at 64 dimensions. */
@@ -215,21 +236,20 @@ export class StaticEvaluator {
     rejectSyntaxErrors(argList);
     const callText = `${excerpt(this.doc.textOf(calleeNode))}(...)`;
     const callee = this.calleeValue(calleeNode, position, callText);
-    const at = { from: node.from, to: node.to };
-    const run = callee.kind === 'path' ? libraryFunction(callee.path) : undefined;
-    if (!run && callee.kind !== 'method') throw this.notStatic(node, `'${callText}'`);
+    // Bound tensor methods, and the library functions Conv Lab knows; nothing else is called.
+    const target = callee.kind === 'method'
+      ? { name: callee.name, run: (site: CallSite) => callTensorMethod(callee.self, callee.name, site) }
+      : callee.kind === 'path'
+        ? { name: callee.path.slice(callee.path.lastIndexOf('.') + 1), run: libraryFunction(callee.path) }
+        : undefined;
+    if (!target?.run) throw this.notStatic(node, `'${callText}'`);
     const args = callArguments(argList, this.doc.text);
     const spread = args.spread[0];
     if (spread) throw this.notStatic(spread, `the unpacked arguments of '${callText}'`);
     const keywords = new Map<string, PyValue>();
     for (const [k, { value }] of args.keywords) keywords.set(k, this.evaluate(value, position));
     const positional = args.positional.map((a) => this.evaluate(a, position));
-    if (callee.kind === 'method') {
-      return callTensorMethod(callee.self, callee.name, new CallSite(callee.name, positional, keywords, at, this.maxElements));
-    }
-    const path = callee.kind === 'path' ? callee.path : '';
-    const site = new CallSite(path.slice(path.lastIndexOf('.') + 1), positional, keywords, at, this.maxElements);
-    return (run as NonNullable<typeof run>)(site);
+    return target.run(new CallSite(target.name, positional, keywords, { from: node.from, to: node.to }, this.maxElements));
   }
 
   /** The function a call calls; an attribute Conv Lab does not know is reported as the call it is. */

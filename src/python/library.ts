@@ -5,7 +5,7 @@ import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { CallSite } from './callSite';
 import { numpyDType, torchDType } from './dtypes';
 import { tensorFromData } from './literals';
-import { cat, checkElementLimit, stack, stridedOf, type StridedTensor } from './strided';
+import { cat, checkElementLimit, stack, stridedOf, truncateToInt64, type StridedTensor } from './strided';
 import { EvaluationFailure, pythonTypeName, rethrowAt, type Library, type TensorValue } from './values';
 
 type LibraryFunction = (site: CallSite) => TensorValue;
@@ -75,7 +75,7 @@ function filled(site: CallSite, shape: number[], dtype: DType, valueAt: (i: numb
   checkElementLimit(shape, site.maxElements);
   const n = numel(shape);
   const data = allocate(dtype, n);
-  const store = dtype === 'int64' ? (x: number) => BigInt(Math.trunc(x)) : dtype === 'bool' ? (x: number) => (x !== 0 ? 1 : 0) : (x: number) => x;
+  const store = dtype === 'int64' ? truncateToInt64 : dtype === 'bool' ? (x: number) => (x !== 0 ? 1 : 0) : (x: number) => x;
   for (let i = 0; i < n; i++) data[i] = store(valueAt(i)) as never;
   return tensorValue({ shape, dtype, data }, site, 'torch', placeholder);
 }

@@ -129,15 +129,20 @@ export function expressionCovering(doc: PythonDocument, span: Span): SyntaxNode 
  * `.T` expression), stopping at a statement.
  */
 export function expressionAtCursor(doc: PythonDocument, offset: number): SyntaxNode | undefined {
-  let node: SyntaxNode | null = doc.tree.resolveInner(offset, -1);
-  if (node && !isExpression(node) && node.to === offset) node = doc.tree.resolveInner(offset, 1);
-  let outermost: SyntaxNode | undefined;
-  while (node && !isStatement(node) && node.name !== 'Script' && node.name !== 'Body') {
-    if (isExpression(node)) outermost = node;
-    node = node.parent;
+  let statement: SyntaxNode | undefined;
+  // The token before the cursor first (`torch.ones(2)|`), then the one after it (`|torch.ones(2)`).
+  for (const side of [-1, 1] as const) {
+    let outermost: SyntaxNode | undefined;
+    for (let node: SyntaxNode | null = doc.tree.resolveInner(offset, side); node && node.name !== 'Script' && node.name !== 'Body'; node = node.parent) {
+      if (isStatement(node)) {
+        statement ??= node;
+        break;
+      }
+      if (isExpression(node)) outermost = node;
+    }
+    if (outermost) return outermost;
   }
-  if (outermost) return outermost;
-  return node && isStatement(node) ? statementValue(node) : undefined;
+  return statement ? statementValue(statement) : undefined;
 }
 
 function isStatement(node: SyntaxNode): boolean {

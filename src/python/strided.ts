@@ -76,7 +76,7 @@ function converter(from: DType, to: DType): (x: Element) => Element {
 }
 
 /** A float truncated toward zero; NaN and out-of-range values give INT64_MIN, as x86 does. */
-function truncateToInt64(x: number): bigint {
+export function truncateToInt64(x: number): bigint {
   if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 63) return -(2n ** 63n);
   return BigInt(Math.trunc(x));
 }
