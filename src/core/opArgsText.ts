@@ -1,7 +1,7 @@
 // Op arguments as a user types them in an input box, in Python keyword syntax:
 //   stride=2, padding=(1, 0), output_padding=1, padding='same', padding_mode='reflect'
 // Parsed by hand (a few tokens, no Python parser needed) so that every error names its column.
-import type { OpArgs, PaddingMode } from './ops';
+import { PADDING_MODES, type OpArgs, type PaddingMode } from './ops';
 
 export class OpArgsSyntaxError extends Error {
   override readonly name = 'OpArgsSyntaxError';
@@ -11,8 +11,6 @@ export class OpArgsSyntaxError extends Error {
 }
 
 type Value = number | number[] | string;
-
-const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 /** Python keyword → our OpArgs field, with the value kinds each accepts. */
 const KEYWORDS: Record<string, { field: keyof OpArgs; accepts: 'int' | 'ints' | 'padding' | 'mode' }> = {

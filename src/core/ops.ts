@@ -22,11 +22,16 @@ import { corr2d, transConv } from './kernels/reference';
 import type { DType, Tensor, TensorData } from './tensor';
 import { allocate, numel } from './tensor';
 
-export type ConvOpName = 'conv1d' | 'conv2d' | 'conv3d';
-export type ConvTransposeOpName = 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d';
-export type OpName = ConvOpName | ConvTransposeOpName | 'corr2d' | 'trans_conv';
+export const CONV_OP_NAMES = ['conv1d', 'conv2d', 'conv3d'] as const;
+export const CONV_TRANSPOSE_OP_NAMES = ['conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'] as const;
+/** Every op, in the order menus and usage texts list them. */
+export const OP_NAMES = [...CONV_OP_NAMES, ...CONV_TRANSPOSE_OP_NAMES, 'corr2d', 'trans_conv'] as const;
+export type ConvOpName = (typeof CONV_OP_NAMES)[number];
+export type ConvTransposeOpName = (typeof CONV_TRANSPOSE_OP_NAMES)[number];
+export type OpName = (typeof OP_NAMES)[number];
 
-export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+export const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+export type PaddingMode = (typeof PADDING_MODES)[number];
 
 /**
  * PyTorch's arguments. With `paddingMode` or `outputSize` a request is the nn module's call

@@ -6,7 +6,7 @@ import { isTorchError } from '../core/errors';
 import { formatTensor } from '../core/format';
 import { parseNpy, serializeNpy } from '../core/npy';
 import { OpArgsSyntaxError, parseOpArgs } from '../core/opArgsText';
-import type { OpArgs, OpName, OpRequest } from '../core/ops';
+import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
 import type { Ctx } from './ctx';
 
@@ -26,16 +26,17 @@ export type RunOutcome =
   | { readonly ok: true; readonly result: Tensor; readonly printed: string }
   | { readonly ok: false; readonly message: string };
 
-const OPS: ReadonlyArray<{ op: OpName; detail: string }> = [
-  { op: 'conv1d', detail: 'input (N, C, L) or (C, L), weight (C_out, C/groups, k)' },
-  { op: 'conv2d', detail: 'input (N, C, H, W) or (C, H, W), weight (C_out, C/groups, kh, kw)' },
-  { op: 'conv3d', detail: 'input (N, C, D, H, W) or (C, D, H, W)' },
-  { op: 'conv_transpose1d', detail: 'weight (C_in, C_out/groups, k)' },
-  { op: 'conv_transpose2d', detail: 'weight (C_in, C_out/groups, kh, kw)' },
-  { op: 'conv_transpose3d', detail: 'weight (C_in, C_out/groups, kd, kh, kw)' },
-  { op: 'corr2d', detail: "d2l's 2-D cross-correlation of two matrices" },
-  { op: 'trans_conv', detail: "d2l's scatter definition of the 2-D transposed convolution" },
-];
+/** What each op expects, shown under its name in the picker. */
+const OP_DETAILS: Record<OpName, string> = {
+  conv1d: 'input (N, C, L) or (C, L), weight (C_out, C/groups, k)',
+  conv2d: 'input (N, C, H, W) or (C, H, W), weight (C_out, C/groups, kh, kw)',
+  conv3d: 'input (N, C, D, H, W) or (C, D, H, W)',
+  conv_transpose1d: 'weight (C_in, C_out/groups, k)',
+  conv_transpose2d: 'weight (C_in, C_out/groups, kh, kw)',
+  conv_transpose3d: 'weight (C_in, C_out/groups, kd, kh, kw)',
+  corr2d: "d2l's 2-D cross-correlation of two matrices",
+  trans_conv: "d2l's scatter definition of the 2-D transposed convolution",
+};
 
 class UserError extends Error {}
 
@@ -60,7 +61,7 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
 
 async function askForRun(): Promise<RunNpyArgs | undefined> {
   const picked = await vscode.window.showQuickPick(
-    OPS.map(({ op, detail }) => ({ label: op, detail, op })),
+    OP_NAMES.map((op) => ({ label: op, detail: OP_DETAILS[op], op })),
     { title: 'Conv Lab: operation to run', placeHolder: 'conv2d, conv_transpose2d, …' },
   );
   if (picked === undefined) return undefined;
