@@ -249,7 +249,13 @@ export class StaticEvaluator {
     const keywords = new Map<string, PyValue>();
     for (const [k, { value }] of args.keywords) keywords.set(k, this.evaluate(value, position));
     const positional = args.positional.map((a) => this.evaluate(a, position));
-    return target.run(new CallSite(target.name, positional, keywords, { from: node.from, to: node.to }, this.maxElements));
+    const at = { from: node.from, to: node.to };
+    try {
+      return target.run(new CallSite(target.name, positional, keywords, at, this.maxElements));
+    } catch (e) {
+      if (e instanceof ElementLimitError) throw new EvaluationFailure(e.message, e.code, at);
+      throw e;
+    }
   }
 
   /** The function a call calls; an attribute Conv Lab does not know is reported as the call it is. */

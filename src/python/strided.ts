@@ -292,6 +292,6 @@ export class ElementLimitError extends Error {
 export function checkElementLimit(shape: readonly number[], maxElements: number): void {
   const n = numel(shape);
   if (n > maxElements) {
-    throw new ElementLimitError(`a tensor of shape [${shape.join(', ')}] has ${n} elements, over the limit of ${maxElements} (convLab.maxElements)`);
+    throw new ElementLimitError(`a tensor of shape [${shape.join(', ')}] has ${n.toLocaleString('en-US')} elements, more than the limit of ${maxElements.toLocaleString('en-US')} (convLab.maxElements); refused before allocating it`);
   }
 }
