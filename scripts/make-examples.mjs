@@ -1,6 +1,6 @@
 // Turns the seed notebook (d2l.ai "Transposed Convolution" as run, with PyTorch's printed
-// outputs) into examples/transposed_conv.py and examples/transposed_conv.ipynb, and the same two
-// files into test/integration/workspace/ (the folder the integration tests open).
+// outputs) into examples/transposed_conv.py and examples/transposed_conv.ipynb (the workspace of
+// `npm start`, and the one the integration tests open a copy of).
 // The results are committed: a clone without ../shared still has them.
 //
 //   node scripts/make-examples.mjs [SEED_FILE]      (default: ../shared/seed/000_*.txt)
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUTPUT_DIRS = [path.join(repoRoot, 'examples'), path.join(repoRoot, 'test', 'integration', 'workspace')];
+const OUTPUT_DIRS = [path.join(repoRoot, 'examples')];
 
 // How the outputs printed in the seed begin (PyTorch reprs and Python booleans); a final block
 // that begins otherwise is code.

@@ -4,14 +4,14 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { assignmentParts, meaningfulChildren } from './parse';
 
-/** A statement that binds `name`. */
-export type BindingEvent =
+/** A statement that binds `name`, which code after offset `boundAt` sees. */
+export type BindingEvent = { name: string; statement: SyntaxNode; boundAt: number } & (
   /** `name = value`, or one name of an unpacking `a, b = values` (`index` of `count`). */
-  | { kind: 'assign'; name: string; statement: SyntaxNode; values: SyntaxNode[]; index: number | undefined; count: number }
+  | { kind: 'assign'; values: SyntaxNode[]; index: number | undefined; count: number }
   /** `import numpy as np`, `from torch import tensor`: `path` is the dotted name imported. */
-  | { kind: 'import'; name: string; statement: SyntaxNode; path: string }
+  | { kind: 'import'; path: string }
   /** Anything a static reading does not follow (a loop variable, `X += 1`, `X[0] = 1`, a parameter...). */
-  | { kind: 'other'; name: string; statement: SyntaxNode };
+  | { kind: 'other' });
 
 /** Nodes whose children include statements of the same scope; nothing else is walked. */
 const STATEMENT_CONTAINERS = new Set(['Script', 'Body', 'StatementGroup', 'IfStatement', 'ForStatement', 'WhileStatement',
@@ -48,7 +48,7 @@ export function latestBinding(tree: Tree, text: string, site: SyntaxNode, name: 
     if (!events) continue;
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i] as BindingEvent;
-      if (e.statement.to <= position) return e;
+      if (e.boundAt <= position) return e;
     }
   }
   return undefined;
@@ -70,14 +70,14 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
     if (list) list.push(e);
     else index.set(e.name, [e]);
   };
-  const other = (target: SyntaxNode, statement: SyntaxNode): void => {
-    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement });
+  const other = (target: SyntaxNode, statement: SyntaxNode, boundAt = statement.to): void => {
+    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt });
   };
 
   const params = scope.parent?.name === 'FunctionDefinition' ? scope.parent.getChild('ParamList') : null;
   if (params) {
     for (const p of meaningfulChildren(params)) {
-      if (p.name === 'VariableName' && p.prevSibling?.name !== 'AssignOp') add({ kind: 'other', name: nameOf(p), statement: params });
+      if (p.name === 'VariableName' && p.prevSibling?.name !== 'AssignOp') add({ kind: 'other', name: nameOf(p), statement: params, boundAt: params.to });
     }
   }
 
@@ -93,7 +93,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
               : group;
             elements.forEach((target, i) => {
               if (target.name === 'VariableName') {
-                add({ kind: 'assign', name: nameOf(target), statement: child, values, index: elements === group && group.length === 1 ? undefined : i, count: elements.length });
+                add({ kind: 'assign', name: nameOf(target), statement: child, boundAt: child.to, values, index: elements === group && group.length === 1 ? undefined : i, count: elements.length });
               } else {
                 other(target, child);
               }
@@ -108,13 +108,16 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
             if (child.name === 'UpdateStatement') break;
           }
           break;
-        case 'ForStatement':
-          for (let t = child.getChild('for')?.nextSibling; t && t.name !== 'in'; t = t.nextSibling) other(t, child);
+        case 'ForStatement': {
+          // The loop variable is bound inside the loop's body.
+          const bodyStart = child.getChild('Body')?.from ?? child.to;
+          for (let t = child.getChild('for')?.nextSibling; t && t.name !== 'in'; t = t.nextSibling) other(t, child, bodyStart);
           break;
+        }
         case 'WithStatement':
         case 'TryStatement':
           for (let t = child.firstChild; t; t = t.nextSibling) {
-            if (t.name === 'as' && t.nextSibling) other(t.nextSibling, child);
+            if (t.name === 'as' && t.nextSibling) other(t.nextSibling, child, t.nextSibling.to);
           }
           break;
         case 'ImportStatement':
@@ -123,7 +126,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
         case 'FunctionDefinition':
         case 'ClassDefinition': {
           const name = child.getChild('VariableName');
-          if (name) add({ kind: 'other', name: nameOf(name), statement: child });
+          if (name) add({ kind: 'other', name: nameOf(name), statement: child, boundAt: name.to });
           break;
         }
         case 'ExpressionStatement': {
@@ -167,7 +170,7 @@ function importEvents(statement: SyntaxNode, nameOf: (n: SyntaxNode) => string):
   const flush = (): void => {
     if (dotted.length === 0) return;
     const path = fromModule !== undefined ? `${fromModule}.${dotted.join('.')}` : dotted.join('.');
-    events.push({ kind: 'import', name: dotted[0] ?? '', statement, path: fromModule !== undefined ? path : (dotted[0] ?? '') });
+    events.push({ kind: 'import', name: dotted[0] ?? '', statement, boundAt: statement.to, path: fromModule !== undefined ? path : (dotted[0] ?? '') });
     dotted = [];
   };
   for (let n = statement.firstChild; n; n = n.nextSibling) {
@@ -183,7 +186,7 @@ function importEvents(statement: SyntaxNode, nameOf: (n: SyntaxNode) => string):
     } else if (n.name === 'VariableName') {
       if (afterAs) {
         const path = fromModule !== undefined ? `${fromModule}.${dotted.join('.')}` : dotted.join('.');
-        events.push({ kind: 'import', name: nameOf(n), statement, path });
+        events.push({ kind: 'import', name: nameOf(n), statement, boundAt: statement.to, path });
         dotted = [];
         afterAs = false;
       } else {

@@ -152,7 +152,9 @@ const arange: LibraryFunction = (site) => {
   // An integral result converts the bounds to integers first (C++ `Scalar::to<int64_t>`).
   const [s, e, d] = integral ? [start.value, end.value, step.value].map(Math.trunc) as [number, number, number] : [start.value, end.value, step.value];
   if (d === 0) throw new EvaluationFailure('step must be nonzero', 'invalid-argument', site.at, 'RuntimeError');
-  if (!Number.isFinite(s) || !Number.isFinite(e)) throw new EvaluationFailure(`unsupported range: ${s} -> ${e}`, 'invalid-argument', site.at, 'RuntimeError');
+  if (!Number.isFinite(s) || !Number.isFinite(e)) {
+    throw new EvaluationFailure(`unsupported range: ${cFloat(s)} -> ${cFloat(e)}`, 'invalid-argument', site.at, 'RuntimeError');
+  }
   if (!((d > 0 && e >= s) || (d < 0 && e <= s))) {
     throw new EvaluationFailure('upper bound and larger bound inconsistent with step sign', 'invalid-argument', site.at, 'RuntimeError');
   }
@@ -162,6 +164,13 @@ const arange: LibraryFunction = (site) => {
   const toDType = dtype === 'float32' ? Math.fround : (x: number) => x;
   return filled(site, [size], dtype, kernelValues(size, dtype, (i) => toDType(s + d * i), (base, k) => toDType(base + k * d)));
 };
+
+/** A double as C++ streams print it in PyTorch's messages (`inf`, `nan`, `0.5`). */
+function cFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return String(x);
+}
 
 /**
  * `torch.linspace(start, end, steps)`: the CPU kernel's two-sided formula (from `start` below

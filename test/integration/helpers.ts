@@ -12,7 +12,7 @@ export function convLab(): vscode.Extension<ConvLabApi | undefined> {
   return extension;
 }
 
-/** A file of the opened workspace (a temp copy of test/integration/workspace/). */
+/** A file of the opened workspace (a temp copy of examples/). */
 export function workspaceFile(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('the integration tests need a workspace folder open');

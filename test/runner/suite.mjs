@@ -7,7 +7,8 @@ import path from 'node:path';
 import { repoRoot } from './install.mjs';
 
 export const TESTS_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
-const WORKSPACE_FIXTURE = path.join(repoRoot, 'test', 'integration', 'workspace');
+/** The integration tests open a copy of what users see under `npm start`. */
+const WORKSPACE_FIXTURE = path.join(repoRoot, 'examples');
 
 /** The documents whose opening must activate Conv Lab: an extension activates once per host. */
 export const TRIGGERS = ['python', 'notebook'];

@@ -70,6 +70,13 @@ describe('python: evaluateTensorExpression', () => {
       assert.equal(messageOf(evaluateAt(source, 'X', 1)), "cannot evaluate 'X' statically: it is set by 'for X in [torch.ones(2)]:…' on line 1, which Conv Lab does not follow");
     });
 
+    it('knows a loop variable or `as` name inside its own block, where its statement has not ended yet', () => {
+      const loop = 'for X in [torch.ones(2)]:\n    Y = X.T\n';
+      assert.match(messageOf(evaluateAt(loop, 'X.T')), /^cannot evaluate 'X' statically: it is set by 'for X in/);
+      const handler = 'try:\n    pass\nexcept ValueError as X:\n    Y = X.T\n';
+      assert.match(messageOf(evaluateAt(handler, 'X.T')), /^cannot evaluate 'X' statically: it is set by 'try:…' on line 1/);
+    });
+
     it('follows import aliases and assignments inside if/else blocks (the textually latest)', () => {
       const source = 'import numpy as onp\nif flag:\n    A = onp.array([1, 2])\nelse:\n    A = onp.array([[1.5]])\nA\n';
       const r = evaluateAt(source, 'A', 2);
