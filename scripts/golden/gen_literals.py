@@ -9,7 +9,7 @@ evaluated (the lines before it are run first, like a notebook cell). `torch`, `n
   # error-at: TEXT       the source text the error's range must cover
   # conv-lab: MESSAGE    Conv Lab's own message, where PyTorch has none (not static, limits, syntax)
   # max-elements: N      the element limit the evaluation runs with
-  # placeholder          random/uninitialised values: compare shape and dtype only
+  # placeholder          random/uninitialised values: only shape and dtype are recorded and compared
   # ulp: N               float tolerance in units in the last place (arange, linspace)
 A bare Python value (list, tuple, number) is recorded as torch.tensor(value), which is how Conv Lab
 reads a selected literal.
@@ -90,6 +90,9 @@ def run(path):
             warnings.simplefilter('ignore')
             exec(compile(body, path, 'exec'), env)
             case['result'] = describe(eval(compile(selected, path, 'eval'), env))
+        if case.get('placeholder'):
+            # Random or uninitialised memory: only shape and dtype are meaningful (and reproducible).
+            del case['result']['values']
     except Exception as e:  # the snippet's own exception is the expected outcome
         case['error'] = {'kind': type(e).__name__, 'message': str(e)}
     return case
