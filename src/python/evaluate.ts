@@ -9,7 +9,8 @@ import { dtypeOfPath } from './dtypes';
 import { libraryFunction } from './library';
 import { tensorFromData } from './literals';
 import { callTensorMethod, tensorAttribute } from './methods';
-import { callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, type LineColumn, type Span } from './parse';
+import { indexTensor, sliceRange, type IndexValue } from './indexing';
+import { callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, subscriptItems, type LineColumn, type Span, type SubscriptItem } from './parse';
 import { ElementLimitError, materialize, stridedOf, type StridedTensor } from './strided';
 import { EvaluationFailure, pythonTypeName, type Library, type PythonErrorKind, type PyValue } from './values';
 
@@ -204,18 +205,7 @@ export class StaticEvaluator {
     const object = this.evaluate(objectNode, position);
     const at = { from: node.from, to: node.to };
     const property = node.getChild('PropertyName');
-    if (!property) {
-      // A subscript: `K.shape[0]`, `pair[1]`.
-      const [indexNode] = meaningfulChildren(node).slice(1);
-      if (!indexNode) throw new EvaluationFailure('invalid syntax', 'syntax-error', at);
-      if (object.kind !== 'list' && object.kind !== 'tuple') throw this.notStatic(node);
-      const index = this.evaluate(indexNode, position);
-      if (index.kind !== 'int') throw this.notStatic(node);
-      const i = Number(index.value);
-      const item = object.items[i < 0 ? i + object.items.length : i];
-      if (!item) throw new EvaluationFailure(`${object.kind} index out of range`, 'index-out-of-range', at, 'IndexError');
-      return { ...item, at } as PyValue;
-    }
+    if (!property) return this.subscript(node, object, position);
     const name = this.doc.textOf(property);
     if (object.kind === 'path') {
       const path = `${object.path}.${name}`;
@@ -227,6 +217,54 @@ export class StaticEvaluator {
       if (value) return value;
     }
     throw this.notStatic(node);
+  }
+
+  /** `X[0, 1:3, ..., None]` on tensors and arrays; `pair[1]`, `shape[1:]` on lists and tuples. */
+  private subscript(node: SyntaxNode, object: PyValue, position: number): PyValue {
+    const at = { from: node.from, to: node.to };
+    const library = object.kind === 'tensor' ? object.library : undefined;
+    const items = subscriptItems(node).map((item) => this.indexValue(item, position, library));
+    if (object.kind === 'tensor') return { ...object, tensor: indexTensor(object.tensor, items, object.library), at };
+    const [item] = items;
+    if ((object.kind === 'list' || object.kind === 'tuple') && items.length === 1 && item) {
+      if (item.kind === 'int') {
+        const found = object.items[item.value < 0 ? item.value + object.items.length : item.value];
+        if (!found) throw new EvaluationFailure(`${object.kind} index out of range`, 'index-out-of-range', at, 'IndexError');
+        return { ...found, at } as PyValue;
+      }
+      if (item.kind === 'slice') {
+        const { start, step, length } = sliceRange(object.items.length, item);
+        return { kind: object.kind, items: Array.from({ length }, (_, k) => object.items[start + k * step] as PyValue), at };
+      }
+    }
+    throw this.notStatic(node);
+  }
+
+  /** One subscript item's value; `library` is the indexed tensor's, for its wording. */
+  private indexValue(item: SubscriptItem, position: number, library: Library | undefined): IndexValue {
+    if (item.kind === 'slice') {
+      // A part left out or given as None takes the slice's default.
+      const part = (n: SyntaxNode | undefined): number | undefined => {
+        const v = n && this.evaluate(n, position);
+        if (!v || v.kind === 'none') return undefined;
+        if (v.kind === 'int') return Number(v.value);
+        throw new EvaluationFailure('slice indices must be integers or None or have an __index__ method', 'invalid-index', v.at, 'TypeError');
+      };
+      const [start, stop, step] = [part(item.start), part(item.stop), part(item.step)];
+      return { kind: 'slice', at: item.at, ...(start !== undefined ? { start } : {}), ...(stop !== undefined ? { stop } : {}), ...(step !== undefined ? { step } : {}) };
+    }
+    const at = { from: item.node.from, to: item.node.to };
+    if (item.node.name === 'Ellipsis') return { kind: 'ellipsis', at };
+    const v = this.evaluate(item.node, position);
+    if (v.kind === 'int') return { kind: 'int', value: Number(v.value), at };
+    if (v.kind === 'none') return { kind: 'none', at };
+    if (v.kind === 'float' && library) {
+      const message = library === 'torch'
+        ? 'only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got float)'
+        : 'only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices';
+      throw new EvaluationFailure(message, 'invalid-index', at, 'IndexError');
+    }
+    throw this.notStatic(item.node, `the index '${excerpt(this.doc.textOf(item.node))}'`);
   }
 
   private call(node: SyntaxNode, position: number): PyValue {

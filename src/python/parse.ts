@@ -289,3 +289,46 @@ function isExponentOrImaginary(s: string): boolean {
   if (s.charAt(i) === 'j' || s.charAt(i) === 'J') i++;
   return i === s.length && i > 0;
 }
+
+/** One item of a subscript: `x[i]`, `x[a:b:c]`; slice parts are absent when left out. */
+export type SubscriptItem =
+  | { readonly kind: 'index'; readonly node: SyntaxNode }
+  | { readonly kind: 'slice'; readonly start?: SyntaxNode; readonly stop?: SyntaxNode; readonly step?: SyntaxNode; readonly at: Span };
+
+/**
+ * The items of a subscript `object[...]`. The grammar keeps them flat inside the member
+ * expression (`X[1:3, ::2]` is `X [ 1 : 3 , : : 2 ]`), so they are regrouped here.
+ */
+export function subscriptItems(member: SyntaxNode): SubscriptItem[] {
+  const items: SubscriptItem[] = [];
+  let parts: (SyntaxNode | undefined)[] = [undefined];
+  let colons = 0;
+  let from = -1;
+  let to = -1;
+  const flush = (): void => {
+    if (from < 0) return;
+    const [start, stop, step] = parts;
+    if (colons === 0 && start) items.push({ kind: 'index', node: start });
+    else items.push({ kind: 'slice', ...(start ? { start } : {}), ...(stop ? { stop } : {}), ...(step ? { step } : {}), at: { from, to } });
+    parts = [undefined];
+    colons = 0;
+    from = -1;
+  };
+  const open = member.getChild('[');
+  for (let n = open?.nextSibling ?? null; n && n.name !== ']'; n = n.nextSibling) {
+    if (n.name === ',') {
+      flush();
+      continue;
+    }
+    if (from < 0) from = n.from;
+    to = n.to;
+    if (n.name === ':') {
+      colons++;
+      parts.push(undefined);
+    } else {
+      parts[parts.length - 1] = n;
+    }
+  }
+  flush();
+  return items;
+}
