@@ -98,10 +98,10 @@ function findLastAssignOp(statement: SyntaxNode): SyntaxNode | undefined {
 /** Deepest expression nesting followed; PyTorch itself stops at 64 dimensions. */
 const MAX_DEPTH = 400;
 
-/** Names a file uses without importing them, as notebooks and snippets do. */
+/** Names a file uses without importing them (Python's builtins, and the imports notebooks and snippets assume). */
 const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
   ['torch', 'torch'], ['np', 'numpy'], ['numpy', 'numpy'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'],
-  ['float', 'float'], ['int', 'int'], ['bool', 'bool'],
+  ['float', 'float'], ['int', 'int'], ['bool', 'bool'], ['range', 'range'], ['len', 'len'], ['list', 'list'], ['tuple', 'tuple'],
 ]);
 
 export class StaticEvaluator {

@@ -1,14 +1,15 @@
 // The torch and NumPy functions Conv Lab evaluates statically: literal constructors (`tensor`,
 // `array`, legacy `Tensor`), factories (`arange`, `linspace`, `zeros`, `full`, `eye`, `rand`...)
-// and `stack`/`cat`. Values and errors follow PyTorch 1.13's CPU kernels.
+// and `stack`/`cat`, plus the Python builtins literal code uses (`range`, `len`, `list`, `tuple`).
+// Values and errors follow PyTorch 1.13's CPU kernels and CPython.
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { CallSite } from './callSite';
 import { numpyDType, torchDType } from './dtypes';
 import { tensorFromData } from './literals';
 import { cat, checkElementLimit, stack, stridedOf, truncateToInt64, type StridedTensor } from './strided';
-import { EvaluationFailure, pythonTypeName, rethrowAt, type Library, type TensorValue } from './values';
+import { EvaluationFailure, pythonTypeName, rethrowAt, type Library, type PyValue, type TensorValue } from './values';
 
-type LibraryFunction = (site: CallSite) => TensorValue;
+type LibraryFunction = (site: CallSite) => PyValue;
 
 function tensorValue(t: Tensor, site: CallSite, library: Library = 'torch', placeholder = false): TensorValue {
   return { kind: 'tensor', tensor: stridedOf(t), library, placeholder, at: site.at };
@@ -246,7 +247,55 @@ function joining(kind: 'stack' | 'cat'): LibraryFunction {
   };
 }
 
+/** Longest `range` expanded into a list of values (each is an object, unlike a tensor element). */
+const MAX_RANGE = 1_000_000;
+
+/** Python's `range`, as the list of ints it iterates over (what `torch.tensor(range(n))` reads). */
+const range: LibraryFunction = (site) => {
+  site.expect(3, []);
+  const ints = site.positional.map((v) => {
+    if (v.kind === 'int') return v.value;
+    if (v.kind === 'bool') return BigInt(v.value);
+    throw new EvaluationFailure(`'${pythonTypeName(v)}' object cannot be interpreted as an integer`, 'invalid-argument', v.at, 'TypeError');
+  });
+  if (ints.length === 0) throw new EvaluationFailure('range expected at least 1 argument, got 0', 'invalid-argument', site.at, 'TypeError');
+  const [start, stop, step] = ints.length === 1 ? [0n, ints[0] ?? 0n, 1n] : [ints[0] ?? 0n, ints[1] ?? 0n, ints[2] ?? 1n];
+  if (step === 0n) throw new EvaluationFailure('range() arg 3 must not be zero', 'invalid-argument', site.at, 'ValueError');
+  const span = step > 0n ? stop - start : start - stop;
+  const magnitude = step > 0n ? step : -step;
+  const length = span <= 0n ? 0 : Number((span + magnitude - 1n) / magnitude);
+  if (length > MAX_RANGE) throw new EvaluationFailure(`range of ${length.toLocaleString('en-US')} numbers is too long to evaluate statically (at most ${MAX_RANGE.toLocaleString('en-US')})`, 'too-many-elements', site.at);
+  return { kind: 'list', items: Array.from({ length }, (_, i) => ({ kind: 'int', value: start + BigInt(i) * step, at: site.at })), at: site.at };
+};
+
+/** `len(x)` of a list, tuple, tensor or array. */
+const len: LibraryFunction = (site) => {
+  site.expect(1, []);
+  const v = site.required(site.positional[0], 0, 'obj');
+  const n = v.kind === 'list' || v.kind === 'tuple' ? v.items.length : v.kind === 'tensor' ? v.tensor.shape[0] : undefined;
+  if (n === undefined) {
+    const message = v.kind === 'tensor' ? (v.library === 'torch' ? 'len() of a 0-d tensor' : 'len() of unsized object') : `object of type '${pythonTypeName(v)}' has no len()`;
+    throw new EvaluationFailure(message, 'invalid-argument', v.at, 'TypeError');
+  }
+  return { kind: 'int', value: BigInt(n), at: site.at };
+};
+
+/** `list(x)` / `tuple(x)` of a list or tuple (tensors are not taken apart). */
+function sequence(kind: 'list' | 'tuple'): LibraryFunction {
+  return (site) => {
+    site.expect(1, []);
+    const v = site.positional[0];
+    if (!v) return { kind, items: [], at: site.at };
+    if (v.kind === 'list' || v.kind === 'tuple') return { kind, items: v.items, at: site.at };
+    throw new EvaluationFailure(`cannot evaluate ${kind}() of a ${pythonTypeName(v)} statically`, 'not-static', site.at);
+  };
+}
+
 const FUNCTIONS: ReadonlyMap<string, LibraryFunction> = new Map([
+  ['range', range],
+  ['len', len],
+  ['list', sequence('list')],
+  ['tuple', sequence('tuple')],
   ['torch.tensor', literal('torch')],
   ['torch.as_tensor', literal('torch')],
   ['torch.from_numpy', fromNumpy],

@@ -4,7 +4,8 @@
 // PyTorch 1.13's tensor_new.cpp and NumPy's array constructor.
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { checkElementLimit, materialize, promoteTypes } from './strided';
-import { EvaluationFailure, pythonTypeName, type Library, type PyValue } from './values';
+import { indexTensor } from './indexing';
+import { EvaluationFailure, pythonTypeName, type Library, type PyValue, type TensorValue } from './values';
 
 /** PyTorch's maximum number of dimensions. */
 const MAX_DIMS = 64;
@@ -32,15 +33,13 @@ function torchTensorFromData(data: PyValue, dtype: DType | undefined, maxElement
       out[at++] = scalarFor(v, scalarType) as never;
       return;
     }
-    if (v.kind !== 'list' && v.kind !== 'tuple') {
-      if (v.kind === 'tensor') throw notStatic('a tensor inside a list', v);
-      throw new EvaluationFailure('not a sequence', 'ragged-nesting', v.at, 'TypeError');
-    }
+    const items = v.kind === 'list' || v.kind === 'tuple' ? v.items : v.kind === 'tensor' ? rowsOf(v) : undefined;
+    if (!items) throw new EvaluationFailure('not a sequence', 'ragged-nesting', v.at, 'TypeError');
     const expected = sizes[dim] ?? 0;
-    if (v.items.length !== expected) {
-      throw new EvaluationFailure(`expected sequence of length ${expected} at dim ${dim} (got ${v.items.length})`, 'ragged-nesting', v.at, 'ValueError');
+    if (items.length !== expected) {
+      throw new EvaluationFailure(`expected sequence of length ${expected} at dim ${dim} (got ${items.length})`, 'ragged-nesting', v.at, 'ValueError');
     }
-    for (const item of v.items) store(item, dim + 1);
+    for (const item of items) store(item, dim + 1);
   };
   // PyTorch stores nothing (and so checks nothing further) when the sizes hold no element.
   if (out.length > 0) store(data, 0);
@@ -69,7 +68,14 @@ function inferTorchDType(v: PyValue): DType {
   }
 }
 
-/** PyTorch's compute_sizes: the lengths along the first element of every level. */
+/** A tensor iterated as a Python sequence: its sub-tensors along the first dimension. */
+function rowsOf(v: TensorValue): PyValue[] | undefined {
+  const rows = v.tensor.shape[0];
+  if (rows === undefined) return undefined;
+  return Array.from({ length: rows }, (_, i) => ({ ...v, tensor: indexTensor(v.tensor, [{ kind: 'int', value: i, at: v.at }], 'torch') }));
+}
+
+/** PyTorch's compute_sizes: the lengths along the first element of every level (a tensor there counts as a scalar). */
 function torchSizes(data: PyValue): number[] {
   const sizes: number[] = [];
   for (let v: PyValue | undefined = data; v; ) {
@@ -88,7 +94,7 @@ function torchSizes(data: PyValue): number[] {
 /** One Python scalar stored as `dtype`, with PyTorch's unpacking errors. */
 function scalarFor(v: PyValue, dtype: DType): number | bigint {
   const integral = dtype === 'int64' || dtype === 'int32' || dtype === 'bool';
-  if (v.kind === 'tensor') throw notStatic('a tensor inside a list', v);
+  if (v.kind === 'tensor') return tensorScalar(v, dtype);
   if (v.kind !== 'int' && v.kind !== 'float' && v.kind !== 'bool') {
     if (integral) throw new EvaluationFailure(`'${pythonTypeName(v)}' object cannot be interpreted as an integer`, 'non-numeric-element', v.at, 'TypeError');
     throw new EvaluationFailure(`must be real number, not ${pythonTypeName(v)}`, 'non-numeric-element', v.at, 'TypeError');
@@ -114,8 +120,16 @@ function scalarFor(v: PyValue, dtype: DType): number | bigint {
   }
 }
 
-function notStatic(what: string, v: PyValue): EvaluationFailure {
-  return new EvaluationFailure(`cannot evaluate ${what} statically`, 'not-static', v.at);
+/** A one-element tensor in a list, read as the Python number `item()` would give. */
+function tensorScalar(v: TensorValue, dtype: DType): number | bigint {
+  const t = v.tensor;
+  if (numel(t.shape) !== 1) throw new EvaluationFailure('only one element tensors can be converted to Python scalars', 'non-numeric-element', v.at, 'ValueError');
+  const integralTarget = dtype === 'int64' || dtype === 'int32';
+  if (integralTarget && (t.dtype === 'float32' || t.dtype === 'float64')) {
+    throw new EvaluationFailure('only integer tensors of a single element can be converted to an index', 'non-numeric-element', v.at, 'TypeError');
+  }
+  const [x] = materialize(t, dtype).data;
+  return x ?? 0;
 }
 
 /** `np.array`: NumPy's defaults (float64, int64) and its "inhomogeneous shape" error. */
