@@ -144,6 +144,8 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
     }
   };
   visit(scope);
+  // A try statement's `except ... as e` is recorded before the statements of its body.
+  for (const events of index.values()) events.sort((a, b) => a.boundAt - b.boundAt);
   return index;
 }
 

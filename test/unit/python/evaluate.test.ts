@@ -77,6 +77,11 @@ describe('python: evaluateTensorExpression', () => {
       assert.match(messageOf(evaluateAt(handler, 'X.T')), /^cannot evaluate 'X' statically: it is set by 'try:…' on line 1/);
     });
 
+    it('orders an `except ... as` name after the try body\'s assignments', () => {
+      const source = 'try:\n    X = torch.ones(2)\nexcept ValueError as X:\n    pass\nY = X\n';
+      assert.match(messageOf(evaluateAt(source, 'X', 2)), /^cannot evaluate 'X' statically: it is set by 'try:…' on line 1/);
+    });
+
     it('follows import aliases and assignments inside if/else blocks (the textually latest)', () => {
       const source = 'import numpy as onp\nif flag:\n    A = onp.array([1, 2])\nelse:\n    A = onp.array([[1.5]])\nA\n';
       const r = evaluateAt(source, 'A', 2);
