@@ -5,6 +5,7 @@
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { CallSite } from './callSite';
 import { numpyDType, torchDType } from './dtypes';
+import { NUMPY_FACTORIES } from './numpyFactories';
 import { tensorFromData } from './literals';
 import { cat, checkElementLimit, stack, stridedOf, truncateToInt64, type StridedTensor } from './strided';
 import { EvaluationFailure, pythonTypeName, rethrowAt, type Library, type PyValue, type TensorValue } from './values';
@@ -319,6 +320,7 @@ const FUNCTIONS: ReadonlyMap<string, LibraryFunction> = new Map([
   ['torch.concat', joining('cat')],
   ['numpy.array', literal('numpy')],
   ['numpy.asarray', literal('numpy')],
+  ...NUMPY_FACTORIES,
 ]);
 
 /** The library function a dotted path names, if Conv Lab evaluates it. */
