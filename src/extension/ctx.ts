@@ -1,14 +1,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { OpRequest } from '../core/ops';
+import type { Tensor } from '../core/tensor';
 import { DEFAULT_MAX_ELEMENTS, WorkerPool } from '../worker/pool';
 import { commands } from './commands';
 import { Log } from './log';
+import { PanelHost, type PanelApi } from './panel/panel';
 
 /** What `activate` returns: used by the integration tests, and by nothing else. */
 export interface ConvLabApi {
   readonly activationMs: number;
   /** Threads of the compute pool; 0 until the first op starts it. */
   poolSize(): number;
+  /** The Conv Lab panel (open or not). */
+  readonly panel: PanelApi;
 }
 
 /**
@@ -18,11 +23,14 @@ export interface ConvLabApi {
 export class Ctx implements vscode.Disposable, ConvLabApi {
   readonly log = new Log();
   readonly activationMs: number;
+  readonly panel: PanelHost;
   private readonly disposables: vscode.Disposable[] = [this.log];
   private workerPool: WorkerPool | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
+    this.panel = new PanelHost(extension.extensionUri, this.log);
+    this.disposables.push(this.panel);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
     }
@@ -47,6 +55,11 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
       this.log.info(`compute pool: ${this.workerPool.size} worker threads`);
     }
     return this.workerPool;
+  }
+
+  /** The panel follows the op the user ran last. */
+  showInPanel(request: OpRequest, result: Tensor): void {
+    this.panel.show(request, result);
   }
 
   poolSize(): number {

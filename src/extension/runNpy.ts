@@ -49,6 +49,7 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
     ctx.log.info(`${describeRun(opRequest)} → [${result.shape.join(', ')}]\n${printed}`);
+    ctx.showInPanel(opRequest, result);
     await saveResult(request.out, result, opRequest.op);
     return { ok: true, result, printed };
   } catch (e) {

@@ -1,0 +1,158 @@
+// The Conv Lab panel: one webview panel, revealed if already open, showing the op the user ran
+// last. It restores after a window reload through a WebviewPanelSerializer and the state the
+// webview keeps with setState. The host acts only on messages that pass the protocol's checks.
+import * as vscode from 'vscode';
+import { formatTensor } from '../../core/format';
+import { formatNumpy } from '../../core/formatNumpy';
+import type { OpRequest } from '../../core/ops';
+import { numel, type Tensor } from '../../core/tensor';
+import {
+  PANEL_VIEW_TYPE,
+  parseFromPanelMessage,
+  parseStoredView,
+  type CopyFormat,
+  type FromPanelMessage,
+  type PanelView,
+  type TensorRole,
+  type ToPanelMessage,
+} from '../../protocol/panel';
+import type { Log } from '../log';
+import { panelHtml, panelResourceRoots } from './html';
+import { panelViewOf, tensorsOfStoredView } from './view';
+
+/** Larger tensors are copied in PyTorch's summarised form: a full literal would be megabytes. */
+const FULL_COPY_MAX_ELEMENTS = 10_000;
+
+/** One draw the webview reported: how many elements it received and how long it took to draw them. */
+export interface PanelRender {
+  readonly elements: number;
+  readonly ms: number;
+}
+
+/** What the integration tests may ask of the panel. */
+export interface PanelApi {
+  readonly isOpen: boolean;
+  /** Resolves with the next draw the webview reports. */
+  nextRender(): Promise<PanelRender>;
+}
+
+interface Shown {
+  readonly view: PanelView;
+  readonly tensors: ReadonlyMap<TensorRole, Tensor>;
+}
+
+export class PanelHost implements vscode.Disposable, PanelApi {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private shown: Shown | undefined;
+  private renderWaiters: ((render: PanelRender) => void)[] = [];
+  private readonly serializer: vscode.Disposable;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Reveals the panel, creating it if needed. */
+  open(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Conv Lab', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      localResourceRoots: panelResourceRoots(this.extensionUri),
+    });
+    this.attach(panel);
+  }
+
+  /** Makes `result` of `request` the op the panel shows; posted at once if the panel is open. */
+  show(request: OpRequest, result: Tensor): void {
+    const view = panelViewOf(request, result);
+    const tensors = new Map<TensorRole, Tensor>([['input', request.input], ['weight', request.weight], ['output', result]]);
+    if (request.bias) tensors.set('bias', request.bias);
+    this.shown = { view, tensors };
+    this.post({ type: 'show', view });
+  }
+
+  nextRender(): Promise<PanelRender> {
+    return new Promise((resolve) => this.renderWaiters.push(resolve));
+  }
+
+  private revive(panel: vscode.WebviewPanel, state: unknown): void {
+    // The state was written by the webview: only a view that passes the protocol's checks is used.
+    const stored = typeof state === 'object' && state !== null ? parseStoredView((state as Record<string, unknown>)['view']) : undefined;
+    if (stored && this.shown === undefined) {
+      const view: PanelView = { ...stored, tensors: stored.tensors.map((t) => ({ ...t, values: Float64Array.from(t.values) })) };
+      this.shown = { view, tensors: tensorsOfStoredView(stored) };
+    }
+    this.attach(panel);
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(this.extensionUri) };
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    this.panelDisposables = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseFromPanelMessage(raw);
+        if (message === undefined) {
+          this.log.warn(`panel: ignored a message the protocol does not declare: ${JSON.stringify(raw)?.slice(0, 200)}`);
+          return;
+        }
+        void this.handle(message);
+      }),
+      panel.onDidDispose(() => this.detach()),
+    ];
+    panel.webview.html = panelHtml(panel.webview, this.extensionUri);
+  }
+
+  private detach(): void {
+    this.panel = undefined;
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
+  }
+
+  private async handle(message: FromPanelMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        if (this.shown) this.post({ type: 'show', view: this.shown.view });
+        return;
+      case 'copy':
+        await this.copy(message.role, message.format);
+        return;
+      case 'rendered':
+        this.log.info(`panel: drew ${message.elements} elements in ${message.ms.toFixed(1)} ms`);
+        for (const resolve of this.renderWaiters.splice(0)) resolve(message);
+        return;
+    }
+  }
+
+  private async copy(role: TensorRole, format: CopyFormat): Promise<void> {
+    const tensor = this.shown?.tensors.get(role);
+    if (tensor === undefined) {
+      this.post({ type: 'notice', text: `There is no ${role} tensor to copy: run an operation first.` });
+      return;
+    }
+    const full = numel(tensor.shape) <= FULL_COPY_MAX_ELEMENTS;
+    const options = full ? { threshold: Infinity } : {};
+    const text = format === 'pytorch' ? formatTensor(tensor, options) : formatNumpy(tensor, options);
+    await vscode.env.clipboard.writeText(text);
+    const what = `${role} [${tensor.shape.join(', ')}] as a ${format === 'pytorch' ? 'PyTorch' : 'NumPy'} literal`;
+    this.post({ type: 'notice', text: full ? `Copied the ${what}.` : `Copied the ${what}, summarised with "..." (more than ${FULL_COPY_MAX_ELEMENTS} elements).` });
+  }
+
+  private post(message: ToPanelMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.detach();
+    this.serializer.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import { tensor } from '../../../src/core/tensor';
+import { panelViewOf, pythonCall, tensorsOfStoredView } from '../../../src/extension/panel/view';
+import { parseFromPanelMessage, parseStoredView, type StoredView } from '../../../src/protocol/panel';
+
+// The seed's cell 89: X = K = [[0, 1], [2, 3]] as 1×1×2×2, conv_transpose2d → [[0, 0, 1], [0, 4, 6], [4, 12, 9]].
+const X = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
+const Y = tensor([0, 0, 1, 0, 4, 6, 4, 12, 9], [1, 1, 3, 3]);
+
+function stored(): StoredView {
+  const view = panelViewOf({ op: 'conv_transpose2d', input: X, weight: X }, Y);
+  return { ...view, tensors: view.tensors.map((t) => ({ ...t, values: Array.from(t.values) })) };
+}
+
+describe('panel protocol: messages from the webview', () => {
+  it('accepts the declared messages', () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'copy', role: 'output', format: 'numpy' }), { type: 'copy', role: 'output', format: 'numpy' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 9, ms: 1.5 }), { type: 'rendered', elements: 9, ms: 1.5 });
+  });
+
+  it('drops extra fields and refuses anything undeclared or malformed', () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'ready', command: 'rm -rf' }), { type: 'ready' });
+    for (const bad of [null, 'ready', [], { type: 'eval' }, { type: 'copy', role: 'output' }, { type: 'copy', role: '__proto__', format: 'numpy' },
+      { type: 'copy', role: 'output', format: 'latex' }, { type: 'rendered', elements: -1, ms: 1 }, { type: 'rendered', elements: 1, ms: NaN }]) {
+      assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+});
+
+describe('panel protocol: the view and its restored state', () => {
+  it("builds cell 89's view: the call, the formulas with numbers, every tensor", () => {
+    const view = panelViewOf({ op: 'conv_transpose2d', input: X, weight: X }, Y);
+    assert.equal(view.call, 'F.conv_transpose2d(input, weight)');
+    // (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3 for both dims
+    assert.deepEqual(view.formulas, ['H', 'W'].map((d) => `${d}_out = (${d}_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3`));
+    assert.deepEqual(view.tensors.map((t) => [t.role, t.shape]), [['input', [1, 1, 2, 2]], ['weight', [1, 1, 2, 2]], ['output', [1, 1, 3, 3]]]);
+    assert.deepEqual(Array.from(view.tensors[2]?.values ?? []), [0, 0, 1, 0, 4, 6, 4, 12, 9]);
+  });
+
+  it('spells the call with Python keywords', () => {
+    assert.equal(pythonCall({ op: 'conv_transpose2d', input: X, weight: X, bias: tensor([1], [1]), args: { stride: 2, padding: [1, 0], outputPadding: 1 } }),
+      'F.conv_transpose2d(input, weight, bias, stride=2, padding=(1, 0), output_padding=1)');
+    assert.equal(pythonCall({ op: 'conv1d', input: X, weight: X, args: { padding: 'same', paddingMode: 'reflect', dilation: [2] } }),
+      "F.conv1d(input, weight, padding='same', dilation=(2,), padding_mode='reflect')");
+    assert.equal(pythonCall({ op: 'trans_conv', input: X, weight: X }), 'trans_conv(X, K)');
+  });
+
+  it('restores a stored view (after a JSON round trip) with its tensors', () => {
+    const restored = parseStoredView(JSON.parse(JSON.stringify(stored())));
+    assert.deepEqual(restored, stored());
+    const output = restored && tensorsOfStoredView(restored).get('output');
+    assert.deepEqual([output?.dtype, output?.shape, [...(output?.data ?? [])].map(Number)], ['float32', [1, 1, 3, 3], [0, 0, 1, 0, 4, 6, 4, 12, 9]]);
+  });
+
+  it('refuses a stored view that does not hold together', () => {
+    const view = stored();
+    const wrongCount = { ...view, tensors: view.tensors.map((t) => (t.role === 'output' ? { ...t, values: [1, 2] } : t)) };
+    const noOutput = { ...view, tensors: view.tensors.filter((t) => t.role !== 'output') };
+    for (const bad of [undefined, { ...view, op: 'conv4d' }, { ...view, spatialDims: 4 }, { ...view, formulas: [1] }, wrongCount, noOutput,
+      { ...view, tensors: [{ ...view.tensors[0], dtype: 'complex64' }] }]) {
+      assert.equal(parseStoredView(bad), undefined, String(JSON.stringify(bad)).slice(0, 80));
+    }
+  });
+});
