@@ -39,11 +39,13 @@ export function launchChromium() {
  * Opens `url` in a new page and waits (at most `timeoutMs`) for the workbench to call
  * `codeAutomationExit`, which it does once the extension tests settle. On failure or timeout a
  * screenshot is saved to `screenshotFile`.
+ * `duringRun`, if given, drives the page while the suite runs (e.g. webview checks); it is told
+ * when the run is over and awaited before the page closes; its result is `duringRunResult`.
  * @param {import('playwright-core').Browser} browser
- * @param {{ url: string, timeoutMs: number, screenshotFile: string, onLog: (line: string) => void }} options
- * @returns {Promise<WorkbenchRun>}
+ * @param {{ url: string, timeoutMs: number, screenshotFile: string, onLog: (line: string) => void, duringRun?: (page: import('playwright-core').Page, isOver: () => boolean) => Promise<unknown> }} options
+ * @returns {Promise<WorkbenchRun & { duringRunResult?: unknown }>}
  */
-export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, onLog }) {
+export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, onLog, duringRun }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     /** @type {(run: Omit<WorkbenchRun, 'timedOut'>) => void} */
@@ -65,13 +67,18 @@ export async function runWorkbench(browser, { url, timeoutMs, screenshotFile, on
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    let over = false;
+    const during = duringRun?.(page, () => over);
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
+    over = true;
+    const duringRunResult = await during;
     // What the workbench logs while shutting down would bury why it stopped.
     settled = true;
     const run = result === undefined
       ? { exitCode: undefined, timedOut: true, workbenchLogs: [] }
       : { ...result, timedOut: false };
+    if (during) run.duringRunResult = duringRunResult;
     if (run.exitCode !== 0) await page.screenshot({ path: screenshotFile }).catch((e) => onLog(`[screenshot failed] ${e.message}`));
     return run;
   } finally {

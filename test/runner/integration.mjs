@@ -15,6 +15,7 @@ import { cleanUp, onCleanUp, runToCompletion } from './children.mjs';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST, ensureCodeServer, repoRoot } from './install.mjs';
 import { assertSuiteBuilt, launchEnv, prepareLaunch, readResults, TESTS_ENTRY, TRIGGERS } from './suite.mjs';
+import { answerWebviewChecks, WEBVIEW_CHECK_ENV } from './webview.mjs';
 
 const RESULTS_DIR = path.join(repoRoot, 'test-results');
 const DEFAULT_LAUNCH_TIMEOUT_MS = 180_000;
@@ -80,9 +81,13 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
   let passed = 0;
   try {
     const extensionRoot = vsix ? await installVsix(codeServer, vsix, extensionsDir, userDataDir) : repoRoot;
+    // The panel's webview DOM is checked in one launch per version (panel.test.ts and webview.mjs).
+    const webviewCheckDir = trigger === TRIGGERS[0] ? path.join(tmp, 'webview-check') : undefined;
+    if (webviewCheckDir) fs.mkdirSync(webviewCheckDir);
     // The extension host inherits the server's environment: that is how the suite learns
     // where to write its results and what to expect.
-    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, env: launchEnv({ resultsFile, trigger, extensionRoot }) });
+    const env = { ...launchEnv({ resultsFile, trigger, extensionRoot }), ...(webviewCheckDir ? { [WEBVIEW_CHECK_ENV]: webviewCheckDir } : {}) };
+    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, env });
     // VS Code runs extensionTestsPath only in extension-development mode, so a packaged-build
     // run points extensionDevelopmentPath at an empty folder: the installed copy is the only Conv Lab.
     const noExtension = path.join(tmp, 'no-development-extension');
@@ -98,8 +103,15 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
       timeoutMs,
       screenshotFile: path.join(artifactsDir, 'screenshot.png'),
       onLog: (line) => workbenchLines.push(line),
+      duringRun: webviewCheckDir && ((page, isOver) => answerWebviewChecks(page, {
+        dir: webviewCheckDir,
+        screenshotsDir: path.join(RESULTS_DIR, 'panel', `${label}`),
+        timeoutMs,
+        stopped: isOver,
+      })),
     });
     workbenchLogs = run.workbenchLogs;
+    failures.push(...(Array.isArray(run.duringRunResult) ? run.duringRunResult : []));
     const results = readResults(resultsFile);
     for (const line of results?.output ?? []) if (line.trim() !== '') log(`  ${line}`);
     passed = results?.passed ?? 0;

@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { serializeNpy } from '../../src/core/npy';
+import { tensor, type Tensor } from '../../src/core/tensor';
+import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';
+import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
+import { convLab, report, workspaceFile } from './helpers';
+
+/**
+ * Set by test/runner/webview.mjs's launch: a folder for the handshake in which this suite shows
+ * each theme (`<theme>.ready`) and the runner, which alone can reach the webview's DOM, answers
+ * with its checks of it (`<theme>.done`, JSON `{ ok, message }`).
+ */
+const WEBVIEW_CHECK_ENV = 'CONV_LAB_WEBVIEW_CHECK_DIR';
+const THEMES = [
+  { name: 'light', setting: 'Default Light Modern', kind: vscode.ColorThemeKind.Light },
+  { name: 'dark', setting: 'Default Dark Modern', kind: vscode.ColorThemeKind.Dark },
+] as const;
+
+async function writeNpy(name: string, t: Tensor): Promise<vscode.Uri> {
+  const uri = workspaceFile(name);
+  await vscode.workspace.fs.writeFile(uri, serializeNpy(t));
+  return uri;
+}
+
+async function run(args: RunNpyArgs): Promise<RunOutcome & { ok: true }> {
+  const outcome = await vscode.commands.executeCommand<RunOutcome | undefined>('convLab.runOnNpyFiles', args);
+  assert.ok(outcome?.ok, `the run failed: ${outcome && !outcome.ok ? outcome.message : 'no outcome'}`);
+  return outcome;
+}
+
+function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
+}
+
+function panelApi(): PanelApi {
+  const api = convLab().exports;
+  assert.ok(api, 'Conv Lab returned no API from activate');
+  return api.panel;
+}
+
+/** The webview's next draw, or a rejection naming `what` after `ms`. */
+function nextRender(what: string, ms = 20_000): Promise<PanelRender> {
+  return Promise.race([
+    panelApi().nextRender(),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw ${what} within ${ms} ms`)), ms)),
+  ]);
+}
+
+async function waitForFile(file: string, ms: number): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`no ${path.basename(file)} from the webview check within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+async function closePanel(): Promise<void> {
+  await vscode.window.tabGroups.close(panelTabs());
+}
+
+describe('the Conv Lab panel', () => {
+  // The seed's X and K (shared/seed, cells 88-89): [[0, 1], [2, 3]] reshaped to 1×1×2×2.
+  let seedX: vscode.Uri;
+  let seedK: vscode.Uri;
+
+  before(async () => {
+    await convLab().activate();
+    seedX = await writeNpy('panel_X.npy', tensor([0, 1, 2, 3], [1, 1, 2, 2]));
+    seedK = await writeNpy('panel_K.npy', tensor([0, 1, 2, 3], [1, 1, 2, 2]));
+  });
+
+  after(async () => {
+    await closePanel();
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('opens a 1×64×128×128 output and reports how long it took', async () => {
+    // Depthwise 3×3 conv (groups=64) of a 1×64×130×130 ramp: a 1×64×128×128 output, computed quickly.
+    const input = await writeNpy('panel_big_X.npy', tensor(Array.from({ length: 64 * 130 * 130 }, (_, i) => (i % 97) - 48), [1, 64, 130, 130]));
+    const weight = await writeNpy('panel_big_K.npy', tensor(Array.from({ length: 64 * 9 }, (_, i) => (i % 5) - 2), [64, 1, 3, 3]));
+    await closePanel();
+    await run({ op: 'conv2d', input, weight, args: 'groups=64', out: workspaceFile('panel_big_out.npy') });
+    const drawn = nextRender('the 1×64×128×128 output');
+    const started = performance.now();
+    await vscode.commands.executeCommand('convLab.openPanel');
+    const render = await drawn;
+    const openMs = performance.now() - started;
+    // input 64·130·130 + weight 64·9 + output 64·128·128 values
+    assert.equal(render.elements, 64 * 130 * 130 + 64 * 9 + 64 * 128 * 128);
+    report(`      panel: 1×64×128×128 output opened in ${openMs.toFixed(0)} ms (command to drawn; the webview's own drawing ${render.ms.toFixed(1)} ms)`);
+  });
+
+  it('redraws 256×256 heatmaps on a theme change and reports how long it took', async () => {
+    const input = await writeNpy('panel_256_X.npy', tensor(Array.from({ length: 256 * 256 }, (_, i) => Math.sin(i / 97)), [1, 1, 256, 256]));
+    const weight = await writeNpy('panel_256_K.npy', tensor([1, 0, -1, 2, 0, -2, 1, 0, -1], [1, 1, 3, 3]));
+    const shown = nextRender('the 256×256 output');
+    await run({ op: 'conv2d', input, weight, args: 'padding=1', out: workspaceFile('panel_256_out.npy') });
+    await shown;
+    const dark = vscode.window.activeColorTheme.kind === vscode.ColorThemeKind.Dark;
+    const redrawn = nextRender('after the theme change');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', dark ? 'Default Light Modern' : 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    const render = await redrawn;
+    assert.equal(render.elements, 2 * 256 * 256 + 9);
+    report(`      panel: redrew input and output 256×256 heatmaps (and the 3×3 kernel) in ${render.ms.toFixed(1)} ms`);
+  });
+
+  it("shows the seed's cell 89 in one panel, revealed when opened again", async () => {
+    await closePanel();
+    await run({ op: 'conv_transpose2d', input: seedX, weight: seedK, out: workspaceFile('panel_cell89.npy') });
+    const drawn = nextRender("cell 89's tensors");
+    await vscode.commands.executeCommand('convLab.openPanel');
+    const render = await drawn;
+    assert.equal(render.elements, 4 + 4 + 9);
+    await vscode.commands.executeCommand('convLab.openPanel');
+    const tabs = panelTabs();
+    assert.equal(tabs.length, 1, 'opening the panel twice made a second one');
+    assert.ok(tabs[0]?.isActive, 'the panel is not the active tab of its group');
+    assert.ok(panelApi().isOpen);
+
+    const checkDir = process.env[WEBVIEW_CHECK_ENV];
+    if (checkDir === undefined) return; // no runner that can reach the webview's DOM (e.g. test-electron)
+    for (const theme of THEMES) {
+      if (vscode.window.activeColorTheme.kind !== theme.kind) {
+        const redrawn = nextRender(`in the ${theme.name} theme`);
+        await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.setting, vscode.ConfigurationTarget.Global);
+        await redrawn;
+      }
+      fs.writeFileSync(path.join(checkDir, `${theme.name}.ready`), '');
+      const answer = JSON.parse(await waitForFile(path.join(checkDir, `${theme.name}.done`), 30_000)) as { ok: boolean; message: string };
+      assert.ok(answer.ok, `the webview's DOM in the ${theme.name} theme: ${answer.message}`);
+    }
+  });
+});
