@@ -61,7 +61,7 @@ function bytesOf(data: TensorData): Uint8Array {
  * [batch, channels, rows, ...rest] (missing batch or channel dims have extent 1).
  */
 export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegion, extent: RegionExtent): void {
-  const rest = numel(output.shape) / (extent.batch * extent.channels * extent.rows);
+  const rest = output.data.length === 0 ? 0 : numel(output.shape) / (extent.batch * extent.channels * extent.rows);
   const [b0, b1] = region.batch;
   const [c0, c1] = region.channels;
   const [r0, r1] = region.rows;

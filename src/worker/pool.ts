@@ -2,9 +2,10 @@
 // first use, ops split into output blocks across them, cancellation by terminating the threads
 // working on the op, crashes contained to the op that hit them.
 //
-// Inputs of a split op are copied once into SharedArrayBuffers that every worker of the op reads
-// (transferring could reach only one worker and would detach the caller's tensors); unsplit ops
-// clone their small inputs. Results come back as transferred ArrayBuffers.
+// Inputs are copied once into SharedArrayBuffers that every worker of the op reads (transferring
+// could reach only one worker and would detach the caller's tensors). Blocks come back on
+// SharedArrayBuffers too (see protocol/worker.ts) and are copied into an ordinary ArrayBuffer
+// output, which callers may transfer or post as they like.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -23,7 +24,7 @@ export interface WorkerPoolOptions {
   maxElements?: number;
   /** JS heap limit of each worker, so a runaway worker dies instead of the host. */
   workerHeapMb?: number;
-  /** Ops with fewer multiply-accumulates per block than this run unsplit on one worker. */
+  /** Fewest multiply-accumulates worth a block of their own; smaller ops run as one block. */
   minBlockMacs?: number;
 }
 
@@ -127,17 +128,9 @@ export class WorkerPool {
     const outputShape = outputShapeOf(req);
     this.checkSize(`${req.op} output`, outputShape);
 
-    const outputElements = numel(outputShape);
-    const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(outputElements / MAX_BLOCK_ELEMENTS));
-    const blockCount = outputElements === 0
-      ? 1
-      : Math.min(wantedBlocks, Math.floor(estimateMacs(req, outputShape) / this.minBlockMacs));
-    if (blockCount <= 1) {
-      let result: Tensor | undefined;
-      await this.runJob(label, [{ message: { type: 'runOp', request: req }, onReply: (reply) => { result = reply.tensor; } }], signal);
-      return received(result, label);
-    }
-
+    // Tiny ops are one block on one worker.
+    const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(numel(outputShape) / MAX_BLOCK_ELEMENTS));
+    const blockCount = Math.max(1, Math.min(wantedBlocks, Math.floor(estimateMacs(req, outputShape) / this.minBlockMacs)));
     const shared: OpRequest = {
       ...req,
       input: await toShared(req.input),

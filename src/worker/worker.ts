@@ -1,22 +1,16 @@
-// Compute worker (bundled to dist/worker.js): answers runOp requests with the core's kernels.
+// Compute worker (bundled to dist/worker.js): answers runOp requests with the core's kernels and
+// hands results back on SharedArrayBuffers (never detaching a buffer: see protocol/worker.ts).
 // One request at a time; the pool cancels by terminating the thread, so no cancellation here.
 import { parentPort } from 'node:worker_threads';
-import { runOp, runOpRegion } from '../core/ops';
+import { runOpRegion } from '../core/ops';
 import { RpcEndpoint } from '../protocol/rpc';
-import {
-  transferablesOfReply,
-  type FromWorkerMessage,
-  type ToWorkerMessage,
-  type WorkerFault,
-  type WorkerHostEndpoint,
-} from '../protocol/worker';
+import type { FromWorkerMessage, ToWorkerMessage, WorkerFault, WorkerHostEndpoint } from '../protocol/worker';
+import { toShared } from './blocks';
 
-function handle(message: ToWorkerMessage): FromWorkerMessage | Promise<FromWorkerMessage> {
+async function handle(message: ToWorkerMessage): Promise<FromWorkerMessage> {
   switch (message.type) {
-    case 'runOp': {
-      const { request, region } = message;
-      return { type: 'tensor', tensor: region === undefined ? runOp(request) : runOpRegion(request, region) };
-    }
+    case 'runOp':
+      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region)) };
     case 'crash':
       return crash(message.fault);
   }
@@ -41,6 +35,5 @@ if (port === null) throw new Error('dist/worker.js must run in a worker thread')
 const endpoint: WorkerHostEndpoint = new RpcEndpoint<FromWorkerMessage, ToWorkerMessage>(
   (envelope, transfer) => port.postMessage(envelope, transfer),
   handle,
-  transferablesOfReply,
 );
 port.on('message', (envelope) => endpoint.handleMessage(envelope));

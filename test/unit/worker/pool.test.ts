@@ -103,6 +103,14 @@ describe('worker pool', function () {
       assert.deepEqual(y.shape, [1, 1, 3, 3]);
       assert.deepEqual([...y.data], [0, 0, 1, 0, 4, 6, 4, 12, 9]); // the seed's printed tconv(X)
       assert.equal(pool.liveWorkers, 1);
+      assert.ok(y.data.buffer instanceof ArrayBuffer, 'an ordinary buffer the caller may transfer');
+    });
+
+    it('returns the empty output of a batch of 0, as PyTorch does', async () => {
+      // torch 1.13: F.conv2d(torch.zeros(0, 3, 5, 5), torch.zeros(2, 3, 3, 3)).shape == (0, 2, 3, 3)
+      const req: OpRequest = { op: 'conv2d', input: randomTensor([0, 3, 5, 5]), weight: randomTensor([2, 3, 3, 3]) };
+      const y = await poolOf().run(req);
+      assert.deepEqual([y.dtype, y.shape, y.data.length], ['float32', [0, 2, 3, 3], 0]);
     });
 
     it('runs concurrent ops, each as runOp computes it', async () => {
@@ -131,12 +139,13 @@ describe('worker pool', function () {
     });
 
     it('a TorchError raised inside the worker thread arrives intact', async () => {
+      const wholeOfOneByOne = { batch: [0, 1], channels: [0, 1], rows: [0, 1] } as const;
       const expected = inlineError(channelMismatch);
       const worker = new Worker(workerScript);
       try {
         const endpoint = new RpcEndpoint<ToWorkerMessage, FromWorkerMessage>((m, t) => worker.postMessage(m, t));
         worker.on('message', (m: Envelope<FromWorkerMessage>) => endpoint.handleMessage(m));
-        await assert.rejects(endpoint.request({ type: 'runOp', request: channelMismatch }), (e: unknown) => {
+        await assert.rejects(endpoint.request({ type: 'runOp', request: channelMismatch, region: wholeOfOneByOne }), (e: unknown) => {
           assert.ok(e instanceof TorchError);
           assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
           return true;
