@@ -10,8 +10,13 @@ export type BindingEvent = { name: string; statement: SyntaxNode; boundAt: numbe
   | { kind: 'assign'; values: SyntaxNode[]; index: number | undefined; count: number }
   /** `import numpy as np`, `from torch import tensor`: `path` is the dotted name imported. */
   | { kind: 'import'; path: string }
-  /** Anything a static reading does not follow (a loop variable, `X += 1`, `X[0] = 1`, a parameter...). */
-  | { kind: 'other' });
+  /** `name[index] = value` outside loops: a copy of the earlier value with the items replaced. */
+  | { kind: 'setitem'; target: SyntaxNode; value: SyntaxNode }
+  /**
+   * Anything a static reading does not follow: a rebinding (loop variable, parameter, `def`)
+   * or, with `mutates`, a change in place (`X += 1`, `X.add_(1)`, `X[i] = v` in a loop, `X.data = v`).
+   */
+  | { kind: 'other'; mutates: boolean });
 
 /** Nodes whose children include statements of the same scope; nothing else is walked. */
 const STATEMENT_CONTAINERS = new Set(['Script', 'Body', 'StatementGroup', 'IfStatement', 'ForStatement', 'WhileStatement',
@@ -39,6 +44,16 @@ function scopeChain(node: SyntaxNode): SyntaxNode[] {
     s = outer;
   }
   return chain;
+}
+
+/** The first in-place change of `name` that takes effect in `after < offset <= before`, seen from `site`. */
+export function mutationBetween(tree: Tree, text: string, site: SyntaxNode, name: string, after: number, before: number): BindingEvent | undefined {
+  for (const scope of scopeChain(site)) {
+    const events = scopeIndex(tree, text, scope).get(name);
+    const found = events?.find((e) => e.boundAt > after && e.boundAt <= before && (e.kind === 'setitem' || (e.kind === 'other' && e.mutates)));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The latest event binding `name` that ends at or before `position`, seen from `site`. */
@@ -71,13 +86,18 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
     else index.set(e.name, [e]);
   };
   const other = (target: SyntaxNode, statement: SyntaxNode, boundAt = statement.to): void => {
-    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt });
+    // Assigning to `x[i]` or `x.y`, unlike to `x`, changes the object `x` names.
+    const mutates = target.name === 'MemberExpression';
+    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt, mutates });
+  };
+  const changedInPlace = (target: SyntaxNode, statement: SyntaxNode): void => {
+    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt: statement.to, mutates: true });
   };
 
   const params = scope.parent?.name === 'FunctionDefinition' ? scope.parent.getChild('ParamList') : null;
   if (params) {
     for (const p of meaningfulChildren(params)) {
-      if (p.name === 'VariableName' && p.prevSibling?.name !== 'AssignOp') add({ kind: 'other', name: nameOf(p), statement: params, boundAt: params.to });
+      if (p.name === 'VariableName' && p.prevSibling?.name !== 'AssignOp') add({ kind: 'other', name: nameOf(p), statement: params, boundAt: params.to, mutates: false });
     }
   }
 
@@ -92,8 +112,11 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
               ? meaningfulChildren(single)
               : group;
             elements.forEach((target, i) => {
+              const item = subscriptedName(target);
               if (target.name === 'VariableName') {
                 add({ kind: 'assign', name: nameOf(target), statement: child, boundAt: child.to, values, index: elements === group && group.length === 1 ? undefined : i, count: elements.length });
+              } else if (item && targets.length === 1 && elements.length === 1 && values.length === 1 && values[0] && !insideLoop(child, scope)) {
+                add({ kind: 'setitem', name: nameOf(item), statement: child, boundAt: child.to, target, value: values[0] });
               } else {
                 other(target, child);
               }
@@ -101,12 +124,14 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
           }
           break;
         }
-        case 'UpdateStatement':
+        case 'UpdateStatement': {
+          // `X += 1` adds in place when X is a tensor.
+          const target = child.firstChild;
+          if (target) changedInPlace(target, child);
+          break;
+        }
         case 'DeleteStatement':
-          for (const target of meaningfulChildren(child)) {
-            if (target.name !== 'UpdateOp' && target.name !== 'del') other(target, child);
-            if (child.name === 'UpdateStatement') break;
-          }
+          for (const target of meaningfulChildren(child)) if (target.name !== 'del') other(target, child);
           break;
         case 'ForStatement': {
           // The loop variable is bound inside the loop's body.
@@ -126,7 +151,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
         case 'FunctionDefinition':
         case 'ClassDefinition': {
           const name = child.getChild('VariableName');
-          if (name) add({ kind: 'other', name: nameOf(name), statement: child, boundAt: name.to });
+          if (name) add({ kind: 'other', name: nameOf(name), statement: child, boundAt: name.to, mutates: false });
           break;
         }
         case 'ExpressionStatement': {
@@ -134,7 +159,7 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
           const call = child.firstChild;
           const callee = call?.name === 'CallExpression' ? call.firstChild : null;
           const method = callee?.name === 'MemberExpression' ? callee.lastChild : null;
-          if (callee && method?.name === 'PropertyName' && nameOf(method).endsWith('_')) other(callee, child);
+          if (callee && method?.name === 'PropertyName' && nameOf(method).endsWith('_')) changedInPlace(callee, child);
           break;
         }
         default:
@@ -147,6 +172,21 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
   // A try statement's `except ... as e` is recorded before the statements of its body.
   for (const events of index.values()) events.sort((a, b) => a.boundAt - b.boundAt);
   return index;
+}
+
+/** `x` of a target `x[...]`. */
+function subscriptedName(target: SyntaxNode): SyntaxNode | undefined {
+  const object = target.firstChild;
+  return target.name === 'MemberExpression' && object?.name === 'VariableName' && object.nextSibling?.name === '[' ? object : undefined;
+}
+
+/** Whether `statement` runs in a loop of its own scope (so it may run any number of times). */
+function insideLoop(statement: SyntaxNode, scope: SyntaxNode): boolean {
+  const isScope = (n: SyntaxNode): boolean => n.from === scope.from && n.to === scope.to && n.name === scope.name;
+  for (let n = statement.parent; n && !isScope(n); n = n.parent) {
+    if (n.name === 'ForStatement' || n.name === 'WhileStatement') return true;
+  }
+  return false;
 }
 
 /** The names an assignment target binds or changes: `x`, `a, (b, c)`, and the root of `x[0]` or `x.y`. */

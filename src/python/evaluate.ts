@@ -3,7 +3,8 @@
 // file are followed; anything else is refused with a message that names it and its exact range.
 import type { SyntaxNode } from '@lezer/common';
 import type { DType, Tensor } from '../core/tensor';
-import { latestBinding, type BindingEvent } from './bindings';
+import { setItem } from './assignment';
+import { latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
 import { dtypeOfPath } from './dtypes';
 import { libraryFunction } from './library';
@@ -106,7 +107,10 @@ const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
 
 export class StaticEvaluator {
   private depth = 0;
-  private readonly bindingValues = new Map<BindingEvent, PyValue>();
+  /** Each binding's value, and the names it was computed from (transitively). */
+  private readonly bindingValues = new Map<BindingEvent, { value: PyValue; dependencies: Set<string> }>();
+  /** The dependency sets of the bindings being evaluated, innermost last. */
+  private readonly collecting: Set<string>[] = [];
 
   constructor(
     private readonly doc: PythonDocument,
@@ -325,12 +329,46 @@ export class StaticEvaluator {
         : `is set by '${excerpt(this.doc.textOf(event.statement))}' on line ${line}, which Conv Lab does not follow`;
       throw new EvaluationFailure(`cannot evaluate '${name}' statically: it ${how}`, 'not-static', at);
     }
-    let value = this.bindingValues.get(event);
-    if (!value) {
-      value = this.assignedValue(event, event.statement.from);
-      this.bindingValues.set(event, value);
+    let entry = this.bindingValues.get(event);
+    if (!entry) {
+      const dependencies = new Set<string>();
+      this.collecting.push(dependencies);
+      try {
+        const value = event.kind === 'assign' ? this.assignedValue(event, event.statement.from) : this.itemAssigned(event);
+        entry = { value, dependencies };
+      } finally {
+        this.collecting.pop();
+      }
+      this.bindingValues.set(event, entry);
     }
-    return value;
+    // The bindings being evaluated now depend on this name and on what it was computed from.
+    for (const outer of this.collecting) {
+      outer.add(name);
+      for (const d of entry.dependencies) outer.add(d);
+    }
+    // A tensor this value was computed from has changed in place since: they may share memory.
+    for (const d of entry.dependencies) {
+      const change = mutationBetween(this.doc.tree, this.doc.text, event.statement, d, event.boundAt, position);
+      if (change) {
+        const line = this.doc.lineColumnAt(change.statement.from).line;
+        throw new EvaluationFailure(
+          `cannot evaluate '${name}' statically: '${d}' is changed in place by '${excerpt(this.doc.textOf(change.statement))}' on line ${line} after '${name}' was computed from it, and they may share memory`,
+          'not-static', at);
+      }
+    }
+    return entry.value;
+  }
+
+  /** `X[...] = value`: the value X had before, copied, with the indexed items replaced. */
+  private itemAssigned(event: Extract<BindingEvent, { kind: 'setitem' }>): PyValue {
+    const position = event.statement.from;
+    const objectNode = event.target.firstChild as SyntaxNode;
+    const before = this.lookUp(objectNode, event.name, position);
+    const at = { from: event.statement.from, to: event.statement.to };
+    if (before.kind !== 'tensor') throw this.notStatic(event.target, `item assignment on a ${pythonTypeName(before)}`);
+    const value = this.evaluate(event.value, position);
+    const items = subscriptItems(event.target).map((item) => this.indexValue(item, position, before.library));
+    return { ...before, tensor: setItem(before.tensor, items, value, before.library, at, this.maxElements), at };
   }
 
   /** What one target of an assignment receives, unpacking `a, b = x, y` element by element. */

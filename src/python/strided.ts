@@ -23,7 +23,7 @@ function isContiguous(t: StridedTensor): boolean {
 }
 
 /** Buffer offsets of the elements in row-major order. */
-function elementOffsets(t: StridedTensor): Int32Array | Float64Array {
+export function elementOffsets(t: StridedTensor): Int32Array | Float64Array {
   const n = numel(t.shape);
   const offsets = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
   const index = new Array<number>(t.shape.length).fill(0);
