@@ -18,9 +18,9 @@ const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 
 
 /**
  * Ops below this many multiply-accumulates run in the CLI's own thread. Measured on the 2-core
- * dev machine: inline kernels do ~140 M MAC/s; a cold pool (start threads, run, dispose) costs
- * 26 ms idle and 100-200 ms under load, so the pool starts winning between ~10 M (idle) and
- * ~50 M (loaded) MACs.
+ * dev machine (npm run bench): inline kernels do 150-300 M MAC/s; a cold pool costs 23-30 ms
+ * idle and 100-200 ms under load, so the pool starts winning between ~10 M (idle) and ~50 M
+ * (loaded) MACs.
  */
 export const CLI_INLINE_MACS = 20_000_000;
 
