@@ -3,6 +3,7 @@
 // file are followed; anything else is refused with a message that names it and its exact range.
 import type { SyntaxNode } from '@lezer/common';
 import type { DType, Tensor } from '../core/tensor';
+import { negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
 import { setItem } from './assignment';
 import { latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
@@ -188,6 +189,7 @@ export class StaticEvaluator {
         return { kind: 'int', value: sign === '-' ? -v : v, at };
       }
       if (operand.kind === 'float') return { kind: 'float', value: sign === '-' ? -operand.value : operand.value, at };
+      if (operand.kind === 'tensor' && operand.library === 'torch') return sign === '-' ? negate(operand, at) : { ...operand, at };
     }
     throw this.notStatic(node);
   }
@@ -198,7 +200,10 @@ export class StaticEvaluator {
     const left = this.evaluate(leftNode, position);
     const right = this.evaluate(rightNode, position);
     const at = { from: node.from, to: node.to };
-    const result = arithmetic(this.doc.textOf(op), left, right, at);
+    const operator = this.doc.textOf(op);
+    const result = left.kind === 'tensor' || right.kind === 'tensor'
+      ? isArithmeticOperator(operator) ? tensorArithmetic(operator, left, right, at, this.maxElements) : undefined
+      : arithmetic(operator, left, right, at);
     if (!result) throw this.notStatic(node);
     return result;
   }
@@ -430,6 +435,10 @@ function stringContent(text: string): string {
   while (i < text.length && text[i] !== '"' && text[i] !== "'") i++;
   const quote = text.startsWith('"""', i) || text.startsWith("'''", i) ? 3 : 1;
   return text.slice(i + quote, Math.max(i + quote, text.length - quote));
+}
+
+function isArithmeticOperator(op: string): op is ArithmeticOperator {
+  return op === '+' || op === '-' || op === '*' || op === '/' || op === '//' || op === '%';
 }
 
 /** Python's arithmetic on ints and floats (bools count as ints); undefined for anything else. */
