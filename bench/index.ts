@@ -4,6 +4,7 @@
 //   event loop   largest delay of this thread's event loop during a ~2 s op
 //   cancel       abort() to rejection of a running multi-second op
 //   speed-up     a larger conv on 1 worker and on the whole pool, against inline runOp
+//   detach       inline kernels before and after a buffer transfer (why results are not transferred)
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -119,6 +120,19 @@ function machine(): string {
   return `${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(1)}`;
 }
 
+/**
+ * Why results are not transferred: once any ArrayBuffer of a thread has been detached, V8 guards
+ * every later typed-array access there. Last, since it slows this thread for good.
+ */
+async function detachCost(): Promise<void> {
+  const req = convBatch(4);
+  const before = median(await repeat(3, () => timed(() => runOp(req))));
+  const buffer = new ArrayBuffer(8);
+  structuredClone(buffer, { transfer: [buffer] });
+  const after = median(await repeat(3, () => timed(() => runOp(req))));
+  report('inline runOp, conv2d 4×16×64×64, after a detach', ms(after), `${(after / before).toFixed(2)}× the ${ms(before)} before it`);
+}
+
 async function main(): Promise<void> {
   console.error('measuring (about a minute)...');
   const before = machine();
@@ -128,6 +142,7 @@ async function main(): Promise<void> {
   await eventLoopDelay(perImageMs);
   await cancellation(perImageMs);
   await speedUp();
+  await detachCost();
   const header: [string, string, string] = ['metric', 'value', 'note'];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]?.length ?? 0)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
