@@ -2,7 +2,7 @@
 // PyTorch's broadcasting, its result-type rules (dimensioned tensors, then zero-dim tensors, then
 // Python numbers) and its errors. float32 results are exact: the double result of one operation
 // on two floats, rounded once to float32, is the correctly rounded float32 result.
-import { allocate, numel, type DType } from '../core/tensor';
+import { allocate, numel, torchScalarTypeName, type DType } from '../core/tensor';
 import { checkElementLimit, materialize, promoteTypes, stridedOf, type StridedTensor } from './strided';
 import { EvaluationFailure, type PyValue, type TensorValue } from './values';
 import type { Span } from './parse';
@@ -153,4 +153,21 @@ export function negate(v: TensorValue, at: Span): TensorValue {
     out[i] = (typeof x === 'bigint' ? BigInt.asIntN(64, -x) : t.dtype === 'int32' ? -x | 0 : -x) as never;
   }
   return { ...v, tensor: stridedOf({ shape: t.shape, dtype: t.dtype, data: out }), at };
+}
+
+/** Whether PyTorch writes a `from` result into a `to` tensor in place (no float into integers, nothing into bool). */
+function canCast(from: DType, to: DType): boolean {
+  if (isFloat(from) && !isFloat(to)) return false;
+  return !(from !== 'bool' && to === 'bool');
+}
+
+/** An in-place operation's result written back into `self`: same shape, `self`'s dtype. */
+export function inPlaceResult(self: StridedTensor, result: StridedTensor, at: Span): StridedTensor {
+  if (!canCast(result.dtype, self.dtype)) {
+    throw new EvaluationFailure(`result type ${torchScalarTypeName(result.dtype)} can't be cast to the desired output type ${torchScalarTypeName(self.dtype)}`, 'invalid-dtype', at, 'RuntimeError');
+  }
+  if (result.shape.length !== self.shape.length || result.shape.some((s, d) => s !== self.shape[d])) {
+    throw new EvaluationFailure(`output with shape [${self.shape.join(', ')}] doesn't match the broadcast shape [${result.shape.join(', ')}]`, 'shape-mismatch', at, 'RuntimeError');
+  }
+  return stridedOf(materialize(result, self.dtype));
 }

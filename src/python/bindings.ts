@@ -12,6 +12,8 @@ export type BindingEvent = { name: string; statement: SyntaxNode; boundAt: numbe
   | { kind: 'import'; path: string }
   /** `name[index] = value` outside loops: a copy of the earlier value with the items replaced. */
   | { kind: 'setitem'; target: SyntaxNode; value: SyntaxNode }
+  /** `name op= value` outside loops (in place for tensors): `operator` is `+`, `-`, `*`... */
+  | { kind: 'update'; target: SyntaxNode; operator: string; value: SyntaxNode }
   /**
    * Anything a static reading does not follow: a rebinding (loop variable, parameter, `def`)
    * or, with `mutates`, a change in place (`X += 1`, `X.add_(1)`, `X[i] = v` in a loop, `X.data = v`).
@@ -50,7 +52,7 @@ function scopeChain(node: SyntaxNode): SyntaxNode[] {
 export function mutationBetween(tree: Tree, text: string, site: SyntaxNode, name: string, after: number, before: number): BindingEvent | undefined {
   for (const scope of scopeChain(site)) {
     const events = scopeIndex(tree, text, scope).get(name);
-    const found = events?.find((e) => e.boundAt > after && e.boundAt <= before && (e.kind === 'setitem' || (e.kind === 'other' && e.mutates)));
+    const found = events?.find((e) => e.boundAt > after && e.boundAt <= before && (e.kind === 'setitem' || e.kind === 'update' || (e.kind === 'other' && e.mutates)));
     if (found) return found;
   }
   return undefined;
@@ -126,8 +128,12 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
         }
         case 'UpdateStatement': {
           // `X += 1` adds in place when X is a tensor.
-          const target = child.firstChild;
-          if (target) changedInPlace(target, child);
+          const [target, op, value] = meaningfulChildren(child);
+          if (target?.name === 'VariableName' && op?.name === 'UpdateOp' && value && !insideLoop(child, scope)) {
+            add({ kind: 'update', name: nameOf(target), statement: child, boundAt: child.to, target, operator: nameOf(op).slice(0, -1), value });
+          } else if (target) {
+            changedInPlace(target, child);
+          }
           break;
         }
         case 'DeleteStatement':

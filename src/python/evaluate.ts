@@ -3,7 +3,7 @@
 // file are followed; anything else is refused with a message that names it and its exact range.
 import type { SyntaxNode } from '@lezer/common';
 import type { DType, Tensor } from '../core/tensor';
-import { negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
+import { inPlaceResult, negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
 import { setItem } from './assignment';
 import { latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
@@ -339,7 +339,9 @@ export class StaticEvaluator {
       const dependencies = new Set<string>();
       this.collecting.push(dependencies);
       try {
-        const value = event.kind === 'assign' ? this.assignedValue(event, event.statement.from) : this.itemAssigned(event);
+        const value = event.kind === 'assign' ? this.assignedValue(event, event.statement.from)
+          : event.kind === 'setitem' ? this.itemAssigned(event)
+            : this.updated(event);
         entry = { value, dependencies };
       } finally {
         this.collecting.pop();
@@ -362,6 +364,23 @@ export class StaticEvaluator {
       }
     }
     return entry.value;
+  }
+
+  /** `X op= value`: Python numbers rebound, tensors changed in place (so kept in their dtype and shape). */
+  private updated(event: Extract<BindingEvent, { kind: 'update' }>): PyValue {
+    const position = event.statement.from;
+    const before = this.lookUp(event.target, event.name, position);
+    const value = this.evaluate(event.value, position);
+    const at = { from: event.statement.from, to: event.statement.to };
+    const op = event.operator;
+    if (before.kind !== 'tensor') {
+      const result = before.kind === 'int' || before.kind === 'float' || before.kind === 'bool' ? arithmetic(op, before, value, at) : undefined;
+      if (!result) throw this.notStatic(event.statement);
+      return result;
+    }
+    const result = isArithmeticOperator(op) ? tensorArithmetic(op, before, value, at, this.maxElements) : undefined;
+    if (!result) throw this.notStatic(event.statement);
+    return { ...before, tensor: inPlaceResult(before.tensor, result.tensor, at), placeholder: result.placeholder, at };
   }
 
   /** `X[...] = value`: the value X had before, copied, with the indexed items replaced. */
