@@ -3,18 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatTensor } from '../core/format';
 import { parseNpy, serializeNpy } from '../core/npy';
-import { outputShapeOf, runOp, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/ops';
+import { OP_NAMES, outputShapeOf, PADDING_MODES, runOp, type OpArgs, type OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
 import { estimateMacs } from '../worker/blocks';
 import { WorkerPool } from '../worker/pool';
 import {
   CliError, integer, intList, intOrList, oneOf, parseFlags, requiredFlag, stringFlag, type FlagSpec, type ParsedArgs,
 } from './args';
-
-const OPS: readonly OpName[] = [
-  'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'corr2d', 'trans_conv',
-];
-const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 /**
  * Ops below this many multiply-accumulates run in the CLI's own thread. Measured on the 2-core
@@ -49,7 +44,7 @@ export const RUN_USAGE = `usage: conv-lab run <op> --input x.npy --weight w.npy 
 Runs one op on .npy tensors as PyTorch would and prints the result in PyTorch's printed form
 (unless --out is given without --print).
 
-ops: ${OPS.join(', ')}
+ops: ${OP_NAMES.join(', ')}
   conv*d / conv_transpose*d   torch.nn.functional.<op>(input, weight, bias, ...)
   corr2d, trans_conv          d2l's 2-D cross-correlation and transposed convolution of X by K
 
@@ -104,10 +99,10 @@ async function compute(req: OpRequest): Promise<Tensor> {
 export async function runCommand(argv: readonly string[], stdout: (text: string) => void): Promise<void> {
   const flags = parseFlags(argv, RUN_FLAGS);
   const [opText, ...extra] = flags.positionals;
-  if (opText === undefined) throw new CliError(`which op? one of ${OPS.join(', ')}`);
+  if (opText === undefined) throw new CliError(`which op? one of ${OP_NAMES.join(', ')}`);
   if (extra.length > 0) throw new CliError(`unexpected argument '${extra.join(' ')}'`);
-  const op = OPS.find((o) => o === opText);
-  if (op === undefined) throw new CliError(`unknown op '${opText}'; one of ${OPS.join(', ')}`);
+  const op = OP_NAMES.find((o) => o === opText);
+  if (op === undefined) throw new CliError(`unknown op '${opText}'; one of ${OP_NAMES.join(', ')}`);
 
   const biasFile = stringFlag(flags, 'bias');
   const req: OpRequest = {
