@@ -66,6 +66,8 @@ async function main() {
   }
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // The CLI is run directly (`./dist/cli.js`), not only through npm's `bin` link.
+  fs.chmodSync('dist/cli.js', 0o755);
 }
 
 main().catch((e) => {

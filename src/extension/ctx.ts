@@ -10,8 +10,8 @@ import { PanelHost, type PanelApi } from './panel/panel';
 /** What `activate` returns: used by the integration tests, and by nothing else. */
 export interface ConvLabApi {
   readonly activationMs: number;
-  /** Threads of the compute pool; 0 until the first op starts it. */
-  poolSize(): number;
+  /** Worker threads running now; 0 until the first op starts the pool. */
+  liveWorkers(): number;
   /** The Conv Lab panel (open or not). */
   readonly panel: PanelApi;
 }
@@ -62,8 +62,8 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
     this.panel.show(request, result);
   }
 
-  poolSize(): number {
-    return this.workerPool?.size ?? 0;
+  liveWorkers(): number {
+    return this.workerPool?.liveWorkers ?? 0;
   }
 
   private stopPool(): void {
