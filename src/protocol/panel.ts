@@ -15,12 +15,23 @@ export type CopyFormat = (typeof COPY_FORMATS)[number];
 
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'bool'];
 
-/** One tensor as the panel draws it: values widened to float64 (display only; copies use the host's tensor). */
+/** Views with at most this many elements travel whole, and are kept in the webview's state. */
+export const INLINE_MAX_ELEMENTS = 100_000;
+/** The most values one `values` request may ask for (16 tiles of a 1024 × 1024 plane). */
+export const REQUEST_MAX_ELEMENTS = 16 * 1024 * 1024;
+
+/**
+ * One tensor as the panel draws it. `values` (widened to float64: display only, copies use the
+ * host's tensor) come with the view when it is small; otherwise the webview asks for the planes
+ * it shows. `min`/`max` are over the finite values of the whole tensor (0, 0 if none).
+ */
 export interface PanelTensor<Values = Float64Array> {
   readonly role: TensorRole;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  readonly values: Values;
+  readonly min: number;
+  readonly max: number;
+  readonly values?: Values;
 }
 
 /** What the Tensors view shows: one op, its tensors, and its output-size formulas. */
@@ -35,18 +46,24 @@ export interface PanelView<Values = Float64Array> {
   readonly tensors: readonly PanelTensor<Values>[];
 }
 
-/** The view as `setState` keeps it: JSON, so values are plain arrays. */
-export type StoredView = PanelView<number[]>;
+/** A view as `setState` keeps it: JSON, so values are plain arrays, and only whole (small) views. */
+export type StoredTensor = PanelTensor<number[]> & { readonly values: number[] };
+export type StoredView = Omit<PanelView, 'tensors'> & { readonly tensors: readonly StoredTensor[] };
 
 export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
   /** A one-line outcome (e.g. of a copy), read out by screen readers. */
-  | { readonly type: 'notice'; readonly text: string };
+  | { readonly type: 'notice'; readonly text: string }
+  /** The answer to the webview's `values` request `id`: the ranges' values one after another. */
+  | { readonly type: 'values'; readonly id: number; readonly data: Float64Array }
+  | { readonly type: 'valuesFailed'; readonly id: number; readonly message: string };
 
 export type FromPanelMessage =
   /** The script has loaded and listens: the host may post the view. */
   | { readonly type: 'ready' }
   | { readonly type: 'copy'; readonly role: TensorRole; readonly format: CopyFormat }
+  /** `length` values from each of `starts` (row-major offsets) of the shown tensor `role`. */
+  | { readonly type: 'values'; readonly id: number; readonly role: TensorRole; readonly starts: readonly number[]; readonly length: number }
   /** How long the last view took from receipt to drawn (measurements and tests). */
   | { readonly type: 'rendered'; readonly elements: number; readonly ms: number };
 
@@ -87,6 +104,13 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
       return isOneOf(TENSOR_ROLES, x['role']) && isOneOf(COPY_FORMATS, x['format'])
         ? { type: 'copy', role: x['role'], format: x['format'] }
         : undefined;
+    case 'values': {
+      const { id, role, starts, length } = x;
+      return isCount(id) && isOneOf(TENSOR_ROLES, role) && isCount(length) && Array.isArray(starts) && starts.every(isCount)
+        && starts.length * length <= REQUEST_MAX_ELEMENTS
+        ? { type: 'values', id, role, starts, length }
+        : undefined;
+    }
     case 'rendered':
       return isCount(x['elements']) && typeof x['ms'] === 'number' && Number.isFinite(x['ms']) && x['ms'] >= 0
         ? { type: 'rendered', elements: x['elements'], ms: x['ms'] }
@@ -96,14 +120,18 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
   }
 }
 
-function parseStoredTensor(x: unknown): PanelTensor<number[]> | undefined {
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+function parseStoredTensor(x: unknown): StoredTensor | undefined {
   if (!isRecord(x)) return undefined;
-  const { role, shape, dtype, values } = x;
-  if (!isOneOf(TENSOR_ROLES, role) || !isOneOf(DTYPES, dtype)) return undefined;
+  const { role, shape, dtype, min, max, values } = x;
+  if (!isOneOf(TENSOR_ROLES, role) || !isOneOf(DTYPES, dtype) || !isFiniteNumber(min) || !isFiniteNumber(max)) return undefined;
   if (!Array.isArray(shape) || shape.length > 5 || !shape.every(isCount)) return undefined;
   const count = shape.reduce((n: number, s: number) => n * s, 1);
   if (!Array.isArray(values) || values.length !== count || !values.every((v) => typeof v === 'number')) return undefined;
-  return { role, shape, dtype, values };
+  return { role, shape, dtype, min, max, values };
 }
 
 /** A view restored from the webview's state, or undefined if it is malformed. */
@@ -112,8 +140,9 @@ export function parseStoredView(x: unknown): StoredView | undefined {
   const { op, call, spatialDims, formulas, tensors } = x;
   if (!isOneOf(OP_NAMES, op) || typeof call !== 'string' || !(spatialDims === 1 || spatialDims === 2 || spatialDims === 3)) return undefined;
   if (!Array.isArray(formulas) || !formulas.every((f) => typeof f === 'string')) return undefined;
-  if (!Array.isArray(tensors)) return undefined;
+  if (!Array.isArray(tensors) || tensors.length > TENSOR_ROLES.length) return undefined;
   const parsed = tensors.map(parseStoredTensor);
   if (!parsed.every((t) => t !== undefined) || !parsed.some((t) => t.role === 'output')) return undefined;
+  if (parsed.reduce((n, t) => n + t.values.length, 0) > INLINE_MAX_ELEMENTS) return undefined;
   return { op, call, spatialDims, formulas, tensors: parsed };
 }

@@ -11,6 +11,8 @@ import {
   type PanelTensor,
   type PanelUiState,
   type PanelView,
+  type StoredTensor,
+  type StoredView,
   type TensorRole,
   type ToPanelMessage,
 } from '../protocol/panel';
@@ -25,8 +27,6 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** Views with more elements than this are not kept in the state (it is JSON, saved on every change). */
-const STATE_MAX_ELEMENTS = 100_000;
 /** Widest a tile grows, in CSS pixels, for a single tile and for several. */
 const TILE_PX = { single: 320, several: 176 };
 const MAX_CELL_PX = 44;
@@ -68,16 +68,24 @@ function isTransposed(view: PanelView): boolean {
   return (CONV_TRANSPOSE_OP_NAMES as readonly string[]).includes(view.op);
 }
 
-/** Draws the whole view and reports how long it took. */
-function render(reason: string): void {
+const numel = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
+
+/** Bumped by every render, so that draws still waiting for values from an older one give up. */
+let renderSerial = 0;
+
+/** Draws the whole view and reports how long it took, values asked of the host included. */
+async function render(reason: string): Promise<void> {
   if (!view) return;
   const started = performance.now();
+  const serial = ++renderSerial;
   const current = view;
   const style = heatmapStyle();
-  app.replaceChildren(header(current), ...current.tensors.map((t) => tensorSection(current, t, style)));
-  const ms = performance.now() - started;
-  const elements = current.tensors.reduce((n, t) => n + t.values.length, 0);
-  vscode.postMessage({ type: 'rendered', elements, ms });
+  const sections = current.tensors.map((t) => tensorSection(current, t, style));
+  app.replaceChildren(header(current), element('div', { class: 'tensors' }, ...sections.map((s) => s.element)));
+  await Promise.all(sections.map((s) => s.drawn));
+  if (serial !== renderSerial) return;
+  const elements = current.tensors.reduce((n, t) => n + numel(t.shape), 0);
+  vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started });
   app.dataset['rendered'] = reason;
 }
 
@@ -93,7 +101,7 @@ function header(v: PanelView): HTMLElement {
   tableToggle.addEventListener('click', () => {
     ui = { ...ui, table: !ui.table };
     saveState();
-    render('table');
+    void render('table');
     document.getElementById('table-toggle')?.focus();
   });
   return element('header', {},
@@ -104,24 +112,62 @@ function header(v: PanelView): HTMLElement {
   );
 }
 
-function tensorSection(v: PanelView, t: PanelTensor, style: HeatmapStyle): HTMLElement {
+function tensorSection(v: PanelView, t: PanelTensor, style: HeatmapStyle): { element: HTMLElement; drawn: Promise<void> } {
   const labels = dimLabels(t.role, t.shape.length, v.spatialDims, isTransposed(v));
   const layout = layoutOf(t.shape, labels, v.spatialDims);
   const picks = layout.pickers.map((p, i) => Math.min(ui.picks[t.role]?.[i] ?? 0, p.size - 1));
-  const [min, max] = finiteRange(t.values);
-  const scale = colorScaleFor(min, max);
+  const scale = colorScaleFor(t.min, t.max);
   const headingId = `heading-${t.role}`;
   const section = element('section', { class: 'tensor', 'aria-labelledby': headingId },
     element('h2', { id: headingId }, `${t.role} `, element('span', { class: 'meta' }, `${shapeText(t.shape)} ${t.dtype}`)),
   );
-  const tiles = element('div', { class: 'tiles' });
-  const drawTiles = () => tiles.replaceChildren(...tileFigures(t, layout, picks, scale, style));
+  const tiles = element('div', { class: 'tiles', 'aria-busy': 'true' });
+  let drawSerial = 0;
+  const drawTiles = async () => {
+    const serial = ++drawSerial;
+    try {
+      const planes = await planesOf(t, layout, picks);
+      if (serial === drawSerial) tiles.replaceChildren(...tileFigures(t, layout, picks, planes, scale, style));
+    } catch (e) {
+      tiles.replaceChildren(element('p', { role: 'alert' }, e instanceof Error ? e.message : String(e)));
+    }
+    tiles.setAttribute('aria-busy', 'false');
+  };
   section.append(pickerControls(t, layout, picks, drawTiles), tiles, legend(scale), copyButtons(t));
-  drawTiles();
-  return section;
+  return { element: section, drawn: drawTiles() };
 }
 
-function pickerControls(t: PanelTensor, layout: TensorLayout, picks: number[], redraw: () => void): HTMLElement {
+/** Values asked of the host, by tensor and ranges; the last few kept so redraws need no round trip. */
+const fetched = new Map<string, Float64Array>();
+const FETCHED_KEPT = 8;
+const pendingValues = new Map<number, { resolve(data: Float64Array): void; reject(error: Error): void }>();
+let nextValuesId = 0;
+
+function requestValues(t: PanelTensor, starts: readonly number[], length: number): Promise<Float64Array> {
+  const key = `${t.role}:${length}:${starts.join(',')}`;
+  const kept = fetched.get(key);
+  if (kept) return Promise.resolve(kept);
+  const id = nextValuesId++;
+  return new Promise<Float64Array>((resolve, reject) => {
+    pendingValues.set(id, { resolve, reject });
+    vscode.postMessage({ type: 'values', id, role: t.role, starts, length });
+  }).then((data) => {
+    fetched.set(key, data);
+    for (const old of [...fetched.keys()].slice(0, Math.max(0, fetched.size - FETCHED_KEPT))) fetched.delete(old);
+    return data;
+  });
+}
+
+/** One plane per tile for `picks`: from the view's values when it came whole, else asked of the host. */
+async function planesOf(t: PanelTensor, layout: TensorLayout, picks: readonly number[]): Promise<Float64Array[]> {
+  const size = layout.rows * layout.cols;
+  const starts = Array.from({ length: layout.tiles?.size ?? 1 }, (_, tile) => planeOffset(t.shape, layout, picks, tile));
+  const values = t.values ?? (await requestValues(t, starts, size));
+  const at = (i: number) => (t.values ? starts[i] ?? 0 : i * size);
+  return starts.map((_, i) => values.subarray(at(i), at(i) + size));
+}
+
+function pickerControls(t: PanelTensor, layout: TensorLayout, picks: number[], redraw: () => Promise<void>): HTMLElement {
   const controls = element('div', { class: 'pickers' });
   layout.pickers.forEach((p, i) => {
     if (p.size <= 1) return;
@@ -133,21 +179,17 @@ function pickerControls(t: PanelTensor, layout: TensorLayout, picks: number[], r
       ui = { ...ui, picks: { ...ui.picks, [t.role]: [...picks] } };
       saveState();
       const started = performance.now();
-      redraw();
-      vscode.postMessage({ type: 'rendered', elements: t.values.length, ms: performance.now() - started });
+      void redraw().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started }));
     });
     controls.append(element('label', {}, `${p.label} (0–${p.size - 1}) `, input));
   });
   return controls;
 }
 
-function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly number[], scale: ColorScale, style: HeatmapStyle): HTMLElement[] {
-  const count = layout.tiles?.size ?? 1;
-  const tilePx = count > 1 ? TILE_PX.several : TILE_PX.single;
+function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly number[], planes: readonly Float64Array[], scale: ColorScale, style: HeatmapStyle): HTMLElement[] {
+  const tilePx = planes.length > 1 ? TILE_PX.several : TILE_PX.single;
   const where = layout.pickers.filter((p) => p.size > 1).map((p) => `${p.label} ${picks[layout.pickers.indexOf(p)] ?? 0}`);
-  return Array.from({ length: count }, (_, tile) => {
-    const offset = planeOffset(t.shape, layout, picks, tile);
-    const plane = t.values.subarray(offset, offset + layout.rows * layout.cols);
+  return planes.map((plane, tile) => {
     const grid = displayGrid(plane, layout.rows, layout.cols);
     const cellPx = Math.max(1, Math.min(MAX_CELL_PX, Math.floor(tilePx / Math.max(grid.rows, grid.cols))));
     const [low, high] = finiteRange(plane);
@@ -160,7 +202,7 @@ function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly numbe
     });
     drawHeatmap(canvas, grid, scale, cellPx, style);
     const figure = element('figure', {}, canvas, element('figcaption', {}, caption));
-    if (ui.table) figure.append(valueTable(plane, layout.rows, layout.cols, `${t.role} ${caption}`));
+    if (ui.table) figure.append(valueTable(plane, layout.rows, layout.cols, `${t.role} values${slice.length > 0 ? `, ${slice.join(', ')}` : ''}`));
     return figure;
   });
 }
@@ -193,19 +235,26 @@ function legend(scale: ColorScale): HTMLElement {
 
 function copyButtons(t: PanelTensor): HTMLElement {
   const button = (format: CopyFormat, label: string) => {
-    const b = element('button', { type: 'button', class: 'secondary' }, label);
+    const b = element('button', { type: 'button', class: 'secondary', 'aria-label': `Copy ${t.role} as ${label}` }, `Copy as ${label}`);
     b.addEventListener('click', () => vscode.postMessage({ type: 'copy', role: t.role, format }));
     return b;
   };
-  return element('div', { class: 'copy' }, button('pytorch', `Copy ${t.role} as PyTorch`), button('numpy', `Copy ${t.role} as NumPy`));
+  return element('div', { class: 'copy' }, button('pytorch', 'PyTorch'), button('numpy', 'NumPy'));
 }
 
 function saveState(): void {
-  const elements = view?.tensors.reduce((n, t) => n + t.values.length, 0) ?? 0;
-  const stored = view && elements <= STATE_MAX_ELEMENTS
-    ? { ...view, tensors: view.tensors.map((t) => ({ ...t, values: Array.from(t.values) })) }
-    : undefined;
+  const stored = view && storedView(view);
   vscode.setState(stored ? { view: stored, ui } : { ui });
+}
+
+/** The view as JSON for the state, when it came whole (small); large ones are not kept. */
+function storedView(v: PanelView): StoredView | undefined {
+  const tensors: StoredTensor[] = [];
+  for (const t of v.tensors) {
+    if (!t.values) return undefined;
+    tensors.push({ ...t, values: Array.from(t.values) });
+  }
+  return { ...v, tensors };
 }
 
 /** Picker positions from the state, keeping only well-formed ones (the state is JSON). */
@@ -231,26 +280,39 @@ function restoreState(): void {
   const stored = parseStoredView(record['view']);
   if (stored) {
     view = { ...stored, tensors: stored.tensors.map((t) => ({ ...t, values: Float64Array.from(t.values) })) };
-    render('restore');
+    void render('restore');
   }
 }
 
 window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
   const message = event.data;
-  if (message.type === 'show') {
-    const sameShapes = view !== undefined && view.tensors.length === message.view.tensors.length
-      && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
-    if (!sameShapes) ui = { ...ui, picks: {} };
-    view = message.view;
-    render('show');
-    saveState();
-  } else if (message.type === 'notice') {
-    notice.textContent = message.text;
+  switch (message.type) {
+    case 'show': {
+      const sameShapes = view !== undefined && view.tensors.length === message.view.tensors.length
+        && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
+      if (!sameShapes) ui = { ...ui, picks: {} };
+      view = message.view;
+      fetched.clear();
+      void render('show');
+      saveState();
+      return;
+    }
+    case 'notice':
+      notice.textContent = message.text;
+      return;
+    case 'values':
+    case 'valuesFailed': {
+      const pending = pendingValues.get(message.id);
+      pendingValues.delete(message.id);
+      if (message.type === 'values') pending?.resolve(message.data);
+      else pending?.reject(new Error(message.message));
+      return;
+    }
   }
 });
 
 // Canvas colours read the theme's variables when drawn: redraw when the theme changes.
-new MutationObserver(() => render('theme')).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => void render('theme')).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 restoreState();
 vscode.postMessage({ type: 'ready' });

@@ -18,7 +18,7 @@ import {
 } from '../../protocol/panel';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
-import { panelViewOf, tensorsOfStoredView } from './view';
+import { panelViewOf, tensorsOfStoredView, valuesAt } from './view';
 
 /** Larger tensors are copied in PyTorch's summarised form: a full literal would be megabytes. */
 const FULL_COPY_MAX_ELEMENTS = 10_000;
@@ -125,10 +125,27 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       case 'copy':
         await this.copy(message.role, message.format);
         return;
+      case 'values':
+        this.sendValues(message.id, message.role, message.starts, message.length);
+        return;
       case 'rendered':
         this.log.info(`panel: drew ${message.elements} elements in ${message.ms.toFixed(1)} ms`);
         for (const resolve of this.renderWaiters.splice(0)) resolve(message);
         return;
+    }
+  }
+
+  private sendValues(id: number, role: TensorRole, starts: readonly number[], length: number): void {
+    const tensor = this.shown?.tensors.get(role);
+    if (tensor === undefined) {
+      // After a reload only small views come back (from the webview's state).
+      this.post({ type: 'valuesFailed', id, message: `The ${role} tensor is no longer available: run the operation again.` });
+      return;
+    }
+    try {
+      this.post({ type: 'values', id, data: valuesAt(tensor, starts, length) });
+    } catch (e) {
+      this.post({ type: 'valuesFailed', id, message: `${role}: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 

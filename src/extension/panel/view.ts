@@ -3,7 +3,7 @@
 import { convGeometry, geometryFormulas } from '../../core/geometry';
 import type { OpArgs, OpRequest } from '../../core/ops';
 import type { Tensor } from '../../core/tensor';
-import type { PanelTensor, PanelView, StoredView, TensorRole } from '../../protocol/panel';
+import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 
 /** Python's keyword for each OpArgs field, in the order PyTorch's signatures list them. */
 const PYTHON_KEYWORDS: readonly [keyof OpArgs, string][] = [
@@ -34,30 +34,56 @@ export function pythonCall(req: OpRequest): string {
 }
 
 /** A tensor's values as float64 for drawing (int64 beyond 2^53 rounds to the nearest double). */
-function displayValues(t: Tensor): Float64Array {
-  const data = t.data;
+function displayValues(t: Tensor, start = 0, end = t.data.length): Float64Array {
+  const data = t.data.subarray(start, end);
   return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
 }
 
-function panelTensor(role: TensorRole, t: Tensor): PanelTensor {
-  return { role, shape: [...t.shape], dtype: t.dtype, values: displayValues(t) };
+/** The smallest and largest finite values; [0, 0] if there are none. */
+function finiteRange(t: Tensor): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of t.data) {
+    const v = Number(x);
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? [min, max] : [0, 0];
 }
 
-/** The Tensors view of a run whose request already passed validation (it produced `result`). */
+function panelTensor(role: TensorRole, t: Tensor, inline: boolean): PanelTensor {
+  const [min, max] = finiteRange(t);
+  return { role, shape: [...t.shape], dtype: t.dtype, min, max, ...(inline ? { values: displayValues(t) } : {}) };
+}
+
+/**
+ * The Tensors view of a run whose request already passed validation (it produced `result`).
+ * Small views carry their values; larger ones leave the webview to ask for the planes it shows.
+ */
 export function panelViewOf(req: OpRequest, result: Tensor): PanelView {
   const g = convGeometry(req);
+  const tensors: [TensorRole, Tensor][] = [['input', req.input], ['weight', req.weight], ...(req.bias ? [['bias', req.bias] as [TensorRole, Tensor]] : []), ['output', result]];
+  const inline = tensors.reduce((n, [, t]) => n + t.data.length, 0) <= INLINE_MAX_ELEMENTS;
   return {
     op: req.op,
     call: pythonCall(req),
     spatialDims: g.spatialDims,
     formulas: geometryFormulas(g),
-    tensors: [
-      panelTensor('input', req.input),
-      panelTensor('weight', req.weight),
-      ...(req.bias ? [panelTensor('bias', req.bias)] : []),
-      panelTensor('output', result),
-    ],
+    tensors: tensors.map(([role, t]) => panelTensor(role, t, inline)),
   };
+}
+
+/** `length` values from each of `starts`, one run after another; throws naming a range outside the tensor. */
+export function valuesAt(t: Tensor, starts: readonly number[], length: number): Float64Array {
+  const out = new Float64Array(starts.length * length);
+  starts.forEach((start, i) => {
+    if (start + length > t.data.length) {
+      throw new RangeError(`values [${start}, ${start + length}) are outside the tensor's ${t.data.length}`);
+    }
+    out.set(displayValues(t, start, start + length), i * length);
+  });
+  return out;
 }
 
 /** A restored view's tensors as the host keeps them for copying (dtype restored from the values). */
@@ -65,7 +91,7 @@ export function tensorsOfStoredView(view: StoredView): Map<TensorRole, Tensor> {
   return new Map(view.tensors.map((t) => [t.role, tensorFromValues(t)]));
 }
 
-function tensorFromValues({ shape, dtype, values }: PanelTensor<number[]>): Tensor {
+function tensorFromValues({ shape, dtype, values }: StoredTensor): Tensor {
   switch (dtype) {
     case 'float32': return { shape, dtype, data: Float32Array.from(values) };
     case 'float64': return { shape, dtype, data: Float64Array.from(values) };

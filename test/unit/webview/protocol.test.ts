@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { tensor } from '../../../src/core/tensor';
-import { panelViewOf, pythonCall, tensorsOfStoredView } from '../../../src/extension/panel/view';
+import { panelViewOf, pythonCall, tensorsOfStoredView, valuesAt } from '../../../src/extension/panel/view';
 import { parseFromPanelMessage, parseStoredView, type StoredView } from '../../../src/protocol/panel';
 
 // The seed's cell 89: X = K = [[0, 1], [2, 3]] as 1×1×2×2, conv_transpose2d → [[0, 0, 1], [0, 4, 6], [4, 12, 9]].
@@ -9,7 +9,7 @@ const Y = tensor([0, 0, 1, 0, 4, 6, 4, 12, 9], [1, 1, 3, 3]);
 
 function stored(): StoredView {
   const view = panelViewOf({ op: 'conv_transpose2d', input: X, weight: X }, Y);
-  return { ...view, tensors: view.tensors.map((t) => ({ ...t, values: Array.from(t.values) })) };
+  return { ...view, tensors: view.tensors.map((t) => ({ ...t, values: Array.from(t.values ?? []) })) };
 }
 
 describe('panel protocol: messages from the webview', () => {
@@ -17,12 +17,16 @@ describe('panel protocol: messages from the webview', () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseFromPanelMessage({ type: 'copy', role: 'output', format: 'numpy' }), { type: 'copy', role: 'output', format: 'numpy' });
     assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 9, ms: 1.5 }), { type: 'rendered', elements: 9, ms: 1.5 });
+    assert.deepEqual(parseFromPanelMessage({ type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 }),
+      { type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 });
   });
 
   it('drops extra fields and refuses anything undeclared or malformed', () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'ready', command: 'rm -rf' }), { type: 'ready' });
     for (const bad of [null, 'ready', [], { type: 'eval' }, { type: 'copy', role: 'output' }, { type: 'copy', role: '__proto__', format: 'numpy' },
-      { type: 'copy', role: 'output', format: 'latex' }, { type: 'rendered', elements: -1, ms: 1 }, { type: 'rendered', elements: 1, ms: NaN }]) {
+      { type: 'copy', role: 'output', format: 'latex' }, { type: 'rendered', elements: -1, ms: 1 }, { type: 'rendered', elements: 1, ms: NaN },
+      { type: 'values', id: 0, role: 'input', starts: [-1], length: 4 }, { type: 'values', id: 0, role: 'input', starts: [0.5], length: 4 },
+      { type: 'values', id: 0, role: 'input', starts: '0', length: 4 }, { type: 'values', id: 0, role: 'input', starts: [0, 1], length: 16 * 1024 * 1024 }]) {
       assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
     }
   });
@@ -36,6 +40,16 @@ describe('panel protocol: the view and its restored state', () => {
     assert.deepEqual(view.formulas, ['H', 'W'].map((d) => `${d}_out = (${d}_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3`));
     assert.deepEqual(view.tensors.map((t) => [t.role, t.shape]), [['input', [1, 1, 2, 2]], ['weight', [1, 1, 2, 2]], ['output', [1, 1, 3, 3]]]);
     assert.deepEqual(Array.from(view.tensors[2]?.values ?? []), [0, 0, 1, 0, 4, 6, 4, 12, 9]);
+  });
+
+  it('leaves the values of large views for the webview to ask for, with each range of values checked', () => {
+    const big = tensor(Array.from({ length: 64 * 64 * 32 }, (_, i) => i - 5), [1, 32, 64, 64]);
+    const view = panelViewOf({ op: 'conv2d', input: big, weight: tensor(new Array(32).fill(1), [32, 1, 1, 1]), args: { groups: 32 } }, big);
+    assert.ok(view.tensors.every((t) => t.values === undefined));
+    assert.deepEqual(view.tensors.map((t) => [t.min, t.max]), [[-5, 131066], [1, 1], [-5, 131066]]);
+    // plane 2 of the input starts at 2·64·64 = 8192, whose first value is 8192 − 5
+    assert.deepEqual(Array.from(valuesAt(big, [0, 8192], 2)), [-5, -4, 8187, 8188]);
+    assert.throws(() => valuesAt(big, [131071], 2), /values \[131071, 131073\) are outside the tensor's 131072/);
   });
 
   it('spells the call with Python keywords', () => {
