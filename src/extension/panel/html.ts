@@ -15,7 +15,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    `img-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
