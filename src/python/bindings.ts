@@ -20,6 +20,15 @@ export type BindingEvent = { name: string; statement: SyntaxNode; boundAt: numbe
    */
   | { kind: 'other'; mutates: boolean });
 
+/** What names a file uses without binding them mean: Python's builtins, and the imports notebooks and snippets assume. */
+export const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['torch', 'torch'], ['np', 'numpy'], ['numpy', 'numpy'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'],
+  ['float', 'float'], ['int', 'int'], ['bool', 'bool'], ['range', 'range'], ['len', 'len'], ['list', 'list'], ['tuple', 'tuple'],
+]);
+
+/** In-place methods that change no values. */
+const VALUE_PRESERVING_IN_PLACE = new Set(['requires_grad_', 'share_memory_']);
+
 /** Nodes whose children include statements of the same scope; nothing else is walked. */
 const STATEMENT_CONTAINERS = new Set(['Script', 'Body', 'StatementGroup', 'IfStatement', 'ForStatement', 'WhileStatement',
   'TryStatement', 'WithStatement', 'DecoratedStatement', 'MatchStatement', 'MatchBody', 'MatchClause']);
@@ -87,13 +96,23 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
     if (list) list.push(e);
     else index.set(e.name, [e]);
   };
-  const other = (target: SyntaxNode, statement: SyntaxNode, boundAt = statement.to): void => {
-    // Assigning to `x[i]` or `x.y`, unlike to `x`, changes the object `x` names.
-    const mutates = target.name === 'MemberExpression';
-    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt, mutates });
+  // `torch.backends.cudnn.benchmark = True`, `nn.init.zeros_(w)`: changes through a module leave
+  // the module's name bound to the module.
+  const namesModule = (name: string): boolean => {
+    const events = index.get(name);
+    const latest = events?.[events.length - 1];
+    return latest ? latest.kind === 'import' : DEFAULT_NAMES.has(name);
   };
   const changedInPlace = (target: SyntaxNode, statement: SyntaxNode): void => {
-    for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt: statement.to, mutates: true });
+    for (const n of targetNames(target)) {
+      const name = nameOf(n);
+      if (!namesModule(name)) add({ kind: 'other', name, statement, boundAt: statement.to, mutates: true });
+    }
+  };
+  const other = (target: SyntaxNode, statement: SyntaxNode, boundAt = statement.to): void => {
+    // Assigning to `x[i]` or `x.y`, unlike to `x`, changes the object `x` names.
+    if (target.name === 'MemberExpression') changedInPlace(target, statement);
+    else for (const n of targetNames(target)) add({ kind: 'other', name: nameOf(n), statement, boundAt, mutates: false });
   };
 
   const params = scope.parent?.name === 'FunctionDefinition' ? scope.parent.getChild('ParamList') : null;
@@ -165,7 +184,8 @@ function buildIndex(text: string, scope: SyntaxNode): Map<string, BindingEvent[]
           const call = child.firstChild;
           const callee = call?.name === 'CallExpression' ? call.firstChild : null;
           const method = callee?.name === 'MemberExpression' ? callee.lastChild : null;
-          if (callee && method?.name === 'PropertyName' && nameOf(method).endsWith('_')) changedInPlace(callee, child);
+          const methodName = method?.name === 'PropertyName' ? nameOf(method) : '';
+          if (callee && methodName.endsWith('_') && !VALUE_PRESERVING_IN_PLACE.has(methodName)) changedInPlace(callee, child);
           break;
         }
         default:

@@ -5,7 +5,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { DType, Tensor } from '../core/tensor';
 import { inPlaceResult, negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
 import { setItem } from './assignment';
-import { latestBinding, mutationBetween, type BindingEvent } from './bindings';
+import { DEFAULT_NAMES, latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
 import { dtypeOfPath } from './dtypes';
 import { libraryFunction } from './library';
@@ -99,12 +99,6 @@ function findLastAssignOp(statement: SyntaxNode): SyntaxNode | undefined {
 
 /** Deepest expression nesting followed; PyTorch itself stops at 64 dimensions. */
 const MAX_DEPTH = 400;
-
-/** Names a file uses without importing them (Python's builtins, and the imports notebooks and snippets assume). */
-const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
-  ['torch', 'torch'], ['np', 'numpy'], ['numpy', 'numpy'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'],
-  ['float', 'float'], ['int', 'int'], ['bool', 'bool'], ['range', 'range'], ['len', 'len'], ['list', 'list'], ['tuple', 'tuple'],
-]);
 
 export class StaticEvaluator {
   private depth = 0;
@@ -294,8 +288,21 @@ export class StaticEvaluator {
     const spread = args.spread[0];
     if (spread) throw this.notStatic(spread, `the unpacked arguments of '${callText}'`);
     const keywords = new Map<string, PyValue>();
-    for (const [k, { value }] of args.keywords) keywords.set(k, this.evaluate(value, position));
-    const positional = args.positional.map((a) => this.evaluate(a, position));
+    // Where a tensor lives does not change its values: `device=` is not even evaluated.
+    for (const [k, { value }] of args.keywords) if (k !== 'device') keywords.set(k, this.evaluate(value, position));
+    const movesDevice = callee.kind === 'method' && callee.name === 'to';
+    const positional = args.positional.flatMap((a, i) => {
+      if (movesDevice && i === 0) {
+        // `X.to(device)`: an argument that is no dtype Conv Lab knows names a device.
+        try {
+          return [this.evaluate(a, position)];
+        } catch (e) {
+          if (e instanceof EvaluationFailure) return [];
+          throw e;
+        }
+      }
+      return [this.evaluate(a, position)];
+    });
     const at = { from: node.from, to: node.to };
     try {
       return target.run(new CallSite(target.name, positional, keywords, at, this.maxElements));

@@ -1,7 +1,7 @@
 // Attributes and methods of tensors and NumPy arrays that a literal chain uses: views
 // (`reshape`, `view`, `.T`, `transpose`, `permute`, `unsqueeze`, `squeeze`, `flatten`), dtype
 // conversions, and the size queries (`shape`, `size()`, `dim()`, `numel()`).
-import { numel, type DType } from '../core/tensor';
+import { numel, torchDTypeName, type DType } from '../core/tensor';
 import type { CallSite } from './callSite';
 import { numpyDType, torchDType } from './dtypes';
 import type { Span } from './parse';
@@ -9,7 +9,7 @@ import { flatten, inferSize, materialize, permute, reshape, reverseDims, squeeze
 import { EvaluationFailure, rethrowAt, type PyValue, type TensorValue } from './values';
 
 const TORCH_METHODS = new Set(['reshape', 'view', 'transpose', 'permute', 'unsqueeze', 'squeeze', 'flatten',
-  'float', 'double', 'long', 'int', 'bool', 'to', 'type', 'contiguous', 'clone', 'detach', 'cpu', 'numpy',
+  'float', 'double', 'long', 'int', 'bool', 'to', 'type', 'contiguous', 'clone', 'detach', 'cpu', 'cuda', 'numpy',
   'size', 'dim', 'numel']);
 
 const NUMPY_METHODS = new Set(['reshape', 'transpose', 'flatten', 'ravel', 'astype', 'squeeze', 'copy']);
@@ -45,8 +45,9 @@ export function callTensorMethod(self: TensorValue, name: string, site: CallSite
       return result(rethrowAt(site, () => reshape(t, site.sizes(0, 'shape', 'SymInts'))));
     case 'view': {
       const only = site.positional[0];
-      if (site.positional.length === 1 && only && only.kind !== 'int' && only.kind !== 'list' && only.kind !== 'tuple') {
-        return result(stridedOf(materialize(t, torchDType(only, 'view'))));
+      if (site.positional.length === 1 && only?.kind === 'dtype') {
+        // `view(dtype)` reinterprets the bytes, which Conv Lab does not model.
+        throw new EvaluationFailure(`cannot evaluate '.view(${torchDTypeName(only.dtype)})' statically`, 'not-static', site.at);
       }
       site.expect(Infinity, ['size']);
       return result(rethrowAt(site, () => view(t, site.sizes(0, 'size', 'SymInts'))));
@@ -81,7 +82,7 @@ export function callTensorMethod(self: TensorValue, name: string, site: CallSite
       site.expect(1, ['dtype', 'device', 'non_blocking', 'copy', 'memory_format']);
       const d = site.arg(0, 'dtype');
       if (!d || d.kind === 'str') {
-        // `.to('cpu')`, `.to(device=...)`: the values do not change.
+        // `.to('cpu')`, `.to(device)` (dropped by the caller): the values do not change.
         return result(t);
       }
       return result(stridedOf(materialize(t, torchDType(d, name))));
@@ -92,7 +93,8 @@ export function callTensorMethod(self: TensorValue, name: string, site: CallSite
     case 'clone':
     case 'detach':
     case 'cpu':
-      site.expect(0, ['memory_format']);
+    case 'cuda':
+      site.expect(1, ['memory_format', 'non_blocking']);
       return result(t);
     case 'numpy':
       site.expect(0, ['force']);
