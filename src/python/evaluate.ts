@@ -1,6 +1,8 @@
 // "Run on the selected literal": the tensor a Python expression denotes, worked out from the
-// source alone. Literals, torch/NumPy factories, view chains and names bound earlier in the
-// file are followed; anything else is refused with a message that names it and its exact range.
+// source alone. Literals, torch/NumPy factories, view chains, indexing, elementwise arithmetic
+// and names bound earlier in the file (including `X[...] = v` and `X += v` outside loops) are
+// followed; anything else is refused with a message that names it and its exact range, and so
+// is a value computed from a tensor that was changed in place afterwards.
 import type { SyntaxNode } from '@lezer/common';
 import type { DType, Tensor } from '../core/tensor';
 import { inPlaceResult, negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
