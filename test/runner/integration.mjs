@@ -15,7 +15,7 @@ import { cleanUp, onCleanUp, runToCompletion } from './children.mjs';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST, ensureCodeServer, repoRoot } from './install.mjs';
 import { assertSuiteBuilt, launchEnv, prepareLaunch, readResults, TESTS_ENTRY, TRIGGERS } from './suite.mjs';
-import { answerWebviewChecks, WEBVIEW_CHECK_ENV } from './webview.mjs';
+import { answerWebviewChecks, checkPanelRestore, WEBVIEW_CHECK_ENV } from './webview.mjs';
 
 const RESULTS_DIR = path.join(repoRoot, 'test-results');
 const DEFAULT_LAUNCH_TIMEOUT_MS = 180_000;
@@ -168,6 +168,15 @@ export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_L
       total.passed += outcome.passed;
       total.failed += outcome.failed;
       total.failures.push(...outcome.failures);
+    }
+    if (!vsix) {
+      const started = Date.now();
+      const restore = await checkPanelRestore(browser, codeServer, { timeoutMs });
+      for (const f of restore.failures) log(`  FAILED ${f.title}: ${f.message}`);
+      log(`  panel restore after a window reload: ${restore.passed} passed, ${restore.failures.length} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      total.passed += restore.passed;
+      total.failed += restore.failures.length;
+      total.failures.push(...restore.failures);
     }
   } finally {
     closeBrowser();

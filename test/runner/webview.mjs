@@ -1,14 +1,22 @@
 // Checks of the Conv Lab panel's webview DOM, which only the browser can reach (the extension
-// host cannot see inside a webview: an iframe inside an iframe). Runs while the integration suite
-// runs, in step with test/integration/panel.test.ts through files in a handshake folder:
-//   the suite shows cell 89 in a theme, writes `<theme>.ready`; this checks the DOM, saves a
-//   screenshot of the panel, and answers `<theme>.done` = { ok, message }, which the suite asserts.
+// host cannot see inside a webview: an iframe inside an iframe).
+// - answerWebviewChecks runs while the integration suite runs, in step with
+//   test/integration/panel.test.ts through files in a handshake folder: the suite shows cell 89 in
+//   a theme, writes `<theme>.ready`; this checks the DOM, saves a screenshot of the panel, and
+//   answers `<theme>.done` = { ok, message }, which the suite asserts.
+// - checkPanelRestore is a launch of its own (test/integration/restore/index.ts in the extension
+//   host): the panel shows cell 89, the window reloads, the panel must come back with it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { repoRoot } from './install.mjs';
+import { prepareLaunch } from './suite.mjs';
 
 /** The environment variable through which the suite learns the handshake folder (panel.test.ts reads it). */
 export const WEBVIEW_CHECK_ENV = 'CONV_LAB_WEBVIEW_CHECK_DIR';
 export const THEMES = ['light', 'dark'];
+const RESTORE_CHECK_ENV = 'CONV_LAB_RESTORE_CHECK_DIR';
+const RESTORE_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'restore', 'index.js');
 
 /** Cell 89 of the seed: conv_transpose2d of [[0, 1], [2, 3]] with itself, row by row. */
 const CELL_89_OUTPUT = ['0', '0', '1', '0', '4', '6', '4', '12', '9'];
@@ -35,6 +43,14 @@ async function panelFrame(page, timeoutMs) {
   throw new Error(`no webview frame with ${OUTPUT_CANVAS} within ${timeoutMs} ms`);
 }
 
+/** Throws unless the panel shows cell 89's output, with its label. */
+async function expectCell89(page, timeoutMs) {
+  const frame = await panelFrame(page, timeoutMs);
+  const label = await frame.getAttribute(OUTPUT_CANVAS, 'aria-label');
+  if (!label?.startsWith('output [1, 1, 3, 3]')) throw new Error(`the output canvas is labelled ${JSON.stringify(label)}, expected it to start with "output [1, 1, 3, 3]"`);
+  return frame;
+}
+
 /** The panel's outer iframe element in the workbench page, for screenshots. */
 async function panelIframe(page, frame) {
   for (const iframe of await page.$$('iframe.webview')) {
@@ -45,9 +61,7 @@ async function panelIframe(page, frame) {
 }
 
 async function checkTheme(page, theme, screenshotsDir) {
-  const frame = await panelFrame(page, 10_000);
-  const label = await frame.getAttribute(OUTPUT_CANVAS, 'aria-label');
-  if (!label?.startsWith('output [1, 1, 3, 3]')) throw new Error(`the output canvas is labelled ${JSON.stringify(label)}, expected it to start with "output [1, 1, 3, 3]"`);
+  const frame = await expectCell89(page, 10_000);
   const toggle = frame.locator('#table-toggle');
   if ((await toggle.getAttribute('aria-pressed')) !== 'true') {
     // The keyboard, not a click: the toggle must be operable with it.
@@ -85,4 +99,45 @@ export async function answerWebviewChecks(page, { dir, screenshotsDir, timeoutMs
     fs.writeFileSync(path.join(dir, `${theme}.done`), JSON.stringify(answer));
   }
   return [];
+}
+
+/**
+ * The panel after a window reload: shows cell 89 (restore/index.ts), reloads the workbench page,
+ * and expects the serializer to bring the panel back with cell 89 from the webview's state.
+ * @param {import('playwright-core').Browser} browser
+ * @param {import('./install.mjs').CodeServer} codeServer
+ * @param {{ timeoutMs: number }} options
+ * @returns {Promise<{ passed: number, failures: { title: string, message: string }[] }>}
+ */
+export async function checkPanelRestore(browser, codeServer, { timeoutMs }) {
+  const title = 'the panel restores after a window reload';
+  if (!fs.existsSync(RESTORE_ENTRY)) return { passed: 0, failures: [{ title, message: `${RESTORE_ENTRY} is missing: run \`node esbuild.js\`` }] };
+  const { dir, workspace } = prepareLaunch();
+  let server;
+  let page;
+  try {
+    server = await startCodeServer(codeServer, { userDataDir: path.join(dir, 'user-data'), extensionsDir: path.join(dir, 'extensions'), env: { [RESTORE_CHECK_ENV]: dir } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionTestsPath: RESTORE_ENTRY, extensionDevelopmentPath: repoRoot }), { timeout: timeoutMs });
+    const shown = path.join(dir, 'shown');
+    if (!(await waitForFile(shown, timeoutMs, () => false))) throw new Error(`the extension host did not show the panel within ${timeoutMs / 1000} s`);
+    const before = JSON.parse(fs.readFileSync(shown, 'utf8'));
+    if (!before.ok) throw new Error(`showing the panel: ${before.message}`);
+    const shownFrame = await expectCell89(page, 10_000);
+    // The extension host reloads the window (as users do: the workbench saves its state first).
+    const reloaded = page.waitForEvent('load', { timeout: timeoutMs });
+    fs.writeFileSync(path.join(dir, 'reload'), '');
+    await reloaded;
+    if (!shownFrame.isDetached()) throw new Error('the window did not reload');
+    await expectCell89(page, 30_000).catch((e) => {
+      throw new Error(`after the reload: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return { passed: 1, failures: [] };
+  } catch (e) {
+    return { passed: 0, failures: [{ title, message: e instanceof Error ? e.message.split('\n')[0] : String(e) }] };
+  } finally {
+    await page?.close().catch(() => undefined);
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
