@@ -1,6 +1,12 @@
 // The whole tensor model of the core: a dense row-major buffer with a shape and a dtype.
 // Buffers are plain typed arrays so they can be transferred to and from worker threads.
 
+/**
+ * Largest element count an op or a literal may read or produce unless the user's
+ * `convLab.maxElements` setting says otherwise (package.json declares the same default).
+ */
+export const DEFAULT_MAX_ELEMENTS = 50_000_000;
+
 export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
 
 export type FloatDType = 'float32' | 'float64';

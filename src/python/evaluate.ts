@@ -4,7 +4,7 @@
 // followed; anything else is refused with a message that names it and its exact range, and so
 // is a value computed from a tensor that was changed in place afterwards.
 import type { SyntaxNode } from '@lezer/common';
-import type { DType, Tensor } from '../core/tensor';
+import { DEFAULT_MAX_ELEMENTS, type DType, type Tensor } from '../core/tensor';
 import { inPlaceResult, negate, tensorArithmetic, type ArithmeticOperator } from './arithmetic';
 import { setItem } from './assignment';
 import { DEFAULT_NAMES, latestBinding, mutationBetween, type BindingEvent } from './bindings';
@@ -23,8 +23,6 @@ export interface EvaluateOptions {
   readonly maxElements?: number;
 }
 
-/** The same default as the `convLab.maxElements` setting. */
-export const DEFAULT_MAX_ELEMENTS = 50_000_000;
 
 export interface EvaluatedTensor {
   readonly ok: true;

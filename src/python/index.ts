@@ -6,4 +6,4 @@
 //   literals.ts, library.ts, numpyFactories.ts, methods.ts, indexing.ts, assignment.ts,
 //   arithmetic.ts, strided.ts, dtypes.ts: its parts
 export { PythonDocument, expressionAtCursor, expressionCovering, type LineColumn, type Span, type TextEdit } from './parse';
-export { DEFAULT_MAX_ELEMENTS, evaluateTensorExpression, type EvaluatedTensor, type Evaluation, type EvaluateOptions, type SourceError } from './evaluate';
+export { evaluateTensorExpression, type EvaluatedTensor, type Evaluation, type EvaluateOptions, type SourceError } from './evaluate';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { outputShapeOf, regionExtentOf, type OpRequest } from '../core/ops';
-import { numel, zeros, type Tensor } from '../core/tensor';
+import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
 import { copyRegionInto, estimateMacs, planRegions, toShared } from './blocks';
@@ -38,8 +38,6 @@ export class WorkerPoolError extends Error {
   }
 }
 
-/** The setting `convLab.maxElements` defaults to the same. */
-export const DEFAULT_MAX_ELEMENTS = 50_000_000;
 const DEFAULT_WORKER_HEAP_MB = 512;
 /** About 2 ms of kernel time: below it a block costs less than the round trip that carries it. */
 const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
