@@ -72,9 +72,18 @@ async function checkTheme(page, theme, screenshotsDir) {
   await cells.first().waitFor({ timeout: 5_000 });
   const values = await cells.allTextContents();
   if (values.join() !== CELL_89_OUTPUT.join()) throw new Error(`the output table shows ${values.join(', ')}, expected cell 89's ${CELL_89_OUTPUT.join(', ')}`);
-  const iframe = await panelIframe(page, frame);
+  // The panel cropped to its content (small PNGs for the README).
+  const box = await (await panelIframe(page, frame)).boundingBox();
+  if (!box) throw new Error('the panel iframe is not displayed');
+  const content = await frame.$$eval('#app > *, .tensor', (elements) => {
+    const boxes = elements.map((e) => e.getBoundingClientRect());
+    return { right: Math.max(...boxes.map((b) => b.right)), bottom: Math.max(...boxes.map((b) => b.bottom)) };
+  });
   fs.mkdirSync(screenshotsDir, { recursive: true });
-  await iframe.screenshot({ path: path.join(screenshotsDir, `panel-${theme}.png`) });
+  await page.screenshot({
+    path: path.join(screenshotsDir, `panel-${theme}.png`),
+    clip: { x: box.x, y: box.y, width: Math.min(box.width, content.right + 16), height: Math.min(box.height, content.bottom + 16) },
+  });
 }
 
 /**
