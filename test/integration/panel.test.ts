@@ -140,6 +140,14 @@ describe('the Conv Lab panel', () => {
       fs.writeFileSync(path.join(checkDir, `${theme.name}.ready`), '');
       const answer = JSON.parse(await waitForFile(path.join(checkDir, `${theme.name}.done`), 30_000)) as { ok: boolean; message: string };
       assert.ok(answer.ok, `the webview's DOM in the ${theme.name} theme: ${answer.message}`);
+      if (theme === THEMES[0]) {
+        // The runner pressed "Copy output as PyTorch" in the light theme: cell 89's printed output.
+        assert.equal(await vscode.env.clipboard.readText(), [
+          'tensor([[[[ 0.,  0.,  1.],',
+          '          [ 0.,  4.,  6.],',
+          '          [ 4., 12.,  9.]]]])',
+        ].join('\n'));
+      }
     }
   });
 });

@@ -51,6 +51,16 @@ async function expectCell89(page, timeoutMs) {
   return frame;
 }
 
+/** "Copy output as PyTorch" goes to the host, which copies and says so in the panel (the suite checks the clipboard). */
+async function checkCopy(frame) {
+  await frame.locator('button[aria-label="Copy output as PyTorch"]').focus();
+  await frame.page().keyboard.press('Enter');
+  const expected = 'Copied the output [1, 1, 3, 3] as a PyTorch literal.';
+  await frame.locator('#notice', { hasText: expected }).waitFor({ timeout: 5_000 }).catch(async () => {
+    throw new Error(`after "Copy output as PyTorch" the panel says ${JSON.stringify(await frame.textContent('#notice'))}, expected ${JSON.stringify(expected)}`);
+  });
+}
+
 /** The panel's CSP allows nothing by default and scripts only by nonce; no element has an inline handler. */
 async function checkSecurity(frame) {
   const csp = await frame.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
@@ -83,6 +93,7 @@ async function checkTheme(page, theme, screenshotsDir) {
   await cells.first().waitFor({ timeout: 5_000 });
   const values = await cells.allTextContents();
   if (values.join() !== CELL_89_OUTPUT.join()) throw new Error(`the output table shows ${values.join(', ')}, expected cell 89's ${CELL_89_OUTPUT.join(', ')}`);
+  if (theme === THEMES[0]) await checkCopy(frame);
   // The panel cropped to its content (small PNGs for the README).
   const box = await (await panelIframe(page, frame)).boundingBox();
   if (!box) throw new Error('the panel iframe is not displayed');
