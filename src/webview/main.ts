@@ -74,7 +74,7 @@ const numel = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
 let renderSerial = 0;
 
 /** Draws the whole view and reports how long it took, values asked of the host included. */
-async function render(reason: string): Promise<void> {
+async function render(): Promise<void> {
   if (!view) return;
   const started = performance.now();
   const serial = ++renderSerial;
@@ -86,7 +86,6 @@ async function render(reason: string): Promise<void> {
   if (serial !== renderSerial) return;
   const elements = current.tensors.reduce((n, t) => n + numel(t.shape), 0);
   vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started });
-  app.dataset['rendered'] = reason;
 }
 
 function header(v: PanelView): HTMLElement {
@@ -101,7 +100,7 @@ function header(v: PanelView): HTMLElement {
   tableToggle.addEventListener('click', () => {
     ui = { ...ui, table: !ui.table };
     saveState();
-    void render('table');
+    void render();
     document.getElementById('table-toggle')?.focus();
   });
   return element('header', {},
@@ -280,7 +279,7 @@ function restoreState(): void {
   const stored = parseStoredView(record['view']);
   if (stored) {
     view = { ...stored, tensors: stored.tensors.map((t) => ({ ...t, values: Float64Array.from(t.values) })) };
-    void render('restore');
+    void render();
   }
 }
 
@@ -293,7 +292,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       if (!sameShapes) ui = { ...ui, picks: {} };
       view = message.view;
       fetched.clear();
-      void render('show');
+      void render();
       saveState();
       return;
     }
@@ -311,8 +310,11 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
   }
 });
 
-// Canvas colours read the theme's variables when drawn: redraw when the theme changes.
-new MutationObserver(() => void render('theme')).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// Canvas colours read the theme's variables when drawn: redraw when the theme changes (its kind
+// is the body's class; its colours are variables in the root element's style).
+const themeObserver = new MutationObserver(() => void render());
+themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 restoreState();
 vscode.postMessage({ type: 'ready' });
