@@ -17,6 +17,7 @@ const WEBVIEW_CHECK_ENV = 'CONV_LAB_WEBVIEW_CHECK_DIR';
 const THEMES = [
   { name: 'light', setting: 'Default Light Modern', kind: vscode.ColorThemeKind.Light },
   { name: 'dark', setting: 'Default Dark Modern', kind: vscode.ColorThemeKind.Dark },
+  { name: 'high-contrast', setting: 'Default High Contrast', kind: vscode.ColorThemeKind.HighContrast },
 ] as const;
 
 async function writeNpy(name: string, t: Tensor): Promise<vscode.Uri> {

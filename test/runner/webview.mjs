@@ -14,7 +14,7 @@ import { prepareLaunch } from './suite.mjs';
 
 /** The environment variable through which the suite learns the handshake folder (panel.test.ts reads it). */
 export const WEBVIEW_CHECK_ENV = 'CONV_LAB_WEBVIEW_CHECK_DIR';
-export const THEMES = ['light', 'dark'];
+export const THEMES = ['light', 'dark', 'high-contrast'];
 const RESTORE_CHECK_ENV = 'CONV_LAB_RESTORE_CHECK_DIR';
 const RESTORE_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'restore', 'index.js');
 
