@@ -110,12 +110,21 @@ async function checkTheme(page, theme, screenshotsDir) {
 
 /**
  * Answers the suite's handshake for every theme; returns failures the suite cannot report itself
- * (it never got as far as the handshake).
+ * (it never got as far as the handshake, or the answer could not be written). Never rejects: it
+ * runs beside the suite, and a rejection nobody awaits yet would end the runner.
  * @param {import('playwright-core').Page} page
  * @param {{ dir: string, screenshotsDir: string, timeoutMs: number, stopped: () => boolean }} options
  * @returns {Promise<{ title: string, message: string }[]>}
  */
-export async function answerWebviewChecks(page, { dir, screenshotsDir, timeoutMs, stopped }) {
+export async function answerWebviewChecks(page, options) {
+  try {
+    return await answerEveryTheme(page, options);
+  } catch (e) {
+    return [{ title: 'panel webview check', message: e instanceof Error ? e.message.split('\n')[0] : String(e) }];
+  }
+}
+
+async function answerEveryTheme(page, { dir, screenshotsDir, timeoutMs, stopped }) {
   for (const theme of THEMES) {
     if (!(await waitForFile(path.join(dir, `${theme}.ready`), timeoutMs, stopped))) {
       return [{ title: `panel webview check (${theme})`, message: 'the suite never showed the panel for the check (panel.test.ts did not reach it)' }];
