@@ -1,9 +1,17 @@
 import type { Ctx } from './ctx';
 import { runNpy, type RunNpyArgs } from './runNpy';
+import { copyResult, insertResultAsLiteral } from './selection/lastResult';
+import { runOnSelection, type RunSelectionArgs } from './selection/runSelection';
 
 /** Commands as data: id → factory taking the context. `package.json` declares the same ids. */
 export const commands: Record<string, (ctx: Ctx) => (...args: never[]) => unknown> = {
   'convLab.showLog': (ctx) => () => ctx.log.show(),
   'convLab.openPanel': (ctx) => () => ctx.panel.open(),
   'convLab.runOnNpyFiles': (ctx) => (args?: RunNpyArgs) => runNpy(ctx, args),
+  'convLab.runConvOnSelection': (ctx) => (args?: RunSelectionArgs) => runOnSelection(ctx, 'conv', args),
+  'convLab.runConvTransposeOnSelection': (ctx) => (args?: RunSelectionArgs) => runOnSelection(ctx, 'convTranspose', args),
+  'convLab.corr2dOnSelection': (ctx) => (args?: RunSelectionArgs) => runOnSelection(ctx, 'corr2d', args),
+  'convLab.insertResultAsLiteral': (ctx) => (args?: { name?: string }) => insertResultAsLiteral(ctx, args),
+  'convLab.copyResultAsPyTorch': (ctx) => () => copyResult(ctx, 'pytorch'),
+  'convLab.copyResultAsNumpy': (ctx) => () => copyResult(ctx, 'numpy'),
 };

@@ -1,0 +1,180 @@
+// "Run Convolution / Transposed Convolution on Selection", "Cross-Correlate Selection (corr2d)":
+// the first selection is the input and the second the kernel (with one selection the kernel is
+// picked from the tensors the file binds, or typed); the arguments are asked for, pre-filled from
+// the nearest matching layer constructor above the input. The result goes to the log in PyTorch's
+// printed form and to the panel, and is kept for Insert / Copy Result. A selection that is not a
+// tensor gets one message naming the problem and where it is; the document is never changed.
+import * as vscode from 'vscode';
+import { formatTensor } from '../../core/format';
+import { OpArgsSyntaxError, parseOpArgs } from '../../core/opArgsText';
+import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
+import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../../core/tensor';
+import { evaluateTensorExpression, type PythonDocument, type Span } from '../../python';
+import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';
+import { tensorBindings } from '../../python/tensorBindings';
+import type { Ctx } from '../ctx';
+import { computeCancellable, messageOf } from './compute';
+import { rememberResult } from './lastResult';
+import { SelectionSource } from './source';
+
+export type SelectionOpKind = LayerKind | 'corr2d';
+
+/** Arguments for running without prompts (tests, other commands); each part left out is taken from the editor or asked for. */
+export interface RunSelectionArgs {
+  /** A range of the active editor's document, or an expression read after the input's line. */
+  input?: vscode.Range | string;
+  kernel?: vscode.Range | string;
+  /** Python keyword syntax (`stride=2, padding=1`) or already parsed. */
+  args?: string | OpArgs;
+  /** Take the arguments pre-filled from the nearest layer without asking. */
+  acceptPrefilled?: boolean;
+}
+
+export type SelectionOutcome =
+  | { readonly ok: true; readonly op: OpName; readonly argsText: string; readonly result: Tensor; readonly printed: string }
+  | { readonly ok: false; readonly message: string };
+
+/** Refusals the user can act on: shown as they are. */
+class SelectionError extends Error {}
+
+const TITLES: Record<SelectionOpKind, string> = {
+  conv: 'Run Convolution on Selection',
+  convTranspose: 'Run Transposed Convolution on Selection',
+  corr2d: 'Cross-Correlate Selection (corr2d)',
+};
+
+/** Picker rows: more bindings than this and only the latest are listed (each is evaluated). */
+const MAX_KERNEL_CHOICES = 200;
+
+/** `args` is absent from the palette and keybindings, and the document's URI from the editor's context menu. */
+export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: RunSelectionArgs | vscode.Uri): Promise<SelectionOutcome | undefined> {
+  const given = args instanceof vscode.Uri ? {} : args ?? {};
+  try {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'python') throw new SelectionError('select a tensor in a Python file or notebook cell first');
+    const source = new SelectionSource(editor.document);
+    const maxElements = vscode.workspace.getConfiguration('convLab').get<number>('maxElements', DEFAULT_MAX_ELEMENTS);
+    const [firstSelection, secondSelection] = editor.selections;
+    const inputTarget = given.input ?? firstSelection;
+    if (inputTarget === undefined) throw new SelectionError('select a tensor first');
+    const anchor = inputTarget instanceof vscode.Range ? source.spanOf(inputTarget).from : source.spanOf(editor.selection).from;
+    const input = evaluateTarget(source, 'input', inputTarget, anchor, maxElements);
+    const kernelTarget = given.kernel ?? (given.input === undefined ? secondSelection : undefined);
+    const kernel = kernelTarget !== undefined
+      ? evaluateTarget(source, 'kernel', kernelTarget, anchor, maxElements)
+      : await pickKernel(source, anchor, maxElements, kind);
+    if (kernel === undefined) return undefined;
+    const op = opFor(kind, input.shape.length, kernel.shape.length);
+    const chosen = await opArguments(source, anchor, kind, op, given);
+    if (chosen === undefined) return undefined;
+    const request: OpRequest = { op, input, weight: kernel, args: chosen.parsed };
+    const result = await computeCancellable(ctx, request);
+    if (result === undefined) return undefined;
+    const printed = formatTensor(result);
+    ctx.log.info(`${op}(input [${input.shape.join(', ')}], weight [${kernel.shape.join(', ')}]${chosen.text ? `, ${chosen.text}` : ''}) → [${result.shape.join(', ')}]\n${printed}`);
+    ctx.showInPanel(request, result);
+    rememberResult(ctx, { result, op });
+    return { ok: true, op, argsText: chosen.text, result, printed };
+  } catch (e) {
+    const message = messageOf(e);
+    ctx.log.error(`${TITLES[kind]}: ${message}`);
+    void vscode.window.showErrorMessage(`Conv Lab: ${message}`);
+    return { ok: false, message };
+  }
+}
+
+/**
+ * The op a kind means for these ranks. The kernel's rank says the spatial dims (weight is
+ * (out, in, *kernel)); two plain matrices mean d2l's corr2d / trans_conv; otherwise the input's
+ * rank decides and PyTorch's own error explains the kernel.
+ */
+export function opFor(kind: SelectionOpKind, inputRank: number, kernelRank: number): OpName {
+  if (kind === 'corr2d') return 'corr2d';
+  if (inputRank === 2 && kernelRank === 2) return kind === 'conv' ? 'corr2d' : 'trans_conv';
+  const spatialDims = kernelRank >= 3 && kernelRank <= 5 ? kernelRank - 2 : Math.min(3, Math.max(1, inputRank - 2));
+  const names = kind === 'conv' ? CONV_OP_NAMES : CONV_TRANSPOSE_OP_NAMES;
+  return names[spatialDims - 1] ?? names[1];
+}
+
+function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', target: vscode.Range | string, anchor: number, maxElements: number): Tensor {
+  let doc: PythonDocument;
+  let span: Span;
+  if (target instanceof vscode.Range) {
+    if (target.isEmpty) throw new SelectionError(`${role}: nothing is selected at ${source.describe(source.spanOf(target).from)}; select a tensor expression or name`);
+    doc = source.doc;
+    span = source.spanOf(target);
+  } else {
+    ({ doc, span } = source.withExpressionAfter(anchor, target));
+  }
+  const evaluation = evaluateTensorExpression(doc, span, { maxElements });
+  if (!evaluation.ok) {
+    const where = target instanceof vscode.Range ? ` (${source.describe(evaluation.error.from)})` : ` (in '${target}', column ${evaluation.error.from - span.from + 1})`;
+    const { pythonKind, message } = evaluation.error;
+    throw new SelectionError(`${role}${where}: ${pythonKind ? `${pythonKind}: ` : ''}${message}`);
+  }
+  if (evaluation.placeholder) {
+    throw new SelectionError(`${role} (${source.describe(evaluation.from)}): its values are random or uninitialised (torch.rand, torch.empty…), only its shape [${evaluation.tensor.shape.join(', ')}] is known`);
+  }
+  return evaluation.tensor;
+}
+
+type KernelChoice = vscode.QuickPickItem & { tensor?: Tensor };
+
+async function pickKernel(source: SelectionSource, anchor: number, maxElements: number, kind: SelectionOpKind): Promise<Tensor | undefined> {
+  const typeOne: KernelChoice = { label: '$(edit) Type a tensor expression…', alwaysShow: true };
+  const bindings = tensorBindings(source.doc, { before: anchor, maxElements, limit: MAX_KERNEL_CHOICES })
+    .filter((b) => !b.placeholder)
+    .reverse();
+  const choices: KernelChoice[] = [
+    ...bindings.map((b) => ({ label: b.name, description: `[${b.tensor.shape.join(', ')}] ${b.tensor.dtype}`, detail: source.describe(b.from), tensor: b.tensor })),
+    typeOne,
+  ];
+  const picked = await vscode.window.showQuickPick(choices, { title: `${TITLES[kind]}: kernel`, placeHolder: 'the kernel (weight), nearest binding first', matchOnDescription: true });
+  if (picked === undefined) return undefined;
+  if (picked.tensor) return picked.tensor;
+  const typed = await vscode.window.showInputBox({
+    title: `${TITLES[kind]}: kernel`,
+    prompt: 'A tensor expression, e.g. torch.tensor([[0., 1.], [2., 3.]]).reshape(1, 1, 2, 2) or a name bound above',
+    validateInput: (text) => {
+      const { doc, span } = source.withExpressionAfter(anchor, text);
+      const evaluation = evaluateTensorExpression(doc, span, { maxElements });
+      return evaluation.ok ? undefined : `column ${evaluation.error.from - span.from + 1}: ${evaluation.error.message}`;
+    },
+  });
+  return typed === undefined ? undefined : evaluateTarget(source, 'kernel', typed, anchor, maxElements);
+}
+
+async function opArguments(source: SelectionSource, anchor: number, kind: SelectionOpKind, op: OpName, given: RunSelectionArgs): Promise<{ text: string; parsed: OpArgs } | undefined> {
+  // d2l's functions take no arguments.
+  if (op === 'corr2d' || op === 'trans_conv') return { text: '', parsed: {} };
+  if (given.args !== undefined) {
+    if (typeof given.args !== 'string') return { text: JSON.stringify(given.args), parsed: given.args };
+    return { text: given.args, parsed: parsedOrThrow(given.args) };
+  }
+  const layer = kind === 'corr2d' ? undefined : nearestLayerAbove(source.doc, anchor, kind, Number(/\d/.exec(op)?.[0]));
+  const prefilled = layer?.opArgsText ?? '';
+  if (given.acceptPrefilled) return { text: prefilled, parsed: parsedOrThrow(prefilled) };
+  const from = layer ? ` (from ${layer.callee} at ${source.describe(layer.from)}${layer.unread.length > 0 ? `; not read: ${layer.unread.join(', ')}` : ''})` : '';
+  const text = await vscode.window.showInputBox({
+    title: `${op}: arguments`,
+    value: prefilled,
+    prompt: `Python keyword syntax, e.g. stride=2, padding=1 (empty for PyTorch's defaults)${from}`,
+    validateInput: (t) => {
+      try {
+        parseOpArgs(t);
+        return undefined;
+      } catch (e) {
+        return e instanceof OpArgsSyntaxError ? e.message : String(e);
+      }
+    },
+  });
+  return text === undefined ? undefined : { text, parsed: parsedOrThrow(text) };
+}
+
+function parsedOrThrow(text: string): OpArgs {
+  try {
+    return parseOpArgs(text);
+  } catch (e) {
+    throw new SelectionError(`arguments: ${messageOf(e)}`);
+  }
+}

@@ -1,0 +1,263 @@
+// The commands on selected tensors, in the real VS Code, in the seed as a .py file and as a
+// notebook: selections set on the editor (multi-cursor: input first, kernel second), the
+// arguments prompt accepted as pre-filled from the nearest layer, Insert / Copy Result, and bad
+// selections that leave the document as it was. Expected outputs are the seed's printed ones
+// (shared/seed, cells 89, 90 and 93).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CopyOutcome, InsertOutcome } from '../../src/extension/selection/lastResult';
+import type { RunSelectionArgs, SelectionOutcome } from '../../src/extension/selection/runSelection';
+import { convLab, waitFor, workspaceFile } from './helpers';
+
+const CELL_89 = ['tensor([[[[ 0.,  0.,  1.],', '          [ 0.,  4.,  6.],', '          [ 4., 12.,  9.]]]])'].join('\n');
+const CELL_90 = 'tensor([[[[4.]]]])';
+const CELL_93 = ['tensor([[27., 37.],', '        [57., 67.]])'].join('\n');
+
+type RunCommand = 'convLab.runConvOnSelection' | 'convLab.runConvTransposeOnSelection' | 'convLab.corr2dOnSelection';
+
+/** The range of the `occurrence`-th `needle` after `after` (0-based), in `document`. */
+function rangeOf(document: vscode.TextDocument, needle: string, options: { after?: string; occurrence?: number; within?: string } = {}): vscode.Range {
+  const text = document.getText();
+  let at = options.after === undefined ? 0 : text.indexOf(options.after);
+  assert.ok(at >= 0, `'${options.after ?? ''}' is not in ${document.uri.toString()}`);
+  if (options.within !== undefined) {
+    const line = text.indexOf(options.within, at);
+    assert.ok(line >= 0, `'${options.within}' is not in ${document.uri.toString()}`);
+    at = line;
+  }
+  for (let i = 0; i <= (options.occurrence ?? 0); i++) {
+    at = text.indexOf(needle, i === 0 ? at : at + 1);
+    assert.ok(at >= 0, `'${needle}' is not in ${document.uri.toString()}`);
+  }
+  return new vscode.Range(document.positionAt(at), document.positionAt(at + needle.length));
+}
+
+/** `attempt`'s result, retried every 100 ms for up to 5 s while it throws. */
+async function retried<T>(what: string, attempt: () => Thenable<T>): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${what} kept failing: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+function select(editor: vscode.TextEditor, ...ranges: vscode.Range[]): void {
+  editor.selections = ranges.map((r) => new vscode.Selection(r.start, r.end));
+}
+
+function run(command: RunCommand, args?: RunSelectionArgs): Thenable<SelectionOutcome | undefined> {
+  return vscode.commands.executeCommand<SelectionOutcome | undefined>(command, args);
+}
+
+/** Runs `command` as a user does, accepting the arguments prompt with what it is pre-filled with. */
+async function runAcceptingPrompt(command: RunCommand): Promise<SelectionOutcome | undefined> {
+  let settled = false;
+  const outcome = Promise.resolve(run(command)).finally(() => {
+    settled = true;
+  });
+  // The input box shows once the selections are evaluated; accepting before it shows does nothing.
+  while (!settled) {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return outcome;
+}
+
+function succeeded(outcome: SelectionOutcome | undefined): SelectionOutcome & { ok: true } {
+  assert.ok(outcome?.ok, `the run failed: ${outcome && !outcome.ok ? outcome.message : 'no outcome (cancelled)'}`);
+  return outcome;
+}
+
+function failed(outcome: SelectionOutcome | undefined): string {
+  assert.ok(outcome && !outcome.ok, `expected a refusal, got ${outcome?.ok ? outcome.printed : 'nothing'}`);
+  return outcome.message;
+}
+
+/** Runs `command` on `ranges` and asserts it refused with a message matching `expected`, leaving the document untouched. */
+async function expectRefusal(editor: vscode.TextEditor, ranges: vscode.Range[], expected: RegExp, command: RunCommand = 'convLab.runConvTransposeOnSelection'): Promise<void> {
+  const { version } = editor.document;
+  const text = editor.document.getText();
+  select(editor, ...ranges);
+  const message = failed(await run(command, { args: '' }));
+  assert.match(message, expected);
+  assert.equal(editor.document.getText(), text, 'a refused run changed the document');
+  assert.equal(editor.document.version, version, 'a refused run changed the document version');
+}
+
+/** The tests every host document runs: the seed's cells 89, 90 and 93 by selection, then Insert Result. */
+interface SeedHost {
+  /** The editor of the cell (notebook) or of the file (.py) with the cell's source. */
+  open(cell: SeedCell): Promise<vscode.TextEditor>;
+  /** Text that starts the cell in that document, if it holds more than the cell. */
+  cellStart(cell: SeedCell): string | undefined;
+  /** How a position in the cell is told in messages. */
+  describeAt(cell: SeedCell, line: number, column: number): string;
+}
+
+type SeedCell = 89 | 90 | 93;
+
+function seedCellTests({ open, cellStart, describeAt }: SeedHost): void {
+  /** `needle` inside the first `within` of `cell`. */
+  const inCell = (editor: vscode.TextEditor, cell: SeedCell, needle: string, within: string): vscode.Range => {
+    const after = cellStart(cell);
+    return rangeOf(editor.document, needle, after === undefined ? { within } : { within, after });
+  };
+
+  it("cell 89: the selected X and K (multi-cursor) through conv_transpose2d give the cell's printed output", async () => {
+    const editor = await open(89);
+    // `X, K = X.reshape(1, 1, 2, 2), K.reshape(1, 1, 2, 2)`: the targets mean the reshaped values.
+    select(editor, inCell(editor, 89, 'X', 'X, K = X.reshape'), inCell(editor, 89, 'K', 'X, K = X.reshape'));
+    // No ConvTranspose2d above this line: PyTorch's defaults.
+    const outcome = succeeded(await run('convLab.runConvTransposeOnSelection', { acceptPrefilled: true }));
+    assert.equal(outcome.op, 'conv_transpose2d');
+    assert.equal(outcome.argsText, '');
+    assert.equal(outcome.printed, CELL_89);
+  });
+
+  it("cell 90: the arguments prompt comes pre-filled with the layer's padding=1, accepted it gives [[4.]]", async () => {
+    const editor = await open(90);
+    select(editor, inCell(editor, 90, 'X', 'tconv(X)'), inCell(editor, 90, 'K', 'tconv.weight.data = K'));
+    const outcome = succeeded(await runAcceptingPrompt('convLab.runConvTransposeOnSelection'));
+    assert.equal(outcome.argsText, 'padding=1');
+    assert.equal(outcome.printed, CELL_90);
+  });
+
+  it("cell 93: Cross-Correlate Selection on X and K gives d2l.corr2d's printed output", async () => {
+    const editor = await open(93);
+    select(editor, inCell(editor, 93, 'X', 'd2l.corr2d(X, K)'), inCell(editor, 93, 'K', 'd2l.corr2d(X, K)'));
+    const outcome = succeeded(await run('convLab.corr2dOnSelection'));
+    assert.equal(outcome.op, 'corr2d');
+    assert.equal(outcome.printed, CELL_93);
+  });
+
+  it('Insert Result as Literal puts the last result below the selection as a torch.tensor statement, undoable', async () => {
+    const editor = await open(93);
+    const before = editor.document.getText();
+    const line = rangeOf(editor.document, 'Y = d2l.corr2d(X, K)').start.line;
+    select(editor, new vscode.Range(line, 4, line, 4));
+    const inserted = await vscode.commands.executeCommand<InsertOutcome>('convLab.insertResultAsLiteral');
+    assert.ok(inserted.ok, inserted.ok ? '' : inserted.message);
+    // Under PyTorch's second bracket, as in `tensor([[27., 37.],\n        [57., 67.]])`.
+    const statement = `result = torch.tensor([[27., 37.],\n${' '.repeat('result = torch.tensor(['.length)}[57., 67.]])`;
+    assert.equal(inserted.text, statement);
+    assert.equal(inserted.line, line + 1);
+    const lines = editor.document.getText().split('\n');
+    assert.equal(lines.slice(line, line + 3).join('\n'), `Y = d2l.corr2d(X, K)\n${statement}`);
+    // The inserted literal is itself a tensor Conv Lab reads: corr2d of it with K again.
+    select(editor, rangeOf(editor.document, 'result'), inCell(editor, 93, 'K', 'd2l.corr2d(X, K)'));
+    // [[27, 37], [57, 67]] ⋆ [[1, 2], [3, 4]] = 27·1 + 37·2 + 57·3 + 67·4 = 540.
+    assert.equal(succeeded(await run('convLab.corr2dOnSelection')).printed, 'tensor([[540.]])');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), before);
+  });
+
+  it('bad selections get one message naming the problem and where it is; the document is unchanged', async () => {
+    const editor = await open(90);
+    const layerLine = rangeOf(editor.document, 'tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, padding=1');
+    const k = inCell(editor, 90, 'K', 'tconv.weight.data = K');
+    // An empty selection (a bare cursor) as the input.
+    await expectRefusal(editor, [new vscode.Range(layerLine.start, layerLine.start), k],
+      new RegExp(`^input: nothing is selected at ${describeAt(90, 1, 1)}; select a tensor expression or name$`));
+    // A module, not a tensor: the layer call itself.
+    const call = rangeOf(editor.document, 'nn.ConvTranspose2d(1, 1, kernel_size=2, padding=1, bias=False)');
+    await expectRefusal(editor, [call, k], new RegExp(`^input \\(${describeAt(90, 1, 9)}\\): cannot evaluate 'nn\\.ConvTranspose2d\\(\\.\\.\\.\\)' statically$`));
+  });
+}
+
+describe('commands on selections', () => {
+  before(async () => {
+    await convLab().activate();
+  });
+
+  describe('in the seed as a .py file', () => {
+    let document: vscode.TextDocument;
+    before(async () => {
+      document = await vscode.workspace.openTextDocument(workspaceFile('transposed_conv.py'));
+    });
+    const lineOfCell = (cell: number): number => document.getText().split('\n').indexOf(`# %% In [${cell}]`) + 1;
+    seedCellTests({
+      open: async () => vscode.window.showTextDocument(document),
+      cellStart: (cell) => `# %% In [${cell}]`,
+      describeAt: (cell, line, column) => `line ${lineOfCell(cell) + line}, column ${column}`,
+    });
+
+    it('Copy Result as PyTorch / as NumPy put the printed forms on the clipboard', async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      select(editor, rangeOf(document, 'X', { within: 'd2l.corr2d(X, K)' }), rangeOf(document, 'K', { within: 'd2l.corr2d(X, K)' }));
+      succeeded(await run('convLab.corr2dOnSelection'));
+      const torch = await vscode.commands.executeCommand<CopyOutcome>('convLab.copyResultAsPyTorch');
+      assert.deepEqual(torch, { ok: true, text: CELL_93 });
+      assert.equal(await vscode.env.clipboard.readText(), CELL_93);
+      const numpy = await vscode.commands.executeCommand<CopyOutcome>('convLab.copyResultAsNumpy');
+      // np.array([[27., 37.], [57., 67.]], dtype=np.float32) in NumPy 1.24.
+      const printed = 'array([[27., 37.],\n       [57., 67.]], dtype=float32)';
+      assert.deepEqual(numpy, { ok: true, text: printed });
+      assert.equal(await vscode.env.clipboard.readText(), printed);
+    });
+
+    it('with one selection the kernel can be given as typed text, read after the input', async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      select(editor, rangeOf(document, 'X', { within: 'tconv(X)', after: '# %% In [91]' }));
+      // Cell 91: stride=2 from its layer; its weight is `tconv.weight.data = K`, typed here as `K`.
+      const outcome = succeeded(await run('convLab.runConvTransposeOnSelection', { kernel: 'K', acceptPrefilled: true }));
+      assert.equal(outcome.argsText, 'stride=2');
+      // Cell 91's printed output: with stride 2 the blocks X[i, j]·K tile the 4×4 output without overlap.
+      assert.equal(outcome.printed, [
+        'tensor([[[[0., 0., 0., 1.],',
+        '          [0., 0., 2., 3.],',
+        '          [0., 2., 0., 3.],',
+        '          [4., 6., 6., 9.]]]])',
+      ].join('\n'));
+    });
+
+    describe('bad selections in other files', () => {
+      // The evaluator's messages; the ragged one is torch.tensor's own ValueError.
+      const cases = [
+        { title: 'ragged', source: 'X = torch.tensor([[1., 2.], [3.]])', expected: /^input \(line 1, column 29\): ValueError: expected sequence of length 2 at dim 1 \(got 1\)$/ },
+        { title: 'too large', source: 'X = torch.zeros(100000, 100000)', expected: /^input \(line 1, column 5\): a tensor of shape \[100000, 100000\] has 10,000,000,000 elements, more than the limit of / },
+        { title: 'an unevaluable call', source: 'def load_weights(path):\n    return torch.load(path)\nX = load_weights("w.pt")', expected: /^input \(line 3, column 5\): cannot evaluate 'load_weights\(\.\.\.\)' statically$/ },
+        { title: 'not a tensor', source: 'X = "abc"', expected: /^input \(line 1, column 5\): '"abc"' is a str, not a tensor$/ },
+      ];
+      for (const { title, source, expected } of cases) {
+        it(`${title}: one message with the position, nothing changed`, async () => {
+          const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: `${source}\nK = torch.ones(1, 1, 2, 2)\n` });
+          const editor = await vscode.window.showTextDocument(untitled);
+          try {
+            await expectRefusal(editor, [rangeOf(untitled, 'X', { within: 'X = ' }), rangeOf(untitled, 'K', { within: 'K = ' })], expected);
+          } finally {
+            await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+          }
+        });
+      }
+    });
+  });
+
+  describe('in the seed as a notebook (each cell reads the cells above it)', () => {
+    let notebook: vscode.NotebookDocument;
+    before(async () => {
+      notebook = await vscode.workspace.openNotebookDocument(workspaceFile('transposed_conv.ipynb'));
+      await vscode.window.showNotebookDocument(notebook);
+    });
+    const cellIndex = (cell: SeedCell): number => ({ 89: 3, 90: 4, 93: 7 })[cell];
+    seedCellTests({
+      open: async (cell) => {
+        const index = cellIndex(cell);
+        const range = new vscode.NotebookRange(index, index + 1);
+        const notebookEditor = await vscode.window.showNotebookDocument(notebook, { selections: [range] });
+        // A cell's editor exists only while the cell is rendered: scroll it into view first.
+        notebookEditor.revealRange(range, vscode.NotebookEditorRevealType.AtTop);
+        const document = notebook.cellAt(index).document;
+        assert.equal(document.languageId, 'python');
+        const editor = await retried(`opening cell ${cell}'s editor`, () => vscode.window.showTextDocument(document));
+        await waitFor('the cell editor is active', () => vscode.window.activeTextEditor?.document === document);
+        return editor;
+      },
+      cellStart: () => undefined,
+      describeAt: (cell, line, column) => `cell ${cellIndex(cell) + 1}, line ${line}, column ${column}`,
+    });
+  });
+});
