@@ -70,6 +70,8 @@ export type FromPanelMessage =
 /** The webview's persisted state; `view` is absent when the tensors were too large to keep. */
 export interface PanelState {
   readonly view?: StoredView;
+  /** The call of a view too large to keep, so a restored panel can say what to run again. */
+  readonly droppedCall?: string;
   readonly ui: PanelUiState;
 }
 

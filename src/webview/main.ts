@@ -243,7 +243,7 @@ function copyButtons(t: PanelTensor): HTMLElement {
 
 function saveState(): void {
   const stored = view && storedView(view);
-  vscode.setState(stored ? { view: stored, ui } : { ui });
+  vscode.setState(stored ? { view: stored, ui } : view ? { droppedCall: view.call, ui } : { ui });
 }
 
 /** The view as JSON for the state, when it came whole (small); large ones are not kept. */
@@ -277,9 +277,12 @@ function restoreState(): void {
     ui = { table: table === true, picks: storedPicks(picks) };
   }
   const stored = parseStoredView(record['view']);
+  const dropped = record['droppedCall'];
   if (stored) {
     view = { ...stored, tensors: stored.tensors.map((t) => ({ ...t, values: Float64Array.from(t.values) })) };
     void render();
+  } else if (typeof dropped === 'string') {
+    app.replaceChildren(element('p', { class: 'empty' }, element('code', {}, dropped), ' had too many values to keep across the reload: run it again to see it here.'));
   }
 }
 
