@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CopyOutcome, InsertOutcome } from '../../src/extension/selection/lastResult';
 import type { RunSelectionArgs, SelectionOutcome } from '../../src/extension/selection/runSelection';
-import { convLab, waitFor, workspaceFile } from './helpers';
+import { convLab, report, waitFor, workspaceFile } from './helpers';
 
 const CELL_89 = ['tensor([[[[ 0.,  0.,  1.],', '          [ 0.,  4.,  6.],', '          [ 4., 12.,  9.]]]])'].join('\n');
 const CELL_90 = 'tensor([[[[4.]]]])';
@@ -212,6 +212,35 @@ describe('commands on selections', () => {
         '          [0., 2., 0., 3.],',
         '          [4., 6., 6., 9.]]]])',
       ].join('\n'));
+    });
+
+    it('with one selection the kernel is picked from the tensors bound above, nearest first', async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      // `tconv(X)` in cell 89: the nearest binding above is cell 89's reshaped K (1×1×2×2).
+      select(editor, rangeOf(document, 'X', { within: 'tconv(X)', after: '# %% In [89]' }));
+      const started = performance.now();
+      const outcome = succeeded(await runAcceptingPrompt('convLab.runConvTransposeOnSelection'));
+      report(`      selection: kernel picked and arguments accepted, conv_transpose2d shown in ${(performance.now() - started).toFixed(0)} ms`);
+      assert.equal(outcome.printed, CELL_89);
+    });
+
+    it("two selected matrices run d2l's trans_conv, the same values as cell 89 in 2-D", async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      // Cell 88's X and K, both [[0., 1.], [2., 3.]].
+      select(editor, rangeOf(document, 'X', { after: '# %% In [88]' }), rangeOf(document, 'K', { after: '# %% In [88]' }));
+      const outcome = succeeded(await run('convLab.runConvTransposeOnSelection'));
+      assert.equal(outcome.op, 'trans_conv');
+      assert.equal(outcome.printed, ['tensor([[ 0.,  0.,  1.],', '        [ 0.,  4.,  6.],', '        [ 4., 12.,  9.]])'].join('\n'));
+    });
+
+    it("reports PyTorch's message when the op refuses the tensors", async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      const version = document.version;
+      select(editor, rangeOf(document, 'X', { within: 'tconv(X)', after: '# %% In [89]' }));
+      const message = failed(await run('convLab.runConvOnSelection', { kernel: 'torch.ones(1, 2, 2, 2)', args: '' }));
+      // F.conv2d(torch.zeros(1, 1, 2, 2), torch.ones(1, 2, 2, 2)) in PyTorch 1.13.
+      assert.equal(message, 'RuntimeError: Given groups=1, weight of size [1, 2, 2, 2], expected input[1, 1, 2, 2] to have 2 channels, but got 1 channels instead');
+      assert.equal(document.version, version);
     });
 
     describe('bad selections in other files', () => {
