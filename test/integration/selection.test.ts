@@ -214,6 +214,22 @@ describe('commands on selections', () => {
       ].join('\n'));
     });
 
+    it("shows the run in the panel: cell 93's X, K and output", async () => {
+      const editor = await vscode.window.showTextDocument(document);
+      select(editor, rangeOf(document, 'X', { within: 'd2l.corr2d(X, K)' }), rangeOf(document, 'K', { within: 'd2l.corr2d(X, K)' }));
+      succeeded(await run('convLab.corr2dOnSelection'));
+      const api = convLab().exports;
+      assert.ok(api, 'Conv Lab returned no API from activate');
+      const drawn = api.panel.nextRender();
+      await vscode.commands.executeCommand('convLab.openPanel');
+      const render = await Promise.race([drawn, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the panel did not draw within 20 s')), 20_000))]);
+      // X is 3×3, K 2×2, the output 2×2.
+      assert.equal(render.elements, 9 + 4 + 4);
+      const panelTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
+      await vscode.window.tabGroups.close(panelTabs);
+    });
+
     it('with one selection the kernel is picked from the tensors bound above, nearest first', async () => {
       const editor = await vscode.window.showTextDocument(document);
       // `tconv(X)` in cell 89: the nearest binding above is cell 89's reshaped K (1×1×2×2).

@@ -146,12 +146,13 @@ async function pickKernel(source: SelectionSource, anchor: number, maxElements: 
 
 async function opArguments(source: SelectionSource, anchor: number, kind: SelectionOpKind, op: OpName, given: RunSelectionArgs): Promise<{ text: string; parsed: OpArgs } | undefined> {
   // d2l's functions take no arguments.
-  if (op === 'corr2d' || op === 'trans_conv') return { text: '', parsed: {} };
+  if (kind === 'corr2d' || op === 'corr2d' || op === 'trans_conv') return { text: '', parsed: {} };
   if (given.args !== undefined) {
     if (typeof given.args !== 'string') return { text: JSON.stringify(given.args), parsed: given.args };
     return { text: given.args, parsed: parsedOrThrow(given.args) };
   }
-  const layer = kind === 'corr2d' ? undefined : nearestLayerAbove(source.doc, anchor, kind, Number(/\d/.exec(op)?.[0]));
+  // conv2d, conv_transpose3d…: the digit is the number of spatial dims.
+  const layer = nearestLayerAbove(source.doc, anchor, kind, Number(/(\d)d$/.exec(op)?.[1]));
   const prefilled = layer?.opArgsText ?? '';
   if (given.acceptPrefilled) return { text: prefilled, parsed: parsedOrThrow(prefilled) };
   const from = layer ? ` (from ${layer.callee} at ${source.describe(layer.from)}${layer.unread.length > 0 ? `; not read: ${layer.unread.join(', ')}` : ''})` : '';
