@@ -74,6 +74,7 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     ctx.log.info(`${op}(input [${input.shape.join(', ')}], weight [${kernel.shape.join(', ')}]${chosen.text ? `, ${chosen.text}` : ''}) → [${result.shape.join(', ')}]\n${printed}`);
     ctx.showInPanel(request, result);
     rememberResult(ctx, { result, op });
+    void offerNextSteps(op, result);
     return { ok: true, op, argsText: chosen.text, result, printed };
   } catch (e) {
     const message = messageOf(e);
@@ -81,6 +82,13 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     void vscode.window.showErrorMessage(`Conv Lab: ${message}`);
     return { ok: false, message };
   }
+}
+
+/** The result's shape in a notification, with what to do next (not awaited: the command's outcome does not wait for the user). */
+async function offerNextSteps(op: OpName, result: Tensor): Promise<void> {
+  const steps = { 'Open Panel': 'convLab.openPanel', 'Insert as Literal': 'convLab.insertResultAsLiteral', 'Show Log': 'convLab.showLog' } as const;
+  const choice = await vscode.window.showInformationMessage(`Conv Lab: ${op} → [${result.shape.join(', ')}]`, ...Object.keys(steps));
+  if (choice !== undefined && choice in steps) await vscode.commands.executeCommand(steps[choice as keyof typeof steps]);
 }
 
 /**
