@@ -2,13 +2,14 @@
 // progress notification; the result goes to the log in PyTorch's printed form and, on request,
 // to an .npy file. Every failure becomes one message naming the file or argument at fault.
 import * as vscode from 'vscode';
-import { isTorchError } from '../core/errors';
 import { formatTensor } from '../core/format';
 import { parseNpy, serializeNpy } from '../core/npy';
-import { OpArgsSyntaxError, parseOpArgs } from '../core/opArgsText';
+import { parseOpArgs } from '../core/opArgsText';
 import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
+import { computeCancellable, messageOf } from './compute';
 import type { Ctx } from './ctx';
+import { askOpArgs } from './opArgsInput';
 
 /** Arguments for running without prompts (tests, other commands). */
 export interface RunNpyArgs {
@@ -45,7 +46,7 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
   if (request === undefined) return undefined;
   try {
     const opRequest = await readRequest(request);
-    const result = await computeWithProgress(ctx, opRequest);
+    const result = await computeCancellable(ctx, opRequest);
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
     ctx.log.info(`${describeRun(opRequest)} → [${result.shape.join(', ')}]\n${printed}`);
@@ -53,7 +54,7 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
     await saveResult(request.out, result, opRequest.op);
     return { ok: true, result, printed };
   } catch (e) {
-    const message = messageFor(e);
+    const message = messageOf(e);
     ctx.log.error(`${request.op} failed: ${message}`);
     void vscode.window.showErrorMessage(`Conv Lab: ${message}`);
     return { ok: false, message };
@@ -70,18 +71,7 @@ async function askForRun(): Promise<RunNpyArgs | undefined> {
   if (input === undefined) return undefined;
   const weight = await pickNpy(`${picked.op}: ${picked.op === 'corr2d' || picked.op === 'trans_conv' ? 'kernel K' : 'weight'}`);
   if (weight === undefined) return undefined;
-  const args = await vscode.window.showInputBox({
-    title: `${picked.op}: arguments`,
-    prompt: "Python keyword syntax, e.g. stride=2, padding=1, output_padding=1 (empty for PyTorch's defaults)",
-    validateInput: (text) => {
-      try {
-        parseOpArgs(text);
-        return undefined;
-      } catch (e) {
-        return e instanceof OpArgsSyntaxError ? e.message : String(e);
-      }
-    },
-  });
+  const args = await askOpArgs(picked.op);
   if (args === undefined) return undefined;
   return { op: picked.op, input, weight, args };
 }
@@ -96,7 +86,7 @@ async function readRequest(run: RunNpyArgs): Promise<OpRequest> {
   try {
     args = typeof run.args === 'string' ? parseOpArgs(run.args) : run.args ?? {};
   } catch (e) {
-    throw new UserError(`arguments: ${messageFor(e)}`);
+    throw new UserError(`arguments: ${messageOf(e)}`);
   }
   const [input, weight, bias] = await Promise.all([readNpy(run.input), readNpy(run.weight), run.bias && readNpy(run.bias)]);
   return { op: run.op, input, weight, ...(bias ? { bias } : {}), args };
@@ -108,34 +98,13 @@ async function readNpy(uri: vscode.Uri): Promise<Tensor> {
   try {
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (e) {
-    throw new UserError(`${name}: cannot read the file (${messageFor(e)})`);
+    throw new UserError(`${name}: cannot read the file (${messageOf(e)})`);
   }
   try {
     return parseNpy(bytes);
   } catch (e) {
-    throw new UserError(`${name}: ${messageFor(e)}`);
+    throw new UserError(`${name}: ${messageOf(e)}`);
   }
-}
-
-function computeWithProgress(ctx: Ctx, request: OpRequest): Promise<Tensor | undefined> {
-  return Promise.resolve(vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Conv Lab: running ${request.op}…`, cancellable: true },
-    async (_progress, token) => {
-      const abort = new AbortController();
-      const subscription = token.onCancellationRequested(() => abort.abort());
-      try {
-        return await ctx.pool().run(request, { signal: abort.signal });
-      } catch (e) {
-        if (abort.signal.aborted) {
-          ctx.log.info(`${request.op} cancelled`);
-          return undefined;
-        }
-        throw e;
-      } finally {
-        subscription.dispose();
-      }
-    },
-  ));
 }
 
 async function saveResult(out: vscode.Uri | undefined, result: Tensor, op: OpName): Promise<void> {
@@ -157,11 +126,4 @@ function describeRun(r: OpRequest): string {
   const shapes = [`input [${r.input.shape.join(', ')}]`, `weight [${r.weight.shape.join(', ')}]`];
   if (r.bias) shapes.push(`bias [${r.bias.shape.join(', ')}]`);
   return `${r.op}(${shapes.join(', ')}${r.args && Object.keys(r.args).length > 0 ? `, ${JSON.stringify(r.args)}` : ''})`;
-}
-
-/** One line for the user: PyTorch's `Kind: message` for PyTorch errors, the message otherwise. */
-function messageFor(e: unknown): string {
-  if (isTorchError(e)) return e.toPythonString();
-  if (e instanceof Error) return e.message;
-  return String(e);
 }

@@ -6,14 +6,15 @@
 // tensor gets one message naming the problem and where it is; the document is never changed.
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
-import { OpArgsSyntaxError, parseOpArgs } from '../../core/opArgsText';
+import { parseOpArgs } from '../../core/opArgsText';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../../core/tensor';
 import { evaluateTensorExpression, type PythonDocument, type Span } from '../../python';
 import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';
 import { tensorBindings } from '../../python/tensorBindings';
 import type { Ctx } from '../ctx';
-import { computeCancellable, messageOf } from './compute';
+import { computeCancellable, messageOf } from '../compute';
+import { askOpArgs } from '../opArgsInput';
 import { rememberResult } from './lastResult';
 import { SelectionSource } from './source';
 
@@ -164,19 +165,7 @@ async function opArguments(source: SelectionSource, anchor: number, kind: Select
   const prefilled = layer?.opArgsText ?? '';
   if (given.acceptPrefilled) return { text: prefilled, parsed: parsedOrThrow(prefilled) };
   const from = layer ? ` (from ${layer.callee} at ${source.describe(layer.from)}${layer.unread.length > 0 ? `; not read: ${layer.unread.join(', ')}` : ''})` : '';
-  const text = await vscode.window.showInputBox({
-    title: `${op}: arguments`,
-    value: prefilled,
-    prompt: `Python keyword syntax, e.g. stride=2, padding=1 (empty for PyTorch's defaults)${from}`,
-    validateInput: (t) => {
-      try {
-        parseOpArgs(t);
-        return undefined;
-      } catch (e) {
-        return e instanceof OpArgsSyntaxError ? e.message : String(e);
-      }
-    },
-  });
+  const text = await askOpArgs(op, { value: prefilled, note: from });
   return text === undefined ? undefined : { text, parsed: parsedOrThrow(text) };
 }
 

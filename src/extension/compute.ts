@@ -1,10 +1,10 @@
 // Running one op in the worker pool under a cancellable progress notification: Cancel aborts
 // the worker; a cancelled run resolves to undefined.
 import * as vscode from 'vscode';
-import { isTorchError } from '../../core/errors';
-import type { OpRequest } from '../../core/ops';
-import type { Tensor } from '../../core/tensor';
-import type { Ctx } from '../ctx';
+import { isTorchError } from '../core/errors';
+import type { OpRequest } from '../core/ops';
+import type { Tensor } from '../core/tensor';
+import type { Ctx } from './ctx';
 
 export async function computeCancellable(ctx: Ctx, request: OpRequest): Promise<Tensor | undefined> {
   return vscode.window.withProgress(
