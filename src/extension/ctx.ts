@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpRequest } from '../core/ops';
-import type { Tensor } from '../core/tensor';
-import { DEFAULT_MAX_ELEMENTS } from '../core/tensor';
+import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
 import { commands } from './commands';
 import { Log } from './log';
