@@ -45,6 +45,20 @@ export function parseOpArgs(text: string): OpArgs {
   return args as OpArgs;
 }
 
+/** The inverse of `parseOpArgs`: `stride=2, padding=(1, 0), padding_mode='reflect'`. */
+export function formatOpArgs(args: OpArgs): string {
+  const parts: string[] = [];
+  for (const [keyword, { field }] of Object.entries(KEYWORDS)) {
+    const value = args[field];
+    if (value === undefined) continue;
+    const text = typeof value === 'number' ? String(value)
+      : typeof value === 'string' ? `'${value}'`
+      : `(${value.join(', ')}${value.length === 1 ? ',' : ''})`;
+    parts.push(`${keyword}=${text}`);
+  }
+  return parts.join(', ');
+}
+
 function checkValue(name: string, accepts: 'int' | 'ints' | 'padding' | 'mode', value: Value, column: number): Value {
   const isInt = typeof value === 'number';
   const isInts = Array.isArray(value);

@@ -2,6 +2,7 @@
 // the worker; a cancelled run resolves to undefined.
 import * as vscode from 'vscode';
 import { isTorchError } from '../core/errors';
+import { formatOpArgs } from '../core/opArgsText';
 import type { OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
 import type { Ctx } from './ctx';
@@ -25,6 +26,15 @@ export async function computeCancellable(ctx: Ctx, request: OpRequest): Promise<
       }
     },
   );
+}
+
+/** `conv2d(input [1, 1, 4, 4], weight [1, 1, 2, 2], stride=2)`, for the log. */
+export function describeRun(request: OpRequest): string {
+  const parts = [`input [${request.input.shape.join(', ')}]`, `weight [${request.weight.shape.join(', ')}]`];
+  if (request.bias) parts.push(`bias [${request.bias.shape.join(', ')}]`);
+  const args = formatOpArgs(request.args ?? {});
+  if (args !== '') parts.push(args);
+  return `${request.op}(${parts.join(', ')})`;
 }
 
 /** One line for the user: PyTorch's `Kind: message` for PyTorch errors, the message otherwise. */

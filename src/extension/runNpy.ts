@@ -7,7 +7,7 @@ import { parseNpy, serializeNpy } from '../core/npy';
 import { parseOpArgs } from '../core/opArgsText';
 import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
-import { computeCancellable, messageOf } from './compute';
+import { computeCancellable, describeRun, messageOf } from './compute';
 import type { Ctx } from './ctx';
 import { askOpArgs } from './opArgsInput';
 
@@ -120,10 +120,4 @@ async function offerSave(result: Tensor, op: OpName): Promise<vscode.Uri | undef
   );
   if (choice !== save) return undefined;
   return vscode.window.showSaveDialog({ title: `Save the ${op} result`, filters: { 'NumPy arrays': ['npy'] } });
-}
-
-function describeRun(r: OpRequest): string {
-  const shapes = [`input [${r.input.shape.join(', ')}]`, `weight [${r.weight.shape.join(', ')}]`];
-  if (r.bias) shapes.push(`bias [${r.bias.shape.join(', ')}]`);
-  return `${r.op}(${shapes.join(', ')}${r.args && Object.keys(r.args).length > 0 ? `, ${JSON.stringify(r.args)}` : ''})`;
 }

@@ -6,14 +6,14 @@
 // tensor gets one message naming the problem and where it is; the document is never changed.
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
-import { parseOpArgs } from '../../core/opArgsText';
+import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../../core/tensor';
 import { evaluateTensorExpression, type PythonDocument, type Span } from '../../python';
 import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';
 import { tensorBindings } from '../../python/tensorBindings';
 import type { Ctx } from '../ctx';
-import { computeCancellable, messageOf } from '../compute';
+import { computeCancellable, describeRun, messageOf } from '../compute';
 import { askOpArgs } from '../opArgsInput';
 import { rememberResult } from './lastResult';
 import { SelectionSource } from './source';
@@ -72,7 +72,7 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     const result = await computeCancellable(ctx, request);
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
-    ctx.log.info(`${op}(input [${input.shape.join(', ')}], weight [${kernel.shape.join(', ')}]${chosen.text ? `, ${chosen.text}` : ''}) → [${result.shape.join(', ')}]\n${printed}`);
+    ctx.log.info(`${describeRun(request)} → [${result.shape.join(', ')}]\n${printed}`);
     ctx.showInPanel(request, result);
     rememberResult(ctx, { result, op });
     void offerNextSteps(op, result);
@@ -157,7 +157,7 @@ async function opArguments(source: SelectionSource, anchor: number, kind: Select
   // d2l's functions take no arguments.
   if (kind === 'corr2d' || op === 'corr2d' || op === 'trans_conv') return { text: '', parsed: {} };
   if (given.args !== undefined) {
-    if (typeof given.args !== 'string') return { text: JSON.stringify(given.args), parsed: given.args };
+    if (typeof given.args !== 'string') return { text: formatOpArgs(given.args), parsed: given.args };
     return { text: given.args, parsed: parsedOrThrow(given.args) };
   }
   // conv2d, conv_transpose3d…: the digit is the number of spatial dims.

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { OpArgsSyntaxError, parseOpArgs } from '../../../src/core/opArgsText';
+import { formatOpArgs, OpArgsSyntaxError, parseOpArgs } from '../../../src/core/opArgsText';
 
 describe('parseOpArgs (the keyword arguments typed in the run command)', () => {
   it('reads every keyword in Python syntax', () => {
@@ -36,4 +36,18 @@ describe('parseOpArgs (the keyword arguments typed in the run command)', () => {
       assert.throws(() => parseOpArgs(text), (e: unknown) => e instanceof OpArgsSyntaxError && e.message === message);
     });
   }
+});
+
+describe('formatOpArgs (the arguments as the log and the prompts show them)', () => {
+  it('writes Python keyword syntax that parseOpArgs reads back', () => {
+    const args = { stride: 2, padding: [1, 0], dilation: [3], groups: 4, outputPadding: 1, paddingMode: 'reflect' as const, outputSize: [5, 5] };
+    const text = formatOpArgs(args);
+    assert.equal(text, "stride=2, padding=(1, 0), dilation=(3,), groups=4, output_padding=1, padding_mode='reflect', output_size=(5, 5)");
+    assert.deepEqual(parseOpArgs(text), args);
+  });
+
+  it('writes nothing for no arguments and keeps string paddings quoted', () => {
+    assert.equal(formatOpArgs({}), '');
+    assert.equal(formatOpArgs({ padding: 'same' }), "padding='same'");
+  });
 });
