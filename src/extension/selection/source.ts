@@ -19,6 +19,8 @@ export class SelectionSource {
   private readonly parts: readonly Part[];
   /** The part of the editor's own document (the last one). */
   private readonly own: Part;
+  /** The document a prompt's typed expression is read in, and where that expression starts. */
+  private typedLine: { offset: number; from: number; doc: PythonDocument } | undefined;
 
   constructor(readonly document: vscode.TextDocument) {
     const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
@@ -58,12 +60,23 @@ export class SelectionSource {
     return part.cell === undefined ? where : `cell ${part.cell}, ${where}`;
   }
 
-  /** Text from a prompt, read as an expression on a line of its own after the line `offset` is on. */
+  /**
+   * Text from a prompt, read as an expression on a line of its own after the line `offset` is on.
+   * The prompt validates on every keystroke, so the document holding the typed line is kept and
+   * edited incrementally rather than parsed again from the top of the file.
+   */
   withExpressionAfter(offset: number, expression: string): { doc: PythonDocument; span: Span } {
+    const typed = this.typedLine?.offset === offset ? this.typedLine : this.startTypedLine(offset);
+    const from = typed.from;
+    typed.doc.edit([{ from, to: typed.doc.text.length, insert: expression }]);
+    return { doc: typed.doc, span: { from, to: from + expression.length } };
+  }
+
+  private startTypedLine(offset: number): { offset: number; from: number; doc: PythonDocument } {
     const lineEnd = this.doc.text.indexOf('\n', offset);
     const head = lineEnd < 0 ? this.doc.text : this.doc.text.slice(0, lineEnd);
-    const from = head.length + 1;
-    return { doc: new PythonDocument(`${head}\n${expression}`), span: { from, to: from + expression.length } };
+    this.typedLine = { offset, from: head.length + 1, doc: new PythonDocument(`${head}\n`) };
+    return this.typedLine;
   }
 }
 
