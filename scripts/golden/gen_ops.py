@@ -179,6 +179,15 @@ def random_reference(rng):
     return {}, x, k
 
 
+def valid_case(blob, case_id, op, args, x, w, b, y):
+    """A configuration PyTorch accepted, with its tensors in the blob and PyTorch's output."""
+    case = {'id': case_id, 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
+    if b is not None:
+        case['bias'] = blob.add(b)
+    case['expected'] = blob.add(y)
+    return case
+
+
 def error_record(case_id, op, args, x, w, b, e):
     record = {'id': case_id, 'op': op, 'args': args,
               'input': {'shape': list(x.shape), 'dtype': str(x.dtype).replace('torch.', '')},
@@ -224,10 +233,7 @@ def valid_cases(rng, blob, count, rejected):
         except (RuntimeError, ValueError) as e:
             rejected.append(error_record(f'{op}-random-error-{len(rejected)}', op, args, x, w, b, e))
             continue
-        case = {'id': f'{op}-{len(cases)}', 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
-        if b is not None:
-            case['bias'] = blob.add(b)
-        case['expected'] = blob.add(y)
+        case = valid_case(blob, f'{op}-{len(cases)}', op, args, x, w, b, y)
         cases.append(case)
     print(f'{len(cases)} valid cases, {len(rejected)} random configurations PyTorch rejected', file=sys.stderr)
     return cases
@@ -456,10 +462,7 @@ def special_cases(blob, start):
         b = torch.randn(bs, dtype=DTYPES[dtype]) if bs else None
         with torch.no_grad():
             y = call(op, args, x, w, b)
-        case = {'id': f'{op}-special-{start + len(cases)}', 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
-        if b is not None:
-            case['bias'] = blob.add(b)
-        case['expected'] = blob.add(y)
+        case = valid_case(blob, f'{op}-special-{start + len(cases)}', op, args, x, w, b, y)
         cases.append(case)
     return cases
 
@@ -530,10 +533,7 @@ def fuzz_cases(rng, blob, count):
             errors.append(error_record(f'{op}-fuzz-error-{n}', op, args, x, w, b, e))
             continue
         if y.dtype in (torch.float32, torch.float64) and w.dtype == y.dtype and (b is None or b.dtype == y.dtype):
-            case = {'id': f'{op}-fuzz-{n}', 'op': op, 'args': args, 'input': blob.add(x), 'weight': blob.add(w)}
-            if b is not None:
-                case['bias'] = blob.add(b)
-            case['expected'] = blob.add(y)
+            case = valid_case(blob, f'{op}-fuzz-{n}', op, args, x, w, b, y)
             valid.append(case)
     print(f'{len(errors)} fuzz errors, {len(valid)} fuzz configurations PyTorch accepted', file=sys.stderr)
     return errors, valid
