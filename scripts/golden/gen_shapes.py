@@ -109,8 +109,9 @@ def run(path):
 def encode(bindings, error):
     """One binding per line, so that a diff shows which binding changed."""
     rows = ',\n'.join('  ' + json.dumps(b) for b in bindings)
+    fields = ',\n'.join(f'  {json.dumps(key)}: {json.dumps(value)}' for key, value in (error or {}).items())
     return '{\n "bindings": [\n' + rows + ('\n' if rows else '') + ' ],\n "error": ' + \
-        json.dumps(error, indent=1).replace('\n', '\n ') + '\n}\n'
+        ('{\n' + fields + '\n }' if error else 'null') + '\n}\n'
 
 
 def main():
