@@ -33,13 +33,43 @@ function listFiles(dir, suffix) {
     .filter((f) => f.endsWith(suffix));
 }
 
+/**
+ * `import bytes from 'convlab-kernels.wasm'`: the AssemblyScript kernels (assembly/kernels.ts)
+ * compiled to WebAssembly SIMD and inlined as bytes (esbuild's binary loader), once per build run
+ * however many bundles import them; watch mode recompiles when the AssemblyScript changes.
+ */
+const KERNELS_SOURCE = 'assembly/kernels.ts';
+let kernelsBuild;
+function compileKernels() {
+  const mtime = fs.statSync(KERNELS_SOURCE).mtimeMs;
+  if (kernelsBuild?.mtime !== mtime) {
+    kernelsBuild = { mtime, bytes: (async () => {
+      const { default: asc } = await import('assemblyscript/asc');
+      const result = await asc.compileString({ 'kernels.ts': fs.readFileSync(KERNELS_SOURCE, 'utf8') },
+        { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'] });
+      if (result.error || !result.binary) throw new Error(`${KERNELS_SOURCE}: ${result.error?.message ?? 'no binary'}\n${result.stderr.toString()}`);
+      return result.binary;
+    })() };
+  }
+  return kernelsBuild.bytes;
+}
+const wasmKernels = {
+  name: 'wasm-kernels',
+  setup(build) {
+    build.onResolve({ filter: /^convlab-kernels\.wasm$/ }, (args) => ({ path: args.path, namespace: 'wasm-kernels' }));
+    build.onLoad({ filter: /.*/, namespace: 'wasm-kernels' }, async () => ({
+      contents: await compileKernels(), loader: 'binary', watchFiles: [path.resolve(KERNELS_SOURCE)],
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: watch ? [watchReporter] : [],
+  plugins: watch ? [wasmKernels, watchReporter] : [wasmKernels],
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };

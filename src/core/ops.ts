@@ -12,12 +12,18 @@
 //                           corr2d / trans_conv (plain 2-D): batch and channels must be [0, 1];
 //                           the block is rows r0..r1 of the 2-D output, shape [r1-r0, W].
 //   regionExtentOf(req)     the full ranges a region may cover.
+// float32 convolutions run on the WebAssembly SIMD kernels (kernels/fast.ts, summed in float32)
+// unless the reference kernels are asked for (RunOptions.engine, or CONV_LAB_KERNELS=reference in
+// the environment, which worker threads inherit); other dtypes and d2l's ops always run on the
+// reference kernels (kernels/conv.ts, reference.ts). Either engine gives the same bits for any
+// split into regions.
 // Which PyTorch call a request stands for (functional or module) is described in geometry.ts.
 import { TorchError } from './errors';
 import { convGeometry } from './geometry';
 import type { ConvGeometry } from './geometry';
 import type { FloatArray } from './kernels/conv';
 import { convolveRegion } from './kernels/conv';
+import { fastConvolveRegion, fastKernelsAvailable } from './kernels/fast';
 import { corr2d, transConv } from './kernels/reference';
 import type { DType, Tensor, TensorData } from './tensor';
 import { allocate, numel } from './tensor';
@@ -71,6 +77,27 @@ export interface RegionExtent {
   rows: number;
 }
 
+/** 'fast': WebAssembly SIMD for float32 convolutions (where available); 'reference': plain TypeScript. */
+export type KernelEngine = 'fast' | 'reference';
+
+export interface RunOptions {
+  /** Default: 'reference' when the environment has CONV_LAB_KERNELS=reference, else 'fast'. */
+  engine?: KernelEngine;
+}
+
+function defaultEngine(): KernelEngine {
+  return typeof process !== 'undefined' && process.env['CONV_LAB_KERNELS'] === 'reference' ? 'reference' : 'fast';
+}
+
+/** Whether runOp(req, options) runs on the fast kernels (the request is assumed valid). */
+export function usesFastKernels(req: OpRequest, options: RunOptions = {}): boolean {
+  return runsFast(convGeometry(req), options);
+}
+
+function runsFast(g: ConvGeometry, options: RunOptions): boolean {
+  return (options.engine ?? defaultEngine()) === 'fast' && g.dtype === 'float32' && g.hasChannels && fastKernelsAvailable();
+}
+
 export function outputShapeOf(req: OpRequest): number[] {
   return [...convGeometry(req).outputShape];
 }
@@ -79,13 +106,13 @@ export function regionExtentOf(req: OpRequest): RegionExtent {
   return extentOf(convGeometry(req));
 }
 
-export function runOp(req: OpRequest): Tensor {
+export function runOp(req: OpRequest, options: RunOptions = {}): Tensor {
   const g = validated(req);
   const extent = extentOf(g);
-  return compute(req, g, { batch: [0, extent.batch], channels: [0, extent.channels], rows: [0, extent.rows] });
+  return compute(req, g, { batch: [0, extent.batch], channels: [0, extent.channels], rows: [0, extent.rows] }, options);
 }
 
-export function runOpRegion(req: OpRequest, region: OutputRegion): Tensor {
+export function runOpRegion(req: OpRequest, region: OutputRegion, options: RunOptions = {}): Tensor {
   const g = validated(req);
   const extent = extentOf(g);
   for (const [name, range, size] of [['batch', region.batch, extent.batch], ['channels', region.channels, extent.channels], ['rows', region.rows, extent.rows]] as const) {
@@ -94,7 +121,7 @@ export function runOpRegion(req: OpRequest, region: OutputRegion): Tensor {
       throw new TorchError('IndexError', `region ${name} [${from}, ${to}) is outside the output's [0, ${size})`, 'invalid-region');
     }
   }
-  return compute(req, g, region);
+  return compute(req, g, region, options);
 }
 
 function extentOf(g: ConvGeometry): RegionExtent {
@@ -112,7 +139,7 @@ function validated(req: OpRequest): ConvGeometry {
   return g;
 }
 
-function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor {
+function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options: RunOptions): Tensor {
   const rows = region.rows[1] - region.rows[0];
   const rest = g.outputSize.slice(1);
   const shape = !g.hasChannels
@@ -129,6 +156,9 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion): Tensor 
     const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: x };
     const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: w };
     (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
+  } else if (runsFast(g, options) && out instanceof Float32Array && x instanceof Float32Array && w instanceof Float32Array) {
+    const bias = req.bias && numbersOf(req.bias);
+    fastConvolveRegion(g, x, w, bias && (bias instanceof Float32Array ? bias : Float32Array.from(bias)), region, out);
   } else {
     convolveRegion(g, x, w, req.bias && numbersOf(req.bias), region, out);
   }

@@ -14,7 +14,7 @@ export interface DimTaps {
 }
 
 /** The input element a (possibly padded) coordinate reads, or −1 for a zero. */
-function sourceIndex(position: number, length: number, mode: PaddingMode): number {
+export function sourceIndex(position: number, length: number, mode: PaddingMode): number {
   if (position >= 0 && position < length) return position;
   switch (mode) {
     case 'zeros': return -1;

@@ -1,14 +1,17 @@
 // Every random configuration of scripts/golden/gen_ops.py against PyTorch's own output:
 // float32 within 1e-5 and float64 within 1e-12 of the output's largest magnitude, integer
-// outputs exactly.
+// outputs exactly. The whole suite runs once per kernel engine (float32 convolutions differ:
+// WebAssembly SIMD summing in float32, or the float64-summing reference).
 import * as assert from 'node:assert/strict';
-import { runOp } from '../../../src/core/ops';
+import { runOp, type KernelEngine } from '../../../src/core/ops';
 import { assertClose } from '../helpers';
 import { loadGoldenCases } from './opsFixtures';
 
 const TOLERANCE = { float32: 1e-5, float64: 1e-12 };
 
-describe('ops: PyTorch goldens', () => {
+const ENGINES: KernelEngine[] = ['reference', 'fast'];
+
+for (const engine of ENGINES) describe(`ops: PyTorch goldens, ${engine} kernels`, () => {
   const cases = loadGoldenCases();
   const worst = { float32: 0, float64: 0 };
 
@@ -24,7 +27,7 @@ describe('ops: PyTorch goldens', () => {
 
   for (const c of cases) {
     it(`${c.id} ${JSON.stringify(c.request.args)} input [${c.request.input.shape.join(',')}] weight [${c.request.weight.shape.join(',')}]${c.request.bias ? ' bias' : ''} ${c.expected.dtype}`, () => {
-      const y = runOp(c.request);
+      const y = runOp(c.request, { engine });
       const expected = c.expected;
       assert.deepEqual(y.shape, expected.shape);
       assert.equal(y.dtype, expected.dtype);

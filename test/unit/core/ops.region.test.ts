@@ -1,7 +1,8 @@
-// runOpRegion: the blocks of any split, put back together, are runOp's output bit for bit.
+// runOpRegion: the blocks of any split, put back together, are runOp's output bit for bit, with
+// either kernel engine.
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
-import type { OpRequest, OutputRegion } from '../../../src/core/ops';
+import type { KernelEngine, OpRequest, OutputRegion } from '../../../src/core/ops';
 import { regionExtentOf, runOp, runOpRegion } from '../../../src/core/ops';
 import { tensor } from '../../../src/core/tensor';
 import { loadGoldenCases } from './opsFixtures';
@@ -19,16 +20,16 @@ function split(size: number, parts: number, seed: number): [number, number][] {
 }
 
 /** runOp's output rebuilt from the blocks of a batch × channels × rows split. */
-function assemble(req: OpRequest, parts: number, seed: number): (number | bigint)[] {
+function assemble(req: OpRequest, parts: number, seed: number, engine: KernelEngine): (number | bigint)[] {
   const extent = regionExtentOf(req);
-  const full = runOp(req);
+  const full = runOp(req, { engine });
   const rowLength = full.data.length / Math.max(1, extent.batch * extent.channels * extent.rows);
   const out = new Array<number | bigint>(full.data.length).fill(NaN);
   for (const batch of split(extent.batch, parts, seed)) {
     for (const channels of split(extent.channels, parts, seed + 1)) {
       for (const rows of split(extent.rows, parts, seed + 2)) {
         const region: OutputRegion = { batch, channels, rows };
-        const block = runOpRegion(req, region);
+        const block = runOpRegion(req, region, { engine });
         let i = 0;
         for (let b = batch[0]; b < batch[1]; b++) {
           for (let c = channels[0]; c < channels[1]; c++) {
@@ -48,16 +49,18 @@ function assemble(req: OpRequest, parts: number, seed: number): (number | bigint
 describe('ops: regions', () => {
   const cases = loadGoldenCases().filter((_, i) => i % 4 === 0);
 
-  for (const c of cases) {
-    it(`${c.id}: splits into 2, 3 and 5 parts per axis are bit-identical to runOp`, () => {
-      const full = runOp(c.request);
-      for (const parts of [2, 3, 5]) {
-        const assembled = assemble(c.request, parts, parts * 7);
-        for (let i = 0; i < full.data.length; i++) {
-          assert.ok(Object.is(assembled[i], full.data[i]), `element ${i}: ${assembled[i]} != ${full.data[i]} (${parts} parts)`);
+  for (const engine of ['reference', 'fast'] as const) {
+    for (const c of cases) {
+      it(`${c.id}, ${engine} kernels: splits into 2, 3 and 5 parts per axis are bit-identical to runOp`, () => {
+        const full = runOp(c.request, { engine });
+        for (const parts of [2, 3, 5]) {
+          const assembled = assemble(c.request, parts, parts * 7, engine);
+          for (let i = 0; i < full.data.length; i++) {
+            assert.ok(Object.is(assembled[i], full.data[i]), `element ${i}: ${assembled[i]} != ${full.data[i]} (${parts} parts)`);
+          }
         }
-      }
-    });
+      });
+    }
   }
 
   it('reports block shapes: batched NC..., unbatched C..., plain 2-D rows', () => {

@@ -1,0 +1,265 @@
+// The float32 fast path: convolutions and transposed convolutions on the WebAssembly SIMD kernels
+// of assembly/kernels.ts, which sum in float32 (the reference kernels in conv.ts sum in float64
+// and stay the reference this path is tested against).
+//
+// How an op becomes kernel calls. The input (the region's batch entries, every channel) is copied
+// into a padded buffer whose border holds what padding reads (zeros, or the reflected /
+// replicated / wrapped input: the same sourceIndex as the reference taps), so no tap is ever out
+// of bounds. Along each spatial dim, output coordinates fall into classes that read the same
+// kernel taps: one class for a convolution; for a transposed convolution, one class per
+// o mod stride, whose taps are the k with (o + padding − k·dilation) divisible by the stride (the
+// gather over the flipped kernel that skips the zeros a scatter would multiply). Within a class
+// an element's padded-input offset is a column part (from its coordinates) plus a row part (from
+// its input channel and taps), so each class × group is one GEMM: im2col into panels, a 4×8
+// f32x4 micro-kernel, the result scattered into the region. Convolutions with one input channel
+// per group (depthwise) and stride 1 along the last dim run a direct kernel instead.
+//
+// Memory is a per-thread arena: the module's linear memory grows to the largest op seen and is
+// reused by every later call.
+import kernelsWasm from 'convlab-kernels.wasm';
+import type { ConvGeometry } from '../geometry';
+import type { OutputRegion } from '../ops';
+import { sizes3, sourceIndex } from './taps';
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  padInput(dst: number, src: number, planes: number, in0: number, in1: number, in2: number,
+    p0: number, p1: number, p2: number, map0: number, map1: number, map2: number): void;
+  convGemm(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
+    M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
+    icCount: number, xBase: number, icXStride: number, icWStride: number,
+    nB: number, bXStride: number, bOutStride: number,
+    axis0: number, axis1: number, axis2: number, chunk: number): void;
+  depthwise(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
+    M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
+    xBase: number, nB: number, bXStride: number, bOutStride: number,
+    axis0: number, axis1: number, axis2: number): void;
+}
+
+/** assembly/kernels.ts's panel sizes (MR weight rows, NR input columns). */
+const MR = 4;
+const NR = 8;
+/** Input columns packed at once: about this many bytes of panels stay in the core's L2 cache. */
+const CHUNK_BYTES = 192 << 10;
+const PAGE_BYTES = 65536;
+
+let loaded: KernelExports | null | undefined;
+
+/** The instantiated kernels, or null where WebAssembly SIMD is unavailable. */
+function kernels(): KernelExports | null {
+  if (loaded === undefined) {
+    loaded = WebAssembly.validate(kernelsWasm)
+      ? new WebAssembly.Instance(new WebAssembly.Module(kernelsWasm), {}).exports as unknown as KernelExports
+      : null;
+  }
+  return loaded;
+}
+
+/** Whether this thread can run the fast path (WebAssembly with SIMD). */
+export function fastKernelsAvailable(): boolean {
+  return kernels() !== null;
+}
+
+/** Byte offsets handed out from the top of the module's static data; reset per op. */
+class Arena {
+  private top: number;
+  constructor(base: number) {
+    this.top = base;
+  }
+  take(bytes: number): number {
+    const at = this.top;
+    this.top = Math.ceil((at + bytes) / 64) * 64;
+    return at;
+  }
+  /** Grows the memory to hold everything taken; views made before this may be detached. */
+  commit(memory: WebAssembly.Memory): void {
+    const missing = this.top - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
+  }
+}
+
+/** One class of output coordinates along one dim (see the file comment), offsets in elements. */
+interface AxisClass {
+  readonly outX: number[];
+  readonly outOut: number[];
+  readonly kX: number[];
+  readonly kW: number[];
+}
+
+interface AxisPlan {
+  /** Padded length, and for each padded coordinate the input coordinate it reads (−1: zero). */
+  readonly padded: number;
+  readonly source: Int32Array;
+  readonly classes: AxisClass[];
+}
+
+interface DimSizes {
+  readonly input: number;
+  readonly kernel: number;
+  readonly output: number;
+  readonly stride: number;
+  readonly dilation: number;
+  readonly padBefore: number;
+  /** The region's output coordinates along this dim. */
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * One dim's classes, with strides still 1 (the caller scales them): a class's padded offset is
+ * outX[o] + kX[k], its output offset outOut[o], its weight offset kW[k].
+ */
+function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
+  const coords = (phase: number, step: number): number[] => {
+    const list: number[] = [];
+    const first = d.from + ((((phase - d.from) % step) + step) % step);
+    for (let o = first; o < d.to; o += step) list.push(o);
+    return list;
+  };
+  if (!g.transposed) {
+    // Padded coordinate of (o, k): o·stride − padBefore + k·dilation + lo.
+    const lo = Math.max(0, d.padBefore);
+    const last = (d.output - 1) * d.stride + (d.kernel - 1) * d.dilation - d.padBefore;
+    const padded = lo + d.input + Math.max(0, last - (d.input - 1));
+    const source = Int32Array.from({ length: padded }, (_, p) => sourceIndex(p - lo, d.input, g.paddingMode));
+    const outs = coords(0, 1);
+    const taps = Array.from({ length: d.kernel }, (_, k) => k);
+    return {
+      padded, source,
+      classes: [{ outX: outs.map((o) => o * d.stride - d.padBefore + lo), outOut: outs.map((o) => o - d.from), kX: taps.map((k) => k * d.dilation), kW: taps }],
+    };
+  }
+  // Output o = phase + stride·q reads input q + (phase + padBefore − k·dilation) / stride for the
+  // taps k that make the division exact.
+  const phases = Array.from({ length: d.stride }, (_, phase) => {
+    const taps = Array.from({ length: d.kernel }, (_, k) => k).filter((k) => (((phase + d.padBefore - k * d.dilation) % d.stride) + d.stride) % d.stride === 0);
+    return { phase, taps, shifts: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) };
+  });
+  let lowest = 0;
+  let highest = d.input - 1;
+  for (const { phase, shifts } of phases) {
+    if (phase >= d.output || shifts.length === 0) continue;
+    const lastQ = Math.floor((d.output - 1 - phase) / d.stride);
+    lowest = Math.min(lowest, ...shifts);
+    highest = Math.max(highest, lastQ + Math.max(...shifts));
+  }
+  const lo = -lowest;
+  const padded = lo + highest + 1;
+  const source = Int32Array.from({ length: padded }, (_, p) => (p - lo >= 0 && p - lo < d.input ? p - lo : -1));
+  const classes = phases.map(({ phase, taps, shifts }) => {
+    const outs = coords(phase, d.stride);
+    return { outX: outs.map((o) => (o - phase) / d.stride + lo), outOut: outs.map((o) => o - d.from), kX: shifts, kW: taps };
+  }).filter((c) => c.outX.length > 0);
+  return { padded, source, classes };
+}
+
+/** The unit dims in front of a 1-D or 2-D op viewed as 3-D. */
+const UNIT_AXIS: AxisPlan = { padded: 1, source: Int32Array.of(0), classes: [{ outX: [0], outOut: [0], kX: [0], kW: [0] }] };
+
+/**
+ * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
+ * convolveRegion does. Needs fastKernelsAvailable().
+ */
+export function fastConvolveRegion(
+  g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
+  region: OutputRegion, out: Float32Array,
+): void {
+  const k = kernels();
+  if (k === null) throw new Error('the WebAssembly SIMD kernels are not available in this thread');
+  if (out.length === 0) return;
+  const rowsDim = 3 - g.spatialDims;
+  const inSizes = sizes3(g.inputSize);
+  const kSizes = sizes3(g.kernelSize);
+  const [r0, r1] = region.rows;
+  const axes = [0, 1, 2].map((v): AxisPlan => {
+    const dim = v - rowsDim;
+    if (dim < 0) return UNIT_AXIS;
+    const output = g.outputSize[dim] ?? 1;
+    return planAxis(g, {
+      input: g.inputSize[dim] ?? 1, kernel: g.kernelSize[dim] ?? 1, output,
+      stride: g.stride[dim] ?? 1, dilation: g.dilation[dim] ?? 1, padBefore: g.padBefore[dim] ?? 0,
+      from: v === rowsDim ? r0 : 0, to: v === rowsDim ? r1 : output,
+    });
+  }) as [AxisPlan, AxisPlan, AxisPlan];
+  const padSizes = axes.map((a) => a.padded) as [number, number, number];
+  const padStrides = [padSizes[1] * padSizes[2], padSizes[2], 1];
+  const outSizes = sizes3(g.outputSize);
+  const regionSizes = outSizes.map((s, v) => (v === rowsDim ? r1 - r0 : s));
+  const outStrides = [(regionSizes[1] ?? 1) * (regionSizes[2] ?? 1), regionSizes[2] ?? 1, 1];
+  const kStrides = [kSizes[1] * kSizes[2], kSizes[2], 1];
+
+  const [b0, b1] = region.batch;
+  const [c0, c1] = region.channels;
+  const nB = b1 - b0;
+  const inVolume = inSizes[0] * inSizes[1] * inSizes[2];
+  const padVolume = padSizes[0] * padSizes[1] * padSizes[2];
+  const planes = nB * g.inChannels;
+  const identity = axes.every((a, v) => a.padded === inSizes[v] && a.source.every((s, p) => s === p));
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  const kVolume = kSizes[0] * kSizes[1] * kSizes[2];
+  const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
+
+  // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
+  const tables = axes.map((a, v) => a.classes.map((c) => Int32Array.from([
+    c.outX.length, c.kX.length,
+    ...c.outX.map((o) => o * (padStrides[v] ?? 1)), ...c.outOut.map((o) => o * (outStrides[v] ?? 1)),
+    ...c.kX.map((t) => t * (padStrides[v] ?? 1)), ...c.kW.map((t) => t * (kStrides[v] ?? 1)),
+  ])));
+  const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(...a.classes.map(pick)), 1);
+  const maxK = inPerGroup * widest((c) => c.kX.length);
+  const maxN = nB * widest((c) => c.outX.length);
+  const maxM = Math.min(outPerGroup, c1 - c0);
+  const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
+
+  const arena = new Arena(Math.ceil(k.heapBase() / 64) * 64);
+  const xAt = arena.take(4 * planes * inVolume);
+  const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
+  const mapsAt = axes.map((a) => arena.take(4 * a.padded));
+  const wAt = arena.take(4 * w.length);
+  const biasAt = bias === undefined ? 0 : arena.take(4 * bias.length);
+  const outAt = arena.take(4 * out.length);
+  const tablesAt = tables.map((list) => list.map((t) => arena.take(4 * t.length)));
+  // convGemm's scratch: row and column tables, then the panels and the tile, 64-byte aligned.
+  const scratchAt = arena.take(4 * (2 * maxK + 2 * maxN) + 64 + 4 * (Math.ceil(maxM / MR) * MR * maxK + chunk * maxK + MR * NR));
+  arena.commit(k.memory);
+
+  const heap = k.memory.buffer;
+  new Float32Array(heap, xAt, planes * inVolume).set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume));
+  new Float32Array(heap, wAt, w.length).set(w);
+  if (bias !== undefined) new Float32Array(heap, biasAt, bias.length).set(bias);
+  axes.forEach((a, v) => new Int32Array(heap, mapsAt[v], a.padded).set(a.source));
+  tables.forEach((list, v) => list.forEach((t, i) => new Int32Array(heap, tablesAt[v]?.[i], t.length).set(t)));
+  if (!identity) {
+    k.padInput(xpAt, xAt, planes, inSizes[0], inSizes[1], inSizes[2], padSizes[0], padSizes[1], padSizes[2],
+      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0);
+  }
+
+  const planeR = (regionSizes[0] ?? 1) * (outStrides[0] ?? 1);
+  const hasBias = bias === undefined ? 0 : 1;
+  for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
+    const first = Math.max(c0, group * outPerGroup);
+    const M = Math.min(c1, (group + 1) * outPerGroup) - first;
+    // Weight [out, in/groups, k...] for a conv, [in, out/groups, k...] for a transposed conv.
+    const wBase = g.transposed ? group * inPerGroup * outPerGroup * kVolume + (first - group * outPerGroup) * kVolume : first * inPerGroup * kVolume;
+    const ocWStride = g.transposed ? kVolume : inPerGroup * kVolume;
+    const icWStride = g.transposed ? outPerGroup * kVolume : kVolume;
+    const outBase = (first - c0) * planeR;
+    const xBase = group * inPerGroup * padVolume;
+    for (const t0 of tablesAt[0] ?? []) {
+      for (const t1 of tablesAt[1] ?? []) {
+        for (const t2 of tablesAt[2] ?? []) {
+          if (depthwise) {
+            k.depthwise(outAt, xpAt, wAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+              xBase, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2);
+          } else {
+            k.convGemm(outAt, xpAt, wAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+              inPerGroup, xBase, padVolume, icWStride, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2, chunk);
+          }
+        }
+      }
+    }
+  }
+  out.set(new Float32Array(k.memory.buffer, outAt, out.length));
+}
