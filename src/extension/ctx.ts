@@ -29,7 +29,7 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
-    this.panel = new PanelHost(extension.extensionUri, this.log);
+    this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
     this.disposables.push(this.panel);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));

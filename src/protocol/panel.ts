@@ -2,6 +2,7 @@
 // webview keeps across reloads. Messages are one-way notifications (nothing waits for a reply),
 // so they travel as plain discriminated unions rather than through RpcEndpoint. Anything that
 // comes from the webview (messages, restored state) is checked here before the host uses it.
+import { parseOpArgs } from '../core/opArgsText';
 import { OP_NAMES, type OpName } from '../core/ops';
 import type { DType } from '../core/tensor';
 
@@ -39,6 +40,10 @@ export interface PanelView<Values = Float64Array> {
   readonly op: OpName;
   /** The call as Python would spell it, e.g. `F.conv_transpose2d(input, weight, stride=2)`. */
   readonly call: string;
+  /** The op's arguments in Python keyword syntax (core/opArgsText.ts), e.g. `stride=2, padding=1`. */
+  readonly args: string;
+  /** The arguments of the run the user started (the Parameters view's reset), same syntax. */
+  readonly originalArgs: string;
   /** 1, 2 or 3: the trailing dims of every tensor that are spatial. */
   readonly spatialDims: number;
   /** One per spatial dim, numbers substituted (geometry.ts's `geometryFormulas`). */
@@ -50,8 +55,20 @@ export interface PanelView<Values = Float64Array> {
 export type StoredTensor = PanelTensor<number[]> & { readonly values: number[] };
 export type StoredView = Omit<PanelView, 'tensors'> & { readonly tensors: readonly StoredTensor[] };
 
+export const VIEW_NAMES = ['tensors', 'scatter', 'sliding', 'fields', 'matrix', 'overlap', 'parameters'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/** The longest arguments text the Parameters view may send, and the largest kernel size per dim. */
+export const ARGS_TEXT_MAX_LENGTH = 400;
+export const KERNEL_SIZE_MAX = 64;
+/** The largest PNG (as a data: URL) the webview may ask the host to save. */
+export const PNG_DATA_URL_MAX_LENGTH = 32 * 1024 * 1024;
+const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
+
 export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
+  /** The Parameters view's run failed: PyTorch's message (or the pool's / the syntax error), and what was run. */
+  | { readonly type: 'rerunFailed'; readonly args: string; readonly message: string }
   /** A one-line outcome (e.g. of a copy), read out by screen readers. */
   | { readonly type: 'notice'; readonly text: string }
   /** The answer to the webview's `values` request `id`: the ranges' values one after another. */
@@ -64,6 +81,15 @@ export type FromPanelMessage =
   | { readonly type: 'copy'; readonly role: TensorRole; readonly format: CopyFormat }
   /** `length` values from each of `starts` (row-major offsets) of the shown tensor `role`. */
   | { readonly type: 'values'; readonly id: number; readonly role: TensorRole; readonly starts: readonly number[]; readonly length: number }
+  /**
+   * Run the op again with these arguments (Python keyword syntax) and, when given, a kernel of
+   * this spatial size (the weight cropped, or grown with taps of 1).
+   */
+  | { readonly type: 'rerun'; readonly args: string; readonly kernelSize?: readonly number[] }
+  /** Back to the arguments and kernel of the run the user started. */
+  | { readonly type: 'resetParameters' }
+  /** Save view `view` drawn as a PNG (`canvas.toDataURL()`). */
+  | { readonly type: 'savePng'; readonly view: ViewName; readonly dataUrl: string }
   /** How long the last view took from receipt to drawn (measurements and tests). */
   | { readonly type: 'rendered'; readonly elements: number; readonly ms: number };
 
@@ -75,9 +101,13 @@ export interface PanelState {
   readonly ui: PanelUiState;
 }
 
-/** Which slice of each tensor is shown, and whether as numbers. */
+/** Which view and which slice of each tensor is shown, and whether as numbers. */
 export interface PanelUiState {
+  readonly tab: ViewName;
   readonly table: boolean;
+  /** Steps done in the step-by-step views, and the (batch, output channel) plane they build. */
+  readonly step: number;
+  readonly plane: readonly [number, number];
   /** Picker positions per tensor role, e.g. `{ output: [0, 3] }` (batch 0, channel 3). */
   readonly picks: Partial<Record<TensorRole, readonly number[]>>;
 }
@@ -113,12 +143,50 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
         ? { type: 'values', id, role, starts, length }
         : undefined;
     }
+    case 'rerun': {
+      const { args, kernelSize } = x;
+      if (typeof args !== 'string' || args.length > ARGS_TEXT_MAX_LENGTH) return undefined;
+      if (kernelSize === undefined) return { type: 'rerun', args };
+      return Array.isArray(kernelSize) && kernelSize.length >= 1 && kernelSize.length <= 3 && kernelSize.every((k) => isCount(k) && k >= 1 && k <= KERNEL_SIZE_MAX)
+        ? { type: 'rerun', args, kernelSize }
+        : undefined;
+    }
+    case 'resetParameters':
+      return { type: 'resetParameters' };
+    case 'savePng': {
+      const { view, dataUrl } = x;
+      return isOneOf(VIEW_NAMES, view) && isPngDataUrl(dataUrl) ? { type: 'savePng', view, dataUrl } : undefined;
+    }
     case 'rendered':
       return isCount(x['elements']) && typeof x['ms'] === 'number' && Number.isFinite(x['ms']) && x['ms'] >= 0
         ? { type: 'rendered', elements: x['elements'], ms: x['ms'] }
         : undefined;
     default:
       return undefined;
+  }
+}
+
+function isPngDataUrl(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= PNG_DATA_URL_MAX_LENGTH && x.startsWith(PNG_DATA_URL_PREFIX)
+    && /^[A-Za-z0-9+/]+={0,2}$/.test(x.slice(PNG_DATA_URL_PREFIX.length));
+}
+
+/** The PNG file a `savePng` data URL holds; throws unless it starts with PNG's signature. */
+export function pngBytesOf(dataUrl: string): Uint8Array {
+  const bytes = Uint8Array.from(atob(dataUrl.slice(PNG_DATA_URL_PREFIX.length)), (c) => c.charCodeAt(0));
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (!signature.every((b, i) => bytes[i] === b)) throw new Error('the panel sent an image that is not a PNG');
+  return bytes;
+}
+
+/** Arguments text the core's parser accepts. */
+function isArgsText(x: unknown): x is string {
+  if (typeof x !== 'string' || x.length > ARGS_TEXT_MAX_LENGTH) return false;
+  try {
+    parseOpArgs(x);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -139,12 +207,35 @@ function parseStoredTensor(x: unknown): StoredTensor | undefined {
 /** A view restored from the webview's state, or undefined if it is malformed. */
 export function parseStoredView(x: unknown): StoredView | undefined {
   if (!isRecord(x)) return undefined;
-  const { op, call, spatialDims, formulas, tensors } = x;
+  const { op, call, args, originalArgs, spatialDims, formulas, tensors } = x;
   if (!isOneOf(OP_NAMES, op) || typeof call !== 'string' || !(spatialDims === 1 || spatialDims === 2 || spatialDims === 3)) return undefined;
+  if (!isArgsText(args) || !isArgsText(originalArgs)) return undefined;
   if (!Array.isArray(formulas) || !formulas.every((f) => typeof f === 'string')) return undefined;
   if (!Array.isArray(tensors) || tensors.length > TENSOR_ROLES.length) return undefined;
   const parsed = tensors.map(parseStoredTensor);
   if (!parsed.every((t) => t !== undefined) || !parsed.some((t) => t.role === 'output')) return undefined;
   if (parsed.reduce((n, t) => n + t.values.length, 0) > INLINE_MAX_ELEMENTS) return undefined;
-  return { op, call, spatialDims, formulas, tensors: parsed };
+  return { op, call, args, originalArgs, spatialDims, formulas, tensors: parsed };
+}
+
+export const DEFAULT_UI_STATE: PanelUiState = { tab: 'tensors', table: false, step: 0, plane: [0, 0], picks: {} };
+
+/** The webview's UI state as restored (JSON written by an older or newer script): well-formed parts kept, the rest defaulted. */
+export function parseUiState(x: unknown): PanelUiState {
+  if (!isRecord(x)) return DEFAULT_UI_STATE;
+  const { tab, table, step, plane, picks } = x;
+  const keptPicks: Partial<Record<TensorRole, readonly number[]>> = {};
+  if (isRecord(picks)) {
+    for (const role of TENSOR_ROLES) {
+      const value = picks[role];
+      if (Array.isArray(value) && value.every(isCount)) keptPicks[role] = value;
+    }
+  }
+  return {
+    tab: isOneOf(VIEW_NAMES, tab) ? tab : DEFAULT_UI_STATE.tab,
+    table: table === true,
+    step: isCount(step) ? step : 0,
+    plane: Array.isArray(plane) && plane.length === 2 && plane.every(isCount) ? [plane[0] as number, plane[1] as number] : DEFAULT_UI_STATE.plane,
+    picks: keptPicks,
+  };
 }

@@ -1,10 +1,13 @@
 // The Conv Lab panel's script (runs in the webview, bundled to dist/webview.js). It draws what
 // the host posts, keeps the view and the picker positions with setState so the panel restores
 // after a reload, and asks the host for anything outside the webview (the clipboard).
-import { CONV_TRANSPOSE_OP_NAMES } from '../core/ops';
+import { convGeometry } from '../core/geometry';
+import { parseOpArgs } from '../core/opArgsText';
+import { CONV_TRANSPOSE_OP_NAMES, type OpArgs } from '../core/ops';
 import {
+  DEFAULT_UI_STATE,
   parseStoredView,
-  TENSOR_ROLES,
+  parseUiState,
   type CopyFormat,
   type FromPanelMessage,
   type PanelState,
@@ -13,12 +16,16 @@ import {
   type PanelView,
   type StoredTensor,
   type StoredView,
-  type TensorRole,
   type ToPanelMessage,
+  type ViewName,
 } from '../protocol/panel';
 import { colorScaleFor, type ColorScale } from './colormap';
 import { drawHeatmap, drawLegend, type HeatmapStyle } from './heatmap';
+import { element, shapeText, TABLE_DIGITS, valueTable } from './dom';
 import { dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, type TensorLayout } from './layout';
+import { parametersView, type ParametersError } from './parameters';
+import { savePng } from './png';
+import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext } from './views';
 
 interface VsCodeApi {
   postMessage(message: FromPanelMessage): void;
@@ -30,31 +37,34 @@ declare function acquireVsCodeApi(): VsCodeApi;
 /** Widest a tile grows, in CSS pixels, for a single tile and for several. */
 const TILE_PX = { single: 320, several: 176 };
 const MAX_CELL_PX = 44;
-/** Tables show at most this many rows and columns of a plane. */
-const TABLE_MAX_CELLS = 32;
-const TABLE_DIGITS = 6;
+
+/** The views, in the order of their tabs. */
+const TABS: readonly { readonly name: ViewName; readonly title: string }[] = [
+  { name: 'tensors', title: 'Tensors' },
+  { name: 'scatter', title: 'Transposed conv, step by step' },
+  { name: 'sliding', title: 'Conv, step by step' },
+  { name: 'fields', title: 'Receptive fields' },
+  { name: 'matrix', title: 'Kernel as a matrix' },
+  { name: 'overlap', title: 'Overlap map' },
+  { name: 'parameters', title: 'Parameters' },
+];
 
 const vscode = acquireVsCodeApi();
 const app = requireElement('app');
 const notice = requireElement('notice');
 
 let view: PanelView | undefined;
-let ui: PanelUiState = { table: false, picks: {} };
+let ui: PanelUiState = DEFAULT_UI_STATE;
+/** The Parameters view's last failed run, until the next view arrives. */
+let parametersError: ParametersError | undefined;
+/** What the shown view must stop (its animation timer) when it is replaced. */
+const disposeView: (() => void)[] = [];
 
 function requireElement(id: string): HTMLElement {
   const element = document.getElementById(id);
   if (!element) throw new Error(`the panel's HTML has no #${id}`);
   return element;
 }
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string>> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) if (value !== undefined) e.setAttribute(name, value);
-  e.append(...children);
-  return e;
-}
-
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 function heatmapStyle(): HeatmapStyle {
   const css = getComputedStyle(document.body);
@@ -80,12 +90,81 @@ async function render(): Promise<void> {
   const serial = ++renderSerial;
   const current = view;
   const style = heatmapStyle();
-  const sections = current.tensors.map((t) => tensorSection(current, t, style));
-  app.replaceChildren(header(current), element('div', { class: 'tensors' }, ...sections.map((s) => s.element)));
-  await Promise.all(sections.map((s) => s.drawn));
+  for (const stop of disposeView.splice(0)) stop();
+  // A redraw (a Parameters run coming back, a theme change) keeps the keyboard where it was.
+  const focused = document.activeElement?.id;
+  const body = element('div', { id: 'view-body', role: 'tabpanel', 'aria-labelledby': `tab-${ui.tab}` });
+  app.replaceChildren(header(current), tabBar(), body);
+  if (ui.tab === 'tensors') {
+    const sections = current.tensors.map((t) => tensorSection(current, t, style));
+    body.append(element('div', { class: 'tensors' }, ...sections.map((s) => s.element)));
+    await Promise.all(sections.map((s) => s.drawn));
+  } else {
+    body.append(otherView(current, ui.tab, style));
+  }
+  if (focused) document.getElementById(focused)?.focus();
   if (serial !== renderSerial) return;
   const elements = current.tensors.reduce((n, t) => n + numel(t.shape), 0);
   vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started });
+}
+
+/** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern). */
+function tabBar(): HTMLElement {
+  const bar = element('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Views' });
+  const select = (name: ViewName) => {
+    ui = { ...ui, tab: name };
+    saveState();
+    void render().then(() => document.getElementById(`tab-${name}`)?.focus());
+  };
+  TABS.forEach((tab, i) => {
+    const selected = tab.name === ui.tab;
+    const button = element('button', { type: 'button', role: 'tab', id: `tab-${tab.name}`, 'aria-selected': String(selected), tabindex: selected ? '0' : '-1', 'aria-controls': 'view-body' }, tab.title);
+    button.addEventListener('click', () => select(tab.name));
+    button.addEventListener('keydown', (event) => {
+      const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+      if (step === 0) return;
+      event.preventDefault();
+      select((TABS[(i + step + TABS.length) % TABS.length] ?? tab).name);
+    });
+    bar.append(button);
+  });
+  return bar;
+}
+
+function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: HeatmapStyle): HTMLElement {
+  let args: OpArgs;
+  let context: ViewContext;
+  try {
+    args = parseOpArgs(v.args);
+    const spec = (role: string) => {
+      const t = v.tensors.find((x) => x.role === role);
+      return t && { shape: t.shape, dtype: t.dtype };
+    };
+    const input = spec('input');
+    const weight = spec('weight');
+    if (!input || !weight) return element('p', { class: 'empty' }, 'This view needs the input and the weight.');
+    const geometry = convGeometry({ op: v.op, input, weight, bias: spec('bias'), args });
+    context = {
+      view: v, geometry, args, ui, style,
+      setUi: (patch) => {
+        ui = { ...ui, ...patch };
+        saveState();
+      },
+      post: (message) => vscode.postMessage(message),
+      onDispose: (stop) => disposeView.push(stop),
+    };
+  } catch (e) {
+    return element('p', { role: 'alert' }, e instanceof Error ? e.message : String(e));
+  }
+  const rerender = () => void render();
+  switch (tab) {
+    case 'scatter': return scatterView(context, rerender);
+    case 'sliding': return slidingView(context, rerender);
+    case 'fields': return fieldsView(context);
+    case 'matrix': return matrixView(context);
+    case 'overlap': return overlapView(context);
+    case 'parameters': return parametersView(context, parametersError);
+  }
 }
 
 function header(v: PanelView): HTMLElement {
@@ -103,11 +182,16 @@ function header(v: PanelView): HTMLElement {
     void render();
     document.getElementById('table-toggle')?.focus();
   });
+  const pngButton = element('button', { type: 'button', class: 'secondary', id: 'save-png' }, 'Save view as PNG');
+  pngButton.addEventListener('click', () => {
+    const body = document.getElementById('view-body');
+    if (body) savePng(body, ui.tab, (message) => vscode.postMessage(message), (text) => { notice.textContent = text; });
+  });
   return element('header', {},
     element('h1', {}, element('code', {}, v.call)),
-    element('p', { class: 'shapes' }, `${shapes} → output ${output ? shapeText(output.shape) : '?'}`),
+    element('p', { class: 'shapes', id: 'shapes' }, `${shapes} → output ${output ? shapeText(output.shape) : '?'}`),
     element('ul', { class: 'formulas', 'aria-label': 'Output size' }, ...v.formulas.map((f) => element('li', {}, element('code', {}, f)))),
-    element('div', { class: 'toolbar' }, tableToggle),
+    element('div', { class: 'toolbar' }, tableToggle, pngButton),
   );
 }
 
@@ -206,18 +290,6 @@ function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly numbe
   });
 }
 
-function valueTable(plane: Float64Array, rows: number, cols: number, caption: string): HTMLElement {
-  const shownRows = Math.min(rows, TABLE_MAX_CELLS);
-  const shownCols = Math.min(cols, TABLE_MAX_CELLS);
-  const cut = shownRows < rows || shownCols < cols ? ` (first ${shownRows} × ${shownCols} of ${rows} × ${cols})` : '';
-  const head = element('tr', {}, element('th', { scope: 'col' }, ''), ...Array.from({ length: shownCols }, (_, c) => element('th', { scope: 'col' }, String(c))));
-  const body = Array.from({ length: shownRows }, (_, r) => element('tr', {},
-    element('th', { scope: 'row' }, String(r)),
-    ...Array.from({ length: shownCols }, (_, c) => element('td', {}, formatValue(plane[r * cols + c] ?? Number.NaN, TABLE_DIGITS))),
-  ));
-  return element('table', { class: 'values' }, element('caption', {}, `${caption}${cut}`), element('thead', {}, head), element('tbody', {}, ...body));
-}
-
 function legend(scale: ColorScale): HTMLElement {
   const bar = element('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
   drawLegend(bar, scale);
@@ -256,26 +328,11 @@ function storedView(v: PanelView): StoredView | undefined {
   return { ...v, tensors };
 }
 
-/** Picker positions from the state, keeping only well-formed ones (the state is JSON). */
-function storedPicks(x: unknown): PanelUiState['picks'] {
-  if (typeof x !== 'object' || x === null) return {};
-  const picks: Partial<Record<TensorRole, number[]>> = {};
-  for (const role of TENSOR_ROLES) {
-    const value = (x as Record<string, unknown>)[role];
-    if (Array.isArray(value) && value.every((i) => Number.isInteger(i) && i >= 0)) picks[role] = value as number[];
-  }
-  return picks;
-}
-
 function restoreState(): void {
   const state = vscode.getState();
   if (typeof state !== 'object' || state === null) return;
   const record = state as Record<string, unknown>;
-  const storedUi = record['ui'];
-  if (typeof storedUi === 'object' && storedUi !== null) {
-    const { table, picks } = storedUi as Record<string, unknown>;
-    ui = { table: table === true, picks: storedPicks(picks) };
-  }
+  ui = parseUiState(record['ui']);
   const stored = parseStoredView(record['view']);
   const dropped = record['droppedCall'];
   if (stored) {
@@ -292,8 +349,9 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
     case 'show': {
       const sameShapes = view !== undefined && view.tensors.length === message.view.tensors.length
         && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
-      if (!sameShapes) ui = { ...ui, picks: {} };
+      if (!sameShapes) ui = { ...ui, picks: {}, step: 0, plane: [0, 0] };
       view = message.view;
+      parametersError = undefined;
       fetched.clear();
       void render();
       saveState();
@@ -301,6 +359,10 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
     }
     case 'notice':
       notice.textContent = message.text;
+      return;
+    case 'rerunFailed':
+      parametersError = { args: message.args, message: message.message };
+      if (ui.tab === 'parameters') void render();
       return;
     case 'values':
     case 'valuesFailed': {

@@ -2,23 +2,27 @@
 // last. It restores after a window reload through a WebviewPanelSerializer and the state the
 // webview keeps with setState. The host acts only on messages that pass the protocol's checks.
 import * as vscode from 'vscode';
+import { isTorchError } from '../../core/errors';
 import { formatTensor } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
 import type { OpRequest } from '../../core/ops';
+import { parseOpArgs } from '../../core/opArgsText';
 import { numel, type Tensor } from '../../core/tensor';
 import {
   PANEL_VIEW_TYPE,
   parseFromPanelMessage,
   parseStoredView,
+  pngBytesOf,
   type CopyFormat,
   type FromPanelMessage,
   type PanelView,
   type TensorRole,
   type ToPanelMessage,
+  type ViewName,
 } from '../../protocol/panel';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
-import { panelViewOf, tensorsOfStoredView, valuesAt } from './view';
+import { panelViewOf, parametersRequest, tensorsOfStoredView, valuesAt } from './view';
 
 /** Larger tensors are copied in PyTorch's summarised form: a full literal would be megabytes. */
 const FULL_COPY_MAX_ELEMENTS = 10_000;
@@ -34,21 +38,36 @@ export interface PanelApi {
   readonly isOpen: boolean;
   /** Resolves with the next draw the webview reports. */
   nextRender(): Promise<PanelRender>;
+  /** What the panel shows now (after the Parameters view's runs too). */
+  readonly view: PanelView | undefined;
+  /** Resolves with the next outcome of a Parameters view run: the new call, or PyTorch's message. */
+  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }>;
+  /** The next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
+  savePngTo(uri: vscode.Uri): void;
 }
 
 interface Shown {
   readonly view: PanelView;
   readonly tensors: ReadonlyMap<TensorRole, Tensor>;
+  /** The run the user started, which the Parameters view varies. */
+  readonly original: OpRequest;
 }
+
+/** Computes an op off the extension host's thread (the worker pool). */
+export type RunOp = (request: OpRequest) => Promise<Tensor>;
 
 export class PanelHost implements vscode.Disposable, PanelApi {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
+  private parameterWaiters: ((outcome: { ok: boolean; text: string }) => void)[] = [];
+  private pngTarget: vscode.Uri | undefined;
+  /** Bumped by every Parameters run, so that a slower earlier run does not replace a later one. */
+  private parametersSerial = 0;
   private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly runOp: RunOp) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
     });
@@ -56,6 +75,10 @@ export class PanelHost implements vscode.Disposable, PanelApi {
 
   get isOpen(): boolean {
     return this.panel !== undefined;
+  }
+
+  get view(): PanelView | undefined {
+    return this.shown?.view;
   }
 
   /** Reveals the panel, creating it if needed. */
@@ -72,11 +95,12 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   }
 
   /** Makes `result` of `request` the op the panel shows; posted at once if the panel is open. */
-  show(request: OpRequest, result: Tensor): void {
-    const view = panelViewOf(request, result);
+  show(request: OpRequest, result: Tensor, original: OpRequest = request): void {
+    const view = panelViewOf(request, result, original);
     const tensors = new Map<TensorRole, Tensor>([['input', request.input], ['weight', request.weight], ['output', result]]);
     if (request.bias) tensors.set('bias', request.bias);
-    this.shown = { view, tensors };
+    this.parametersSerial++;
+    this.shown = { view, tensors, original };
     this.post({ type: 'show', view });
   }
 
@@ -84,12 +108,27 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     return new Promise((resolve) => this.renderWaiters.push(resolve));
   }
 
+  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }> {
+    return new Promise((resolve) => this.parameterWaiters.push(resolve));
+  }
+
+  savePngTo(uri: vscode.Uri): void {
+    this.pngTarget = uri;
+  }
+
   private revive(panel: vscode.WebviewPanel, state: unknown): void {
     // The state was written by the webview: only a view that passes the protocol's checks is used.
     const stored = typeof state === 'object' && state !== null ? parseStoredView((state as Record<string, unknown>)['view']) : undefined;
     if (stored && this.shown === undefined) {
       const view: PanelView = { ...stored, tensors: stored.tensors.map((t) => ({ ...t, values: Float64Array.from(t.values) })) };
-      this.shown = { view, tensors: tensorsOfStoredView(stored) };
+      const tensors = tensorsOfStoredView(stored);
+      const input = tensors.get('input');
+      const weight = tensors.get('weight');
+      const bias = tensors.get('bias');
+      if (input && weight) {
+        const original: OpRequest = { op: stored.op, input, weight, ...(bias ? { bias } : {}), args: parseOpArgs(stored.originalArgs) };
+        this.shown = { view, tensors, original };
+      }
     }
     this.attach(panel);
   }
@@ -128,6 +167,15 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       case 'values':
         this.sendValues(message.id, message.role, message.starts, message.length);
         return;
+      case 'rerun':
+        await this.rerun(message.args, message.kernelSize);
+        return;
+      case 'resetParameters':
+        await this.rerun(this.shown?.view.originalArgs ?? '', this.shown?.original.weight.shape.slice(this.shown.original.op === 'corr2d' || this.shown.original.op === 'trans_conv' ? 0 : 2));
+        return;
+      case 'savePng':
+        await this.savePng(message.view, message.dataUrl);
+        return;
       case 'rendered':
         this.log.info(`panel: drew ${message.elements} elements in ${message.ms.toFixed(1)} ms`);
         for (const resolve of this.renderWaiters.splice(0)) resolve(message);
@@ -146,6 +194,56 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       this.post({ type: 'values', id, data: valuesAt(tensor, starts, length) });
     } catch (e) {
       this.post({ type: 'valuesFailed', id, message: `${role}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  /** The Parameters view: the user's run again with other arguments / kernel size, in the worker pool. */
+  private async rerun(args: string, kernelSize: readonly number[] | undefined): Promise<void> {
+    const shown = this.shown;
+    if (shown === undefined) {
+      this.post({ type: 'notice', text: 'There is no operation to run again: run one first.' });
+      return;
+    }
+    const serial = ++this.parametersSerial;
+    let outcome: { ok: boolean; text: string };
+    try {
+      const request = parametersRequest(shown.original, args, kernelSize);
+      const result = await this.runOp(request);
+      if (serial !== this.parametersSerial) return;
+      this.show(request, result, shown.original);
+      outcome = { ok: true, text: this.shown?.view.call ?? '' };
+    } catch (e) {
+      if (serial !== this.parametersSerial) return;
+      // PyTorch's own line for its errors; the syntax, size and pool errors say what they are.
+      const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
+      this.post({ type: 'rerunFailed', args, message });
+      outcome = { ok: false, text: message };
+    }
+    for (const resolve of this.parameterWaiters.splice(0)) resolve(outcome);
+  }
+
+  private async savePng(view: ViewName, dataUrl: string): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = pngBytesOf(dataUrl);
+    } catch (e) {
+      this.post({ type: 'notice', text: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `conv-lab-${view}.png`;
+    const target = this.pngTarget ?? await vscode.window.showSaveDialog({
+      title: 'Save the Conv Lab view as PNG',
+      filters: { 'PNG image': ['png'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+    });
+    this.pngTarget = undefined;
+    if (target === undefined) return;
+    try {
+      await vscode.workspace.fs.writeFile(target, bytes);
+      this.post({ type: 'notice', text: `Saved the view as ${vscode.workspace.asRelativePath(target)} (${bytes.length} bytes).` });
+    } catch (e) {
+      this.post({ type: 'notice', text: `Could not save ${target.fsPath}: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 

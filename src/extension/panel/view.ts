@@ -1,8 +1,9 @@
 // What the panel shows for one op run, built from the request and its result. Pure (no
 // `vscode`), so unit tests check it directly.
 import { convGeometry, geometryFormulas } from '../../core/geometry';
+import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
 import type { OpArgs, OpRequest } from '../../core/ops';
-import type { Tensor } from '../../core/tensor';
+import { numel, stridesOf, zeros, type Tensor } from '../../core/tensor';
 import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 
 /** Python's keyword for each OpArgs field, in the order PyTorch's signatures list them. */
@@ -61,13 +62,15 @@ function panelTensor(role: TensorRole, t: Tensor, inline: boolean): PanelTensor 
  * The Tensors view of a run whose request already passed validation (it produced `result`).
  * Small views carry their values; larger ones leave the webview to ask for the planes it shows.
  */
-export function panelViewOf(req: OpRequest, result: Tensor): PanelView {
+export function panelViewOf(req: OpRequest, result: Tensor, original: OpRequest = req): PanelView {
   const g = convGeometry(req);
   const tensors: [TensorRole, Tensor][] = [['input', req.input], ['weight', req.weight], ...(req.bias ? [['bias', req.bias] as [TensorRole, Tensor]] : []), ['output', result]];
   const inline = tensors.reduce((n, [, t]) => n + t.data.length, 0) <= INLINE_MAX_ELEMENTS;
   return {
     op: req.op,
     call: pythonCall(req),
+    args: formatOpArgs(req.args ?? {}),
+    originalArgs: formatOpArgs(original.args ?? {}),
     spatialDims: g.spatialDims,
     formulas: geometryFormulas(g),
     tensors: tensors.map(([role, t]) => panelTensor(role, t, inline)),
@@ -99,4 +102,53 @@ function tensorFromValues({ shape, dtype, values }: StoredTensor): Tensor {
     case 'int32': return { shape, dtype, data: Int32Array.from(values) };
     case 'bool': return { shape, dtype, data: Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0)) };
   }
+}
+
+/**
+ * The request the Parameters view asks for: `original` with arguments `argsText` (Python keyword
+ * syntax; throws OpArgsSyntaxError) and, when given, a kernel of spatial size `kernelSize`. d2l's
+ * corr2d / trans_conv take no arguments: with any they become the PyTorch op they compute,
+ * F.conv2d / F.conv_transpose2d on 1×1-channel tensors.
+ */
+export function parametersRequest(original: OpRequest, argsText: string, kernelSize?: readonly number[]): OpRequest {
+  const args = parseOpArgs(argsText);
+  const spatial = original.weight.shape.slice(original.op === 'corr2d' || original.op === 'trans_conv' ? 0 : 2);
+  const resized = kernelSize !== undefined && kernelSize.join() !== spatial.join();
+  const hasArgs = Object.keys(args).length > 0;
+  let req: OpRequest = original;
+  if ((original.op === 'corr2d' || original.op === 'trans_conv') && (hasArgs || resized)) {
+    const asChannels = (t: Tensor): Tensor => ({ ...t, shape: [1, 1, ...t.shape] });
+    req = { op: original.op === 'corr2d' ? 'conv2d' : 'conv_transpose2d', input: asChannels(original.input), weight: asChannels(original.weight) };
+  }
+  if (kernelSize !== undefined && resized) {
+    if (kernelSize.length !== spatial.length) {
+      throw new RangeError(`the kernel size needs ${spatial.length} value${spatial.length === 1 ? '' : 's'} (one per spatial dim), got ${kernelSize.length}`);
+    }
+    req = { ...req, weight: resizeKernel(req.weight, kernelSize) };
+  }
+  return { ...req, args };
+}
+
+/**
+ * `weight` ([a, b, ...kernel]) with spatial size `kernelSize`: the taps both sizes share keep
+ * their values, new taps are 1 (so a larger kernel still shows its overlap), the rest is cropped.
+ */
+export function resizeKernel(weight: Tensor, kernelSize: readonly number[]): Tensor {
+  const lead = weight.shape.slice(0, weight.shape.length - kernelSize.length);
+  const shape = [...lead, ...kernelSize];
+  const out = zeros(shape, weight.dtype);
+  const one = weight.dtype === 'int64' ? 1n : 1;
+  const from = stridesOf(weight.shape);
+  const to = stridesOf(shape);
+  for (let i = 0; i < numel(shape); i++) {
+    let source = 0;
+    let inside = true;
+    for (let d = 0; d < shape.length; d++) {
+      const coordinate = Math.floor(i / (to[d] ?? 1)) % (shape[d] ?? 1);
+      if (coordinate >= (weight.shape[d] ?? 0)) inside = false;
+      source += coordinate * (from[d] ?? 0);
+    }
+    (out.data as { [k: number]: number | bigint })[i] = inside ? (weight.data[source] as number | bigint) : one;
+  }
+  return out;
 }

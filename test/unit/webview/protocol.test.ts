@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { tensor } from '../../../src/core/tensor';
-import { panelViewOf, pythonCall, tensorsOfStoredView, valuesAt } from '../../../src/extension/panel/view';
-import { parseFromPanelMessage, parseStoredView, type StoredView } from '../../../src/protocol/panel';
+import { panelViewOf, parametersRequest, pythonCall, resizeKernel, tensorsOfStoredView, valuesAt } from '../../../src/extension/panel/view';
+import { DEFAULT_UI_STATE, parseFromPanelMessage, parseStoredView, parseUiState, pngBytesOf, type StoredView } from '../../../src/protocol/panel';
 
 // The seed's cell 89: X = K = [[0, 1], [2, 3]] as 1×1×2×2, conv_transpose2d → [[0, 0, 1], [0, 4, 6], [4, 12, 9]].
 const X = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
@@ -75,5 +75,63 @@ describe('panel protocol: the view and its restored state', () => {
       { ...view, tensors: [{ ...view.tensors[0], dtype: 'complex64' }] }]) {
       assert.equal(parseStoredView(bad), undefined, String(JSON.stringify(bad)).slice(0, 80));
     }
+  });
+});
+
+describe('panel protocol: the Parameters, Save as PNG and UI-state messages', () => {
+  // "\x89PNG\r\n\x1a\n" then one more byte, base64-encoded.
+  const png = `data:image/png;base64,${btoa('\x89PNG\r\n\x1a\n\x00')}`;
+
+  it('accepts a rerun with arguments text and a kernel size, a reset, and a PNG data URL', () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: 'stride=2, padding=(1, 0)', kernelSize: [3, 3] }), { type: 'rerun', args: 'stride=2, padding=(1, 0)', kernelSize: [3, 3] });
+    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: '' }), { type: 'rerun', args: '' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'resetParameters' }), { type: 'resetParameters' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'savePng', view: 'scatter', dataUrl: png }), { type: 'savePng', view: 'scatter', dataUrl: png });
+    assert.deepEqual(Array.from(pngBytesOf(png)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]);
+  });
+
+  it('refuses malformed reruns and anything but a base64 PNG data URL', () => {
+    for (const bad of [{ type: 'rerun' }, { type: 'rerun', args: 2 }, { type: 'rerun', args: 'x'.repeat(401) }, { type: 'rerun', args: '', kernelSize: [0] },
+      { type: 'rerun', args: '', kernelSize: [65] }, { type: 'rerun', args: '', kernelSize: [1, 1, 1, 1] }, { type: 'rerun', args: '', kernelSize: '3' },
+      { type: 'savePng', view: 'scatter', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=' }, { type: 'savePng', view: 'scatter', dataUrl: 'data:image/png;base64,<script>' },
+      { type: 'savePng', view: 'everything', dataUrl: png }, { type: 'savePng', view: 'scatter' }]) {
+      assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
+    }
+    assert.throws(() => pngBytesOf(`data:image/png;base64,${btoa('GIF89a')}`), /not a PNG/);
+  });
+
+  it('restores the UI state, keeping only well-formed parts', () => {
+    assert.deepEqual(parseUiState({ tab: 'overlap', table: true, step: 3, plane: [1, 2], picks: { output: [0, 3] } }), { tab: 'overlap', table: true, step: 3, plane: [1, 2], picks: { output: [0, 3] } });
+    assert.deepEqual(parseUiState({ tab: 'eval', table: 'yes', step: -1, plane: [1], picks: { output: [-1], evil: [1] } }), DEFAULT_UI_STATE);
+    assert.deepEqual(parseUiState(null), DEFAULT_UI_STATE);
+  });
+
+  it('refuses a stored view whose arguments the parser does not accept', () => {
+    assert.equal(parseStoredView({ ...stored(), args: 'stride=' }), undefined);
+    assert.equal(parseStoredView({ ...stored(), originalArgs: 7 }), undefined);
+    assert.deepEqual(parseStoredView({ ...stored(), args: 'stride=2' })?.args, 'stride=2');
+  });
+});
+
+describe('the Parameters view on the host: the request it runs', () => {
+  it("keeps the run's tensors and takes the new arguments", () => {
+    const req = parametersRequest({ op: 'conv_transpose2d', input: X, weight: X, args: { padding: 1 } }, 'stride=2, output_padding=1');
+    assert.deepEqual([req.op, req.args, req.input, req.weight], ['conv_transpose2d', { stride: 2, outputPadding: 1 }, X, X]);
+    assert.throws(() => parametersRequest({ op: 'conv2d', input: X, weight: X }, 'stride=2,, padding=1'), /column/);
+  });
+
+  it("turns d2l's trans_conv with arguments into F.conv_transpose2d on 1×1-channel tensors", () => {
+    const K = tensor([0, 1, 2, 3], [2, 2]);
+    const req = parametersRequest({ op: 'trans_conv', input: K, weight: K }, 'stride=2');
+    assert.deepEqual([req.op, req.input.shape, req.weight.shape, req.args], ['conv_transpose2d', [1, 1, 2, 2], [1, 1, 2, 2], { stride: 2 }]);
+    assert.equal(parametersRequest({ op: 'trans_conv', input: K, weight: K }, '').op, 'trans_conv');
+  });
+
+  it('resizes the kernel: shared taps keep their values, new taps are 1, the rest is cropped', () => {
+    // K = [[0, 1], [2, 3]] grown to 3 × 3: [[0, 1, 1], [2, 3, 1], [1, 1, 1]]; cropped to 1 × 2: [[0, 1]].
+    assert.deepEqual(Array.from(resizeKernel(X, [3, 3]).data as Float32Array), [0, 1, 1, 2, 3, 1, 1, 1, 1]);
+    assert.deepEqual(resizeKernel(X, [1, 2]).shape, [1, 1, 1, 2]);
+    assert.deepEqual(Array.from(resizeKernel(X, [1, 2]).data as Float32Array), [0, 1]);
+    assert.throws(() => parametersRequest({ op: 'conv2d', input: X, weight: X }, '', [3]), /kernel size needs 2 values/);
   });
 });

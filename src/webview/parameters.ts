@@ -1,0 +1,119 @@
+// The Parameters view: stride, padding, output_padding, dilation, groups and kernel size as
+// text fields ("2" or "2, 1"); a change runs the op again in the host's worker pool, and the
+// view that comes back shows the new output shape and its formulas, or PyTorch's message when
+// the combination is invalid. Webview only.
+import { formatOpArgs, parseOpArgs } from '../core/opArgsText';
+import type { OpArgs } from '../core/ops';
+import { KERNEL_SIZE_MAX } from '../protocol/panel';
+import { element, shapeText } from './dom';
+import type { ViewContext } from './views';
+
+/** A Parameters run the host refused: the arguments tried and PyTorch's message. */
+export interface ParametersError {
+  readonly args: string;
+  readonly message: string;
+}
+
+interface Field {
+  readonly keyword: string;
+  readonly field: keyof OpArgs;
+  readonly hint: string;
+}
+
+const FIELDS: readonly Field[] = [
+  { keyword: 'stride', field: 'stride', hint: 'an integer or one per dim, e.g. 2 or 2, 1' },
+  { keyword: 'padding', field: 'padding', hint: "an integer, one per dim, or same / valid (convolutions)" },
+  { keyword: 'output_padding', field: 'outputPadding', hint: 'transposed convolutions: below the stride or the dilation' },
+  { keyword: 'dilation', field: 'dilation', hint: 'an integer or one per dim' },
+  { keyword: 'groups', field: 'groups', hint: 'an integer dividing both channel counts' },
+];
+
+function fieldText(value: OpArgs[keyof OpArgs]): string {
+  if (value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  return value.join(', ');
+}
+
+/** A field's text as a Python value: `2`, `(2, 1)`, `'same'`; empty is the default (omitted). */
+function pythonValue(text: string): string | undefined {
+  const t = text.trim().replace(/^\((.*)\)$/, '$1').trim();
+  if (t === '') return undefined;
+  if (/^['"]?(same|valid)['"]?$/.test(t)) return `'${t.replace(/['"]/g, '')}'`;
+  return t.includes(',') ? `(${t})` : t;
+}
+
+export function parametersView(ctx: ViewContext, error: ParametersError | undefined): HTMLElement {
+  const g = ctx.geometry;
+  // After a refused run the fields keep what the user typed; otherwise they show the shown run's arguments.
+  let shown: OpArgs = ctx.args;
+  if (error) {
+    try {
+      shown = parseOpArgs(error.args);
+    } catch {
+      shown = ctx.args;
+    }
+  }
+  const fields = FIELDS.filter((f) => f.field !== 'outputPadding' || g.transposed);
+  const inputs = new Map<Field, HTMLInputElement>();
+  const form = element('form', { class: 'parameters', 'aria-label': 'Parameters' });
+  for (const f of fields) {
+    const input = element('input', { type: 'text', id: `param-${f.keyword}`, value: fieldText(shown[f.field]), placeholder: 'default', 'aria-describedby': `hint-${f.keyword}`, spellcheck: 'false' });
+    inputs.set(f, input);
+    form.append(element('div', { class: 'field' },
+      element('label', { for: `param-${f.keyword}` }, f.keyword),
+      input,
+      element('span', { class: 'meta', id: `hint-${f.keyword}` }, f.hint),
+    ));
+  }
+  const kernel = element('input', { type: 'text', id: 'param-kernel_size', value: g.kernelSize.join(', '), 'aria-describedby': 'hint-kernel_size', spellcheck: 'false' });
+  form.append(element('div', { class: 'field' },
+    element('label', { for: 'param-kernel_size' }, 'kernel size'),
+    kernel,
+    element('span', { class: 'meta', id: 'hint-kernel_size' }, `one per dim (1–${KERNEL_SIZE_MAX}); the weight keeps its taps, new ones are 1`),
+  ));
+  const result = element('div', { class: 'parameters-result', id: 'parameters-result', 'aria-live': 'polite' });
+  const output = ctx.view.tensors.find((t) => t.role === 'output');
+  if (error) {
+    result.append(
+      element('p', {}, 'Output shape: ', element('strong', { id: 'parameters-shape' }, '—')),
+      element('p', { role: 'alert', class: 'error', id: 'parameters-error' }, error.message),
+    );
+  } else {
+    result.append(
+      element('p', {}, element('code', {}, ctx.view.call)),
+      element('p', {}, 'Output shape: ', element('strong', { id: 'parameters-shape' }, output ? shapeText(output.shape) : '?')),
+      element('ul', { class: 'formulas', 'aria-label': 'Output size' }, ...ctx.view.formulas.map((f) => element('li', {}, element('code', {}, f)))),
+    );
+  }
+  const run = () => {
+    const kernelText = kernel.value.trim().replace(/^\((.*)\)$/, '$1');
+    const kernelSize = kernelText.split(',').map((k) => Number(k.trim()));
+    if (kernelSize.length !== g.spatialDims || !kernelSize.every((k) => Number.isInteger(k) && k >= 1 && k <= KERNEL_SIZE_MAX)) {
+      result.replaceChildren(element('p', { role: 'alert', class: 'error', id: 'parameters-error' }, `kernel size: ${g.spatialDims} integer${g.spatialDims === 1 ? '' : 's'} from 1 to ${KERNEL_SIZE_MAX}, e.g. ${new Array<string>(g.spatialDims).fill('3').join(', ')}`));
+      return;
+    }
+    const typed = fields.flatMap((f) => {
+      const value = pythonValue(inputs.get(f)?.value ?? '');
+      return value === undefined ? [] : [`${f.keyword}=${value}`];
+    });
+    // The module-only arguments of the run (padding_mode, output_size) stay as they were.
+    const { paddingMode, outputSize } = ctx.args;
+    const kept = formatOpArgs({ ...(paddingMode ? { paddingMode } : {}), ...(outputSize ? { outputSize } : {}) });
+    const args = [...typed, ...(kept ? [kept] : [])].join(', ');
+    result.setAttribute('aria-busy', 'true');
+    ctx.post({ type: 'rerun', args, kernelSize });
+  };
+  form.addEventListener('change', run);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run();
+  });
+  const reset = element('button', { type: 'button', class: 'secondary', id: 'parameters-reset' }, 'Reset to the run’s arguments');
+  reset.addEventListener('click', () => ctx.post({ type: 'resetParameters' }));
+  return element('div', {},
+    element('p', {}, `Change an argument and press Enter (or leave the field): the operation runs again on the same tensors${ctx.view.originalArgs ? ` (the run's own arguments: ${ctx.view.originalArgs})` : ''}.`),
+    form,
+    element('div', { class: 'toolbar' }, reset),
+    result,
+  );
+}
