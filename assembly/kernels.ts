@@ -45,11 +45,12 @@ function kW(axis: usize): usize {
 
 /**
  * Copies `planes` input planes (in0 × in1 × in2) into padded planes (p0 × p1 × p2): padded
- * coordinate c of dim d reads input coordinate map_d[c], or zero where that is −1.
+ * coordinate c of dim d reads input coordinate map_d[c], or zero where that is −1. Along the last
+ * dim, padded lo2 .. lo2+in2−1 are the input row itself (map2[c] = c − lo2), copied as a block.
  */
 export function padInput(
   dst: usize, src: usize, planes: i32, in0: i32, in1: i32, in2: i32,
-  p0: i32, p1: i32, p2: i32, map0: usize, map1: usize, map2: usize,
+  p0: i32, p1: i32, p2: i32, map0: usize, map1: usize, map2: usize, lo2: i32,
 ): void {
   const inVolume = in0 * in1 * in2;
   const rowBytes = <usize>p2 << 2;
@@ -63,7 +64,12 @@ export function padInput(
           memory.fill(dst, 0, rowBytes);
         } else {
           const row = s + (<usize>((i0 * in1 + i1) * in2) << 2);
-          for (let c = 0; c < p2; c++) {
+          for (let c = 0; c < lo2; c++) {
+            const i2 = at(map2, c);
+            store<f32>(dst + (<usize>c << 2), i2 < 0 ? <f32>0 : load<f32>(row + (<usize>i2 << 2)));
+          }
+          memory.copy(dst + (<usize>lo2 << 2), row, <usize>in2 << 2);
+          for (let c = lo2 + in2; c < p2; c++) {
             const i2 = at(map2, c);
             store<f32>(dst + (<usize>c << 2), i2 < 0 ? <f32>0 : load<f32>(row + (<usize>i2 << 2)));
           }
@@ -75,19 +81,41 @@ export function padInput(
 }
 
 /**
+ * A transposed convolution's weight [groups·ipg, opg, kVolume] as [groups, kVolume, ipg, opg]:
+ * the rows one output class reads are then a few contiguous blocks, where in the PyTorch layout
+ * they are kVolume apart (large kernels made every read a cache miss).
+ */
+export function transposeWeights(dst: usize, src: usize, groups: i32, ipg: i32, opg: i32, kVolume: i32): void {
+  // Output channels innermost: contiguous writes, and the opg rows read stay in L1 across k.
+  const block = ipg * opg;
+  for (let g = 0; g < groups; g++) {
+    for (let i = 0; i < ipg; i++) {
+      const from = src + (<usize>((g * ipg + i) * opg * kVolume) << 2);
+      for (let k = 0; k < kVolume; k++) {
+        const to = dst + (<usize>((g * kVolume + k) * block + i * opg) << 2);
+        for (let o = 0; o < opg; o++) {
+          store<f32>(to + (<usize>o << 2), load<f32>(from + (<usize>(o * kVolume + k) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
  * One class of output coordinates of one group as a GEMM: C[M × N] = A[M × K] · B[K × N] with
  * M the group's output channels in the region, K = icCount × the class's taps (rows in the order
  * ic, k0, k1, k2), N = nB batch entries × the class's output coordinates. A is packed from the
  * weight, B gathered from the padded input (im2col), both into panels; the result plus bias is
- * scattered into `out`. Offsets are in elements; `scratch` holds the tables and panels
- * (fast.ts sizes it with the same formula, gemmScratchBytes).
+ * scattered into `out`. Offsets are in elements; `scratch` holds the tables and panels (fast.ts
+ * sizes it). With `samePanels` the caller vouches that the previous call packed the same input
+ * panels (same rows and columns of the same padded input, all in one chunk): they are reused.
  */
 export function convGemm(
   out: usize, xp: usize, w: usize, bias: usize, hasBias: bool, scratch: usize,
   M: i32, wBase: i32, ocWStride: i32, outBase: i32, ocOutStride: i32, biasBase: i32,
   icCount: i32, xBase: i32, icXStride: i32, icWStride: i32,
   nB: i32, bXStride: i32, bOutStride: i32,
-  axis0: usize, axis1: usize, axis2: usize, chunk: i32,
+  axis0: usize, axis1: usize, axis2: usize, chunk: i32, samePanels: bool,
 ): void {
   const n0 = nOut(axis0), n1 = nOut(axis1), n2 = nOut(axis2);
   const k0 = nK(axis0), k1 = nK(axis1), k2 = nK(axis2);
@@ -135,7 +163,7 @@ export function convGemm(
   for (let j0 = 0; j0 < N; j0 += chunk) {
     const jn = min(chunk, N - j0);
     const panelsN = (jn + NR - 1) / NR;
-    for (let q = 0; q < panelsN; q++) {
+    for (let q = 0; q < panelsN && !samePanels; q++) {
       packColumns(bp + (<usize>(q * K * NR) << 2), xp, K, rowX, colX, j0 + q * NR, min(NR, jn - q * NR));
     }
     for (let p = 0; p < panelsM; p++) {

@@ -33,19 +33,29 @@ export function convBatch(batch: number): OpRequest {
   };
 }
 
+/**
+ * convBatch in float64. Float64 ops always run on the plain-TypeScript reference kernels, so ops
+ * sized to last seconds stay small enough to hold in memory (the float32 fast path is ~30× faster).
+ */
+function slowConvBatch(batch: number): OpRequest {
+  const req = convBatch(batch);
+  const float64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });
+  return { ...req, input: float64(req.input), weight: float64(req.weight), ...(req.bias === undefined ? {} : { bias: float64(req.bias) }) };
+}
+
 function timeMs(run: () => void): number {
   const start = performance.now();
   run();
   return performance.now() - start;
 }
 
-/** Inline milliseconds of one convBatch(1) image on this machine (best of three). */
+/** Inline milliseconds of one float64 convBatch(1) image on this machine (best of three). */
 export function msPerImage(): number {
-  const req = convBatch(1);
+  const req = slowConvBatch(1);
   return Math.min(...[0, 1, 2].map(() => timeMs(() => runOp(req))));
 }
 
-/** A convBatch op that keeps `workers` busy for about `seconds`. */
+/** A float64 convBatch op that keeps `workers` busy for about `seconds`. */
 export function opLasting(seconds: number, workers: number, perImageMs = msPerImage()): OpRequest {
-  return convBatch(Math.max(1, Math.round((seconds * 1000 * workers) / perImageMs)));
+  return slowConvBatch(Math.max(1, Math.round((seconds * 1000 * workers) / perImageMs)));
 }

@@ -25,12 +25,13 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   padInput(dst: number, src: number, planes: number, in0: number, in1: number, in2: number,
-    p0: number, p1: number, p2: number, map0: number, map1: number, map2: number): void;
+    p0: number, p1: number, p2: number, map0: number, map1: number, map2: number, lo2: number): void;
+  transposeWeights(dst: number, src: number, groups: number, ipg: number, opg: number, kVolume: number): void;
   convGemm(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
     M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
     icCount: number, xBase: number, icXStride: number, icWStride: number,
     nB: number, bXStride: number, bOutStride: number,
-    axis0: number, axis1: number, axis2: number, chunk: number): void;
+    axis0: number, axis1: number, axis2: number, chunk: number, samePanels: number): void;
   depthwise(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
     M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
     xBase: number, nB: number, bXStride: number, bOutStride: number,
@@ -81,6 +82,8 @@ class Arena {
 
 /** One class of output coordinates along one dim (see the file comment), offsets in elements. */
 interface AxisClass {
+  /** The first class of its axis with the same outX and kX (so the same im2col panels), maybe itself. */
+  panelsLike?: number;
   readonly outX: number[];
   readonly outOut: number[];
   readonly kX: number[];
@@ -90,6 +93,8 @@ interface AxisClass {
 interface AxisPlan {
   /** Padded length, and for each padded coordinate the input coordinate it reads (−1: zero). */
   readonly padded: number;
+  /** Where the input starts in the padded coordinates (source[lo + i] = i). */
+  readonly lo: number;
   readonly source: Int32Array;
   readonly classes: AxisClass[];
 }
@@ -126,7 +131,7 @@ function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
     const outs = coords(0, 1);
     const taps = Array.from({ length: d.kernel }, (_, k) => k);
     return {
-      padded, source,
+      padded, lo, source,
       classes: [{ outX: outs.map((o) => o * d.stride - d.padBefore + lo), outOut: outs.map((o) => o - d.from), kX: taps.map((k) => k * d.dilation), kW: taps }],
     };
   }
@@ -151,11 +156,15 @@ function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
     const outs = coords(phase, d.stride);
     return { outX: outs.map((o) => (o - phase) / d.stride + lo), outOut: outs.map((o) => o - d.from), kX: shifts, kW: taps };
   }).filter((c) => c.outX.length > 0);
-  return { padded, source, classes };
+  return { padded, lo, source, classes };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The unit dims in front of a 1-D or 2-D op viewed as 3-D. */
-const UNIT_AXIS: AxisPlan = { padded: 1, source: Int32Array.of(0), classes: [{ outX: [0], outOut: [0], kX: [0], kW: [0] }] };
+const UNIT_AXIS: AxisPlan = { padded: 1, lo: 0, source: Int32Array.of(0), classes: [{ outX: [0], outOut: [0], kX: [0], kW: [0] }] };
 
 /**
  * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
@@ -182,12 +191,25 @@ export function fastConvolveRegion(
       from: v === rowsDim ? r0 : 0, to: v === rowsDim ? r1 : output,
     });
   }) as [AxisPlan, AxisPlan, AxisPlan];
+  for (const a of axes) {
+    a.classes.forEach((c, i) => {
+      c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
+      if (c.panelsLike < 0) c.panelsLike = i;
+    });
+  }
   const padSizes = axes.map((a) => a.padded) as [number, number, number];
   const padStrides = [padSizes[1] * padSizes[2], padSizes[2], 1];
   const outSizes = sizes3(g.outputSize);
   const regionSizes = outSizes.map((s, v) => (v === rowsDim ? r1 - r0 : s));
   const outStrides = [(regionSizes[1] ?? 1) * (regionSizes[2] ?? 1), regionSizes[2] ?? 1, 1];
-  const kStrides = [kSizes[1] * kSizes[2], kSizes[2], 1];
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  const kVolume = kSizes[0] * kSizes[1] * kSizes[2];
+  // Weight element strides. A conv's weight is read as PyTorch lays it out, [out, in/groups, k...];
+  // a transposed conv's [in, out/groups, k...] is first rearranged to [groups, k..., in/groups,
+  // out/groups] (transposeWeights).
+  const tapScale = g.transposed ? inPerGroup * outPerGroup : 1;
+  const kStrides = [kSizes[1] * kSizes[2] * tapScale, kSizes[2] * tapScale, tapScale];
 
   const [b0, b1] = region.batch;
   const [c0, c1] = region.channels;
@@ -196,9 +218,6 @@ export function fastConvolveRegion(
   const padVolume = padSizes[0] * padSizes[1] * padSizes[2];
   const planes = nB * g.inChannels;
   const identity = axes.every((a, v) => a.padded === inSizes[v] && a.source.every((s, p) => s === p));
-  const inPerGroup = g.inChannels / g.groups;
-  const outPerGroup = g.outChannels / g.groups;
-  const kVolume = kSizes[0] * kSizes[1] * kSizes[2];
   const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
 
   // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
@@ -218,6 +237,7 @@ export function fastConvolveRegion(
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
   const mapsAt = axes.map((a) => arena.take(4 * a.padded));
   const wAt = arena.take(4 * w.length);
+  const wReadAt = g.transposed ? arena.take(4 * w.length) : wAt;
   const biasAt = bias === undefined ? 0 : arena.take(4 * bias.length);
   const outAt = arena.take(4 * out.length);
   const tablesAt = tables.map((list) => list.map((t) => arena.take(4 * t.length)));
@@ -233,29 +253,36 @@ export function fastConvolveRegion(
   tables.forEach((list, v) => list.forEach((t, i) => new Int32Array(heap, tablesAt[v]?.[i], t.length).set(t)));
   if (!identity) {
     k.padInput(xpAt, xAt, planes, inSizes[0], inSizes[1], inSizes[2], padSizes[0], padSizes[1], padSizes[2],
-      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0);
+      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo);
   }
+  if (g.transposed) k.transposeWeights(wReadAt, wAt, g.groups, inPerGroup, outPerGroup, kVolume);
 
   const planeR = (regionSizes[0] ?? 1) * (outStrides[0] ?? 1);
+  // Transposed convs with large strides have many classes but few distinct panel sets (C5: 1024
+  // classes, 4 sets): a class whose panels match the previous call's reuses them.
+  const oneChunk = maxN <= chunk;
+  let lastPanels = '';
   const hasBias = bias === undefined ? 0 : 1;
   for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
     const first = Math.max(c0, group * outPerGroup);
     const M = Math.min(c1, (group + 1) * outPerGroup) - first;
-    // Weight [out, in/groups, k...] for a conv, [in, out/groups, k...] for a transposed conv.
-    const wBase = g.transposed ? group * inPerGroup * outPerGroup * kVolume + (first - group * outPerGroup) * kVolume : first * inPerGroup * kVolume;
-    const ocWStride = g.transposed ? kVolume : inPerGroup * kVolume;
-    const icWStride = g.transposed ? outPerGroup * kVolume : kVolume;
+    const wBase = g.transposed ? group * kVolume * inPerGroup * outPerGroup + first - group * outPerGroup : first * inPerGroup * kVolume;
+    const ocWStride = g.transposed ? 1 : inPerGroup * kVolume;
+    const icWStride = g.transposed ? outPerGroup : kVolume;
     const outBase = (first - c0) * planeR;
     const xBase = group * inPerGroup * padVolume;
-    for (const t0 of tablesAt[0] ?? []) {
-      for (const t1 of tablesAt[1] ?? []) {
-        for (const t2 of tablesAt[2] ?? []) {
+    for (const [i0, t0] of (tablesAt[0] ?? []).entries()) {
+      for (const [i1, t1] of (tablesAt[1] ?? []).entries()) {
+        for (const [i2, t2] of (tablesAt[2] ?? []).entries()) {
           if (depthwise) {
-            k.depthwise(outAt, xpAt, wAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+            k.depthwise(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
               xBase, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2);
           } else {
-            k.convGemm(outAt, xpAt, wAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
-              inPerGroup, xBase, padVolume, icWStride, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2, chunk);
+            const panels = `${group} ${axes[0].classes[i0]?.panelsLike} ${axes[1].classes[i1]?.panelsLike} ${axes[2].classes[i2]?.panelsLike}`;
+            const samePanels = oneChunk && panels === lastPanels ? 1 : 0;
+            lastPanels = panels;
+            k.convGemm(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+              inPerGroup, xBase, padVolume, icWStride, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2, chunk, samePanels);
           }
         }
       }

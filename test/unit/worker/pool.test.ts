@@ -197,7 +197,7 @@ describe('worker pool', function () {
 
     it('dispose rejects the ops still running', async () => {
       const pool = poolOf({ size: 2 });
-      const running = pool.run(convBatch(6));
+      const running = pool.run(opLasting(1, pool.size));
       await new Promise((resolve) => setTimeout(resolve, 100));
       await pool.dispose();
       await assert.rejects(running, (e: unknown) => e instanceof WorkerPoolError && e.code === 'disposed');
