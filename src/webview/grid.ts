@@ -107,7 +107,7 @@ export class GridFigure {
 
   private draw(): void {
     const grid = { rows: this.rows, cols: this.cols, block: 1, values: this.values };
-    drawHeatmap(this.canvas, grid, this.options.scale, this.cellPx, this.options.style);
+    drawHeatmap(this.canvas, grid, this.options.scale, this.cellPx, { ...this.options.style, blankNaN: true });
     const context = this.canvas.getContext('2d');
     if (!context) return;
     const css = getComputedStyle(document.body);

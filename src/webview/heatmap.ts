@@ -12,6 +12,8 @@ export interface HeatmapStyle {
   /** Separating lines, in the theme's editor background. */
   readonly gridColor: string;
   readonly fontFamily: string;
+  /** NaN cells stay blank instead of saying "nan" (the views' empty cells, e.g. W's zeros). */
+  readonly blankNaN?: boolean;
 }
 
 /** One canvas kept for scaling each grid's one-pixel-per-cell image. */
@@ -52,7 +54,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, grid: DisplayGrid, scale:
   context.imageSmoothingEnabled = false;
   context.drawImage(cellImage(grid, scale), 0, 0, width, height);
   if (cellPx >= GRID_MIN_CELL_PX) drawGridLines(context, grid, cellPx, style.gridColor);
-  if (cellPx >= TEXT_MIN_CELL_PX && grid.block === 1) drawValues(context, grid, scale, cellPx, style.fontFamily);
+  if (cellPx >= TEXT_MIN_CELL_PX && grid.block === 1) drawValues(context, grid, scale, cellPx, style);
 }
 
 function drawGridLines(context: CanvasRenderingContext2D, grid: DisplayGrid, cellPx: number, color: string): void {
@@ -70,14 +72,15 @@ function drawGridLines(context: CanvasRenderingContext2D, grid: DisplayGrid, cel
   context.stroke();
 }
 
-function drawValues(context: CanvasRenderingContext2D, grid: DisplayGrid, scale: ColorScale, cellPx: number, fontFamily: string): void {
-  context.font = `${Math.min(14, Math.floor(cellPx * 0.38))}px ${fontFamily}`;
+function drawValues(context: CanvasRenderingContext2D, grid: DisplayGrid, scale: ColorScale, cellPx: number, style: HeatmapStyle): void {
+  context.font = `${Math.min(14, Math.floor(cellPx * 0.38))}px ${style.fontFamily}`;
   context.textAlign = 'center';
   context.textBaseline = 'middle';
   const room = cellPx - 4;
   for (let r = 0; r < grid.rows; r++) {
     for (let c = 0; c < grid.cols; c++) {
       const v = grid.values[r * grid.cols + c] ?? Number.NaN;
+      if (style.blankNaN && Number.isNaN(v)) continue;
       const text = formatValue(v, CELL_DIGITS);
       if (context.measureText(text).width > room) continue;
       const k = lutIndex(scale, v);

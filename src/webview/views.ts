@@ -139,11 +139,11 @@ function player(ctx: ViewContext, count: number, show: (done: number) => void): 
   });
   ctx.onDispose(stop);
   const controls = element('div', { class: 'toolbar player', role: 'group', 'aria-label': 'Step controls' },
-    button('step-first', 'First step', '⏮', () => { stop(); go(0); }),
+    button('step-first', 'First step', '|◀', () => { stop(); go(0); }),
     button('step-back', 'Step back', '◀', () => { stop(); go(done - 1); }),
     play,
     button('step-forward', 'Step forward', '▶', () => { stop(); go(done + 1); }),
-    button('step-last', 'Last step', '⏭', () => { stop(); go(count); }),
+    button('step-last', 'Last step', '▶|', () => { stop(); go(count); }),
     element('label', {}, 'Step ', scrub), counter,
     element('label', {}, 'Speed ', speedSelect),
   );
@@ -239,10 +239,12 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
   const c = plan.inChannels[0] ?? 0;
   const inputPlane = planeOf(values.input, (batch * g.inChannels + c) * product(g.inputSize), product(g.inputSize));
   const padded = new Float64Array(product(paddedSizes));
+  const zeroPadding: number[] = [];
   for (let q = 0; q < padded.length; q++) {
     const at = coordinates(q, paddedSizes);
     const source = at.map((p, d) => sources[d]?.[p] ?? -1);
     const zero = source.some((s) => s < 0);
+    if (zero) zeroPadding.push(q);
     // Zero padding is drawn empty (it reads 0); the other modes show the element they read.
     padded[q] = zero ? Number.NaN : (inputPlane[source.reduce((flat, s, d) => flat * (g.inputSize[d] ?? 1) + s, 0)] ?? Number.NaN);
   }
@@ -255,7 +257,7 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
     }
     return cells;
   };
-  const inputGrid = new GridFigure({ name: 'sliding-input', label: `padded input ${shapeText(paddedSizes)}`, caption: `padded input${plan.inChannels.length > 1 ? ` (channel ${c} of ${plan.inChannels.length} summed)` : ''}, window outlined`, sizes: paddedSizes, scale: scaleOf(values.input), style: ctx.style, maxPx: GRID_PX }, padded);
+  const inputGrid = new GridFigure({ name: 'sliding-input', label: `padded input ${shapeText(paddedSizes)}`, caption: `padded input${plan.inChannels.length > 1 ? ` (channel ${c} of ${plan.inChannels.length} summed)` : ''}: window in blue${zeroPadding.length > 0 ? ', zero padding in orange' : ''}`, sizes: paddedSizes, scale: scaleOf(values.input), style: ctx.style, maxPx: GRID_PX }, padded);
   const kSize = product(g.kernelSize);
   const kernelGrid = new GridFigure({ name: 'sliding-kernel', label: `kernel ${shapeText(g.kernelSize)}`, caption: 'kernel K', sizes: g.kernelSize, scale: scaleOf(values.weight), style: ctx.style, maxPx: GRID_PX * 0.7 }, planeOf(values.weight, kernelPlaneStart(g, c, outChannel), kSize));
   const outputGrid = new GridFigure({ name: 'sliding-output', label: `output ${shapeText(g.outputSize)}`, caption: 'output so far (this step outlined)', sizes: g.outputSize, scale: scaleOf(values.output), style: ctx.style, maxPx: GRID_PX }, new Float64Array(product(g.outputSize)));
@@ -264,7 +266,7 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
   const show = (done: number) => {
     const running = Float64Array.from(sum.after(done), (v, o) => (o < done ? v : Number.NaN));
     const current = done > 0 ? plan.step(done - 1) : undefined;
-    inputGrid.update(undefined, { primary: current ? windowCells(current.element) : [] });
+    inputGrid.update(undefined, { primary: current ? windowCells(current.element) : [], secondary: zeroPadding });
     kernelGrid.update(undefined, { primary: current ? Array.from({ length: kSize }, (_, k) => k) : [] });
     outputGrid.update(running, { primary: current ? [current.element] : [] });
     line.textContent = current
@@ -389,8 +391,12 @@ export function matrixView(ctx: ViewContext): HTMLElement {
     matrixGrid = new GridFigure({ name: 'matrix', label: `W, ${W.rows} rows by ${W.cols} columns, empty cells are 0`, caption: `W (${W.rows} × ${W.cols}), empty cells are 0`, sizes: [W.rows, W.cols], scale: scaleOf(W.value), style: ctx.style, maxPx: GRID_PX * 1.5 }, dense);
     figures.push(matrixGrid.figure);
   }
-  const rowsGrid = new GridFigure({ name: 'matrix-rows', label: `the elements W's rows stand for, ${shapeText(rowShape)}`, caption: `rows: ${g.transposed ? 'input X' : 'output Y'} ${shapeText(rowShape)} (channels stacked)`, sizes: rowShape, scale: colorScaleFor(0, 1), style: ctx.style, maxPx: GRID_PX * 0.8 }, new Float64Array(W.rows).fill(Number.NaN));
-  const colsGrid = new GridFigure({ name: 'matrix-cols', label: `the elements W's columns stand for, ${shapeText(colShape)}`, caption: `columns: ${g.transposed ? 'output Y' : 'input X'} ${shapeText(colShape)} (channels stacked)`, sizes: colShape, scale: colorScaleFor(0, 1), style: ctx.style, maxPx: GRID_PX * 0.8 }, new Float64Array(W.cols).fill(Number.NaN));
+  // Batch element 0 of the tensors the rows and columns stand for (blank when the values stayed in the host).
+  const sideValues = (t: Float64Array | undefined, length: number) => (t ? t.subarray(0, length) : new Float64Array(length).fill(Number.NaN));
+  const rowValues = sideValues(g.transposed ? values?.input : values?.output, W.rows);
+  const colValues = sideValues(g.transposed ? values?.output : values?.input, W.cols);
+  const rowsGrid = new GridFigure({ name: 'matrix-rows', label: `the elements W's rows stand for, ${shapeText(rowShape)}`, caption: `rows: ${g.transposed ? 'input X' : 'output Y'} ${shapeText(rowShape)} (channels stacked)`, sizes: rowShape, scale: scaleOf(rowValues), style: ctx.style, maxPx: GRID_PX * 0.8 }, rowValues);
+  const colsGrid = new GridFigure({ name: 'matrix-cols', label: `the elements W's columns stand for, ${shapeText(colShape)}`, caption: `columns: ${g.transposed ? 'output Y' : 'input X'} ${shapeText(colShape)} (channels stacked)`, sizes: colShape, scale: scaleOf(colValues), style: ctx.style, maxPx: GRID_PX * 0.8 }, colValues);
   figures.push(rowsGrid.figure, colsGrid.figure);
   const rowStart = new Int32Array(W.rows + 1);
   for (let e = 0; e < W.row.length; e++) rowStart[(W.row[e] as number) + 1] = e + 1;
