@@ -34,31 +34,30 @@ function listFiles(dir, suffix) {
 }
 
 /**
- * `import bytes from 'convlab-kernels.wasm'`: the AssemblyScript kernels (assembly/kernels.ts)
- * compiled to WebAssembly SIMD and inlined as bytes (esbuild's binary loader), once per build run
- * however many bundles import them; watch mode recompiles when the AssemblyScript changes.
+ * `import bytes from 'wasm:NAME'`: assembly/NAME.ts (AssemblyScript) compiled to WebAssembly SIMD
+ * and inlined as bytes (esbuild's binary loader), compiled once per build run however many
+ * bundles import it; watch mode recompiles when the source changes.
  */
-const KERNELS_SOURCE = 'assembly/kernels.ts';
-let kernelsBuild;
-function compileKernels() {
-  const mtime = fs.statSync(KERNELS_SOURCE).mtimeMs;
-  if (kernelsBuild?.mtime !== mtime) {
-    kernelsBuild = { mtime, bytes: (async () => {
+const wasmBuilds = new Map();
+function compileAssembly(source) {
+  const mtime = fs.statSync(source).mtimeMs;
+  if (wasmBuilds.get(source)?.mtime !== mtime) {
+    wasmBuilds.set(source, { mtime, bytes: (async () => {
       const { default: asc } = await import('assemblyscript/asc');
-      const result = await asc.compileString({ 'kernels.ts': fs.readFileSync(KERNELS_SOURCE, 'utf8') },
+      const result = await asc.compileString({ [path.basename(source)]: fs.readFileSync(source, 'utf8') },
         { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'] });
-      if (result.error || !result.binary) throw new Error(`${KERNELS_SOURCE}: ${result.error?.message ?? 'no binary'}\n${result.stderr.toString()}`);
+      if (result.error || !result.binary) throw new Error(`${source}: ${result.error?.message ?? 'no binary'}\n${result.stderr.toString()}`);
       return result.binary;
-    })() };
+    })() });
   }
-  return kernelsBuild.bytes;
+  return wasmBuilds.get(source).bytes;
 }
-const wasmKernels = {
-  name: 'wasm-kernels',
+const assemblyScript = {
+  name: 'assemblyscript',
   setup(build) {
-    build.onResolve({ filter: /^convlab-kernels\.wasm$/ }, (args) => ({ path: args.path, namespace: 'wasm-kernels' }));
-    build.onLoad({ filter: /.*/, namespace: 'wasm-kernels' }, async () => ({
-      contents: await compileKernels(), loader: 'binary', watchFiles: [path.resolve(KERNELS_SOURCE)],
+    build.onResolve({ filter: /^wasm:\w+$/ }, (args) => ({ path: path.resolve('assembly', `${args.path.slice(5)}.ts`), namespace: 'assemblyscript' }));
+    build.onLoad({ filter: /.*/, namespace: 'assemblyscript' }, async (args) => ({
+      contents: await compileAssembly(args.path), loader: 'binary', watchFiles: [args.path],
     }));
   },
 };
@@ -69,7 +68,7 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: watch ? [wasmKernels, watchReporter] : [wasmKernels],
+  plugins: watch ? [assemblyScript, watchReporter] : [assemblyScript],
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
@@ -85,7 +84,8 @@ if (!production) {
   const tests = [...listFiles('test/unit', '.test.ts'), ...listFiles('test/integration', '.ts')];
   builds.push({ ...node, entryPoints: tests, outdir: 'out', outbase: '.', external: ['vscode', 'mocha'] });
   const benches = listFiles('bench', '.ts');
-  if (benches.length > 0) builds.push({ ...node, entryPoints: benches, outdir: 'out', outbase: '.' });
+  // onnxruntime-web finds its .wasm next to its own files: load it from node_modules.
+  if (benches.length > 0) builds.push({ ...node, entryPoints: benches, outdir: 'out', outbase: '.', external: ['vscode', 'onnxruntime-web'] });
 }
 
 async function main() {

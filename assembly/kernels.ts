@@ -81,21 +81,19 @@ export function padInput(
 }
 
 /**
- * A transposed convolution's weight [groups·ipg, opg, kVolume] as [groups, kVolume, ipg, opg]:
- * the rows one output class reads are then a few contiguous blocks, where in the PyTorch layout
- * they are kVolume apart (large kernels made every read a cache miss).
+ * One group's slice of a transposed convolution's weight, [ipg, count, kVolume] (`count` output
+ * channels), as [kVolume, ipg, width] (width ≥ count): the rows one output class reads are then
+ * a few contiguous blocks, where in PyTorch's layout they are kVolume apart (with large kernels
+ * every read was a cache miss).
  */
-export function transposeWeights(dst: usize, src: usize, groups: i32, ipg: i32, opg: i32, kVolume: i32): void {
-  // Output channels innermost: contiguous writes, and the opg rows read stay in L1 across k.
-  const block = ipg * opg;
-  for (let g = 0; g < groups; g++) {
-    for (let i = 0; i < ipg; i++) {
-      const from = src + (<usize>((g * ipg + i) * opg * kVolume) << 2);
-      for (let k = 0; k < kVolume; k++) {
-        const to = dst + (<usize>((g * kVolume + k) * block + i * opg) << 2);
-        for (let o = 0; o < opg; o++) {
-          store<f32>(to + (<usize>o << 2), load<f32>(from + (<usize>(o * kVolume + k) << 2)));
-        }
+export function transposeWeights(dst: usize, src: usize, ipg: i32, count: i32, kVolume: i32, width: i32): void {
+  // Output channels innermost: contiguous writes, and the `count` rows read stay in L1 across k.
+  for (let i = 0; i < ipg; i++) {
+    const from = src + (<usize>(i * count * kVolume) << 2);
+    for (let k = 0; k < kVolume; k++) {
+      const to = dst + (<usize>((k * ipg + i) * width) << 2);
+      for (let o = 0; o < count; o++) {
+        store<f32>(to + (<usize>o << 2), load<f32>(from + (<usize>(o * kVolume + k) << 2)));
       }
     }
   }

@@ -9,7 +9,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { outputShapeOf, regionExtentOf, type OpRequest } from '../core/ops';
+import { outputShapeOf, regionExtentOf, runOp, usesFastKernels, type OpRequest } from '../core/ops';
 import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
@@ -26,6 +26,12 @@ export interface WorkerPoolOptions {
   workerHeapMb?: number;
   /** Fewest multiply-accumulates worth a block of their own; smaller ops run as one block. */
   minBlockMacs?: number;
+  /**
+   * Ops on the fast kernels with at most this many multiply-accumulates run on the calling
+   * thread: they take less time there than the round trip to a worker. 0 sends every op to the
+   * workers.
+   */
+  inlineMaxMacs?: number;
 }
 
 export type WorkerPoolErrorCode = 'too-large' | 'worker-crashed' | 'worker-out-of-memory' | 'disposed';
@@ -41,6 +47,11 @@ export class WorkerPoolError extends Error {
 const DEFAULT_WORKER_HEAP_MB = 512;
 /** About 2 ms of kernel time: below it a block costs less than the round trip that carries it. */
 const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
+/**
+ * About 30 µs on the fast kernels, where a worker round trip costs 100-200 µs (`npm run
+ * bench:core` measures both for C1 and C2, 90,000 multiply-accumulates each).
+ */
+const DEFAULT_INLINE_MAX_MACS = 250_000;
 /** More blocks than workers so a worker that finishes early picks up another block. */
 const BLOCKS_PER_WORKER = 3;
 /**
@@ -87,6 +98,7 @@ export class WorkerPool {
   private readonly maxElements: number;
   private readonly workerHeapMb: number;
   private readonly minBlockMacs: number;
+  private readonly inlineMaxMacs: number;
   private readonly slots = new Set<Slot>();
   private queue: Task[] = [];
   private readonly jobs = new Set<Job>();
@@ -104,6 +116,7 @@ export class WorkerPool {
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.workerHeapMb = options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
     this.minBlockMacs = options.minBlockMacs ?? DEFAULT_MIN_BLOCK_MACS;
+    this.inlineMaxMacs = options.inlineMaxMacs ?? DEFAULT_INLINE_MAX_MACS;
   }
 
   /** Threads currently alive (they start on first use). */
@@ -125,10 +138,12 @@ export class WorkerPool {
     if (req.bias !== undefined) this.checkSize(`${req.op} bias`, req.bias.shape);
     const outputShape = outputShapeOf(req);
     this.checkSize(`${req.op} output`, outputShape);
+    const macs = estimateMacs(req, outputShape);
+    if (macs <= this.inlineMaxMacs && usesFastKernels(req)) return runOp(req);
 
-    // Tiny ops are one block on one worker.
+    // Small ops are one block on one worker.
     const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(numel(outputShape) / MAX_BLOCK_ELEMENTS));
-    const blockCount = Math.max(1, Math.min(wantedBlocks, Math.floor(estimateMacs(req, outputShape) / this.minBlockMacs)));
+    const blockCount = Math.max(1, Math.min(wantedBlocks, Math.floor(macs / this.minBlockMacs)));
     const shared: OpRequest = {
       ...req,
       input: await toShared(req.input),

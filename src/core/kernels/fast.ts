@@ -16,7 +16,7 @@
 //
 // Memory is a per-thread arena: the module's linear memory grows to the largest op seen and is
 // reused by every later call.
-import kernelsWasm from 'convlab-kernels.wasm';
+import kernelsWasm from 'wasm:kernels';
 import type { ConvGeometry } from '../geometry';
 import type { OutputRegion } from '../ops';
 import { sizes3, sourceIndex } from './taps';
@@ -26,7 +26,7 @@ interface KernelExports {
   heapBase(): number;
   padInput(dst: number, src: number, planes: number, in0: number, in1: number, in2: number,
     p0: number, p1: number, p2: number, map0: number, map1: number, map2: number, lo2: number): void;
-  transposeWeights(dst: number, src: number, groups: number, ipg: number, opg: number, kVolume: number): void;
+  transposeWeights(dst: number, src: number, ipg: number, count: number, kVolume: number, width: number): void;
   convGemm(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
     M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
     icCount: number, xBase: number, icXStride: number, icWStride: number,
@@ -205,14 +205,16 @@ export function fastConvolveRegion(
   const inPerGroup = g.inChannels / g.groups;
   const outPerGroup = g.outChannels / g.groups;
   const kVolume = kSizes[0] * kSizes[1] * kSizes[2];
-  // Weight element strides. A conv's weight is read as PyTorch lays it out, [out, in/groups, k...];
-  // a transposed conv's [in, out/groups, k...] is first rearranged to [groups, k..., in/groups,
-  // out/groups] (transposeWeights).
-  const tapScale = g.transposed ? inPerGroup * outPerGroup : 1;
+  // Only the region's output channels of the weight are staged. A conv's is read as PyTorch lays
+  // it out, [out, in/groups, k...]; a transposed conv's [in, out/groups, k...] is rearranged per
+  // group to [k..., in/groups, width] with width the most output channels of a group in the
+  // region (transposeWeights).
+  const [c0, c1] = region.channels;
+  const width = Math.min(outPerGroup, c1 - c0);
+  const tapScale = g.transposed ? inPerGroup * width : 1;
   const kStrides = [kSizes[1] * kSizes[2] * tapScale, kSizes[2] * tapScale, tapScale];
 
   const [b0, b1] = region.batch;
-  const [c0, c1] = region.channels;
   const nB = b1 - b0;
   const inVolume = inSizes[0] * inSizes[1] * inSizes[2];
   const padVolume = padSizes[0] * padSizes[1] * padSizes[2];
@@ -236,8 +238,10 @@ export function fastConvolveRegion(
   const xAt = arena.take(4 * planes * inVolume);
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
   const mapsAt = axes.map((a) => arena.take(4 * a.padded));
-  const wAt = arena.take(4 * w.length);
-  const wReadAt = g.transposed ? arena.take(4 * w.length) : wAt;
+  const groupsRead = Math.floor((c1 - 1) / outPerGroup) - Math.floor(c0 / outPerGroup) + 1;
+  const stagedWeights = g.transposed ? groupsRead * inPerGroup * width * kVolume : (c1 - c0) * inPerGroup * kVolume;
+  const wAt = arena.take(4 * stagedWeights);
+  const wReadAt = g.transposed ? arena.take(4 * stagedWeights) : wAt;
   const biasAt = bias === undefined ? 0 : arena.take(4 * bias.length);
   const outAt = arena.take(4 * out.length);
   const tablesAt = tables.map((list) => list.map((t) => arena.take(4 * t.length)));
@@ -247,7 +251,8 @@ export function fastConvolveRegion(
 
   const heap = k.memory.buffer;
   new Float32Array(heap, xAt, planes * inVolume).set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume));
-  new Float32Array(heap, wAt, w.length).set(w);
+  const staged = new Float32Array(heap, wAt, stagedWeights);
+  if (!g.transposed) staged.set(w.subarray(c0 * inPerGroup * kVolume, c1 * inPerGroup * kVolume));
   if (bias !== undefined) new Float32Array(heap, biasAt, bias.length).set(bias);
   axes.forEach((a, v) => new Int32Array(heap, mapsAt[v], a.padded).set(a.source));
   tables.forEach((list, v) => list.forEach((t, i) => new Int32Array(heap, tablesAt[v]?.[i], t.length).set(t)));
@@ -255,7 +260,21 @@ export function fastConvolveRegion(
     k.padInput(xpAt, xAt, planes, inSizes[0], inSizes[1], inSizes[2], padSizes[0], padSizes[1], padSizes[2],
       mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo);
   }
-  if (g.transposed) k.transposeWeights(wReadAt, wAt, g.groups, inPerGroup, outPerGroup, kVolume);
+  const groupRanges: Array<{ group: number; first: number; count: number }> = [];
+  for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
+    const first = Math.max(c0, group * outPerGroup);
+    groupRanges.push({ group, first, count: Math.min(c1, (group + 1) * outPerGroup) - first });
+  }
+  if (g.transposed) {
+    groupRanges.forEach(({ group, first, count }, i) => {
+      const block = inPerGroup * width * kVolume;
+      for (let ic = 0; ic < inPerGroup; ic++) {
+        const from = ((group * inPerGroup + ic) * outPerGroup + first - group * outPerGroup) * kVolume;
+        staged.set(w.subarray(from, from + count * kVolume), i * block + ic * count * kVolume);
+      }
+      k.transposeWeights(wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width);
+    });
+  }
 
   const planeR = (regionSizes[0] ?? 1) * (outStrides[0] ?? 1);
   // Transposed convs with large strides have many classes but few distinct panel sets (C5: 1024
@@ -263,12 +282,10 @@ export function fastConvolveRegion(
   const oneChunk = maxN <= chunk;
   let lastPanels = '';
   const hasBias = bias === undefined ? 0 : 1;
-  for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
-    const first = Math.max(c0, group * outPerGroup);
-    const M = Math.min(c1, (group + 1) * outPerGroup) - first;
-    const wBase = g.transposed ? group * kVolume * inPerGroup * outPerGroup + first - group * outPerGroup : first * inPerGroup * kVolume;
+  for (const [i, { group, first, count: M }] of groupRanges.entries()) {
+    const wBase = g.transposed ? i * kVolume * inPerGroup * width : (first - c0) * inPerGroup * kVolume;
     const ocWStride = g.transposed ? 1 : inPerGroup * kVolume;
-    const icWStride = g.transposed ? outPerGroup : kVolume;
+    const icWStride = g.transposed ? width : kVolume;
     const outBase = (first - c0) * planeR;
     const xBase = group * inPerGroup * padVolume;
     for (const [i0, t0] of (tablesAt[0] ?? []).entries()) {

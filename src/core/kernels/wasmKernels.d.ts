@@ -1,5 +1,5 @@
-// assembly/kernels.ts compiled by esbuild.js's build (its `wasm-kernels` plugin), inlined as bytes.
-declare module 'convlab-kernels.wasm' {
+// assembly/NAME.ts compiled by esbuild.js's build (its `assemblyscript` plugin), inlined as bytes.
+declare module 'wasm:*' {
   const bytes: Uint8Array<ArrayBuffer>;
   export default bytes;
 }
