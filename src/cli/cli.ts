@@ -4,15 +4,18 @@ import { isTorchError } from '../core/errors';
 import { WorkerPoolError } from '../worker/pool';
 import { CliError } from './args';
 import { runCommand, RUN_USAGE } from './run';
+import { shapesCommand, SHAPES_USAGE } from './shapes';
 
 interface Subcommand {
   readonly summary: string;
   readonly usage: string;
-  main(argv: readonly string[], stdout: (text: string) => void): Promise<void>;
+  /** Resolves to the exit code (0 when it resolves to nothing). */
+  main(argv: readonly string[], stdout: (text: string) => void): Promise<number | void>;
 }
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   run: { summary: 'run one conv / transposed conv on .npy files', usage: RUN_USAGE, main: runCommand },
+  shapes: { summary: 'infer tensor shapes in a .py / .ipynb file and report shape errors', usage: SHAPES_USAGE, main: shapesCommand },
 };
 
 const USAGE = `usage: conv-lab <command> [options]   (conv-lab <command> --help for its options)
@@ -50,8 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.main(rest, stdout);
-    return 0;
+    return (await command.main(rest, stdout)) ?? 0;
   } catch (e) {
     process.stderr.write(`${describe(e)}\n`);
     return EXIT_USAGE_OR_INPUT;

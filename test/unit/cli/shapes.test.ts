@@ -1,0 +1,79 @@
+// `conv-lab shapes` as users run it: on the corpus files (PyTorch's ground truth beside them).
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fixturePath, repoRoot } from '../helpers';
+
+const cli = path.join(repoRoot(), 'dist', 'cli.js');
+
+function shapes(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, 'shapes', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('conv-lab shapes', function () {
+  this.timeout(60_000);
+
+  it('prints every tensor binding of a valid notebook as JSON and exits 0', () => {
+    const file = fixturePath('python', 'shapes', 'valid', 'transposed_conv.ipynb');
+    const run = shapes(file, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { bindings: { line: number; name: string; shape: unknown }[]; diagnostics: unknown[] };
+    const truth = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { bindings: { line: number; name: string; shape: number[] }[] };
+    for (const b of truth.bindings) {
+      assert.ok(out.bindings.some((o) => o.line === b.line && o.name === b.name && JSON.stringify(o.shape) === JSON.stringify(b.shape)), `${b.line} ${b.name}`);
+    }
+    assert.deepEqual(out.diagnostics, []);
+  });
+
+  it("reports PyTorch's error on PyTorch's line and exits 1", () => {
+    const file = fixturePath('python', 'shapes', 'buggy', 'channel_mismatch.py');
+    const truth = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { error: { line: number; message: string } };
+    const json = shapes(file, '--json');
+    assert.equal(json.code, 1);
+    const out = JSON.parse(json.stdout) as { diagnostics: { line: number; column: number; code: string; message: string }[] };
+    assert.deepEqual(out.diagnostics.map((d) => [d.line, d.code, d.message]), [[truth.error.line, 'channel-mismatch', truth.error.message]]);
+    const human = shapes(file);
+    assert.equal(human.code, 1);
+    assert.ok(human.stdout.includes(`channel_mismatch.py:${truth.error.line}:`), human.stdout);
+    assert.ok(human.stdout.includes(`RuntimeError: ${truth.error.message}`), human.stdout);
+    assert.match(human.stdout.trimEnd().split('\n').pop() ?? '', /^\d+ bindings, 1 error$/);
+  });
+
+  it('gives symbolic sizes in a module no call reaches', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+    const file = path.join(dir, 'down.py');
+    fs.writeFileSync(file, [
+      'import torch.nn as nn',
+      'class Down(nn.Module):',
+      '    def __init__(self, cin, cout):',
+      '        super().__init__()',
+      '        self.conv = nn.Conv2d(cin, cout, 3, stride=2, padding=1)',
+      '    def forward(self, x):',
+      '        y = self.conv(x)',
+      '        return y',
+      '',
+    ].join('\n'));
+    const run = shapes(file, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    // H_out = ⌊(H + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊(H − 1) / 2⌋ + 1 = ⌊(H + 1) / 2⌋
+    assert.deepEqual(JSON.parse(run.stdout), { bindings: [{ line: 7, name: 'y', shape: ['N', 'cout', '(H + 1)//2', '(W + 1)//2'] }], diagnostics: [] });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fails with one line and exit 2 on a missing file or a broken notebook', () => {
+    const missing = shapes('/nonexistent/model.py');
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr.trim(), 'conv-lab: cannot read /nonexistent/model.py: ENOENT');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+    const broken = path.join(dir, 'broken.ipynb');
+    fs.writeFileSync(broken, '{"cells": [');
+    const run = shapes(broken);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^conv-lab: .*broken\.ipynb is not a notebook: /);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
