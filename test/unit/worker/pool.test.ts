@@ -97,7 +97,7 @@ describe('worker pool', function () {
     }
 
     it('runs the seed cell 89 unsplit on one lazily started worker', async () => {
-      const pool = poolOf({ size: 4 });
+      const pool = poolOf({ size: 4, inlineMaxMacs: 0 }); // tiny ops would run on this thread
       assert.equal(pool.liveWorkers, 0, 'no thread before the first op');
       const y = await pool.run(seedCell89());
       assert.deepEqual(y.shape, [1, 1, 3, 3]);
@@ -206,7 +206,7 @@ describe('worker pool', function () {
 
     it('a worker script that cannot load rejects the op with the loader error, and again for the next op', async () => {
       const missing = path.join(repoRoot(), 'dist', 'no-such-worker.js');
-      const pool = new WorkerPool({ workerScript: missing });
+      const pool = new WorkerPool({ workerScript: missing, inlineMaxMacs: 0 });
       pools.push(pool);
       for (let attempt = 0; attempt < 2; attempt++) {
         await assert.rejects(pool.run(seedCell89()), (e: unknown) => {
