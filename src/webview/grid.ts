@@ -115,7 +115,7 @@ export class GridFigure {
     const outline = (cells: Iterable<number> | undefined, strokeStyle: string, inset: number) => {
       if (!cells) return;
       context.strokeStyle = strokeStyle;
-      context.lineWidth = this.cellPx >= 8 ? 2 : 1;
+      context.lineWidth = this.cellPx >= 24 ? 3 : this.cellPx >= 8 ? 2 : 1;
       for (const cell of cells) {
         const r = Math.floor(cell / this.cols);
         const c = cell % this.cols;

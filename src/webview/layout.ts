@@ -111,3 +111,57 @@ export function formatValue(v: number, digits: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
   return String(Number(v.toPrecision(digits)));
 }
+
+/** The part of a plane shown: magnified `zoom` times (1 = all of it), its top-left cell at (row, col). */
+export interface Viewport {
+  readonly zoom: number;
+  readonly row: number;
+  readonly col: number;
+}
+
+export const WHOLE_PLANE: Viewport = { zoom: 1, row: 0, col: 0 };
+export const MAX_ZOOM = 64;
+
+export interface PlaneRegion {
+  readonly row: number;
+  readonly col: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+const clamp = (x: number, low: number, high: number) => Math.min(Math.max(x, low), high);
+
+/** The region of a rows × cols plane that `viewport` shows, moved back inside the plane if it overhangs. */
+export function viewportRegion(rows: number, cols: number, viewport: Viewport): PlaneRegion {
+  const zoom = clamp(viewport.zoom, 1, MAX_ZOOM);
+  const shownRows = Math.max(1, Math.ceil(rows / zoom));
+  const shownCols = Math.max(1, Math.ceil(cols / zoom));
+  return {
+    row: clamp(Math.round(viewport.row), 0, Math.max(0, rows - shownRows)),
+    col: clamp(Math.round(viewport.col), 0, Math.max(0, cols - shownCols)),
+    rows: Math.min(shownRows, rows),
+    cols: Math.min(shownCols, cols),
+  };
+}
+
+/** `viewport` zoomed by `factor` about the centre of what it shows. */
+export function zoomViewport(rows: number, cols: number, viewport: Viewport, factor: number): Viewport {
+  const before = viewportRegion(rows, cols, viewport);
+  const zoom = clamp(viewport.zoom * factor, 1, MAX_ZOOM);
+  const after = viewportRegion(rows, cols, { zoom, row: 0, col: 0 });
+  const centreRow = before.row + before.rows / 2;
+  const centreCol = before.col + before.cols / 2;
+  const region = viewportRegion(rows, cols, { zoom, row: centreRow - after.rows / 2, col: centreCol - after.cols / 2 });
+  return { zoom, row: region.row, col: region.col };
+}
+
+/** The cells of `region` of a plane `cols` wide, row-major. */
+export function cropPlane(plane: Float64Array, cols: number, region: PlaneRegion): Float64Array {
+  if (region.col === 0 && region.cols === cols) return plane.subarray(region.row * cols, (region.row + region.rows) * cols);
+  const out = new Float64Array(region.rows * region.cols);
+  for (let r = 0; r < region.rows; r++) {
+    const start = (region.row + r) * cols + region.col;
+    out.set(plane.subarray(start, start + region.cols), r * region.cols);
+  }
+  return out;
+}

@@ -22,7 +22,7 @@ import {
 import { colorScaleFor, type ColorScale } from './colormap';
 import { drawHeatmap, drawLegend, type HeatmapStyle } from './heatmap';
 import { element, shapeText, TABLE_DIGITS, valueTable } from './dom';
-import { dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, type TensorLayout } from './layout';
+import { cropPlane, dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, viewportRegion, WHOLE_PLANE, zoomViewport, type TensorLayout, type Viewport } from './layout';
 import { parametersView, type ParametersError } from './parameters';
 import { savePng } from './png';
 import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext } from './views';
@@ -37,6 +37,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 /** Widest a tile grows, in CSS pixels, for a single tile and for several. */
 const TILE_PX = { single: 320, several: 176 };
 const MAX_CELL_PX = 44;
+/** Planes with a side longer than this get pan and zoom controls. */
+const ZOOM_MIN_CELLS = 16;
 
 /** The views, in the order of their tabs. */
 const TABS: readonly { readonly name: ViewName; readonly title: string }[] = [
@@ -57,6 +59,8 @@ let view: PanelView | undefined;
 let ui: PanelUiState = DEFAULT_UI_STATE;
 /** The Parameters view's last failed run, until the next view arrives. */
 let parametersError: ParametersError | undefined;
+/** The pan and zoom of each tensor's planes (all its tiles alike), until another op is shown. */
+const viewports = new Map<string, Viewport>();
 /** What the shown view must stop (its animation timer) when it is replaced. */
 const disposeView: (() => void)[] = [];
 
@@ -205,19 +209,79 @@ function tensorSection(v: PanelView, t: PanelTensor, style: HeatmapStyle): { ele
     element('h2', { id: headingId }, `${t.role} `, element('span', { class: 'meta' }, `${shapeText(t.shape)} ${t.dtype}`)),
   );
   const tiles = element('div', { class: 'tiles', 'aria-busy': 'true' });
+  const zoomable = Math.max(layout.rows, layout.cols) > ZOOM_MIN_CELLS;
   let drawSerial = 0;
   const drawTiles = async () => {
     const serial = ++drawSerial;
+    // Panning with the keyboard redraws the tiles: the focus stays on the same tile.
+    const focusedTile = tiles.contains(document.activeElement) ? document.activeElement?.getAttribute('data-tile') : undefined;
     try {
       const planes = await planesOf(t, layout, picks);
-      if (serial === drawSerial) tiles.replaceChildren(...tileFigures(t, layout, picks, planes, scale, style));
+      if (serial === drawSerial) {
+        const viewport = viewports.get(t.role) ?? WHOLE_PLANE;
+        tiles.replaceChildren(...tileFigures(t, layout, picks, planes, scale, style, viewport, zoomable ? panZoom : undefined));
+        if (focusedTile) tiles.querySelector<HTMLElement>(`canvas[data-tile="${focusedTile}"]`)?.focus();
+      }
     } catch (e) {
       tiles.replaceChildren(element('p', { role: 'alert' }, e instanceof Error ? e.message : String(e)));
     }
     tiles.setAttribute('aria-busy', 'false');
   };
-  section.append(pickerControls(t, layout, picks, drawTiles), tiles, legend(scale), copyButtons(t));
+  const panZoom = (change: (viewport: Viewport) => Viewport) => {
+    const before = viewports.get(t.role) ?? WHOLE_PLANE;
+    const after = change(before);
+    const region = viewportRegion(layout.rows, layout.cols, after);
+    viewports.set(t.role, { zoom: after.zoom, row: region.row, col: region.col });
+    const started = performance.now();
+    void drawTiles().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started }));
+  };
+  section.append(pickerControls(t, layout, picks, drawTiles));
+  if (zoomable) section.append(zoomControls(t, layout, panZoom));
+  section.append(tiles, legend(scale), copyButtons(t));
   return { element: section, drawn: drawTiles() };
+}
+
+type PanZoom = (change: (viewport: Viewport) => Viewport) => void;
+
+function zoomControls(t: PanelTensor, layout: TensorLayout, panZoom: PanZoom): HTMLElement {
+  const button = (text: string, label: string, change: (viewport: Viewport) => Viewport) => {
+    const b = element('button', { type: 'button', class: 'secondary', 'aria-label': `${label} (${t.role})`, 'data-zoom': label }, text);
+    b.addEventListener('click', () => panZoom(change));
+    return b;
+  };
+  return element('div', { class: 'toolbar zoom', role: 'group', 'aria-label': `Pan and zoom ${t.role}: focus a tile, then arrow keys pan, + and − zoom` },
+    button('+', 'Zoom in', (v) => zoomViewport(layout.rows, layout.cols, v, 2)),
+    button('−', 'Zoom out', (v) => zoomViewport(layout.rows, layout.cols, v, 0.5)),
+    button('Whole plane', 'Whole plane', () => WHOLE_PLANE),
+  );
+}
+
+/** Keys and dragging on a zoomable tile: arrows pan by a quarter of what is shown, + and − zoom. */
+function trackPanZoom(canvas: HTMLCanvasElement, layout: TensorLayout, shown: { rows: number; cols: number }, cellsPerPx: number, panZoom: PanZoom): void {
+  canvas.setAttribute('tabindex', '0');
+  canvas.addEventListener('keydown', (event) => {
+    const rowStep = Math.max(1, Math.round(shown.rows / 4));
+    const colStep = Math.max(1, Math.round(shown.cols / 4));
+    const moves: Record<string, [number, number]> = { ArrowUp: [-rowStep, 0], ArrowDown: [rowStep, 0], ArrowLeft: [0, -colStep], ArrowRight: [0, colStep] };
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      panZoom((v) => ({ ...v, row: v.row + move[0], col: v.col + move[1] }));
+    } else if (event.key === '+' || event.key === '=') {
+      panZoom((v) => zoomViewport(layout.rows, layout.cols, v, 2));
+    } else if (event.key === '-') {
+      panZoom((v) => zoomViewport(layout.rows, layout.cols, v, 0.5));
+    }
+  });
+  let from: { x: number; y: number } | undefined;
+  canvas.addEventListener('mousedown', (event) => { from = { x: event.clientX, y: event.clientY }; });
+  canvas.addEventListener('mouseup', (event) => {
+    if (!from) return;
+    const rows = Math.round((from.y - event.clientY) * cellsPerPx);
+    const cols = Math.round((from.x - event.clientX) * cellsPerPx);
+    from = undefined;
+    if (rows !== 0 || cols !== 0) panZoom((v) => ({ ...v, row: v.row + rows, col: v.col + cols }));
+  });
 }
 
 /** Values asked of the host, by tensor and ranges; the last few kept so redraws need no round trip. */
@@ -269,21 +333,26 @@ function pickerControls(t: PanelTensor, layout: TensorLayout, picks: number[], r
   return controls;
 }
 
-function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly number[], planes: readonly Float64Array[], scale: ColorScale, style: HeatmapStyle): HTMLElement[] {
+function tileFigures(t: PanelTensor, layout: TensorLayout, picks: readonly number[], planes: readonly Float64Array[], scale: ColorScale, style: HeatmapStyle, viewport: Viewport, panZoom: PanZoom | undefined): HTMLElement[] {
   const tilePx = planes.length > 1 ? TILE_PX.several : TILE_PX.single;
   const where = layout.pickers.filter((p) => p.size > 1).map((p) => `${p.label} ${picks[layout.pickers.indexOf(p)] ?? 0}`);
+  const region = viewportRegion(layout.rows, layout.cols, viewport);
+  const zoomed = region.rows < layout.rows || region.cols < layout.cols;
+  const regionText = zoomed ? `rows ${region.row}–${region.row + region.rows - 1}, cols ${region.col}–${region.col + region.cols - 1} (zoom ${viewport.zoom}×)` : '';
   return planes.map((plane, tile) => {
-    const grid = displayGrid(plane, layout.rows, layout.cols);
+    const grid = displayGrid(zoomed ? cropPlane(plane, layout.cols, region) : plane, region.rows, region.cols);
     const cellPx = Math.max(1, Math.min(MAX_CELL_PX, Math.floor(tilePx / Math.max(grid.rows, grid.cols))));
     const [low, high] = finiteRange(plane);
     const slice = [...where, ...(layout.tiles && layout.tiles.size > 1 ? [`${layout.tiles.label} ${tile}`] : [])];
-    const caption = slice.length > 0 ? slice.join(', ') : `${layout.rows} × ${layout.cols}`;
+    const caption = [slice.length > 0 ? slice.join(', ') : `${layout.rows} × ${layout.cols}`, ...(zoomed ? [regionText] : [])].join('; ');
     const canvas = element('canvas', {
       role: 'img',
-      'aria-label': `${t.role} ${shapeText(t.shape)}${slice.length > 0 ? `, ${slice.join(', ')}` : ''}: ${layout.rows} × ${layout.cols} values from ${formatValue(low, TABLE_DIGITS)} to ${formatValue(high, TABLE_DIGITS)}${grid.block > 1 ? `, shown as ${grid.block} × ${grid.block} block means` : ''}`,
+      'aria-label': `${t.role} ${shapeText(t.shape)}${slice.length > 0 ? `, ${slice.join(', ')}` : ''}: ${layout.rows} × ${layout.cols} values from ${formatValue(low, TABLE_DIGITS)} to ${formatValue(high, TABLE_DIGITS)}${zoomed ? `; showing ${regionText}` : ''}${grid.block > 1 ? `, shown as ${grid.block} × ${grid.block} block means` : ''}`,
       'data-role': t.role,
+      'data-tile': String(tile),
     });
     drawHeatmap(canvas, grid, scale, cellPx, style);
+    if (panZoom) trackPanZoom(canvas, layout, region, grid.block / cellPx, panZoom);
     const figure = element('figure', {}, canvas, element('figcaption', {}, caption));
     if (ui.table) figure.append(valueTable(plane, layout.rows, layout.cols, `${t.role} values${slice.length > 0 ? `, ${slice.join(', ')}` : ''}`));
     return figure;
@@ -352,6 +421,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       if (!sameShapes) ui = { ...ui, picks: {}, step: 0, plane: [0, 0] };
       view = message.view;
       parametersError = undefined;
+      if (!sameShapes) viewports.clear();
       fetched.clear();
       void render();
       saveState();

@@ -2,7 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isTorchError } from '../../src/core/errors';
+import { convGeometry } from '../../src/core/geometry';
 import { serializeNpy } from '../../src/core/npy';
+import { parseOpArgs } from '../../src/core/opArgsText';
+import type { OpRequest } from '../../src/core/ops';
+import { RunningSum, scatterPlan } from '../../src/core/steps';
 import { tensor, type Tensor } from '../../src/core/tensor';
 import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';
 import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
@@ -60,6 +65,28 @@ async function waitForFile(file: string, ms: number): Promise<string> {
   return fs.readFileSync(file, 'utf8');
 }
 
+/**
+ * What the webview check of the views expects on cell 89, from the core: the scatter's running
+ * sum after each step, the output shape with stride=2, and PyTorch's message for stride=2,
+ * output_padding=2 (the output padding must be smaller than the stride or the dilation).
+ */
+function viewExpectations(): { scatterSums: number[][]; strideShape: string; invalidMessage: string } {
+  const seed = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
+  const req: OpRequest = { op: 'conv_transpose2d', input: seed, weight: seed };
+  const plan = scatterPlan(convGeometry(req), { input: seed.data, weight: seed.data });
+  const sum = new RunningSum(plan);
+  const scatterSums = Array.from({ length: plan.stepCount + 1 }, (_, step) => Array.from(sum.after(step)));
+  const strideShape = `[${convGeometry({ ...req, args: { stride: 2 } }).outputShape.join(', ')}]`;
+  let invalidMessage = '';
+  try {
+    convGeometry({ ...req, args: parseOpArgs('stride=2, output_padding=2') });
+  } catch (e) {
+    if (isTorchError(e)) invalidMessage = e.toPythonString();
+  }
+  assert.ok(invalidMessage.startsWith('RuntimeError: output padding must be smaller than'), `the core accepted output_padding=2 with stride=2: ${invalidMessage}`);
+  return { scatterSums, strideShape, invalidMessage };
+}
+
 async function closePanel(): Promise<void> {
   await vscode.window.tabGroups.close(panelTabs());
 }
@@ -110,7 +137,9 @@ describe('the Conv Lab panel', () => {
     report(`      panel: redrew input and output 256×256 heatmaps (and the 3×3 kernel) in ${render.ms.toFixed(1)} ms`);
   });
 
-  it("shows the seed's cell 89 in one panel, revealed when opened again", async () => {
+  it("shows the seed's cell 89 in one panel, revealed when opened again; its views step, re-run and save", async function () {
+    // Three themes of DOM checks and screenshots, the views stepped and re-run in the first.
+    this.timeout(240_000);
     await closePanel();
     await run({ op: 'conv_transpose2d', input: seedX, weight: seedK, out: workspaceFile('panel_cell89.npy') });
     const drawn = nextRender("cell 89's tensors");
@@ -138,10 +167,21 @@ describe('the Conv Lab panel', () => {
         await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.setting, vscode.ConfigurationTarget.Global);
         await redrawn;
       }
-      fs.writeFileSync(path.join(checkDir, `${theme.name}.ready`), '');
-      const answer = JSON.parse(await waitForFile(path.join(checkDir, `${theme.name}.done`), 30_000)) as { ok: boolean; message: string };
+      const first = theme === THEMES[0];
+      const png = workspaceFile('panel_scatter.png');
+      // In the first theme the runner also steps the scatter, runs the Parameters view and saves a PNG.
+      if (first) panelApi().savePngTo(png);
+      // Written aside and renamed: the runner reads the file as soon as it exists.
+      const ready = path.join(checkDir, `${theme.name}.ready`);
+      fs.writeFileSync(`${ready}.tmp`, first ? JSON.stringify(viewExpectations()) : '');
+      fs.renameSync(`${ready}.tmp`, ready);
+      const answer = JSON.parse(await waitForFile(path.join(checkDir, `${theme.name}.done`), 90_000)) as { ok: boolean; message: string };
       assert.ok(answer.ok, `the webview's DOM in the ${theme.name} theme: ${answer.message}`);
-      if (theme === THEMES[0]) {
+      if (first) {
+        // The PNG the webview drew, written by the host; the Parameters view's reset brought cell 89 back.
+        const bytes = await vscode.workspace.fs.readFile(png);
+        assert.deepEqual(Array.from(bytes.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        assert.equal(panelApi().view?.call, 'F.conv_transpose2d(input, weight)');
         // The runner pressed "Copy output as PyTorch" in the light theme: cell 89's printed output.
         assert.equal(await vscode.env.clipboard.readText(), [
           'tensor([[[[ 0.,  0.,  1.],',

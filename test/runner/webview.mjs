@@ -80,7 +80,115 @@ async function panelIframe(page, frame) {
   throw new Error('the panel frame is not inside any iframe.webview of the workbench');
 }
 
-async function checkTheme(page, theme, screenshotsDir) {
+/** Presses a control in the panel with the keyboard (every control must be operable with it). */
+async function press(frame, selector) {
+  await frame.locator(selector).focus();
+  await frame.page().keyboard.press('Enter');
+}
+
+/** The numbers of the table `name` in the panel. */
+async function tableNumbers(frame, name) {
+  return (await frame.locator(`table[data-name="${name}"] td`).allTextContents()).map(Number);
+}
+
+/**
+ * The views beyond Tensors, on cell 89: the scatter's running sum after every step equals the
+ * core's (the suite sends it), stride=2 re-runs the op and the output shape follows, an invalid
+ * output_padding shows PyTorch's message, and "Save view as PNG" reaches the host.
+ */
+async function checkViews(frame, expected) {
+  await press(frame, '#tab-scatter');
+  await press(frame, '#step-first');
+  for (let step = 0; step < expected.scatterSums.length; step++) {
+    if (step > 0) await press(frame, '#step-forward');
+    const want = expected.scatterSums[step].join();
+    const deadline = Date.now() + 5_000;
+    let got = '';
+    while (Date.now() < deadline && (got = (await tableNumbers(frame, 'running-sum')).join()) !== want) await frame.waitForTimeout(50);
+    if (got !== want) throw new Error(`the scatter's running sum after ${step} steps is [${got}], the core's is [${want}]`);
+  }
+  await press(frame, '#save-png');
+  await frame.locator('#notice', { hasText: 'Saved the view as' }).waitFor({ timeout: 10_000 }).catch(async () => {
+    throw new Error(`after "Save view as PNG" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
+  });
+
+  await press(frame, '#tab-parameters');
+  await setArgument(frame, 'stride', '2');
+  await waitForShape(frame, expected.strideShape);
+  await setArgument(frame, 'output_padding', '2');
+  await frame.locator('#parameters-error').waitFor({ timeout: 10_000 }).catch(() => {
+    throw new Error('with stride=2, output_padding=2 the Parameters view shows no error');
+  });
+  const message = await frame.textContent('#parameters-error');
+  if (message !== expected.invalidMessage) throw new Error(`with stride=2, output_padding=2 the Parameters view says ${JSON.stringify(message)}, expected PyTorch's ${JSON.stringify(expected.invalidMessage)}`);
+  await press(frame, '#parameters-reset');
+  await waitForShape(frame, '[1, 1, 3, 3]');
+}
+
+/** Types `value` into the Parameters view's field `name` and presses Enter (the op runs again). */
+async function setArgument(frame, name, value) {
+  await frame.locator(`#param-${name}`).fill(value);
+  await frame.locator(`#param-${name}`).press('Enter');
+}
+
+async function waitForShape(frame, shape) {
+  await frame.locator('#parameters-shape', { hasText: shape }).waitFor({ timeout: 10_000 }).catch(async () => {
+    throw new Error(`the Parameters view shows the output shape ${JSON.stringify(await frame.textContent('#parameters-shape').catch(() => null))}, expected ${shape}`);
+  });
+}
+
+/**
+ * The views shown in the README, one screenshot each: cell 89 stepped, hovered and as a matrix,
+ * then stride=2 with a 3 × 3 kernel (output (2 − 1)·2 + (3 − 1) + 1 = 5) in Parameters and
+ * the uneven overlap it gives; reset to cell 89 at the end.
+ */
+const SCREENSHOT_VIEWS = [
+  { tab: 'scatter', steps: 3 },
+  { tab: 'fields', hover: 'canvas[data-name="fields-output"]' },
+  { tab: 'matrix', hover: 'canvas[data-name="matrix"]' },
+  { tab: 'parameters', args: { stride: '2', kernel_size: '3, 3' }, shape: '[1, 1, 5, 5]' },
+  { tab: 'overlap' },
+];
+
+async function screenshotViews(page, frame, theme, screenshotsDir) {
+  for (const view of SCREENSHOT_VIEWS) {
+    await press(frame, `#tab-${view.tab}`);
+    if (view.steps) {
+      await press(frame, '#step-first');
+      for (let i = 0; i < view.steps; i++) await press(frame, '#step-forward');
+    }
+    for (const [name, value] of Object.entries(view.args ?? {})) await setArgument(frame, name, value);
+    if (view.shape) await waitForShape(frame, view.shape);
+    if (view.hover) {
+      // The middle output cell: its receptive field (or W's row) highlighted.
+      const box = await frame.locator(view.hover).boundingBox();
+      if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+    }
+    await screenshotPanel(page, frame, path.join(screenshotsDir, `panel-${view.tab}-${theme}.png`));
+    await page.mouse.move(0, 0);
+  }
+  await press(frame, '#tab-parameters');
+  await press(frame, '#parameters-reset');
+  await waitForShape(frame, '[1, 1, 3, 3]');
+  await press(frame, '#tab-tensors');
+}
+
+/** The panel cropped to its content (small PNGs for the README). */
+async function screenshotPanel(page, frame, file) {
+  const box = await (await panelIframe(page, frame)).boundingBox();
+  if (!box) throw new Error('the panel iframe is not displayed');
+  const content = await frame.$$eval('#app > *, .tensor, #view-body > * > *', (elements) => {
+    const boxes = elements.map((e) => e.getBoundingClientRect());
+    return { right: Math.max(...boxes.map((b) => b.right)), bottom: Math.max(...boxes.map((b) => b.bottom)) };
+  });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({
+    path: file,
+    clip: { x: box.x, y: box.y, width: Math.min(box.width, content.right + 16), height: Math.min(box.height, content.bottom + 16) },
+  });
+}
+
+async function checkTheme(page, theme, screenshotsDir, expected) {
   const frame = await expectCell89(page, 10_000);
   await checkSecurity(frame);
   const toggle = frame.locator('#table-toggle');
@@ -93,19 +201,13 @@ async function checkTheme(page, theme, screenshotsDir) {
   await cells.first().waitFor({ timeout: 5_000 });
   const values = await cells.allTextContents();
   if (values.join() !== CELL_89_OUTPUT.join()) throw new Error(`the output table shows ${values.join(', ')}, expected cell 89's ${CELL_89_OUTPUT.join(', ')}`);
-  if (theme === THEMES[0]) await checkCopy(frame);
-  // The panel cropped to its content (small PNGs for the README).
-  const box = await (await panelIframe(page, frame)).boundingBox();
-  if (!box) throw new Error('the panel iframe is not displayed');
-  const content = await frame.$$eval('#app > *, .tensor', (elements) => {
-    const boxes = elements.map((e) => e.getBoundingClientRect());
-    return { right: Math.max(...boxes.map((b) => b.right)), bottom: Math.max(...boxes.map((b) => b.bottom)) };
-  });
-  fs.mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({
-    path: path.join(screenshotsDir, `panel-${theme}.png`),
-    clip: { x: box.x, y: box.y, width: Math.min(box.width, content.right + 16), height: Math.min(box.height, content.bottom + 16) },
-  });
+  if (theme === THEMES[0]) {
+    await checkCopy(frame);
+    await checkViews(frame, expected);
+    await press(frame, '#tab-tensors');
+  }
+  await screenshotPanel(page, frame, path.join(screenshotsDir, `panel-${theme}.png`));
+  if (theme !== 'high-contrast') await screenshotViews(page, frame, theme, screenshotsDir);
 }
 
 /**
@@ -131,7 +233,9 @@ async function answerEveryTheme(page, { dir, screenshotsDir, timeoutMs, stopped 
     }
     let answer;
     try {
-      await checkTheme(page, theme, screenshotsDir);
+      // The suite's expectations, computed by the core (empty for themes that need none).
+      const ready = fs.readFileSync(path.join(dir, `${theme}.ready`), 'utf8');
+      await checkTheme(page, theme, screenshotsDir, ready ? JSON.parse(ready) : {});
       answer = { ok: true, message: '' };
     } catch (e) {
       answer = { ok: false, message: e instanceof Error ? e.message.split('\n')[0] : String(e) };

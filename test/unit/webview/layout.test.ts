@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset } from '../../../src/webview/layout';
+import { cropPlane, dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, viewportRegion, WHOLE_PLANE, zoomViewport } from '../../../src/webview/layout';
 
 describe('webview layout: tensors as heatmap tiles', () => {
   it("draws cell 89's 1×1×3×3 output as one 3×3 tile", () => {
@@ -69,5 +69,27 @@ describe('webview layout: display downsampling', () => {
 
   it('prints integers whole and other values to the given significant digits', () => {
     assert.deepEqual([formatValue(12, 3), formatValue(-0.123456, 3), formatValue(1234567.5, 3), formatValue(NaN, 3), formatValue(-Infinity, 3)], ['12', '-0.123', '1230000', 'nan', '-inf']);
+  });
+});
+
+describe('webview layout: pan and zoom of large planes', () => {
+  it('shows the whole plane at zoom 1 and a quarter of each side at zoom 4, kept inside the plane', () => {
+    assert.deepEqual(viewportRegion(128, 100, WHOLE_PLANE), { row: 0, col: 0, rows: 128, cols: 100 });
+    // ⌈128 / 4⌉ = 32 rows, ⌈100 / 4⌉ = 25 cols; a viewport past the end moves back to 128 − 32, 100 − 25.
+    assert.deepEqual(viewportRegion(128, 100, { zoom: 4, row: 500, col: -3 }), { row: 96, col: 0, rows: 32, cols: 25 });
+  });
+
+  it('zooms about the centre of what is shown', () => {
+    // 256 × 256 at zoom 1 shows rows 0..255, centre 128; zoom 2 shows 128 rows starting at 128 − 64 = 64.
+    assert.deepEqual(zoomViewport(256, 256, WHOLE_PLANE, 2), { zoom: 2, row: 64, col: 64 });
+    assert.deepEqual(zoomViewport(256, 256, { zoom: 2, row: 64, col: 64 }, 0.5), WHOLE_PLANE);
+    assert.equal(zoomViewport(256, 256, { zoom: 64, row: 0, col: 0 }, 2).zoom, 64);
+  });
+
+  it('crops the region row by row', () => {
+    // 3 × 4 plane 0..11, rows 1..2, cols 1..2 → [5, 6, 9, 10]
+    const plane = Float64Array.from({ length: 12 }, (_, i) => i);
+    assert.deepEqual(Array.from(cropPlane(plane, 4, { row: 1, col: 1, rows: 2, cols: 2 })), [5, 6, 9, 10]);
+    assert.deepEqual(Array.from(cropPlane(plane, 4, { row: 2, col: 0, rows: 1, cols: 4 })), [8, 9, 10, 11]);
   });
 });
