@@ -4,32 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { evaluateTensorExpression } from '../src/python/evaluate';
 import { PythonDocument } from '../src/python/parse';
-
-/** About `lines` lines of model code: literals, layers, a class with a forward, loops. */
-function modelFile(lines: number): string {
-  const out = ['import torch', 'from torch import nn', 'import numpy as np', '', 'X = torch.arange(9.0).reshape(3, 3)', ''];
-  for (let block = 0; out.length < lines - 2; block++) {
-    out.push(
-      `class Block${block}(nn.Module):`,
-      '    def __init__(self, channels):',
-      '        super().__init__()',
-      `        self.conv = nn.Conv2d(channels, channels * 2, kernel_size=3, padding=1, stride=${1 + (block % 2)})`,
-      '        self.norm = nn.BatchNorm2d(channels * 2)',
-      '',
-      '    def forward(self, x):',
-      '        y = self.norm(self.conv(x))',
-      '        for _ in range(2):',
-      '            y = torch.relu(y)',
-      '        return y.flatten(1)',
-      '',
-      `K${block} = torch.tensor([[${block}., 1.], [2., 3.]]).reshape(1, 1, 2, 2)`,
-      `W${block} = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32).T`,
-      '',
-    );
-  }
-  out.push('Y = X.T');
-  return out.join('\n');
-}
+import { modelFile } from './models';
 
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);

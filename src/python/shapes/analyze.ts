@@ -5,7 +5,7 @@
 import type { DType } from '../../core/tensor';
 import { PythonDocument, type Span } from '../parse';
 import { dimJson, shapeText, type Dim } from './dim';
-import { ShapeInterpreter, type AnalysisOptions, type ShapeDiagnostic } from './interpreter';
+import { ShapeInterpreter, spanKey, type AnalysisOptions, type ShapeDiagnostic } from './interpreter';
 import type { Layer } from './layers';
 import type { Value } from './values';
 
@@ -72,9 +72,9 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
     bindings: kept,
     diagnostics,
     truncated: interpreter.truncated,
-    valuesAt: (span) => interpreter.callValues.get(`${span.from}:${span.to}`) ?? [],
+    valuesAt: (span) => interpreter.callValues.get(spanKey(span)) ?? [],
     layerAt: (span) => {
-      const layer = interpreter.layersAt.get(`${span.from}:${span.to}`);
+      const layer = interpreter.layersAt.get(spanKey(span));
       return layer ? { layer, inputs: interpreter.layerInputs.get(layer) ?? [] } : undefined;
     },
   };

@@ -44,6 +44,8 @@ export interface AnalysisOptions {
   readonly maxSteps?: number;
   /** Largest tensor literal evaluated for its values. */
   readonly maxElements?: number;
+  /** Wall-clock limit in milliseconds, checked every few thousand steps. */
+  readonly timeBudgetMs?: number;
 }
 
 const MAX_CALL_DEPTH = 24;
@@ -71,10 +73,10 @@ interface SuperValue {
 export class ShapeInterpreter {
   readonly bindings: BindingRecord[] = [];
   readonly diagnostics = new Map<string, ShapeDiagnostic>();
-  /** The values each call expression produced, by `from:to`. */
-  readonly callValues = new Map<string, Value[]>();
+  /** The values each call expression produced, by spanKey. */
+  readonly callValues = new Map<number, Value[]>();
   /** Layers by the span of the call that constructed them, and the inputs each received. */
-  readonly layersAt = new Map<string, Layer>();
+  readonly layersAt = new Map<number, Layer>();
   readonly layerInputs = new WeakMap<Layer, (readonly Dim[] | undefined)[]>();
   truncated = false;
 
@@ -82,6 +84,7 @@ export class ShapeInterpreter {
   private readonly maxSteps: number;
   private readonly maxElements: number;
   private steps = 0;
+  private readonly deadline: number;
   private readonly callStack: SyntaxNode[] = [];
   private readonly analysed = new Set<number>();
   private readonly functions: FunctionValue[] = [];
@@ -92,6 +95,7 @@ export class ShapeInterpreter {
   constructor(private readonly doc: PythonDocument, options: AnalysisOptions = {}) {
     this.text = doc.text;
     this.maxSteps = options.maxSteps ?? 400_000;
+    this.deadline = performance.now() + (options.timeBudgetMs ?? 2_000);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
   }
 
@@ -114,7 +118,7 @@ export class ShapeInterpreter {
   }
 
   private tick(): void {
-    if (++this.steps > this.maxSteps) throw new BudgetExceeded();
+    if (++this.steps > this.maxSteps || ((this.steps & 1023) === 0 && performance.now() > this.deadline)) throw new BudgetExceeded();
   }
 
   private src(node: SyntaxNode): string {
@@ -870,7 +874,7 @@ export class ShapeInterpreter {
   }
 
   private recordCall(node: SyntaxNode, value: Value): void {
-    const key = `${node.from}:${node.to}`;
+    const key = spanKey(node);
     const seen = this.callValues.get(key);
     if (!seen) this.callValues.set(key, [value]);
     else if (seen.length < 8 && !seen.some((v) => sameValue(v, value))) seen.push(value);
@@ -1199,6 +1203,11 @@ function pySlice<T>(items: readonly T[], start: number | undefined, stop: number
   const norm = (i: number): number => (i < 0 ? Math.max(-1, i + n) : Math.min(i, n - 1));
   for (let i = start === undefined ? n - 1 : norm(start); i > (stop === undefined ? -1 : norm(stop)); i += step) out.push(items[i] as T);
   return out;
+}
+
+/** One number per range (a call and the call it is part of may share a start). */
+export function spanKey(span: Span): number {
+  return span.from * 0x100000 + Math.min(span.to - span.from, 0xfffff);
 }
 
 function childIndex(node: SyntaxNode, name: string): number {
