@@ -25,7 +25,7 @@ import { element, shapeText, TABLE_DIGITS, valueTable } from './dom';
 import { cropPlane, dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, viewportRegion, WHOLE_PLANE, zoomViewport, type TensorLayout, type Viewport } from './layout';
 import { parametersView, type ParametersError } from './parameters';
 import { savePng } from './png';
-import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext } from './views';
+import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext, type ViewValues } from './views';
 
 interface VsCodeApi {
   postMessage(message: FromPanelMessage): void;
@@ -39,6 +39,8 @@ const TILE_PX = { single: 320, several: 176 };
 const MAX_CELL_PX = 44;
 /** Planes with a side longer than this get pan and zoom controls. */
 const ZOOM_MIN_CELLS = 16;
+/** The views beyond Tensors bring in tensors of at most this many values whole (1×64×128×128 is 1,048,576). */
+const VIEW_VALUES_MAX = 4 * 1024 * 1024;
 
 /** The views, in the order of their tabs. */
 const TABS: readonly { readonly name: ViewName; readonly title: string }[] = [
@@ -104,7 +106,7 @@ async function render(): Promise<void> {
     body.append(element('div', { class: 'tensors' }, ...sections.map((s) => s.element)));
     await Promise.all(sections.map((s) => s.drawn));
   } else {
-    body.append(otherView(current, ui.tab, style));
+    body.append(await otherView(current, ui.tab, style));
   }
   if (focused) document.getElementById(focused)?.focus();
   if (serial !== renderSerial) return;
@@ -135,9 +137,29 @@ function tabBar(): HTMLElement {
   return bar;
 }
 
-function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: HeatmapStyle): HTMLElement {
+/** Every value of the input, weight, bias and output: from the view when it came whole, else asked of the host. */
+async function viewValues(v: PanelView): Promise<ViewValues | undefined> {
+  const whole = async (role: string): Promise<Float64Array | undefined> => {
+    const t = v.tensors.find((x) => x.role === role);
+    if (!t) return undefined;
+    if (t.values) return t.values;
+    const count = numel(t.shape);
+    if (count > VIEW_VALUES_MAX) throw new RangeError('too large');
+    return requestValues(t, [0], count);
+  };
+  try {
+    const [input, weight, bias, output] = await Promise.all(['input', 'weight', 'bias', 'output'].map(whole));
+    return input && weight && output ? { input, weight, bias, output } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: HeatmapStyle): Promise<HTMLElement> {
   let args: OpArgs;
   let context: ViewContext;
+  // The geometry-only views (Overlap, Parameters) need no values.
+  const values = tab === 'overlap' || tab === 'parameters' ? undefined : await viewValues(v);
   try {
     args = parseOpArgs(v.args);
     const spec = (role: string) => {
@@ -149,7 +171,7 @@ function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: Heatm
     if (!input || !weight) return element('p', { class: 'empty' }, 'This view needs the input and the weight.');
     const geometry = convGeometry({ op: v.op, input, weight, bias: spec('bias'), args });
     context = {
-      view: v, geometry, args, ui, style,
+      view: v, values, geometry, args, ui, style,
       setUi: (patch) => {
         ui = { ...ui, ...patch };
         saveState();

@@ -24,8 +24,18 @@ const MATRIX_MAX_ENTRIES = 1_000_000;
 const MATRIX_MAX_SIDE = 400;
 const TERMS_SHOWN = 12;
 
+/** The whole tensors, for the views that compute with them (batch and channel included). */
+export interface ViewValues {
+  readonly input: Float64Array;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array | undefined;
+  readonly output: Float64Array;
+}
+
 export interface ViewContext {
   readonly view: PanelView;
+  /** Undefined when the tensors are too large to bring into the webview whole. */
+  readonly values: ViewValues | undefined;
   readonly geometry: ConvGeometry;
   readonly args: OpArgs;
   readonly ui: PanelUiState;
@@ -43,17 +53,8 @@ function tensorOf(v: PanelView, role: TensorRole): PanelTensor | undefined {
   return v.tensors.find((t) => t.role === role);
 }
 
-/** Values of the views that compute with them; undefined when the tensors were too large to travel whole. */
-function valuesOf(v: PanelView): { input: Float64Array; weight: Float64Array; bias: Float64Array | undefined; output: Float64Array } | undefined {
-  const input = tensorOf(v, 'input')?.values;
-  const weight = tensorOf(v, 'weight')?.values;
-  const output = tensorOf(v, 'output')?.values;
-  if (!input || !weight || !output) return undefined;
-  return { input, weight, bias: tensorOf(v, 'bias')?.values, output };
-}
-
 function needsValues(what: string): HTMLElement {
-  return element('p', { class: 'empty' }, `${what} needs the tensors' values in the panel, which only ops with at most 100,000 values in all send. Run it on a smaller slice to step through it.`);
+  return element('p', { class: 'empty' }, `${what} needs every value of the tensors in the panel, and they are too large to bring in whole. Run the operation on a smaller slice.`);
 }
 
 function scaleOf(values: ArrayLike<number>, alsoZero = true): ColorScale {
@@ -175,7 +176,7 @@ function termsText(step: Step, start: number): string {
 
 export function scatterView(ctx: ViewContext, rerender: () => void): HTMLElement {
   const g = ctx.geometry;
-  const values = valuesOf(ctx.view);
+  const values = ctx.values;
   const intro = element('p', {}, 'The transposed convolution as d2l defines it: each input element X[i, j] places K·X[i, j] into its output window (stride apart, cropped by padding, grown by output_padding); the output is the running sum.');
   if (!g.transposed) return element('div', {}, intro, element('p', { class: 'empty' }, `${ctx.view.op} is a convolution: its steps are in "Conv, step by step". Run a transposed convolution (or d2l's trans_conv) to see the scatter.`));
   if (!values) return element('div', {}, intro, needsValues('Stepping through the scatter'));
@@ -227,7 +228,7 @@ export function scatterView(ctx: ViewContext, rerender: () => void): HTMLElement
 
 export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement {
   const g = ctx.geometry;
-  const values = valuesOf(ctx.view);
+  const values = ctx.values;
   const intro = element('p', {}, 'The convolution as a sliding window: each output element is the dot product of the kernel with the window under it, over the padded input (zeros, or the padding mode\'s values) with the kernel\'s taps dilation apart, stride apart from one output to the next.');
   if (g.transposed) return element('div', {}, intro, element('p', { class: 'empty' }, `${ctx.view.op} is a transposed convolution: its steps are in "Transposed conv, step by step".`));
   if (!values) return element('div', {}, intro, needsValues('Stepping through the windows'));
@@ -285,7 +286,7 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
 export function fieldsView(ctx: ViewContext): HTMLElement {
   const g = ctx.geometry;
   const index = linkIndex(g);
-  const values = valuesOf(ctx.view);
+  const values = ctx.values;
   // Batch 0, channel 0: the links are the same for every channel.
   const plane = (role: 'input' | 'output', sizes: readonly number[]) => {
     const t = values?.[role];
@@ -352,7 +353,7 @@ export function overlapView(ctx: ViewContext): HTMLElement {
 
 export function matrixView(ctx: ViewContext): HTMLElement {
   const g = ctx.geometry;
-  const values = valuesOf(ctx.view);
+  const values = ctx.values;
   const weightTensor = tensorOf(ctx.view, 'weight');
   if (!weightTensor) return element('p', { class: 'empty' }, 'There is no weight to show.');
   // W is the conv's: for a transposed conv, the conv from its output size back to its input size.
@@ -421,7 +422,7 @@ export function matrixView(ctx: ViewContext): HTMLElement {
 }
 
 /** W·vec(X) (+ bias) next to the conv's output, or Wᵀ·vec(X) next to the transposed conv's, for batch 0. */
-function identityCheck(ctx: ViewContext, W: ReturnType<typeof kernelMatrix>, values: ReturnType<typeof valuesOf>): HTMLElement {
+function identityCheck(ctx: ViewContext, W: ReturnType<typeof kernelMatrix>, values: ViewValues | undefined): HTMLElement {
   if (!values) return needsValues('Checking W against the output');
   const g = ctx.geometry;
   const inLength = g.inChannels * product(g.inputSize);
