@@ -59,7 +59,7 @@ export class GridFigure {
     this.cols = cols;
     this.values = values;
     this.cellPx = Math.max(1, Math.min(MAX_CELL_PX, Math.floor(options.maxPx / Math.max(rows, cols, 1))));
-    this.canvas = element('canvas', { role: 'img', tabindex: '0', 'aria-label': options.label, 'data-name': options.name });
+    this.canvas = element('canvas', { role: 'img', 'aria-label': options.label, 'data-name': options.name });
     this.figure = element('figure', {}, this.canvas, element('figcaption', {}, options.caption));
     this.draw();
   }
@@ -76,6 +76,7 @@ export class GridFigure {
    * leaving clears it): hovering and the keyboard drive the same highlights.
    */
   track(onCursor: (cell: number | undefined) => void): void {
+    this.canvas.setAttribute('tabindex', '0');
     const set = (cell: number | undefined) => {
       if (cell === this.cursor) return;
       this.cursor = cell;
