@@ -83,6 +83,8 @@ export type KernelEngine = 'fast' | 'reference';
 export interface RunOptions {
   /** Default: 'reference' when the environment has CONV_LAB_KERNELS=reference, else 'fast'. */
   engine?: KernelEngine;
+  /** Float outputs on a SharedArrayBuffer (what a worker hands back), saving the worker a copy. */
+  sharedOutput?: boolean;
 }
 
 function defaultEngine(): KernelEngine {
@@ -149,7 +151,9 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
       : [region.batch[1] - region.batch[0], region.channels[1] - region.channels[0], rows, ...rest];
   const n = numel(shape);
   // Float outputs are written directly (rounded once); integer ones are summed in float64 first.
-  const out = g.dtype === 'float32' || g.dtype === 'float64' ? allocate(g.dtype, n) : new Float64Array(n);
+  const out = g.dtype === 'float32' || g.dtype === 'float64'
+    ? (options.sharedOutput ? sharedFloats(g.dtype, n) : allocate(g.dtype, n))
+    : new Float64Array(n);
   const x = numbersOf(req.input);
   const w = numbersOf(req.weight);
   if (!g.hasChannels) {
@@ -163,6 +167,10 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
     convolveRegion(g, x, w, req.bias && numbersOf(req.bias), region, out);
   }
   return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
+}
+
+function sharedFloats(dtype: 'float32' | 'float64', length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float64Array(new SharedArrayBuffer(8 * length));
 }
 
 /** A tensor's values as a float array (a copy only for integer and bool tensors). */

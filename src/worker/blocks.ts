@@ -36,13 +36,17 @@ function cuts(length: number, parts: number): Array<readonly [number, number]> {
 /**
  * Cuts an output into about `count` blocks (at least min(count, batch × channels × rows)), by
  * batch first, then output channel, then first spatial dimension (rows), so each block is a few
- * contiguous runs of the output.
+ * contiguous runs of the output. With `rowsFirst`, rows are cut before channels: each block then
+ * reads fewer input rows and every output channel's weights (the better cut when the input is
+ * the larger operand, as the fast kernels' im2col of the input is per block).
  */
-export function planRegions(extent: RegionExtent, count: number): OutputRegion[] {
+export function planRegions(extent: RegionExtent, count: number, rowsFirst = false): OutputRegion[] {
   const { batch, channels, rows } = extent;
   const nb = Math.max(1, Math.min(batch, count));
-  const nc = Math.max(1, Math.min(channels, Math.ceil(count / nb)));
-  const nr = Math.max(1, Math.min(rows, Math.ceil(count / (nb * nc))));
+  const [second, third] = rowsFirst ? [rows, channels] : [channels, rows];
+  const n2 = Math.max(1, Math.min(second, Math.ceil(count / nb)));
+  const n3 = Math.max(1, Math.min(third, Math.ceil(count / (nb * n2))));
+  const [nc, nr] = rowsFirst ? [n3, n2] : [n2, n3];
   const regions: OutputRegion[] = [];
   for (const b of cuts(batch, nb)) {
     for (const c of cuts(channels, nc)) {

@@ -153,7 +153,8 @@ export class WorkerPool {
     signal?.throwIfAborted();
     const extent = regionExtentOf(req);
     let output: Tensor | undefined;
-    const parts = planRegions(extent, blockCount).map((region): JobPart => ({
+    const rowsFirst = numel(req.weight.shape) < numel(req.input.shape);
+    const parts = planRegions(extent, blockCount, rowsFirst).map((region): JobPart => ({
       message: { type: 'runOp', request: shared, region },
       onReply: (reply) => {
         output ??= zeros(outputShape, reply.tensor.dtype);

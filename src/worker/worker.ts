@@ -10,7 +10,7 @@ import { toShared } from './blocks';
 async function handle(message: ToWorkerMessage): Promise<FromWorkerMessage> {
   switch (message.type) {
     case 'runOp':
-      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region)) };
+      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region, { sharedOutput: true })) };
     case 'crash':
       return crash(message.fault);
   }

@@ -1,0 +1,363 @@
+// `npm run bench:core [-- --json FILE] [--rounds N]`: the compute core's float32 speed on the
+// configurations C1-C7 of issue #4, against onnxruntime-web (WebAssembly SIMD, 2 threads) and
+// PyTorch (CPU, through /usr/bin/python3 when torch imports; skipped with a notice otherwise),
+// all in the same run on the same seeded tensors, and against the 128-bit SIMD ceiling
+// (f32x4 multiply-then-add on 2 workers, measured here).
+//   Conv Lab   WorkerPool of 2 workers, weights passed per call; end to end from the caller
+//              (tiny ops run on the calling thread, see WorkerPoolOptions.inlineMaxMacs)
+//   ort-web    the better of weights baked into the model and weights fed per call
+//   PyTorch    best of 1 and 2 threads, each call timed inside Python
+// Engines are interleaved round by round so a noisy machine hurts all alike; medians reported.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-web';
+import ceilingWasm from 'wasm:ceiling';
+import { outputShapeOf, type OpArgs, type OpName, type OpRequest } from '../src/core/ops';
+import { numel } from '../src/core/tensor';
+import { WorkerPool } from '../src/worker/pool';
+import { onnxConvModel } from './onnx';
+import { randomTensor } from './workloads';
+
+const workerScript = path.join(__dirname, '..', '..', 'dist', 'worker.js');
+const WORKERS = 2;
+/** Each engine runs a config for at least this long per round (tiny ops: many calls). */
+const BATCH_MS = 40;
+
+interface Config {
+  id: string;
+  op: OpName;
+  input: number[];
+  weight: number[];
+  args: OpArgs & { stride: number; padding: number; groups?: number };
+}
+
+const CONFIGS: Config[] = [
+  { id: 'C1', op: 'conv2d', input: [1, 10, 16, 16], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
+  { id: 'C2', op: 'conv_transpose2d', input: [1, 20, 6, 6], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
+  { id: 'C3', op: 'conv2d', input: [1, 64, 56, 56], weight: [64, 64, 3, 3], args: { stride: 1, padding: 1 } },
+  { id: 'C4', op: 'conv_transpose2d', input: [8, 128, 16, 16], weight: [128, 64, 4, 4], args: { stride: 2, padding: 1 } },
+  { id: 'C5', op: 'conv_transpose2d', input: [1, 21, 10, 10], weight: [21, 21, 64, 64], args: { stride: 32, padding: 16 } },
+  { id: 'C6', op: 'conv2d', input: [1, 32, 112, 112], weight: [32, 1, 3, 3], args: { stride: 1, padding: 1, groups: 32 } },
+  { id: 'C7', op: 'conv2d', input: [1, 3, 224, 224], weight: [64, 3, 7, 7], args: { stride: 2, padding: 3 } },
+];
+
+interface Prepared {
+  config: Config;
+  req: OpRequest;
+  flops: number;
+  outputShape: number[];
+}
+
+/** 2 flops per multiply-add: 2·N·Cout·out·(Cin/groups)·k for a conv, 2·N·Cin·in·(Cout/groups)·k transposed. */
+function flopsOf(req: OpRequest, outputShape: readonly number[]): number {
+  const perElement = numel(req.weight.shape) / (req.weight.shape[0] ?? 1);
+  return req.op.startsWith('conv_transpose') ? 2 * numel(req.input.shape) * perElement : 2 * numel(outputShape) * perElement;
+}
+
+function prepare(config: Config, seed: number): Prepared {
+  const transposed = config.op.startsWith('conv_transpose');
+  const groups = config.args.groups ?? 1;
+  const outChannels = transposed ? (config.weight[1] ?? 0) * groups : (config.weight[0] ?? 0);
+  const req: OpRequest = {
+    op: config.op, args: config.args,
+    input: randomTensor(config.input, seed), weight: randomTensor(config.weight, seed + 1), bias: randomTensor([outChannels], seed + 2),
+  };
+  const outputShape = outputShapeOf(req);
+  return { config, req, flops: flopsOf(req, outputShape), outputShape };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : ((s[(s.length - 1) >> 1] ?? NaN) + (s[s.length >> 1] ?? NaN)) / 2;
+};
+
+/** Calls `run` for at least BATCH_MS (at least twice); returns ms per call of each call. */
+async function batch(run: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  const until = performance.now() + BATCH_MS;
+  while (samples.length < 2 || performance.now() < until) {
+    const start = performance.now();
+    await run();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  return worst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// onnxruntime-web
+
+interface OrtEngine {
+  fixed: ort.InferenceSession;
+  perCall: ort.InferenceSession;
+  run(session: 'fixed' | 'perCall'): Promise<Float32Array>;
+}
+
+async function ortEngine(p: Prepared): Promise<OrtEngine> {
+  const { req } = p;
+  const dims = req.input.shape.length - 2;
+  const args = p.config.args;
+  const base = {
+    transposed: req.op.startsWith('conv_transpose'), inputShape: req.input.shape, weightShape: req.weight.shape, outputShape: p.outputShape,
+    strides: new Array<number>(dims).fill(args.stride), pads: new Array<number>(dims).fill(args.padding),
+    dilations: new Array<number>(dims).fill(1), group: args.groups ?? 1,
+  };
+  const weight = req.weight.data as Float32Array;
+  const bias = req.bias?.data as Float32Array;
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  const fixed = await ort.InferenceSession.create(onnxConvModel({ ...base, weights: { weight, bias } }), options);
+  const perCall = await ort.InferenceSession.create(onnxConvModel(base), options);
+  const x = new ort.Tensor('float32', req.input.data as Float32Array, req.input.shape);
+  return {
+    fixed, perCall,
+    async run(which) {
+      const feeds: Record<string, ort.Tensor> = { X: x };
+      if (which === 'perCall') {
+        feeds['W'] = new ort.Tensor('float32', weight, req.weight.shape);
+        feeds['B'] = new ort.Tensor('float32', bias, [bias.length]);
+      }
+      const result = await (which === 'fixed' ? fixed : perCall).run(feeds);
+      return result['Y']?.data as Float32Array;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch, in a long-lived /usr/bin/python3 that times each call itself
+
+class TorchServer {
+  private buffered = '';
+  private readonly waiting: Array<(line: string) => void> = [];
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      let newline: number;
+      while ((newline = this.buffered.indexOf('\n')) >= 0) {
+        const line = this.buffered.slice(0, newline);
+        this.buffered = this.buffered.slice(newline + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.waiting.push((line) => resolve(JSON.parse(line) as Record<string, unknown>)));
+  }
+
+  /** The server, or why PyTorch is skipped. */
+  static async start(): Promise<TorchServer | string> {
+    const python = '/usr/bin/python3';
+    if (!fs.existsSync(python)) return `${python} not found`;
+    const child = spawn(python, [path.join(__dirname, '..', '..', 'bench', 'torch_conv.py')], { stdio: 'pipe' });
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+    const server = new TorchServer(child);
+    const hello = await Promise.race([server.next(), new Promise<Record<string, unknown>>((resolve) => child.on('exit', () => resolve({ error: 'python exited' })))]);
+    if (typeof hello['error'] === 'string') return hello['error'];
+    console.error(`  PyTorch ${String(hello['ready'])} via ${python}`);
+    return server;
+  }
+
+  async request(command: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const reply = this.next();
+    this.child.stdin.write(`${JSON.stringify(command)}\n`);
+    return reply;
+  }
+
+  async load(p: Prepared, file: string): Promise<void> {
+    const { req } = p;
+    const parts = [req.input, req.weight, req.bias].map((t) => Buffer.from((t?.data as Float32Array).buffer));
+    fs.writeFileSync(file, Buffer.concat(parts));
+    await this.request({ cmd: 'load', id: p.config.id, op: req.op, args: p.config.args, input: req.input.shape, weight: req.weight.shape, bias: req.bias?.shape, path: file });
+  }
+
+  async time(id: string, reps: number, threads: number): Promise<number[]> {
+    return (await this.request({ cmd: 'time', id, reps, threads }))['ms'] as number[];
+  }
+
+  async output(id: string, file: string): Promise<Float32Array> {
+    await this.request({ cmd: 'output', id, path: file });
+    const bytes = fs.readFileSync(file);
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  }
+
+  stop(): void {
+    this.child.stdin.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 128-bit SIMD ceiling: assembly/ceiling.ts on WORKERS threads at once
+
+const CEILING_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { mulAdd, FLOPS_PER_ITERATION } = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes)).exports;
+parentPort.on('message', (iterations) => {
+  mulAdd(1e5, 1);
+  const start = performance.now();
+  const sink = mulAdd(iterations, 1);
+  parentPort.postMessage({ ms: performance.now() - start, flops: iterations * FLOPS_PER_ITERATION.value, sink });
+});`;
+
+async function ceilingGflops(workers: Worker[]): Promise<number> {
+  const iterations = 2e7; // about 100 ms each at ~60 GFLOP/s per core
+  const results = await Promise.all(workers.map((w) => new Promise<{ ms: number; flops: number }>((resolve) => {
+    w.once('message', resolve);
+    w.postMessage(iterations);
+  })));
+  const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
+  return results.reduce((sum, r) => sum + r.flops, 0) / seconds / 1e9;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  id: string;
+  op: string;
+  convlabMs: number;
+  torchMs: number;
+  ortMs: number;
+  flops: number;
+  diffTorch: number;
+  diffOrt: number;
+  inline: boolean;
+  hopMs: number;
+}
+
+async function main(): Promise<void> {
+  const jsonAt = process.argv.indexOf('--json');
+  const jsonFile = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
+  const roundsAt = process.argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 7;
+  const loadBefore = os.loadavg()[0] ?? 0;
+  console.error(`bench:core: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)}, ${rounds} rounds`);
+
+  ort.env.wasm.numThreads = WORKERS;
+  const torch = await TorchServer.start();
+  if (typeof torch === 'string') console.error(`  PyTorch skipped: ${torch}`);
+  const pool = new WorkerPool({ workerScript, size: WORKERS });
+  // The same op always sent to a worker: what inlining the tiny ones saves.
+  const hopPool = new WorkerPool({ workerScript, size: WORKERS, inlineMaxMacs: 0 });
+  const ceilingWorkers = Array.from({ length: WORKERS }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { bytes: ceilingWasm } }));
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-bench-'));
+  try {
+    const prepared = CONFIGS.map((c, i) => prepare(c, 100 + 10 * i));
+    const samples = new Map<string, { convlab: number[]; hop: number[]; fixed: number[]; perCall: number[]; torch1: number[]; torch2: number[] }>();
+    const orts = new Map<string, OrtEngine>();
+    const rows: Row[] = [];
+    for (const p of prepared) {
+      samples.set(p.config.id, { convlab: [], hop: [], fixed: [], perCall: [], torch1: [], torch2: [] });
+      orts.set(p.config.id, await ortEngine(p));
+      if (typeof torch !== 'string') await torch.load(p, path.join(scratch, `${p.config.id}.bin`));
+    }
+    const ceilings: number[] = [await ceilingGflops(ceilingWorkers)];
+    // Warm-up: threads started, code optimised, arenas grown.
+    for (const p of prepared) {
+      for (let i = 0; i < 3; i++) {
+        await pool.run(p.req);
+        await hopPool.run(p.req);
+        await orts.get(p.config.id)?.run('fixed');
+        await orts.get(p.config.id)?.run('perCall');
+      }
+      if (typeof torch !== 'string') await torch.time(p.config.id, 3, WORKERS);
+    }
+    for (let round = 0; round < rounds; round++) {
+      console.error(`  round ${round + 1}/${rounds}`);
+      for (const p of prepared) {
+        const s = samples.get(p.config.id);
+        const engine = orts.get(p.config.id);
+        if (s === undefined || engine === undefined) continue;
+        s.convlab.push(...await batch(() => pool.run(p.req)));
+        s.fixed.push(...await batch(() => engine.run('fixed')));
+        s.perCall.push(...await batch(() => engine.run('perCall')));
+        if (p.flops < 1e7) s.hop.push(...await batch(() => hopPool.run(p.req)));
+        if (typeof torch !== 'string') {
+          const reps = Math.max(2, Math.ceil(BATCH_MS / Math.max(0.01, median(s.convlab))));
+          s.torch1.push(...await torch.time(p.config.id, reps, 1));
+          s.torch2.push(...await torch.time(p.config.id, reps, 2));
+        }
+      }
+      ceilings.push(await ceilingGflops(ceilingWorkers));
+    }
+    for (const p of prepared) {
+      const s = samples.get(p.config.id);
+      const engine = orts.get(p.config.id);
+      if (s === undefined || engine === undefined) continue;
+      const ours = (await pool.run(p.req)).data as Float32Array;
+      const reference = typeof torch === 'string' ? undefined : await torch.output(p.config.id, path.join(scratch, `${p.config.id}.out`));
+      rows.push({
+        id: p.config.id, op: p.config.op,
+        convlabMs: median(s.convlab),
+        torchMs: typeof torch === 'string' ? NaN : Math.min(median(s.torch1), median(s.torch2)),
+        ortMs: Math.min(median(s.fixed), median(s.perCall)),
+        flops: p.flops,
+        diffTorch: reference === undefined ? NaN : maxAbsDiff(ours, reference),
+        diffOrt: maxAbsDiff(ours, await engine.run('perCall')),
+        inline: p.flops < 1e7 && median(s.convlab) < median(s.hop),
+        hopMs: median(s.hop),
+      });
+    }
+    const ceiling = median(ceilings);
+    printTable(rows, ceiling, loadBefore);
+    if (jsonFile !== undefined) {
+      const gflops = (ms: number, flops: number): number | null => (Number.isFinite(ms) ? Number((flops / ms / 1e6).toFixed(2)) : null);
+      fs.writeFileSync(jsonFile, `${JSON.stringify({
+        ceiling_gflops: Number(ceiling.toFixed(1)),
+        configs: rows.map((r) => ({
+          id: r.id,
+          convlab_gflops: gflops(r.convlabMs, r.flops),
+          torch_gflops: gflops(r.torchMs, r.flops),
+          ortweb_gflops: gflops(r.ortMs, r.flops),
+          max_abs_diff: Number.isFinite(r.diffTorch) ? r.diffTorch : r.diffOrt,
+          convlab_ms: Number(r.convlabMs.toFixed(4)),
+        })),
+      }, null, 2)}\n`);
+      console.error(`wrote ${jsonFile}`);
+    }
+  } finally {
+    if (typeof torch !== 'string') torch.stop();
+    await Promise.all([pool.dispose(), hopPool.dispose(), ...ceilingWorkers.map((w) => w.terminate())]);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: readonly Row[], ceiling: number, loadBefore: number): void {
+  const gf = (ms: number, flops: number): string => (Number.isFinite(ms) ? (flops / ms / 1e6).toFixed(1) : '-');
+  const ms = (x: number): string => (Number.isFinite(x) ? (x < 0.1 ? `${(x * 1000).toFixed(0)} µs` : x.toFixed(3)) : '-');
+  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : '-');
+  const sci = (x: number): string => (Number.isFinite(x) ? x.toExponential(1) : '-');
+  const header = ['config', 'op', 'Conv Lab ms', 'GFLOP/s', 'PyTorch ms', 'GFLOP/s', 'ort-web ms', 'GFLOP/s', 'vs PyTorch', 'vs ort-web', 'of ceiling', 'max|Δ| PyTorch', 'max|Δ| ort-web'];
+  const cells = rows.map((r) => [
+    r.id, r.op, `${ms(r.convlabMs)}${r.inline ? ' (inline)' : ''}`, gf(r.convlabMs, r.flops), ms(r.torchMs), gf(r.torchMs, r.flops),
+    ms(r.ortMs), gf(r.ortMs, r.flops), ratio(r.convlabMs, r.torchMs), ratio(r.convlabMs, r.ortMs),
+    `${((100 * r.flops) / r.convlabMs / 1e6 / ceiling).toFixed(0)}%`, sci(r.diffTorch), sci(r.diffOrt),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
+  const line = (c: readonly string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(`128-bit SIMD ceiling (f32x4 mul+add, ${WORKERS} workers): ${ceiling.toFixed(1)} GFLOP/s; load average ${loadBefore.toFixed(1)} at start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at end`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+  for (const r of rows.filter((x) => Number.isFinite(x.hopMs))) {
+    console.log(`${r.id}: ${ms(r.convlabMs)} end to end through the pool's inline path, ${ms(r.hopMs)} when sent to a worker`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+}).finally(() => {
+  // onnxruntime-web's thread pool keeps the process alive.
+  setTimeout(() => process.exit(), 100).unref();
+});
