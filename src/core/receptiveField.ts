@@ -105,3 +105,31 @@ export function paddedSources(g: ConvGeometry): Int32Array[] {
     return padded;
   });
 }
+
+/**
+ * For a convolution, the window of output element `output` in the padded input (sizes as
+ * paddedSources gives them): flat indices of its kernel taps in kernel order, every tap
+ * dilation apart, the window stride apart from the previous output's.
+ */
+export function windowInPaddedInput(g: ConvGeometry, output: number): number[] {
+  const paddedSizes = g.inputSize.map((size, d) => Math.max(0, (g.padBefore[d] ?? 0) + size + (g.padAfter[d] ?? 0)));
+  const at = unflatten(output, g.outputSize);
+  const cells: number[] = [];
+  for (let k = 0; k < product(g.kernelSize); k++) {
+    const tap = unflatten(k, g.kernelSize);
+    cells.push(tap.reduce((flat, t, d) => flat * (paddedSizes[d] ?? 1) + (at[d] ?? 0) * (g.stride[d] ?? 1) + t * (g.dilation[d] ?? 1), 0));
+  }
+  return cells;
+}
+
+/** Row-major coordinates of flat index `index` in `sizes`. */
+function unflatten(index: number, sizes: readonly number[]): number[] {
+  const out = new Array<number>(sizes.length);
+  let rest = index;
+  for (let d = sizes.length - 1; d >= 0; d--) {
+    const s = sizes[d] ?? 1;
+    out[d] = rest % s;
+    rest = Math.floor(rest / s);
+  }
+  return out;
+}

@@ -55,19 +55,28 @@ function checkPlane(g: ConvGeometry, batch: number, outChannel: number): void {
   if (!(Number.isInteger(outChannel) && outChannel >= 0 && outChannel < g.outChannels)) throw new RangeError(`output channel ${outChannel} is outside [0, ${g.outChannels})`);
 }
 
+/**
+ * Where the kernel plane linking input channel `inChannel` to output channel `outChannel` (of
+ * the same group) starts in the weight's flat data: conv weights are [out, in / groups, ...k],
+ * transposed ones [in, out / groups, ...k].
+ */
+export function kernelPlaneOffset(g: ConvGeometry, inChannel: number, outChannel: number): number {
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  const kSpatial = product(g.kernelSize);
+  return g.transposed
+    ? (inChannel * outPerGroup + (outChannel % outPerGroup)) * kSpatial
+    : (outChannel * inPerGroup + (inChannel % inPerGroup)) * kSpatial;
+}
+
 /** Where the plane's tensors live in the flat data, and the group's input channels. */
 function planeAddressing(g: ConvGeometry, batch: number, outChannel: number) {
   const inPerGroup = g.inChannels / g.groups;
-  const outPerGroup = g.outChannels / g.groups;
-  const group = Math.floor(outChannel / outPerGroup);
+  const group = Math.floor(outChannel / (g.outChannels / g.groups));
   const inChannels = Array.from({ length: inPerGroup }, (_, c) => group * inPerGroup + c);
   const inSpatial = product(g.inputSize);
-  const kSpatial = product(g.kernelSize);
   const inputOffset = (c: number) => (batch * g.inChannels + c) * inSpatial;
-  // conv weight [out, in / groups, ...k]; transposed [in, out / groups, ...k]
-  const weightOffset = (c: number) => (g.transposed
-    ? (c * outPerGroup + (outChannel % outPerGroup)) * kSpatial
-    : (outChannel * inPerGroup + (c - group * inPerGroup)) * kSpatial);
+  const weightOffset = (c: number) => kernelPlaneOffset(g, c, outChannel);
   return { inChannels, inSpatial, inputOffset, weightOffset };
 }
 

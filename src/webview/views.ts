@@ -5,8 +5,8 @@
 import type { ConvGeometry } from '../core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../core/kernelMatrix';
 import type { OpArgs } from '../core/ops';
-import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, type LinkIndex } from '../core/receptiveField';
-import { RunningSum, scatterPlan, slidingWindowPlan, type Step, type StepPlan } from '../core/steps';
+import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
+import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type Step, type StepPlan } from '../core/steps';
 import type { Tensor } from '../core/tensor';
 import type { FromPanelMessage, PanelTensor, PanelUiState, PanelView, TensorRole } from '../protocol/panel';
 import { colorScaleFor, type ColorScale } from './colormap';
@@ -68,14 +68,6 @@ function status(text: string): HTMLElement {
 
 function figureRow(...figures: HTMLElement[]): HTMLElement {
   return element('div', { class: 'tiles' }, ...figures);
-}
-
-/** Where the kernel plane (input channel c, output channel oc) starts in the weight's values. */
-function kernelPlaneStart(g: ConvGeometry, c: number, oc: number): number {
-  const k = product(g.kernelSize);
-  const inPerGroup = g.inChannels / g.groups;
-  const outPerGroup = g.outChannels / g.groups;
-  return g.transposed ? (c * outPerGroup + (oc % outPerGroup)) * k : (oc * inPerGroup + (c % inPerGroup)) * k;
 }
 
 function planeOf(values: Float64Array, start: number, length: number): Float64Array {
@@ -199,7 +191,7 @@ export function scatterView(ctx: ViewContext, rerender: () => void): HTMLElement
     const current = done > 0 ? plan.step(done - 1) : undefined;
     const c = current?.inChannel ?? plan.inChannels[0] ?? 0;
     const inputPlane = planeOf(values.input, (batch * g.inChannels + c) * product(inSizes), product(inSizes));
-    const kernelPlane = planeOf(values.weight, kernelPlaneStart(g, c, outChannel), kSize);
+    const kernelPlane = planeOf(values.weight, kernelPlaneOffset(g, c, outChannel), kSize);
     const products = new Float64Array(kSize).fill(Number.NaN);
     for (const t of current?.terms ?? []) products[t.kernel] = t.inputValue * t.weightValue;
     const running = sum.after(done);
@@ -249,25 +241,16 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
     // Zero padding is drawn empty (it reads 0); the other modes show the element they read.
     padded[q] = zero ? Number.NaN : (inputPlane[source.reduce((flat, s, d) => flat * (g.inputSize[d] ?? 1) + s, 0)] ?? Number.NaN);
   }
-  const windowCells = (o: number): number[] => {
-    const out = coordinates(o, g.outputSize);
-    const cells: number[] = [];
-    for (let k = 0; k < product(g.kernelSize); k++) {
-      const kc = coordinates(k, g.kernelSize);
-      cells.push(kc.reduce((flat, kk, d) => flat * (paddedSizes[d] ?? 1) + (out[d] ?? 0) * (g.stride[d] ?? 1) + kk * (g.dilation[d] ?? 1), 0));
-    }
-    return cells;
-  };
   const inputGrid = new GridFigure({ name: 'sliding-input', label: `padded input ${shapeText(paddedSizes)}`, caption: `padded input${plan.inChannels.length > 1 ? ` (channel ${c} of ${plan.inChannels.length} summed)` : ''}: window in blue${zeroPadding.length > 0 ? ', zero padding in orange' : ''}`, sizes: paddedSizes, scale: scaleOf(values.input), style: ctx.style, maxPx: GRID_PX }, padded);
   const kSize = product(g.kernelSize);
-  const kernelGrid = new GridFigure({ name: 'sliding-kernel', label: `kernel ${shapeText(g.kernelSize)}`, caption: 'kernel K', sizes: g.kernelSize, scale: scaleOf(values.weight), style: ctx.style, maxPx: GRID_PX * 0.7 }, planeOf(values.weight, kernelPlaneStart(g, c, outChannel), kSize));
+  const kernelGrid = new GridFigure({ name: 'sliding-kernel', label: `kernel ${shapeText(g.kernelSize)}`, caption: 'kernel K', sizes: g.kernelSize, scale: scaleOf(values.weight), style: ctx.style, maxPx: GRID_PX * 0.7 }, planeOf(values.weight, kernelPlaneOffset(g, c, outChannel), kSize));
   const outputGrid = new GridFigure({ name: 'sliding-output', label: `output ${shapeText(g.outputSize)}`, caption: 'output so far (this step outlined)', sizes: g.outputSize, scale: scaleOf(values.output), style: ctx.style, maxPx: GRID_PX }, new Float64Array(product(g.outputSize)));
   const line = status('');
   const table = element('div', {});
   const show = (done: number) => {
     const running = Float64Array.from(sum.after(done), (v, o) => (o < done ? v : Number.NaN));
     const current = done > 0 ? plan.step(done - 1) : undefined;
-    inputGrid.update(undefined, { primary: current ? windowCells(current.element) : [], secondary: zeroPadding });
+    inputGrid.update(undefined, { primary: current ? windowInPaddedInput(g, current.element) : [], secondary: zeroPadding });
     kernelGrid.update(undefined, { primary: current ? Array.from({ length: kSize }, (_, k) => k) : [] });
     outputGrid.update(running, { primary: current ? [current.element] : [] });
     line.textContent = current

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { convGeometry } from '../../../src/core/geometry';
 import type { OpRequest } from '../../../src/core/ops';
 import { runOp } from '../../../src/core/ops';
-import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims } from '../../../src/core/receptiveField';
-import { RunningSum, scatterPlan, slidingWindowPlan, type StepPlan } from '../../../src/core/steps';
+import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput } from '../../../src/core/receptiveField';
+import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type StepPlan } from '../../../src/core/steps';
 import { numel, tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';
 
@@ -173,5 +173,30 @@ describe('receptive fields and the overlap map', () => {
     const perDim = [1, 2, 2, 2, 2, 1];
     assert.deepEqual(Array.from(overlapCounts(linkIndex(g))), perDim.flatMap((r) => perDim.map((c) => r * c)));
     assert.deepEqual(unevenOverlapDims(g), []);
+  });
+});
+
+describe('step-by-step views: where windows and kernel planes are', () => {
+  const spec = (shape: number[]) => ({ shape, dtype: 'float32' as const });
+
+  it("a conv window in the padded input: stride apart, its taps dilation apart", () => {
+    // conv1d, input 5, kernel 3, stride 2, padding 1: padded length 7, output 1's window starts at 2.
+    const g1 = convGeometry({ op: 'conv1d', input: spec([1, 1, 5]), weight: spec([1, 1, 3]), args: { stride: 2, padding: 1 } });
+    assert.deepEqual(windowInPaddedInput(g1, 1), [2, 3, 4]);
+    // dilation 2, no padding: taps at 0, 2, 4
+    const dilated = convGeometry({ op: 'conv1d', input: spec([1, 1, 7]), weight: spec([1, 1, 3]), args: { dilation: 2 } });
+    assert.deepEqual(windowInPaddedInput(dilated, 0), [0, 2, 4]);
+    // conv2d 5 × 5, kernel 3, stride 2, padding 1: padded 7 × 7; output (1, 1) covers rows and cols 2..4 → 2·7 + 2 = 16 …
+    const g2 = convGeometry({ op: 'conv2d', input: spec([1, 1, 5, 5]), weight: spec([1, 1, 3, 3]), args: { stride: 2, padding: 1 } });
+    assert.deepEqual(windowInPaddedInput(g2, 4), [16, 17, 18, 23, 24, 25, 30, 31, 32]);
+  });
+
+  it('the kernel plane of (input channel, output channel) in conv and transposed weights with groups', () => {
+    // conv weight [4, 2, 3, 3], groups 2: output 3 is in group 1, whose input channel 2 is its first → (3·2 + 0)·9 = 54
+    const conv = convGeometry({ op: 'conv2d', input: spec([1, 4, 5, 5]), weight: spec([4, 2, 3, 3]), args: { groups: 2 } });
+    assert.equal(kernelPlaneOffset(conv, 2, 3), 54);
+    // transposed weight [4, 3, 2, 2], groups 2 (6 outputs): input 3, output 4 (index 1 of its group) → (3·3 + 1)·4 = 40
+    const transposed = convGeometry({ op: 'conv_transpose2d', input: spec([1, 4, 2, 2]), weight: spec([4, 3, 2, 2]), args: { groups: 2 } });
+    assert.equal(kernelPlaneOffset(transposed, 3, 4), 40);
   });
 });
