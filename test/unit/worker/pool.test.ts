@@ -89,8 +89,9 @@ describe('worker pool', function () {
       it(`${name}: bit-identical to runOp for pool sizes 1-4, split into blocks`, async () => {
         const expected = runOp(req);
         for (const size of [1, 2, 3, 4]) {
-          // minBlockMacs 1 forces the largest split (3 blocks per worker) even on these small ops.
-          const pool = poolOf({ size, minBlockMacs: 1 });
+          // minBlockMacs 1 forces the largest split (3 blocks per worker) even on these small ops,
+          // inlineMaxMacs 0 sends them to the workers.
+          const pool = poolOf({ size, minBlockMacs: 1, inlineMaxMacs: 0 });
           assertBitIdentical(await pool.run(req), expected, `${name}, ${size} workers`);
         }
       });
