@@ -113,17 +113,17 @@ export function paddedSources(g: ConvGeometry): Int32Array[] {
  */
 export function windowInPaddedInput(g: ConvGeometry, output: number): number[] {
   const paddedSizes = g.inputSize.map((size, d) => Math.max(0, (g.padBefore[d] ?? 0) + size + (g.padAfter[d] ?? 0)));
-  const at = unflatten(output, g.outputSize);
+  const at = coordinatesOf(output, g.outputSize);
   const cells: number[] = [];
   for (let k = 0; k < product(g.kernelSize); k++) {
-    const tap = unflatten(k, g.kernelSize);
+    const tap = coordinatesOf(k, g.kernelSize);
     cells.push(tap.reduce((flat, t, d) => flat * (paddedSizes[d] ?? 1) + (at[d] ?? 0) * (g.stride[d] ?? 1) + t * (g.dilation[d] ?? 1), 0));
   }
   return cells;
 }
 
-/** Row-major coordinates of flat index `index` in `sizes`. */
-function unflatten(index: number, sizes: readonly number[]): number[] {
+/** Row-major coordinates of flat index `index` in `sizes`: [1, 2] for 5 in [2, 3]. */
+export function coordinatesOf(index: number, sizes: readonly number[]): number[] {
   const out = new Array<number>(sizes.length);
   let rest = index;
   for (let d = sizes.length - 1; d >= 0; d--) {

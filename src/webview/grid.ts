@@ -13,18 +13,6 @@ export function gridShape(sizes: readonly number[]): { rows: number; cols: numbe
   return { rows: cols > 0 ? sizes.reduce((n, s) => n * s, 1) / cols : 0, cols };
 }
 
-/** `[1, 2]` for flat index 5 of a 3-column grid, or the row-major coordinates of `sizes`. */
-export function coordinates(index: number, sizes: readonly number[]): number[] {
-  const out: number[] = [];
-  let rest = index;
-  for (let d = sizes.length - 1; d >= 0; d--) {
-    const s = sizes[d] ?? 1;
-    out.unshift(rest % s);
-    rest = Math.floor(rest / s);
-  }
-  return out;
-}
-
 export interface Marks {
   /** Outlined in the theme's focus colour. */
   readonly primary?: Iterable<number>;

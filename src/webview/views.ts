@@ -5,13 +5,13 @@
 import type { ConvGeometry } from '../core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../core/kernelMatrix';
 import type { OpArgs } from '../core/ops';
-import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
+import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type Step, type StepPlan } from '../core/steps';
 import type { Tensor } from '../core/tensor';
 import type { FromPanelMessage, PanelTensor, PanelUiState, PanelView, TensorRole } from '../protocol/panel';
 import { colorScaleFor, type ColorScale } from './colormap';
 import { element, indexPicker, shapeText, valueTable } from './dom';
-import { coordinates, GridFigure } from './grid';
+import { GridFigure } from './grid';
 import type { HeatmapStyle } from './heatmap';
 import { finiteRange, formatValue } from './layout';
 
@@ -47,7 +47,7 @@ export interface ViewContext {
 }
 
 const product = (sizes: readonly number[]) => sizes.reduce((n, s) => n * s, 1);
-const coordText = (index: number, sizes: readonly number[]) => coordinates(index, sizes).join(', ');
+const coordText = (index: number, sizes: readonly number[]) => coordinatesOf(index, sizes).join(', ');
 
 function tensorOf(v: PanelView, role: TensorRole): PanelTensor | undefined {
   return v.tensors.find((t) => t.role === role);
@@ -57,9 +57,10 @@ function needsValues(what: string): HTMLElement {
   return element('p', { class: 'empty' }, `${what} needs every value of the tensors in the panel, and they are too large to bring in whole. Run the operation on a smaller slice.`);
 }
 
-function scaleOf(values: ArrayLike<number>, alsoZero = true): ColorScale {
-  const [low, high] = finiteRange(Float64Array.from(values));
-  return colorScaleFor(alsoZero ? Math.min(low, 0) : low, alsoZero ? Math.max(high, 0) : high);
+/** The colour scale of `values` with 0 inside it, so that steps and sums share one meaning of colour. */
+function scaleOf(values: ArrayLike<number>): ColorScale {
+  const [low, high] = finiteRange(values instanceof Float64Array ? values : Float64Array.from(values));
+  return colorScaleFor(Math.min(low, 0), Math.max(high, 0));
 }
 
 function status(text: string): HTMLElement {
@@ -234,7 +235,7 @@ export function slidingView(ctx: ViewContext, rerender: () => void): HTMLElement
   const padded = new Float64Array(product(paddedSizes));
   const zeroPadding: number[] = [];
   for (let q = 0; q < padded.length; q++) {
-    const at = coordinates(q, paddedSizes);
+    const at = coordinatesOf(q, paddedSizes);
     const source = at.map((p, d) => sources[d]?.[p] ?? -1);
     const zero = source.some((s) => s < 0);
     if (zero) zeroPadding.push(q);

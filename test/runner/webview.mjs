@@ -107,6 +107,19 @@ async function checkViews(frame, expected) {
     while (Date.now() < deadline && (got = (await tableNumbers(frame, 'running-sum')).join()) !== want) await frame.waitForTimeout(50);
     if (got !== want) throw new Error(`the scatter's running sum after ${step} steps is [${got}], the core's is [${want}]`);
   }
+  // Play runs the steps to the end by itself; with reduced motion there is no Play, only manual steps.
+  await press(frame, '#step-first');
+  await press(frame, '#step-play');
+  const last = expected.scatterSums[expected.scatterSums.length - 1].join();
+  const playDeadline = Date.now() + 10_000;
+  while (Date.now() < playDeadline && (await tableNumbers(frame, 'running-sum')).join() !== last) await frame.waitForTimeout(100);
+  if ((await tableNumbers(frame, 'running-sum')).join() !== last) throw new Error('Play did not run the scatter to its last step within 10 s');
+  await frame.$eval('body', (body) => body.classList.add('vscode-reduce-motion'));
+  await frame.locator('#step-play[disabled]').waitFor({ timeout: 5_000 }).catch(() => {
+    throw new Error('with the vscode-reduce-motion class the Play button is still enabled');
+  });
+  await frame.$eval('body', (body) => body.classList.remove('vscode-reduce-motion'));
+  await frame.locator('#step-play:not([disabled])').waitFor({ timeout: 5_000 });
   await press(frame, '#save-png');
   await frame.locator('#notice', { hasText: 'Saved the view as' }).waitFor({ timeout: 10_000 }).catch(async () => {
     throw new Error(`after "Save view as PNG" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);

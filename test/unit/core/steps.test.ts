@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { convGeometry } from '../../../src/core/geometry';
 import type { OpRequest } from '../../../src/core/ops';
 import { runOp } from '../../../src/core/ops';
-import { linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput } from '../../../src/core/receptiveField';
+import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput } from '../../../src/core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type StepPlan } from '../../../src/core/steps';
 import { numel, tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';
@@ -198,5 +198,14 @@ describe('step-by-step views: where windows and kernel planes are', () => {
     // transposed weight [4, 3, 2, 2], groups 2 (6 outputs): input 3, output 4 (index 1 of its group) → (3·3 + 1)·4 = 40
     const transposed = convGeometry({ op: 'conv_transpose2d', input: spec([1, 4, 2, 2]), weight: spec([4, 3, 2, 2]), args: { groups: 2 } });
     assert.equal(kernelPlaneOffset(transposed, 3, 4), 40);
+  });
+});
+
+describe('flat indices as coordinates', () => {
+  it('row-major, last dim fastest', () => {
+    // index 5 of [2, 3] is row 1 col 2; index 23 of [2, 3, 4] is (1, 2, 3)
+    assert.deepEqual(coordinatesOf(5, [2, 3]), [1, 2]);
+    assert.deepEqual(coordinatesOf(23, [2, 3, 4]), [1, 2, 3]);
+    assert.deepEqual(coordinatesOf(4, [7]), [4]);
   });
 });
