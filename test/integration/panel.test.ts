@@ -171,6 +171,8 @@ describe('the Conv Lab panel', () => {
       const png = workspaceFile('panel_scatter.png');
       // In the first theme the runner also steps the scatter, runs the Parameters view and saves a PNG.
       if (first) panelApi().savePngTo(png);
+      // The first Parameters run the runner makes (stride=2), as the host saw it.
+      const strideRun = first ? panelApi().nextParametersRun() : undefined;
       // Written aside and renamed: the runner reads the file as soon as it exists.
       const ready = path.join(checkDir, `${theme.name}.ready`);
       fs.writeFileSync(`${ready}.tmp`, first ? JSON.stringify(viewExpectations()) : '');
@@ -181,6 +183,7 @@ describe('the Conv Lab panel', () => {
         // The PNG the webview drew, written by the host; the Parameters view's reset brought cell 89 back.
         const bytes = await vscode.workspace.fs.readFile(png);
         assert.deepEqual(Array.from(bytes.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        assert.deepEqual(await strideRun, { ok: true, text: 'F.conv_transpose2d(input, weight, stride=2)' });
         assert.equal(panelApi().view?.call, 'F.conv_transpose2d(input, weight)');
         // The runner pressed "Copy output as PyTorch" in the light theme: cell 89's printed output.
         assert.equal(await vscode.env.clipboard.readText(), [
