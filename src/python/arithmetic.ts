@@ -44,7 +44,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], at: 
 }
 
 /** `t` seen with a broadcast `shape` (size-1 and missing leading dimensions repeat with stride 0). */
-function expand(t: StridedTensor, shape: readonly number[]): StridedTensor {
+export function expand(t: StridedTensor, shape: readonly number[]): StridedTensor {
   const offset = shape.length - t.shape.length;
   const strides = shape.map((_, d) => (d < offset || t.shape[d - offset] === 1 ? 0 : (t.strides[d - offset] ?? 0)));
   return { ...t, shape: [...shape], strides };

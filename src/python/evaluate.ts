@@ -10,11 +10,12 @@ import { setItem } from './assignment';
 import { DEFAULT_NAMES, latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
 import { dtypeOfPath } from './dtypes';
+import { callLayer, tensorComparison } from './layers';
 import { libraryFunction } from './library';
 import { tensorFromData } from './literals';
 import { callTensorMethod, tensorAttribute } from './methods';
 import { indexTensor, sliceRange, type IndexValue } from './indexing';
-import { callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, subscriptItems, type LineColumn, type Span, type SubscriptItem } from './parse';
+import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, subscriptItems, type LineColumn, type Span, type SubscriptItem } from './parse';
 import { ElementLimitError, materialize, stridedOf, type StridedTensor } from './strided';
 import { EvaluationFailure, pythonTypeName, type Library, type PythonErrorKind, type PyValue } from './values';
 
@@ -57,23 +58,34 @@ export type Evaluation = EvaluatedTensor | { readonly ok: false; readonly error:
 export function evaluateTensorExpression(source: PythonDocument | string, target: Span | SyntaxNode, options: EvaluateOptions = {}): Evaluation {
   const doc = typeof source === 'string' ? new PythonDocument(source) : source;
   const node = 'type' in target ? target : target.from === target.to ? expressionAtCursor(doc, target.from) : expressionCovering(doc, target);
-  const errorAt = (message: string, code: string, at: Span, pythonKind?: PythonErrorKind): Evaluation => ({
-    ok: false,
-    error: { message, code, ...(pythonKind ? { pythonKind } : {}), from: at.from, to: at.to, start: doc.lineColumnAt(at.from), end: doc.lineColumnAt(at.to) },
-  });
-  if (!node) return errorAt('no expression at the selection', 'no-expression', 'type' in target ? target : target);
-  try {
+  if (!node) return sourceError(doc, 'no expression at the selection', 'no-expression', 'type' in target ? target : target);
+  return guarded(doc, node, () => {
     const evaluator = new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS);
-    const value = evaluator.evaluate(node, evaluationPosition(node));
-    const t = evaluator.asTensor(value);
+    const t = evaluator.asTensor(evaluator.evaluate(node, evaluationPosition(node)));
     const tensor = materialize(t.tensor);
     return { ok: true, tensor, dtype: tensor.dtype, placeholder: t.placeholder, library: t.library, from: node.from, to: node.to };
+  });
+}
+
+/** The Python value of the expression `node` (a tensor, number, bool, tuple...), names looked up as bound before it. Never throws for anything in the source. */
+export function evaluateExpressionValue(doc: PythonDocument, node: SyntaxNode, options: EvaluateOptions = {}): { readonly ok: true; readonly value: PyValue } | { readonly ok: false; readonly error: SourceError } {
+  return guarded(doc, node, () => ({ ok: true, value: new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS).evaluate(node, node.from) }));
+}
+
+function sourceError(doc: PythonDocument, message: string, code: string, at: Span, pythonKind?: PythonErrorKind): { ok: false; error: SourceError } {
+  return { ok: false, error: { message, code, ...(pythonKind ? { pythonKind } : {}), from: at.from, to: at.to, start: doc.lineColumnAt(at.from), end: doc.lineColumnAt(at.to) } };
+}
+
+/** Runs an evaluation of `node`, turning every failure into a source error at the right range. */
+function guarded<T>(doc: PythonDocument, node: SyntaxNode, run: () => T): T | { ok: false; error: SourceError } {
+  try {
+    return run();
   } catch (e) {
-    if (e instanceof EvaluationFailure) return errorAt(e.message, e.code, e.at, e.pythonKind);
-    if (e instanceof ElementLimitError) return errorAt(e.message, e.code, node);
+    if (e instanceof EvaluationFailure) return sourceError(doc, e.message, e.code, e.at, e.pythonKind);
+    if (e instanceof ElementLimitError) return sourceError(doc, e.message, e.code, node);
     // Nothing in the source may crash the caller: a stack overflow on absurd nesting, or a bug.
-    if (e instanceof RangeError && e.message.includes('call stack')) return errorAt('the expression is nested too deeply to evaluate', 'too-deep', node);
-    return errorAt(`Conv Lab could not evaluate this expression (${e instanceof Error ? e.message : String(e)})`, 'internal-error', node);
+    if (e instanceof RangeError && e.message.includes('call stack')) return sourceError(doc, 'the expression is nested too deeply to evaluate', 'too-deep', node);
+    return sourceError(doc, `Conv Lab could not evaluate this expression (${e instanceof Error ? e.message : String(e)})`, 'internal-error', node);
   }
 }
 
@@ -195,6 +207,13 @@ export class StaticEvaluator {
     const right = this.evaluate(rightNode, position);
     const at = { from: node.from, to: node.to };
     const operator = this.doc.textOf(op);
+    if (operator === '==' || operator === '!=') {
+      const compared = tensorComparison(operator, left, right, at, this.maxElements);
+      if (compared) return compared;
+      const equal = pythonEquals(left, right);
+      if (equal === undefined) throw this.notStatic(node);
+      return { kind: 'bool', value: equal === (operator === '=='), at };
+    }
     const result = left.kind === 'tensor' || right.kind === 'tensor'
       ? isArithmeticOperator(operator) ? tensorArithmetic(operator, left, right, at, this.maxElements) : undefined
       : arithmetic(operator, left, right, at);
@@ -219,6 +238,7 @@ export class StaticEvaluator {
       const value = tensorAttribute(object, name, at);
       if (value) return value;
     }
+    if (object.kind === 'layer' && (name === 'weight' || name === 'bias')) return object[name] ?? { kind: 'none', at };
     throw this.notStatic(node);
   }
 
@@ -280,6 +300,7 @@ export class StaticEvaluator {
     // Bound tensor methods, and the library functions Conv Lab knows; nothing else is called.
     const target = callee.kind === 'method'
       ? { name: callee.name, run: (site: CallSite) => callTensorMethod(callee.self, callee.name, site) }
+      : callee.kind === 'layer' ? { name: callee.name, run: (site: CallSite) => callLayer(callee, site) }
       : callee.kind === 'path'
         ? { name: callee.path.slice(callee.path.lastIndexOf('.') + 1), run: libraryFunction(callee.path) }
         : undefined;
@@ -334,7 +355,7 @@ export class StaticEvaluator {
       throw new EvaluationFailure(`name '${name}' is not defined`, 'unbound-name', at, 'NameError');
     }
     if (event.kind === 'import') return { kind: 'path', path: event.path, at };
-    if (event.kind === 'other') {
+    if (event.kind === 'other' && !(event.mutates && layerParameterAssignment(this.doc, event.statement, name))) {
       const line = this.doc.lineColumnAt(event.statement.from).line;
       const how = event.statement.name === 'ParamList'
         ? 'is a parameter: its value is only known at a call site'
@@ -348,7 +369,8 @@ export class StaticEvaluator {
       try {
         const value = event.kind === 'assign' ? this.assignedValue(event, event.statement.from)
           : event.kind === 'setitem' ? this.itemAssigned(event)
-            : this.updated(event);
+            : event.kind === 'update' ? this.updated(event)
+              : this.layerParameterSet(node, name, event.statement);
         entry = { value, dependencies };
       } finally {
         this.collecting.pop();
@@ -371,6 +393,20 @@ export class StaticEvaluator {
       }
     }
     return entry.value;
+  }
+
+  /** `tconv.weight.data = K`: the layer bound before, with that parameter's values replaced (same shape, as `.data =` allows any). */
+  private layerParameterSet(node: SyntaxNode, name: string, statement: SyntaxNode): PyValue {
+    const update = layerParameterAssignment(this.doc, statement, name);
+    if (!update) throw this.notStatic(statement);
+    const before = this.lookUp(node, name, statement.from);
+    const at = { from: statement.from, to: statement.to };
+    if (before.kind !== 'layer') throw this.notStatic(statement, `'${excerpt(this.doc.textOf(statement))}' on a ${pythonTypeName(before)}`);
+    const tensor = this.evaluate(update.value, statement.from);
+    if (tensor.kind !== 'tensor' || tensor.library !== 'torch') {
+      throw new EvaluationFailure(`cannot assign '${pythonTypeName(tensor)}' as parameter '${update.parameter}' (torch.nn.Parameter or None expected)`, 'invalid-argument', tensor.at, 'TypeError');
+    }
+    return { ...before, [update.parameter]: tensor, at };
   }
 
   /** `X op= value`: Python numbers rebound, tensors changed in place (so kept in their dtype and shape). */
@@ -424,6 +460,46 @@ export class StaticEvaluator {
     if (value.kind === 'tensor') throw this.notStatic(single, `unpacking the tensor '${excerpt(this.doc.textOf(single))}'`);
     throw new EvaluationFailure(`cannot unpack non-iterable ${pythonTypeName(value)} object`, 'invalid-unpacking', value.at, 'TypeError');
   }
+}
+
+/**
+ * `name.weight.data = v`, `name.weight = v` or `name.bias.data = v` (also `nn.Parameter(v)`): which
+ * parameter of the layer `name` the statement sets, and the value node; undefined for anything else.
+ */
+function layerParameterAssignment(doc: PythonDocument, statement: SyntaxNode, name: string): { parameter: 'weight' | 'bias'; value: SyntaxNode } | undefined {
+  if (statement.name !== 'AssignStatement') return undefined;
+  const { targets, values } = assignmentParts(statement);
+  const target = targets.length === 1 && targets[0]?.length === 1 ? targets[0][0] : undefined;
+  const value = values.length === 1 ? values[0] : undefined;
+  if (!target || !value) return undefined;
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)\.(weight|bias)(\.data)?$/.exec(doc.textOf(target).replace(/\s+/g, ''));
+  if (!match || match[1] !== name) return undefined;
+  // `nn.Parameter(v)` wraps the values it is given.
+  const wrapped = value.name === 'CallExpression' && /^(?:(?:torch\.)?nn\.)?Parameter$/.test(doc.textOf(value.firstChild ?? value).replace(/\s+/g, ''))
+    ? callArguments(value.getChild('ArgList') ?? value, doc.text).positional[0]
+    : undefined;
+  return { parameter: match[2] as 'weight' | 'bias', value: wrapped ?? value };
+}
+
+/** Python's `==` on numbers, strings, None and sequences of them; undefined for what it cannot compare statically. */
+function pythonEquals(a: PyValue, b: PyValue): boolean | undefined {
+  const number = (v: PyValue): number | bigint | undefined => (v.kind === 'int' ? v.value : v.kind === 'float' ? v.value : v.kind === 'bool' ? BigInt(v.value) : undefined);
+  const [x, y] = [number(a), number(b)];
+  if (x !== undefined && y !== undefined) return typeof x === typeof y ? x === y : Number(x) === Number(y);
+  if (a.kind === 'str' && b.kind === 'str') return a.value === b.value;
+  if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
+  if ((a.kind === 'tuple' || a.kind === 'list') && (b.kind === 'tuple' || b.kind === 'list')) {
+    // A tuple never equals a list.
+    if (a.kind !== b.kind || a.items.length !== b.items.length) return false;
+    let all = true;
+    for (let i = 0; i < a.items.length; i++) {
+      const e = pythonEquals(a.items[i] as PyValue, b.items[i] as PyValue);
+      if (e === undefined) return undefined;
+      all &&= e;
+    }
+    return all;
+  }
+  return undefined;
 }
 
 function unpackError(expected: number, got: number, at: Span): EvaluationFailure {

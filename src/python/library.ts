@@ -5,6 +5,7 @@
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { CallSite } from './callSite';
 import { numpyDType, torchDType } from './dtypes';
+import { LAYER_FUNCTIONS } from './layers';
 import { NUMPY_FACTORIES } from './numpyFactories';
 import { tensorFromData } from './literals';
 import { cat, checkElementLimit, stack, stridedOf, truncateToInt64, type StridedTensor } from './strided';
@@ -321,6 +322,7 @@ const FUNCTIONS: ReadonlyMap<string, LibraryFunction> = new Map([
   ['numpy.array', literal('numpy')],
   ['numpy.asarray', literal('numpy')],
   ...NUMPY_FACTORIES,
+  ...LAYER_FUNCTIONS,
 ]);
 
 /** The library function a dotted path names, if Conv Lab evaluates it. */

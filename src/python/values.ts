@@ -5,6 +5,7 @@ import { TorchError, type TorchErrorKind } from '../core/errors';
 
 /** The Python exceptions a static evaluation reports with Python's own message. */
 export type PythonErrorKind = TorchErrorKind | 'NameError' | 'ZeroDivisionError';
+import type { OpArgs, OpName, OpRequest } from '../core/ops';
 import type { DType } from '../core/tensor';
 import type { Span } from './parse';
 import type { StridedTensor } from './strided';
@@ -23,6 +24,7 @@ export type PyValue =
   /** A library object by its dotted path: a module (`torch`), a function (`numpy.array`), a builtin (`float`). */
   | { readonly kind: 'path'; readonly path: string; readonly at: Span }
   | TensorValue
+  | LayerValue
   | { readonly kind: 'method'; readonly self: TensorValue; readonly name: string; readonly at: Span };
 
 export interface SequenceValue {
@@ -38,6 +40,20 @@ export interface TensorValue {
   /** Values stand in for random or uninitialised ones; only the shape and dtype are real. */
   readonly placeholder: boolean;
   readonly at: Span;
+  /** The op whose result `output` is: the value is that result while `tensor` is `output` itself. */
+  readonly producedBy?: { readonly request: OpRequest; readonly output: StridedTensor; readonly gradFn: string | undefined };
+}
+
+/** An `nn.Conv*d` / `nn.ConvTranspose*d` module: its op, arguments, weight and bias (placeholders until set). */
+export interface LayerValue {
+  readonly kind: 'layer';
+  /** The class name, e.g. `ConvTranspose2d`. */
+  readonly name: string;
+  readonly op: OpName;
+  readonly args: OpArgs;
+  readonly weight: TensorValue;
+  readonly bias: TensorValue | undefined;
+  readonly at: Span;
 }
 
 /** Python's name for a value's type, as its error messages print it. */
@@ -48,6 +64,7 @@ export function pythonTypeName(v: PyValue): string {
     case 'path': return 'type';
     case 'tensor': return v.library === 'torch' ? 'Tensor' : 'numpy.ndarray';
     case 'method': return 'builtin_function_or_method';
+    case 'layer': return v.name;
     default: return v.kind;
   }
 }
