@@ -222,12 +222,6 @@ export function fastConvolveRegion(
   const identity = axes.every((a, v) => a.padded === inSizes[v] && a.source.every((s, p) => s === p));
   const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
 
-  // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
-  const tables = axes.map((a, v) => a.classes.map((c) => Int32Array.from([
-    c.outX.length, c.kX.length,
-    ...c.outX.map((o) => o * (padStrides[v] ?? 1)), ...c.outOut.map((o) => o * (outStrides[v] ?? 1)),
-    ...c.kX.map((t) => t * (padStrides[v] ?? 1)), ...c.kW.map((t) => t * (kStrides[v] ?? 1)),
-  ])));
   const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(...a.classes.map(pick)), 1);
   const maxK = inPerGroup * widest((c) => c.kX.length);
   const maxN = nB * widest((c) => c.outX.length);
@@ -244,18 +238,29 @@ export function fastConvolveRegion(
   const wReadAt = g.transposed ? arena.take(4 * stagedWeights) : wAt;
   const biasAt = bias === undefined ? 0 : arena.take(4 * bias.length);
   const outAt = arena.take(4 * out.length);
-  const tablesAt = tables.map((list) => list.map((t) => arena.take(4 * t.length)));
+  // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
+  const tablesAt = axes.map((a) => a.classes.map((c) => arena.take(4 * (2 + 2 * c.outX.length + 2 * c.kX.length))));
   // convGemm's scratch: row and column tables, then the panels and the tile, 64-byte aligned.
   const scratchAt = arena.take(4 * (2 * maxK + 2 * maxN) + 64 + 4 * (Math.ceil(maxM / MR) * MR * maxK + chunk * maxK + MR * NR));
   arena.commit(k.memory);
 
-  const heap = k.memory.buffer;
-  new Float32Array(heap, xAt, planes * inVolume).set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume));
-  const staged = new Float32Array(heap, wAt, stagedWeights);
-  if (!g.transposed) staged.set(w.subarray(c0 * inPerGroup * kVolume, c1 * inPerGroup * kVolume));
-  if (bias !== undefined) new Float32Array(heap, biasAt, bias.length).set(bias);
-  axes.forEach((a, v) => new Int32Array(heap, mapsAt[v], a.padded).set(a.source));
-  tables.forEach((list, v) => list.forEach((t, i) => new Int32Array(heap, tablesAt[v]?.[i], t.length).set(t)));
+  const f32 = new Float32Array(k.memory.buffer);
+  const i32 = new Int32Array(k.memory.buffer);
+  f32.set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume), xAt / 4);
+  if (!g.transposed) f32.set(w.subarray(c0 * inPerGroup * kVolume, c1 * inPerGroup * kVolume), wAt / 4);
+  if (bias !== undefined) f32.set(bias, biasAt / 4);
+  axes.forEach((a, v) => {
+    i32.set(a.source, (mapsAt[v] ?? 0) / 4);
+    a.classes.forEach((c, i) => {
+      let at = (tablesAt[v]?.[i] ?? 0) / 4;
+      i32[at++] = c.outX.length;
+      i32[at++] = c.kX.length;
+      for (const o of c.outX) i32[at++] = o * (padStrides[v] ?? 1);
+      for (const o of c.outOut) i32[at++] = o * (outStrides[v] ?? 1);
+      for (const t of c.kX) i32[at++] = t * (padStrides[v] ?? 1);
+      for (const t of c.kW) i32[at++] = t * (kStrides[v] ?? 1);
+    });
+  });
   if (!identity) {
     k.padInput(xpAt, xAt, planes, inSizes[0], inSizes[1], inSizes[2], padSizes[0], padSizes[1], padSizes[2],
       mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo);
@@ -270,7 +275,7 @@ export function fastConvolveRegion(
       const block = inPerGroup * width * kVolume;
       for (let ic = 0; ic < inPerGroup; ic++) {
         const from = ((group * inPerGroup + ic) * outPerGroup + first - group * outPerGroup) * kVolume;
-        staged.set(w.subarray(from, from + count * kVolume), i * block + ic * count * kVolume);
+        f32.set(w.subarray(from, from + count * kVolume), wAt / 4 + i * block + ic * count * kVolume);
       }
       k.transposeWeights(wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width);
     });
@@ -280,22 +285,26 @@ export function fastConvolveRegion(
   // Transposed convs with large strides have many classes but few distinct panel sets (C5: 1024
   // classes, 4 sets): a class whose panels match the previous call's reuses them.
   const oneChunk = maxN <= chunk;
-  let lastPanels = '';
+  let lastPanels = -1;
   const hasBias = bias === undefined ? 0 : 1;
+  const [tables0, tables1, tables2] = [tablesAt[0] ?? [], tablesAt[1] ?? [], tablesAt[2] ?? []];
+  const [classes0, classes1, classes2] = [axes[0].classes, axes[1].classes, axes[2].classes];
   for (const [i, { group, first, count: M }] of groupRanges.entries()) {
     const wBase = g.transposed ? i * kVolume * inPerGroup * width : (first - c0) * inPerGroup * kVolume;
     const ocWStride = g.transposed ? 1 : inPerGroup * kVolume;
     const icWStride = g.transposed ? width : kVolume;
     const outBase = (first - c0) * planeR;
     const xBase = group * inPerGroup * padVolume;
-    for (const [i0, t0] of (tablesAt[0] ?? []).entries()) {
-      for (const [i1, t1] of (tablesAt[1] ?? []).entries()) {
-        for (const [i2, t2] of (tablesAt[2] ?? []).entries()) {
+    for (let i0 = 0; i0 < tables0.length; i0++) {
+      for (let i1 = 0; i1 < tables1.length; i1++) {
+        for (let i2 = 0; i2 < tables2.length; i2++) {
+          const t0 = tables0[i0] ?? 0, t1 = tables1[i1] ?? 0, t2 = tables2[i2] ?? 0;
           if (depthwise) {
             k.depthwise(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
               xBase, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2);
           } else {
-            const panels = `${group} ${axes[0].classes[i0]?.panelsLike} ${axes[1].classes[i1]?.panelsLike} ${axes[2].classes[i2]?.panelsLike}`;
+            const panels = ((group * classes0.length + (classes0[i0]?.panelsLike ?? i0)) * classes1.length
+              + (classes1[i1]?.panelsLike ?? i1)) * classes2.length + (classes2[i2]?.panelsLike ?? i2);
             const samePanels = oneChunk && panels === lastPanels ? 1 : 0;
             lastPanels = panels;
             k.convGemm(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
@@ -305,5 +314,5 @@ export function fastConvolveRegion(
       }
     }
   }
-  out.set(new Float32Array(k.memory.buffer, outAt, out.length));
+  out.set(f32.subarray(outAt / 4, outAt / 4 + out.length));
 }
