@@ -76,6 +76,7 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { analysis: 'src/worker/analysisWorker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist' },
 ];

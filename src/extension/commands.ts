@@ -1,3 +1,4 @@
+import { checkShapes, runLayerAt, type LayerLinkArgs } from './analysis/commands';
 import type { Ctx } from './ctx';
 import { runNpy, type RunNpyArgs } from './runNpy';
 import { copyResult, insertResultAsLiteral } from './selection/lastResult';
@@ -14,4 +15,7 @@ export const commands: Record<string, (ctx: Ctx) => (...args: never[]) => unknow
   'convLab.insertResultAsLiteral': (ctx) => (args?: { name?: string }) => insertResultAsLiteral(ctx, args),
   'convLab.copyResultAsPyTorch': (ctx) => () => copyResult(ctx, 'pytorch'),
   'convLab.copyResultAsNumpy': (ctx) => () => copyResult(ctx, 'numpy'),
+  'convLab.checkShapes': (ctx) => () => checkShapes(ctx),
+  'convLab.runLayerAt': (ctx) => (args?: LayerLinkArgs) => runLayerAt(ctx, args, false),
+  'convLab.visualizeLayerAt': (ctx) => (args?: LayerLinkArgs) => runLayerAt(ctx, args, true),
 };

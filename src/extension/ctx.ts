@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { OpRequest } from '../core/ops';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
+import { AnalysisService } from './analysis/service';
 import { commands } from './commands';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
@@ -24,6 +25,7 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
   readonly log = new Log();
   readonly activationMs: number;
   readonly panel: PanelHost;
+  readonly analysis: AnalysisService;
   private readonly disposables: vscode.Disposable[] = [this.log];
   private workerPool: WorkerPool | undefined;
 
@@ -31,6 +33,8 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
     const started = performance.now();
     this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
     this.disposables.push(this.panel);
+    this.analysis = new AnalysisService(extension.extensionPath, this.log);
+    this.disposables.push(this.analysis);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
     }

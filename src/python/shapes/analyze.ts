@@ -32,10 +32,14 @@ export interface ShapeAnalysis {
   readonly diagnostics: readonly LocatedDiagnostic[];
   /** The analysis ran out of its step budget; what it found up to then is kept. */
   readonly truncated: boolean;
-  /** The values a call expression produced (several when it ran with different inputs). */
+  /** The values a call, name or attribute expression had (several when it ran with different inputs). */
   valuesAt(span: Span): readonly Value[];
   /** The layer a constructor call built, and the input shapes it was called with. */
   layerAt(span: Span): { layer: Layer; inputs: readonly (readonly Dim[] | undefined)[] } | undefined;
+  /** Where a layer was constructed. */
+  layerSite(layer: Layer): Span | undefined;
+  /** Every layer the file constructs, with its constructor call's range. */
+  layers(): { layer: Layer; site: Span; inputs: readonly (readonly Dim[] | undefined)[] }[];
 }
 
 /** Analyses a document (or source text). Never throws on any input; bounded by `options.maxSteps`. */
@@ -72,11 +76,16 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
     bindings: kept,
     diagnostics,
     truncated: interpreter.truncated,
-    valuesAt: (span) => interpreter.callValues.get(spanKey(span)) ?? [],
+    valuesAt: (span) => interpreter.expressionValues.get(spanKey(span)) ?? [],
     layerAt: (span) => {
       const layer = interpreter.layersAt.get(spanKey(span));
       return layer ? { layer, inputs: interpreter.layerInputs.get(layer) ?? [] } : undefined;
     },
+    layerSite: (layer) => interpreter.layerSite(layer),
+    layers: () => [...interpreter.layersAt.values()].flatMap((layer) => {
+      const site = interpreter.layerSite(layer);
+      return site ? [{ layer, site, inputs: interpreter.layerInputs.get(layer) ?? [] }] : [];
+    }),
   };
 }
 

@@ -28,6 +28,8 @@ export interface ShapeDiagnostic {
   readonly kind: PythonErrorKind;
   /** Where the layer whose call failed was constructed. */
   readonly related?: Span | undefined;
+  /** The tensors and sizes the failing call received, for quick fixes. */
+  readonly operands?: readonly Value[] | undefined;
 }
 
 export interface BindingRecord {
@@ -73,8 +75,8 @@ interface SuperValue {
 export class ShapeInterpreter {
   readonly bindings: BindingRecord[] = [];
   readonly diagnostics = new Map<string, ShapeDiagnostic>();
-  /** The values each call expression produced, by spanKey. */
-  readonly callValues = new Map<number, Value[]>();
+  /** The values each call, name and attribute expression had, by spanKey. */
+  readonly expressionValues = new Map<number, Value[]>();
   /** Layers by the span of the call that constructed them, and the inputs each received. */
   readonly layersAt = new Map<number, Layer>();
   readonly layerInputs = new WeakMap<Layer, (readonly Dim[] | undefined)[]>();
@@ -212,6 +214,7 @@ export class ShapeInterpreter {
     if (target.name === 'VariableName') {
       const name = this.src(target);
       act.frame.names.set(name, value);
+      this.recorded(target, value);
       this.bindings.push({ statement: { from: statement.from, to: statement.to }, target: { from: target.from, to: target.to }, name, value });
       return;
     }
@@ -570,13 +573,13 @@ export class ShapeInterpreter {
     return this.guard(node, () => this.eval(node, act));
   }
 
-  private guard(node: SyntaxNode, run: () => Value, related?: Span): Value {
+  private guard(node: SyntaxNode, run: () => Value, related?: Span, operands?: readonly Value[]): Value {
     try {
       return run();
     } catch (e) {
       if (e instanceof BudgetExceeded) throw e;
       if (isTorchError(e)) {
-        this.report(node, e, related);
+        this.report(node, e, related, operands);
         return UNKNOWN;
       }
       if (e instanceof RangeError && /call stack/i.test(e.message)) return UNKNOWN;
@@ -584,12 +587,12 @@ export class ShapeInterpreter {
     }
   }
 
-  private report(node: SyntaxNode, e: TorchError, related?: Span): void {
+  private report(node: SyntaxNode, e: TorchError, related?: Span, operands?: readonly Value[]): void {
     const key = `${node.from}:${node.to}:${e.message}`;
     if (this.diagnostics.has(key)) return;
     // An error inside a callee is reported there, not again at each caller.
     for (const d of this.diagnostics.values()) if (d.message === e.message && d.from >= node.from && d.to <= node.to) return;
-    this.diagnostics.set(key, { from: node.from, to: node.to, code: e.code, message: e.message, kind: e.kind, related });
+    this.diagnostics.set(key, { from: node.from, to: node.to, code: e.code, message: e.message, kind: e.kind, related, operands });
   }
 
   private eval(node: SyntaxNode, act: Activation): Value {
@@ -611,7 +614,7 @@ export class ShapeInterpreter {
       case 'None':
         return NONE;
       case 'VariableName':
-        return this.lookup(this.src(node), act);
+        return this.recorded(node, this.lookup(this.src(node), act));
       case 'ParenthesizedExpression': {
         const inner = meaningfulChildren(node);
         return inner.length === 1 ? this.eval(inner[0] as SyntaxNode, act) : UNKNOWN;
@@ -724,7 +727,7 @@ export class ShapeInterpreter {
     const literal = numberLiteralText(node, this.text);
     if (literal !== undefined) return { kind: 'float', value: Number(literal) };
     if (!property) return UNKNOWN;
-    return this.attribute(this.eval(objectNode, act), this.src(property));
+    return this.recorded(node, this.attribute(this.eval(objectNode, act), this.src(property)));
   }
 
   private attribute(object: Value | SuperValue, name: string): Value {
@@ -845,9 +848,14 @@ export class ShapeInterpreter {
       if (act.self && act.cls) return { kind: 'super', self: act.self, cls: act.cls } as unknown as Value;
       return UNKNOWN;
     }
-    const value = this.guard(node, () => this.call(callee, args, node), callee.kind === 'layer' ? this.layerSites.get(callee.layer) : undefined);
-    this.recordCall(node, value);
-    return value;
+    const receiver = callee.kind === 'method' ? [callee.self] : [];
+    const operands = [...receiver, ...args.positional.flatMap((a) => itemsOf(a) ?? [a]), ...args.keywords.values()];
+    const value = this.guard(node, () => this.call(callee, args, node), callee.kind === 'layer' ? this.layerSites.get(callee.layer) : undefined, operands);
+    if (value.kind === 'layer' && !this.layerSites.has(value.layer)) {
+      this.layerSites.set(value.layer, { from: node.from, to: node.to });
+      this.layersAt.set(spanKey(node), value.layer);
+    }
+    return this.recorded(node, value);
   }
 
   private expandSpread(argList: SyntaxNode, act: Activation): Value[] | undefined {
@@ -873,15 +881,18 @@ export class ShapeInterpreter {
     return out;
   }
 
-  private recordCall(node: SyntaxNode, value: Value): void {
+  /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
+  private recorded(node: SyntaxNode, value: Value): Value {
     const key = spanKey(node);
-    const seen = this.callValues.get(key);
-    if (!seen) this.callValues.set(key, [value]);
+    const seen = this.expressionValues.get(key);
+    if (!seen) this.expressionValues.set(key, [value]);
     else if (seen.length < 8 && !seen.some((v) => sameValue(v, value))) seen.push(value);
-    if (value.kind === 'layer' && !this.layerSites.has(value.layer)) {
-      this.layerSites.set(value.layer, { from: node.from, to: node.to });
-      this.layersAt.set(key, value.layer);
-    }
+    return value;
+  }
+
+  /** Where a layer's constructor call is. */
+  layerSite(layer: Layer): Span | undefined {
+    return this.layerSites.get(layer);
   }
 
   private libraryContext(node: SyntaxNode | undefined, _act: Activation | undefined): { literalTensor: () => Value; call: (callee: Value, args: CallArgs) => Value } {
@@ -945,9 +956,12 @@ export class ShapeInterpreter {
       const outputSize = args.keywords.get('output_size') ?? args.positional[1];
       const sizes = outputSize ? itemsOf(outputSize)?.map(knownInt) : undefined;
       if (outputSize && (!sizes || sizes.some((s) => s === undefined))) return tensorOf(undefined, dtype);
-      return tensorOf(applyConvLayer(layer, shape, dtype, sizes as number[] | undefined).shape, dtype);
+      return { kind: 'tensor', shape: applyConvLayer(layer, shape, dtype, sizes as number[] | undefined).shape, dtype, origin: { layer, input: shape } };
     }
-    return tensorOf(applyLayer(layer, shape, dtype), layer.type === 'embedding' ? 'float32' : dtype);
+    const output = applyLayer(layer, shape, dtype);
+    // Norms, activations and dropout pass the conv they follow on to quick fixes.
+    const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
+    return { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin };
   }
 
   private callMethod(self: Value, name: string, args: CallArgs, node: SyntaxNode | undefined): Value {
@@ -1033,7 +1047,7 @@ export class ShapeInterpreter {
     }
     const a = this.eval(left, act);
     const b = this.eval(right, act);
-    return this.binary(operator, a, b, false);
+    return this.guard(node, () => this.binary(operator, a, b, false), undefined, [a, b]);
   }
 
   private binary(operator: string, a: Value, b: Value, inPlace: boolean): Value {

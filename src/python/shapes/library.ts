@@ -80,7 +80,11 @@ function dtypeArg(v: Value | undefined): DType | undefined {
   return table[name];
 }
 
-const tensorWith = (self: Value | undefined, shape: readonly Dim[] | undefined, dtype: DType | undefined = dtypeOf(self)): Value => tensorOf(shape, dtype);
+/** A result with `shape`; it keeps `self`'s origin when the op kept its very shape (relu, dropout, detach...). */
+function tensorWith(self: Value | undefined, shape: readonly Dim[] | undefined, dtype: DType | undefined = dtypeOf(self)): Value {
+  const origin = self?.kind === 'tensor' && shape !== undefined && shape === self.shape ? self.origin : undefined;
+  return { kind: 'tensor', shape, dtype, origin };
+}
 
 function factoryShape(args: CallArgs, leading: number): Dim[] | undefined {
   const sized = args.positional.slice(leading);

@@ -8,8 +8,11 @@ import { symbol, type Dim } from './dim';
 import type { Layer } from './layers';
 
 export type Value =
-  /** `shape` undefined: a tensor of unknown rank. */
-  | { readonly kind: 'tensor'; readonly shape: readonly Dim[] | undefined; readonly dtype?: DType | undefined }
+  /**
+   * `shape` undefined: a tensor of unknown rank. `origin`: the conv layer whose output this is
+   * (through shape-preserving ops), so a quick fix can change that layer's arguments.
+   */
+  | { readonly kind: 'tensor'; readonly shape: readonly Dim[] | undefined; readonly dtype?: DType | undefined; readonly origin?: TensorOrigin | undefined }
   | { readonly kind: 'int'; readonly value: Dim | undefined }
   | { readonly kind: 'float'; readonly value: number | undefined }
   | { readonly kind: 'bool'; readonly value: boolean | undefined }
@@ -27,6 +30,11 @@ export type Value =
   | InstanceValue
   /** `name`: a parameter of a function analysed without a call, whose size it stands for (`cout`). */
   | { readonly kind: 'unknown'; readonly name?: string | undefined };
+
+export interface TensorOrigin {
+  readonly layer: Layer;
+  readonly input: readonly Dim[] | undefined;
+}
 
 export interface FunctionValue {
   readonly kind: 'function';

@@ -1,0 +1,68 @@
+// Commands on shape analysis: "Check Shapes in File", and the Run / Visualize links of layer
+// hovers, which run the layer's op on placeholder tensors of the shapes that reach it.
+import * as vscode from 'vscode';
+import { formatTensor } from '../../core/format';
+import { formatOpArgs } from '../../core/opArgsText';
+import type { OpRequest } from '../../core/ops';
+import { numel, type Tensor } from '../../core/tensor';
+import type { Ctx } from '../ctx';
+
+export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors: number } | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'python') {
+    void vscode.window.showWarningMessage('Check Shapes in File: open a Python file or notebook first.');
+    return undefined;
+  }
+  const counts = await ctx.analysis.checkShapes(editor.document);
+  const summary = `Conv Lab: ${counts.bindings} tensor binding${counts.bindings === 1 ? '' : 's'}, ${counts.errors} shape error${counts.errors === 1 ? '' : 's'}.`;
+  void vscode.window.showInformationMessage(summary, 'Show Log').then((choice) => {
+    if (choice === 'Show Log') ctx.log.show();
+  });
+  return counts;
+}
+
+/** Where a hover link points: a position in a document. */
+export interface LayerLinkArgs {
+  readonly uri: string;
+  readonly line: number;
+  readonly character: number;
+}
+
+/** Deterministic stand-in values in [-1, 1) (mulberry32): the same picture on every run. */
+function placeholder(shape: readonly number[], seed: number): Tensor<'float32'> {
+  const data = new Float32Array(numel(shape));
+  let a = seed >>> 0;
+  for (let i = 0; i < data.length; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    data[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  }
+  return { shape: [...shape], dtype: 'float32', data };
+}
+
+/** Runs the conv layer at the link's position on placeholder tensors; with `show`, in the panel too. */
+export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show: boolean): Promise<Tensor | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const uri = args ? vscode.Uri.parse(args.uri) : editor?.document.uri;
+  const document = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const position = args ? new vscode.Position(args.line, args.character) : editor?.selection.active;
+  if (!document || !position) return undefined;
+  const { op, reason } = await ctx.analysis.layerOpAt(document, position);
+  if (!op) {
+    void vscode.window.showWarningMessage(`Conv Lab cannot run this layer: ${reason ?? 'no conv layer here'}.`);
+    return undefined;
+  }
+  const request: OpRequest = { op: op.op, input: placeholder(op.inputShape, 1), weight: placeholder(op.weightShape, 2), args: op.args };
+  const result = await ctx.pool().run(request);
+  ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
+  if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
+  if (show) ctx.showInPanel(request, result);
+  else {
+    void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(result.shape)} (placeholder values).`, 'Visualize').then((choice) => {
+      if (choice === 'Visualize') ctx.showInPanel(request, result);
+    });
+  }
+  return result;
+}

@@ -1,0 +1,256 @@
+// Shape analysis in the editor: keeps the worker's copy of every open Python program current
+// (incremental edits for .py files, whole text for notebooks), publishes its diagnostics after
+// typing pauses, and serves hovers, inlay hints and quick fixes from it. The extension host only
+// forwards edits and maps offsets; every parse and analysis runs in the worker.
+import * as vscode from 'vscode';
+import type { TextEdit } from '../../python/parse';
+import type { FromAnalysisMessage, LayerOp, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
+import { HOVER_LINK_PLACEHOLDER } from '../../protocol/analysis';
+import type { InlayHintsMode } from '../../python/shapes/editor';
+import type { Log } from '../log';
+import { AnalysisClient } from './client';
+import { isPython, locate, offsetIn, programOf, type Program } from './programs';
+
+/** Typing pauses this long before diagnostics are recomputed. */
+const DIAGNOSTICS_DELAY_MS = 250;
+
+interface ProgramState {
+  /** Bumped on every change of any of the program's documents. */
+  version: number;
+  /** The version the worker has, and of which worker generation. */
+  synced: number;
+  generation: number;
+  /** Edits since `synced` (a .py file's only; notebooks resend their text). */
+  edits: TextEdit[] | undefined;
+  /** The documents whose diagnostics were last published for this program. */
+  published: vscode.Uri[];
+  /** Diagnostics as the worker reported them, by `uri|line:col|code|message`, for quick fixes. */
+  wire: Map<string, WireDiagnostic>;
+}
+
+type Answer<T extends FromAnalysisMessage['type']> = Extract<FromAnalysisMessage, { type: T }>;
+
+export class AnalysisService implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('convLab');
+  private readonly client: AnalysisClient;
+  private readonly states = new Map<string, ProgramState>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly hintsChanged = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.collection, this.hintsChanged];
+  /** Resolves after each publish of diagnostics (tests wait on it). */
+  private published = new vscode.EventEmitter<string>();
+  readonly onDidPublish = this.published.event;
+
+  constructor(extensionPath: string, private readonly log: Log) {
+    this.client = new AnalysisClient(extensionPath, (reason) => log.error(`shape analysis worker stopped (${reason}); it restarts on the next request`));
+    const selector: vscode.DocumentSelector = [{ language: 'python' }];
+    this.disposables.push(
+      this.published,
+      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
+      vscode.workspace.onDidChangeNotebookDocument((e) => {
+        if (e.contentChanges.length > 0) for (const cell of e.notebook.getCells()) this.schedule(cell.document, true);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('convLab.inlayHints')) this.hintsChanged.fire();
+      }),
+      vscode.languages.registerHoverProvider(selector, { provideHover: (d, p, t) => this.hover(d, p, t) }),
+      vscode.languages.registerInlayHintsProvider(selector, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
+      vscode.languages.registerCodeActionsProvider(selector, { provideCodeActions: (d, r, c, t) => this.codeActions(d, r, c, t) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    );
+    for (const document of vscode.workspace.textDocuments) this.schedule(document);
+  }
+
+  private stateOf(program: Program): ProgramState {
+    let state = this.states.get(program.key);
+    if (!state) {
+      state = { version: 1, synced: 0, generation: -1, edits: undefined, published: [], wire: new Map() };
+      this.states.set(program.key, state);
+    }
+    return state;
+  }
+
+  private changed(e: vscode.TextDocumentChangeEvent): void {
+    if (!isPython(e.document) || e.contentChanges.length === 0) return;
+    const program = programOf(e.document);
+    if (!program) return;
+    const state = this.stateOf(program);
+    state.version++;
+    if (program.notebook || state.edits === undefined) state.edits = program.notebook ? undefined : [];
+    // Each change applies to the text the previous one left (VS Code orders them so).
+    state.edits?.push(...e.contentChanges.map((c) => ({ from: c.rangeOffset, to: c.rangeOffset + c.rangeLength, insert: c.text })));
+    this.schedule(e.document, false);
+  }
+
+  private closed(document: vscode.TextDocument): void {
+    if (!isPython(document) || document.uri.scheme === 'vscode-notebook-cell') return;
+    const key = document.uri.toString();
+    this.states.delete(key);
+    this.collection.delete(document.uri);
+    void this.client.request({ type: 'close', key }).catch(() => undefined);
+  }
+
+  /** Diagnostics for the document's program once typing pauses. */
+  private schedule(document: vscode.TextDocument, bump = false): void {
+    const program = programOf(document);
+    if (!program) return;
+    if (bump) {
+      const state = this.stateOf(program);
+      state.version++;
+      state.edits = undefined;
+    }
+    clearTimeout(this.timers.get(program.key));
+    this.timers.set(program.key, setTimeout(() => {
+      this.timers.delete(program.key);
+      const current = programOf(document);
+      if (current) void this.publish(current).catch((e: unknown) => this.log.error(`shape analysis failed: ${e instanceof Error ? e.message : String(e)}`));
+    }, DIAGNOSTICS_DELAY_MS));
+  }
+
+  /** Sends the worker what changed since its copy; returns the version it now has. */
+  private async sync(program: Program): Promise<number> {
+    const state = this.stateOf(program);
+    if (state.synced === state.version && state.generation === this.client.generation) return state.version;
+    const version = state.version;
+    const edits = state.generation === this.client.generation && state.synced > 0 ? state.edits : undefined;
+    const message: ToAnalysisMessage = edits
+      ? { type: 'sync', key: program.key, version, text: program.text, baseVersion: state.synced, edits }
+      : { type: 'sync', key: program.key, version, text: program.text };
+    state.edits = program.notebook ? undefined : [];
+    await this.client.request(message);
+    state.synced = version;
+    state.generation = this.client.generation;
+    return version;
+  }
+
+  /** Syncs and asks; a worker restarted in between gets the text again and is asked once more. */
+  private async ask<T extends FromAnalysisMessage['type']>(program: Program, build: (version: number) => ToAnalysisMessage, type: T): Promise<Answer<T>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const version = await this.sync(program);
+        const answer = await this.client.request(build(version));
+        if (answer.type !== type) throw new Error(`shape analysis answered ${answer.type} to ${type}`);
+        return answer as Answer<T>;
+      } catch (e) {
+        if (attempt > 0) throw e;
+        this.stateOf(program).generation = -1;
+      }
+    }
+  }
+
+  private async publish(program: Program): Promise<void> {
+    const answer = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
+    const state = this.stateOf(program);
+    const byDocument = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
+    for (const part of program.parts) byDocument.set(part.document.uri.toString(), { uri: part.document.uri, list: [] });
+    state.wire.clear();
+    for (const d of answer.diagnostics) {
+      const place = locate(program, d.from, d.to);
+      if (!place) continue;
+      const diagnostic = new vscode.Diagnostic(place.range, d.message, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = 'Conv Lab';
+      diagnostic.code = d.code;
+      const related = d.related ? locate(program, d.related.from, d.related.to) : undefined;
+      if (related) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(related.document.uri, related.range), 'the layer is defined here')];
+      byDocument.get(place.document.uri.toString())?.list.push(diagnostic);
+      state.wire.set(wireKey(place.document.uri, place.range, d.code, d.message), d);
+    }
+    for (const uri of state.published) if (!byDocument.has(uri.toString())) this.collection.delete(uri);
+    for (const { uri, list } of byDocument.values()) this.collection.set(uri, list);
+    state.published = [...byDocument.values()].map((v) => v.uri);
+    if (answer.truncated) this.log.info(`shape analysis of ${program.key} stopped at its budget after ${answer.analysisMs.toFixed(0)} ms`);
+    this.hintsChanged.fire();
+    this.published.fire(program.key);
+  }
+
+  private async hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const program = programOf(document);
+    const offset = program && offsetIn(program, document, position);
+    if (!program || offset === undefined) return undefined;
+    const answer = await this.ask(program, (version) => ({ type: 'hover', key: program.key, version, offset }), 'hover');
+    if (!answer.hover || token.isCancellationRequested) return undefined;
+    const place = locate(program, answer.hover.from, answer.hover.to);
+    const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: position.line, character: position.character }]));
+    const links = `\n\n---\n[Run](command:convLab.runLayerAt?${args} "Run this layer on a placeholder input of the shape reaching it") · [Visualize](command:convLab.visualizeLayerAt?${args} "Open the panel on this layer")`;
+    const markdown = new vscode.MarkdownString(answer.hover.markdown.replace(HOVER_LINK_PLACEHOLDER, links));
+    markdown.isTrusted = { enabledCommands: ['convLab.runLayerAt', 'convLab.visualizeLayerAt'] };
+    return new vscode.Hover(markdown, place?.document === document ? place.range : undefined);
+  }
+
+  private async inlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
+    const mode = vscode.workspace.getConfiguration('convLab').get<InlayHintsMode>('inlayHints', 'assignments');
+    const program = programOf(document);
+    if (!program || mode === 'off') return [];
+    const from = offsetIn(program, document, range.start) ?? 0;
+    const to = offsetIn(program, document, range.end) ?? program.text.length;
+    const answer = await this.ask(program, (version) => ({ type: 'inlayHints', key: program.key, version, mode, range: { from, to } }), 'inlayHints');
+    if (token.isCancellationRequested) return [];
+    return answer.hints.flatMap((h) => {
+      const place = locate(program, h.offset, h.offset);
+      if (place?.document !== document) return [];
+      const hint = new vscode.InlayHint(place.range.start, h.label, vscode.InlayHintKind.Type);
+      hint.tooltip = 'Shape inferred by Conv Lab';
+      return [hint];
+    });
+  }
+
+  private async codeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+    const program = programOf(document);
+    if (!program) return [];
+    const state = this.stateOf(program);
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== 'Conv Lab') continue;
+      const wire = state.wire.get(wireKey(document.uri, diagnostic.range, String(diagnostic.code), diagnostic.message));
+      if (!wire) continue;
+      const answer = await this.ask(program, (version) => ({ type: 'codeActions', key: program.key, version, diagnostic: wire }), 'codeActions');
+      if (token.isCancellationRequested) return [];
+      for (const fix of answer.fixes) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = fix.preferred;
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of fix.edits) {
+          const place = locate(program, e.from, e.to);
+          if (place) edit.replace(place.document.uri, place.range, e.insert);
+        }
+        action.edit = edit;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  /** "Check Shapes in File": analyses now, publishes, and lists every binding in the log. */
+  async checkShapes(document: vscode.TextDocument): Promise<{ bindings: number; errors: number }> {
+    const program = programOf(document);
+    if (!program) throw new Error('Check Shapes works on Python files and notebooks');
+    await this.publish(program);
+    const answer = await this.ask(program, (version) => ({ type: 'bindings', key: program.key, version }), 'bindings');
+    const diagnostics = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
+    this.log.info(`shapes in ${vscode.workspace.asRelativePath(program.notebook?.uri ?? document.uri)} (analysed in ${diagnostics.analysisMs.toFixed(1)} ms):`);
+    for (const b of answer.bindings) this.log.info(`  line ${b.line}  ${b.name}: ${b.shape}`);
+    for (const d of diagnostics.diagnostics) this.log.info(`  line ${d.line}, column ${d.column}: ${d.kind}: ${d.message} [${d.code}]`);
+    return { bindings: answer.bindings.length, errors: diagnostics.diagnostics.length };
+  }
+
+  /** The op of the conv layer built at a position, for the hover's Run / Visualize links. */
+  async layerOpAt(document: vscode.TextDocument, position: vscode.Position): Promise<{ op: LayerOp | undefined; reason?: string }> {
+    const program = programOf(document);
+    const offset = program && offsetIn(program, document, position);
+    if (!program || offset === undefined) return { op: undefined, reason: 'not a Python document' };
+    const op = await this.ask(program, (version) => ({ type: 'layerOp', key: program.key, version, offset }), 'layerOp');
+    return { op: op.op, ...(op.reason ? { reason: op.reason } : {}) };
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.client.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function wireKey(uri: vscode.Uri, range: vscode.Range, code: string, message: string): string {
+  return `${uri.toString()}|${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}|${code}|${message}`;
+}
