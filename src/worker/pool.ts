@@ -26,6 +26,8 @@ export interface WorkerPoolOptions {
   workerHeapMb?: number;
   /** Fewest multiply-accumulates worth a block of their own; smaller ops run as one block. */
   minBlockMacs?: number;
+  /** Fewest output channels in a block when blocks are cut by channel. */
+  minBlockChannels?: number;
   /**
    * Ops on the fast kernels with at most this many multiply-accumulates run on the calling
    * thread: they take less time there than the round trip to a worker. 0 sends every op to the
@@ -48,10 +50,18 @@ const DEFAULT_WORKER_HEAP_MB = 512;
 /** About 2 ms of kernel time: below it a block costs less than the round trip that carries it. */
 const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
 /**
- * About 30 µs on the fast kernels, where a worker round trip costs 100-200 µs (`npm run
- * bench:core` measures both for C1 and C2, 90,000 multiply-accumulates each).
+ * Up to about 1 ms on the fast kernels, less than the same op costs through a worker (the hop,
+ * and copying input and output to and from shared memory): `npm run bench:core` measures both
+ * ways for C1 and C2 (90,000 multiply-accumulates, ~50 µs inline, ~200 µs through a worker) and
+ * C6 (3.6 million, ~0.7 ms inline, ~1.3-2.7 ms through the pool).
  */
-const DEFAULT_INLINE_MAX_MACS = 250_000;
+export const DEFAULT_INLINE_MAX_MACS = 4_000_000;
+/**
+ * The fast kernels compute 4 output channels at a time and set up every block afresh (C5, 21
+ * channels in 6 blocks, ran slower on 2 workers than inline): a block cut by channels keeps at
+ * least this many.
+ */
+const DEFAULT_MIN_BLOCK_CHANNELS = 8;
 /** More blocks than workers so a worker that finishes early picks up another block. */
 const BLOCKS_PER_WORKER = 3;
 /**
@@ -99,6 +109,7 @@ export class WorkerPool {
   private readonly workerHeapMb: number;
   private readonly minBlockMacs: number;
   private readonly inlineMaxMacs: number;
+  private readonly minBlockChannels: number;
   private readonly slots = new Set<Slot>();
   private queue: Task[] = [];
   private readonly jobs = new Set<Job>();
@@ -117,6 +128,7 @@ export class WorkerPool {
     this.workerHeapMb = options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
     this.minBlockMacs = options.minBlockMacs ?? DEFAULT_MIN_BLOCK_MACS;
     this.inlineMaxMacs = options.inlineMaxMacs ?? DEFAULT_INLINE_MAX_MACS;
+    this.minBlockChannels = options.minBlockChannels ?? DEFAULT_MIN_BLOCK_CHANNELS;
   }
 
   /** Threads currently alive (they start on first use). */
@@ -143,7 +155,10 @@ export class WorkerPool {
 
     // Small ops are one block on one worker.
     const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(numel(outputShape) / MAX_BLOCK_ELEMENTS));
-    const blockCount = Math.max(1, Math.min(wantedBlocks, Math.floor(macs / this.minBlockMacs)));
+    const rowsFirst = numel(req.weight.shape) < numel(req.input.shape);
+    const extent = regionExtentOf(req);
+    const channelCuts = rowsFirst ? Infinity : extent.batch * Math.max(1, Math.floor(extent.channels / this.minBlockChannels));
+    const blockCount = Math.max(1, Math.min(wantedBlocks, channelCuts, Math.floor(macs / this.minBlockMacs)));
     const shared: OpRequest = {
       ...req,
       input: await toShared(req.input),
@@ -151,9 +166,7 @@ export class WorkerPool {
       ...(req.bias === undefined ? {} : { bias: await toShared(req.bias) }),
     };
     signal?.throwIfAborted();
-    const extent = regionExtentOf(req);
     let output: Tensor | undefined;
-    const rowsFirst = numel(req.weight.shape) < numel(req.input.shape);
     const parts = planRegions(extent, blockCount, rowsFirst).map((region): JobPart => ({
       message: { type: 'runOp', request: shared, region },
       onReply: (reply) => {

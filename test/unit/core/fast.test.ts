@@ -46,8 +46,9 @@ describe('fast kernels', function () {
   describe('through the worker pool', () => {
     const pools = new Map<number, WorkerPool>();
     before(() => {
-      // minBlockMacs 1: the largest split (3 blocks per worker); inlineMaxMacs 0: no op stays here.
-      for (const size of [1, 2, 3, 5]) pools.set(size, new WorkerPool({ workerScript, size, minBlockMacs: 1, inlineMaxMacs: 0 }));
+      // minBlockMacs 1, minBlockChannels 1: the largest split (3 blocks per worker); inlineMaxMacs 0:
+      // no op stays here.
+      for (const size of [1, 2, 3, 5]) pools.set(size, new WorkerPool({ workerScript, size, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 }));
     });
     after(() => Promise.all([...pools.values()].map((p) => p.dispose())));
 
@@ -66,7 +67,7 @@ describe('fast kernels', function () {
     })?.request as OpRequest;
     const saved = process.env['CONV_LAB_KERNELS'];
     process.env['CONV_LAB_KERNELS'] = 'reference';
-    const pool = new WorkerPool({ workerScript, size: 2, minBlockMacs: 1, inlineMaxMacs: 0 });
+    const pool = new WorkerPool({ workerScript, size: 2, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 });
     try {
       sameBits(await pool.run(req), runOp(req, { engine: 'reference' }), 'reference engine in the workers');
       assert.equal(usesFastKernels(req), false);

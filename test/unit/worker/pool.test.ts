@@ -90,8 +90,8 @@ describe('worker pool', function () {
         const expected = runOp(req);
         for (const size of [1, 2, 3, 4]) {
           // minBlockMacs 1 forces the largest split (3 blocks per worker) even on these small ops,
-          // inlineMaxMacs 0 sends them to the workers.
-          const pool = poolOf({ size, minBlockMacs: 1, inlineMaxMacs: 0 });
+          // minBlockChannels 1 cuts channels however few, inlineMaxMacs 0 sends them to the workers.
+          const pool = poolOf({ size, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 });
           assertBitIdentical(await pool.run(req), expected, `${name}, ${size} workers`);
         }
       });
