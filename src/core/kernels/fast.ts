@@ -159,6 +159,35 @@ function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
   return { padded, lo, source, classes };
 }
 
+/**
+ * The part of an axis a region reads: padded coordinates cut to those some tap of some output
+ * reads, and the input coordinates behind them (`inFrom`, `inLength`), to which `source` then
+ * refers. A block of rows stages only its rows of the input, not the whole input.
+ */
+function windowed(axis: AxisPlan): { axis: AxisPlan; inFrom: number; inLength: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of axis.classes) {
+    if (c.kX.length === 0) continue;
+    first = Math.min(first, Math.min(...c.outX) + Math.min(...c.kX));
+    last = Math.max(last, Math.max(...c.outX) + Math.max(...c.kX));
+  }
+  if (first > last) [first, last] = [0, 0];
+  const read = axis.source.subarray(first, last + 1);
+  const valid = read.filter((i) => i >= 0);
+  const inFrom = valid.length === 0 ? 0 : Math.min(...valid);
+  const inLength = valid.length === 0 ? 1 : Math.max(...valid) - inFrom + 1;
+  return {
+    inFrom, inLength,
+    axis: {
+      padded: last - first + 1,
+      lo: axis.lo - first,
+      source: read.map((i) => (i >= 0 ? i - inFrom : -1)),
+      classes: axis.classes.map((c) => ({ ...c, outX: c.outX.map((o) => o - first) })),
+    },
+  };
+}
+
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -191,6 +220,16 @@ export function fastConvolveRegion(
       from: v === rowsDim ? r0 : 0, to: v === rowsDim ? r1 : output,
     });
   }) as [AxisPlan, AxisPlan, AxisPlan];
+  // Stage only the input rows the region reads (the last dim keeps the whole input row, which
+  // padInput copies as a block).
+  const stagedSizes: [number, number, number] = [...inSizes];
+  let rowsFrom = 0;
+  if (rowsDim < 2) {
+    const w = windowed(axes[rowsDim] ?? UNIT_AXIS);
+    axes[rowsDim] = w.axis;
+    stagedSizes[rowsDim] = w.inLength;
+    rowsFrom = w.inFrom;
+  }
   for (const a of axes) {
     a.classes.forEach((c, i) => {
       c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
@@ -217,9 +256,10 @@ export function fastConvolveRegion(
   const [b0, b1] = region.batch;
   const nB = b1 - b0;
   const inVolume = inSizes[0] * inSizes[1] * inSizes[2];
+  const stagedVolume = stagedSizes[0] * stagedSizes[1] * stagedSizes[2];
   const padVolume = padSizes[0] * padSizes[1] * padSizes[2];
   const planes = nB * g.inChannels;
-  const identity = axes.every((a, v) => a.padded === inSizes[v] && a.source.every((s, p) => s === p));
+  const identity = axes.every((a, v) => a.padded === stagedSizes[v] && a.source.every((s, p) => s === p));
   const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
 
   const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(...a.classes.map(pick)), 1);
@@ -229,7 +269,7 @@ export function fastConvolveRegion(
   const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
 
   const arena = new Arena(Math.ceil(k.heapBase() / 64) * 64);
-  const xAt = arena.take(4 * planes * inVolume);
+  const xAt = arena.take(4 * planes * stagedVolume);
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
   const mapsAt = axes.map((a) => arena.take(4 * a.padded));
   const groupsRead = Math.floor((c1 - 1) / outPerGroup) - Math.floor(c0 / outPerGroup) + 1;
@@ -246,7 +286,16 @@ export function fastConvolveRegion(
 
   const f32 = new Float32Array(k.memory.buffer);
   const i32 = new Int32Array(k.memory.buffer);
-  f32.set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume), xAt / 4);
+  if (stagedVolume === inVolume) {
+    f32.set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume), xAt / 4);
+  } else {
+    // Rows are the outermost dim staged in part: each plane's rows are one contiguous run.
+    const rowStride = rowsDim === 0 ? inSizes[1] * inSizes[2] : inSizes[2];
+    for (let plane = 0; plane < planes; plane++) {
+      const from = (b0 * g.inChannels + plane) * inVolume + rowsFrom * rowStride;
+      f32.set(x.subarray(from, from + stagedVolume), xAt / 4 + plane * stagedVolume);
+    }
+  }
   if (!g.transposed) f32.set(w.subarray(c0 * inPerGroup * kVolume, c1 * inPerGroup * kVolume), wAt / 4);
   if (bias !== undefined) f32.set(bias, biasAt / 4);
   axes.forEach((a, v) => {
@@ -262,7 +311,7 @@ export function fastConvolveRegion(
     });
   });
   if (!identity) {
-    k.padInput(xpAt, xAt, planes, inSizes[0], inSizes[1], inSizes[2], padSizes[0], padSizes[1], padSizes[2],
+    k.padInput(xpAt, xAt, planes, stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2],
       mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo);
   }
   const groupRanges: Array<{ group: number; first: number; count: number }> = [];
