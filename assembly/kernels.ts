@@ -211,17 +211,30 @@ function packWeights(ap: usize, w: usize, M: i32, K: i32, wBase: i32, ocWStride:
 /** Columns first .. first+cols−1 of the im2col matrix as one k-major panel of NR (zeros past cols). */
 function packColumns(dst: usize, xp: usize, K: i32, rowX: usize, colX: usize, first: i32, cols: i32): void {
   if (cols == NR) {
+    // Neighbouring output columns reading input elements 1 or 2 apart (stride-1 or stride-2
+    // convolutions): each row of the panel is 8 loaded, or 16 loaded and every other one kept.
     const c0 = at(colX, first);
-    let contiguous = true;
-    for (let jj = 1; jj < NR; jj++) contiguous = contiguous && at(colX, first + jj) == c0 + jj;
-    if (contiguous) {
-      // Stride-1 convolutions: each row of the panel is 8 neighbouring input elements.
+    const step = at(colX, first + 1) - c0;
+    let regular = step == 1 || step == 2;
+    for (let jj = 2; jj < NR; jj++) regular = regular && at(colX, first + jj) == c0 + jj * step;
+    if (regular) {
       const base = xp + (<usize>c0 << 2);
-      for (let r = 0; r < K; r++) {
-        const src = base + (<usize>at(rowX, r) << 2);
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        dst += NR << 2;
+      if (step == 1) {
+        for (let r = 0; r < K; r++) {
+          const src = base + (<usize>at(rowX, r) << 2);
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          dst += NR << 2;
+        }
+      } else {
+        for (let r = 0; r < K; r++) {
+          const src = base + (<usize>at(rowX, r) << 2);
+          // 15 elements are read (the last column's is the 15th): the 16th may lie past the
+          // padded input, so the last load starts one element early and keeps lanes 1 and 3.
+          v128.store(dst, v128.shuffle<f32>(v128.load(src), v128.load(src, 16), 0, 2, 4, 6));
+          v128.store(dst, v128.shuffle<f32>(v128.load(src, 32), v128.load(src, 44), 0, 2, 5, 7), 16);
+          dst += NR << 2;
+        }
       }
       return;
     }

@@ -1,13 +1,14 @@
 // The float32 fast path (WebAssembly SIMD kernels) beyond the golden suite, which runs on both
-// engines in ops.golden.test.ts: results through the worker pool for 1, 2, 3 and 5 workers equal
-// runOp's bit for bit, the engine switch (option and environment) reaches the workers, and tiny
-// ops run on the calling thread.
+// engines in ops.golden.test.ts: PyTorch goldens shaped to reach the fast kernels' special paths
+// (scripts/golden/gen_fast.py), results through the worker pool for 1, 2, 3 and 5 workers equal
+// to runOp's bit for bit, the engine switch (option and environment) reaching the workers, and
+// tiny ops running on the calling thread.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runOp, usesFastKernels, type OpRequest } from '../../../src/core/ops';
 import type { Tensor } from '../../../src/core/tensor';
 import { WorkerPool } from '../../../src/worker/pool';
-import { repoRoot } from '../helpers';
+import { assertClose, repoRoot } from '../helpers';
 import { loadGoldenCases } from './opsFixtures';
 
 const workerScript = path.join(repoRoot(), 'dist', 'worker.js');
@@ -20,9 +21,19 @@ function sameBits(actual: Tensor, expected: Tensor, what: string): void {
 }
 
 const fastCases = loadGoldenCases().filter((c) => usesFastKernels(c.request));
+const pathCases = loadGoldenCases('fast');
 
 describe('fast kernels', function () {
   this.timeout(120_000);
+
+  for (const c of pathCases) {
+    it(`${c.id}: within 1e-5 of PyTorch (the golden suite's float32 tolerance)`, () => {
+      assert.equal(usesFastKernels(c.request), true);
+      const y = runOp(c.request);
+      assert.deepEqual(y.shape, c.expected.shape);
+      assertClose(y.data as Float32Array, c.expected.data as Float32Array, 1e-5, c.id);
+    });
+  }
 
   it('serve the float32 convolutions of the goldens, and nothing else', () => {
     const all = loadGoldenCases();
@@ -52,8 +63,8 @@ describe('fast kernels', function () {
     });
     after(() => Promise.all([...pools.values()].map((p) => p.dispose())));
 
-    it('every third float32 golden: 1, 2, 3 and 5 workers give runOp bit for bit', async () => {
-      for (const c of fastCases.filter((_, i) => i % 3 === 0)) {
+    it('every third float32 golden and every fast-path golden: 1, 2, 3 and 5 workers give runOp bit for bit', async () => {
+      for (const c of [...fastCases.filter((_, i) => i % 3 === 0), ...pathCases]) {
         const expected = runOp(c.request);
         for (const [size, pool] of pools) sameBits(await pool.run(c.request), expected, `${c.id}, ${size} workers`);
       }

@@ -57,9 +57,10 @@ function readTensor(blob: Buffer, t: StoredTensor): Tensor {
   }
 }
 
-export function loadGoldenCases(): GoldenCase[] {
-  const index = JSON.parse(fs.readFileSync(fixturePath('ops', 'cases.json'), 'utf8')) as { cases: StoredCase[] };
-  const blob = fs.readFileSync(fixturePath('ops', 'cases.bin'));
+/** test/fixtures/<set>: 'ops' (scripts/golden/gen_ops.py) or 'fast' (gen_fast.py). */
+export function loadGoldenCases(set: 'ops' | 'fast' = 'ops'): GoldenCase[] {
+  const index = JSON.parse(fs.readFileSync(fixturePath(set, 'cases.json'), 'utf8')) as { cases: StoredCase[] };
+  const blob = fs.readFileSync(fixturePath(set, 'cases.bin'));
   return index.cases.map((c) => {
     const request: OpRequest = { op: c.op, input: readTensor(blob, c.input), weight: readTensor(blob, c.weight), args: c.args };
     if (c.bias) request.bias = readTensor(blob, c.bias);
