@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 
 export interface ProgramPart {
   readonly document: vscode.TextDocument;
-  /** Where this document's text starts in the program. */
+  /** Where this document's text starts in the program, and its length then. */
   readonly offset: number;
+  readonly length: number;
 }
 
 export interface Program {
@@ -29,13 +30,17 @@ export function notebookOf(document: vscode.TextDocument): vscode.NotebookDocume
 export function programOf(document: vscode.TextDocument): Program | undefined {
   if (!isPython(document)) return undefined;
   const notebook = notebookOf(document);
-  if (!notebook) return { key: document.uri.toString(), text: document.getText(), parts: [{ document, offset: 0 }], notebook: undefined };
+  if (!notebook) {
+    const text = document.getText();
+    return { key: document.uri.toString(), text, parts: [{ document, offset: 0, length: text.length }], notebook: undefined };
+  }
   let text = '';
   const parts: ProgramPart[] = [];
   for (const cell of notebook.getCells()) {
     if (cell.kind !== vscode.NotebookCellKind.Code || !isPython(cell.document)) continue;
-    parts.push({ document: cell.document, offset: text.length });
-    text += `${cell.document.getText()}\n`;
+    const source = cell.document.getText();
+    parts.push({ document: cell.document, offset: text.length, length: source.length });
+    text += `${source}\n`;
   }
   return { key: notebook.uri.toString(), text, parts, notebook };
 }
@@ -56,7 +61,6 @@ function partAt(program: Program, offset: number): ProgramPart | undefined {
 export function locate(program: Program, from: number, to: number): { document: vscode.TextDocument; range: vscode.Range } | undefined {
   const part = partAt(program, from);
   if (!part) return undefined;
-  const length = part.document.getText().length;
-  const clamp = (o: number): number => Math.max(0, Math.min(length, o - part.offset));
+  const clamp = (o: number): number => Math.max(0, Math.min(part.length, o - part.offset));
   return { document: part.document, range: new vscode.Range(part.document.positionAt(clamp(from)), part.document.positionAt(clamp(to))) };
 }

@@ -215,7 +215,8 @@ export class ShapeInterpreter {
       const name = this.src(target);
       act.frame.names.set(name, value);
       this.recorded(target, value);
-      this.bindings.push({ statement: { from: statement.from, to: statement.to }, target: { from: target.from, to: target.to }, name, value });
+      // Loop variables are bindings too, but not assignments: hints and --json list assignments.
+      if (statement.name !== 'ForStatement') this.bindings.push({ statement: { from: statement.from, to: statement.to }, target: { from: target.from, to: target.to }, name, value });
       return;
     }
     if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {

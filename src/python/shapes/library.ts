@@ -345,6 +345,7 @@ export function callLibrary(path: string, args: CallArgs, ctx: LibraryContext): 
   if (path.startsWith('torch.nn.functional.')) return callFunctional(path.slice('torch.nn.functional.'.length), args, ctx);
   if (path.startsWith('torch.nn.')) return constructLayer(path.slice('torch.nn.'.length), args);
   if (path.startsWith('torch.')) return callTorch(path.slice('torch.'.length), args, ctx);
+  if (path === 'd2l.torch.corr2d' || path === 'd2l.corr2d') return corr2d(args);
   return callBuiltin(path, args);
 }
 
@@ -420,6 +421,13 @@ function callTorch(name: string, args: CallArgs, ctx: LibraryContext): Value | u
     return callFunctional(name, args, ctx);
   }
   return tensorOf(undefined);
+}
+
+/** d2l's `corr2d(X, K)`: a 2-D cross-correlation, shapes from core/geometry. */
+function corr2d(args: CallArgs): Value {
+  const [x, k] = [shapeOf(args.positional[0]), shapeOf(args.positional[1])];
+  if (!x || !k) return tensorOf(undefined, 'float32');
+  return tensorOf(applyConv('corr2d', x, k, {}, dtypeOf(args.positional[0]), false).shape, 'float32');
 }
 
 function arange(args: CallArgs, dtype: DType | undefined): Value {

@@ -1,0 +1,233 @@
+// Shape analysis in the real VS Code: diagnostics (PyTorch's message, code, related layer),
+// hovers, inlay hints and quick fixes through VS Code's own provider commands, in a .py file and
+// in a notebook whose cells form one program; then hover latency and extension-host blocking
+// while typing in a 5,000-line file, measured and reported.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { modelFile } from '../../bench/models';
+import { report, waitFor, workspaceFile } from './helpers';
+
+// 16 → Conv2d(k3, s2, p1) → 8 → ConvTranspose2d(k3, s2, p1) → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16.
+const MODEL = [
+  'import torch',
+  'import torch.nn as nn',
+  '',
+  'class UNetBlock(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.down = nn.Conv2d(4, 8, kernel_size=3, stride=2, padding=1)',
+  '        self.up = nn.ConvTranspose2d(8, 4, kernel_size=3, stride=2, padding=1)',
+  '',
+  '    def forward(self, x):',
+  '        h = self.down(x)',
+  '        u = self.up(h)',
+  '        return torch.cat([u, x], dim=1)',
+  '',
+  'block = UNetBlock()',
+  'x = torch.randn(2, 4, 16, 16)',
+  'y = block(x)',
+  '',
+].join('\n');
+const CAT_MESSAGE = 'Sizes of tensors must match except in dimension 1. Expected size 15 but got size 16 for tensor number 1 in the list.';
+
+function convLabDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Conv Lab');
+}
+
+async function waitForDiagnostics(uri: vscode.Uri, what: string, check: (ds: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  await waitFor(what, () => check(convLabDiagnostics(uri)), 20_000);
+  return convLabDiagnostics(uri);
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+}
+
+async function hoverAt(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  return hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position));
+}
+
+function positionOf(document: vscode.TextDocument, needle: string, offsetInNeedle = 0): vscode.Position {
+  const at = document.getText().indexOf(needle);
+  assert.ok(at >= 0, `'${needle}' is not in ${document.uri.toString()}`);
+  return document.positionAt(at + offsetInNeedle);
+}
+
+async function fixAndWait(uri: vscode.Uri, diagnostic: vscode.Diagnostic, title: string): Promise<void> {
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  const action = actions.find((a) => a.title === title);
+  assert.ok(action?.edit, `no quick fix '${title}' among ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert.ok(await vscode.workspace.applyEdit(action.edit));
+  await waitForDiagnostics(uri, 'the fixed error disappears', (ds) => ds.length === 0);
+}
+
+describe('shape analysis in the editor', function () {
+  this.timeout(120_000);
+
+  describe('in a .py file', () => {
+    let document: vscode.TextDocument;
+    before(async () => {
+      const uri = workspaceFile('unet_block.py');
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(MODEL));
+      document = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(document);
+    });
+
+    it("reports PyTorch's error where it is raised, with its code and the layer as related information", async () => {
+      const [d] = await waitForDiagnostics(document.uri, 'the cat mismatch is reported', (ds) => ds.length > 0);
+      assert.equal(d?.message, CAT_MESSAGE);
+      assert.equal(d?.code, 'cat-mismatch');
+      assert.equal(d?.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(document.getText(d?.range), 'torch.cat([u, x], dim=1)');
+      assert.equal(d?.range.start.line, 12);
+    });
+
+    it('hovers the transposed conv, its keywords and tensors', async () => {
+      const layer = await hoverAt(document.uri, positionOf(document, 'ConvTranspose2d', 3));
+      for (const expected of ['**nn.ConvTranspose2d** `8 → 4` channels', 'input `(2, 8, 8, 8)` → output `(2, 4, 15, 15)`', 'H_out = (8 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 15', 'to restore `(16, 16)`', 'command:convLab.visualizeLayerAt']) {
+        assert.ok(layer.includes(expected), `missing ${expected} in\n${layer}`);
+      }
+      const keyword = await hoverAt(document.uri, positionOf(document, 'stride=2, padding=1)\n\n', 1));
+      assert.match(keyword, /^\*\*stride\*\*/);
+      const variable = await hoverAt(document.uri, positionOf(document, 'u = self.up(h)', 0));
+      assert.ok(variable.includes('`u`: Tensor `(2, 4, 15, 15)` float32'), variable);
+    });
+
+    it('shows inlay hints after assignments, and none with convLab.inlayHints off', async () => {
+      const range = new vscode.Range(0, 0, document.lineCount, 0);
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', document.uri, range);
+      const labels = hints.map((h) => `${h.position.line}:${typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')}`);
+      assert.deepEqual(labels, ['10:: (2, 8, 8, 8)', '11:: (2, 4, 15, 15)', '15:: (2, 4, 16, 16)']);
+      const config = vscode.workspace.getConfiguration('convLab');
+      await config.update('inlayHints', 'off', vscode.ConfigurationTarget.Global);
+      try {
+        assert.deepEqual(await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', document.uri, range), []);
+      } finally {
+        await config.update('inlayHints', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it('Check Shapes in File counts the bindings and errors', async () => {
+      await vscode.window.showTextDocument(document);
+      const counts = await vscode.commands.executeCommand<{ bindings: number; errors: number }>('convLab.checkShapes');
+      // h, u, x; y is unknown after the error.
+      assert.deepEqual(counts, { bindings: 4, errors: 1 });
+    });
+
+    it('Run and Visualize from the hover run the layer on the shape reaching it', async () => {
+      const position = positionOf(document, 'ConvTranspose2d', 3);
+      const args = { uri: document.uri.toString(), line: position.line, character: position.character };
+      const result = await vscode.commands.executeCommand<{ shape: number[] } | undefined>('convLab.runLayerAt', args);
+      assert.deepEqual(result?.shape, [2, 4, 15, 15]);
+    });
+
+    it('fixes the error with output_padding, and the diagnostic goes away', async () => {
+      const [d] = convLabDiagnostics(document.uri);
+      assert.ok(d);
+      await fixAndWait(document.uri, d, 'Set output_padding=1 so ConvTranspose2d gives back (16, 16)');
+      assert.ok(document.getText().includes('nn.ConvTranspose2d(8, 4, kernel_size=3, stride=2, padding=1, output_padding=1)'));
+    });
+  });
+
+  describe('in a notebook (its cells are one program)', () => {
+    let notebook: vscode.NotebookDocument;
+    before(async () => {
+      const cells = [
+        'import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 16, 3, padding=1)\nhead = nn.Conv2d(8, 2, 1)\nx = torch.randn(1, 3, 32, 32)',
+        'features = conv(x)\nscores = head(features)',
+      ];
+      const ipynb = {
+        cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+        metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5,
+      };
+      const uri = workspaceFile('two_cells.ipynb');
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(ipynb)));
+      notebook = await vscode.workspace.openNotebookDocument(uri);
+      await vscode.window.showNotebookDocument(notebook);
+    });
+
+    it('reports the error in the cell that raises it, pointing at the layer in the cell above', async () => {
+      const second = notebook.cellAt(1).document;
+      const [d] = await waitForDiagnostics(second.uri, 'the channel mismatch is reported in cell 2', (ds) => ds.length > 0);
+      assert.equal(d?.message, 'Given groups=1, weight of size [2, 8, 1, 1], expected input[1, 16, 32, 32] to have 8 channels, but got 16 channels instead');
+      assert.equal(second.getText(d?.range), 'head(features)');
+      const related = d?.relatedInformation?.[0];
+      assert.equal(related?.location.uri.toString(), notebook.cellAt(0).document.uri.toString());
+      assert.equal(notebook.cellAt(0).document.getText(related?.location.range), 'nn.Conv2d(8, 2, 1)');
+      assert.deepEqual(convLabDiagnostics(notebook.cellAt(0).document.uri), []);
+    });
+
+    it("hovers and hints use the names bound in earlier cells", async () => {
+      const second = notebook.cellAt(1).document;
+      const hover = await hoverAt(second.uri, new vscode.Position(0, 16));
+      assert.ok(hover.includes('`x`: Tensor `(1, 3, 32, 32)` float32'), hover);
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', second.uri, new vscode.Range(0, 0, 2, 0));
+      assert.deepEqual(hints.map((h) => `${h.position.line}:${String(h.label)}`), ['0:: (1, 16, 32, 32)']);
+    });
+
+    it('fixes in_channels in the earlier cell, and the diagnostic goes away', async () => {
+      const second = notebook.cellAt(1).document;
+      const [d] = convLabDiagnostics(second.uri);
+      assert.ok(d);
+      await fixAndWait(second.uri, d, "Set in_channels to 16 (the input's channels)");
+      assert.ok(notebook.cellAt(0).document.getText().includes('head = nn.Conv2d(16, 2, 1)'));
+    });
+  });
+
+  it('finds nothing wrong in the seed example', async () => {
+    const uri = workspaceFile('transposed_conv.py');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('convLab.checkShapes');
+    assert.deepEqual(convLabDiagnostics(uri), []);
+    // Cell 91: the 2×2 K replaced the 3×3 kernel: (2 − 1)·2 + 1·(2 − 1) + 1 = 4.
+    const hover = await hoverAt(uri, positionOf(document, 'tconv(X)\n# Out[91]', 1));
+    assert.ok(hover.includes('input `(1, 1, 2, 2)` → output `(1, 1, 4, 4)`'), hover);
+  });
+
+  it('answers hovers and keeps the extension host responsive in a 5,000-line file (measured)', async () => {
+    const uri = workspaceFile('big_model.py');
+    const text = modelFile(5000);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('convLab.checkShapes');
+    // Hovers on layer constructors spread over the file.
+    const targets: vscode.Position[] = [];
+    for (let at = text.indexOf('nn.Conv2d('); at >= 0 && targets.length < 60; at = text.indexOf('nn.Conv2d(', at + 5000)) targets.push(document.positionAt(at + 4));
+    const latencies: number[] = [];
+    for (const position of targets) {
+      const started = performance.now();
+      const hover = await hoverAt(uri, position);
+      latencies.push(performance.now() - started);
+      assert.ok(hover.includes('**nn.Conv2d**'), `no layer hover at ${position.line}`);
+    }
+    latencies.sort((a, b) => a - b);
+    const p95 = latencies[Math.floor(latencies.length * 0.95)] ?? NaN;
+    // Typing: 60 one-character edits in the middle of the file, while a 5 ms timer records how late it fires.
+    const lags: number[] = [];
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const now = performance.now();
+      lags.push(now - last - 5);
+      last = now;
+    }, 5);
+    const line = Math.floor(document.lineCount / 2);
+    try {
+      for (let i = 0; i < 60; i++) {
+        await editor.edit((b) => b.insert(new vscode.Position(line, 0), i % 2 === 0 ? '#' : ''));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    } finally {
+      clearInterval(probe);
+    }
+    lags.sort((a, b) => a - b);
+    const maxLag = lags[lags.length - 1] ?? NaN;
+    const lagP99 = lags[Math.floor(lags.length * 0.99)] ?? NaN;
+    report(`      hover on a ${document.lineCount}-line file: median ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${latencies.length} hovers); typing: event-loop lag p99 ${lagP99.toFixed(1)} ms, max ${maxLag.toFixed(1)} ms over ${lags.length} probes`);
+    assert.equal(latencies.length, targets.length);
+    assert.ok(lags.length > 100, 'the probe ran while typing');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
