@@ -48,13 +48,16 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
   const interpreter = new ShapeInterpreter(doc, options);
   interpreter.run();
   const bindings: ShapeBinding[] = [];
-  const seen = new Set<string>();
+  // Shapes already listed per target (the statement ran several times: loops, several calls).
+  const seen = new Map<number, string[]>();
   for (const b of interpreter.bindings) {
     if (b.value.kind !== 'tensor' && b.value.kind !== 'unknown') continue;
     const shape = b.value.kind === 'tensor' ? b.value.shape : undefined;
-    const key = `${b.statement.from}\0${b.target.from}\0${shape ? shapeText(shape) : '?'}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const text = shape ? shapeText(shape) : '?';
+    const listed = seen.get(b.target.from);
+    if (listed?.includes(text)) continue;
+    if (listed) listed.push(text);
+    else seen.set(b.target.from, [text]);
     bindings.push({
       line: doc.lineColumnAt(b.statement.from).line,
       name: b.name,
@@ -65,8 +68,8 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
     });
   }
   // A statement also seen with a known shape drops its "unknown" entries (a loop's first, merged pass).
-  const known = new Set(bindings.filter((b) => b.shape).map((b) => `${b.statement.from}\0${b.target.from}`));
-  const kept = bindings.filter((b) => b.shape || !known.has(`${b.statement.from}\0${b.target.from}`));
+  const known = new Set(bindings.filter((b) => b.shape).map((b) => b.target.from));
+  const kept = bindings.filter((b) => b.shape || !known.has(b.target.from));
   kept.sort((a, b) => a.statement.from - b.statement.from || a.target.from - b.target.from);
   const diagnostics = [...interpreter.diagnostics.values()]
     .map((d) => ({ ...d, ...doc.lineColumnAt(d.from) }))
@@ -76,7 +79,7 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
     bindings: kept,
     diagnostics,
     truncated: interpreter.truncated,
-    valuesAt: (span) => interpreter.expressionValues.get(spanKey(span)) ?? [],
+    valuesAt: (span) => interpreter.valuesAt(span),
     layerAt: (span) => {
       const layer = interpreter.layersAt.get(spanKey(span));
       return layer ? { layer, inputs: interpreter.layerInputs.get(layer) ?? [] } : undefined;

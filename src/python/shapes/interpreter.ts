@@ -75,8 +75,8 @@ interface SuperValue {
 export class ShapeInterpreter {
   readonly bindings: BindingRecord[] = [];
   readonly diagnostics = new Map<string, ShapeDiagnostic>();
-  /** The values each call, name and attribute expression had, by spanKey. */
-  readonly expressionValues = new Map<number, Value[]>();
+  /** The values each call, name and attribute expression had: by start offset, then end offset. */
+  private readonly expressionValues = new Map<number, { to: number; values: Value[] }[]>();
   /** Layers by the span of the call that constructed them, and the inputs each received. */
   readonly layersAt = new Map<number, Layer>();
   readonly layerInputs = new WeakMap<Layer, (readonly Dim[] | undefined)[]>();
@@ -574,13 +574,13 @@ export class ShapeInterpreter {
     return this.guard(node, () => this.eval(node, act));
   }
 
-  private guard(node: SyntaxNode, run: () => Value, related?: Span, operands?: readonly Value[]): Value {
+  private guard(node: SyntaxNode, run: () => Value, related?: Span, operands?: () => readonly Value[]): Value {
     try {
       return run();
     } catch (e) {
       if (e instanceof BudgetExceeded) throw e;
       if (isTorchError(e)) {
-        this.report(node, e, related, operands);
+        this.report(node, e, related, operands?.());
         return UNKNOWN;
       }
       if (e instanceof RangeError && /call stack/i.test(e.message)) return UNKNOWN;
@@ -849,8 +849,8 @@ export class ShapeInterpreter {
       if (act.self && act.cls) return { kind: 'super', self: act.self, cls: act.cls } as unknown as Value;
       return UNKNOWN;
     }
-    const receiver = callee.kind === 'method' ? [callee.self] : [];
-    const operands = [...receiver, ...args.positional.flatMap((a) => itemsOf(a) ?? [a]), ...args.keywords.values()];
+    // What the call received, for quick fixes: built only when it fails.
+    const operands = (): Value[] => [...(callee.kind === 'method' ? [callee.self] : []), ...args.positional.flatMap((a) => itemsOf(a) ?? [a]), ...args.keywords.values()];
     const value = this.guard(node, () => this.call(callee, args, node), callee.kind === 'layer' ? this.layerSites.get(callee.layer) : undefined, operands);
     if (value.kind === 'layer' && !this.layerSites.has(value.layer)) {
       this.layerSites.set(value.layer, { from: node.from, to: node.to });
@@ -884,11 +884,17 @@ export class ShapeInterpreter {
 
   /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
   private recorded(node: SyntaxNode, value: Value): Value {
-    const key = spanKey(node);
-    const seen = this.expressionValues.get(key);
-    if (!seen) this.expressionValues.set(key, [value]);
-    else if (seen.length < 8 && !seen.some((v) => sameValue(v, value))) seen.push(value);
+    const slots = this.expressionValues.get(node.from);
+    const slot = slots?.find((x) => x.to === node.to);
+    if (!slots) this.expressionValues.set(node.from, [{ to: node.to, values: [value] }]);
+    else if (!slot) slots.push({ to: node.to, values: [value] });
+    else if (slot.values.length < 8 && !slot.values.some((v) => sameValue(v, value))) slot.values.push(value);
     return value;
+  }
+
+  /** The values an expression had (several when it ran with different inputs). */
+  valuesAt(span: Span): readonly Value[] {
+    return this.expressionValues.get(span.from)?.find((x) => x.to === span.to)?.values ?? [];
   }
 
   /** Where a layer's constructor call is. */
@@ -1048,7 +1054,7 @@ export class ShapeInterpreter {
     }
     const a = this.eval(left, act);
     const b = this.eval(right, act);
-    return this.guard(node, () => this.binary(operator, a, b, false), undefined, [a, b]);
+    return this.guard(node, () => this.binary(operator, a, b, false), undefined, () => [a, b]);
   }
 
   private binary(operator: string, a: Value, b: Value, inPlace: boolean): Value {
