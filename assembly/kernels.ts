@@ -84,16 +84,24 @@ export function padInput(
  * One group's slice of a transposed convolution's weight, [ipg, count, kVolume] (`count` output
  * channels), as [kVolume, ipg, width] (width ≥ count): the rows one output class reads are then
  * a few contiguous blocks, where in PyTorch's layout they are kVolume apart (with large kernels
- * every read was a cache miss).
+ * every read was a cache miss). `scratch` holds 16 · count floats.
  */
-export function transposeWeights(dst: usize, src: usize, ipg: i32, count: i32, kVolume: i32, width: i32): void {
-  // Output channels innermost: contiguous writes, and the `count` rows read stay in L1 across k.
+export function transposeWeights(dst: usize, src: usize, ipg: i32, count: i32, kVolume: i32, width: i32, scratch: usize): void {
+  // Tiles of 16 taps × every output channel: the tile's source rows (kVolume apart, so often
+  // in one cache set) are first copied to `scratch` whole, then written out a destination row
+  // of `count` neighbouring values at a time.
   for (let i = 0; i < ipg; i++) {
     const from = src + (<usize>(i * count * kVolume) << 2);
-    for (let k = 0; k < kVolume; k++) {
-      const to = dst + (<usize>((k * ipg + i) * width) << 2);
+    for (let k0 = 0; k0 < kVolume; k0 += 16) {
+      const taps = min(16, kVolume - k0);
       for (let o = 0; o < count; o++) {
-        store<f32>(to + (<usize>o << 2), load<f32>(from + (<usize>(o * kVolume + k) << 2)));
+        memory.copy(scratch + (<usize>(o * 16) << 2), from + (<usize>(o * kVolume + k0) << 2), <usize>taps << 2);
+      }
+      for (let t = 0; t < taps; t++) {
+        const to = dst + (<usize>(((k0 + t) * ipg + i) * width) << 2);
+        for (let o = 0; o < count; o++) {
+          store<f32>(to + (<usize>o << 2), load<f32>(scratch + (<usize>(o * 16 + t) << 2)));
+        }
       }
     }
   }

@@ -26,7 +26,7 @@ interface KernelExports {
   heapBase(): number;
   padInput(dst: number, src: number, planes: number, in0: number, in1: number, in2: number,
     p0: number, p1: number, p2: number, map0: number, map1: number, map2: number, lo2: number): void;
-  transposeWeights(dst: number, src: number, ipg: number, count: number, kVolume: number, width: number): void;
+  transposeWeights(dst: number, src: number, ipg: number, count: number, kVolume: number, width: number, scratch: number): void;
   convGemm(out: number, xp: number, w: number, bias: number, hasBias: number, scratch: number,
     M: number, wBase: number, ocWStride: number, outBase: number, ocOutStride: number, biasBase: number,
     icCount: number, xBase: number, icXStride: number, icWStride: number,
@@ -280,8 +280,9 @@ export function fastConvolveRegion(
   const outAt = arena.take(4 * out.length);
   // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
   const tablesAt = axes.map((a) => a.classes.map((c) => arena.take(4 * (2 + 2 * c.outX.length + 2 * c.kX.length))));
-  // convGemm's scratch: row and column tables, then the panels and the tile, 64-byte aligned.
-  const scratchAt = arena.take(4 * (2 * maxK + 2 * maxN) + 64 + 4 * (Math.ceil(maxM / MR) * MR * maxK + chunk * maxK + MR * NR));
+  // convGemm's scratch: row and column tables, then the panels and the tile, 64-byte aligned
+  // (transposeWeights needs 16 floats per output channel).
+  const scratchAt = arena.take(Math.max(64 * width, 4 * (2 * maxK + 2 * maxN) + 64 + 4 * (Math.ceil(maxM / MR) * MR * maxK + chunk * maxK + MR * NR)));
   arena.commit(k.memory);
 
   const f32 = new Float32Array(k.memory.buffer);
@@ -326,7 +327,7 @@ export function fastConvolveRegion(
         const from = ((group * inPerGroup + ic) * outPerGroup + first - group * outPerGroup) * kVolume;
         f32.set(w.subarray(from, from + count * kVolume), wAt / 4 + i * block + ic * count * kVolume);
       }
-      k.transposeWeights(wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width);
+      k.transposeWeights(wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width, scratchAt);
     });
   }
 
