@@ -94,5 +94,5 @@ export type FromAnalysisMessage =
 export type HostAnalysisEndpoint = RpcEndpoint<ToAnalysisMessage, FromAnalysisMessage>;
 export type AnalysisHostEndpoint = RpcEndpoint<FromAnalysisMessage, ToAnalysisMessage>;
 
-/** Links a hover appends; the host turns them into command URIs. */
-export const HOVER_LINK_PLACEHOLDER = '{{links}}';
+/** Where a hover's links go, by kind; the host turns them into command URIs. */
+export const HOVER_LINK_PLACEHOLDERS = { layer: '{{layer-links}}', literal: '{{literal-links}}' } as const;

@@ -8,7 +8,7 @@ import { shapeText, allKnown } from '../python/shapes/dim';
 import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../python/shapes/editor';
 import { applyConvLayer, convWeightShape } from '../python/shapes/layers';
 import type { AnalysisHostEndpoint, FromAnalysisMessage, LayerOp, SyncMessage, ToAnalysisMessage } from '../protocol/analysis';
-import { HOVER_LINK_PLACEHOLDER } from '../protocol/analysis';
+import { HOVER_LINK_PLACEHOLDERS } from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
 
 interface Program {
@@ -80,7 +80,7 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message.key, message.version).analysis, message.mode, message.range) };
     case 'hover':
-      return { type: 'hover', hover: hoverAt(analysisOf(message.key, message.version).analysis, message.offset, { links: () => HOVER_LINK_PLACEHOLDER }) };
+      return { type: 'hover', hover: hoverAt(analysisOf(message.key, message.version).analysis, message.offset, { links: (kind) => HOVER_LINK_PLACEHOLDERS[kind] }) };
     case 'codeActions': {
       const { analysis } = analysisOf(message.key, message.version);
       const d = message.diagnostic;

@@ -66,3 +66,22 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   }
   return result;
 }
+
+/** A hover link's target: a range of a document and the selection command to run on it. */
+export interface RangeLinkArgs {
+  readonly uri: string;
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+  readonly command: 'convLab.runConvOnSelection' | 'convLab.runConvTransposeOnSelection';
+}
+
+/** Selects the range (a literal from its hover) and runs the selection command on it. */
+export async function runOnRange(args: RangeLinkArgs | undefined): Promise<unknown> {
+  if (!args || (args.command !== 'convLab.runConvOnSelection' && args.command !== 'convLab.runConvTransposeOnSelection')) return undefined;
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === args.uri);
+  if (!document) return undefined;
+  const editor = await vscode.window.showTextDocument(document);
+  const range = new vscode.Range(args.start.line, args.start.character, args.end.line, args.end.character);
+  editor.selection = new vscode.Selection(range.start, range.end);
+  return vscode.commands.executeCommand(args.command);
+}

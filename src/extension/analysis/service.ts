@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { TextEdit } from '../../python/parse';
 import type { FromAnalysisMessage, LayerOp, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
-import { HOVER_LINK_PLACEHOLDER } from '../../protocol/analysis';
+import { HOVER_LINK_PLACEHOLDERS } from '../../protocol/analysis';
 import type { InlayHintsMode } from '../../python/shapes/editor';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
@@ -171,10 +171,14 @@ export class AnalysisService implements vscode.Disposable {
     const answer = await this.ask(program, (version) => ({ type: 'hover', key: program.key, version, offset }), 'hover');
     if (!answer.hover || token.isCancellationRequested) return undefined;
     const place = locate(program, answer.hover.from, answer.hover.to);
-    const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: position.line, character: position.character }]));
-    const links = `\n\n---\n[Run](command:convLab.runLayerAt?${args} "Run this layer on a placeholder input of the shape reaching it") · [Visualize](command:convLab.visualizeLayerAt?${args} "Open the panel on this layer")`;
-    const markdown = new vscode.MarkdownString(answer.hover.markdown.replace(HOVER_LINK_PLACEHOLDER, links));
-    markdown.isTrusted = { enabledCommands: ['convLab.runLayerAt', 'convLab.visualizeLayerAt'] };
+    const at = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: position.line, character: position.character }]));
+    const layerLinks = `\n\n---\n[Run](command:convLab.runLayerAt?${at} "Run this layer on a placeholder input of the shape reaching it") · [Visualize](command:convLab.visualizeLayerAt?${at} "Open the panel on this layer")`;
+    const range = (command: string): string => encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), start: place?.range.start, end: place?.range.end, command }]));
+    const literalLinks = place?.document === document
+      ? `\n\n---\n[Run Convolution](command:convLab.runOnRange?${range('convLab.runConvOnSelection')} "Select this literal as the input and run a convolution") · [Run Transposed Convolution](command:convLab.runOnRange?${range('convLab.runConvTransposeOnSelection')} "Select this literal as the input and run a transposed convolution")`
+      : '';
+    const markdown = new vscode.MarkdownString(answer.hover.markdown.replace(HOVER_LINK_PLACEHOLDERS.layer, layerLinks).replace(HOVER_LINK_PLACEHOLDERS.literal, literalLinks));
+    markdown.isTrusted = { enabledCommands: ['convLab.runLayerAt', 'convLab.visualizeLayerAt', 'convLab.runOnRange'] };
     return new vscode.Hover(markdown, place?.document === document ? place.range : undefined);
   }
 

@@ -2,13 +2,14 @@
 // hint labels and quick-fix edits, all in document offsets. The extension's providers and the
 // analysis worker only translate these.
 import type { SyntaxNode } from '@lezer/common';
-import { convTransposeOutputLength, convTransposeOutputRange, dimensionNames, outputPaddingToRestore, convOutputLength } from '../../core/geometry';
+import { convOutputLength, convTransposeOutputLength, convTransposeOutputRange, dimensionNames, geometryFormulas, outputPaddingToRestore } from '../../core/geometry';
+import type { OpArgs, OpName } from '../../core/ops';
 import { formatTensor } from '../../core/format';
 import { evaluateTensorExpression } from '../evaluate';
 import { callArguments, type Span, type TextEdit } from '../parse';
 import type { LocatedDiagnostic, ShapeAnalysis } from './analyze';
 import { allKnown, dimText, isKnown, productOfDims, shapeText, type Dim } from './dim';
-import { applyConvLayer, convWeightShape, type ConvLayer, type Layer } from './layers';
+import { applyConv, applyConvLayer, convWeightShape, type ConvLayer, type Layer } from './layers';
 import type { Value } from './values';
 
 export type InlayHintsMode = 'off' | 'assignments' | 'all';
@@ -121,10 +122,16 @@ export function hoverAt(analysis: ShapeAnalysis, offset: number, options: HoverO
       if (built) return { from: n.from, to: n.to, markdown: layerHover(analysis, built.layer, built.inputs) + (options.links?.('layer', n) ?? '') };
       const callee = n.firstChild;
       const calleeText = callee ? doc.textOf(callee) : '';
-      if (LITERAL_FACTORIES.test(calleeText) && offset <= (callee?.to ?? 0)) {
+      const onCallee = callee !== null && offset <= callee.to;
+      if (LITERAL_FACTORIES.test(calleeText) && onCallee) {
         const literal = literalHover(analysis, n, options.maxElements);
         if (literal) return { from: n.from, to: n.to, markdown: literal + (options.links?.('literal', n) ?? '') };
       }
+      const path = callee ? analysis.valuesAt(callee).find((v): v is Extract<Value, { kind: 'path' }> => v.kind === 'path')?.path : undefined;
+      const functional = path ? /^torch\.(?:nn\.functional\.)?(conv(?:_transpose)?[123]d)$/.exec(path) : null;
+      if (functional && onCallee) return { from: n.from, to: n.to, markdown: functionalConvHover(analysis, n, functional[1] as OpName) };
+      const values = analysis.valuesAt(n);
+      if (onCallee && values.some((v) => v.kind === 'tensor')) return { from: n.from, to: n.to, markdown: valueHover(analysis, n, values) };
     }
     if (n.name === 'VariableName' || n.name === 'MemberExpression' || (n.name === 'PropertyName' && n.parent?.name === 'MemberExpression')) {
       const target = n.name === 'PropertyName' ? (n.parent as SyntaxNode) : n;
@@ -190,6 +197,55 @@ function layerHover(analysis: ShapeAnalysis, layer: Layer, inputs: readonly (rea
   }
   if (seen.length === 0) lines.push('- input not known here: the formula above gives the output for any input size');
   if (layer.transposed) lines.push(...transposedNotes(analysis, layer, seen, names));
+  return lines.join('\n');
+}
+
+/** An int or a tuple of ints written in the source (`2`, `(1, 2)`), or a string (`'same'`). */
+function literalArgument(analysis: ShapeAnalysis, node: SyntaxNode | undefined): number | number[] | string | undefined {
+  if (!node) return undefined;
+  const text = analysis.doc.textOf(node).replace(/\s+/g, '');
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (/^[([]-?\d+(,-?\d+)*,?[)\]]$/.test(text)) return text.slice(1, -1).split(',').filter((x) => x !== '').map(Number);
+  const quoted = /^(['"])(\w+)\1$/.exec(text);
+  return quoted ? quoted[2] : undefined;
+}
+
+/** `F.conv2d(input, weight, ...)`: the shapes reaching it, its output and formulas from core/geometry. */
+function functionalConvHover(analysis: ShapeAnalysis, call: SyntaxNode, op: OpName): string {
+  const transposed = op.startsWith('conv_transpose');
+  const names = transposed ? ['input', 'weight', 'bias', 'stride', 'padding', 'output_padding', 'groups', 'dilation'] : ['input', 'weight', 'bias', 'stride', 'padding', 'dilation', 'groups'];
+  const argList = call.getChild('ArgList');
+  const { positional, keywords } = argList ? callArguments(argList, analysis.doc.text) : { positional: [], keywords: new Map<string, { value: SyntaxNode }>() };
+  const nodeOf = (name: string): SyntaxNode | undefined => keywords.get(name)?.value ?? positional[names.indexOf(name)];
+  const tensorShape = (name: string): readonly Dim[] | undefined => {
+    const node = nodeOf(name);
+    const value = node ? analysis.valuesAt(node).find((v) => v.kind === 'tensor') : undefined;
+    return value?.kind === 'tensor' ? value.shape : undefined;
+  };
+  const [input, weight] = [tensorShape('input'), tensorShape('weight')];
+  const lines = [`**F.${op}** · input ${code(input ? shapeText(input) : 'unknown')} · weight ${code(weight ? shapeText(weight) : 'unknown')}`];
+  const args: OpArgs = {};
+  for (const [python, key] of [['stride', 'stride'], ['padding', 'padding'], ['dilation', 'dilation'], ['groups', 'groups'], ['output_padding', 'outputPadding']] as const) {
+    const node = nodeOf(python);
+    if (!node) continue;
+    const value = literalArgument(analysis, node);
+    if (value === undefined) {
+      lines.push('', `${python} is not a literal here: the output is not worked out.`);
+      return lines.join('\n');
+    }
+    (args as Record<string, unknown>)[key] = value;
+  }
+  if (!input || !weight || !allKnown(input) || !allKnown(weight)) {
+    lines.push('', 'The input or weight shape is not known here.');
+    return lines.join('\n');
+  }
+  try {
+    const applied = applyConv(op, input, weight, args, undefined, false);
+    lines.push('', `output ${code(shapeText(applied.shape))}`);
+    if (applied.geometry) lines.push(...geometryFormulas(applied.geometry).map((f) => `- ${f}`));
+  } catch (e) {
+    lines.push('', `${e instanceof Error ? e.message : String(e)}`);
+  }
   return lines.join('\n');
 }
 

@@ -50,6 +50,16 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
     assert.equal(literal?.markdown, '**Tensor literal** `(2, 2)` float32 · min 0 · max 3\n\n```python\ntensor([[0., 1.],\n        [2., 3.]])\n```');
   });
 
+  it("hovers F.conv_transpose2d with the shapes reaching it and core/geometry's formulas, and a tensor-valued call", () => {
+    const source = `${HEADER}import torch.nn.functional as F\nx = torch.randn(1, 4, 5, 5)\nw = torch.randn(4, 2, 3, 3)\ny = F.conv_transpose2d(x, w, stride=2, padding=(1, 1))\nz = torch.cat([y, y], dim=1)\n`;
+    const analysis = analyzeShapes(source);
+    const md = hoverAt(analysis, source.indexOf('conv_transpose2d'))?.markdown ?? '';
+    // (5 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 9
+    assert.ok(md.startsWith('**F.conv_transpose2d** · input `(1, 4, 5, 5)` · weight `(4, 2, 3, 3)`\n\noutput `(1, 2, 9, 9)`'), md);
+    assert.ok(md.includes('- H_out = (H_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (5 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 9'), md);
+    assert.equal(hoverAt(analysis, source.indexOf('torch.cat') + 7)?.markdown, '`torch.cat([y, y], dim=1)`: Tensor `(1, 4, 9, 9)` float32');
+  });
+
   it('finds the layer under a name bound to it', () => {
     const analysis = analyzeShapes(seedLike);
     const found = layerAtOffset(analysis, seedLike.indexOf('up(h)'));
@@ -86,6 +96,13 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
     const source = `${HEADER}down = nn.Conv2d(4, 8, 3, stride=2, padding=1)\nup = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=2)\nh = down(torch.randn(1, 4, 16, 16))\ny = up(h)\n`;
     const { titles } = fixesFor(source);
     assert.deepEqual(titles, ['Set output_padding=1 so ConvTranspose2d gives back (16, 16)']);
+  });
+
+  it("fixes a stride-1 conv that shrinks its input with padding='same'", () => {
+    // 9 − 3 + 1 = 7 ≠ 9: padding='same' keeps 9 × 9, which the residual sum needs.
+    const { titles, fixed } = fixesFor(`${HEADER}conv = nn.Conv2d(4, 4, 3)\nx = torch.randn(1, 4, 9, 9)\ny = conv(x) + x\n`);
+    assert.deepEqual(titles, ["Set padding='same' so Conv2d keeps (9, 9)"]);
+    assert.ok(fixed[0]?.includes("conv = nn.Conv2d(4, 4, 3, padding='same')"));
   });
 
   it('fixes in_features and a view with -1', () => {
