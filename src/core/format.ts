@@ -20,6 +20,8 @@ export interface TorchPrintOptions {
 export interface FormatTensorOptions extends Partial<TorchPrintOptions> {
   /** Extra `key=value` items after the values, e.g. `grad_fn=<ConvolutionBackward0>`. */
   readonly suffixes?: readonly string[];
+  /** `torch.get_default_dtype()`: the float dtype repr leaves unnamed (float32 unless given). */
+  readonly defaultDtype?: 'float32' | 'float64';
 }
 
 export const TORCH_PRINT_DEFAULTS: TorchPrintOptions = {
@@ -311,7 +313,7 @@ export function checkPrintOptions(opts: Pick<TorchPrintOptions, 'precision' | 't
 
 /** Exactly what PyTorch 1.13's `repr(t)` prints (a tensor without grad, on the CPU). */
 export function formatTensor(t: Tensor, options: FormatTensorOptions = {}): string {
-  const { suffixes: extra = [], ...overrides } = options;
+  const { suffixes: extra = [], defaultDtype = 'float32', ...overrides } = options;
   const opts: TorchPrintOptions = { ...TORCH_PRINT_DEFAULTS, ...overrides };
   checkPrintOptions(opts);
   const prefix = 'tensor(';
@@ -322,10 +324,11 @@ export function formatTensor(t: Tensor, options: FormatTensorOptions = {}): stri
   if (count === 0) {
     // Empty tensors spell out what their (absent) values cannot show: shape and dtype.
     if (t.shape.length !== 1) suffixes.push(`size=${pythonTuple(t.shape)}`);
-    if (t.dtype !== 'float32') suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
+    if (t.dtype !== defaultDtype) suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
     body = '[]';
   } else {
-    if (t.dtype === 'float64' || t.dtype === 'int32') suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
+    // int64 and bool are never named; the default float dtype is not either.
+    if ((t.dtype === 'float64' || t.dtype === 'float32' || t.dtype === 'int32') && t.dtype !== defaultDtype) suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
     const summarize = count > opts.threshold;
     const shown = shownIndices(t.shape, summarize, opts.edgeitems);
     const strides = stridesOf(t.shape);

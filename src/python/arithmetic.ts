@@ -3,6 +3,7 @@
 // Python numbers) and its errors. float32 results are exact: the double result of one operation
 // on two floats, rounded once to float32, is the correctly rounded float32 result.
 import { allocate, numel, torchScalarTypeName, type DType } from '../core/tensor';
+import { defaultFloatDType } from './defaultDtype';
 import { checkElementLimit, materialize, promoteTypes, stridedOf, type StridedTensor } from './strided';
 import { EvaluationFailure, type PyValue, type TensorValue } from './values';
 import type { Span } from './parse';
@@ -25,9 +26,9 @@ function resultType(operands: readonly PyValue[]): DType {
   const tensors = operands.filter((v): v is TensorValue => v.kind === 'tensor');
   const dimensioned = promoteAll(tensors.filter((t) => t.tensor.shape.length > 0).map((t) => t.tensor.dtype));
   const zeroDim = promoteAll(tensors.filter((t) => t.tensor.shape.length === 0).map((t) => t.tensor.dtype));
-  // Python numbers: bool, int64, and the default dtype (float32) for floats.
-  const wrapped = promoteAll(operands.flatMap((v): DType[] => (v.kind === 'bool' ? ['bool'] : v.kind === 'int' ? ['int64'] : v.kind === 'float' ? ['float32'] : [])));
-  return combine(dimensioned, combine(zeroDim, wrapped)) ?? 'float32';
+  // Python numbers: bool, int64, and the default dtype for floats.
+  const wrapped = promoteAll(operands.flatMap((v): DType[] => (v.kind === 'bool' ? ['bool'] : v.kind === 'int' ? ['int64'] : v.kind === 'float' ? [defaultFloatDType()] : [])));
+  return combine(dimensioned, combine(zeroDim, wrapped)) ?? defaultFloatDType();
 }
 
 /** The shape two shapes broadcast to, or PyTorch's error. */
@@ -71,8 +72,8 @@ export function tensorArithmetic(op: ArithmeticOperator, left: PyValue, right: P
     if (op === '-') throw new EvaluationFailure('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.', 'invalid-dtype', at, 'RuntimeError');
     if (op !== '/') throw new EvaluationFailure(`cannot evaluate '${op}' on bool tensors statically`, 'not-static', at);
   }
-  // True division of integers gives the default float dtype.
-  const dtype = op === '/' && !isFloat(common) ? 'float32' : common;
+  // True division of integers gives the default dtype.
+  const dtype = op === '/' && !isFloat(common) ? defaultFloatDType() : common;
   const a = left.kind === 'tensor' ? left.tensor : asTensor(left, dtype);
   const b = right.kind === 'tensor' ? right.tensor : asTensor(right, dtype);
   const shape = broadcastShapes(a.shape, b.shape, at);

@@ -9,6 +9,7 @@ import { inPlaceResult, negate, tensorArithmetic, type ArithmeticOperator } from
 import { setItem } from './assignment';
 import { DEFAULT_NAMES, latestBinding, mutationBetween, type BindingEvent } from './bindings';
 import { CallSite } from './callSite';
+import { withDefaultDType, type DefaultFloatDType } from './defaultDtype';
 import { dtypeOfPath } from './dtypes';
 import { callLayer, tensorComparison } from './layers';
 import { libraryFunction } from './library';
@@ -22,6 +23,8 @@ import { EvaluationFailure, pythonTypeName, type Library, type PythonErrorKind, 
 export interface EvaluateOptions {
   /** Largest number of elements any tensor on the way may have; checked before allocating. */
   readonly maxElements?: number;
+  /** PyTorch's default dtype (`torch.set_default_dtype`); float32 unless given. */
+  readonly defaultDtype?: DefaultFloatDType;
 }
 
 
@@ -59,17 +62,17 @@ export function evaluateTensorExpression(source: PythonDocument | string, target
   const doc = typeof source === 'string' ? new PythonDocument(source) : source;
   const node = 'type' in target ? target : target.from === target.to ? expressionAtCursor(doc, target.from) : expressionCovering(doc, target);
   if (!node) return sourceError(doc, 'no expression at the selection', 'no-expression', 'type' in target ? target : target);
-  return guarded(doc, node, () => {
+  return guarded(doc, node, () => withDefaultDType(options.defaultDtype, () => {
     const evaluator = new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS);
     const t = evaluator.asTensor(evaluator.evaluate(node, evaluationPosition(node)));
     const tensor = materialize(t.tensor);
     return { ok: true, tensor, dtype: tensor.dtype, placeholder: t.placeholder, library: t.library, from: node.from, to: node.to };
-  });
+  }));
 }
 
 /** The Python value of the expression `node` (a tensor, number, bool, tuple...), names looked up as bound before it. Never throws for anything in the source. */
 export function evaluateExpressionValue(doc: PythonDocument, node: SyntaxNode, options: EvaluateOptions = {}): { readonly ok: true; readonly value: PyValue } | { readonly ok: false; readonly error: SourceError } {
-  return guarded(doc, node, () => ({ ok: true, value: new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS).evaluate(node, node.from) }));
+  return guarded(doc, node, () => withDefaultDType(options.defaultDtype, () => ({ ok: true, value: new StaticEvaluator(doc, options.maxElements ?? DEFAULT_MAX_ELEMENTS).evaluate(node, node.from) })));
 }
 
 function sourceError(doc: PythonDocument, message: string, code: string, at: Span, pythonKind?: PythonErrorKind): { ok: false; error: SourceError } {

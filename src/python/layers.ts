@@ -7,6 +7,7 @@ import { convGeometry } from '../core/geometry';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, PADDING_MODES, runOp, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/ops';
 import { allocate, numel, torchScalarTypeName, type DType, type Tensor } from '../core/tensor';
 import { broadcastShapes, expand } from './arithmetic';
+import { defaultFloatDType } from './defaultDtype';
 import type { CallSite } from './callSite';
 import type { Span } from './parse';
 import { checkElementLimit, materialize, stridedOf, type StridedTensor } from './strided';
@@ -61,10 +62,14 @@ function layerConstructor(kind: 'conv' | 'convTranspose', spatialDims: 1 | 2 | 3
     if (groups !== 1) args.groups = groups;
     for (const [name, key] of [['stride', 'stride'], ['dilation', 'dilation'], ['output_padding', 'outputPadding']] as const) {
       const v = given.get(name);
-      if (v) args[key] = intTuple(site, name, v, spatialDims);
+      // An int stays an int, so the panel and log show the call as written (`stride=2`).
+      if (v) args[key] = v.kind === 'int' ? Number(v.value) : intTuple(site, name, v, spatialDims);
     }
     const padding = given.get('padding');
-    if (padding) args.padding = padding.kind === 'str' && (padding.value === 'same' || padding.value === 'valid') ? padding.value : intTuple(site, 'padding', padding, spatialDims);
+    if (padding) {
+      args.padding = padding.kind === 'str' && (padding.value === 'same' || padding.value === 'valid') ? padding.value
+        : padding.kind === 'int' ? Number(padding.value) : intTuple(site, 'padding', padding, spatialDims);
+    }
     const mode = given.get('padding_mode');
     if (mode && !(mode.kind === 'str' && mode.value === 'zeros')) {
       if (mode.kind !== 'str' || !(PADDING_MODES as readonly string[]).includes(mode.value)) {
@@ -81,8 +86,9 @@ function layerConstructor(kind: 'conv' | 'convTranspose', spatialDims: 1 | 2 | 3
     const op = (kind === 'conv' ? CONV_OP_NAMES : CONV_TRANSPOSE_OP_NAMES)[spatialDims - 1] as OpName;
     return {
       kind: 'layer', name: site.name, op, args,
-      weight: placeholderTensor(weightShape, 'float32', site.at, site.maxElements),
-      bias: hasBias ? placeholderTensor([outChannels], 'float32', site.at, site.maxElements) : undefined,
+      // Parameters are made in the default dtype, as `torch.set_default_dtype` makes them.
+      weight: placeholderTensor(weightShape, defaultFloatDType(), site.at, site.maxElements),
+      bias: hasBias ? placeholderTensor([outChannels], defaultFloatDType(), site.at, site.maxElements) : undefined,
       at: site.at,
     };
   };

@@ -4,6 +4,7 @@
 // Values and errors follow PyTorch 1.13's CPU kernels and CPython.
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { CallSite } from './callSite';
+import { defaultFloatDType } from './defaultDtype';
 import { numpyDType, torchDType } from './dtypes';
 import { LAYER_FUNCTIONS } from './layers';
 import { NUMPY_FACTORIES } from './numpyFactories';
@@ -49,11 +50,13 @@ const fromNumpy: LibraryFunction = (site) => {
 };
 
 /**
- * The legacy constructors (`torch.Tensor`, `torch.FloatTensor`...): a fixed dtype; data given as
- * one sequence, or sizes given as ints, which make an uninitialised tensor.
+ * The legacy constructors (`torch.Tensor`, `torch.FloatTensor`...): a fixed dtype (the default
+ * dtype for `torch.Tensor`); data given as one sequence, or sizes given as ints, which make an
+ * uninitialised tensor.
  */
-function legacyConstructor(dtype: DType): LibraryFunction {
+function legacyConstructor(fixed?: DType): LibraryFunction {
   return (site) => {
+    const dtype = fixed ?? defaultFloatDType();
     site.expect(Infinity, ['device']);
     const only = site.positional[0];
     if (site.positional.length === 1 && only && (only.kind === 'list' || only.kind === 'tuple' || only.kind === 'tensor')) {
@@ -86,7 +89,7 @@ function filled(site: CallSite, shape: number[], dtype: DType, valueAt: (i: numb
 function constant(value: number): LibraryFunction {
   return (site) => {
     site.expect(Infinity, ['size', ...FACTORY_KEYWORDS]);
-    return filled(site, site.sizes(0, 'size', 'SymInts'), torchDTypeArg(site) ?? 'float32', () => value);
+    return filled(site, site.sizes(0, 'size', 'SymInts'), torchDTypeArg(site) ?? defaultFloatDType(), () => value);
   };
 }
 
@@ -104,7 +107,7 @@ function placeholderRandom(): () => number {
 function random(kind: 'rand' | 'randn'): LibraryFunction {
   return (site) => {
     site.expect(Infinity, ['size', 'generator', ...FACTORY_KEYWORDS]);
-    const dtype = torchDTypeArg(site) ?? 'float32';
+    const dtype = torchDTypeArg(site) ?? defaultFloatDType();
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw notImplemented(kind === 'rand' ? 'check_uniform_bounds' : 'normal_kernel_cpu', dtype, site);
     }
@@ -118,15 +121,15 @@ const TORCH_SCALAR_NAMES: Record<DType, string> = { float32: 'Float', float64: '
 
 const empty: LibraryFunction = (site) => {
   site.expect(Infinity, ['size', 'memory_format', ...FACTORY_KEYWORDS]);
-  return filled(site, site.sizes(0, 'size', 'SymInts'), torchDTypeArg(site) ?? 'float32', () => 0, true);
+  return filled(site, site.sizes(0, 'size', 'SymInts'), torchDTypeArg(site) ?? defaultFloatDType(), () => 0, true);
 };
 
-/** `torch.full(size, fill_value)`: the dtype follows the fill value (bool, int64, float32). */
+/** `torch.full(size, fill_value)`: the dtype follows the fill value (bool, int64, the default dtype). */
 const full: LibraryFunction = (site) => {
   site.expect(2, ['size', 'fill_value', ...FACTORY_KEYWORDS]);
   const shape = site.sizeList(site.required(site.arg(0, 'size'), 0, 'size'), 0, 'size', 'SymInts');
   const { value, isFloat } = site.required(site.numberArg(1, 'fill_value'), 1, 'fill_value');
-  const inferred: DType = site.arg(1, 'fill_value')?.kind === 'bool' ? 'bool' : isFloat ? 'float32' : 'int64';
+  const inferred: DType = site.arg(1, 'fill_value')?.kind === 'bool' ? 'bool' : isFloat ? defaultFloatDType() : 'int64';
   return filled(site, shape, torchDTypeArg(site) ?? inferred, () => value);
 };
 
@@ -136,12 +139,12 @@ const eye: LibraryFunction = (site) => {
   const m = site.intArg(1, 'm') ?? n;
   if (n < 0) throw new EvaluationFailure(`n must be greater or equal to 0, got ${n}`, 'invalid-shape', site.at, 'RuntimeError');
   if (m < 0) throw new EvaluationFailure(`m must be greater or equal to 0, got ${m}`, 'invalid-shape', site.at, 'RuntimeError');
-  return filled(site, [n, m], torchDTypeArg(site) ?? 'float32', (i) => (i % m === Math.floor(i / m) ? 1 : 0));
+  return filled(site, [n, m], torchDTypeArg(site) ?? defaultFloatDType(), (i) => (i % m === Math.floor(i / m) ? 1 : 0));
 };
 
 /**
  * `torch.arange(end)` / `(start, end, step=1)`: int64 unless an argument is a float (then the
- * default float32). Values are `start + step * i` computed in double, rounded once, as the CPU
+ * default dtype). Values are `start + step * i` computed in double, rounded once, as the CPU
  * kernel does with its double accumulator.
  */
 const arange: LibraryFunction = (site) => {
@@ -150,7 +153,7 @@ const arange: LibraryFunction = (site) => {
   const start = (endOnly ? undefined : site.numberArg(0, 'start')) ?? { value: 0, isFloat: false };
   const end = site.required(endOnly ? site.numberArg(0, 'end') : site.numberArg(1, 'end'), endOnly ? 0 : 1, 'end');
   const step = site.numberArg(2, 'step') ?? { value: 1, isFloat: false };
-  const dtype = torchDTypeArg(site) ?? (start.isFloat || end.isFloat || step.isFloat ? 'float32' : 'int64');
+  const dtype = torchDTypeArg(site) ?? (start.isFloat || end.isFloat || step.isFloat ? defaultFloatDType() : 'int64');
   const integral = dtype === 'int64' || dtype === 'int32';
   // An integral result converts the bounds to integers first (C++ `Scalar::to<int64_t>`).
   const [s, e, d] = integral ? [start.value, end.value, step.value].map(Math.trunc) as [number, number, number] : [start.value, end.value, step.value];
@@ -189,7 +192,7 @@ const linspace: LibraryFunction = (site) => {
   }
   const steps = site.intArg(2, 'steps') ?? 0;
   if (steps < 0) throw new EvaluationFailure('number of steps must be non-negative', 'invalid-argument', site.at, 'RuntimeError');
-  const dtype = torchDTypeArg(site) ?? 'float32';
+  const dtype = torchDTypeArg(site) ?? defaultFloatDType();
   const round = dtype === 'float32' ? Math.fround : dtype === 'float64' ? (x: number) => x : Math.trunc;
   const start = round(site.numberArg(0, 'start')?.value ?? 0);
   const end = round(site.numberArg(1, 'end')?.value ?? 0);
@@ -301,7 +304,7 @@ const FUNCTIONS: ReadonlyMap<string, LibraryFunction> = new Map([
   ['torch.tensor', literal('torch')],
   ['torch.as_tensor', literal('torch')],
   ['torch.from_numpy', fromNumpy],
-  ['torch.Tensor', legacyConstructor('float32')],
+  ['torch.Tensor', legacyConstructor()],
   ['torch.FloatTensor', legacyConstructor('float32')],
   ['torch.DoubleTensor', legacyConstructor('float64')],
   ['torch.LongTensor', legacyConstructor('int64')],

@@ -2,6 +2,7 @@
 // `np.array` do it: dtype inference over every element, sizes from the first element of each
 // level, then a store that checks every level's length. Error messages and their order follow
 // PyTorch 1.13's tensor_new.cpp and NumPy's array constructor.
+import { defaultFloatDType } from './defaultDtype';
 import { allocate, numel, type DType, type Tensor } from '../core/tensor';
 import { checkElementLimit, materialize, promoteTypes } from './strided';
 import { indexTensor } from './indexing';
@@ -49,7 +50,7 @@ function torchTensorFromData(data: PyValue, dtype: DType | undefined, maxElement
 /** PyTorch's infer_scalar_type: every element's type, promoted; empty lists give the default dtype. */
 function inferTorchDType(v: PyValue): DType {
   switch (v.kind) {
-    case 'float': return 'float32';
+    case 'float': return defaultFloatDType();
     case 'int': return 'int64';
     case 'bool': return 'bool';
     case 'tensor': return v.tensor.dtype;
@@ -61,7 +62,7 @@ function inferTorchDType(v: PyValue): DType {
         const t = inferTorchDType(item);
         dtype = dtype ? promoteTypes(dtype, t) : t;
       }
-      return dtype ?? 'float32';
+      return dtype ?? defaultFloatDType();
     }
     default:
       throw new EvaluationFailure(`Could not infer dtype of ${pythonTypeName(v)}`, 'non-numeric-element', v.at, 'RuntimeError');

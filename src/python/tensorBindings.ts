@@ -3,6 +3,7 @@
 // only the input is selected.
 import type { SyntaxNode } from '@lezer/common';
 import type { Tensor } from '../core/tensor';
+import type { DefaultFloatDType } from './defaultDtype';
 import { evaluateTensorExpression } from './evaluate';
 import { assignmentParts, type LineColumn, type PythonDocument } from './parse';
 
@@ -21,6 +22,7 @@ export interface TensorBindingOptions {
   /** Only bindings that start before this offset. */
   readonly before?: number;
   readonly maxElements?: number;
+  readonly defaultDtype?: DefaultFloatDType;
   /** At most this many, the latest kept (a long file's picker stays short and quick). */
   readonly limit?: number;
 }
@@ -37,7 +39,10 @@ export function tensorBindings(doc: PythonDocument, options: TensorBindingOption
     },
   });
   const bindings: TensorBinding[] = [];
-  const evaluateOptions = options.maxElements === undefined ? {} : { maxElements: options.maxElements };
+  const evaluateOptions = {
+    ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
+    ...(options.defaultDtype === undefined ? {} : { defaultDtype: options.defaultDtype }),
+  };
   for (const target of targets.slice(-(options.limit ?? Infinity))) {
     const evaluation = evaluateTensorExpression(doc, target, evaluateOptions);
     // A number (`n = 5`) reads as a 0-d tensor, never a kernel.

@@ -35,3 +35,10 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
 export function report(line: string): void {
   Mocha.reporters.Base.consoleLog(line);
 }
+
+/** Closes the Conv Lab panel's tabs, if any. */
+export async function closePanel(): Promise<void> {
+  const panelTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
+  await vscode.window.tabGroups.close(panelTabs);
+}

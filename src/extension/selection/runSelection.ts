@@ -4,18 +4,21 @@
 // the nearest matching layer constructor above the input. The result goes to the log in PyTorch's
 // printed form and to the panel, and is kept for Insert / Copy Result. A selection that is not a
 // tensor gets one message naming the problem and where it is; the document is never changed.
+// A selection of whole notebook-style cells replays them instead (replay.ts).
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
-import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../../core/tensor';
-import { evaluateTensorExpression, type PythonDocument, type Span } from '../../python';
+import type { Tensor } from '../../core/tensor';
+import { evaluateTensorExpression, type EvaluateOptions, type PythonDocument, type Span } from '../../python';
 import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';
 import { tensorBindings } from '../../python/tensorBindings';
 import type { Ctx } from '../ctx';
 import { computeCancellable, describeRun, messageOf } from '../compute';
 import { askOpArgs } from '../opArgsInput';
 import { rememberResult } from './lastResult';
+import { replaySelection, selectsWholeCells, type ReplayResult } from './replay';
+import { evaluationSettings, printSettings } from './settings';
 import { SelectionSource } from './source';
 
 export type SelectionOpKind = LayerKind | 'corr2d';
@@ -48,22 +51,24 @@ const TITLES: Record<SelectionOpKind, string> = {
 const MAX_KERNEL_CHOICES = 200;
 
 /** `args` is absent from the palette and keybindings, and the document's URI from the editor's context menu. */
-export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: RunSelectionArgs | vscode.Uri): Promise<SelectionOutcome | undefined> {
+export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: RunSelectionArgs | vscode.Uri): Promise<SelectionOutcome | ReplayResult | undefined> {
   const given = args instanceof vscode.Uri ? {} : args ?? {};
   try {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'python') throw new SelectionError('select a tensor in a Python file or notebook cell first');
+    // A selection of whole cells replays them: the cell's own code says what to run.
+    if (given.input === undefined && selectsWholeCells(editor)) return await replaySelection(ctx);
     const source = new SelectionSource(editor.document);
-    const maxElements = vscode.workspace.getConfiguration('convLab').get<number>('maxElements', DEFAULT_MAX_ELEMENTS);
+    const settings = evaluationSettings();
     const [firstSelection, secondSelection] = editor.selections;
     const inputTarget = given.input ?? firstSelection;
     if (inputTarget === undefined) throw new SelectionError('select a tensor first');
     const anchor = inputTarget instanceof vscode.Range ? source.spanOf(inputTarget).from : source.spanOf(editor.selection).from;
-    const input = evaluateTarget(source, 'input', inputTarget, anchor, maxElements);
+    const input = evaluateTarget(source, 'input', inputTarget, anchor, settings);
     const kernelTarget = given.kernel ?? (given.input === undefined ? secondSelection : undefined);
     const kernel = kernelTarget !== undefined
-      ? evaluateTarget(source, 'kernel', kernelTarget, anchor, maxElements)
-      : await pickKernel(source, anchor, maxElements, kind);
+      ? evaluateTarget(source, 'kernel', kernelTarget, anchor, settings)
+      : await pickKernel(source, anchor, settings, kind);
     if (kernel === undefined) return undefined;
     const op = opFor(kind, input.shape.length, kernel.shape.length);
     const chosen = await opArguments(source, anchor, kind, op, given);
@@ -71,7 +76,7 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     const request: OpRequest = { op, input, weight: kernel, args: chosen.parsed };
     const result = await computeCancellable(ctx, request);
     if (result === undefined) return undefined;
-    const printed = formatTensor(result);
+    const printed = formatTensor(result, printSettings());
     ctx.log.info(`${describeRun(request)} → [${result.shape.join(', ')}]\n${printed}`);
     ctx.showInPanel(request, result);
     rememberResult(ctx, { result, op });
@@ -105,7 +110,7 @@ export function opFor(kind: SelectionOpKind, inputRank: number, kernelRank: numb
   return names[spatialDims - 1] ?? names[1];
 }
 
-function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', target: vscode.Range | string, anchor: number, maxElements: number): Tensor {
+function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', target: vscode.Range | string, anchor: number, settings: EvaluateOptions): Tensor {
   let doc: PythonDocument;
   let span: Span;
   if (target instanceof vscode.Range) {
@@ -115,7 +120,7 @@ function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', targe
   } else {
     ({ doc, span } = source.withExpressionAfter(anchor, target));
   }
-  const evaluation = evaluateTensorExpression(doc, span, { maxElements });
+  const evaluation = evaluateTensorExpression(doc, span, settings);
   if (!evaluation.ok) {
     const where = target instanceof vscode.Range ? ` (${source.describe(evaluation.error.from)})` : ` (in '${target}', column ${evaluation.error.from - span.from + 1})`;
     const { pythonKind, message } = evaluation.error;
@@ -129,9 +134,9 @@ function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', targe
 
 type KernelChoice = vscode.QuickPickItem & { tensor?: Tensor };
 
-async function pickKernel(source: SelectionSource, anchor: number, maxElements: number, kind: SelectionOpKind): Promise<Tensor | undefined> {
+async function pickKernel(source: SelectionSource, anchor: number, settings: EvaluateOptions, kind: SelectionOpKind): Promise<Tensor | undefined> {
   const typeOne: KernelChoice = { label: '$(edit) Type a tensor expression…', alwaysShow: true };
-  const bindings = tensorBindings(source.doc, { before: anchor, maxElements, limit: MAX_KERNEL_CHOICES })
+  const bindings = tensorBindings(source.doc, { ...settings, before: anchor, limit: MAX_KERNEL_CHOICES })
     .filter((b) => !b.placeholder)
     .reverse();
   const choices: KernelChoice[] = [
@@ -146,11 +151,11 @@ async function pickKernel(source: SelectionSource, anchor: number, maxElements: 
     prompt: 'A tensor expression, e.g. torch.tensor([[0., 1.], [2., 3.]]).reshape(1, 1, 2, 2) or a name bound above',
     validateInput: (text) => {
       const { doc, span } = source.withExpressionAfter(anchor, text);
-      const evaluation = evaluateTensorExpression(doc, span, { maxElements });
+      const evaluation = evaluateTensorExpression(doc, span, settings);
       return evaluation.ok ? undefined : `column ${evaluation.error.from - span.from + 1}: ${evaluation.error.message}`;
     },
   });
-  return typed === undefined ? undefined : evaluateTarget(source, 'kernel', typed, anchor, maxElements);
+  return typed === undefined ? undefined : evaluateTarget(source, 'kernel', typed, anchor, settings);
 }
 
 async function opArguments(source: SelectionSource, anchor: number, kind: SelectionOpKind, op: OpName, given: RunSelectionArgs): Promise<{ text: string; parsed: OpArgs } | undefined> {

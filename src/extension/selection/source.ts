@@ -42,6 +42,11 @@ export class SelectionSource {
     this.doc = new PythonDocument(text);
   }
 
+  /** The span of the editor's own notebook cell in the joined text; undefined for a plain file. */
+  ownCell(): Span | undefined {
+    return this.own.cell === undefined ? undefined : { from: this.own.offset, to: this.own.offset + this.document.getText().length };
+  }
+
   /** A range of the editor's document as a span of the joined text. */
   spanOf(range: vscode.Range): Span {
     return { from: this.own.offset + this.document.offsetAt(range.start), to: this.own.offset + this.document.offsetAt(range.end) };
