@@ -15,7 +15,9 @@
 // per group (depthwise) and stride 1 along the last dim run a direct kernel instead.
 //
 // Memory is a per-thread arena: the module's linear memory grows to the largest op seen and is
-// reused by every later call.
+// reused by every later call. Planning (arena layout, tables, the list of kernel calls) depends
+// on the geometry and region only and is kept for recent ops, so a repeated op only copies its
+// data in, runs the calls and copies the result out.
 import kernelsWasm from 'wasm:kernels';
 import type { ConvGeometry } from '../geometry';
 import type { OutputRegion } from '../ops';
@@ -62,7 +64,7 @@ export function fastKernelsAvailable(): boolean {
   return kernels() !== null;
 }
 
-/** Byte offsets handed out from the top of the module's static data; reset per op. */
+/** Byte offsets handed out from the top of the module's static data, for one op. */
 class Arena {
   private top: number;
   constructor(base: number) {
@@ -72,11 +74,6 @@ class Arena {
     const at = this.top;
     this.top = Math.ceil((at + bytes) / 64) * 64;
     return at;
-  }
-  /** Grows the memory to hold everything taken; views made before this may be detached. */
-  commit(memory: WebAssembly.Memory): void {
-    const missing = this.top - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
   }
 }
 
@@ -195,6 +192,34 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 /** The unit dims in front of a 1-D or 2-D op viewed as 3-D. */
 const UNIT_AXIS: AxisPlan = { padded: 1, lo: 0, source: Int32Array.of(0), classes: [{ outX: [0], outOut: [0], kX: [0], kW: [0] }] };
 
+/** A kernel call: the export's name and its arguments. */
+type KernelCall = readonly ['padInput' | 'transposeWeights' | 'convGemm' | 'depthwise', ...number[]];
+
+/** Where an op's data goes in the arena and which kernel calls compute it: geometry only. */
+interface Plan {
+  /** Bytes of arena the op needs, from the module's heap base. */
+  readonly arenaEnd: number;
+  /** Input copies: [from in x, length, to in the arena (floats)]. */
+  readonly inputCopies: ReadonlyArray<readonly [number, number, number]>;
+  /** Weight copies, likewise. */
+  readonly weightCopies: ReadonlyArray<readonly [number, number, number]>;
+  readonly biasAt: number;
+  /** Padding maps and axis tables, written at intsAt. */
+  readonly ints: Int32Array;
+  readonly intsAt: number;
+  readonly outAt: number;
+  readonly calls: readonly KernelCall[];
+}
+
+/** Plans of recent ops, by geometry and region: re-running an op (a slider drag) skips planning. */
+const plans = new Map<string, Plan>();
+const PLANS_KEPT = 32;
+
+function planKey(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
+  return [g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
+    g.groups, g.inChannels, g.outChannels, g.batch, region.batch, region.channels, region.rows, biasLength].join('|');
+}
+
 /**
  * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
  * convolveRegion does. Needs fastKernelsAvailable().
@@ -206,6 +231,25 @@ export function fastConvolveRegion(
   const k = kernels();
   if (k === null) throw new Error('the WebAssembly SIMD kernels are not available in this thread');
   if (out.length === 0) return;
+  const key = planKey(g, region, bias?.length);
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = planOp(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
+    if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value ?? '');
+    plans.set(key, plan);
+  }
+  const missing = plan.arenaEnd - k.memory.buffer.byteLength;
+  if (missing > 0) k.memory.grow(Math.ceil(missing / PAGE_BYTES));
+  const f32 = new Float32Array(k.memory.buffer);
+  for (const [from, length, to] of plan.inputCopies) f32.set(x.subarray(from, from + length), to);
+  for (const [from, length, to] of plan.weightCopies) f32.set(w.subarray(from, from + length), to);
+  if (bias !== undefined) f32.set(bias, plan.biasAt / 4);
+  new Int32Array(k.memory.buffer).set(plan.ints, plan.intsAt / 4);
+  for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
+  out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
+}
+
+function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
   const rowsDim = 3 - g.spatialDims;
   const inSizes = sizes3(g.inputSize);
   const kSizes = sizes3(g.kernelSize);
@@ -268,52 +312,54 @@ export function fastConvolveRegion(
   const maxM = Math.min(outPerGroup, c1 - c0);
   const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
 
-  const arena = new Arena(Math.ceil(k.heapBase() / 64) * 64);
+  const outLength = nB * (c1 - c0) * regionSizes.reduce((n, v) => n * (v ?? 1), 1);
+  const arena = new Arena(heapBase);
   const xAt = arena.take(4 * planes * stagedVolume);
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
-  const mapsAt = axes.map((a) => arena.take(4 * a.padded));
   const groupsRead = Math.floor((c1 - 1) / outPerGroup) - Math.floor(c0 / outPerGroup) + 1;
   const stagedWeights = g.transposed ? groupsRead * inPerGroup * width * kVolume : (c1 - c0) * inPerGroup * kVolume;
   const wAt = arena.take(4 * stagedWeights);
   const wReadAt = g.transposed ? arena.take(4 * stagedWeights) : wAt;
-  const biasAt = bias === undefined ? 0 : arena.take(4 * bias.length);
-  const outAt = arena.take(4 * out.length);
-  // Axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]), scaled by each dim's strides.
+  const biasAt = biasLength === undefined ? 0 : arena.take(4 * biasLength);
+  const outAt = arena.take(4 * outLength);
+  // Padding maps, then axis tables (i32 nOut, nK, outX[], outOut[], kX[], kW[]) scaled by each
+  // dim's strides, in one run of ints.
+  const intsAt = arena.take(0);
+  const mapsAt = axes.map((a) => arena.take(4 * a.padded));
   const tablesAt = axes.map((a) => a.classes.map((c) => arena.take(4 * (2 + 2 * c.outX.length + 2 * c.kX.length))));
+  const ints = new Int32Array((arena.take(0) - intsAt) / 4);
   // convGemm's scratch: row and column tables, then the panels and the tile, 64-byte aligned
   // (transposeWeights needs 16 floats per output channel).
   const scratchAt = arena.take(Math.max(64 * width, 4 * (2 * maxK + 2 * maxN) + 64 + 4 * (Math.ceil(maxM / MR) * MR * maxK + chunk * maxK + MR * NR)));
-  arena.commit(k.memory);
 
-  const f32 = new Float32Array(k.memory.buffer);
-  const i32 = new Int32Array(k.memory.buffer);
+  const inputCopies: Array<[number, number, number]> = [];
   if (stagedVolume === inVolume) {
-    f32.set(x.subarray(b0 * g.inChannels * inVolume, b1 * g.inChannels * inVolume), xAt / 4);
+    inputCopies.push([b0 * g.inChannels * inVolume, planes * inVolume, xAt / 4]);
   } else {
     // Rows are the outermost dim staged in part: each plane's rows are one contiguous run.
     const rowStride = rowsDim === 0 ? inSizes[1] * inSizes[2] : inSizes[2];
     for (let plane = 0; plane < planes; plane++) {
-      const from = (b0 * g.inChannels + plane) * inVolume + rowsFrom * rowStride;
-      f32.set(x.subarray(from, from + stagedVolume), xAt / 4 + plane * stagedVolume);
+      inputCopies.push([(b0 * g.inChannels + plane) * inVolume + rowsFrom * rowStride, stagedVolume, xAt / 4 + plane * stagedVolume]);
     }
   }
-  if (!g.transposed) f32.set(w.subarray(c0 * inPerGroup * kVolume, c1 * inPerGroup * kVolume), wAt / 4);
-  if (bias !== undefined) f32.set(bias, biasAt / 4);
+  const weightCopies: Array<[number, number, number]> = [];
+  if (!g.transposed) weightCopies.push([c0 * inPerGroup * kVolume, (c1 - c0) * inPerGroup * kVolume, wAt / 4]);
   axes.forEach((a, v) => {
-    i32.set(a.source, (mapsAt[v] ?? 0) / 4);
+    ints.set(a.source, ((mapsAt[v] ?? 0) - intsAt) / 4);
     a.classes.forEach((c, i) => {
-      let at = (tablesAt[v]?.[i] ?? 0) / 4;
-      i32[at++] = c.outX.length;
-      i32[at++] = c.kX.length;
-      for (const o of c.outX) i32[at++] = o * (padStrides[v] ?? 1);
-      for (const o of c.outOut) i32[at++] = o * (outStrides[v] ?? 1);
-      for (const t of c.kX) i32[at++] = t * (padStrides[v] ?? 1);
-      for (const t of c.kW) i32[at++] = t * (kStrides[v] ?? 1);
+      let at = ((tablesAt[v]?.[i] ?? 0) - intsAt) / 4;
+      ints[at++] = c.outX.length;
+      ints[at++] = c.kX.length;
+      for (const o of c.outX) ints[at++] = o * (padStrides[v] ?? 1);
+      for (const o of c.outOut) ints[at++] = o * (outStrides[v] ?? 1);
+      for (const t of c.kX) ints[at++] = t * (padStrides[v] ?? 1);
+      for (const t of c.kW) ints[at++] = t * (kStrides[v] ?? 1);
     });
   });
+  const calls: KernelCall[] = [];
   if (!identity) {
-    k.padInput(xpAt, xAt, planes, stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2],
-      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo);
+    calls.push(['padInput', xpAt, xAt, planes, stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2],
+      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo]);
   }
   const groupRanges: Array<{ group: number; first: number; count: number }> = [];
   for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
@@ -325,9 +371,9 @@ export function fastConvolveRegion(
       const block = inPerGroup * width * kVolume;
       for (let ic = 0; ic < inPerGroup; ic++) {
         const from = ((group * inPerGroup + ic) * outPerGroup + first - group * outPerGroup) * kVolume;
-        f32.set(w.subarray(from, from + count * kVolume), wAt / 4 + i * block + ic * count * kVolume);
+        weightCopies.push([from, count * kVolume, wAt / 4 + i * block + ic * count * kVolume]);
       }
-      k.transposeWeights(wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width, scratchAt);
+      calls.push(['transposeWeights', wReadAt + 4 * i * block, wAt + 4 * i * block, inPerGroup, count, kVolume, width, scratchAt]);
     });
   }
 
@@ -336,7 +382,7 @@ export function fastConvolveRegion(
   // classes, 4 sets): a class whose panels match the previous call's reuses them.
   const oneChunk = maxN <= chunk;
   let lastPanels = -1;
-  const hasBias = bias === undefined ? 0 : 1;
+  const hasBias = biasLength === undefined ? 0 : 1;
   const [tables0, tables1, tables2] = [tablesAt[0] ?? [], tablesAt[1] ?? [], tablesAt[2] ?? []];
   const [classes0, classes1, classes2] = [axes[0].classes, axes[1].classes, axes[2].classes];
   for (const [i, { group, first, count: M }] of groupRanges.entries()) {
@@ -350,19 +396,19 @@ export function fastConvolveRegion(
         for (let i2 = 0; i2 < tables2.length; i2++) {
           const t0 = tables0[i0] ?? 0, t1 = tables1[i1] ?? 0, t2 = tables2[i2] ?? 0;
           if (depthwise) {
-            k.depthwise(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
-              xBase, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2);
+            calls.push(['depthwise', outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+              xBase, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2]);
           } else {
             const panels = ((group * classes0.length + (classes0[i0]?.panelsLike ?? i0)) * classes1.length
               + (classes1[i1]?.panelsLike ?? i1)) * classes2.length + (classes2[i2]?.panelsLike ?? i2);
             const samePanels = oneChunk && panels === lastPanels ? 1 : 0;
             lastPanels = panels;
-            k.convGemm(outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
-              inPerGroup, xBase, padVolume, icWStride, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2, chunk, samePanels);
+            calls.push(['convGemm', outAt, xpAt, wReadAt, biasAt, hasBias, scratchAt, M, wBase, ocWStride, outBase, planeR, first,
+              inPerGroup, xBase, padVolume, icWStride, nB, g.inChannels * padVolume, (c1 - c0) * planeR, t0, t1, t2, chunk, samePanels]);
           }
         }
       }
     }
   }
-  out.set(f32.subarray(outAt / 4, outAt / 4 + out.length));
+  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, calls };
 }
