@@ -33,7 +33,8 @@ async function repeat(times: number, run: () => Promise<number>): Promise<number
 }
 
 async function withPool<T>(size: number | undefined, use: (pool: WorkerPool) => Promise<T>): Promise<T> {
-  const pool = new WorkerPool(size === undefined ? { workerScript } : { workerScript, size });
+  // inlineMaxMacs 0: these figures are the workers' (tiny ops would otherwise stay on this thread).
+  const pool = new WorkerPool(size === undefined ? { workerScript, inlineMaxMacs: 0 } : { workerScript, size, inlineMaxMacs: 0 });
   try {
     return await use(pool);
   } finally {
@@ -59,7 +60,7 @@ async function roundTrip(): Promise<void> {
 async function coldStart(): Promise<void> {
   const samples = await repeat(10, async () => {
     const started = performance.now();
-    const pool = new WorkerPool({ workerScript });
+    const pool = new WorkerPool({ workerScript, inlineMaxMacs: 0 });
     await pool.run(seedCell89());
     const elapsed = performance.now() - started;
     await pool.dispose();
