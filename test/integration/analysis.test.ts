@@ -3,6 +3,8 @@
 // in a notebook whose cells form one program; then hover latency and extension-host blocking
 // while typing in a 5,000-line file, measured and reported.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelFile } from '../../bench/models';
 import { report, waitFor, workspaceFile } from './helpers';
@@ -29,6 +31,17 @@ const MODEL = [
   '',
 ].join('\n');
 const CAT_MESSAGE = 'Sizes of tensors must match except in dimension 1. Expected size 15 but got size 16 for tensor number 1 in the list.';
+
+/**
+ * Asks the runner (test/runner/webview.mjs) for a screenshot of the workbench as it is now, for
+ * the README; without the runner's handshake folder (e.g. under @vscode/test-electron) it does nothing.
+ */
+async function screenshot(name: string): Promise<void> {
+  const dir = process.env['CONV_LAB_WEBVIEW_CHECK_DIR'];
+  if (!dir) return;
+  fs.writeFileSync(path.join(dir, `${name}.shot`), '');
+  await waitFor(`the runner's screenshot ${name}`, () => fs.existsSync(path.join(dir, `${name}.shot-done`)), 20_000).catch((e: unknown) => report(`      (no screenshot: ${e instanceof Error ? e.message : String(e)})`));
+}
 
 function convLabDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Conv Lab');
@@ -91,6 +104,19 @@ describe('shape analysis in the editor', function () {
       assert.match(keyword, /^\*\*stride\*\*/);
       const variable = await hoverAt(document.uri, positionOf(document, 'u = self.up(h)', 0));
       assert.ok(variable.includes('`u`: Tensor `(2, 4, 15, 15)` float32'), variable);
+      // For the README: the diagnostic, then the hover, as users see them beside the inlay hints.
+      const editor = await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      await vscode.commands.executeCommand('editor.action.marker.next');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await screenshot('editor-diagnostic');
+      await vscode.commands.executeCommand('closeMarkersNavigation');
+      const at = positionOf(document, 'ConvTranspose2d', 3);
+      editor.selection = new vscode.Selection(at, at);
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await screenshot('editor-hover');
     });
 
     it('shows inlay hints after assignments, and none with convLab.inlayHints off', async () => {

@@ -233,9 +233,30 @@ async function checkTheme(page, theme, screenshotsDir, expected) {
  */
 export async function answerWebviewChecks(page, options) {
   try {
-    return await answerEveryTheme(page, options);
+    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options)]);
+    return failures;
   } catch (e) {
     return [{ title: 'panel webview check', message: e instanceof Error ? e.message.split('\n')[0] : String(e) }];
+  }
+}
+
+/**
+ * Screenshots of the workbench the suite asks for (analysis.test.ts shows a hover, inlay hints
+ * and a diagnostic): `<name>.shot` in the handshake folder → `<name>.png` beside the panel's,
+ * answered with `<name>.shot-done`. Runs until the suite is over.
+ */
+async function answerEditorShots(page, { dir, screenshotsDir, stopped }) {
+  const answered = new Set();
+  while (!stopped()) {
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      if (!file.endsWith('.shot') || answered.has(file)) continue;
+      answered.add(file);
+      const name = file.slice(0, -'.shot'.length);
+      fs.mkdirSync(screenshotsDir, { recursive: true });
+      await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) }).catch(() => undefined);
+      fs.writeFileSync(path.join(dir, `${name}.shot-done`), '');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -171,14 +171,14 @@ function layerHover(analysis: ShapeAnalysis, layer: Layer, inputs: readonly (rea
   const parameters = allKnown(weight) ? productOfDims(weight) as number + (layer.bias ? (isKnown(layer.outChannels) ? layer.outChannels : 0) : 0) : undefined;
   const lines: string[] = [];
   lines.push(`**nn.${layer.name}** ${code(`${dimText(layer.inChannels ?? NaN)} → ${dimText(layer.outChannels)}`)} channels`);
-  const table = [
+  const settings = [
     ['kernel_size', tuple(layer.kernelSize)], ['stride', tuple(stride)],
     ['padding', typeof padding === 'string' ? `'${padding}'` : tuple(padding as number[])],
     ...(layer.transposed ? [['output_padding', tuple(outputPadding)]] : []),
     ['dilation', tuple(dilation)], ['groups', String(groups)],
     ...(layer.args.paddingMode && layer.args.paddingMode !== 'zeros' ? [['padding_mode', `'${layer.args.paddingMode}'`]] : []),
   ];
-  lines.push('', '| | |', '|---|---|', ...table.map(([k, v]) => `| ${k} | ${code(v as string)} |`));
+  lines.push('', settings.map(([k, v]) => `${k} ${code(v as string)}`).join(' · '));
   lines.push('', `weight ${code(shapeText(weight))}${layer.bias ? ` · bias ${code(`(${dimText(layer.outChannels)},)`)}` : ' · no bias'}${parameters !== undefined ? ` · ${parameters.toLocaleString('en-US')} parameters` : ''}`);
   const names = dimensionNames(dims);
   const seen = inputs.filter((s): s is readonly Dim[] => s !== undefined);
