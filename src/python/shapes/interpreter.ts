@@ -1064,7 +1064,7 @@ export class ShapeInterpreter {
       return a.shape && b.shape ? tensorOf(matmulShape(a.shape, b.shape), a.dtype) : tensorOf(undefined, a.dtype);
     }
     if (a.kind === 'tensor' || b.kind === 'tensor') {
-      const result = binaryTensorOp(a, b, inPlace);
+      const result = binaryTensorOp(a, b, inPlace, operator === '/');
       return COMPARISONS.has(operator) && result.kind === 'tensor' ? tensorOf(result.shape, 'bool') : result;
     }
     if (COMPARISONS.has(operator) || operator === 'is' || operator === 'in' || operator === 'not in' || operator === 'is not') return compare(operator, a, b);

@@ -105,6 +105,8 @@ const IDENTITY_METHODS = new Set([
 
 const DTYPE_METHODS: Record<string, DType> = { float: 'float32', double: 'float64', long: 'int64', int: 'int32', bool: 'bool' };
 
+const TRUE_DIVISIONS = new Set(['div', 'divide', 'true_divide']);
+
 const REDUCTIONS = new Set(['sum', 'mean', 'prod', 'std', 'var', 'amax', 'amin', 'logsumexp', 'norm', 'all', 'any', 'argmax', 'argmin', 'max', 'min', 'median', 'count_nonzero', 'nansum', 'nanmean']);
 
 const ELEMENTWISE_BINARY = new Set(['add', 'sub', 'mul', 'div', 'true_divide', 'floor_divide', 'remainder', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'atan2', 'subtract', 'multiply', 'divide']);
@@ -137,7 +139,9 @@ export function callTensorMethod(self: Tensor, name: string, args: CallArgs): Va
     if (!shape || !other) return tensorOf(other, dtypeOf(self));
     return tensorWith(self, name === 'expand_as' ? expandShape(shape, other) : viewShape(shape, other));
   }
-  if (ELEMENTWISE_BINARY.has(name) || ELEMENTWISE_BINARY.has(name.replace(/_$/, ''))) return binaryTensorOp(self, p[0] ?? args.keywords.get('other') ?? UNKNOWN, name.endsWith('_'));
+  if (ELEMENTWISE_BINARY.has(name) || ELEMENTWISE_BINARY.has(name.replace(/_$/, ''))) {
+    return binaryTensorOp(self, p[0] ?? args.keywords.get('other') ?? UNKNOWN, name.endsWith('_'), TRUE_DIVISIONS.has(name.replace(/_$/, '')) && args.keywords.get('rounding_mode') === undefined);
+  }
   if (['matmul', 'mm', 'bmm', 'mv', 'dot'].includes(name)) return matmul(self, p[0] ?? UNKNOWN);
   if (!shape) return tensorOf(undefined, name === 'argmax' || name === 'argmin' ? 'int64' : dtypeOf(self));
   return tensorFunction(name, self, shape, args, true);
@@ -301,9 +305,11 @@ function matmul(a: Value, b: Value): Value {
 }
 
 /** Arithmetic between a tensor and a tensor or number: broadcasting, with PyTorch's result type where both are known. */
-export function binaryTensorOp(a: Value, b: Value, inPlace = false): Value {
+export function binaryTensorOp(a: Value, b: Value, inPlace = false, trueDivision = false): Value {
   const [x, y] = [shapeOf(a), shapeOf(b)];
-  const dtype = resultType(a, b);
+  const promoted = resultType(a, b);
+  // `/` of integers is true division: the default float dtype.
+  const dtype = trueDivision && promoted !== undefined && promoted !== 'float64' ? 'float32' : promoted;
   if (a.kind === 'tensor' && b.kind !== 'tensor') return tensorOf(x, dtype);
   if (b.kind === 'tensor' && a.kind !== 'tensor') return tensorOf(y, dtype);
   if (!x || !y) return tensorOf(undefined, dtype);
@@ -412,7 +418,7 @@ function callTorch(name: string, args: CallArgs, ctx: LibraryContext): Value | u
   const self = p[0];
   if (self?.kind !== 'tensor') return undefined;
   if (TORCH_UNARY.has(name) || name === 'sigmoid') return tensorWith(self, self.shape);
-  if (ELEMENTWISE_BINARY.has(name)) return binaryTensorOp(self, p[1] ?? args.keywords.get('other') ?? UNKNOWN);
+  if (ELEMENTWISE_BINARY.has(name)) return binaryTensorOp(self, p[1] ?? args.keywords.get('other') ?? UNKNOWN, false, TRUE_DIVISIONS.has(name) && args.keywords.get('rounding_mode') === undefined);
   if (name === 'softmax' || name === 'log_softmax') return self.shape ? tensorFunction(name, self, self.shape, args, false) : tensorWith(self, undefined);
   if (name === 'unbind' || name === 'squeeze' || name === 'unsqueeze' || name === 'flatten' || name === 'reshape' || name === 'transpose' || name === 'permute' || name === 'split' || name === 'chunk' || name === 'narrow' || name === 'index_select' || name === 't' || name === 'unflatten' || name === 'topk' || name === 'sort' || REDUCTIONS.has(name)) {
     return self.shape ? tensorFunction(name, self, self.shape, args, false) : tensorWith(self, undefined);
