@@ -8,6 +8,7 @@
 //   ort-web    the better of weights baked into the model and weights fed per call
 //   PyTorch    best of 1 and 2 threads, each call timed inside Python
 // Engines are interleaved round by round so a noisy machine hurts all alike; medians reported.
+// The ceiling is measured before and after every round, and the best of those is reported.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -308,7 +309,8 @@ async function main(): Promise<void> {
         hopMs: median(s.hop),
       });
     }
-    const ceiling = median(ceilings);
+    // The best measurement: other processes can only lower it.
+    const ceiling = Math.max(...ceilings);
     printTable(rows, ceiling, loadBefore);
     if (jsonFile !== undefined) {
       const gflops = (ms: number, flops: number): number | null => (Number.isFinite(ms) ? Number((flops / ms / 1e6).toFixed(2)) : null);
@@ -321,6 +323,7 @@ async function main(): Promise<void> {
           ortweb_gflops: gflops(r.ortMs, r.flops),
           max_abs_diff: Number.isFinite(r.diffTorch) ? r.diffTorch : r.diffOrt,
           convlab_ms: Number(r.convlabMs.toFixed(4)),
+          fraction_of_ceiling: Number((r.flops / r.convlabMs / 1e6 / ceiling).toFixed(3)),
         })),
       }, null, 2)}\n`);
       console.error(`wrote ${jsonFile}`);
@@ -345,7 +348,7 @@ function printTable(rows: readonly Row[], ceiling: number, loadBefore: number): 
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
   const line = (c: readonly string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(`128-bit SIMD ceiling (f32x4 mul+add, ${WORKERS} workers): ${ceiling.toFixed(1)} GFLOP/s; load average ${loadBefore.toFixed(1)} at start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at end`);
+  console.log(`128-bit SIMD ceiling (f32x4 mul+add, ${WORKERS} workers, best of the run): ${ceiling.toFixed(1)} GFLOP/s; load average ${loadBefore.toFixed(1)} at start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at end`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));
