@@ -137,7 +137,7 @@ export interface ConvApplication {
  * output shape from core/geometry. Symbolic sizes are validated with a stand-in size large enough
  * for every kernel, then computed symbolically with the same padding, stride and dilation.
  */
-export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Dim[], args: OpArgs, dtype: DType | undefined, viaModule: boolean): ConvApplication {
+export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Dim[], args: OpArgs, dtype: DType | undefined, viaModule: boolean, bias = false): ConvApplication {
   const transposed = op.startsWith('conv_transpose');
   const spatialDims = Number(/(\d)d$/.exec(op)?.[1] ?? 2);
   if (!weight.slice(2).every(isKnown)) return { shape: input.map(() => UNKNOWN_DIM), geometry: undefined };
@@ -158,6 +158,8 @@ export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Di
     op,
     input: { shape: standIns, dtype: dtype ?? 'float32' },
     weight: { shape: weightStandIn, dtype: 'float32' as DType },
+    // A bias changes which of PyTorch's dtype checks speaks first.
+    bias: bias ? { shape: [transposed ? (weightStandIn[1] as number) * groups : (weightStandIn[0] as number)], dtype: 'float32' as DType } : undefined,
     args: viaModule ? { ...args, paddingMode: args.paddingMode ?? 'zeros' } : withoutPaddingMode(args),
   };
   const g = convGeometry(request);
@@ -197,7 +199,7 @@ export function applyConvLayer(layer: ConvLayer, input: readonly Dim[] | undefin
     if (channels !== undefined) layer.inChannels = channels;
   }
   const weight = convWeightShape(layer);
-  return applyConv(layer.op, shape, weight, outputSize ? { ...layer.args, outputSize } : layer.args, dtype, true);
+  return applyConv(layer.op, shape, weight, outputSize ? { ...layer.args, outputSize } : layer.args, dtype, true, layer.bias);
 }
 
 /** An input of unknown sizes for an N-D layer: `(N, C, H, W)` named the way the docs name them. */

@@ -474,7 +474,8 @@ function callFunctional(name: string, args: CallArgs, ctx: LibraryContext): Valu
     };
     const cleaned = Object.fromEntries(Object.entries(opArgs).filter(([, v]) => v !== undefined));
     const op = (transposed ? `conv_transpose${conv[2]}d` : `conv${conv[2]}d`) as 'conv2d';
-    return tensorOf(applyConv(op, shape, weight, cleaned, dtypeOf(input), false).shape, dtypeOf(input));
+    const bias = b.get('bias');
+    return tensorOf(applyConv(op, shape, weight, cleaned, dtypeOf(input), false, bias !== undefined && bias.kind !== 'none').shape, dtypeOf(input));
   }
   if (name === 'linear') {
     const weight = shapeOf(args.positional[1] ?? args.keywords.get('weight'));

@@ -100,6 +100,12 @@ describe('python: shape inference', () => {
     assert.deepEqual(messagesOf("import torch.nn as nn\nc = nn.Conv2d(4, 6, 3, padding='same')\nimport torch\ny = c(torch.rand(2, 4, 7, 9))\n"), []);
   });
 
+  it("follows dtypes into convs: PyTorch 1.13's message for an int64 input, none after .float() or true division", () => {
+    const source = 'import torch\nimport torch.nn as nn\nx = torch.arange(16).reshape(1, 1, 4, 4)\nconv = nn.Conv2d(1, 1, 3)\na = conv(x / 16)\nb = conv(x.float())\nc = conv(x)\n';
+    // Message from torch 1.13: nn.Conv2d(1, 1, 3)(torch.arange(16).reshape(1, 1, 4, 4)).
+    assert.deepEqual(messagesOf(source), ['7:5 dtype-mismatch: Input type (long int) and bias type (float) should be the same']);
+  });
+
   it('exposes the values of each call and the layers constructed, for hovers', () => {
     const doc = new PythonDocument('import torch\nimport torch.nn as nn\nt = nn.ConvTranspose2d(4, 2, 4, stride=2, padding=1)\ny = t(torch.zeros(1, 4, 5, 5))\n');
     const analysis = analyzeShapes(doc);
