@@ -104,6 +104,7 @@ export function pythonRepr(value: PyValue): string {
     case 'layer': return `${value.name}(…)`;
     case 'path': return `<${value.path}>`;
     case 'method': return `<built-in method ${value.name}>`;
+    case 'function': return `<function ${value.name}>`;
     case 'tensor': return 'tensor(…)';
   }
 }

@@ -11,6 +11,7 @@ import { DEFAULT_NAMES, latestBinding, mutationBetween, type BindingEvent } from
 import { CallSite } from './callSite';
 import { withDefaultDType, type DefaultFloatDType } from './defaultDtype';
 import { dtypeOfPath } from './dtypes';
+import { callFunction, type Frame, type FunctionHost } from './functions';
 import { callLayer, tensorComparison } from './layers';
 import { libraryFunction } from './library';
 import { tensorFromData } from './literals';
@@ -115,8 +116,10 @@ function findLastAssignOp(statement: SyntaxNode): SyntaxNode | undefined {
 /** Deepest expression nesting followed; PyTorch itself stops at 64 dimensions. */
 const MAX_DEPTH = 400;
 
-export class StaticEvaluator {
+export class StaticEvaluator implements FunctionHost {
   private depth = 0;
+  /** The calls of the file's functions running now, innermost last. */
+  private readonly frames: Frame[] = [];
   /** Each binding's value, and the names it was computed from (transitively). */
   private readonly bindingValues = new Map<BindingEvent, { value: PyValue; dependencies: Set<string> }>();
   /** The dependency sets of the bindings being evaluated, innermost last. */
@@ -124,8 +127,40 @@ export class StaticEvaluator {
 
   constructor(
     private readonly doc: PythonDocument,
-    private readonly maxElements: number,
+    readonly maxElements: number,
   ) {}
+
+  textOf(span: Span): string {
+    return this.doc.textOf(span);
+  }
+
+  withFrame<T>(frame: Frame, run: () => T): T {
+    this.frames.push(frame);
+    try {
+      return run();
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  subscriptIndices(target: SyntaxNode, position: number, value: PyValue): IndexValue[] {
+    const library = value.kind === 'tensor' ? value.library : undefined;
+    return subscriptItems(target).map((item) => this.indexValue(item, position, library));
+  }
+
+  /** `left operator right` for the operators Conv Lab evaluates; undefined for the others. */
+  binaryOperation(operator: string, left: PyValue, right: PyValue, at: Span): PyValue | undefined {
+    if (operator === '==' || operator === '!=') {
+      const compared = tensorComparison(operator, left, right, at, this.maxElements);
+      if (compared) return compared;
+      const equal = pythonEquals(left, right);
+      return equal === undefined ? undefined : { kind: 'bool', value: equal === (operator === '=='), at };
+    }
+    if (operator === '<' || operator === '<=' || operator === '>' || operator === '>=') return numberOrder(operator, left, right, at);
+    return left.kind === 'tensor' || right.kind === 'tensor'
+      ? isArithmeticOperator(operator) ? tensorArithmetic(operator, left, right, at, this.maxElements) : undefined
+      : arithmetic(operator, left, right, at);
+  }
 
   /** The value of `node`, with names looked up as bound before `position`. */
   evaluate(node: SyntaxNode, position: number): PyValue {
@@ -209,17 +244,7 @@ export class StaticEvaluator {
     const left = this.evaluate(leftNode, position);
     const right = this.evaluate(rightNode, position);
     const at = { from: node.from, to: node.to };
-    const operator = this.doc.textOf(op);
-    if (operator === '==' || operator === '!=') {
-      const compared = tensorComparison(operator, left, right, at, this.maxElements);
-      if (compared) return compared;
-      const equal = pythonEquals(left, right);
-      if (equal === undefined) throw this.notStatic(node);
-      return { kind: 'bool', value: equal === (operator === '=='), at };
-    }
-    const result = left.kind === 'tensor' || right.kind === 'tensor'
-      ? isArithmeticOperator(operator) ? tensorArithmetic(operator, left, right, at, this.maxElements) : undefined
-      : arithmetic(operator, left, right, at);
+    const result = this.binaryOperation(this.doc.textOf(op), left, right, at);
     if (!result) throw this.notStatic(node);
     return result;
   }
@@ -304,6 +329,8 @@ export class StaticEvaluator {
     const target = callee.kind === 'method'
       ? { name: callee.name, run: (site: CallSite) => callTensorMethod(callee.self, callee.name, site) }
       : callee.kind === 'layer' ? { name: callee.name, run: (site: CallSite) => callLayer(callee, site) }
+      // The file's names are read as bound where the outermost call is (the body runs then).
+      : callee.kind === 'function' ? { name: callee.name, run: (site: CallSite) => callFunction(this, callee.def, site.positional, site.keywords, site.at, this.frames[0]?.callPosition ?? position) }
       : callee.kind === 'path'
         ? { name: callee.path.slice(callee.path.lastIndexOf('.') + 1), run: libraryFunction(callee.path) }
         : undefined;
@@ -351,13 +378,28 @@ export class StaticEvaluator {
   /** A name's value: the latest binding before `position`, or a library name the file uses unimported. */
   private lookUp(node: SyntaxNode, name: string, position: number): PyValue {
     const at = { from: node.from, to: node.to };
-    const event = latestBinding(this.doc.tree, this.doc.text, node, name, position);
+    const frame = this.frames[this.frames.length - 1];
+    if (frame && node.from >= frame.def.from && node.to <= frame.def.to) {
+      const local = frame.locals.get(name);
+      if (local) return { ...local, at } as PyValue;
+      if (frame.localNames.has(name)) throw new EvaluationFailure(`local variable '${name}' referenced before assignment`, 'unbound-name', at, 'UnboundLocalError');
+      // Not local: the file's name, as bound where the call is.
+      return this.lookUpFrom(frame.def, node, name, frame.callPosition);
+    }
+    return this.lookUpFrom(node, node, name, position);
+  }
+
+  /** `name` as bound before `position` in the scopes `site` sees; `node` is where it is used. */
+  private lookUpFrom(site: SyntaxNode, node: SyntaxNode, name: string, position: number): PyValue {
+    const at = { from: node.from, to: node.to };
+    const event = latestBinding(this.doc.tree, this.doc.text, site, name, position);
     if (!event) {
       const path = DEFAULT_NAMES.get(name);
       if (path) return { kind: 'path', path, at };
       throw new EvaluationFailure(`name '${name}' is not defined`, 'unbound-name', at, 'NameError');
     }
     if (event.kind === 'import') return { kind: 'path', path: event.path, at };
+    if (event.kind === 'other' && event.statement.name === 'FunctionDefinition') return { kind: 'function', name, def: event.statement, at };
     if (event.kind === 'other' && !(event.mutates && layerParameterAssignment(this.doc, event.statement, name))) {
       const line = this.doc.lineColumnAt(event.statement.from).line;
       const how = event.statement.name === 'ParamList'
@@ -482,6 +524,18 @@ function layerParameterAssignment(doc: PythonDocument, statement: SyntaxNode, na
     ? callArguments(value.getChild('ArgList') ?? value, doc.text).positional[0]
     : undefined;
   return { parameter: match[2] as 'weight' | 'bias', value: wrapped ?? value };
+}
+
+/** `<`, `<=`, `>`, `>=` on Python numbers (bools count as ints); undefined for anything else. */
+function numberOrder(operator: '<' | '<=' | '>' | '>=', left: PyValue, right: PyValue, at: Span): PyValue | undefined {
+  const number = (v: PyValue): number | undefined => (v.kind === 'int' ? Number(v.value) : v.kind === 'float' ? v.value : v.kind === 'bool' ? Number(v.value) : undefined);
+  const [a, b] = [number(left), number(right)];
+  if (a === undefined || b === undefined) return undefined;
+  // Python compares big ints exactly; doubles do for the loop bounds a cell uses.
+  const value = left.kind === 'int' && right.kind === 'int'
+    ? { '<': left.value < right.value, '<=': left.value <= right.value, '>': left.value > right.value, '>=': left.value >= right.value }[operator]
+    : { '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[operator];
+  return { kind: 'bool', value, at };
 }
 
 /** Python's `==` on numbers, strings, None and sequences of them; undefined for what it cannot compare statically. */

@@ -6,6 +6,7 @@
 import { convGeometry } from '../core/geometry';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, PADDING_MODES, runOp, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/ops';
 import { allocate, numel, torchScalarTypeName, type DType, type Tensor } from '../core/tensor';
+import { estimateMacs } from '../worker/blocks';
 import { broadcastShapes, expand } from './arithmetic';
 import { defaultFloatDType } from './defaultDtype';
 import type { CallSite } from './callSite';
@@ -111,8 +112,15 @@ export function callLayer(layer: LayerValue, site: CallSite): TensorValue {
 }
 
 /**
- * Runs an op on the calling thread (cells hold small tensors; the element limit is checked
- * first). With a placeholder operand only the output's shape is real, so nothing is computed.
+ * Multiply-accumulates an op may run on the calling thread while a file is read: ~50 ms of the
+ * reference kernels. Larger ones belong in the worker pool (the run commands).
+ */
+const MAX_STATIC_MACS = 50_000_000;
+
+/**
+ * Runs an op on the calling thread (cells hold small tensors; the element limit and the op's
+ * size are checked first). With a placeholder operand only the output's shape is real, so
+ * nothing is computed.
  */
 function runStatically(site: CallSite, request: OpRequest, operands: readonly TensorValue[], gradFn: boolean): TensorValue {
   const placeholder = operands.some((t) => t.placeholder);
@@ -120,7 +128,13 @@ function runStatically(site: CallSite, request: OpRequest, operands: readonly Te
   checkElementLimit(geometry.outputShape, site.maxElements);
   const result: Tensor = placeholder
     ? { shape: [...geometry.outputShape], dtype: request.input.dtype, data: allocate(request.input.dtype, numel(geometry.outputShape)) }
-    : rethrowAt(site, () => runOp(request));
+    : rethrowAt(site, () => {
+      const macs = estimateMacs(request, geometry.outputShape);
+      if (macs > MAX_STATIC_MACS) {
+        throw new EvaluationFailure(`${request.op} of ${macs.toLocaleString('en-US')} multiply-accumulates is too large to run while reading the file (at most ${MAX_STATIC_MACS.toLocaleString('en-US')}): select its input and kernel and use Run Convolution / Transposed Convolution on Selection`, 'too-many-elements', site.at);
+      }
+      return runOp(request);
+    });
   const tensor = stridedOf(result);
   return { kind: 'tensor', tensor, library: 'torch', placeholder, at: site.at, producedBy: { request, output: tensor, gradFn: gradFn ? 'ConvolutionBackward0' : undefined } };
 }

@@ -4,7 +4,8 @@
 import { TorchError, type TorchErrorKind } from '../core/errors';
 
 /** The Python exceptions a static evaluation reports with Python's own message. */
-export type PythonErrorKind = TorchErrorKind | 'NameError' | 'ZeroDivisionError';
+export type PythonErrorKind = TorchErrorKind | 'NameError' | 'UnboundLocalError' | 'ZeroDivisionError';
+import type { SyntaxNode } from '@lezer/common';
 import type { OpArgs, OpName, OpRequest } from '../core/ops';
 import type { DType } from '../core/tensor';
 import type { Span } from './parse';
@@ -25,6 +26,8 @@ export type PyValue =
   | { readonly kind: 'path'; readonly path: string; readonly at: Span }
   | TensorValue
   | LayerValue
+  /** A function the file defines (`def trans_conv(X, K): ...`), called by running its body. */
+  | { readonly kind: 'function'; readonly name: string; readonly def: SyntaxNode; readonly at: Span }
   | { readonly kind: 'method'; readonly self: TensorValue; readonly name: string; readonly at: Span };
 
 export interface SequenceValue {

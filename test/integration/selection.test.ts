@@ -13,6 +13,19 @@ const CELL_89 = ['tensor([[[[ 0.,  0.,  1.],', '          [ 0.,  4.,  6.],', '  
 const CELL_90 = 'tensor([[[[4.]]]])';
 const CELL_93 = ['tensor([[27., 37.],', '        [57., 67.]])'].join('\n');
 
+/**
+ * Selections that are no tensor, one source line each (plus a kernel line): where the problem is
+ * (`line L, column C` of the source), and the message after it, a regular expression. The
+ * evaluator's messages; the ragged one is torch.tensor's own ValueError.
+ */
+const BAD_SELECTIONS = [
+  { title: 'ragged', source: 'X = torch.tensor([[1., 2.], [3.]])', at: '1, column 29', message: 'ValueError: expected sequence of length 2 at dim 1 \\(got 1\\)$' },
+  { title: 'too large', source: 'X = torch.zeros(100000, 100000)', at: '1, column 5', message: 'a tensor of shape \\[100000, 100000\\] has 10,000,000,000 elements, more than the limit of ' },
+  // The file's own function runs until what it cannot follow: torch.load inside it.
+  { title: 'an unevaluable call', source: 'def load_weights(path):\n    return torch.load(path)\nX = load_weights("w.pt")', at: '2, column 12', message: "cannot evaluate 'torch\\.load\\(\\.\\.\\.\\)' statically$" },
+  { title: 'not a tensor', source: 'X = "abc"', at: '1, column 5', message: `'"abc"' is a str, not a tensor$` },
+];
+
 type RunCommand = 'convLab.runConvOnSelection' | 'convLab.runConvTransposeOnSelection' | 'convLab.corr2dOnSelection';
 
 /** The range of the `occurrence`-th `needle` after `after` (0-based), in `document`. */
@@ -272,21 +285,14 @@ describe('commands on selections', () => {
     });
 
     describe('bad selections in other files', () => {
-      // The evaluator's messages; the ragged one is torch.tensor's own ValueError.
-      const cases = [
-        { title: 'ragged', source: 'X = torch.tensor([[1., 2.], [3.]])', expected: /^input \(line 1, column 29\): ValueError: expected sequence of length 2 at dim 1 \(got 1\)$/ },
-        { title: 'too large', source: 'X = torch.zeros(100000, 100000)', expected: /^input \(line 1, column 5\): a tensor of shape \[100000, 100000\] has 10,000,000,000 elements, more than the limit of / },
-        { title: 'an unevaluable call', source: 'def load_weights(path):\n    return torch.load(path)\nX = load_weights("w.pt")', expected: /^input \(line 3, column 5\): cannot evaluate 'load_weights\(\.\.\.\)' statically$/ },
-        { title: 'not a tensor', source: 'X = "abc"', expected: /^input \(line 1, column 5\): '"abc"' is a str, not a tensor$/ },
-      ];
-      for (const { title, source, expected } of cases) {
+      for (const { title, source, at, message } of BAD_SELECTIONS) {
         it(`${title}: one message with the position, nothing changed`, async () => {
           const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: `${source}\nK = torch.ones(1, 1, 2, 2)\n` });
           const editor = await vscode.window.showTextDocument(untitled);
           // The previous case's editor may still be closing: the command reads the active editor.
           await waitFor('the untitled editor is active', () => vscode.window.activeTextEditor?.document === untitled);
           try {
-            await expectRefusal(editor, [rangeOf(untitled, 'X', { within: 'X = ' }), rangeOf(untitled, 'K', { within: 'K = ' })], expected);
+            await expectRefusal(editor, [rangeOf(untitled, 'X', { within: 'X = ' }), rangeOf(untitled, 'K', { within: 'K = ' })], new RegExp(`^input \\(line ${at}\\): ${message}`));
           } finally {
             await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
           }
@@ -317,6 +323,30 @@ describe('commands on selections', () => {
       },
       cellStart: () => undefined,
       describeAt: (cell, line, column) => `cell ${cellIndex(cell) + 1}, line ${line}, column ${column}`,
+    });
+
+    describe('bad selections in a new notebook', () => {
+      for (const { title, source, at, message } of BAD_SELECTIONS) {
+        it(`${title}: one message with the cell and position, nothing changed`, async () => {
+          const cells = [source, 'K = torch.ones(1, 1, 2, 2)'].map((text) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, text, 'python'));
+          const untitled = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData(cells));
+          await vscode.window.showNotebookDocument(untitled);
+          const input = untitled.cellAt(0).document;
+          const editor = await retried('opening the first cell\'s editor', () => vscode.window.showTextDocument(input));
+          await waitFor('the cell editor is active', () => vscode.window.activeTextEditor?.document === input);
+          try {
+            // The kernel is typed: a second selection cannot span two cells.
+            const { version } = input;
+            select(editor, rangeOf(input, 'X', { within: 'X = ' }));
+            const refusal = failed(await run('convLab.runConvTransposeOnSelection', { kernel: 'K', args: '' }));
+            assert.match(refusal, new RegExp(`^input \\(cell 1, line ${at}\\): ${message}`));
+            assert.equal(input.version, version, 'a refused run changed the cell');
+          } finally {
+            await vscode.window.showNotebookDocument(untitled);
+            await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+          }
+        });
+      }
     });
   });
 });

@@ -43,7 +43,7 @@ describe('python: replaying notebook-style cells', () => {
     assert.deepEqual([...cells.keys()], [2, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97]);
   });
 
-  for (const n of [88, 89, 90, 91, 92, 93]) {
+  for (const n of [88, 89, 90, 91, 92, 93, 95, 96, 97]) {
     it(`cell ${n} prints what PyTorch printed`, () => {
       const cell = cells.get(n);
       assert.ok(cell?.out);
@@ -68,14 +68,33 @@ describe('python: replaying notebook-style cells', () => {
     assert.deepEqual(replayCell(doc, cells.get(94) as SeedCell), []);
   });
 
-  it('cells 95-97 need a function Conv Lab does not run: the reason and where', () => {
-    const steps = [95, 96, 97].map((n) => replayCell(doc, cells.get(n) as SeedCell)[0]);
-    for (const step of steps) assert.equal(step?.outcome.ok, false);
-    const first = steps[0]?.outcome;
-    assert.ok(first && !first.ok);
-    // `W` is bound by `W = kernel2matrix(K)`, a call of the function cell 94 defines.
-    assert.equal(first.error.message, "cannot evaluate 'kernel2matrix(...)' statically");
-    assert.equal(first.error.start.line, SEED.slice(0, SEED.indexOf('W = kernel2matrix(K)')).split('\n').length);
+  it("cells 95 and 97 run the notebook's own functions (kernel2matrix, trans_conv): loops, slices, += on items", () => {
+    // Cell 97's Z = trans_conv(Y, K) by hand: Y = [[27, 37], [57, 67]] scattered with K = [[1, 2], [3, 4]].
+    const doc97 = new PythonDocument(`${SEED}\nZ\n`);
+    const z = replayStatements(doc97, wholeCellStatements(doc97, { from: SEED.length, to: doc97.text.length }, [{ from: SEED.length, to: doc97.text.length }]) ?? [])[0]?.outcome;
+    assert.ok(z?.ok, z && !z.ok ? z.error.message : '');
+    assert.equal(z.printed, 'tensor([[ 27.,  91.,  74.],\n        [138., 400., 282.],\n        [171., 429., 268.]])');
+  });
+
+  it("a function body Conv Lab does not follow is refused with the statement's position", () => {
+    const cases: [string, RegExp][] = [
+      ['def f(x):\n    while x:\n        x = x - 1\n    return x\nf(3)', /^cannot evaluate 'while x:' statically$/],
+      ['def f(x):\n    y = y + x\n    return y\nf(1)', /^local variable 'y' referenced before assignment$/],
+      ['def f(x, k):\n    return x\nf(1)', /^f\(\) missing 1 required positional argument: 'k'$/],
+      ['def f(n):\n    return f(n + 1)\nf(0)', /^calls of the file's functions nest more than 32 deep$/],
+      // 1,000 assignments each copying a 100,000-element tensor: 10^8 element copies.
+      ['def f(y):\n    for i in range(1000):\n        y[i] = i\n    return y\nf(torch.zeros(100000))', /^the call's item assignments copy more than 20,000,000 elements/],
+      ['def f(n):\n    for i in range(1000):\n        for j in range(1000):\n            n = n + 1\n    return n\nf(0)', /^the call runs more than 20,000 statements, too many to evaluate statically$/],
+      // 1 × 64 × 512 × 512 outputs of 64 × 3 × 3 taps each: 9,663,676,416 multiply-accumulates, for the worker pool.
+      ['c = nn.Conv2d(64, 64, 3, padding=1, bias=False)\nc.weight.data = torch.ones(64, 64, 3, 3)\nc(torch.ones(1, 64, 512, 512))', /^conv2d of 9,663,676,416 multiply-accumulates is too large to run while reading the file/],
+    ];
+    for (const [source, expected] of cases) {
+      const small = new PythonDocument(`# %%\n${source}\n`);
+      const statements = wholeCellStatements(small, { from: 0, to: small.text.length }, percentCells(small.text)) ?? [];
+      const outcome = replayStatements(small, statements).at(-1)?.outcome;
+      assert.ok(outcome && !outcome.ok, source);
+      assert.match(outcome.error.message, expected, source);
+    }
   });
 
   it('a selection that cuts a statement, or covers no whole cell, is not a cell replay', () => {
