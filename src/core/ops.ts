@@ -15,8 +15,8 @@
 // float32 convolutions run on the WebAssembly SIMD kernels (kernels/fast.ts, summed in float32)
 // unless the reference kernels are asked for (RunOptions.engine, or CONV_LAB_KERNELS=reference in
 // the environment, which worker threads inherit); other dtypes and d2l's ops always run on the
-// reference kernels (kernels/conv.ts, reference.ts). Either engine gives the same bits for any
-// split into regions.
+// reference kernels (kernels/conv.ts, reference.ts), as does an op too large for WebAssembly's
+// memory. Either engine gives the same bits for any split into regions.
 // Which PyTorch call a request stands for (functional or module) is described in geometry.ts.
 import { TorchError } from './errors';
 import { convGeometry } from './geometry';
@@ -160,10 +160,10 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
     const X = { rows: g.inputSize[0] ?? 0, cols: g.inputSize[1] ?? 0, data: x };
     const K = { rows: g.kernelSize[0] ?? 0, cols: g.kernelSize[1] ?? 0, data: w };
     (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
-  } else if (runsFast(g, options) && out instanceof Float32Array && x instanceof Float32Array && w instanceof Float32Array) {
-    const bias = req.bias && numbersOf(req.bias);
-    fastConvolveRegion(g, x, w, bias && (bias instanceof Float32Array ? bias : Float32Array.from(bias)), region, out);
-  } else {
+  } else if (!(runsFast(g, options) && out instanceof Float32Array && x instanceof Float32Array && w instanceof Float32Array
+    && fastConvolveRegion(g, x, w, float32Bias(req.bias), region, out))) {
+    // The reference kernels: other dtypes, the reference engine, or an op too large for the
+    // fast kernels' WebAssembly memory.
     convolveRegion(g, x, w, req.bias && numbersOf(req.bias), region, out);
   }
   return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
@@ -171,6 +171,12 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
 
 function sharedFloats(dtype: 'float32' | 'float64', length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+function float32Bias(bias: Tensor | undefined): Float32Array | undefined {
+  if (bias === undefined) return undefined;
+  const values = numbersOf(bias);
+  return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 /** A tensor's values as a float array (a copy only for integer and bool tensors). */

@@ -47,16 +47,21 @@ const NR = 8;
 const CHUNK_BYTES = 192 << 10;
 const PAGE_BYTES = 65536;
 
-let loaded: KernelExports | null | undefined;
+/**
+ * An arena grown past this is dropped after its op (the instance is made anew for the next), so
+ * one huge op does not pin its memory in the thread for good.
+ */
+const ARENA_KEPT_BYTES = 256 << 20;
+
+let compiled: WebAssembly.Module | null | undefined;
+let instance: KernelExports | undefined;
 
 /** The instantiated kernels, or null where WebAssembly SIMD is unavailable. */
 function kernels(): KernelExports | null {
-  if (loaded === undefined) {
-    loaded = WebAssembly.validate(kernelsWasm)
-      ? new WebAssembly.Instance(new WebAssembly.Module(kernelsWasm), {}).exports as unknown as KernelExports
-      : null;
-  }
-  return loaded;
+  if (compiled === undefined) compiled = WebAssembly.validate(kernelsWasm) ? new WebAssembly.Module(kernelsWasm) : null;
+  if (compiled === null) return null;
+  instance ??= new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
+  return instance;
 }
 
 /** Whether this thread can run the fast path (WebAssembly with SIMD). */
@@ -222,15 +227,16 @@ function planKey(g: ConvGeometry, region: OutputRegion, biasLength: number | und
 
 /**
  * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
- * convolveRegion does. Needs fastKernelsAvailable().
+ * convolveRegion does, and returns true; false when the kernels are unavailable or the op's
+ * arena would not fit in WebAssembly memory (then nothing is written).
  */
 export function fastConvolveRegion(
   g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
   region: OutputRegion, out: Float32Array,
-): void {
+): boolean {
   const k = kernels();
-  if (k === null) throw new Error('the WebAssembly SIMD kernels are not available in this thread');
-  if (out.length === 0) return;
+  if (k === null) return false;
+  if (out.length === 0) return true;
   const key = planKey(g, region, bias?.length);
   let plan = plans.get(key);
   if (plan === undefined) {
@@ -239,7 +245,13 @@ export function fastConvolveRegion(
     plans.set(key, plan);
   }
   const missing = plan.arenaEnd - k.memory.buffer.byteLength;
-  if (missing > 0) k.memory.grow(Math.ceil(missing / PAGE_BYTES));
+  if (missing > 0) {
+    try {
+      k.memory.grow(Math.ceil(missing / PAGE_BYTES));
+    } catch {
+      return false; // past WebAssembly's 4 GB, or the host refused the pages
+    }
+  }
   const f32 = new Float32Array(k.memory.buffer);
   for (const [from, length, to] of plan.inputCopies) f32.set(x.subarray(from, from + length), to);
   for (const [from, length, to] of plan.weightCopies) f32.set(w.subarray(from, from + length), to);
@@ -247,6 +259,8 @@ export function fastConvolveRegion(
   new Int32Array(k.memory.buffer).set(plan.ints, plan.intsAt / 4);
   for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
+  if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) instance = undefined;
+  return true;
 }
 
 function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
