@@ -382,7 +382,7 @@ export class StaticEvaluator implements FunctionHost {
     if (frame && node.from >= frame.def.from && node.to <= frame.def.to) {
       const local = frame.locals.get(name);
       if (local) return { ...local, at } as PyValue;
-      if (frame.localNames.has(name)) throw new EvaluationFailure(`local variable '${name}' referenced before assignment`, 'unbound-name', at, 'UnboundLocalError');
+      if (frame.localNames.has(name)) throw new EvaluationFailure(`cannot access local variable '${name}' where it is not associated with a value`, 'unbound-name', at, 'UnboundLocalError');
       // Not local: the file's name, as bound where the call is.
       return this.lookUpFrom(frame.def, node, name, frame.callPosition);
     }

@@ -79,7 +79,7 @@ describe('python: replaying notebook-style cells', () => {
   it("a function body Conv Lab does not follow is refused with the statement's position", () => {
     const cases: [string, RegExp][] = [
       ['def f(x):\n    while x:\n        x = x - 1\n    return x\nf(3)', /^cannot evaluate 'while x:' statically$/],
-      ['def f(x):\n    y = y + x\n    return y\nf(1)', /^local variable 'y' referenced before assignment$/],
+      ['def f(x):\n    y = y + x\n    return y\nf(1)', /^cannot access local variable 'y' where it is not associated with a value$/],
       ['def f(x, k):\n    return x\nf(1)', /^f\(\) missing 1 required positional argument: 'k'$/],
       ['def f(n):\n    return f(n + 1)\nf(0)', /^calls of the file's functions nest more than 32 deep$/],
       // 1,000 assignments each copying a 100,000-element tensor: 10^8 element copies.
