@@ -9,7 +9,7 @@ import { HOVER_LINK_PLACEHOLDERS } from '../../protocol/analysis';
 import type { InlayHintsMode } from '../../python/shapes/editor';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
-import { isPython, locate, offsetIn, programOf, type Program } from './programs';
+import { isPython, locate, notebookOf, offsetIn, programOf, type Program } from './programs';
 
 /** Typing pauses this long before diagnostics are recomputed. */
 const DIAGNOSTICS_DELAY_MS = 250;
@@ -50,7 +50,7 @@ export class AnalysisService implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
       vscode.workspace.onDidChangeNotebookDocument((e) => {
-        if (e.contentChanges.length > 0) for (const cell of e.notebook.getCells()) this.schedule(cell.document, true);
+        if (e.contentChanges.length > 0) this.notebookChanged(e.notebook);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('convLab.inlayHints')) this.hintsChanged.fire();
@@ -62,25 +62,26 @@ export class AnalysisService implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.schedule(document);
   }
 
-  private stateOf(program: Program): ProgramState {
-    let state = this.states.get(program.key);
+  private stateOf(key: string): ProgramState {
+    let state = this.states.get(key);
     if (!state) {
       state = { version: 1, synced: 0, generation: -1, edits: undefined, published: [], wire: new Map() };
-      this.states.set(program.key, state);
+      this.states.set(key, state);
     }
     return state;
   }
 
+  /** Per keystroke: only the edit is recorded (no text is read); the program is built when typing pauses. */
   private changed(e: vscode.TextDocumentChangeEvent): void {
     if (!isPython(e.document) || e.contentChanges.length === 0) return;
-    const program = programOf(e.document);
-    if (!program) return;
-    const state = this.stateOf(program);
+    const notebook = notebookOf(e.document);
+    const key = (notebook?.uri ?? e.document.uri).toString();
+    const state = this.stateOf(key);
     state.version++;
-    if (program.notebook || state.edits === undefined) state.edits = program.notebook ? undefined : [];
+    if (notebook) state.edits = undefined;
     // Each change applies to the text the previous one left (VS Code orders them so).
-    state.edits?.push(...e.contentChanges.map((c) => ({ from: c.rangeOffset, to: c.rangeOffset + c.rangeLength, insert: c.text })));
-    this.schedule(e.document, false);
+    else (state.edits ??= []).push(...e.contentChanges.map((c) => ({ from: c.rangeOffset, to: c.rangeOffset + c.rangeLength, insert: c.text })));
+    this.schedule(e.document, key);
   }
 
   private closed(document: vscode.TextDocument): void {
@@ -91,26 +92,30 @@ export class AnalysisService implements vscode.Disposable {
     void this.client.request({ type: 'close', key }).catch(() => undefined);
   }
 
+  /** A notebook's cells changed (added, removed, moved): its program is sent whole next time. */
+  private notebookChanged(notebook: vscode.NotebookDocument): void {
+    const key = notebook.uri.toString();
+    const state = this.stateOf(key);
+    state.version++;
+    state.edits = undefined;
+    const first = notebook.getCells().find((c) => isPython(c.document));
+    if (first) this.schedule(first.document, key);
+  }
+
   /** Diagnostics for the document's program once typing pauses. */
-  private schedule(document: vscode.TextDocument, bump = false): void {
-    const program = programOf(document);
-    if (!program) return;
-    if (bump) {
-      const state = this.stateOf(program);
-      state.version++;
-      state.edits = undefined;
-    }
-    clearTimeout(this.timers.get(program.key));
-    this.timers.set(program.key, setTimeout(() => {
-      this.timers.delete(program.key);
-      const current = programOf(document);
-      if (current) void this.publish(current).catch((e: unknown) => this.log.error(`shape analysis failed: ${e instanceof Error ? e.message : String(e)}`));
+  private schedule(document: vscode.TextDocument, key = (notebookOf(document)?.uri ?? document.uri).toString()): void {
+    if (!isPython(document)) return;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      const program = programOf(document);
+      if (program) void this.publish(program).catch((e: unknown) => this.log.error(`shape analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     }, DIAGNOSTICS_DELAY_MS));
   }
 
   /** Sends the worker what changed since its copy; returns the version it now has. */
   private async sync(program: Program): Promise<number> {
-    const state = this.stateOf(program);
+    const state = this.stateOf(program.key);
     if (state.synced === state.version && state.generation === this.client.generation) return state.version;
     const version = state.version;
     const edits = state.generation === this.client.generation && state.synced > 0 ? state.edits : undefined;
@@ -134,14 +139,14 @@ export class AnalysisService implements vscode.Disposable {
         return answer as Answer<T>;
       } catch (e) {
         if (attempt > 0) throw e;
-        this.stateOf(program).generation = -1;
+        this.stateOf(program.key).generation = -1;
       }
     }
   }
 
   private async publish(program: Program): Promise<void> {
     const answer = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
-    const state = this.stateOf(program);
+    const state = this.stateOf(program.key);
     const byDocument = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const part of program.parts) byDocument.set(part.document.uri.toString(), { uri: part.document.uri, list: [] });
     state.wire.clear();
@@ -202,7 +207,7 @@ export class AnalysisService implements vscode.Disposable {
   private async codeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
     const program = programOf(document);
     if (!program) return [];
-    const state = this.stateOf(program);
+    const state = this.stateOf(program.key);
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'Conv Lab') continue;
