@@ -83,8 +83,11 @@ export type KernelEngine = 'fast' | 'reference';
 export interface RunOptions {
   /** Default: 'reference' when the environment has CONV_LAB_KERNELS=reference, else 'fast'. */
   engine?: KernelEngine;
-  /** Float outputs on a SharedArrayBuffer (what a worker hands back), saving the worker a copy. */
-  sharedOutput?: boolean;
+  /**
+   * Where float outputs go: the start of the SharedArrayBuffer this returns for the bytes needed
+   * (a worker's reused reply buffer), instead of a new ArrayBuffer.
+   */
+  sharedOutput?: (bytes: number) => SharedArrayBuffer;
 }
 
 function defaultEngine(): KernelEngine {
@@ -152,7 +155,7 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
   const n = numel(shape);
   // Float outputs are written directly (rounded once); integer ones are summed in float64 first.
   const out = g.dtype === 'float32' || g.dtype === 'float64'
-    ? (options.sharedOutput ? sharedFloats(g.dtype, n) : allocate(g.dtype, n))
+    ? (options.sharedOutput ? sharedFloats(g.dtype, n, options.sharedOutput) : allocate(g.dtype, n))
     : new Float64Array(n);
   const x = numbersOf(req.input);
   const w = numbersOf(req.weight);
@@ -169,8 +172,10 @@ function compute(req: OpRequest, g: ConvGeometry, region: OutputRegion, options:
   return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
 }
 
-function sharedFloats(dtype: 'float32' | 'float64', length: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float64Array(new SharedArrayBuffer(8 * length));
+/** Zeros at the start of a shared buffer (d2l's trans_conv adds into its output). */
+function sharedFloats(dtype: 'float32' | 'float64', length: number, buffer: (bytes: number) => SharedArrayBuffer): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(buffer(4 * length), 0, length) : new Float64Array(buffer(8 * length), 0, length);
+  return out.fill(0);
 }
 
 function float32Bias(bias: Tensor | undefined): Float32Array | undefined {

@@ -92,13 +92,15 @@ export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegi
 const COPY_CHUNK_BYTES = 4 << 20;
 
 /**
- * The same tensor on a SharedArrayBuffer, so every worker of an op reads it without a copy.
- * Large tensors are copied in chunks between which the caller's event loop runs.
+ * The same tensor on a SharedArrayBuffer (`into`, at its start, when given and large enough;
+ * else a new one), so every worker of an op reads it without a copy. Large tensors are copied in
+ * chunks between which the caller's event loop runs.
  */
-export async function toShared<D extends DType>(t: Tensor<D>): Promise<Tensor<D>> {
+export async function toShared<D extends DType>(t: Tensor<D>, into?: SharedArrayBuffer): Promise<Tensor<D>> {
   if (t.data.buffer instanceof SharedArrayBuffer) return t;
-  const Ctor = t.data.constructor as new (buffer: SharedArrayBuffer) => DataOf[D];
-  const data = new Ctor(new SharedArrayBuffer(t.data.byteLength));
+  const Ctor = t.data.constructor as new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => DataOf[D];
+  const buffer = into !== undefined && into.byteLength >= t.data.byteLength ? into : new SharedArrayBuffer(t.data.byteLength);
+  const data = new Ctor(buffer, 0, t.data.length);
   const src = bytesOf(t.data);
   const dst = bytesOf(data);
   for (let offset = 0; offset < src.length; offset += COPY_CHUNK_BYTES) {

@@ -7,10 +7,21 @@ import { RpcEndpoint } from '../protocol/rpc';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerFault, WorkerHostEndpoint } from '../protocol/worker';
 import { toShared } from './blocks';
 
+/**
+ * Every block's output goes to this one buffer (grown as needed): the pool copies a block out
+ * before it sends this worker anything else, and fresh pages for each block cost more than the
+ * kernels on large outputs.
+ */
+let outputBuffer = new SharedArrayBuffer(0);
+function sharedOutput(bytes: number): SharedArrayBuffer {
+  if (outputBuffer.byteLength < bytes) outputBuffer = new SharedArrayBuffer(bytes);
+  return outputBuffer;
+}
+
 async function handle(message: ToWorkerMessage): Promise<FromWorkerMessage> {
   switch (message.type) {
     case 'runOp':
-      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region, { sharedOutput: true })) };
+      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region, { sharedOutput })) };
     case 'crash':
       return crash(message.fault);
   }

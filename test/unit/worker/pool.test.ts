@@ -129,6 +129,23 @@ describe('worker pool', function () {
     });
   });
 
+  describe('buffers', () => {
+    it('reuses its shared copies across ops without mixing their data, and never a caller-shared tensor', async () => {
+      const pool = poolOf({ size: 2 });
+      const op = (seed: number): OpRequest => ({ ...convBatch(1), input: randomTensor([1, 16, 64, 64], seed) });
+      const first = op(30);
+      const second = op(31);
+      for (const req of [first, second, first, second]) assertBitIdentical(await pool.run(req), runOp(req), `seed op ${req.input.data[0]}`);
+      const callerShared: Tensor = { shape: [1, 16, 64, 64], dtype: 'float32', data: new Float32Array(new SharedArrayBuffer(4 * 16 * 64 * 64)) };
+      (callerShared.data as Float32Array).set(first.input.data as Float32Array);
+      const before = Float32Array.from(callerShared.data as Float32Array);
+      await pool.run({ ...first, input: callerShared });
+      await pool.run(second);
+      await pool.run(second);
+      assert.deepEqual(callerShared.data, before, "the caller's shared input is unchanged");
+    });
+  });
+
   describe('errors', () => {
     it('rejects an invalid op with the core TorchError (kind, message, code)', async () => {
       const expected = inlineError(channelMismatch);
