@@ -76,12 +76,18 @@ function dtypeArg(v: Value | undefined): DType | undefined {
   const name = v.path.replace(/^(torch|numpy)\./, '');
   const table: Record<string, DType> = {
     float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', bool: 'bool',
+    FloatTensor: 'float32', DoubleTensor: 'float64', LongTensor: 'int64', IntTensor: 'int32', BoolTensor: 'bool',
   };
   return table[name];
 }
 
 /** A result with `shape`; it keeps `self`'s origin when the op kept its very shape (relu, dropout, detach...). */
-function tensorWith(self: Value | undefined, shape: readonly Dim[] | undefined, dtype: DType | undefined = dtypeOf(self)): Value {
+function tensorWith(self: Value | undefined, shape: readonly Dim[] | undefined): Value {
+  return tensorAs(self, shape, dtypeOf(self));
+}
+
+/** tensorWith with another dtype (`undefined`: unknown). */
+function tensorAs(self: Value | undefined, shape: readonly Dim[] | undefined, dtype: DType | undefined): Value {
   const origin = self?.kind === 'tensor' && shape !== undefined && shape === self.shape ? self.origin : undefined;
   return { kind: 'tensor', shape, dtype, origin };
 }
@@ -115,7 +121,7 @@ const ELEMENTWISE_BINARY = new Set(['add', 'sub', 'mul', 'div', 'true_divide', '
 export function callTensorMethod(self: Tensor, name: string, args: CallArgs): Value {
   const shape = self.shape;
   const p = args.positional;
-  if (name in DTYPE_METHODS) return tensorWith(self, shape, DTYPE_METHODS[name]);
+  if (name in DTYPE_METHODS) return tensorAs(self, shape, DTYPE_METHODS[name]);
   if (IDENTITY_METHODS.has(name)) {
     if ((name === 'softmax' || name === 'log_softmax') && shape) {
       const dim = knownInt(bind(args, ['dim']).get('dim'));
@@ -124,8 +130,10 @@ export function callTensorMethod(self: Tensor, name: string, args: CallArgs): Va
     return tensorWith(self, shape);
   }
   if (name === 'to' || name === 'type') {
-    const dtype = dtypeArg(args.keywords.get('dtype')) ?? p.map(dtypeArg).find((d) => d !== undefined);
-    return tensorWith(self, shape, dtype ?? dtypeOf(self));
+    const dtype = dtypeArg(args.keywords.get('dtype')) ?? p.map(dtypeArg).find((d) => d !== undefined) ?? (p[0]?.kind === 'tensor' ? p[0].dtype : undefined);
+    // `.to(device)` with a device we cannot read might be a dtype too: the dtype is then unknown.
+    const keeps = p.every((v) => v.kind === 'str' || v.kind === 'bool') && !args.keywords.has('dtype');
+    return tensorAs(self, shape, dtype ?? (keeps ? dtypeOf(self) : undefined));
   }
   if (name === 'size' || name === 'dim' || name === 'numel' || name === 'ndimension' || name === 'nelement') return shapeQuery(self, name, p[0] ?? args.keywords.get('dim'));
   if (name === 'item') return { kind: 'float', value: undefined };
@@ -135,7 +143,7 @@ export function callTensorMethod(self: Tensor, name: string, args: CallArgs): Va
   }
   if (name === 'view_as' || name === 'reshape_as' || name === 'expand_as' || name === 'type_as') {
     const other = shapeOf(p[0]);
-    if (name === 'type_as') return tensorWith(self, shape, dtypeOf(p[0]));
+    if (name === 'type_as') return tensorAs(self, shape, dtypeOf(p[0]));
     if (!shape || !other) return tensorOf(other, dtypeOf(self));
     return tensorWith(self, name === 'expand_as' ? expandShape(shape, other) : viewShape(shape, other));
   }
@@ -258,14 +266,14 @@ function tensorFunction(name: string, self: Tensor, shape: readonly Dim[], args:
     case 'topk':
     case 'kthvalue':
     case 'sort': {
-      if (name === 'sort') return tupleOf([tensorWith(self, shape), tensorWith(self, shape, 'int64')]);
+      if (name === 'sort') return tupleOf([tensorWith(self, shape), tensorAs(self, shape, 'int64')]);
       const b = bind(rest, [name === 'topk' ? 'k' : 'k', 'dim', name === 'topk' ? 'largest' : 'keepdim']);
       const k = sizeOf(b.get('k'));
       const d = intOr(b.get('dim'), -1);
       if (k === undefined || d === undefined) return UNKNOWN;
       const w = wrapDim(d, shape.length);
       const out = name === 'topk' ? shape.map((s, i) => (i === w ? k : s)) : reduceShape(shape, [d], boolOr(b.get('keepdim'), false));
-      return tupleOf([tensorWith(self, out), tensorWith(self, out, 'int64')]);
+      return tupleOf([tensorWith(self, out), tensorAs(self, out, 'int64')]);
     }
     case 'matmul':
     case 'mm':
@@ -289,13 +297,13 @@ function reduction(name: string, self: Tensor, shape: readonly Dim[], args: Call
   const dimValue = b.get('dim');
   const keepdim = boolOr(b.get('keepdim'), false);
   const indexDType = name === 'argmax' || name === 'argmin' || name === 'count_nonzero' ? 'int64' : name === 'all' || name === 'any' ? 'bool' : dtypeOf(self);
-  if (dimValue === undefined || dimValue.kind === 'none') return tensorWith(self, reduceShape(shape, undefined, keepdim), indexDType);
+  if (dimValue === undefined || dimValue.kind === 'none') return tensorAs(self, reduceShape(shape, undefined, keepdim), indexDType);
   const dims = knownInts(dimValue);
-  if (!dims) return tensorWith(self, undefined, indexDType);
+  if (!dims) return tensorAs(self, undefined, indexDType);
   const out = reduceShape(shape, dims, keepdim);
   // max/min/median along a dim return (values, indices).
-  if (name === 'max' || name === 'min' || name === 'median') return tupleOf([tensorWith(self, out), tensorWith(self, out, 'int64')]);
-  return tensorWith(self, out, indexDType);
+  if (name === 'max' || name === 'min' || name === 'median') return tupleOf([tensorWith(self, out), tensorAs(self, out, 'int64')]);
+  return tensorAs(self, out, indexDType);
 }
 
 function matmul(a: Value, b: Value): Value {
