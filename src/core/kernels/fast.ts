@@ -289,10 +289,8 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
     rowsFrom = w.inFrom;
   }
   for (const a of axes) {
-    a.classes.forEach((c, i) => {
-      c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
-      if (c.panelsLike < 0) c.panelsLike = i;
-    });
+    // findIndex finds at least the class itself.
+    for (const c of a.classes) c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
   }
   const padSizes = axes.map((a) => a.padded) as [number, number, number];
   const padStrides = [padSizes[1] * padSizes[2], padSizes[2], 1];
