@@ -86,6 +86,21 @@ describe('replaying whole cells by selection', () => {
       return { editor, range: new vscode.Range(document.positionAt(start), document.positionAt(end)), printed };
     }, () => /^line \d+, column 1$/);
 
+    it("a cell's one statement, selected, stays the input of the run commands (no replay)", async () => {
+      const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: '# %%\ntorch.tensor([[1., 2.], [3., 4.]])\n' });
+      const editor = await vscode.window.showTextDocument(untitled);
+      await waitFor('the untitled editor is active', () => vscode.window.activeTextEditor?.document === untitled);
+      try {
+        editor.selection = new vscode.Selection(1, 0, 1, untitled.lineAt(1).text.length);
+        const outcome = await vscode.commands.executeCommand<{ ok: boolean; op?: string; printed?: string }>('convLab.runConvTransposeOnSelection', { kernel: 'torch.ones(2, 2)' });
+        assert.equal(outcome.op, 'trans_conv');
+        // By hand: each X[i, j] added into the 2×2 block at (i, j): [[1, 1+2, 2], [1+3, 1+2+3+4, 2+4], [3, 3+4, 4]].
+        assert.equal(outcome.printed, 'tensor([[ 1.,  3.,  2.],\n        [ 4., 10.,  6.],\n        [ 3.,  7.,  4.]])');
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
+    });
+
     it('a statement Conv Lab cannot evaluate is named with the reason and its position; the next still prints', async () => {
       const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: '# %%\nX = torch.load("w.pt")\nX\ntorch.ones(2)\n' });
       const editor = await vscode.window.showTextDocument(untitled);

@@ -4,6 +4,7 @@
 // the log; the last op run (a layer call, d2l.corr2d) goes to the panel and is kept for Insert /
 // Copy Result. What cannot be evaluated statically is reported with the reason and position.
 import * as vscode from 'vscode';
+import { expressionCovering } from '../../python';
 import { percentCells, replayStatements, wholeCellStatements } from '../../python/cells';
 import type { Ctx } from '../ctx';
 import { rememberResult } from './lastResult';
@@ -29,11 +30,17 @@ function cellsOf(source: SelectionSource): { from: number; to: number }[] {
   return own ? [own] : percentCells(source.doc.text);
 }
 
-/** Whether the active editor's only selection covers whole cells (so the run commands replay them instead). */
+/**
+ * Whether the active editor's only selection covers whole cells, so the run commands replay them
+ * instead. A cell's one statement selected without its `# %%` line stays a tensor to run an op
+ * on, as any selected statement is.
+ */
 export function selectsWholeCells(editor: vscode.TextEditor): boolean {
   if (editor.selections.length !== 1 || editor.selection.isEmpty) return false;
   const source = new SelectionSource(editor.document);
-  return wholeCellStatements(source.doc, source.spanOf(editor.selection), cellsOf(source)) !== undefined;
+  const span = source.spanOf(editor.selection);
+  const statements = wholeCellStatements(source.doc, span, cellsOf(source));
+  return statements !== undefined && (statements.length > 1 || expressionCovering(source.doc, span) === undefined);
 }
 
 export async function replaySelection(ctx: Ctx): Promise<ReplayResult> {
