@@ -1,4 +1,4 @@
-// The generated model file the Python benchmarks read.
+// What the Python benchmarks share: the generated model file they read, and their table.
 /** About `lines` lines of model code: literals, layers, a class with a forward called on an input, loops. */
 export function modelFile(lines: number): string {
   const out = ['import torch', 'from torch import nn', 'import numpy as np', '', 'X = torch.arange(9.0).reshape(3, 3)', ''];
@@ -24,4 +24,16 @@ export function modelFile(lines: number): string {
   }
   out.push('Y = X.T');
   return out.join('\n');
+}
+
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Prints `rows` (step, median ms) with each one's ratio to `anchorMs`. */
+export function printTable(title: string, rows: readonly (readonly [string, number])[], anchorMs: number): void {
+  console.log(`\n${title}`);
+  console.log(`  ${'step'.padEnd(34)}${'median'.padStart(12)}${'vs anchor'.padStart(12)}`);
+  for (const [step, ms] of rows) console.log(`  ${step.padEnd(34)}${`${ms.toFixed(2)} ms`.padStart(12)}${`${(ms / anchorMs).toFixed(3)}×`.padStart(12)}`);
 }

@@ -4,12 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { evaluateTensorExpression } from '../src/python/evaluate';
 import { PythonDocument } from '../src/python/parse';
-import { modelFile } from './models';
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
+import { median, modelFile, printTable } from './models';
 
 function expectShape3x3(result: ReturnType<typeof evaluateTensorExpression>): void {
   if (!result.ok || result.tensor.shape.join() !== '3,3') throw new Error('bench: X.T did not evaluate to a 3×3 tensor');
@@ -49,11 +44,7 @@ function main(): void {
     ['evaluate X.T again', median(times.reevaluate)],
     ['re-parse + evaluate', incremental],
   ];
-  console.log(`\npython: ${text.split('\n').length} lines (${(text.length / 1024).toFixed(0)} KiB), medians of 20 warm runs`);
-  console.log(`  ${'step'.padEnd(34)}${'median'.padStart(12)}${'vs anchor'.padStart(12)}`);
-  for (const [step, ms] of rows) {
-    console.log(`  ${step.padEnd(34)}${`${ms.toFixed(2)} ms`.padStart(12)}${`${(ms / full).toFixed(3)}×`.padStart(12)}`);
-  }
+  printTable(`python: ${text.split('\n').length} lines (${(text.length / 1024).toFixed(0)} KiB), medians of 20 warm runs`, rows, full);
 }
 
 main();

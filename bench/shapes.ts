@@ -5,12 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { PythonDocument } from '../src/python/parse';
 import { analyzeShapes } from '../src/python/shapes/analyze';
-import { modelFile } from './models';
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
+import { median, modelFile, printTable } from './models';
 
 /** The last block's output, `(1, 16, 16, 16)` flattened: proves the analysis ran to the end. */
 function checkLastBinding(doc: PythonDocument): void {
@@ -55,9 +50,7 @@ function main(): void {
     ['re-analysis', median(times.reanalyse)],
     ['re-parse + re-analysis', edit],
   ];
-  console.log(`\nshapes: ${text.split('\n').length} lines, medians of 20 warm runs`);
-  console.log(`  ${'step'.padEnd(34)}${'median'.padStart(12)}${'vs anchor'.padStart(12)}`);
-  for (const [step, ms] of rows) console.log(`  ${step.padEnd(34)}${`${ms.toFixed(2)} ms`.padStart(12)}${`${(ms / full).toFixed(3)}×`.padStart(12)}`);
+  printTable(`shapes: ${text.split('\n').length} lines, medians of 20 warm runs`, rows, full);
 
   // 1,000 edits typed one after another into one document, each followed by an analysis.
   const doc = new PythonDocument(text);

@@ -17,7 +17,7 @@ import { shapesEqual, dimsEqual, type Dim } from './dim';
 import { applyConvLayer, applyLayer, convWeightShape, type Layer } from './layers';
 import { binaryTensorOp, callLibrary, CONSTANTS, callTensorMethod, indexShape, intArithmetic, iterate, type CallArgs, type TensorIndex } from './library';
 import { matmulShape, UNKNOWN_DIM } from './tensorShapes';
-import { Frame, intOf, itemsOf, knownInt, knownNumber, NONE, sizeOf, tensorOf, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
+import { Frame, intOf, itemsOf, knownInt, knownNumber, NONE, tensorOf, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
 
 export interface ShapeDiagnostic {
   readonly from: number;
@@ -1249,4 +1249,3 @@ function stringValue(text: string): string | undefined {
   return (m[3] ?? '').includes('\\') && !/r/i.test(m[1] ?? '') ? undefined : m[3];
 }
 
-export { sizeOf };

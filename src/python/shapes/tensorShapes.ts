@@ -2,7 +2,7 @@
 // PyTorch 1.13's own error (wording copied from real runs) when the sizes it needs are known
 // and wrong, and never when a size involved is symbolic: an error must be certain.
 import { TorchError } from '../../core/errors';
-import { addDims, allKnown, dimsEqual, dimText, floorDivDims, isKnown, mulDims, productOfDims, subDims, symbol, type Dim } from './dim';
+import { addDims, allKnown, dimsEqual, dimText, floorDivDims, isKnown, mulDims, productOfDims, symbol, type Dim } from './dim';
 
 const runtime = (code: string, message: string): TorchError => new TorchError('RuntimeError', message, code);
 
@@ -238,20 +238,6 @@ export function reduceShape(shape: readonly Dim[], dims: readonly number[] | und
   if (dims === undefined) return keepdim ? shape.map(() => 1) : [];
   const wrapped = new Set(dims.map((d) => wrapDim(d, shape.length)));
   return keepdim ? shape.map((s, i) => (wrapped.has(i) ? 1 : s)) : shape.filter((_, i) => !wrapped.has(i));
-}
-
-/** Python slicing `start:stop:step` over `length` elements. */
-export function sliceLength(length: Dim, start: number | undefined, stop: number | undefined, step: number): Dim {
-  if (!isKnown(length)) {
-    if (start === undefined && stop === undefined && step === 1) return length;
-    if ((start ?? 0) >= 0 && stop === undefined && step === 1) return subDims(length, start ?? 0);
-    if (start === undefined && stop !== undefined && stop < 0 && step === 1) return addDims(length, stop);
-    return UNKNOWN_DIM;
-  }
-  const clamp = (i: number, fallback: number): number => (i < 0 ? Math.max(0, i + length) : Math.min(i, length)) ?? fallback;
-  const from = start === undefined ? 0 : clamp(start, 0);
-  const to = stop === undefined ? length : clamp(stop, length);
-  return Math.max(0, Math.ceil((to - from) / step));
 }
 
 export function indexOutOfRange(index: number, dim: number, size: number): TorchError {

@@ -118,8 +118,3 @@ export function sizesOf(v: Value | undefined): (Dim | undefined)[] | undefined {
   if (v?.kind === 'int' || v?.kind === 'bool') return [sizeOf(v)];
   return undefined;
 }
-
-/** A tensor-valued expression or not; unknown values may be tensors. */
-export function isTensor(v: Value): v is Extract<Value, { kind: 'tensor' }> {
-  return v.kind === 'tensor';
-}
