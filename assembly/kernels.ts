@@ -179,10 +179,23 @@ export function convGemm(
         microKernel(apPanel, bp + (<usize>(q * K * NR) << 2), K, tile);
         const first = j0 + q * NR;
         const cols = min(NR, N - first);
+        // Columns that are 8 neighbouring outputs (most convolutions) are stored as two vectors.
+        const o0 = at(colOut, first);
+        let contiguous = cols == NR;
+        for (let jj = 1; jj < NR && contiguous; jj++) contiguous = at(colOut, first + jj) == o0 + jj;
         for (let i = 0; i < rows; i++) {
           const m = p * MR + i;
           const outChannel = out + (<usize>(m * ocOutStride) << 2);
           const bv = hasBias ? load<f32>(bias + (<usize>(biasBase + m) << 2)) : <f32>0;
+          if (contiguous) {
+            const o = outChannel + (<usize>o0 << 2);
+            const lo = v128.load(tile + (<usize>(i * NR) << 2));
+            const hi = v128.load(tile + (<usize>(i * NR) << 2), 16);
+            const b4 = f32x4.splat(bv);
+            v128.store(o, hasBias ? f32x4.add(lo, b4) : lo);
+            v128.store(o, hasBias ? f32x4.add(hi, b4) : hi, 16);
+            continue;
+          }
           for (let jj = 0; jj < cols; jj++) {
             const v = load<f32>(tile + (<usize>(i * NR + jj) << 2));
             store<f32>(outChannel + (<usize>at(colOut, first + jj) << 2), hasBias ? v + bv : v);
