@@ -571,21 +571,30 @@ export class ShapeInterpreter {
 
   /** Evaluates an expression; a PyTorch error becomes a diagnostic and the value unknown. */
   private evalSafely(node: SyntaxNode, act: Activation): Value {
-    return this.guard(node, () => this.eval(node, act));
+    try {
+      return this.eval(node, act);
+    } catch (e) {
+      return this.failed(node, e);
+    }
   }
 
   private guard(node: SyntaxNode, run: () => Value, related?: Span, operands?: () => readonly Value[]): Value {
     try {
       return run();
     } catch (e) {
-      if (e instanceof BudgetExceeded) throw e;
-      if (isTorchError(e)) {
-        this.report(node, e, related, operands?.());
-        return UNKNOWN;
-      }
-      if (e instanceof RangeError && /call stack/i.test(e.message)) return UNKNOWN;
-      throw e;
+      return this.failed(node, e, related, operands);
     }
+  }
+
+  /** What an evaluation that threw gives: PyTorch's errors are reported; budget exhaustion and bugs propagate. */
+  private failed(node: SyntaxNode, e: unknown, related?: Span, operands?: () => readonly Value[]): Value {
+    if (e instanceof BudgetExceeded) throw e;
+    if (isTorchError(e)) {
+      this.report(node, e, related, operands?.());
+      return UNKNOWN;
+    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return UNKNOWN;
+    throw e;
   }
 
   private report(node: SyntaxNode, e: TorchError, related?: Span, operands?: readonly Value[]): void {
@@ -722,10 +731,12 @@ export class ShapeInterpreter {
 
   private member(node: SyntaxNode, act: Activation): Value {
     const objectNode = node.firstChild;
-    if (!objectNode) return UNKNOWN;
-    if (node.getChild('[')) return this.subscript(node, this.eval(objectNode, act), act);
-    const property = node.getChild('PropertyName');
-    const literal = numberLiteralText(node, this.text);
+    const last = node.lastChild;
+    if (!objectNode || !last) return UNKNOWN;
+    // `a[...]` ends with `]`, `a.b` with its property: no search through the children.
+    if (last.name === ']') return this.subscript(node, this.eval(objectNode, act), act);
+    const property = last.name === 'PropertyName' ? last : null;
+    const literal = property ? undefined : numberLiteralText(node, this.text);
     if (literal !== undefined) return { kind: 'float', value: Number(literal) };
     if (!property) return UNKNOWN;
     return this.recorded(node, this.attribute(this.eval(objectNode, act), this.src(property)));
@@ -831,7 +842,7 @@ export class ShapeInterpreter {
 
   private callExpression(node: SyntaxNode, act: Activation): Value {
     const calleeNode = node.firstChild;
-    const argList = node.getChild('ArgList');
+    const argList = node.lastChild?.name === 'ArgList' ? node.lastChild : null;
     if (!calleeNode || !argList) return UNKNOWN;
     const callee = calleeNode.name === 'VariableName' && this.src(calleeNode) === 'super' ? undefined : this.eval(calleeNode, act);
     const parsed = callArguments(argList, this.text);
