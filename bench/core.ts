@@ -20,6 +20,7 @@ import ceilingWasm from 'wasm:ceiling';
 import { outputShapeOf, type OpArgs, type OpName, type OpRequest } from '../src/core/ops';
 import { numel } from '../src/core/tensor';
 import { DEFAULT_INLINE_MAX_MACS, WorkerPool } from '../src/worker/pool';
+import { median } from './models';
 import { onnxConvModel } from './onnx';
 import { randomTensor } from './workloads';
 
@@ -70,11 +71,6 @@ function prepare(config: Config, seed: number): Prepared {
   const outputShape = outputShapeOf(req);
   return { config, req, flops: flopsOf(req, outputShape), outputShape };
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : ((s[(s.length - 1) >> 1] ?? NaN) + (s[s.length >> 1] ?? NaN)) / 2;
-};
 
 /** Calls `run` for at least BATCH_MS (at least twice); returns ms per call of each call. */
 async function batch(run: () => Promise<unknown>): Promise<number[]> {
