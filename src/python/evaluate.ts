@@ -384,7 +384,9 @@ export class StaticEvaluator implements FunctionHost {
       if (local) return { ...local, at } as PyValue;
       if (frame.localNames.has(name)) throw new EvaluationFailure(`cannot access local variable '${name}' where it is not associated with a value`, 'unbound-name', at, 'UnboundLocalError');
       // Not local: the file's name, as bound where the call is.
-      return this.lookUpFrom(frame.def, node, name, frame.callPosition);
+      const global = this.lookUpFrom(frame.def, node, name, frame.callPosition);
+      if (global.kind === 'tensor') frame.shared.add(global.tensor.data);
+      return global;
     }
     return this.lookUpFrom(node, node, name, position);
   }

@@ -8,7 +8,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { inPlaceResult, tensorArithmetic } from './arithmetic';
 import { setItem } from './assignment';
-import { numel } from '../core/tensor';
+import { numel, type TensorData } from '../core/tensor';
 import { indexTensor, type IndexValue } from './indexing';
 import { assignmentParts, meaningfulChildren, type Span } from './parse';
 import { EvaluationFailure, pythonTypeName, type PyValue } from './values';
@@ -20,6 +20,11 @@ export interface Frame {
   /** Every name the body assigns: reading one before it is set is Python's UnboundLocalError. */
   readonly localNames: ReadonlySet<string>;
   readonly callPosition: number;
+  /**
+   * Buffers of the tensors the caller sees (arguments, the file's names): Conv Lab's item
+   * assignments copy, so changing one in place, which Python would show the caller, is refused.
+   */
+  readonly shared: Set<TensorData>;
 }
 
 /** What the executor needs of the evaluator. */
@@ -59,7 +64,8 @@ export function callFunction(host: FunctionHost, def: SyntaxNode, positional: re
   const locals = bindParameters(host, def, name, positional, keywords, at);
   const body = def.getChild('Body');
   if (!body) throw new EvaluationFailure('invalid syntax', 'syntax-error', { from: def.from, to: def.to });
-  const frame: Frame = { def, locals, localNames: assignedNames(host, body, locals), callPosition };
+  const shared = new Set([...locals.values()].flatMap((v) => (v.kind === 'tensor' ? [v.tensor.data] : [])));
+  const frame: Frame = { def, locals, localNames: assignedNames(host, body, locals), callPosition, shared };
   depth++;
   try {
     return host.withFrame(frame, () => {
@@ -172,6 +178,7 @@ function execute(host: FunctionHost, frame: Frame, statement: SyntaxNode): void 
         const before = host.evaluate(target, position);
         const result = host.binaryOperation(operator, before, value, at);
         if (!result) throw notStatic(host, statement);
+        if (before.kind === 'tensor') checkOwned(host, frame, target, before.tensor.data);
         // A tensor is changed in place (its dtype and shape kept); a number is rebound.
         frame.locals.set(host.textOf(target), before.kind === 'tensor' && result.kind === 'tensor' ? { ...before, tensor: inPlaceResult(before.tensor, result.tensor, at), at } : result);
         return;
@@ -181,6 +188,7 @@ function execute(host: FunctionHost, frame: Frame, statement: SyntaxNode): void 
         const objectNode = target.firstChild as SyntaxNode;
         const object = host.evaluate(objectNode, position);
         if (object.kind !== 'tensor' || objectNode.name !== 'VariableName') throw notStatic(host, statement);
+        checkOwned(host, frame, objectNode, object.tensor.data);
         chargeItemAssignment(object.tensor.shape, at);
         const items = host.subscriptIndices(target, position, object);
         const current = { ...object, tensor: indexTensor(object.tensor, items, object.library), at };
@@ -257,6 +265,7 @@ function assignTarget(host: FunctionHost, frame: Frame, target: SyntaxNode | rea
     const object = host.evaluate(objectNode, position);
     if (object.kind !== 'tensor') throw notStatic(host, single, `item assignment on a ${pythonTypeName(object)}`);
     const at = { from: single.from, to: single.to };
+    checkOwned(host, frame, objectNode, object.tensor.data);
     chargeItemAssignment(object.tensor.shape, at);
     const items = host.subscriptIndices(single, position, object);
     frame.locals.set(host.textOf(objectNode), { ...object, tensor: setItem(object.tensor, items, value, object.library, at, host.maxElements), at });
@@ -277,6 +286,20 @@ function truth(host: FunctionHost, v: PyValue): boolean {
     case 'tuple': return v.items.length > 0;
     default: throw notStatic(host, { from: v.at.from, to: v.at.to } as SyntaxNode, `the truth of a ${pythonTypeName(v)}`);
   }
+}
+
+/**
+ * A tensor changed in place must be the function's own: not one the caller sees, and not one
+ * another local name shares (Python would change both; Conv Lab's copy would change one).
+ */
+function checkOwned(host: FunctionHost, frame: Frame, target: SyntaxNode, data: TensorData): void {
+  const name = host.textOf(target);
+  const why = frame.shared.has(data)
+    ? 'the caller sees it too'
+    : [...frame.locals].find(([other, v]) => other !== name && v.kind === 'tensor' && v.tensor.data === data)?.[0];
+  if (why === undefined) return;
+  const reason = why === 'the caller sees it too' ? why : `'${why}' shares its memory`;
+  throw new EvaluationFailure(`cannot evaluate changing '${name}' in place statically: ${reason}`, 'not-static', { from: target.from, to: target.to });
 }
 
 /** `Y[...] = v` copies Y: refused once a call has copied too many elements that way. */

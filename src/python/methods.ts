@@ -90,7 +90,12 @@ export function callTensorMethod(self: TensorValue, name: string, site: CallSite
     case 'contiguous':
       site.expect(0, ['memory_format']);
       return result(stridedOf(materialize(t)));
-    case 'clone':
+    case 'clone': {
+      // A copy: changing it in place leaves the original as it was.
+      site.expect(0, ['memory_format']);
+      const dense = materialize(t);
+      return result(stridedOf({ ...dense, data: dense.data === t.data ? dense.data.slice() : dense.data }));
+    }
     case 'detach':
     case 'cpu':
     case 'cuda':

@@ -76,14 +76,25 @@ describe('python: replaying notebook-style cells', () => {
     assert.equal(z.printed, 'tensor([[ 27.,  91.,  74.],\n        [138., 400., 282.],\n        [171., 429., 268.]])');
   });
 
+  it('a function may change in place what it made itself, a clone included', () => {
+    const small = new PythonDocument('# %%\ndef f(x):\n    y = x.clone()\n    y[0] = 5\n    return y\nX = torch.zeros(2)\nf(X)\nX\n');
+    const statements = wholeCellStatements(small, { from: 0, to: small.text.length }, percentCells(small.text)) ?? [];
+    // PyTorch: f(X) is tensor([5., 0.]) and X stays tensor([0., 0.]).
+    assert.deepEqual(replayStatements(small, statements).map((s) => (s.outcome.ok ? s.outcome.printed : s.outcome.error.message)), ['tensor([5., 0.])', 'tensor([0., 0.])']);
+  });
+
   it("a function body Conv Lab does not follow is refused with the statement's position", () => {
     const cases: [string, RegExp][] = [
       ['def f(x):\n    while x:\n        x = x - 1\n    return x\nf(3)', /^cannot evaluate 'while x:' statically$/],
       ['def f(x):\n    y = y + x\n    return y\nf(1)', /^cannot access local variable 'y' where it is not associated with a value$/],
       ['def f(x, k):\n    return x\nf(1)', /^f\(\) missing 1 required positional argument: 'k'$/],
       ['def f(n):\n    return f(n + 1)\nf(0)', /^calls of the file's functions nest more than 32 deep$/],
+      // Python would change the caller's tensor, or both names of one tensor; Conv Lab copies.
+      ['def f(x):\n    x[0] = 5\n    return x\nf(torch.zeros(2))', /^cannot evaluate changing 'x' in place statically: the caller sees it too$/],
+      ['K = torch.zeros(2)\ndef f():\n    k = K\n    k += 1\n    return k\nf()', /^cannot evaluate changing 'k' in place statically: the caller sees it too$/],
+      ['def f():\n    y = torch.zeros(2)\n    z = y.reshape(1, 2)\n    z[0, 0] = 1\n    return y\nf()', /^cannot evaluate changing 'z' in place statically: 'y' shares its memory$/],
       // 1,000 assignments each copying a 100,000-element tensor: 10^8 element copies.
-      ['def f(y):\n    for i in range(1000):\n        y[i] = i\n    return y\nf(torch.zeros(100000))', /^the call's item assignments copy more than 20,000,000 elements/],
+      ['def f():\n    y = torch.zeros(100000)\n    for i in range(1000):\n        y[i] = i\n    return y\nf()', /^the call's item assignments copy more than 20,000,000 elements/],
       ['def f(n):\n    for i in range(1000):\n        for j in range(1000):\n            n = n + 1\n    return n\nf(0)', /^the call runs more than 20,000 statements, too many to evaluate statically$/],
       // 1 × 64 × 512 × 512 outputs of 64 × 3 × 3 taps each: 9,663,676,416 multiply-accumulates, for the worker pool.
       ['c = nn.Conv2d(64, 64, 3, padding=1, bias=False)\nc.weight.data = torch.ones(64, 64, 3, 3)\nc(torch.ones(1, 64, 512, 512))', /^conv2d of 9,663,676,416 multiply-accumulates is too large to run while reading the file/],
