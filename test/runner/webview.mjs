@@ -138,10 +138,16 @@ async function checkViews(frame, expected) {
   await waitForShape(frame, '[1, 1, 3, 3]');
 }
 
-/** Types `value` into the Parameters view's field `name` and presses Enter (the op runs again). */
+/**
+ * Types `value` into the Parameters view's field `name`, presses Enter (the op runs again) and
+ * waits for the view to show that run, so the next field is typed into the redrawn view.
+ */
 async function setArgument(frame, name, value) {
   await frame.locator(`#param-${name}`).fill(value);
   await frame.locator(`#param-${name}`).press('Enter');
+  await frame.locator('#parameters-result:not([aria-busy="true"])').waitFor({ timeout: 30_000 }).catch(() => {
+    throw new Error(`after ${name}=${value} the Parameters view did not show the run within 30 s`);
+  });
 }
 
 async function waitForShape(frame, shape) {
