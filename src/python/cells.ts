@@ -98,7 +98,9 @@ export function pythonRepr(value: PyValue): string {
     case 'none': return 'None';
     case 'str': return `'${value.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     case 'float': return floatRepr(value.value);
-    case 'tuple': return value.items.length === 1 ? `(${pythonRepr(value.items[0] as PyValue)},)` : `(${value.items.map(pythonRepr).join(', ')})`;
+    case 'tuple':
+      if (value.torchSize) return `torch.Size([${value.items.map(pythonRepr).join(', ')}])`;
+      return value.items.length === 1 ? `(${pythonRepr(value.items[0] as PyValue)},)` : `(${value.items.map(pythonRepr).join(', ')})`;
     case 'list': return `[${value.items.map(pythonRepr).join(', ')}]`;
     case 'dtype': return value.library === 'torch' ? `torch.${value.dtype}` : `dtype('${value.dtype}')`;
     case 'layer': return `${value.name}(…)`;

@@ -20,7 +20,7 @@ const CASTS: ReadonlyMap<string, DType> = new Map([['float', 'float32'], ['doubl
 export function tensorAttribute(self: TensorValue, name: string, at: Span): PyValue | undefined {
   switch (name) {
     case 'T': return { ...self, tensor: reverseDims(self.tensor), at };
-    case 'shape': return { kind: 'tuple', items: self.tensor.shape.map((s) => ({ kind: 'int', value: BigInt(s), at })), at };
+    case 'shape': return { kind: 'tuple', items: self.tensor.shape.map((s) => ({ kind: 'int', value: BigInt(s), at })), at, torchSize: self.library === 'torch' };
     case 'ndim': return { kind: 'int', value: BigInt(self.tensor.shape.length), at };
     case 'dtype': return { kind: 'dtype', dtype: self.tensor.dtype, library: self.library, at };
     default: {

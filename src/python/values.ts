@@ -34,6 +34,8 @@ export interface SequenceValue {
   readonly kind: 'list' | 'tuple';
   readonly items: readonly PyValue[];
   readonly at: Span;
+  /** A PyTorch tensor's shape: a tuple that prints as `torch.Size([2, 2])`. */
+  readonly torchSize?: boolean;
 }
 
 export interface TensorValue {
