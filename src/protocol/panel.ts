@@ -67,6 +67,8 @@ const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 
 export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
+  /** Switch to a view (e.g. "Show Kernel as Matrix" opens the matrix). */
+  | { readonly type: 'selectView'; readonly tab: ViewName }
   /** The Parameters view's run failed: PyTorch's message (or the pool's / the syntax error), and what was run. */
   | { readonly type: 'rerunFailed'; readonly args: string; readonly message: string }
   /** A one-line outcome (e.g. of a copy), read out by screen readers. */
@@ -91,7 +93,7 @@ export type FromPanelMessage =
   /** Save view `view` drawn as a PNG (`canvas.toDataURL()`). */
   | { readonly type: 'savePng'; readonly view: ViewName; readonly dataUrl: string }
   /** How long the last view took from receipt to drawn (measurements and tests). */
-  | { readonly type: 'rendered'; readonly elements: number; readonly ms: number };
+  | { readonly type: 'rendered'; readonly elements: number; readonly ms: number; readonly tab?: ViewName };
 
 /** The webview's persisted state; `view` is absent when the tensors were too large to keep. */
 export interface PanelState {
@@ -157,10 +159,12 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
       const { view, dataUrl } = x;
       return isOneOf(VIEW_NAMES, view) && isPngDataUrl(dataUrl) ? { type: 'savePng', view, dataUrl } : undefined;
     }
-    case 'rendered':
-      return isCount(x['elements']) && typeof x['ms'] === 'number' && Number.isFinite(x['ms']) && x['ms'] >= 0
-        ? { type: 'rendered', elements: x['elements'], ms: x['ms'] }
-        : undefined;
+    case 'rendered': {
+      const tab = x['tab'];
+      if (!isCount(x['elements']) || typeof x['ms'] !== 'number' || !Number.isFinite(x['ms']) || x['ms'] < 0) return undefined;
+      if (tab !== undefined && !isOneOf(VIEW_NAMES, tab)) return undefined;
+      return { type: 'rendered', elements: x['elements'], ms: x['ms'], ...(tab === undefined ? {} : { tab }) };
+    }
     default:
       return undefined;
   }

@@ -111,7 +111,7 @@ async function render(): Promise<void> {
   if (focused) document.getElementById(focused)?.focus();
   if (serial !== renderSerial) return;
   const elements = current.tensors.reduce((n, t) => n + numel(t.shape), 0);
-  vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started });
+  vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started, tab: ui.tab });
 }
 
 /** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern). */
@@ -255,7 +255,7 @@ function tensorSection(v: PanelView, t: PanelTensor, style: HeatmapStyle): { ele
     const region = viewportRegion(layout.rows, layout.cols, after);
     viewports.set(t.role, { zoom: after.zoom, row: region.row, col: region.col });
     const started = performance.now();
-    void drawTiles().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started }));
+    void drawTiles().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started, tab: ui.tab }));
   };
   section.append(pickerControls(t, layout, picks, drawTiles));
   if (zoomable) section.append(zoomControls(t, layout, panZoom));
@@ -348,7 +348,7 @@ function pickerControls(t: PanelTensor, layout: TensorLayout, picks: number[], r
       ui = { ...ui, picks: { ...ui.picks, [t.role]: [...picks] } };
       saveState();
       const started = performance.now();
-      void redraw().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started }));
+      void redraw().then(() => vscode.postMessage({ type: 'rendered', elements: numel(t.shape), ms: performance.now() - started, tab: ui.tab }));
     });
     controls.append(element('label', {}, `${p.label} (0–${p.size - 1}) `, input));
   });
@@ -449,6 +449,11 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       saveState();
       return;
     }
+    case 'selectView':
+      ui = { ...ui, tab: message.tab };
+      void render();
+      saveState();
+      return;
     case 'notice':
       notice.textContent = message.text;
       return;

@@ -147,10 +147,17 @@ function seedCellTests({ open, cellStart, describeAt }: SeedHost): void {
     assert.equal(outcome.printed, CELL_93);
   });
 
-  it("Show Kernel as Matrix on cell 93's X and K runs corr2d (W·vec(X), cell 96) and opens the panel on that run", async () => {
+  it("Show Kernel as Matrix on cell 93's X and K runs corr2d (W·vec(X), cell 96) and opens the panel on that run, on its matrix view", async () => {
     const editor = await open(93);
     select(editor, inCell(editor, 93, 'X', 'd2l.corr2d(X, K)'), inCell(editor, 93, 'K', 'd2l.corr2d(X, K)'));
+    const drawn: string[] = [];
+    const panelApi = convLab().exports?.panel;
+    const matrixDrawn = (async () => {
+      for (let i = 0; i < 10 && !drawn.includes('matrix'); i++) drawn.push(String((await panelApi?.nextRender())?.tab));
+    })();
     const outcome = succeeded(await vscode.commands.executeCommand<SelectionOutcome | undefined>('convLab.showKernelMatrix'));
+    await Promise.race([matrixDrawn, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    assert.ok(drawn.includes('matrix'), `the panel drew ${JSON.stringify(drawn)}, not the matrix view`);
     assert.equal(outcome.op, 'corr2d');
     assert.equal(outcome.printed, CELL_93);
     const panel = convLab().exports?.panel;

@@ -31,6 +31,8 @@ const FULL_COPY_MAX_ELEMENTS = 10_000;
 export interface PanelRender {
   readonly elements: number;
   readonly ms: number;
+  /** The view drawn. */
+  readonly tab?: ViewName;
 }
 
 /** What the integration tests may ask of the panel. */
@@ -63,6 +65,8 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private renderWaiters: ((render: PanelRender) => void)[] = [];
   private parameterWaiters: ((outcome: { ok: boolean; text: string }) => void)[] = [];
   private pngTarget: vscode.Uri | undefined;
+  /** A view asked for before the panel had loaded. */
+  private requestedView: ViewName | undefined;
   /** Bumped by every Parameters run, so that a slower earlier run does not replace a later one. */
   private parametersSerial = 0;
   private readonly serializer: vscode.Disposable;
@@ -102,6 +106,12 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     this.parametersSerial++;
     this.shown = { view, tensors, original };
     this.post({ type: 'show', view });
+  }
+
+  /** Switches the panel to `tab`: now, and again when its webview reports it has loaded (a message posted while it loads may be lost). */
+  selectView(tab: ViewName): void {
+    this.requestedView = tab;
+    this.post({ type: 'selectView', tab });
   }
 
   nextRender(): Promise<PanelRender> {
@@ -160,6 +170,8 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     switch (message.type) {
       case 'ready':
         if (this.shown) this.post({ type: 'show', view: this.shown.view });
+        if (this.requestedView) this.post({ type: 'selectView', tab: this.requestedView });
+        this.requestedView = undefined;
         return;
       case 'copy':
         await this.copy(message.role, message.format);

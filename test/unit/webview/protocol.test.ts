@@ -17,6 +17,7 @@ describe('panel protocol: messages from the webview', () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseFromPanelMessage({ type: 'copy', role: 'output', format: 'numpy' }), { type: 'copy', role: 'output', format: 'numpy' });
     assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 9, ms: 1.5 }), { type: 'rendered', elements: 9, ms: 1.5 });
+    assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 9, ms: 1.5, tab: 'matrix' }), { type: 'rendered', elements: 9, ms: 1.5, tab: 'matrix' });
     assert.deepEqual(parseFromPanelMessage({ type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 }),
       { type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 });
   });
@@ -24,7 +25,7 @@ describe('panel protocol: messages from the webview', () => {
   it('drops extra fields and refuses anything undeclared or malformed', () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'ready', command: 'rm -rf' }), { type: 'ready' });
     for (const bad of [null, 'ready', [], { type: 'eval' }, { type: 'copy', role: 'output' }, { type: 'copy', role: '__proto__', format: 'numpy' },
-      { type: 'copy', role: 'output', format: 'latex' }, { type: 'rendered', elements: -1, ms: 1 }, { type: 'rendered', elements: 1, ms: NaN },
+      { type: 'copy', role: 'output', format: 'latex' }, { type: 'rendered', elements: -1, ms: 1 }, { type: 'rendered', elements: 1, ms: NaN }, { type: 'rendered', elements: 1, ms: 1, tab: 'shell' },
       { type: 'values', id: 0, role: 'input', starts: [-1], length: 4 }, { type: 'values', id: 0, role: 'input', starts: [0.5], length: 4 },
       { type: 'values', id: 0, role: 'input', starts: '0', length: 4 }, { type: 'values', id: 0, role: 'input', starts: [0, 1], length: 16 * 1024 * 1024 }]) {
       assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
