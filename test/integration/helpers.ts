@@ -36,9 +36,13 @@ export function report(line: string): void {
   Mocha.reporters.Base.consoleLog(line);
 }
 
+/** The workbench tabs of the Conv Lab panel (webview view types carry a prefix). */
+export function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
+}
+
 /** Closes the Conv Lab panel's tabs, if any. */
 export async function closePanel(): Promise<void> {
-  const panelTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
-  await vscode.window.tabGroups.close(panelTabs);
+  await vscode.window.tabGroups.close(panelTabs());
 }

@@ -11,7 +11,7 @@ import { RunningSum, scatterPlan } from '../../src/core/steps';
 import { tensor, type Tensor } from '../../src/core/tensor';
 import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';
 import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
-import { convLab, report, workspaceFile } from './helpers';
+import { closePanel, convLab, panelTabs, report, workspaceFile } from './helpers';
 
 /**
  * Set by test/runner/webview.mjs's launch: a folder for the handshake in which this suite shows
@@ -35,11 +35,6 @@ async function run(args: RunNpyArgs): Promise<RunOutcome & { ok: true }> {
   const outcome = await vscode.commands.executeCommand<RunOutcome | undefined>('convLab.runOnNpyFiles', args);
   assert.ok(outcome?.ok, `the run failed: ${outcome && !outcome.ok ? outcome.message : 'no outcome'}`);
   return outcome;
-}
-
-function panelTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('convLab.panel'));
 }
 
 function panelApi(): PanelApi {
@@ -85,10 +80,6 @@ function viewExpectations(): { scatterSums: number[][]; strideShape: string; inv
   }
   assert.ok(invalidMessage.startsWith('RuntimeError: output padding must be smaller than'), `the core accepted output_padding=2 with stride=2: ${invalidMessage}`);
   return { scatterSums, strideShape, invalidMessage };
-}
-
-async function closePanel(): Promise<void> {
-  await vscode.window.tabGroups.close(panelTabs());
 }
 
 describe('the Conv Lab panel', () => {
