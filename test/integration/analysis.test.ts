@@ -66,6 +66,19 @@ function positionOf(document: vscode.TextDocument, needle: string, offsetInNeedl
   return document.positionAt(at + offsetInNeedle);
 }
 
+/** Writes a notebook of code cells into the workspace and opens it. */
+async function openNotebook(name: string, cells: readonly string[]): Promise<vscode.NotebookDocument> {
+  const ipynb = {
+    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+    metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5,
+  };
+  const uri = workspaceFile(name);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(ipynb)));
+  const notebook = await vscode.workspace.openNotebookDocument(uri);
+  await vscode.window.showNotebookDocument(notebook);
+  return notebook;
+}
+
 async function fixAndWait(uri: vscode.Uri, diagnostic: vscode.Diagnostic, title: string): Promise<void> {
   const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
   const action = actions.find((a) => a.title === title);
@@ -158,18 +171,10 @@ describe('shape analysis in the editor', function () {
   describe('in a notebook (its cells are one program)', () => {
     let notebook: vscode.NotebookDocument;
     before(async () => {
-      const cells = [
+      notebook = await openNotebook('two_cells.ipynb', [
         'import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 16, 3, padding=1)\nhead = nn.Conv2d(8, 2, 1)\nx = torch.randn(1, 3, 32, 32)',
         'features = conv(x)\nscores = head(features)',
-      ];
-      const ipynb = {
-        cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-        metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5,
-      };
-      const uri = workspaceFile('two_cells.ipynb');
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(ipynb)));
-      notebook = await vscode.workspace.openNotebookDocument(uri);
-      await vscode.window.showNotebookDocument(notebook);
+      ]);
     });
 
     it('reports the error in the cell that raises it, pointing at the layer in the cell above', async () => {
@@ -198,6 +203,57 @@ describe('shape analysis in the editor', function () {
       await fixAndWait(second.uri, d, "Set in_channels to 16 (the input's channels)");
       assert.ok(notebook.cellAt(0).document.getText().includes('head = nn.Conv2d(16, 2, 1)'));
     });
+  });
+
+  // Every quick fix, in a .py file and in a notebook (the layer in the first cell, its use in the
+  // second): the fix applies, and the diagnostic goes away. Titles as the unit tests work them out.
+  const FIXES: { name: string; cells: [string, string]; title: string }[] = [
+    { name: 'in_channels', cells: ['a = nn.Conv2d(3, 8, 3)\nb = nn.Conv2d(16, 4, 3)', 'y = b(a(torch.randn(1, 3, 9, 9)))'], title: "Set in_channels to 8 (the input's channels)" },
+    { name: 'in_features', cells: ['fc = nn.Linear(100, 10)', 'y = fc(torch.randn(4, 3, 8, 8).flatten(1))'], title: "Set in_features to 192 (the input's last dim)" },
+    { name: 'output_padding', cells: ['down = nn.Conv2d(4, 8, 3, stride=2, padding=1)\nup = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)', 'x = torch.randn(1, 4, 16, 16)\ny = torch.cat([up(down(x)), x], dim=1)'], title: 'Set output_padding=1 so ConvTranspose2d gives back (16, 16)' },
+    { name: "padding='same'", cells: ['conv = nn.Conv2d(4, 4, 3)', 'x = torch.randn(1, 4, 9, 9)\ny = conv(x) + x'], title: "Set padding='same' so Conv2d keeps (9, 9)" },
+    { name: 'view -1', cells: ['x = torch.randn(4, 3, 8, 8)', 'y = x.view(4, 100)'], title: 'Replace 100 with -1 (inferred: 192)' },
+  ];
+  for (const where of ['.py', 'notebook'] as const) {
+    describe(`quick fixes in a ${where}`, () => {
+      for (const [i, fix] of FIXES.entries()) {
+        it(`${fix.name}: fixed, the diagnostic goes away`, async () => {
+          const cells = [`import torch\nimport torch.nn as nn\n${fix.cells[0]}`, fix.cells[1]];
+          let documents: vscode.TextDocument[];
+          if (where === '.py') {
+            const uri = workspaceFile(`fix_${i}.py`);
+            await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(`${cells.join('\n')}\n`));
+            documents = [await vscode.workspace.openTextDocument(uri)];
+            await vscode.window.showTextDocument(documents[0] as vscode.TextDocument);
+          } else {
+            const notebook = await openNotebook(`fix_${i}.ipynb`, cells);
+            documents = notebook.getCells().map((c) => c.document);
+          }
+          const last = documents[documents.length - 1] as vscode.TextDocument;
+          const [d] = await waitForDiagnostics(last.uri, `the ${fix.name} error is reported`, (ds) => ds.length > 0);
+          assert.ok(d);
+          await fixAndWait(last.uri, d, fix.title);
+          for (const document of documents) assert.deepEqual(convLabDiagnostics(document.uri), []);
+        });
+      }
+    });
+  }
+
+  it('hovers a literal and an F.conv call in a notebook cell, and checks the notebook', async () => {
+    const notebook = await openNotebook('hovers.ipynb', [
+      'import torch\nimport torch.nn.functional as F\nK = torch.tensor([[0.0, 1.0], [2.0, 3.0]])',
+      'X = torch.ones(1, 1, 3, 3)\nY = F.conv_transpose2d(X, K.reshape(1, 1, 2, 2), stride=2)',
+    ]);
+    const [first, second] = notebook.getCells().map((c) => c.document) as [vscode.TextDocument, vscode.TextDocument];
+    const literal = await hoverAt(first.uri, positionOf(first, 'tensor(', 2));
+    assert.ok(literal.includes('**Tensor literal** `(2, 2)` float32 · min 0 · max 3'), literal);
+    assert.ok(literal.includes('command:convLab.runOnRange'), literal);
+    // (3 − 1)·2 − 0 + 1·(2 − 1) + 0 + 1 = 6
+    const functional = await hoverAt(second.uri, positionOf(second, 'conv_transpose2d', 2));
+    assert.ok(functional.includes('**F.conv_transpose2d** · input `(1, 1, 3, 3)` · weight `(1, 1, 2, 2)`'), functional);
+    assert.ok(functional.includes('output `(1, 1, 6, 6)`'), functional);
+    await vscode.window.showTextDocument(second);
+    assert.deepEqual(await vscode.commands.executeCommand('convLab.checkShapes'), { bindings: 3, errors: 0 });
   });
 
   it('finds nothing wrong in the seed example', async () => {
