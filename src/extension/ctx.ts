@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { OpRequest } from '../core/ops';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
-import { AnalysisService } from './analysis/service';
+import { AnalysisService, type HostTimings } from './analysis/service';
 import { commands } from './commands';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
@@ -15,6 +15,8 @@ export interface ConvLabApi {
   liveWorkers(): number;
   /** The Conv Lab panel (open or not). */
   readonly panel: PanelApi;
+  /** Durations of the shape analysis's synchronous steps in the extension host (cleared by the caller as it likes). */
+  analysisHostTimings(): HostTimings;
 }
 
 /**
@@ -64,6 +66,10 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
   /** The panel follows the op the user ran last. */
   showInPanel(request: OpRequest, result: Tensor): void {
     this.panel.show(request, result);
+  }
+
+  analysisHostTimings(): HostTimings {
+    return this.analysis.timings;
   }
 
   liveWorkers(): number {

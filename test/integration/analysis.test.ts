@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelFile } from '../../bench/models';
-import { report, waitFor, workspaceFile } from './helpers';
+import { convLab, report, waitFor, workspaceFile } from './helpers';
 
 // 16 → Conv2d(k3, s2, p1) → 8 → ConvTranspose2d(k3, s2, p1) → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16.
 const MODEL = [
@@ -287,7 +287,8 @@ describe('shape analysis in the editor', function () {
     latencies.sort((a, b) => a - b);
     const p95 = latencies[Math.floor(latencies.length * 0.95)] ?? NaN;
     // How late a 5 ms timer fires, idle first (the machine's own noise), then while typing 60
-    // one-character edits in the middle of the file (each followed by what a typist leaves: 30 ms).
+    // one-character edits in the middle of the file (each followed by what a typist leaves: 30 ms);
+    // and how long Conv Lab's own steps in the extension host took meanwhile.
     const lagsWhile = async (work: () => Promise<void>): Promise<number[]> => {
       const lags: number[] = [];
       let last = performance.now();
@@ -304,16 +305,22 @@ describe('shape analysis in the editor', function () {
       return lags.sort((a, b) => a - b);
     };
     const idle = await lagsWhile(() => new Promise((resolve) => setTimeout(resolve, 2_400)));
+    const timings = convLab().exports?.analysisHostTimings();
+    assert.ok(timings);
+    for (const key of Object.keys(timings)) Reflect.deleteProperty(timings, key);
     const line = Math.floor(document.lineCount / 2);
     const typing = await lagsWhile(async () => {
       for (let i = 0; i < 60; i++) {
-        await editor.edit((b) => b.insert(new vscode.Position(line, 0), i % 2 === 0 ? '#' : ''));
+        // A character typed, then deleted: the file ends as it began.
+        await editor.edit((b) => (i % 2 === 0 ? b.insert(new vscode.Position(line, 0), '#') : b.delete(new vscode.Range(line, 0, line, 1))));
         await new Promise((resolve) => setTimeout(resolve, 30));
       }
       await new Promise((resolve) => setTimeout(resolve, 600));
     });
     const describe = (lags: number[]): string => `p99 ${(lags[Math.floor(lags.length * 0.99)] ?? NaN).toFixed(1)} ms, max ${(lags[lags.length - 1] ?? NaN).toFixed(1)} ms over ${lags.length} probes`;
     report(`      hover on a ${document.lineCount}-line file: median ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${latencies.length} hovers); event-loop lag idle: ${describe(idle)}; typing: ${describe(typing)}`);
+    report(`      Conv Lab's own steps in the extension host while typing: ${Object.entries(timings).map(([step, t]) => `${step} ×${t.count} max ${t.maxMs.toFixed(1)} ms`).join(', ')}`);
+    assert.ok((timings['keystroke']?.count ?? 0) >= 60, 'every keystroke was recorded');
     assert.equal(latencies.length, targets.length);
     assert.ok(typing.length > 100 && idle.length > 100, 'the probe ran');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

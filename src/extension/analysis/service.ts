@@ -30,6 +30,9 @@ interface ProgramState {
 
 type Answer<T extends FromAnalysisMessage['type']> = Extract<FromAnalysisMessage, { type: T }>;
 
+/** How long the host's own synchronous steps took (count, longest, total), to show what typing costs the extension host. */
+export type HostTimings = Record<string, { count: number; maxMs: number; totalMs: number }>;
+
 export class AnalysisService implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('convLab');
   private readonly client: AnalysisClient;
@@ -40,6 +43,7 @@ export class AnalysisService implements vscode.Disposable {
   /** Resolves after each publish of diagnostics (tests wait on it). */
   private published = new vscode.EventEmitter<string>();
   readonly onDidPublish = this.published.event;
+  readonly timings: HostTimings = {};
 
   constructor(extensionPath: string, private readonly log: Log) {
     this.client = new AnalysisClient(extensionPath, (reason) => log.error(`shape analysis worker stopped (${reason}); it restarts on the next request`));
@@ -72,7 +76,25 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** Per keystroke: only the edit is recorded (no text is read); the program is built when typing pauses. */
+  /** Runs one synchronous step of the host's and records its duration under `label`. */
+  private timed<T>(label: string, step: () => T): T {
+    const started = performance.now();
+    try {
+      return step();
+    } finally {
+      const ms = performance.now() - started;
+      const t = (this.timings[label] ??= { count: 0, maxMs: 0, totalMs: 0 });
+      t.count++;
+      t.totalMs += ms;
+      t.maxMs = Math.max(t.maxMs, ms);
+    }
+  }
+
   private changed(e: vscode.TextDocumentChangeEvent): void {
+    this.timed('keystroke', () => this.recordChange(e));
+  }
+
+  private recordChange(e: vscode.TextDocumentChangeEvent): void {
     if (!isPython(e.document) || e.contentChanges.length === 0) return;
     const notebook = notebookOf(e.document);
     const key = (notebook?.uri ?? e.document.uri).toString();
@@ -108,7 +130,7 @@ export class AnalysisService implements vscode.Disposable {
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
-      const program = programOf(document);
+      const program = this.timed('read program', () => programOf(document));
       if (program) void this.publish(program).catch((e: unknown) => this.log.error(`shape analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     }, DIAGNOSTICS_DELAY_MS));
   }
@@ -146,6 +168,10 @@ export class AnalysisService implements vscode.Disposable {
 
   private async publish(program: Program): Promise<void> {
     const answer = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
+    this.timed('publish diagnostics', () => this.setDiagnostics(program, answer));
+  }
+
+  private setDiagnostics(program: Program, answer: Answer<'diagnostics'>): void {
     const state = this.stateOf(program.key);
     const byDocument = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const part of program.parts) byDocument.set(part.document.uri.toString(), { uri: part.document.uri, list: [] });
@@ -170,7 +196,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private async hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const program = programOf(document);
+    const program = this.timed('read program', () => programOf(document));
     const offset = program && offsetIn(program, document, position);
     if (!program || offset === undefined) return undefined;
     const answer = await this.ask(program, (version) => ({ type: 'hover', key: program.key, version, offset }), 'hover');
@@ -189,19 +215,19 @@ export class AnalysisService implements vscode.Disposable {
 
   private async inlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
     const mode = vscode.workspace.getConfiguration('convLab').get<InlayHintsMode>('inlayHints', 'assignments');
-    const program = programOf(document);
+    const program = this.timed('read program', () => programOf(document));
     if (!program || mode === 'off') return [];
     const from = offsetIn(program, document, range.start) ?? 0;
     const to = offsetIn(program, document, range.end) ?? program.text.length;
     const answer = await this.ask(program, (version) => ({ type: 'inlayHints', key: program.key, version, mode, range: { from, to } }), 'inlayHints');
     if (token.isCancellationRequested) return [];
-    return answer.hints.flatMap((h) => {
+    return this.timed('map inlay hints', () => answer.hints.flatMap((h) => {
       const place = locate(program, h.offset, h.offset);
       if (place?.document !== document) return [];
       const hint = new vscode.InlayHint(place.range.start, h.label, vscode.InlayHintKind.Type);
       hint.tooltip = 'Shape inferred by Conv Lab';
       return [hint];
-    });
+    }));
   }
 
   private async codeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
