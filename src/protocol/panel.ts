@@ -60,6 +60,8 @@ export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** The longest arguments text the Parameters view may send, and the largest kernel size per dim. */
 export const ARGS_TEXT_MAX_LENGTH = 400;
+/** The longest error text a render report may carry. */
+export const ALERT_TEXT_MAX_LENGTH = 400;
 export const KERNEL_SIZE_MAX = 64;
 /** The largest PNG (as a data: URL) the webview may ask the host to save. */
 export const PNG_DATA_URL_MAX_LENGTH = 32 * 1024 * 1024;
@@ -93,7 +95,8 @@ export type FromPanelMessage =
   /** Save view `view` drawn as a PNG (`canvas.toDataURL()`). */
   | { readonly type: 'savePng'; readonly view: ViewName; readonly dataUrl: string }
   /** How long the last view took from receipt to drawn (measurements and tests). */
-  | { readonly type: 'rendered'; readonly elements: number; readonly ms: number; readonly tab?: ViewName };
+  /** `alert`: the text of an error the view shows instead of its picture, if any. */
+  | { readonly type: 'rendered'; readonly elements: number; readonly ms: number; readonly tab?: ViewName; readonly alert?: string };
 
 /** The webview's persisted state; `view` is absent when the tensors were too large to keep. */
 export interface PanelState {
@@ -163,7 +166,9 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
       const tab = x['tab'];
       if (!isCount(x['elements']) || typeof x['ms'] !== 'number' || !Number.isFinite(x['ms']) || x['ms'] < 0) return undefined;
       if (tab !== undefined && !isOneOf(VIEW_NAMES, tab)) return undefined;
-      return { type: 'rendered', elements: x['elements'], ms: x['ms'], ...(tab === undefined ? {} : { tab }) };
+      const alert = x['alert'];
+      if (alert !== undefined && (typeof alert !== 'string' || alert.length > ALERT_TEXT_MAX_LENGTH)) return undefined;
+      return { type: 'rendered', elements: x['elements'], ms: x['ms'], ...(tab === undefined ? {} : { tab }), ...(alert === undefined ? {} : { alert }) };
     }
     default:
       return undefined;

@@ -111,7 +111,8 @@ async function render(): Promise<void> {
   if (focused) document.getElementById(focused)?.focus();
   if (serial !== renderSerial) return;
   const elements = current.tensors.reduce((n, t) => n + numel(t.shape), 0);
-  vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started, tab: ui.tab });
+  const alert = body.querySelector('[role="alert"]')?.textContent?.slice(0, 400);
+  vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started, tab: ui.tab, ...(alert ? { alert } : {}) });
 }
 
 /** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern). */

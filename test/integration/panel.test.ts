@@ -10,6 +10,7 @@ import type { OpRequest } from '../../src/core/ops';
 import { RunningSum, scatterPlan } from '../../src/core/steps';
 import { tensor, type Tensor } from '../../src/core/tensor';
 import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';
+import { VIEW_NAMES } from '../../src/protocol/panel';
 import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
 import { closePanel, convLab, panelTabs, report, workspaceFile } from './helpers';
 
@@ -112,6 +113,26 @@ describe('the Conv Lab panel', () => {
     // input 64·130·130 + weight 64·9 + output 64·128·128 values
     assert.equal(render.elements, 64 * 130 * 130 + 64 * 9 + 64 * 128 * 128);
     report(`      panel: 1×64×128×128 output opened in ${openMs.toFixed(0)} ms (command to drawn; the webview's own drawing ${render.ms.toFixed(1)} ms)`);
+  });
+
+  it('draws every view of the 1×64×128×128 op, none with an error, and reports how long each took', async function () {
+    this.timeout(240_000);
+    const drawn: string[] = [];
+    for (const tab of VIEW_NAMES) {
+      const started = performance.now();
+      let render: PanelRender | undefined;
+      const next = (async () => {
+        // Draws of the view left behind may still arrive: wait for this view's.
+        for (let i = 0; i < 20 && render?.tab !== tab; i++) render = await nextRender(`the ${tab} view`, 60_000);
+      })();
+      panelApi().selectView(tab);
+      await next;
+      assert.equal(render?.tab, tab, `the panel did not draw the ${tab} view`);
+      assert.equal(render.alert, undefined, `the ${tab} view shows an error: ${render.alert ?? ''}`);
+      drawn.push(`${tab} ${(performance.now() - started).toFixed(0)} ms (drawing ${render.ms.toFixed(0)} ms)`);
+    }
+    report(`      panel: views of the 1×64×128×128 op: ${drawn.join(', ')}`);
+    panelApi().selectView('tensors');
   });
 
   it('redraws 256×256 heatmaps on a theme change and reports how long it took', async () => {

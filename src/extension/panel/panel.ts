@@ -31,8 +31,9 @@ const FULL_COPY_MAX_ELEMENTS = 10_000;
 export interface PanelRender {
   readonly elements: number;
   readonly ms: number;
-  /** The view drawn. */
+  /** The view drawn, and the error it showed instead of its picture, if any. */
   readonly tab?: ViewName;
+  readonly alert?: string;
 }
 
 /** What the integration tests may ask of the panel. */
@@ -40,6 +41,8 @@ export interface PanelApi {
   readonly isOpen: boolean;
   /** Resolves with the next draw the webview reports. */
   nextRender(): Promise<PanelRender>;
+  /** Switches the panel to a view. */
+  selectView(tab: ViewName): void;
   /** What the panel shows now (after the Parameters view's runs too). */
   readonly view: PanelView | undefined;
   /** Resolves with the next outcome of a Parameters view run: the new call, or PyTorch's message. */
