@@ -175,7 +175,8 @@ interface ConvCall {
   readonly modePadding?: { readonly mode: PaddingMode; readonly before: readonly number[]; readonly after: readonly number[]; readonly originalInput: readonly number[] };
 }
 
-function ints(value: number | readonly number[] | undefined, fallback: number, dims: number): number[] {
+/** An int-or-tuple argument as one int per spatial dim (`3` → `[3, 3]`), `fallback` when absent. */
+export function expandInts(value: number | readonly number[] | undefined, fallback: number, dims: number): number[] {
   if (value === undefined) return new Array<number>(dims).fill(fallback);
   return typeof value === 'number' ? new Array<number>(dims).fill(value) : [...value];
 }
@@ -191,10 +192,10 @@ function functionalCall(req: GeometryRequest, spatialDims: number): ConvCall {
     input: req.input,
     weight: req.weight,
     bias: req.bias,
-    stride: ints(args.stride, 1, spatialDims),
-    padding: typeof padding === 'string' ? padding : ints(padding, 0, spatialDims),
-    dilation: ints(args.dilation, 1, spatialDims),
-    outputPadding: ints(args.outputPadding, 0, spatialDims),
+    stride: expandInts(args.stride, 1, spatialDims),
+    padding: typeof padding === 'string' ? padding : expandInts(padding, 0, spatialDims),
+    dilation: expandInts(args.dilation, 1, spatialDims),
+    outputPadding: expandInts(args.outputPadding, 0, spatialDims),
     groups: args.groups ?? 1,
   };
 }
@@ -454,7 +455,7 @@ function convModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
   const groups = args.groups ?? 1;
   if (groups <= 0) throw E.moduleGroupsNotPositive();
   if ((req.weight.shape[0] ?? 0) % groups !== 0) throw E.moduleChannelsNotDivisible('out_channels');
-  const stride = ints(args.stride, 1, dims);
+  const stride = expandInts(args.stride, 1, dims);
   if (args.padding === 'same' && stride.some((s) => s !== 1)) throw E.sameWithStride('ValueError');
   // Only ConvTranspose*d.forward takes output_size.
   if (args.outputSize !== undefined) throw E.unexpectedOutputSize(moduleName);
@@ -474,7 +475,7 @@ function convModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
       after.push(total - Math.floor(total / 2));
     }
   } else {
-    const padding = args.padding === 'valid' ? new Array<number>(dims).fill(0) : ints(args.padding, 0, dims);
+    const padding = args.padding === 'valid' ? new Array<number>(dims).fill(0) : expandInts(args.padding, 0, dims);
     before.push(...padding);
     after.push(...padding);
   }
@@ -561,7 +562,7 @@ function outputPaddingFromSize(req: GeometryRequest, requested: readonly number[
   const sizes = requested.length === nonSpatial + dims ? requested.slice(nonSpatial) : [...requested];
   if (sizes.length !== dims) throw E.outputSizeLength(dims, rank, nonSpatial, sizes.length);
   // The module keeps its arguments as given: an int becomes a dims-tuple, a list stays as is.
-  const tuple = (value: number | readonly number[] | undefined, fallback: number) => ints(value, fallback, dims);
+  const tuple = (value: number | readonly number[] | undefined, fallback: number) => expandInts(value, fallback, dims);
   const item = (values: readonly number[], d: number): number => {
     const v = values[d];
     if (v === undefined) throw E.tupleIndex();

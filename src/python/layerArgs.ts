@@ -3,6 +3,7 @@
 // "run on the selection" can pre-fill the arguments of the nearest matching layer above it.
 import type { SyntaxNode } from '@lezer/common';
 import { parseOpArgs } from '../core/opArgsText';
+import { CONV_LAYER_SIGNATURES } from './layers';
 import { callArguments, type PythonDocument } from './parse';
 
 export type LayerKind = 'conv' | 'convTranspose';
@@ -20,12 +21,6 @@ export interface LayerConstructor {
   /** Op arguments whose value is not a literal (`padding=p`), which therefore are not in `opArgsText`. */
   readonly unread: readonly string[];
 }
-
-/** `torch.nn.ConvTranspose2d.__init__`'s and `torch.nn.Conv2d.__init__`'s parameters in order (PyTorch 1.13). */
-const SIGNATURES: Record<LayerKind, readonly string[]> = {
-  conv: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'],
-  convTranspose: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation'],
-};
 
 /** The constructor parameters that are arguments of the op itself (channels, kernel size and bias come from the tensors). */
 const OP_PARAMETERS = new Set(['stride', 'padding', 'output_padding', 'dilation', 'groups', 'padding_mode']);
@@ -70,14 +65,14 @@ function readLayer(call: SyntaxNode, text: string): LayerConstructor | undefined
   const spatialDims = Number(match[2]) as 1 | 2 | 3;
   const { positional, keywords } = callArguments(argList, text);
   const given = new Map<string, SyntaxNode>();
-  SIGNATURES[kind].forEach((parameter, i) => {
+  CONV_LAYER_SIGNATURES[kind].forEach((parameter, i) => {
     const node = positional[i];
     if (node) given.set(parameter, node);
   });
   for (const [name, { value }] of keywords) given.set(name, value);
   const read: string[] = [];
   const unread: string[] = [];
-  for (const parameter of SIGNATURES[kind]) {
+  for (const parameter of CONV_LAYER_SIGNATURES[kind]) {
     const node = given.get(parameter);
     if (!node || !OP_PARAMETERS.has(parameter)) continue;
     const item = `${parameter}=${text.slice(node.from, node.to).replace(/\s+/g, ' ')}`;

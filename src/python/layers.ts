@@ -17,7 +17,7 @@ import { EvaluationFailure, pythonTypeName, rethrowAt, type LayerValue, type PyV
 type LibraryFunction = (site: CallSite) => PyValue;
 
 /** `torch.nn.Conv2d.__init__`'s and `torch.nn.ConvTranspose2d.__init__`'s parameters in order (PyTorch 1.13). */
-const SIGNATURES = {
+export const CONV_LAYER_SIGNATURES = {
   conv: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'device', 'dtype'],
   convTranspose: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode', 'device', 'dtype'],
 } as const;
@@ -39,7 +39,7 @@ function intTuple(site: CallSite, name: string, v: PyValue, n: number): number[]
 
 function layerConstructor(kind: 'conv' | 'convTranspose', spatialDims: 1 | 2 | 3): LibraryFunction {
   return (site) => {
-    const signature = SIGNATURES[kind];
+    const signature = CONV_LAYER_SIGNATURES[kind];
     site.expect(signature.length, signature);
     const given = new Map<string, PyValue>();
     site.positional.forEach((v, i) => given.set(signature[i] as string, v));

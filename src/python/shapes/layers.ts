@@ -5,7 +5,7 @@
 import { sizeList } from '../../core/convErrors';
 import { convErrors } from '../../core/convErrors';
 import { TorchError } from '../../core/errors';
-import { convGeometry, dimensionNames, type ConvGeometry } from '../../core/geometry';
+import { convGeometry, dimensionNames, expandInts, type ConvGeometry } from '../../core/geometry';
 import type { OpArgs, OpName, PaddingMode } from '../../core/ops';
 import { PADDING_MODES } from '../../core/ops';
 import type { DType } from '../../core/tensor';
@@ -52,12 +52,6 @@ export type Layer =
 
 const runtime = (code: string, message: string): TorchError => new TorchError('RuntimeError', message, code);
 const valueError = (code: string, message: string): TorchError => new TorchError('ValueError', message, code);
-
-/** The sizes a layer argument gives: `3` → `[3, 3]` for 2-D, `(3, 1)` as is. */
-export function expandInts(value: number | readonly number[] | undefined, fallback: number, dims: number): number[] {
-  if (value === undefined) return new Array<number>(dims).fill(fallback);
-  return typeof value === 'number' ? new Array<number>(dims).fill(value) : [...value];
-}
 
 export interface ConvConstructorArgs {
   readonly name: string;

@@ -4,12 +4,15 @@
 // becomes a diagnostic at the call.
 import { TorchError } from '../../core/errors';
 import type { DType } from '../../core/tensor';
-import { promoteTypes } from '../strided';
+import { expandInts } from '../../core/geometry';
+import { dtypeOfPath } from '../dtypes';
+import { CONV_LAYER_SIGNATURES } from '../layers';
+import { promoteTypes, wrapDim } from '../strided';
 import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, subDims, type Dim } from './dim';
-import { applyConv, convLayer, expandInts, interpolateShape, linearShape, pixelShuffleShape, type Layer } from './layers';
+import { applyConv, convLayer, interpolateShape, linearShape, pixelShuffleShape, type Layer } from './layers';
 import {
   broadcastShapes, catShape, chunkShapes, expandShape, flattenShape, indexOutOfRange, matmulShape, padShape, permuteShape, reduceShape, repeatShape,
-  splitShapes, squeezeShape, stackShape, transposeShape, unflattenShape, unsqueezeShape, UNKNOWN_DIM, viewShape, wrapDim,
+  splitShapes, squeezeShape, stackShape, transposeShape, unflattenShape, unsqueezeShape, UNKNOWN_DIM, viewShape,
 } from './tensorShapes';
 import { intOf, itemsOf, knownInt, knownNumber, NONE, sizeOf, sizesOf, tensorOf, tupleOf, UNKNOWN, type Value } from './values';
 
@@ -71,14 +74,14 @@ function boolOr(v: Value | undefined, fallback: boolean): boolean {
   return fallback;
 }
 
+/** Legacy tensor type names `.type()` takes, beside the dtypes. */
+const LEGACY_TYPES: ReadonlyMap<string, DType> = new Map([
+  ['torch.FloatTensor', 'float32'], ['torch.DoubleTensor', 'float64'], ['torch.LongTensor', 'int64'], ['torch.IntTensor', 'int32'], ['torch.BoolTensor', 'bool'],
+]);
+
 function dtypeArg(v: Value | undefined): DType | undefined {
   if (v?.kind !== 'path') return undefined;
-  const name = v.path.replace(/^(torch|numpy)\./, '');
-  const table: Record<string, DType> = {
-    float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', bool: 'bool',
-    FloatTensor: 'float32', DoubleTensor: 'float64', LongTensor: 'int64', IntTensor: 'int32', BoolTensor: 'bool',
-  };
-  return table[name];
+  return dtypeOfPath(v.path)?.dtype ?? LEGACY_TYPES.get(v.path);
 }
 
 /** A result with `shape`; it keeps `self`'s origin when the op kept its very shape (relu, dropout, detach...). */
@@ -559,11 +562,6 @@ const ELEMENTWISE_LAYERS = new Set([
   'LazyBatchNorm2d', 'LazyBatchNorm3d', 'SyncBatchNorm', 'CrossMapLRN2d',
 ]);
 
-const CONV_SIGNATURES = {
-  conv: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'],
-  transposed: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode'],
-};
-
 function intsOrInt(v: Value | undefined): number | number[] | undefined {
   if (v?.kind === 'int' || v?.kind === 'bool') return knownInt(v);
   return knownInts(v);
@@ -594,7 +592,7 @@ function layerFrom(name: string, args: CallArgs): Layer | 'unknown' | undefined 
   if (/^(Lazy)?(Conv|ConvTranspose)[123]d$/.test(name)) {
     const lazy = name.startsWith('Lazy');
     const transposed = name.includes('Transpose');
-    const signature = CONV_SIGNATURES[transposed ? 'transposed' : 'conv'];
+    const signature: readonly string[] = CONV_LAYER_SIGNATURES[transposed ? 'convTranspose' : 'conv'];
     const b = bind(args, lazy ? signature.slice(1) : signature);
     const inChannels = lazy ? undefined : sizeOf(b.get('in_channels'));
     const outChannels = sizeOf(b.get('out_channels'));

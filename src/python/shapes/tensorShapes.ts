@@ -2,6 +2,7 @@
 // PyTorch 1.13's own error (wording copied from real runs) when the sizes it needs are known
 // and wrong, and never when a size involved is symbolic: an error must be certain.
 import { TorchError } from '../../core/errors';
+import { wrapDim } from '../strided';
 import { addDims, allKnown, dimsEqual, dimText, floorDivDims, isKnown, mulDims, productOfDims, symbol, type Dim } from './dim';
 
 const runtime = (code: string, message: string): TorchError => new TorchError('RuntimeError', message, code);
@@ -13,13 +14,6 @@ export function sizeListText(shape: readonly Dim[]): string {
 
 /** A size no analysis can tell: different on two paths, or read from an unknown source. */
 export const UNKNOWN_DIM: Dim = symbol('?');
-
-/** PyTorch's dim wrapping: -1 is the last dim; `rank` 0 accepts -1 and 0. */
-export function wrapDim(dim: number, rank: number): number {
-  const r = Math.max(rank, 1);
-  if (dim < -r || dim >= r) throw new TorchError('IndexError', `Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`, 'dim-out-of-range');
-  return dim < 0 ? dim + r : dim;
-}
 
 /** `view` / `reshape`: one -1 is inferred from the element count. */
 export function viewShape(shape: readonly Dim[], sizes: readonly Dim[]): Dim[] {
