@@ -2,8 +2,9 @@
 // analyses each version once (a per-version cache), and answers hovers, inlay hints, diagnostics
 // and quick fixes from that one analysis, so the extension host never waits on a parse.
 import { parentPort } from 'node:worker_threads';
+import { isTorchError } from '../core/errors';
 import { PythonDocument } from '../python/parse';
-import { analysisJson, analyzeShapes, type ShapeAnalysis } from '../python/shapes/analyze';
+import { analyzeShapes, type ShapeAnalysis } from '../python/shapes/analyze';
 import { shapeText, allKnown } from '../python/shapes/dim';
 import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../python/shapes/editor';
 import { applyConvLayer, convWeightShape } from '../python/shapes/layers';
@@ -56,7 +57,13 @@ function layerOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp | undef
   if (!input || !allKnown(input)) return { op: undefined, reason: 'the input reaching this layer is not known statically' };
   const weight = convWeightShape(layer, input[input.length - layer.spatialDims - 1]);
   if (!allKnown(weight)) return { op: undefined, reason: 'its weight shape is not known' };
-  applyConvLayer(layer, input, undefined);
+  try {
+    applyConvLayer(layer, input, undefined);
+  } catch (e) {
+    // The input reaching it is one PyTorch refuses (the diagnostic at the call says so too).
+    if (isTorchError(e)) return { op: undefined, reason: `PyTorch refuses the ${shapeText(input)} input that reaches it: ${e.toPythonString()}` };
+    throw e;
+  }
   return {
     op: {
       op: layer.op, inputShape: input, weightShape: weight, args: layer.args,
@@ -91,7 +98,7 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
       return { type: 'layerOp', ...layerOp(analysisOf(message.key, message.version).analysis, message.offset) };
     case 'bindings': {
       const { analysis } = analysisOf(message.key, message.version);
-      return { type: 'bindings', bindings: analysisJson(analysis).bindings.map((b, i) => ({ line: b.line, name: b.name, shape: analysis.bindings[i]?.shape ? shapeText(analysis.bindings[i]?.shape ?? []) : 'unknown' })) };
+      return { type: 'bindings', bindings: analysis.bindings.map((b) => ({ line: b.line, name: b.name, shape: b.shape ? shapeText(b.shape) : 'unknown' })) };
     }
   }
 }

@@ -196,6 +196,13 @@ describe('shape analysis in the editor', function () {
       assert.deepEqual(hints.map((h) => `${h.position.line}:${String(h.label)}`), ['0:: (1, 16, 32, 32)']);
     });
 
+    it("Run on a layer PyTorch would refuse its input resolves without a result (a message says why) instead of failing", async () => {
+      const first = notebook.cellAt(0).document;
+      const position = positionOf(first, 'Conv2d(8, 2, 1)', 1);
+      const result = await vscode.commands.executeCommand('convLab.runLayerAt', { uri: first.uri.toString(), line: position.line, character: position.character });
+      assert.equal(result, undefined);
+    });
+
     it('fixes in_channels in the earlier cell, and the diagnostic goes away', async () => {
       const second = notebook.cellAt(1).document;
       const [d] = convLabDiagnostics(second.uri);

@@ -5,6 +5,7 @@ import { formatTensor } from '../../core/format';
 import { formatOpArgs } from '../../core/opArgsText';
 import type { OpRequest } from '../../core/ops';
 import { numel, type Tensor } from '../../core/tensor';
+import { computeCancellable, messageOf } from '../compute';
 import type { Ctx } from '../ctx';
 
 export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors: number } | undefined> {
@@ -55,13 +56,21 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
     return undefined;
   }
   const request: OpRequest = { op: op.op, input: placeholder(op.inputShape, 1), weight: placeholder(op.weightShape, 2), args: op.args };
-  const result = await ctx.pool().run(request);
+  let result: Tensor | undefined;
+  try {
+    result = await computeCancellable(ctx, request);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Conv Lab could not run ${op.layer} (line ${op.line}): ${messageOf(e)}`);
+    return undefined;
+  }
+  if (!result) return undefined;
   ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
   if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
-  if (show) ctx.showInPanel(request, result);
+  const shown = result;
+  if (show) ctx.showInPanel(request, shown);
   else {
-    void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(result.shape)} (placeholder values).`, 'Visualize').then((choice) => {
-      if (choice === 'Visualize') ctx.showInPanel(request, result);
+    void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(shown.shape)} (placeholder values).`, 'Visualize').then((choice) => {
+      if (choice === 'Visualize') ctx.showInPanel(request, shown);
     });
   }
   return result;

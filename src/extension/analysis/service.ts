@@ -40,16 +40,12 @@ export class AnalysisService implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly hintsChanged = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.collection, this.hintsChanged];
-  /** Resolves after each publish of diagnostics (tests wait on it). */
-  private published = new vscode.EventEmitter<string>();
-  readonly onDidPublish = this.published.event;
   readonly timings: HostTimings = {};
 
   constructor(extensionPath: string, private readonly log: Log) {
     this.client = new AnalysisClient(extensionPath, (reason) => log.error(`shape analysis worker stopped (${reason}); it restarts on the next request`));
     const selector: vscode.DocumentSelector = [{ language: 'python' }];
     this.disposables.push(
-      this.published,
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
@@ -192,7 +188,6 @@ export class AnalysisService implements vscode.Disposable {
     state.published = [...byDocument.values()].map((v) => v.uri);
     if (answer.truncated) this.log.info(`shape analysis of ${program.key} stopped at its budget after ${answer.analysisMs.toFixed(0)} ms`);
     this.hintsChanged.fire();
-    this.published.fire(program.key);
   }
 
   private async hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
