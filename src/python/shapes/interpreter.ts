@@ -325,15 +325,15 @@ export class ShapeInterpreter {
     const body = node.getChild('Body');
     if (!iterableNode || !body) return 'next';
     const iterable = this.evalSafely(iterableNode, act);
-    const bindTarget = (item: Value | undefined): void => {
+    const bindTarget = (item: Value | undefined, into: Activation): void => {
       const value = item ?? UNKNOWN;
-      if (targets.length === 1) this.assignTarget(targets[0] as SyntaxNode, value, node, act);
-      else this.unpack(targets, value, node, act);
+      if (targets.length === 1) this.assignTarget(targets[0] as SyntaxNode, value, node, into);
+      else this.unpack(targets, value, node, into);
     };
     const items = iterate(iterable);
     if (items && items.length <= MAX_UNROLL) {
       for (const item of items) {
-        bindTarget(item);
+        bindTarget(item, act);
         const flow = this.execBlock(body, act);
         if (flow === 'break') break;
         if (flow === 'return') return flow;
@@ -341,18 +341,16 @@ export class ShapeInterpreter {
       return 'next';
     }
     const element = iterable.kind === 'tensor' ? tensorOf(iterable.shape?.slice(1), iterable.dtype) : undefined;
-    return this.unknownLoop(body, act, () => bindTarget(element));
+    return this.unknownLoop(body, act, (pass) => bindTarget(element, pass));
   }
 
-  /** A loop run an unknown number of times: zero or one pass, merged. */
-  private unknownLoop(body: SyntaxNode | null, act: Activation, bindTarget: () => void): Flow {
+  /** A loop run an unknown number of times: zero passes or one (its variables bound in it), merged. */
+  private unknownLoop(body: SyntaxNode | null, act: Activation, bindTargets: (pass: Activation) => void): Flow {
     if (!body) return 'next';
-    const loopAct = this.fork(act);
-    const flowAct = { ...loopAct };
-    bindTarget.call(this);
-    for (const [k, v] of act.frame.names) if (!loopAct.frame.names.has(k)) loopAct.frame.names.set(k, v);
-    const flow = this.execBlock(body, flowAct);
-    this.join(act, [[this.fork(act), 'next'], [flowAct, flow === 'return' ? 'return' : 'next']]);
+    const pass = this.fork(act);
+    bindTargets(pass);
+    const flow = this.execBlock(body, pass);
+    this.join(act, [[this.fork(act), 'next'], [pass, flow === 'return' ? 'return' : 'next']]);
     return 'next';
   }
 

@@ -63,6 +63,20 @@ describe('python: shape inference', () => {
     assert.deepEqual(shapesOf(source), ['5 y: [4,5]', '7 a: [4,2]', '8 b: [4,5]', '9 c: [4,"?"]']);
   });
 
+  it('binds the loop variable of a loop it cannot unroll inside that loop, even when the name was bound before', () => {
+    const source = [
+      'import torch', 'import torch.nn as nn',
+      'conv = nn.Conv2d(3, 4, 3)',
+      'x = torch.zeros(1)',
+      'batch = torch.zeros(100, 3, 8, 8)',
+      'for x in batch:',
+      '    y = conv(x)',
+    ].join('\n');
+    // 100 rows are too many to unroll: one pass with x a (3, 8, 8) row; unbatched conv: 8 − 3 + 1 = 6.
+    assert.deepEqual(shapesOf(source), ['4 x: [1]', '5 batch: [100,3,8,8]', '7 y: [4,6,6]']);
+    assert.deepEqual(messagesOf(source), []);
+  });
+
   it("uses a replaced kernel's shape (the seed's tconv.weight.data = K)", () => {
     const source = [
       'import torch', 'from torch import nn',
