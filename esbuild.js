@@ -62,13 +62,46 @@ const assemblyScript = {
   },
 };
 
+/**
+ * `import { parser } from 'lezer:python'`: @lezer/python's own grammar and tokenizers, generated at
+ * build time with one fix. Its Number token needs a digit after the decimal point, so `2.` (common
+ * in d2l code: `[[0., 1.], [2., 3.]]`) parsed as a member access with an error node; Python reads
+ * it as the float 2.0. The package's tokenizers (tokens.js) import the generated terms, so they
+ * always agree with the generated parser. Generated once per build run.
+ */
+const PYTHON_NUMBER = '(@digit ("_" | @digit)* ("." @digit ("_" | @digit)*)? | "." @digit ("_" | @digit)*)';
+const PYTHON_NUMBER_FIXED = '(@digit ("_" | @digit)* ("." (@digit ("_" | @digit)*)?)? | "." @digit ("_" | @digit)*)';
+const pythonGrammarDir = path.join(path.dirname(require.resolve('@lezer/python')), '..', 'src');
+let pythonParser;
+function generatePythonParser() {
+  pythonParser ??= (async () => {
+    const { buildParserFile } = await import('@lezer/generator');
+    const grammar = fs.readFileSync(path.join(pythonGrammarDir, 'python.grammar'), 'utf8');
+    if (!grammar.includes(PYTHON_NUMBER)) throw new Error('@lezer/python: its Number token changed; review the float fix in esbuild.js');
+    return buildParserFile(grammar.replace(PYTHON_NUMBER, PYTHON_NUMBER_FIXED), { fileName: 'python.grammar', moduleStyle: 'es' });
+  })();
+  return pythonParser;
+}
+const lezerPython = {
+  name: 'lezer-python',
+  setup(build) {
+    build.onResolve({ filter: /^lezer:python$/ }, () => ({ path: path.join(pythonGrammarDir, 'python.grammar'), namespace: 'lezer-python' }));
+    // The package's tokens.js imports the terms file its own build generates next to it.
+    build.onResolve({ filter: /^\.\/parser\.terms\.js$/ }, (args) => (args.resolveDir === pythonGrammarDir ? { path: path.join(pythonGrammarDir, 'parser.terms.js'), namespace: 'lezer-python' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lezer-python' }, async (args) => {
+      const built = await generatePythonParser();
+      return { contents: args.path.endsWith('.grammar') ? built.parser : built.terms, loader: 'js', resolveDir: pythonGrammarDir };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: watch ? [assemblyScript, watchReporter] : [assemblyScript],
+  plugins: watch ? [assemblyScript, lezerPython, watchReporter] : [assemblyScript, lezerPython],
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };

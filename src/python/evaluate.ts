@@ -17,7 +17,7 @@ import { libraryFunction } from './library';
 import { tensorFromData } from './literals';
 import { callTensorMethod, tensorAttribute } from './methods';
 import { indexTensor, sliceRange, type IndexValue } from './indexing';
-import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, numberLiteralText, PythonDocument, subscriptItems, type LineColumn, type Span, type SubscriptItem } from './parse';
+import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, meaningfulChildren, PythonDocument, subscriptItems, type LineColumn, type Span, type SubscriptItem } from './parse';
 import { ElementLimitError, materialize, stridedOf, type StridedTensor } from './strided';
 import { EvaluationFailure, pythonTypeName, type Library, type PythonErrorKind, type PyValue } from './values';
 
@@ -166,8 +166,7 @@ export class StaticEvaluator implements FunctionHost {
   evaluate(node: SyntaxNode, position: number): PyValue {
     if (++this.depth > MAX_DEPTH) throw new EvaluationFailure('the expression is nested too deeply to evaluate', 'too-deep', node);
     try {
-      const literal = numberLiteralText(node, this.doc.text);
-      if (literal !== undefined) return parseNumber(literal, { from: node.from, to: node.from + literal.length });
+      if (node.name === 'Number') return parseNumber(this.doc.textOf(node), { from: node.from, to: node.to });
       rejectSyntaxErrors(node);
       return this.evaluateNode(node, position);
     } finally {

@@ -1,9 +1,9 @@
-// The parser layer: one Python document parsed by @lezer/python (error-tolerant, so half-typed
+// The parser layer: one Python document parsed by @lezer/python's grammar (error-tolerant, so half-typed
 // code still yields nodes for the parts that parse), re-parsed incrementally after edits by
 // reusing the unchanged parts of the previous tree, plus helpers to find expressions and
 // positions in it.
 import { TreeFragment, type SyntaxNode, type Tree } from '@lezer/common';
-import { parser } from '@lezer/python';
+import { parser } from 'lezer:python';
 
 /** A half-open range of character offsets into the document text. */
 export interface Span {
@@ -238,56 +238,6 @@ export function callArguments(argList: SyntaxNode, text: string): CallArguments 
     }
   }
   return { positional, keywords, spread };
-}
-
-/**
- * The text of a numeric literal at `node`. @lezer/python's Number token needs a digit after the
- * decimal point, so `2.` (common in d2l code: `[[0., 1.], [2., 3.]]`) parses as a member access
- * `2 .` with a missing property, `1.e5` as `1 .e5`, and `1.e-5` as `(1 .e) - 5`. Those shapes,
- * with no space between their parts, are read back as the float literals Python sees.
- */
-export function numberLiteralText(node: SyntaxNode, text: string): string | undefined {
-  if (node.name === 'Number') return text.slice(node.from, node.to);
-  if (node.name === 'MemberExpression') {
-    const [integer, dot, rest] = [node.firstChild, node.firstChild?.nextSibling, node.firstChild?.nextSibling?.nextSibling];
-    if (!integer || !dot || !rest || rest.nextSibling || dot.name !== '.') return undefined;
-    if (!isDecimalInteger(integer, text) || integer.to !== dot.from) return undefined;
-    // The missing property's error node sits after any spaces that follow the dot.
-    if (rest.type.isError && rest.from === rest.to) return text.slice(integer.from, dot.to);
-    const property = text.slice(rest.from, rest.to);
-    return dot.to === rest.from && rest.name === 'PropertyName' && isExponentOrImaginary(property) ? text.slice(node.from, node.to) : undefined;
-  }
-  if (node.name === 'BinaryExpression') {
-    const [mantissa, op, exponent] = [node.firstChild, node.firstChild?.nextSibling, node.firstChild?.nextSibling?.nextSibling];
-    if (!mantissa || !op || !exponent || mantissa.name !== 'MemberExpression' || exponent.name !== 'Number') return undefined;
-    const sign = text.slice(op.from, op.to);
-    const head = numberLiteralText(mantissa, text);
-    const last = head?.charAt(head.length - 1);
-    if ((sign !== '+' && sign !== '-') || (last !== 'e' && last !== 'E') || mantissa.to !== op.from || op.to !== exponent.from) return undefined;
-    return isDecimalInteger(exponent, text) ? text.slice(node.from, node.to) : undefined;
-  }
-  return undefined;
-}
-
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
-}
-
-function isDecimalInteger(node: SyntaxNode, text: string): boolean {
-  if (node.name !== 'Number') return false;
-  const s = text.slice(node.from, node.to);
-  return [...s].every((c) => isDigit(c) || c === '_') && isDigit(s.charAt(0));
-}
-
-/** `e`/`E` (an exponent whose sign follows as an operator), `e5`, `E5j`, or `j`. */
-function isExponentOrImaginary(s: string): boolean {
-  let i = 0;
-  if (s.charAt(0) === 'e' || s.charAt(0) === 'E') {
-    i = 1;
-    while (isDigit(s.charAt(i)) || (i > 1 && s.charAt(i) === '_')) i++;
-  }
-  if (s.charAt(i) === 'j' || s.charAt(i) === 'J') i++;
-  return i === s.length && i > 0;
 }
 
 /** One item of a subscript: `x[i]`, `x[a:b:c]`; slice parts are absent when left out. */

@@ -11,7 +11,7 @@ import { isTorchError, type TorchError } from '../../core/errors';
 import { DEFAULT_MAX_ELEMENTS } from '../../core/tensor';
 import { DEFAULT_NAMES } from '../bindings';
 import { evaluateTensorExpression } from '../evaluate';
-import { assignmentParts, callArguments, meaningfulChildren, numberLiteralText, subscriptItems, type PythonDocument, type Span } from '../parse';
+import { assignmentParts, callArguments, meaningfulChildren, subscriptItems, type PythonDocument, type Span } from '../parse';
 import type { PythonErrorKind } from '../values';
 import { shapesEqual, dimsEqual, type Dim } from './dim';
 import { applyConvLayer, applyLayer, convWeightShape, type Layer } from './layers';
@@ -649,11 +649,8 @@ export class ShapeInterpreter {
         if (truth !== undefined) return this.eval(truth ? a : b, act);
         return mergeValues(this.evalSafely(a, act), this.evalSafely(b, act));
       }
-      default: {
-        const literal = numberLiteralText(node, this.text);
-        if (literal !== undefined) return { kind: 'float', value: Number(literal.replace(/_/g, '')) };
+      default:
         return UNKNOWN;
-      }
     }
   }
 
@@ -733,11 +730,8 @@ export class ShapeInterpreter {
     if (!objectNode || !last) return UNKNOWN;
     // `a[...]` ends with `]`, `a.b` with its property: no search through the children.
     if (last.name === ']') return this.subscript(node, this.eval(objectNode, act), act);
-    const property = last.name === 'PropertyName' ? last : null;
-    const literal = property ? undefined : numberLiteralText(node, this.text);
-    if (literal !== undefined) return { kind: 'float', value: Number(literal) };
-    if (!property) return UNKNOWN;
-    return this.recorded(node, this.attribute(this.eval(objectNode, act), this.src(property)));
+    if (last.name !== 'PropertyName') return UNKNOWN;
+    return this.recorded(node, this.attribute(this.eval(objectNode, act), this.src(last)));
   }
 
   private attribute(object: Value | SuperValue, name: string): Value {
