@@ -24,11 +24,24 @@ export interface TextEdit {
   readonly insert: string;
 }
 
+/** Where two revisions of a document differ: `from..oldTo` in the older text is `from..newTo` in the newer. */
+export interface ChangedRange {
+  readonly from: number;
+  readonly oldTo: number;
+  readonly newTo: number;
+}
+
+/** How many past edits a document remembers the ranges of (for analyses that reuse older results). */
+const REMEMBERED_EDITS = 64;
+
 export class PythonDocument {
   private textValue: string;
   private treeValue: Tree;
   private fragments: readonly TreeFragment[];
   private lineStarts: number[] | undefined;
+  private revisionValue = 0;
+  /** The range each remembered edit changed, in the coordinates of the text before it. */
+  private readonly recentEdits: ChangedRange[] = [];
 
   constructor(text: string) {
     this.textValue = text;
@@ -42,6 +55,35 @@ export class PythonDocument {
 
   get tree(): Tree {
     return this.treeValue;
+  }
+
+  /** Counts edits: each `edit` call makes a new revision. */
+  get revision(): number {
+    return this.revisionValue;
+  }
+
+  /**
+   * The one range enclosing every change since `revision`, or undefined when that revision is
+   * too old to be remembered (or is not a revision of this document).
+   */
+  changesSince(revision: number): ChangedRange | undefined {
+    const count = this.revisionValue - revision;
+    if (count < 0 || count > this.recentEdits.length) return undefined;
+    let combined: ChangedRange | undefined;
+    for (const next of this.recentEdits.slice(this.recentEdits.length - count)) {
+      if (!combined) {
+        combined = next;
+        continue;
+      }
+      // `combined` maps the old text to the text `next` edits; text past both ranges keeps its offset difference.
+      const end = Math.max(combined.newTo, next.oldTo);
+      combined = {
+        from: Math.min(combined.from, next.from),
+        oldTo: end - (combined.newTo - combined.oldTo),
+        newTo: end + (next.newTo - next.oldTo),
+      };
+    }
+    return combined ?? { from: 0, oldTo: 0, newTo: 0 };
   }
 
   /**
@@ -69,6 +111,11 @@ export class PythonDocument {
     this.treeValue = parser.parse(text, reusable);
     this.fragments = TreeFragment.addTree(this.treeValue, reusable);
     this.lineStarts = undefined;
+    const first = changes[0];
+    const last = changes[changes.length - 1];
+    this.recentEdits.push(first && last ? { from: first.fromA, oldTo: last.toA, newTo: last.toB } : { from: 0, oldTo: 0, newTo: 0 });
+    if (this.recentEdits.length > REMEMBERED_EDITS) this.recentEdits.shift();
+    this.revisionValue++;
   }
 
   textOf(span: Span): string {

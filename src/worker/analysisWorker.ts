@@ -1,6 +1,7 @@
 // Shape-analysis worker (bundled to dist/analysis.js): keeps the host's Python programs parsed,
-// analyses each version once (a per-version cache), and answers hovers, inlay hints, diagnostics
-// and quick fixes from that one analysis, so the extension host never waits on a parse.
+// analyses each version once (a per-version cache, each analysis building on the one before it,
+// so an edit re-runs only the statements it can affect), and answers hovers, inlay hints,
+// diagnostics and quick fixes from that one analysis, so the extension host never waits on a parse.
 import { parentPort } from 'node:worker_threads';
 import { isTorchError } from '../core/errors';
 import { PythonDocument } from '../python/parse';
@@ -16,6 +17,8 @@ interface Program {
   version: number;
   doc: PythonDocument;
   analysis: ShapeAnalysis | undefined;
+  /** The last analysis of an earlier version of `doc`, which the next analysis builds on. */
+  previous: ShapeAnalysis | undefined;
   analysisMs: number;
 }
 
@@ -33,7 +36,8 @@ function sync(message: SyncMessage): FromAnalysisMessage {
     }
   }
   const doc = incremental && existing ? existing.doc : new PythonDocument(message.text);
-  programs.set(message.key, { version: message.version, doc, analysis: undefined, analysisMs: 0 });
+  const previous = incremental ? (existing?.analysis ?? existing?.previous) : undefined;
+  programs.set(message.key, { version: message.version, doc, analysis: undefined, previous, analysisMs: 0 });
   return { type: 'synced', key: message.key, version: message.version, incremental };
 }
 
@@ -43,7 +47,8 @@ function analysisOf(key: string, version: number): Program & { analysis: ShapeAn
   if (!program || program.version !== version) throw new Error(`program ${key} is not at version ${version}`);
   if (!program.analysis) {
     const started = performance.now();
-    program.analysis = analyzeShapes(program.doc, { timeBudgetMs: 1_000 });
+    program.analysis = analyzeShapes(program.doc, { timeBudgetMs: 1_000 }, program.previous);
+    program.previous = undefined;
     program.analysisMs = performance.now() - started;
   }
   return program as Program & { analysis: ShapeAnalysis };

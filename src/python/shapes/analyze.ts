@@ -7,6 +7,7 @@ import { PythonDocument, type Span } from '../parse';
 import { dimJson, shapeText, type Dim } from './dim';
 import { ShapeInterpreter, spanKey, type AnalysisOptions, type ShapeDiagnostic } from './interpreter';
 import type { Layer } from './layers';
+import { NeedsStatements, reusedRecords, topLevelStatements, type AnalysisState, type StatementRecord } from './statements';
 import type { Value } from './values';
 
 export interface ShapeBinding {
@@ -38,57 +39,149 @@ export interface ShapeAnalysis {
   layerAt(span: Span): { layer: Layer; inputs: readonly (readonly Dim[] | undefined)[] } | undefined;
   /** Where a layer was constructed. */
   layerSite(layer: Layer): Span | undefined;
-  /** Every layer the file constructs, with its constructor call's range. */
+  /** Every layer the file constructs, with its constructor call's range, in the order of the file. */
   layers(): { layer: Layer; site: Span; inputs: readonly (readonly Dim[] | undefined)[] }[];
+  /** What the next analysis of this document, after edits, builds on. */
+  readonly state: AnalysisState;
 }
 
-/** Analyses a document (or source text). Never throws on any input; bounded by `options.maxSteps`. */
-export function analyzeShapes(source: PythonDocument | string, options: AnalysisOptions = {}): ShapeAnalysis {
+/**
+ * Analyses a document (or source text). Never throws on any input; bounded by `options.maxSteps`.
+ * Given the analysis of an earlier revision of the same document, it re-runs only the top-level
+ * statements the edits since then can affect (statements.ts) and reuses the others' results;
+ * the answer is the one a whole analysis gives.
+ */
+export function analyzeShapes(source: PythonDocument | string, options: AnalysisOptions = {}, previous?: ShapeAnalysis): ShapeAnalysis {
   const doc = typeof source === 'string' ? new PythonDocument(source) : source;
+  const interpreter = (previous && runIncrementally(doc, options, previous)) ?? runWhole(doc, options);
+  return analysisOf(doc, interpreter);
+}
+
+/** How many times an incremental run may restart with more statements before the whole file runs. */
+const MAX_RESTARTS = 4;
+
+function runWhole(doc: PythonDocument, options: AnalysisOptions): ShapeInterpreter {
   const interpreter = new ShapeInterpreter(doc, options);
   interpreter.run();
+  return interpreter;
+}
+
+/** A run reusing `previous`'s records, or undefined when the whole file has to run. */
+function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previous: ShapeAnalysis): ShapeInterpreter | undefined {
+  const state = previous.state;
+  if (previous.doc !== doc || previous.truncated) return undefined;
+  const change = doc.changesSince(state.revision);
+  if (!change) return undefined;
+  const statements = topLevelStatements(doc.tree.topNode);
+  const rerun = new Set<StatementRecord>();
+  for (let attempt = 0; attempt <= MAX_RESTARTS; attempt++) {
+    const records = reusedRecords(state, statements, change, rerun);
+    if (!records) return undefined;
+    const interpreter = new ShapeInterpreter(doc, options, { previous: state, records });
+    try {
+      interpreter.run();
+    } catch (e) {
+      if (!(e instanceof NeedsStatements)) throw e;
+      for (const record of e.records) rerun.add(record);
+      continue;
+    }
+    // A whole run would have stopped at the budget: only it knows where.
+    if (interpreter.truncated || interpreter.exceedsBudget()) return undefined;
+    const stale = interpreter.staleReaders();
+    if (stale.length === 0) return interpreter;
+    for (const record of stale) rerun.add(record);
+  }
+  return undefined;
+}
+
+function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAnalysis {
+  const { records, starts, statements, layerSites, layerInputs } = interpreter;
+  const indexOf = new Map(records.map((r, i) => [r, i]));
+  /** The top-level statement whose text holds `offset`. */
+  const ownerIndex = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return offset >= (starts[lo] ?? Infinity) && offset < (statements[lo]?.to ?? -Infinity) ? lo : -1;
+  };
+  const siteOf = (layer: Layer): Span | undefined => {
+    const site = layerSites.get(layer);
+    const index = site && indexOf.get(site.record);
+    if (!site || index === undefined) return undefined;
+    const start = starts[index] as number;
+    return { from: start + site.from, to: start + site.to };
+  };
   const bindings: ShapeBinding[] = [];
   // Shapes already listed per target (the statement ran several times: loops, several calls).
   const seen = new Map<number, string[]>();
-  for (const b of interpreter.bindings) {
-    if (b.value.kind !== 'tensor' && b.value.kind !== 'unknown') continue;
-    const shape = b.value.kind === 'tensor' ? b.value.shape : undefined;
-    const text = shape ? shapeText(shape) : '?';
-    const listed = seen.get(b.target.from);
-    if (listed?.includes(text)) continue;
-    if (listed) listed.push(text);
-    else seen.set(b.target.from, [text]);
-    bindings.push({
-      line: doc.lineColumnAt(b.statement.from).line,
-      name: b.name,
-      shape,
-      dtype: b.value.kind === 'tensor' ? b.value.dtype : undefined,
-      statement: b.statement,
-      target: b.target,
-    });
-  }
+  const diagnostics: LocatedDiagnostic[] = [];
+  records.forEach((record, index) => {
+    const start = starts[index] as number;
+    for (const b of record.bindings) {
+      if (b.value.kind !== 'tensor' && b.value.kind !== 'unknown') continue;
+      const shape = b.value.kind === 'tensor' ? b.value.shape : undefined;
+      const text = shape ? shapeText(shape) : '?';
+      const target = { from: start + b.target.from, to: start + b.target.to };
+      const listed = seen.get(target.from);
+      if (listed?.includes(text)) continue;
+      if (listed) listed.push(text);
+      else seen.set(target.from, [text]);
+      const statement = { from: start + b.statement.from, to: start + b.statement.to };
+      bindings.push({
+        line: doc.lineColumnAt(statement.from).line,
+        name: b.name,
+        shape,
+        dtype: b.value.kind === 'tensor' ? b.value.dtype : undefined,
+        statement,
+        target,
+      });
+    }
+    for (const d of record.diagnostics) {
+      const from = start + d.from;
+      diagnostics.push({
+        from, to: start + d.to, code: d.code, message: d.message, kind: d.kind,
+        related: d.layer ? siteOf(d.layer) : undefined, operands: d.operands, ...doc.lineColumnAt(from),
+      });
+    }
+  });
   // A statement also seen with a known shape drops its "unknown" entries (a loop's first, merged pass).
   const known = new Set(bindings.filter((b) => b.shape).map((b) => b.target.from));
   const kept = bindings.filter((b) => b.shape || !known.has(b.target.from));
   kept.sort((a, b) => a.statement.from - b.statement.from || a.target.from - b.target.from);
-  const diagnostics = [...interpreter.diagnostics.values()]
-    .map((d) => ({ ...d, ...doc.lineColumnAt(d.from) }))
-    .sort((a, b) => a.from - b.from || a.to - b.to);
+  diagnostics.sort((a, b) => a.from - b.from || a.to - b.to);
+  /** The record holding results at `span`, and `span` relative to its statement. */
+  const located = (span: Span): { record: StatementRecord; from: number; to: number } | undefined => {
+    const index = ownerIndex(span.from);
+    if (index < 0) return undefined;
+    const start = starts[index] as number;
+    return { record: records[index] as StatementRecord, from: span.from - start, to: span.to - start };
+  };
   return {
     doc,
     bindings: kept,
     diagnostics,
     truncated: interpreter.truncated,
-    valuesAt: (span) => interpreter.valuesAt(span),
-    layerAt: (span) => {
-      const layer = interpreter.layersAt.get(spanKey(span));
-      return layer ? { layer, inputs: interpreter.layerInputs.get(layer) ?? [] } : undefined;
+    state: { revision: doc.revision, records, starts, layerSites, layerInputs },
+    valuesAt: (span) => {
+      const at = located(span);
+      return at?.record.values.get(at.from)?.find((x) => x.to === at.to)?.values ?? [];
     },
-    layerSite: (layer) => interpreter.layerSite(layer),
-    layers: () => [...interpreter.layersAt.values()].flatMap((layer) => {
-      const site = interpreter.layerSite(layer);
-      return site ? [{ layer, site, inputs: interpreter.layerInputs.get(layer) ?? [] }] : [];
-    }),
+    layerAt: (span) => {
+      const at = located(span);
+      const layer = at?.record.layers.get(spanKey(at));
+      return layer ? { layer, inputs: layerInputs.get(layer) ?? [] } : undefined;
+    },
+    layerSite: siteOf,
+    layers: () => records
+      .flatMap((record) => [...record.layers.values()].flatMap((layer) => {
+        const site = siteOf(layer);
+        return site ? [{ layer, site, inputs: layerInputs.get(layer) ?? [] }] : [];
+      }))
+      .sort((a, b) => a.site.from - b.site.from || a.site.to - b.site.to),
   };
 }
 

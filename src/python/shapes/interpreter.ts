@@ -17,6 +17,7 @@ import { shapesEqual, dimsEqual, type Dim } from './dim';
 import { applyConvLayer, applyLayer, convWeightShape, type Layer } from './layers';
 import { binaryTensorOp, callLibrary, CONSTANTS, callTensorMethod, indexShape, intArithmetic, iterate, type CallArgs, type TensorIndex } from './library';
 import { matmulShape, UNKNOWN_DIM } from './tensorShapes';
+import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type AnalysisState, type LayerSite, type RecordedDiagnostic } from './statements';
 import { Frame, intOf, itemsOf, knownInt, knownNumber, NONE, tensorOf, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
 
 export interface ShapeDiagnostic {
@@ -30,15 +31,6 @@ export interface ShapeDiagnostic {
   readonly related?: Span | undefined;
   /** The tensors and sizes the failing call received, for quick fixes. */
   readonly operands?: readonly Value[] | undefined;
-}
-
-export interface BindingRecord {
-  /** The statement that binds the name. */
-  readonly statement: Span;
-  /** The name's own range in that statement. */
-  readonly target: Span;
-  readonly name: string;
-  readonly value: Value;
 }
 
 export interface AnalysisOptions {
@@ -72,51 +64,217 @@ interface SuperValue {
   readonly cls: ClassValue;
 }
 
+/** The module's names: every read and write is reported, so each statement's inputs and outputs are known. */
+class ModuleNames extends Map<string, Value> {
+  constructor(private readonly onRead: (name: string, own: Value | undefined) => Value | undefined, private readonly onWrite: (name: string, value: Value) => void) {
+    super();
+  }
+
+  override get(name: string): Value | undefined {
+    return this.onRead(name, super.get(name));
+  }
+
+  override set(name: string, value: Value): this {
+    this.onWrite(name, value);
+    return super.set(name, value);
+  }
+}
+
+/** When a name is read by the functions analysed after the file ran: after every statement. */
+const AFTER_ALL = Number.POSITIVE_INFINITY;
+
+/** A previous analysis to build on: its state, and which of the new statements keep their records. */
+export interface Reuse {
+  readonly previous: AnalysisState;
+  readonly records: readonly (StatementRecord | undefined)[];
+}
+
 export class ShapeInterpreter {
-  readonly bindings: BindingRecord[] = [];
-  readonly diagnostics = new Map<string, ShapeDiagnostic>();
-  /** The values each call, name and attribute expression had: by start offset, then end offset. */
-  private readonly expressionValues = new Map<number, { to: number; values: Value[] }[]>();
-  /** Layers by the span of the call that constructed them, and the inputs each received. */
-  readonly layersAt = new Map<number, Layer>();
-  readonly layerInputs = new WeakMap<Layer, (readonly Dim[] | undefined)[]>();
+  /** One per top-level statement: reused ones from the previous analysis, the others filled by this run. */
+  readonly records: StatementRecord[];
+  readonly statements: SyntaxNode[];
+  readonly starts: number[];
+  readonly layerSites: WeakMap<Layer, LayerSite>;
+  readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
   truncated = false;
+  /** Errors this run found, by range and message (to report each once). */
+  private readonly diagnostics = new Map<string, RecordedDiagnostic & { readonly absoluteFrom: number; readonly absoluteTo: number }>();
+  private readonly rerun: Set<StatementRecord>;
+  /** The statement running (or whose function is analysed), its index, and the time names are read at. */
+  private executing: StatementRecord | undefined;
+  private executingIndex = -1;
+  private time = 0;
+  /** For each module name, the index of the statement of this run that last bound it. */
+  private readonly binderIndex = new Map<string, number>();
+  /** For each module name, the indices of the reused statements that bind it, ascending. */
+  private readonly reusedBinders = new Map<string, number[]>();
+  private readonly indexOf = new Map<StatementRecord, number>();
+  /** The statement whose text holds the last offset looked up (most lookups repeat it). */
+  private lastOwner = -1;
 
   private readonly text: string;
   private readonly maxSteps: number;
   private readonly maxElements: number;
   private steps = 0;
+  private stepsAtSwitch = 0;
   private readonly deadline: number;
   private readonly callStack: SyntaxNode[] = [];
   private readonly analysed = new Set<number>();
   private readonly functions: FunctionValue[] = [];
-  private readonly layerSites = new WeakMap<Layer, Span>();
+  /** The statement each function was defined by (its analysis without a call is that statement's). */
+  private readonly functionDefiners: number[] = [];
   private readonly classInstances = new Map<ClassValue, InstanceValue>();
   private readonly classes: ClassValue[] = [];
 
-  constructor(private readonly doc: PythonDocument, options: AnalysisOptions = {}) {
+  constructor(private readonly doc: PythonDocument, options: AnalysisOptions = {}, reuse?: Reuse) {
     this.text = doc.text;
     this.maxSteps = options.maxSteps ?? 400_000;
     this.deadline = performance.now() + (options.timeBudgetMs ?? 2_000);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    this.statements = topLevelStatements(doc.tree.topNode);
+    this.starts = this.statements.map((s) => s.from);
+    this.records = this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from));
+    this.rerun = new Set(this.records.filter((r, i) => r !== reuse?.records[i]));
+    this.layerSites = reuse?.previous.layerSites ?? new WeakMap();
+    this.layerInputs = reuse?.previous.layerInputs ?? new WeakMap();
+    this.records.forEach((record, i) => {
+      this.indexOf.set(record, i);
+      if (this.rerun.has(record)) return;
+      for (const name of record.writes.keys()) {
+        const binders = this.reusedBinders.get(name);
+        if (binders) binders.push(i);
+        else this.reusedBinders.set(name, [i]);
+      }
+    });
   }
 
+  /**
+   * Runs the statements that have no reused record, then analyses the functions they defined
+   * that no call reached. Throws NeedsStatements when a reused statement must re-run too.
+   */
   run(): void {
-    const module = new Frame(undefined);
+    const module = new Frame(undefined, new ModuleNames((name, own) => this.readModuleName(name, own), (name, value) => this.bindModuleName(name, value)));
     const top: Activation = { frame: module, returns: [], self: undefined, cls: undefined };
     try {
-      this.execBlock(this.doc.tree.topNode, top);
+      for (let i = 0; i < this.statements.length; i++) {
+        const record = this.records[i] as StatementRecord;
+        if (!this.rerun.has(record)) continue;
+        this.runAs(i, i);
+        this.exec(this.statements[i] as SyntaxNode, top);
+      }
       // Functions no call reached: analysed once with unknown arguments (symbolic sizes).
       for (let i = 0; i < this.functions.length; i++) {
         const fn = this.functions[i] as FunctionValue;
         if (this.analysed.has(fn.node.from)) continue;
+        this.runAs(this.functionDefiners[i] as number, AFTER_ALL);
         const self = fn.self ?? this.instanceForUncalledMethod(fn);
         this.callFunction({ ...fn, self }, { positional: [], keywords: new Map(), spread: false }, true);
       }
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.truncated = true;
+    } finally {
+      this.runAs(-1, 0);
     }
+  }
+
+  /** Whether every statement's steps, reused ones included, are more than the budget allows. */
+  exceedsBudget(): boolean {
+    return this.records.reduce((sum, r) => sum + r.steps, 0) > this.maxSteps;
+  }
+
+  /**
+   * Reused statements that read a name a re-run statement now binds after the statement they
+   * had read it from (they would see a different value).
+   */
+  staleReaders(): StatementRecord[] {
+    const rerunBinders = new Map<string, number[]>();
+    this.records.forEach((record, i) => {
+      if (!this.rerun.has(record)) return;
+      for (const name of record.writes.keys()) {
+        const binders = rerunBinders.get(name);
+        if (binders) binders.push(i);
+        else rerunBinders.set(name, [i]);
+      }
+    });
+    const stale: StatementRecord[] = [];
+    this.records.forEach((record, i) => {
+      if (this.rerun.has(record)) return;
+      for (const [reads, time] of [[record.reads, i], [record.endReads, AFTER_ALL]] as const) {
+        for (const [name, binder] of reads) {
+          const binderAt = binder ? (this.indexOf.get(binder) ?? Number.NaN) : -1;
+          const rebound = latestBefore(rerunBinders.get(name), time);
+          if (Number.isNaN(binderAt) || rebound > binderAt) {
+            stale.push(record);
+            return;
+          }
+        }
+      }
+    });
+    return stale;
+  }
+
+  /** Attributes what follows to statement `index` (-1: none), reading module names as at `time`. */
+  private runAs(index: number, time: number): void {
+    if (this.executing) this.executing.steps += this.steps - this.stepsAtSwitch;
+    this.stepsAtSwitch = this.steps;
+    this.executing = index >= 0 ? this.records[index] : undefined;
+    this.executingIndex = index;
+    this.time = time;
+  }
+
+  private readModuleName(name: string, own: Value | undefined): Value | undefined {
+    const reader = this.executing;
+    let binderAt = this.binderIndex.get(name) ?? -1;
+    let value = own;
+    const reusedAt = latestBefore(this.reusedBinders.get(name), this.time);
+    if (reusedAt > binderAt) {
+      const binder = this.records[reusedAt] as StatementRecord;
+      value = binder.writes.get(name);
+      if (value && !isImmutable(value)) throw new NeedsStatements([binder]);
+      binderAt = reusedAt;
+    }
+    const binder = binderAt >= 0 ? (this.records[binderAt] as StatementRecord) : null;
+    if (reader && binder !== reader) {
+      const reads = this.time === AFTER_ALL ? reader.endReads : reader.reads;
+      if (!reads.has(name)) reads.set(name, binder);
+      if (binder && value && !isImmutable(value)) reader.shares.add(binder);
+    }
+    return value;
+  }
+
+  private bindModuleName(name: string, value: Value): void {
+    this.executing?.writes.set(name, value);
+    this.binderIndex.set(name, this.executingIndex);
+  }
+
+  /** The index of the top-level statement whose text holds `offset`, or -1. */
+  private ownerIndex(offset: number): number {
+    const last = this.lastOwner;
+    if (last >= 0 && offset >= (this.starts[last] as number) && offset < (this.statements[last] as SyntaxNode).to) return last;
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const found = lo < this.statements.length && offset >= (this.starts[lo] as number) && offset < (this.statements[lo] as SyntaxNode).to ? lo : -1;
+    if (found >= 0) this.lastOwner = found;
+    return found;
+  }
+
+  /**
+   * The record of statement `index`, which results found in its text go to. Writing into a
+   * reused record would change the previous analysis: that statement must re-run instead.
+   */
+  private resultsOf(index: number): StatementRecord {
+    const record = this.records[index] as StatementRecord;
+    if (record !== this.executing) {
+      if (!this.rerun.has(record)) throw new NeedsStatements([record]);
+      this.executing?.shares.add(record);
+    }
+    return record;
   }
 
   private tick(): void {
@@ -216,7 +374,12 @@ export class ShapeInterpreter {
       act.frame.names.set(name, value);
       this.recorded(target, value);
       // Loop variables are bindings too, but not assignments: hints and --json list assignments.
-      if (statement.name !== 'ForStatement') this.bindings.push({ statement: { from: statement.from, to: statement.to }, target: { from: target.from, to: target.to }, name, value });
+      const owner = statement.name === 'ForStatement' ? -1 : this.ownerIndex(statement.from);
+      if (owner >= 0) {
+        const record = this.resultsOf(owner);
+        const start = this.starts[owner] as number;
+        record.bindings.push({ statement: { from: statement.from - start, to: statement.to - start }, target: { from: target.from - start, to: target.to - start }, name, value });
+      }
       return;
     }
     if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
@@ -296,10 +459,9 @@ export class ShapeInterpreter {
     return this.join(act, [[thenAct, thenFlow], [elseAct, elseFlow]]);
   }
 
+  /** A branch's own names over `act`'s (which it reads through until it binds them itself). */
   private fork(act: Activation): Activation {
-    const frame = new Frame(act.frame.parent);
-    for (const [k, v] of act.frame.names) frame.names.set(k, v);
-    return { ...act, frame, returns: act.returns };
+    return { ...act, frame: new Frame(act.frame), returns: act.returns };
   }
 
   /** Merges branches back into `act`: names from the branches that fall through; the flow all of them share. */
@@ -411,6 +573,7 @@ export class ShapeInterpreter {
     const fn: FunctionValue = { kind: 'function', node, name: this.src(nameNode), closure: act.frame };
     act.frame.names.set(fn.name, fn);
     this.functions.push(fn);
+    this.functionDefiners.push(this.executingIndex);
   }
 
   private defineClass(node: SyntaxNode, act: Activation): void {
@@ -432,6 +595,7 @@ export class ShapeInterpreter {
         const fn: FunctionValue = { kind: 'function', node: def, name: this.src(fnName), closure: act.frame };
         cls.methods.set(fn.name, fn);
         this.functions.push(fn);
+        this.functionDefiners.push(this.executingIndex);
       } else {
         this.exec(child, classAct);
       }
@@ -576,31 +740,36 @@ export class ShapeInterpreter {
     }
   }
 
-  private guard(node: SyntaxNode, run: () => Value, related?: Span, operands?: () => readonly Value[]): Value {
+  private guard(node: SyntaxNode, run: () => Value, layer?: Layer, operands?: () => readonly Value[]): Value {
     try {
       return run();
     } catch (e) {
-      return this.failed(node, e, related, operands);
+      return this.failed(node, e, layer, operands);
     }
   }
 
   /** What an evaluation that threw gives: PyTorch's errors are reported; budget exhaustion and bugs propagate. */
-  private failed(node: SyntaxNode, e: unknown, related?: Span, operands?: () => readonly Value[]): Value {
+  private failed(node: SyntaxNode, e: unknown, layer?: Layer, operands?: () => readonly Value[]): Value {
     if (e instanceof BudgetExceeded) throw e;
     if (isTorchError(e)) {
-      this.report(node, e, related, operands?.());
+      this.report(node, e, layer, operands?.());
       return UNKNOWN;
     }
     if (e instanceof RangeError && /call stack/i.test(e.message)) return UNKNOWN;
     throw e;
   }
 
-  private report(node: SyntaxNode, e: TorchError, related?: Span, operands?: readonly Value[]): void {
+  private report(node: SyntaxNode, e: TorchError, layer?: Layer, operands?: readonly Value[]): void {
     const key = `${node.from}:${node.to}:${e.message}`;
     if (this.diagnostics.has(key)) return;
     // An error inside a callee is reported there, not again at each caller.
-    for (const d of this.diagnostics.values()) if (d.message === e.message && d.from >= node.from && d.to <= node.to) return;
-    this.diagnostics.set(key, { from: node.from, to: node.to, code: e.code, message: e.message, kind: e.kind, related, operands });
+    for (const d of this.diagnostics.values()) if (d.message === e.message && d.absoluteFrom >= node.from && d.absoluteTo <= node.to) return;
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return;
+    const start = this.starts[owner] as number;
+    const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands };
+    this.resultsOf(owner).diagnostics.push(diagnostic);
+    this.diagnostics.set(key, { ...diagnostic, absoluteFrom: node.from, absoluteTo: node.to });
   }
 
   private eval(node: SyntaxNode, act: Activation): Value {
@@ -854,10 +1023,16 @@ export class ShapeInterpreter {
     }
     // What the call received, for quick fixes: built only when it fails.
     const operands = (): Value[] => [...(callee.kind === 'method' ? [callee.self] : []), ...args.positional.flatMap((a) => itemsOf(a) ?? [a]), ...args.keywords.values()];
-    const value = this.guard(node, () => this.call(callee, args, node), callee.kind === 'layer' ? this.layerSites.get(callee.layer) : undefined, operands);
+    const value = this.guard(node, () => this.call(callee, args, node), callee.kind === 'layer' ? callee.layer : undefined, operands);
     if (value.kind === 'layer' && !this.layerSites.has(value.layer)) {
-      this.layerSites.set(value.layer, { from: node.from, to: node.to });
-      this.layersAt.set(spanKey(node), value.layer);
+      const owner = this.ownerIndex(node.from);
+      if (owner >= 0) {
+        const record = this.resultsOf(owner);
+        const start = this.starts[owner] as number;
+        const site = { record, from: node.from - start, to: node.to - start };
+        this.layerSites.set(value.layer, site);
+        record.layers.set(spanKey(site), value.layer);
+      }
     }
     return this.recorded(node, value);
   }
@@ -887,22 +1062,24 @@ export class ShapeInterpreter {
 
   /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
   private recorded(node: SyntaxNode, value: Value): Value {
-    const slots = this.expressionValues.get(node.from);
-    const slot = slots?.find((x) => x.to === node.to);
-    if (!slots) this.expressionValues.set(node.from, [{ to: node.to, values: [value] }]);
-    else if (!slot) slots.push({ to: node.to, values: [value] });
-    else if (slot.values.length < 8 && !slot.values.some((v) => sameValue(v, value))) slot.values.push(value);
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return value;
+    const record = this.resultsOf(owner);
+    const start = this.starts[owner] as number;
+    const from = node.from - start;
+    const to = node.to - start;
+    const slots = record.values.get(from);
+    if (!slots) {
+      record.values.set(from, [{ to, values: [value] }]);
+      return value;
+    }
+    for (const slot of slots) {
+      if (slot.to !== to) continue;
+      if (slot.values.length < 8 && !slot.values.some((v) => sameValue(v, value))) slot.values.push(value);
+      return value;
+    }
+    slots.push({ to, values: [value] });
     return value;
-  }
-
-  /** The values an expression had (several when it ran with different inputs). */
-  valuesAt(span: Span): readonly Value[] {
-    return this.expressionValues.get(span.from)?.find((x) => x.to === span.to)?.values ?? [];
-  }
-
-  /** Where a layer's constructor call is. */
-  layerSite(layer: Layer): Span | undefined {
-    return this.layerSites.get(layer);
   }
 
   private libraryContext(node: SyntaxNode | undefined, _act: Activation | undefined): { literalTensor: () => Value; call: (callee: Value, args: CallArgs) => Value } {
@@ -1227,6 +1404,20 @@ function pySlice<T>(items: readonly T[], start: number | undefined, stop: number
   const norm = (i: number): number => (i < 0 ? Math.max(-1, i + n) : Math.min(i, n - 1));
   for (let i = start === undefined ? n - 1 : norm(start); i > (stop === undefined ? -1 : norm(stop)); i += step) out.push(items[i] as T);
   return out;
+}
+
+/** The largest of the ascending `indices` below `time`, or -1. */
+function latestBefore(indices: readonly number[] | undefined, time: number): number {
+  if (!indices) return -1;
+  let found = -1;
+  for (let lo = 0, hi = indices.length - 1; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    if ((indices[mid] as number) < time) {
+      found = indices[mid] as number;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 /** One number per range (a call and the call it is part of may share a start). */

@@ -62,8 +62,10 @@ export interface InstanceValue {
 
 /** A function's local names, falling back to the module's (closures see enclosing functions). */
 export class Frame {
-  readonly names = new Map<string, Value>();
-  constructor(readonly parent: Frame | undefined) {}
+  constructor(
+    readonly parent: Frame | undefined,
+    readonly names: Map<string, Value> = new Map(),
+  ) {}
 
   lookup(name: string): Value | undefined {
     return this.names.get(name) ?? this.parent?.lookup(name);
