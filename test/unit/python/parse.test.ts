@@ -1,6 +1,7 @@
 // The parser layer: incremental re-parses give the tree a fresh parse gives, positions, the
 // expression a selection or cursor means, and the grammar's flat shapes read back correctly.
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parser } from 'lezer:python';
 import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, PythonDocument } from '../../../src/python/parse';
 
@@ -172,5 +173,47 @@ describe('python: parse layer', () => {
       const doc = new PythonDocument(`x = ${access}\n`);
       assert.equal(doc.tree.toString(), 'Script(AssignStatement(VariableName,AssignOp,MemberExpression(Number,".",PropertyName)))', access);
     }
+  });
+
+  it('knows the one range every edit since a revision changed', () => {
+    const doc = new PythonDocument('abcdefghij');
+    doc.edit([{ from: 2, to: 4, insert: 'XYZ' }]);
+    doc.edit([{ from: 8, to: 8, insert: '!!' }]);
+    assert.equal(doc.text, 'abXYZefg!!hij');
+    // 'cdefg' (2..7) became 'XYZefg!!' (2..10).
+    assert.deepEqual(doc.changesSince(0), { from: 2, oldTo: 7, newTo: 10 });
+    assert.deepEqual(doc.changesSince(1), { from: 8, oldTo: 8, newTo: 10 });
+    assert.deepEqual(doc.changesSince(2), { from: 0, oldTo: 0, newTo: 0 });
+    assert.equal(doc.changesSince(3), undefined);
+    for (let i = 0; i < 64; i++) doc.edit([{ from: 0, to: 0, insert: '' }]);
+    assert.equal(doc.changesSince(0), undefined, 'a revision older than the remembered edits');
+  });
+
+  it('keeps the text outside that range, for any edit sequence (fast-check)', () => {
+    const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), length: fc.nat({ max: 5 }), insert: fc.string({ maxLength: 4 }) });
+    fc.assert(fc.property(fc.string({ maxLength: 30 }), fc.array(fc.array(edit, { minLength: 1, maxLength: 3 }), { maxLength: 6 }), fc.nat({ max: 6 }), (text, edits, since) => {
+      const doc = new PythonDocument(text);
+      const texts = [text];
+      for (const batch of edits) {
+        // One call may carry several non-overlapping edits: spread them over the text.
+        let floor = 0;
+        const spread = batch.flatMap((e) => {
+          const from = Math.max(floor, Math.floor(e.at * doc.text.length));
+          if (from > doc.text.length) return [];
+          const to = Math.min(doc.text.length, from + e.length);
+          floor = to + 1;
+          return [{ from, to, insert: e.insert }];
+        });
+        doc.edit(spread);
+        texts.push(doc.text);
+      }
+      const revision = Math.min(since, edits.length);
+      const old = texts[revision] as string;
+      const range = doc.changesSince(revision);
+      assert.ok(range);
+      assert.equal(old.slice(0, range.from), doc.text.slice(0, range.from));
+      assert.equal(old.slice(range.oldTo), doc.text.slice(range.newTo));
+      assert.equal(range.newTo - range.oldTo, doc.text.length - old.length);
+    }), { numRuns: 300, seed: 3 });
   });
 });
