@@ -1,0 +1,1498 @@
+// A fast first parse of a Python document: a hand-written scanner and recursive-descent parser
+// for the part of Python that model files use, writing Lezer's tree buffer directly.
+//
+// Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
+// types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
+// text it does not handle (syntax errors, tabs, `\r`, backslash continuations, f-strings, `yield`,
+// `async`, `match`, `;`, ...). The caller then runs Lezer, so bailing out is always safe.
+//
+// Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
+// shape analysis; everything downstream reads Lezer nodes and re-parses edits incrementally with
+// Lezer from this tree, so the tree has to be Lezer's own. What incremental re-parsing needs from it
+// besides the nodes (see `lookAheadRecord` and the top-level repeat node) is explained where it is
+// written.
+import { Tree } from '@lezer/common';
+import { parser } from 'lezer:python';
+
+export function fastParse(text: string): Tree | undefined {
+  const types = nodeTypes();
+  if (!types || text.includes('\r')) return undefined;
+  try {
+    return parseScript(text, types);
+  } catch (e) {
+    if (e === BAIL) return undefined;
+    // A scanner or parser bug must not take the document down: Lezer parses it instead.
+    return undefined;
+  }
+}
+
+/** Thrown (one shared instance) when the text leaves the supported subset. */
+const BAIL = new Error('fastParse: not in the supported subset');
+
+function bail(): never {
+  throw BAIL;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node types, looked up by name in Lezer's node set. Names the grammar uses for several types
+// (two BinaryExpressions, five BitOps, four AssignOps, ...) are told apart by parsing a tiny
+// probe with Lezer and reading the type at a known position.
+
+interface NodeTypes {
+  readonly Script: number;
+  readonly topRepeat: number;
+  readonly minRepeat: number;
+  readonly Comment: number;
+  readonly Escape: number;
+  readonly VariableName: number;
+  readonly PropertyName: number;
+  readonly Number: number;
+  readonly String: number;
+  readonly ContinuedString: number;
+  readonly Ellipsis: number;
+  readonly None: number;
+  readonly Boolean: number;
+  readonly lparen: number;
+  readonly rparen: number;
+  readonly lbracket: number;
+  readonly rbracket: number;
+  readonly lbrace: number;
+  readonly rbrace: number;
+  readonly comma: number;
+  readonly colon: number;
+  readonly dot: number;
+  readonly star: number;
+  readonly starStar: number;
+  readonly atSign: number;
+  readonly At: number;
+  readonly BinaryExpression: number;
+  readonly BinaryTest: number;
+  readonly UnaryExpression: number;
+  readonly UnaryTest: number;
+  readonly ConditionalExpression: number;
+  readonly LambdaExpression: number;
+  readonly LambdaParamList: number;
+  readonly ParamList: number;
+  readonly plusMinus: number;
+  readonly times: number;
+  readonly power: number;
+  readonly unaryPlusMinus: number;
+  readonly bitOr: number;
+  readonly bitXor: number;
+  readonly bitAnd: number;
+  readonly shift: number;
+  readonly tilde: number;
+  readonly CompareOp: number;
+  readonly assignOp: number;
+  readonly keywordArgOp: number;
+  readonly defaultOp: number;
+  readonly lambdaDefaultOp: number;
+  readonly annotation: number;
+  readonly returnType: number;
+  readonly UpdateOp: number;
+  readonly ParenthesizedExpression: number;
+  readonly TupleExpression: number;
+  readonly ComprehensionExpression: number;
+  readonly ArrayExpression: number;
+  readonly ArrayComprehensionExpression: number;
+  readonly DictionaryExpression: number;
+  readonly DictionaryComprehensionExpression: number;
+  readonly SetExpression: number;
+  readonly SetComprehensionExpression: number;
+  readonly CallExpression: number;
+  readonly ArgList: number;
+  readonly MemberExpression: number;
+  readonly AssignStatement: number;
+  readonly UpdateStatement: number;
+  readonly ExpressionStatement: number;
+  readonly DeleteStatement: number;
+  readonly PassStatement: number;
+  readonly BreakStatement: number;
+  readonly ContinueStatement: number;
+  readonly ReturnStatement: number;
+  readonly RaiseStatement: number;
+  readonly ImportStatement: number;
+  readonly ScopeStatement: number;
+  readonly AssertStatement: number;
+  readonly IfStatement: number;
+  readonly WhileStatement: number;
+  readonly ForStatement: number;
+  readonly TryStatement: number;
+  readonly WithStatement: number;
+  readonly FunctionDefinition: number;
+  readonly ClassDefinition: number;
+  readonly DecoratedStatement: number;
+  readonly Decorator: number;
+  readonly Body: number;
+  /** Keyword node types by keyword text (`True`/`False` give Boolean). */
+  readonly keywords: ReadonlyMap<string, number>;
+  readonly kw: Readonly<Record<Keyword, number>>;
+}
+
+const KEYWORDS = [
+  'and', 'as', 'assert', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for',
+  'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return',
+  'try', 'while', 'with', 'None',
+] as const;
+type Keyword = (typeof KEYWORDS)[number];
+/** Keywords Lezer knows that this parser does not handle: their statements or expressions bail. */
+const UNSUPPORTED_KEYWORDS = ['async', 'await', 'yield'];
+
+let resolvedTypes: NodeTypes | null | undefined;
+
+function nodeTypes(): NodeTypes | undefined {
+  if (resolvedTypes === undefined) {
+    try {
+      resolvedTypes = resolveTypes();
+    } catch {
+      // A grammar whose names or shapes changed: never use the fast path with it.
+      resolvedTypes = null;
+    }
+  }
+  return resolvedTypes ?? undefined;
+}
+
+function resolveTypes(): NodeTypes {
+  const all = parser.nodeSet.types;
+  const unique = (name: string): number => {
+    const found = all.filter((t) => t.name === name);
+    if (found.length !== 1 || !found[0]) throw new Error(`fastParse: node type ${name} is not unique`);
+    return found[0].id;
+  };
+  const probe = (source: string, name: string, from: number): number => {
+    const cursor = parser.parse(source).cursor();
+    do {
+      if (cursor.name === name && cursor.from === from) return cursor.type.id;
+    } while (cursor.next());
+    throw new Error(`fastParse: no ${name} at ${from} in ${source}`);
+  };
+  const keywords = new Map<string, number>();
+  for (const word of KEYWORDS) keywords.set(word, unique(word));
+  keywords.set('True', unique('Boolean'));
+  keywords.set('False', unique('Boolean'));
+  for (const word of UNSUPPORTED_KEYWORDS) keywords.set(word, -1);
+  const repeat = parser.parse('x\n'.repeat(700)).children[0];
+  if (!(repeat instanceof Tree) || !repeat.type.isAnonymous) throw new Error('fastParse: no top-level repeat node');
+  const minRepeat = all.findIndex((t) => t.isAnonymous);
+  const names = [
+    'Script', 'Comment', 'Escape', 'VariableName', 'PropertyName', 'Number', 'String', 'ContinuedString', 'Ellipsis',
+    'None', 'Boolean', 'At', 'ConditionalExpression', 'CompareOp', 'UpdateOp', 'ParenthesizedExpression',
+    'TupleExpression', 'ComprehensionExpression', 'ArrayExpression', 'ArrayComprehensionExpression',
+    'DictionaryExpression', 'DictionaryComprehensionExpression', 'SetExpression', 'SetComprehensionExpression',
+    'CallExpression', 'ArgList', 'MemberExpression', 'AssignStatement', 'UpdateStatement', 'ExpressionStatement',
+    'DeleteStatement', 'PassStatement', 'BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement',
+    'ImportStatement', 'ScopeStatement', 'AssertStatement', 'IfStatement', 'WhileStatement', 'ForStatement',
+    'TryStatement', 'WithStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'Decorator', 'Body',
+  ] as const;
+  const named = Object.fromEntries(names.map((n) => [n, unique(n)])) as Record<(typeof names)[number], number>;
+  const kw = Object.fromEntries(KEYWORDS.map((k) => [k, keywords.get(k) ?? -1])) as Record<Keyword, number>;
+  return {
+    ...named,
+    topRepeat: repeat.type.id,
+    minRepeat,
+    lparen: unique('('),
+    rparen: unique(')'),
+    lbracket: unique('['),
+    rbracket: unique(']'),
+    lbrace: probe('{}', '{', 0),
+    rbrace: probe('{}', '}', 1),
+    comma: unique(','),
+    colon: unique(':'),
+    dot: unique('.'),
+    star: unique('*'),
+    starStar: unique('**'),
+    atSign: unique('@'),
+    BinaryExpression: probe('a+b', 'BinaryExpression', 0),
+    BinaryTest: probe('a or b', 'BinaryExpression', 0),
+    UnaryExpression: probe('-a', 'UnaryExpression', 0),
+    UnaryTest: probe('not a', 'UnaryExpression', 0),
+    LambdaExpression: probe('lambda a: a', 'LambdaExpression', 0),
+    LambdaParamList: probe('lambda a: a', 'ParamList', 7),
+    ParamList: probe('def f(): pass', 'ParamList', 5),
+    plusMinus: probe('a+b', 'ArithOp', 1),
+    times: probe('a*b', 'ArithOp', 1),
+    power: probe('a**b', 'ArithOp', 1),
+    unaryPlusMinus: probe('-a', 'ArithOp', 0),
+    bitOr: probe('a|b', 'BitOp', 1),
+    bitXor: probe('a^b', 'BitOp', 1),
+    bitAnd: probe('a&b', 'BitOp', 1),
+    shift: probe('a<<b', 'BitOp', 1),
+    tilde: probe('~a', 'BitOp', 0),
+    assignOp: probe('a=b', 'AssignOp', 1),
+    keywordArgOp: probe('f(a=b)', 'AssignOp', 3),
+    defaultOp: probe('def f(a=b): pass', 'AssignOp', 7),
+    lambdaDefaultOp: probe('lambda a=b: c', 'AssignOp', 8),
+    annotation: probe('a: b', 'TypeDef', 1),
+    returnType: probe('def f() -> b: pass', 'TypeDef', 8),
+    keywords,
+    kw,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanner: one token of lookahead in module state (fastParse is synchronous and not re-entrant).
+// Layout follows @lezer/python's external tokenizers: a newline token (1 char, or none at the end
+// of the text) ends each logical line outside brackets, blank and comment-only lines are skipped,
+// an indent token spans the leading spaces of a deeper line, dedents are zero-length.
+
+const enum Tok {
+  Name,
+  Keyword,
+  Number,
+  String,
+  Op,
+  Newline,
+  Indent,
+  Dedent,
+  End,
+}
+
+const enum Op {
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Ellipsis, At, Assign, Arrow,
+  Plus, Minus, Star, StarStar, Slash, SlashSlash, Percent, Pipe, Amp, Caret, Tilde, LShift, RShift,
+  Compare, Update,
+}
+
+let src = '';
+let len = 0;
+let pos = 0;
+let T: NodeTypes;
+/** The node buffer for Tree.build: [type, from, to, size] per node, children before parents. */
+let buf: number[] = [];
+/** End of the last token that Lezer lets move its reduce position (Lezer's `reducePos`). */
+let reducePos = 0;
+
+let tk: Tok = Tok.End;
+let ts = 0;
+let te = 0;
+/** Op code for Tok.Op; keyword node type for Tok.Keyword. */
+let tv = 0;
+/** For Tok.String: escape ranges inside it, and whether it is raw. */
+const escapes: number[] = [];
+
+let depth = 0;
+let lineStart = 0;
+/** No token yet on the current logical line (blank and comment lines are skipped). */
+let atLineStart = true;
+let indents: number[] = [0];
+let pendingDedents = 0;
+let lastCommentEnd = -1;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function charAt(i: number): number {
+  return i < len ? src.charCodeAt(i) : -1;
+}
+
+/** Scans the next token into tk/ts/te/tv, writing the comments it skips into the buffer. */
+function next(): void {
+  if (pendingDedents > 0) {
+    pendingDedents--;
+    tk = Tok.Dedent;
+    ts = te = lineStart;
+    return;
+  }
+  for (;;) {
+    let c = charAt(pos);
+    while (c === 32) c = charAt(++pos);
+    if (c === 35) {
+      const start = pos;
+      while (pos < len && src.charCodeAt(pos) !== 10) pos++;
+      buf.push(T.Comment, start, pos, 4);
+      lastCommentEnd = pos;
+      continue;
+    }
+    if (c === 10) {
+      if (depth > 0 || atLineStart) {
+        pos++;
+        if (depth === 0) lineStart = pos;
+        continue;
+      }
+      tk = Tok.Newline;
+      ts = pos;
+      te = ++pos;
+      lineStart = pos;
+      atLineStart = true;
+      return;
+    }
+    if (c < 0) {
+      if (depth > 0) bail();
+      if (!atLineStart) {
+        // Lezer ends the last line with its zero-length eof token.
+        atLineStart = true;
+        lineStart = pos;
+        tk = Tok.Newline;
+        ts = te = pos;
+        return;
+      }
+      // Spaces alone on a last line give Lezer an indentation token.
+      if (pos > lineStart && lastCommentEnd !== pos) bail();
+      if (indents.length > 1) {
+        indents.pop();
+        tk = Tok.Dedent;
+        ts = te = pos;
+        return;
+      }
+      tk = Tok.End;
+      ts = te = pos;
+      return;
+    }
+    if (atLineStart && depth === 0) {
+      atLineStart = false;
+      const column = pos - lineStart;
+      const current = indents[indents.length - 1] ?? 0;
+      if (column > current) {
+        indents.push(column);
+        tk = Tok.Indent;
+        ts = lineStart;
+        te = pos;
+        return;
+      }
+      if (column < current) {
+        let count = 0;
+        while ((indents[indents.length - 1] ?? 0) > column) {
+          indents.pop();
+          count++;
+        }
+        if ((indents[indents.length - 1] ?? 0) !== column) bail();
+        pendingDedents = count - 1;
+        tk = Tok.Dedent;
+        ts = te = lineStart;
+        return;
+      }
+    }
+    scanToken(c);
+    return;
+  }
+}
+
+function scanToken(c: number): void {
+  ts = pos;
+  if (isIdentStart(c)) {
+    let i = pos + 1;
+    let d = charAt(i);
+    while (isIdentChar(d)) d = charAt(++i);
+    if (d >= 128) bail();
+    if (d === 39 || d === 34) {
+      scanString(i, stringPrefixIsRaw(pos, i));
+      return;
+    }
+    pos = te = i;
+    if (i - ts <= 8) {
+      const keyword = T.keywords.get(src.slice(ts, i));
+      if (keyword !== undefined) {
+        if (keyword < 0) bail();
+        tk = Tok.Keyword;
+        tv = keyword;
+        return;
+      }
+    }
+    tk = Tok.Name;
+    return;
+  }
+  if (isDigit(c) || (c === 46 && isDigit(charAt(pos + 1)))) {
+    scanNumber(c);
+    return;
+  }
+  if (c === 39 || c === 34) {
+    scanString(pos, false);
+    return;
+  }
+  if (c >= 128) bail();
+  tk = Tok.Op;
+  const c1 = charAt(pos + 1);
+  let n = 1;
+  switch (c) {
+    case 40: tv = Op.LParen; depth++; break;
+    case 41: tv = Op.RParen; if (--depth < 0) bail(); break;
+    case 91: tv = Op.LBracket; depth++; break;
+    case 93: tv = Op.RBracket; if (--depth < 0) bail(); break;
+    case 123: tv = Op.LBrace; depth++; break;
+    case 125: tv = Op.RBrace; if (--depth < 0) bail(); break;
+    case 44: tv = Op.Comma; break;
+    case 126: tv = Op.Tilde; break;
+    case 58: // `:=` is not supported
+      if (c1 === 61) bail();
+      tv = Op.Colon;
+      break;
+    case 46:
+      if (c1 === 46 && charAt(pos + 2) === 46) {
+        tv = Op.Ellipsis;
+        n = 3;
+      } else tv = Op.Dot;
+      break;
+    case 64: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.At, 1]; break;
+    case 61: [tv, n] = c1 === 61 ? [Op.Compare, 2] : [Op.Assign, 1]; break;
+    case 33:
+      if (c1 !== 61) bail();
+      tv = Op.Compare;
+      n = 2;
+      break;
+    case 60:
+    case 62:
+      if (c1 === c) [tv, n] = charAt(pos + 2) === 61 ? [Op.Update, 3] : [c === 60 ? Op.LShift : Op.RShift, 2];
+      else if (c1 === 61 || (c === 60 && c1 === 62)) [tv, n] = [Op.Compare, 2];
+      else tv = Op.Compare;
+      break;
+    case 43: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Plus, 1]; break;
+    case 45: [tv, n] = c1 === 61 ? [Op.Update, 2] : c1 === 62 ? [Op.Arrow, 2] : [Op.Minus, 1]; break;
+    case 42:
+      if (c1 === 42) [tv, n] = charAt(pos + 2) === 61 ? [Op.Update, 3] : [Op.StarStar, 2];
+      else [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Star, 1];
+      break;
+    case 47:
+      if (c1 === 47) [tv, n] = charAt(pos + 2) === 61 ? [Op.Update, 3] : [Op.SlashSlash, 2];
+      else [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Slash, 1];
+      break;
+    case 37: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Percent, 1]; break;
+    case 38: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Amp, 1]; break;
+    case 124: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Pipe, 1]; break;
+    case 94: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Caret, 1]; break;
+    default: bail(); // tabs, backslash continuations, `$`, `?`, backquotes, ...
+  }
+  pos = te = pos + n;
+}
+
+/** Whether the letters from..to before a quote are a raw-string prefix; bails for anything else. */
+function stringPrefixIsRaw(from: number, to: number): boolean {
+  const a = src.charCodeAt(from) | 32;
+  if (to - from === 1) {
+    if (a === 117 || a === 98) return false; // u b
+    if (a === 114) return true; // r
+    return bail(); // f-strings and other letters
+  }
+  if (to - from === 2) {
+    const b = src.charCodeAt(from + 1) | 32;
+    if ((a === 114 && b === 98) || (a === 98 && b === 114)) return true; // rb br
+  }
+  return bail();
+}
+
+/** A string from `from` (prefix included); the quote is at `quoteAt`. Its escapes go to `escapes`. */
+function scanString(quoteAt: number, raw: boolean): void {
+  const q = src.charCodeAt(quoteAt);
+  const long = charAt(quoteAt + 1) === q && charAt(quoteAt + 2) === q;
+  let i = quoteAt + (long ? 3 : 1);
+  escapes.length = 0;
+  for (;;) {
+    if (i >= len) bail();
+    const c = src.charCodeAt(i);
+    if (c === 92) {
+      const escaped = charAt(i + 1);
+      if (escaped < 0 || escaped === 10) bail();
+      if (raw) {
+        i += 2;
+        continue;
+      }
+      const start = i;
+      i = skipEscape(escaped, i + 2);
+      escapes.push(start, i);
+    } else if (c === q) {
+      if (!long) {
+        i++;
+        break;
+      }
+      if (charAt(i + 1) === q && charAt(i + 2) === q) {
+        i += 3;
+        break;
+      }
+      i++;
+    } else if (c === 10) {
+      if (!long) bail(); // Lezer ends an unterminated string at the line end without an error
+      i++;
+    } else i++;
+  }
+  tk = Tok.String;
+  pos = te = i;
+}
+
+/** Lezer's escape lengths (tokens.js `skipEscape`): `\o`, `\x`, `\u`, `\U` take digits, `\N{...}` a name. */
+function skipEscape(escaped: number, at: number): number {
+  let i = at;
+  if (escaped === 111) {
+    for (let k = 0; k < 2 && charAt(i) >= 48 && charAt(i) <= 55; k++) i++;
+  } else if (escaped === 120 || escaped === 117 || escaped === 85) {
+    const digits = escaped === 120 ? 2 : escaped === 117 ? 4 : 8;
+    for (let k = 0; k < digits && isHex(charAt(i)); k++) i++;
+  } else if (escaped === 78 && charAt(i) === 123) {
+    i++;
+    for (let c = charAt(i); c >= 0 && c !== 125 && c !== 39 && c !== 34 && c !== 10; c = charAt(i)) i++;
+    if (charAt(i) === 125) i++;
+  }
+  return i;
+}
+
+/** Lezer's Number token (with the float fix: `2.` is a number). */
+function scanNumber(c: number): void {
+  let i = pos;
+  const skipDigits = (test: (d: number) => boolean): void => {
+    for (let d = charAt(i); test(d) || d === 95; d = charAt(i)) i++;
+  };
+  const radix = c === 48 ? charAt(i + 1) | 32 : 0;
+  if (radix === 120 || radix === 111 || radix === 98) {
+    i += 2;
+    const start = i;
+    skipDigits(radix === 120 ? isHex : radix === 111 ? (d) => d >= 48 && d <= 55 : (d) => d === 48 || d === 49);
+    if (i === start) bail();
+  } else {
+    if (c === 46) i++;
+    skipDigits(isDigit);
+    if (c !== 46 && charAt(i) === 46) {
+      i++;
+      if (isDigit(charAt(i))) skipDigits(isDigit);
+    }
+    if ((charAt(i) | 32) === 101) {
+      const sign = charAt(i + 1) === 43 || charAt(i + 1) === 45 ? 1 : 0;
+      if (isDigit(charAt(i + 1 + sign))) {
+        i += 1 + sign;
+        skipDigits(isDigit);
+      }
+    }
+    if ((charAt(i) | 32) === 106) i++;
+  }
+  const after = charAt(i);
+  if (isIdentChar(after) || after === 46 || after >= 128) bail();
+  tk = Tok.Number;
+  pos = te = i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buffer writing, the way Lezer's parse stack writes it.
+
+/** Writes the current token as a node of `type` and moves on. */
+function emit(type: number): void {
+  buf.push(type, ts, te, 4);
+  reducePos = te;
+  next();
+}
+
+/** Consumes a token that is not a node (newline, indent, dedent, `->`, `/`). */
+function skipToken(): void {
+  if (te > ts) reducePos = te;
+  next();
+}
+
+/** The current token's kind (a call, so that TypeScript does not narrow it across `next()`). */
+function isToken(kind: Tok): boolean {
+  return tk === kind;
+}
+
+function isOp(op: Op): boolean {
+  return tk === Tok.Op && tv === op;
+}
+
+function isKeyword(keyword: Keyword): boolean {
+  return tk === Tok.Keyword && tv === T.kw[keyword];
+}
+
+function expectOp(op: Op, type: number): void {
+  if (!isOp(op)) bail();
+  emit(type);
+}
+
+function expectKeyword(keyword: Keyword): void {
+  if (!isKeyword(keyword)) bail();
+  emit(tv);
+}
+
+function expectName(): void {
+  if (tk !== Tok.Name) bail();
+  emit(T.VariableName);
+}
+
+/**
+ * Closes the node that began at buffer index `mark` and offset `from`: it ends at the last token
+ * that moved `reducePos`, and comments scanned after that token are moved out of it, as Lezer's
+ * `storeNode` sinks skipped nodes.
+ */
+function close(type: number, mark: number, from: number): void {
+  const end = reducePos;
+  let at = buf.length;
+  while (at > mark && (buf[at - 2] ?? 0) > end) at -= 4;
+  if (at === buf.length) {
+    buf.push(type, from, end, at + 4 - mark);
+    return;
+  }
+  buf.push(0, 0, 0, 0);
+  for (let i = buf.length - 1; i >= at + 4; i--) buf[i] = buf[i - 4] ?? 0;
+  buf[at] = type;
+  buf[at + 1] = from;
+  buf[at + 2] = end;
+  buf[at + 3] = at + 4 - mark;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements.
+
+function parseScript(text: string, types: NodeTypes): Tree {
+  src = text;
+  len = text.length;
+  pos = 0;
+  T = types;
+  buf = [];
+  reducePos = 0;
+  depth = 0;
+  lineStart = 0;
+  atLineStart = true;
+  indents = [0];
+  pendingDedents = 0;
+  lastCommentEnd = -1;
+  next();
+  let firstMark = -1;
+  let firstFrom = 0;
+  while (tk !== Tok.End) {
+    const mark = buf.length;
+    const from = ts;
+    parseStatement();
+    const statementEnd = reducePos;
+    if (firstMark < 0) {
+      firstMark = mark;
+      firstFrom = from;
+    } else {
+      // Lezer's `statement*` repeat node over the statements so far, so that Tree.build groups
+      // top-level statements into balanced, reusable chunks as it does for Lezer's own trees.
+      close(T.topRepeat, firstMark, firstFrom);
+    }
+    lookAheadRecord(from, statementEnd);
+  }
+  const tree = Tree.build({
+    buffer: buf,
+    nodeSet: parser.nodeSet,
+    topID: T.Script,
+    minRepeatType: T.minRepeat,
+    length: len,
+  });
+  buf = [];
+  src = '';
+  return tree;
+}
+
+/**
+ * Incremental parsing reuses a node only if its end plus its NodeProp.lookAhead lies before the
+ * edit; Lezer records how far past a node its tokenizers read, and a gap of up to 25 characters is
+ * covered by the cut margin. After a top-level statement this records a bound that is never less
+ * than Lezer's: the end of the next token (already scanned) plus the spaces after it plus one (the
+ * `print` tokenizer peeks over spaces, every tokenizer peeks one character). Nodes inside indented
+ * bodies or brackets get no context hash here while Lezer's carry one, so Lezer never reuses them
+ * from this tree: only top-level nodes are reused, and those need this bound.
+ */
+function lookAheadRecord(from: number, end: number): void {
+  let bound = te;
+  while (charAt(bound) === 32) bound++;
+  bound++;
+  if (bound - end > 25 || end - from > 500) buf.push(bound, pos, pos, -4);
+}
+
+function parseStatement(): void {
+  if (tk === Tok.Keyword) {
+    switch (tv) {
+      case T.kw.if: return parseIf();
+      case T.kw.while: return parseWhile();
+      case T.kw.for: return parseFor();
+      case T.kw.try: return parseTry();
+      case T.kw.with: return parseWith();
+      case T.kw.def: return parseFunction();
+      case T.kw.class: return parseClass();
+    }
+  }
+  if (isOp(Op.At)) return parseDecorated();
+  if (tk === Tok.Indent || tk === Tok.Dedent) bail();
+  parseSimpleStatement();
+}
+
+/** A small statement and its newline (`;` groups are not supported). */
+function parseSimpleStatement(): void {
+  parseSmallStatement();
+  if (tk !== Tok.Newline) bail();
+  skipToken();
+}
+
+function atStatementEnd(): boolean {
+  return tk === Tok.Newline;
+}
+
+function parseSmallStatement(): void {
+  const mark = buf.length;
+  const from = ts;
+  if (tk === Tok.Keyword) {
+    const keyword = tv;
+    switch (keyword) {
+      case T.kw.pass: emit(keyword); return close(T.PassStatement, mark, from);
+      case T.kw.break: emit(keyword); return close(T.BreakStatement, mark, from);
+      case T.kw.continue: emit(keyword); return close(T.ContinueStatement, mark, from);
+      case T.kw.return:
+        emit(keyword);
+        if (!atStatementEnd()) parseTestList(true);
+        return close(T.ReturnStatement, mark, from);
+      case T.kw.del:
+        emit(keyword);
+        for (;;) {
+          parseExpression(1);
+          if (!isOp(Op.Comma)) break;
+          emit(T.comma);
+          if (atStatementEnd()) break;
+        }
+        return close(T.DeleteStatement, mark, from);
+      case T.kw.global:
+      case T.kw.nonlocal:
+        emit(keyword);
+        for (;;) {
+          expectName();
+          if (!isOp(Op.Comma)) break;
+          emit(T.comma);
+        }
+        return close(T.ScopeStatement, mark, from);
+      case T.kw.assert:
+        emit(keyword);
+        parseTestList(false);
+        return close(T.AssertStatement, mark, from);
+      case T.kw.raise:
+        emit(keyword);
+        if (!atStatementEnd()) {
+          parseTest();
+          if (isKeyword('from')) {
+            emit(tv);
+            parseTest();
+          }
+        }
+        return close(T.RaiseStatement, mark, from);
+      case T.kw.import:
+        emit(keyword);
+        parseImportedNames();
+        return close(T.ImportStatement, mark, from);
+      case T.kw.from:
+        parseFromImport();
+        return close(T.ImportStatement, mark, from);
+    }
+  } else if (tk === Tok.Name && isAmbiguousStatementStart()) {
+    bail();
+  }
+  parseExpressionList();
+  if (isOp(Op.Assign) || isOp(Op.Colon)) {
+    if (isOp(Op.Colon)) {
+      const annotationMark = buf.length;
+      const annotationFrom = ts;
+      emit(T.colon);
+      parseTest();
+      close(T.annotation, annotationMark, annotationFrom);
+    }
+    while (isOp(Op.Assign)) {
+      emit(T.assignOp);
+      parseExpressionList();
+    }
+    return close(T.AssignStatement, mark, from);
+  }
+  if (isOp(Op.Update)) {
+    emit(T.UpdateOp);
+    parseTestList(false);
+    return close(T.UpdateStatement, mark, from);
+  }
+  close(T.ExpressionStatement, mark, from);
+}
+
+/**
+ * `print x` (Python 2's statement, a token of its own in Lezer) and the soft keywords `match` and
+ * `type` (Lezer tries both readings) at the start of a statement are left to Lezer.
+ */
+function isAmbiguousStatementStart(): boolean {
+  if (te - ts !== 4 && te - ts !== 5) return false;
+  const word = src.slice(ts, te);
+  if (word === 'match' || word === 'type') return true;
+  if (word !== 'print') return false;
+  let i = te;
+  while (charAt(i) === 32) i++;
+  const c = charAt(i);
+  return c !== 40 && c !== 46;
+}
+
+/** `commaSep<"*" expression | test>`: statement targets and values. */
+function parseExpressionList(): void {
+  for (;;) {
+    parseStarredOrTest(false);
+    if (!isOp(Op.Comma)) return;
+    emit(T.comma);
+    if (atStatementEnd() || isOp(Op.Assign) || isOp(Op.Colon) || isOp(Op.Update) || isKeyword('in')) return;
+  }
+}
+
+/** `commaSep<test>`, or with `*` items when `starred` (return values). */
+function parseTestList(starred: boolean): void {
+  for (;;) {
+    if (starred) parseStarredOrTest(false);
+    else parseTest();
+    if (!isOp(Op.Comma)) return;
+    emit(T.comma);
+    if (atStatementEnd()) return;
+  }
+}
+
+/** `"*" expression | test` (displays, statements); `"*" test` in argument lists when `inArgs`. */
+function parseStarredOrTest(inArgs: boolean): void {
+  if (isOp(Op.Star)) {
+    emit(T.star);
+    if (inArgs) parseTest();
+    else parseExpression(1);
+  } else {
+    parseTest();
+  }
+}
+
+function parseDottedName(): void {
+  expectName();
+  while (isOp(Op.Dot)) {
+    emit(T.dot);
+    expectName();
+  }
+}
+
+/** `commaSep<dottedName (as VariableName)?>` */
+function parseImportedNames(): void {
+  for (;;) {
+    parseDottedName();
+    if (isKeyword('as')) {
+      emit(tv);
+      expectName();
+    }
+    if (!isOp(Op.Comma)) return;
+    emit(T.comma);
+    if (atStatementEnd() || isOp(Op.RParen)) return;
+  }
+}
+
+function parseFromImport(): void {
+  emit(tv);
+  let dots = false;
+  while (isOp(Op.Dot) || isOp(Op.Ellipsis)) {
+    emit(isOp(Op.Dot) ? T.dot : T.Ellipsis);
+    dots = true;
+  }
+  if (tk === Tok.Name || !dots) parseDottedName();
+  expectKeyword('import');
+  if (isOp(Op.Star)) {
+    emit(T.star);
+  } else if (isOp(Op.LParen)) {
+    emit(T.lparen);
+    parseImportedNames();
+    expectOp(Op.RParen, T.rparen);
+  } else {
+    parseImportedNames();
+  }
+}
+
+/** `":" (simpleStatement | newline indent statement+ (dedent | eof))` */
+function parseBody(): void {
+  const mark = buf.length;
+  const from = ts;
+  expectOp(Op.Colon, T.colon);
+  if (tk === Tok.Newline) {
+    skipToken();
+    if (!isToken(Tok.Indent)) bail();
+    skipToken();
+    do parseStatement();
+    while (!isToken(Tok.Dedent) && !isToken(Tok.End));
+    if (isToken(Tok.Dedent)) skipToken();
+  } else {
+    parseSimpleStatement();
+  }
+  close(T.Body, mark, from);
+}
+
+function parseElse(): void {
+  if (isKeyword('else')) {
+    emit(tv);
+    parseBody();
+  }
+}
+
+function parseIf(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  parseTest();
+  parseBody();
+  while (isKeyword('elif')) {
+    emit(tv);
+    if (!isOp(Op.Colon)) parseTest();
+    parseBody();
+  }
+  parseElse();
+  close(T.IfStatement, mark, from);
+}
+
+function parseWhile(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  parseTest();
+  parseBody();
+  parseElse();
+  close(T.WhileStatement, mark, from);
+}
+
+function parseFor(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  parseTargets();
+  expectKeyword('in');
+  parseTestList(false);
+  parseBody();
+  parseElse();
+  close(T.ForStatement, mark, from);
+}
+
+/** `commaSep<"*"? expression>` before `in`. */
+function parseTargets(): void {
+  for (;;) {
+    if (isOp(Op.Star)) emit(T.star);
+    parseExpression(1);
+    if (!isOp(Op.Comma)) return;
+    emit(T.comma);
+    if (isKeyword('in')) return;
+  }
+}
+
+function parseTry(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  parseBody();
+  while (isKeyword('except')) {
+    emit(tv);
+    if (!isOp(Op.Colon)) {
+      parseTest();
+      if (isKeyword('as')) {
+        emit(tv);
+        expectName();
+      }
+    }
+    parseBody();
+  }
+  parseElse();
+  if (isKeyword('finally')) {
+    emit(tv);
+    parseBody();
+  }
+  close(T.TryStatement, mark, from);
+}
+
+function parseWith(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  for (;;) {
+    parseTest();
+    if (isKeyword('as')) {
+      emit(tv);
+      expectName();
+    }
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+  }
+  parseBody();
+  close(T.WithStatement, mark, from);
+}
+
+function parseFunction(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  expectName();
+  const paramsMark = buf.length;
+  const paramsFrom = ts;
+  expectOp(Op.LParen, T.lparen);
+  while (!isOp(Op.RParen)) {
+    parseParam();
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+  }
+  expectOp(Op.RParen, T.rparen);
+  close(T.ParamList, paramsMark, paramsFrom);
+  if (isOp(Op.Arrow)) {
+    const returnMark = buf.length;
+    const returnFrom = ts;
+    skipToken();
+    parseTest();
+    close(T.returnType, returnMark, returnFrom);
+  }
+  parseBody();
+  close(T.FunctionDefinition, mark, from);
+}
+
+/** `VariableName TypeDef? (AssignOp test)? | "*" (VariableName TypeDef?)? | "**" VariableName TypeDef? | "/"` */
+function parseParam(): void {
+  if (isOp(Op.Slash)) {
+    skipToken();
+    return;
+  }
+  if (isOp(Op.StarStar)) {
+    emit(T.starStar);
+    expectName();
+    parseAnnotation();
+    return;
+  }
+  if (isOp(Op.Star)) {
+    emit(T.star);
+    if (tk !== Tok.Name) return;
+    expectName();
+    parseAnnotation();
+    return;
+  }
+  expectName();
+  parseAnnotation();
+  if (isOp(Op.Assign)) {
+    emit(T.defaultOp);
+    parseTest();
+  }
+}
+
+function parseAnnotation(): void {
+  if (!isOp(Op.Colon)) return;
+  const mark = buf.length;
+  const from = ts;
+  emit(T.colon);
+  parseTest();
+  close(T.annotation, mark, from);
+}
+
+function parseClass(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  expectName();
+  if (isOp(Op.LParen)) parseArgList();
+  parseBody();
+  close(T.ClassDefinition, mark, from);
+}
+
+/** `Decorator+ (ClassDefinition | FunctionDefinition)`, a decorator being `At dottedName ArgList? newline`. */
+function parseDecorated(): void {
+  const mark = buf.length;
+  const from = ts;
+  while (isOp(Op.At)) {
+    const decoratorMark = buf.length;
+    const decoratorFrom = ts;
+    emit(T.At);
+    parseDottedName();
+    if (isOp(Op.LParen)) parseArgList();
+    if (tk !== Tok.Newline) bail();
+    skipToken();
+    close(T.Decorator, decoratorMark, decoratorFrom);
+  }
+  if (isKeyword('def')) parseFunction();
+  else if (isKeyword('class')) parseClass();
+  else bail();
+  close(T.DecoratedStatement, mark, from);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions, by the grammar's precedence levels: test (conditional, lambda) > or > and > not >
+// comparisons, then expression: | ^ & shifts + - * @ / // % unary ** and trailers.
+
+/** `test`: a conditional expression, a lambda or an or-level test. */
+function parseTest(): void {
+  if (isKeyword('lambda')) return parseLambda();
+  const mark = buf.length;
+  const from = ts;
+  parseTestInner(1);
+  if (!isKeyword('if')) return;
+  emit(tv);
+  parseTestInner(1);
+  expectKeyword('else');
+  parseTest();
+  close(T.ConditionalExpression, mark, from);
+}
+
+/** Precedence of a test-level operator at the current token: or 1, and 2, comparisons 3. */
+function testPrecedence(): number {
+  if (tk === Tok.Keyword) {
+    if (tv === T.kw.or) return 1;
+    if (tv === T.kw.and) return 2;
+    if (tv === T.kw.in || tv === T.kw.not || tv === T.kw.is) return 3;
+    return 0;
+  }
+  return isOp(Op.Compare) ? 3 : 0;
+}
+
+/**
+ * `testInner` at or above `minPrecedence`. Lezer's `not` takes a whole or-level test as operand
+ * (`not a and b` is `not (a and b)`), also to the right of a binary operator.
+ */
+function parseTestInner(minPrecedence: number): void {
+  const mark = buf.length;
+  const from = ts;
+  if (isKeyword('not')) {
+    emit(tv);
+    parseTestInner(1);
+    close(T.UnaryTest, mark, from);
+    return;
+  }
+  parseExpression(1);
+  for (;;) {
+    const precedence = testPrecedence();
+    if (precedence === 0 || precedence < minPrecedence) return;
+    if (isOp(Op.Compare)) {
+      emit(T.CompareOp);
+    } else if (isKeyword('not')) {
+      emit(tv);
+      expectKeyword('in');
+    } else if (isKeyword('is')) {
+      emit(tv);
+      if (isKeyword('not')) emit(tv);
+    } else {
+      emit(tv);
+    }
+    parseTestInner(precedence + 1);
+    close(T.BinaryTest, mark, from);
+  }
+}
+
+/** Binary `expression` operators: | 1, ^ 2, & 3, shifts 4, + - 5, * @ / // % 6 (** is in parseFactor). */
+function expressionPrecedence(): number {
+  if (tk !== Tok.Op) return 0;
+  switch (tv) {
+    case Op.Pipe: return 1;
+    case Op.Caret: return 2;
+    case Op.Amp: return 3;
+    case Op.LShift: case Op.RShift: return 4;
+    case Op.Plus: case Op.Minus: return 5;
+    case Op.Star: case Op.At: case Op.Slash: case Op.SlashSlash: case Op.Percent: return 6;
+    default: return 0;
+  }
+}
+
+function parseExpression(minPrecedence: number): void {
+  const mark = buf.length;
+  const from = ts;
+  parseFactor();
+  for (;;) {
+    const precedence = expressionPrecedence();
+    if (precedence === 0 || precedence < minPrecedence) return;
+    emitBinaryOperator();
+    parseExpression(precedence + 1);
+    close(T.BinaryExpression, mark, from);
+  }
+}
+
+/** The operator node: `*` and `@` are tokens of their own inside their ArithOp. */
+function emitBinaryOperator(): void {
+  switch (tv) {
+    case Op.Pipe: return emit(T.bitOr);
+    case Op.Caret: return emit(T.bitXor);
+    case Op.Amp: return emit(T.bitAnd);
+    case Op.LShift: case Op.RShift: return emit(T.shift);
+    case Op.Plus: case Op.Minus: return emit(T.plusMinus);
+    case Op.Star:
+    case Op.At:
+      buf.push(tv === Op.Star ? T.star : T.atSign, ts, te, 4, T.times, ts, te, 8);
+      reducePos = te;
+      return next();
+    default: return emit(T.times);
+  }
+}
+
+/** Unary `+ - ~` (binding looser than `**`, tighter than `*`), then a power. */
+function parseFactor(): void {
+  if (isOp(Op.Plus) || isOp(Op.Minus) || isOp(Op.Tilde)) {
+    const mark = buf.length;
+    const from = ts;
+    emit(isOp(Op.Tilde) ? T.tilde : T.unaryPlusMinus);
+    parseFactor();
+    close(T.UnaryExpression, mark, from);
+    return;
+  }
+  const mark = buf.length;
+  const from = ts;
+  parsePrimary();
+  if (!isOp(Op.StarStar)) return;
+  buf.push(T.starStar, ts, te, 4, T.power, ts, te, 8);
+  reducePos = te;
+  next();
+  parseFactor();
+  close(T.BinaryExpression, mark, from);
+}
+
+/** An atom and its trailers: calls, subscripts, attributes. */
+function parsePrimary(): void {
+  const mark = buf.length;
+  const from = ts;
+  parseAtom();
+  for (;;) {
+    if (isOp(Op.LParen)) {
+      parseArgList();
+      close(T.CallExpression, mark, from);
+    } else if (isOp(Op.LBracket)) {
+      parseSubscript();
+      close(T.MemberExpression, mark, from);
+    } else if (isOp(Op.Dot)) {
+      emit(T.dot);
+      if (tk !== Tok.Name && tk !== Tok.Keyword) bail();
+      emit(T.PropertyName);
+      close(T.MemberExpression, mark, from);
+    } else {
+      return;
+    }
+  }
+}
+
+function parseAtom(): void {
+  switch (tk) {
+    case Tok.Name: return emit(T.VariableName);
+    case Tok.Number: return emit(T.Number);
+    case Tok.String: return parseStrings();
+    case Tok.Keyword:
+      if (tv === T.kw.None || tv === T.Boolean) return emit(tv);
+      return bail();
+    case Tok.Op:
+      switch (tv) {
+        case Op.Ellipsis: return emit(T.Ellipsis);
+        case Op.LParen: return parseParenthesized();
+        case Op.LBracket: return parseBracketed();
+        case Op.LBrace: return parseBraced();
+      }
+  }
+  bail();
+}
+
+/** One String, or a ContinuedString of adjacent ones. */
+function parseStrings(): void {
+  const mark = buf.length;
+  const from = ts;
+  emitString();
+  if (tk !== Tok.String) return;
+  while (tk === Tok.String) emitString();
+  close(T.ContinuedString, mark, from);
+}
+
+function emitString(): void {
+  for (let i = 0; i < escapes.length; i += 2) buf.push(T.Escape, escapes[i] ?? 0, escapes[i + 1] ?? 0, 4);
+  buf.push(T.String, ts, te, 4 + 2 * escapes.length);
+  reducePos = te;
+  next();
+}
+
+function isCompFor(): boolean {
+  return isKeyword('for');
+}
+
+/** `( )`: tuple, parenthesized expression or generator. */
+function parseParenthesized(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(T.lparen);
+  if (isOp(Op.RParen)) {
+    emit(T.rparen);
+    return close(T.TupleExpression, mark, from);
+  }
+  parseStarredOrTest(false);
+  if (isCompFor()) {
+    parseCompFor();
+    expectOp(Op.RParen, T.rparen);
+    return close(T.ComprehensionExpression, mark, from);
+  }
+  if (isOp(Op.RParen)) {
+    emit(T.rparen);
+    return close(T.ParenthesizedExpression, mark, from);
+  }
+  while (isOp(Op.Comma)) {
+    emit(T.comma);
+    if (isOp(Op.RParen)) break;
+    parseStarredOrTest(false);
+  }
+  expectOp(Op.RParen, T.rparen);
+  close(T.TupleExpression, mark, from);
+}
+
+/** `[ ]`: list display or list comprehension. */
+function parseBracketed(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(T.lbracket);
+  if (!isOp(Op.RBracket)) {
+    parseStarredOrTest(false);
+    if (isCompFor()) {
+      parseCompFor();
+      expectOp(Op.RBracket, T.rbracket);
+      return close(T.ArrayComprehensionExpression, mark, from);
+    }
+    while (isOp(Op.Comma)) {
+      emit(T.comma);
+      if (isOp(Op.RBracket)) break;
+      parseStarredOrTest(false);
+    }
+  }
+  expectOp(Op.RBracket, T.rbracket);
+  close(T.ArrayExpression, mark, from);
+}
+
+/** `{ }`: dict or set display or comprehension. */
+function parseBraced(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(T.lbrace);
+  if (isOp(Op.RBrace)) {
+    emit(T.rbrace);
+    return close(T.DictionaryExpression, mark, from);
+  }
+  const dict = parseBraceItem(undefined);
+  if (isCompFor()) {
+    parseCompFor();
+    expectOp(Op.RBrace, T.rbrace);
+    return close(dict ? T.DictionaryComprehensionExpression : T.SetComprehensionExpression, mark, from);
+  }
+  while (isOp(Op.Comma)) {
+    emit(T.comma);
+    if (isOp(Op.RBrace)) break;
+    parseBraceItem(dict);
+  }
+  expectOp(Op.RBrace, T.rbrace);
+  close(dict ? T.DictionaryExpression : T.SetExpression, mark, from);
+}
+
+/** One item of a brace display; returns whether it is a dict item. Bails on a mixed display. */
+function parseBraceItem(dict: boolean | undefined): boolean {
+  let isDict: boolean;
+  if (isOp(Op.StarStar)) {
+    emit(T.starStar);
+    parseExpression(1);
+    isDict = true;
+  } else if (isOp(Op.Star)) {
+    emit(T.star);
+    parseExpression(1);
+    isDict = false;
+  } else {
+    parseTest();
+    isDict = isOp(Op.Colon);
+    if (isDict) {
+      emit(T.colon);
+      parseTest();
+    }
+  }
+  if (dict !== undefined && dict !== isDict) bail();
+  return isDict;
+}
+
+/** `for commaSep<expression> in testInner (compFor | compIf)?`, compIf being `if testNoCond ...`. */
+function parseCompFor(): void {
+  emit(tv);
+  for (;;) {
+    parseExpression(1);
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+    if (isKeyword('in')) break;
+  }
+  expectKeyword('in');
+  parseTestInner(1);
+  for (;;) {
+    if (isCompFor()) return parseCompFor();
+    if (!isKeyword('if')) return;
+    emit(tv);
+    // A lambda here is the grammar's second LambdaExpression type (testNoCond): not supported.
+    if (isKeyword('lambda')) bail();
+    parseTestInner(1);
+  }
+}
+
+/** `( args )`: positional, keyword (`name=value`), `*a`, `**k`, each possibly followed by a compFor. */
+function parseArgList(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(T.lparen);
+  while (!isOp(Op.RParen)) {
+    if (isOp(Op.StarStar)) {
+      emit(T.starStar);
+      parseTest();
+    } else if (isOp(Op.Star)) {
+      parseStarredOrTest(true);
+    } else {
+      if (tk === Tok.Name && isKeywordArgument()) {
+        emit(T.VariableName);
+        emit(T.keywordArgOp);
+      }
+      parseTest();
+      if (isCompFor()) parseCompFor();
+    }
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+  }
+  expectOp(Op.RParen, T.rparen);
+  close(T.ArgList, mark, from);
+}
+
+/** A name followed by `=` (not `==`) on the same line. */
+function isKeywordArgument(): boolean {
+  let i = te;
+  while (charAt(i) === 32) i++;
+  return charAt(i) === 61 && charAt(i + 1) !== 61;
+}
+
+/** `[ commaSep<test | test? ":" test? (":" test?)?> ]` */
+function parseSubscript(): void {
+  emit(T.lbracket);
+  for (;;) {
+    if (!isOp(Op.Colon)) parseTest();
+    if (isOp(Op.Colon)) {
+      emit(T.colon);
+      if (!isOp(Op.Colon) && !isOp(Op.Comma) && !isOp(Op.RBracket)) parseTest();
+      if (isOp(Op.Colon)) {
+        emit(T.colon);
+        if (!isOp(Op.Comma) && !isOp(Op.RBracket)) parseTest();
+      }
+    }
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+    if (isOp(Op.RBracket)) break;
+  }
+  expectOp(Op.RBracket, T.rbracket);
+}
+
+/** `lambda params: test`; with no parameters Lezer writes an empty ParamList where the `:` starts. */
+function parseLambda(): void {
+  const mark = buf.length;
+  const from = ts;
+  emit(tv);
+  if (isOp(Op.Colon)) {
+    // Lezer also records a look-ahead inside the node after a long gap; not matched here.
+    if (ts - reducePos > 25) bail();
+    reducePos = ts;
+    buf.push(T.LambdaParamList, ts, ts, 4);
+  } else {
+    const paramsMark = buf.length;
+    const paramsFrom = ts;
+    for (;;) {
+      if (isOp(Op.StarStar)) {
+        emit(T.starStar);
+        expectName();
+      } else if (isOp(Op.Star)) {
+        emit(T.star);
+        if (tk === Tok.Name) expectName();
+      } else {
+        expectName();
+        if (isOp(Op.Assign)) {
+          emit(T.lambdaDefaultOp);
+          parseTest();
+        }
+      }
+      if (!isOp(Op.Comma)) break;
+      emit(T.comma);
+    }
+    close(T.LambdaParamList, paramsMark, paramsFrom);
+  }
+  expectOp(Op.Colon, T.colon);
+  parseTest();
+  close(T.LambdaExpression, mark, from);
+}
