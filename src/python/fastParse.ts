@@ -257,8 +257,12 @@ let src = '';
 let len = 0;
 let pos = 0;
 let T: NodeTypes;
-/** The node buffer for Tree.build: [type, from, to, size] per node, children before parents. */
-let buf: number[] = [];
+/**
+ * The node buffer for Tree.build: [type, from, to, size] per node, children before parents; `top`
+ * is its used length. Kept between parses (grown by doubling) so that a parse allocates nothing.
+ */
+let buf = new Int32Array(1 << 14);
+let top = 0;
 /** End of the last token that Lezer lets move its reduce position (Lezer's `reducePos`). */
 let reducePos = 0;
 
@@ -312,7 +316,7 @@ function next(): void {
     if (c === 35) {
       const start = pos;
       while (pos < len && src.charCodeAt(pos) !== 10) pos++;
-      buf.push(T.Comment, start, pos, 4);
+      record(T.Comment, start, pos, 4);
       lastCommentEnd = pos;
       continue;
     }
@@ -573,9 +577,54 @@ function scanNumber(c: number): void {
 // ---------------------------------------------------------------------------------------------
 // Buffer writing, the way Lezer's parse stack writes it.
 
+function record(type: number, from: number, to: number, size: number): void {
+  if (top + 4 > buf.length) {
+    const bigger = new Int32Array(buf.length * 2);
+    bigger.set(buf);
+    buf = bigger;
+  }
+  buf[top] = type;
+  buf[top + 1] = from;
+  buf[top + 2] = to;
+  buf[top + 3] = size;
+  top += 4;
+}
+
+/** Tree.build's reader over the typed buffer (Lezer's own FlatBufferCursor reads plain arrays only). */
+class BufferCursor {
+  constructor(
+    readonly buffer: Int32Array,
+    public pos: number,
+  ) {}
+
+  get id(): number {
+    return this.buffer[this.pos - 4] ?? 0;
+  }
+
+  get start(): number {
+    return this.buffer[this.pos - 3] ?? 0;
+  }
+
+  get end(): number {
+    return this.buffer[this.pos - 2] ?? 0;
+  }
+
+  get size(): number {
+    return this.buffer[this.pos - 1] ?? 0;
+  }
+
+  next(): void {
+    this.pos -= 4;
+  }
+
+  fork(): BufferCursor {
+    return new BufferCursor(this.buffer, this.pos);
+  }
+}
+
 /** Writes the current token as a node of `type` and moves on. */
 function emit(type: number): void {
-  buf.push(type, ts, te, 4);
+  record(type, ts, te, 4);
   reducePos = te;
   next();
 }
@@ -621,14 +670,14 @@ function expectName(): void {
  */
 function close(type: number, mark: number, from: number): void {
   const end = reducePos;
-  let at = buf.length;
+  let at = top;
   while (at > mark && (buf[at - 2] ?? 0) > end) at -= 4;
-  if (at === buf.length) {
-    buf.push(type, from, end, at + 4 - mark);
+  if (at === top) {
+    record(type, from, end, at + 4 - mark);
     return;
   }
-  buf.push(0, 0, 0, 0);
-  for (let i = buf.length - 1; i >= at + 4; i--) buf[i] = buf[i - 4] ?? 0;
+  record(0, 0, 0, 0);
+  buf.copyWithin(at + 4, at, top - 4);
   buf[at] = type;
   buf[at + 1] = from;
   buf[at + 2] = end;
@@ -643,7 +692,7 @@ function parseScript(text: string, types: NodeTypes): Tree {
   len = text.length;
   pos = 0;
   T = types;
-  buf = [];
+  top = 0;
   reducePos = 0;
   depth = 0;
   lineStart = 0;
@@ -655,7 +704,7 @@ function parseScript(text: string, types: NodeTypes): Tree {
   let firstMark = -1;
   let firstFrom = 0;
   while (tk !== Tok.End) {
-    const mark = buf.length;
+    const mark = top;
     const from = ts;
     parseStatement();
     const statementEnd = reducePos;
@@ -670,13 +719,12 @@ function parseScript(text: string, types: NodeTypes): Tree {
     lookAheadRecord(from, statementEnd);
   }
   const tree = Tree.build({
-    buffer: buf,
+    buffer: new BufferCursor(buf, top),
     nodeSet: parser.nodeSet,
     topID: T.Script,
     minRepeatType: T.minRepeat,
     length: len,
   });
-  buf = [];
   src = '';
   return tree;
 }
@@ -694,7 +742,7 @@ function lookAheadRecord(from: number, end: number): void {
   let bound = te;
   while (charAt(bound) === 32) bound++;
   bound++;
-  if (bound - end > 25 || end - from > 500) buf.push(bound, pos, pos, -4);
+  if (bound - end > 25 || end - from > 500) record(bound, pos, pos, -4);
 }
 
 function parseStatement(): void {
@@ -726,7 +774,7 @@ function atStatementEnd(): boolean {
 }
 
 function parseSmallStatement(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   if (tk === Tok.Keyword) {
     const keyword = tv;
@@ -784,7 +832,7 @@ function parseSmallStatement(): void {
   parseExpressionList();
   if (isOp(Op.Assign) || isOp(Op.Colon)) {
     if (isOp(Op.Colon)) {
-      const annotationMark = buf.length;
+      const annotationMark = top;
       const annotationFrom = ts;
       emit(T.colon);
       parseTest();
@@ -895,7 +943,7 @@ function parseFromImport(): void {
 
 /** `":" (simpleStatement | newline indent statement+ (dedent | eof))` */
 function parseBody(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   expectOp(Op.Colon, T.colon);
   if (tk === Tok.Newline) {
@@ -919,7 +967,7 @@ function parseElse(): void {
 }
 
 function parseIf(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   parseTest();
@@ -934,7 +982,7 @@ function parseIf(): void {
 }
 
 function parseWhile(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   parseTest();
@@ -944,7 +992,7 @@ function parseWhile(): void {
 }
 
 function parseFor(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   parseTargets();
@@ -967,7 +1015,7 @@ function parseTargets(): void {
 }
 
 function parseTry(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   parseBody();
@@ -991,7 +1039,7 @@ function parseTry(): void {
 }
 
 function parseWith(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   for (;;) {
@@ -1008,11 +1056,11 @@ function parseWith(): void {
 }
 
 function parseFunction(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   expectName();
-  const paramsMark = buf.length;
+  const paramsMark = top;
   const paramsFrom = ts;
   expectOp(Op.LParen, T.lparen);
   while (!isOp(Op.RParen)) {
@@ -1023,7 +1071,7 @@ function parseFunction(): void {
   expectOp(Op.RParen, T.rparen);
   close(T.ParamList, paramsMark, paramsFrom);
   if (isOp(Op.Arrow)) {
-    const returnMark = buf.length;
+    const returnMark = top;
     const returnFrom = ts;
     skipToken();
     parseTest();
@@ -1062,7 +1110,7 @@ function parseParam(): void {
 
 function parseAnnotation(): void {
   if (!isOp(Op.Colon)) return;
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(T.colon);
   parseTest();
@@ -1070,7 +1118,7 @@ function parseAnnotation(): void {
 }
 
 function parseClass(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   expectName();
@@ -1081,10 +1129,10 @@ function parseClass(): void {
 
 /** `Decorator+ (ClassDefinition | FunctionDefinition)`, a decorator being `At dottedName ArgList? newline`. */
 function parseDecorated(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   while (isOp(Op.At)) {
-    const decoratorMark = buf.length;
+    const decoratorMark = top;
     const decoratorFrom = ts;
     emit(T.At);
     parseDottedName();
@@ -1106,7 +1154,7 @@ function parseDecorated(): void {
 /** `test`: a conditional expression, a lambda or an or-level test. */
 function parseTest(): void {
   if (isKeyword('lambda')) return parseLambda();
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   parseTestInner(1);
   if (!isKeyword('if')) return;
@@ -1133,7 +1181,7 @@ function testPrecedence(): number {
  * (`not a and b` is `not (a and b)`), also to the right of a binary operator.
  */
 function parseTestInner(minPrecedence: number): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   if (isKeyword('not')) {
     emit(tv);
@@ -1176,7 +1224,7 @@ function expressionPrecedence(): number {
 }
 
 function parseExpression(minPrecedence: number): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   parseFactor();
   for (;;) {
@@ -1198,7 +1246,8 @@ function emitBinaryOperator(): void {
     case Op.Plus: case Op.Minus: return emit(T.plusMinus);
     case Op.Star:
     case Op.At:
-      buf.push(tv === Op.Star ? T.star : T.atSign, ts, te, 4, T.times, ts, te, 8);
+      record(tv === Op.Star ? T.star : T.atSign, ts, te, 4);
+      record(T.times, ts, te, 8);
       reducePos = te;
       return next();
     default: return emit(T.times);
@@ -1208,18 +1257,19 @@ function emitBinaryOperator(): void {
 /** Unary `+ - ~` (binding looser than `**`, tighter than `*`), then a power. */
 function parseFactor(): void {
   if (isOp(Op.Plus) || isOp(Op.Minus) || isOp(Op.Tilde)) {
-    const mark = buf.length;
+    const mark = top;
     const from = ts;
     emit(isOp(Op.Tilde) ? T.tilde : T.unaryPlusMinus);
     parseFactor();
     close(T.UnaryExpression, mark, from);
     return;
   }
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   parsePrimary();
   if (!isOp(Op.StarStar)) return;
-  buf.push(T.starStar, ts, te, 4, T.power, ts, te, 8);
+  record(T.starStar, ts, te, 4);
+  record(T.power, ts, te, 8);
   reducePos = te;
   next();
   parseFactor();
@@ -1228,7 +1278,7 @@ function parseFactor(): void {
 
 /** An atom and its trailers: calls, subscripts, attributes. */
 function parsePrimary(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   parseAtom();
   for (;;) {
@@ -1270,7 +1320,7 @@ function parseAtom(): void {
 
 /** One String, or a ContinuedString of adjacent ones. */
 function parseStrings(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emitString();
   if (tk !== Tok.String) return;
@@ -1279,8 +1329,8 @@ function parseStrings(): void {
 }
 
 function emitString(): void {
-  for (let i = 0; i < escapes.length; i += 2) buf.push(T.Escape, escapes[i] ?? 0, escapes[i + 1] ?? 0, 4);
-  buf.push(T.String, ts, te, 4 + 2 * escapes.length);
+  for (let i = 0; i < escapes.length; i += 2) record(T.Escape, escapes[i] ?? 0, escapes[i + 1] ?? 0, 4);
+  record(T.String, ts, te, 4 + 2 * escapes.length);
   reducePos = te;
   next();
 }
@@ -1291,7 +1341,7 @@ function isCompFor(): boolean {
 
 /** `( )`: tuple, parenthesized expression or generator. */
 function parseParenthesized(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(T.lparen);
   if (isOp(Op.RParen)) {
@@ -1319,7 +1369,7 @@ function parseParenthesized(): void {
 
 /** `[ ]`: list display or list comprehension. */
 function parseBracketed(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(T.lbracket);
   if (!isOp(Op.RBracket)) {
@@ -1341,7 +1391,7 @@ function parseBracketed(): void {
 
 /** `{ }`: dict or set display or comprehension. */
 function parseBraced(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(T.lbrace);
   if (isOp(Op.RBrace)) {
@@ -1409,7 +1459,7 @@ function parseCompFor(): void {
 
 /** `( args )`: positional, keyword (`name=value`), `*a`, `**k`, each possibly followed by a compFor. */
 function parseArgList(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(T.lparen);
   while (!isOp(Op.RParen)) {
@@ -1462,16 +1512,16 @@ function parseSubscript(): void {
 
 /** `lambda params: test`; with no parameters Lezer writes an empty ParamList where the `:` starts. */
 function parseLambda(): void {
-  const mark = buf.length;
+  const mark = top;
   const from = ts;
   emit(tv);
   if (isOp(Op.Colon)) {
     // Lezer also records a look-ahead inside the node after a long gap; not matched here.
     if (ts - reducePos > 25) bail();
     reducePos = ts;
-    buf.push(T.LambdaParamList, ts, ts, 4);
+    record(T.LambdaParamList, ts, ts, 4);
   } else {
-    const paramsMark = buf.length;
+    const paramsMark = top;
     const paramsFrom = ts;
     for (;;) {
       if (isOp(Op.StarStar)) {
