@@ -33,7 +33,8 @@ export function median(xs: readonly number[]): number {
 
 /** Prints `rows` (step, median ms) with each one's ratio to `anchorMs`. */
 export function printTable(title: string, rows: readonly (readonly [string, number])[], anchorMs: number): void {
+  const width = Math.max(34, ...rows.map(([step]) => step.length + 2));
   console.log(`\n${title}`);
-  console.log(`  ${'step'.padEnd(34)}${'median'.padStart(12)}${'vs anchor'.padStart(12)}`);
-  for (const [step, ms] of rows) console.log(`  ${step.padEnd(34)}${`${ms.toFixed(2)} ms`.padStart(12)}${`${(ms / anchorMs).toFixed(3)}×`.padStart(12)}`);
+  console.log(`  ${'step'.padEnd(width)}${'median'.padStart(12)}${'vs anchor'.padStart(12)}`);
+  for (const [step, ms] of rows) console.log(`  ${step.padEnd(width)}${`${ms.toFixed(2)} ms`.padStart(12)}${`${(ms / anchorMs).toFixed(3)}×`.padStart(12)}`);
 }

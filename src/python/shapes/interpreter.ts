@@ -94,6 +94,7 @@ export class ShapeInterpreter {
   readonly records: StatementRecord[];
   readonly statements: SyntaxNode[];
   readonly starts: number[];
+  private readonly ends: number[];
   readonly layerSites: WeakMap<Layer, LayerSite>;
   readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
   truncated = false;
@@ -133,6 +134,7 @@ export class ShapeInterpreter {
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.statements = topLevelStatements(doc.tree.topNode);
     this.starts = this.statements.map((s) => s.from);
+    this.ends = this.statements.map((s) => s.to);
     this.records = this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from));
     this.rerun = new Set(this.records.filter((r, i) => r !== reuse?.records[i]));
     this.layerSites = reuse?.previous.layerSites ?? new WeakMap();
@@ -250,8 +252,9 @@ export class ShapeInterpreter {
 
   /** The index of the top-level statement whose text holds `offset`, or -1. */
   private ownerIndex(offset: number): number {
-    const last = this.lastOwner;
-    if (last >= 0 && offset >= (this.starts[last] as number) && offset < (this.statements[last] as SyntaxNode).to) return last;
+    // Mostly the running statement, or the one whose function it calls (looked up last).
+    if (this.holds(this.executingIndex, offset)) return this.executingIndex;
+    if (this.holds(this.lastOwner, offset)) return this.lastOwner;
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -259,9 +262,13 @@ export class ShapeInterpreter {
       if ((this.starts[mid] as number) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    const found = lo < this.statements.length && offset >= (this.starts[lo] as number) && offset < (this.statements[lo] as SyntaxNode).to ? lo : -1;
+    const found = this.holds(lo, offset) ? lo : -1;
     if (found >= 0) this.lastOwner = found;
     return found;
+  }
+
+  private holds(index: number, offset: number): boolean {
+    return index >= 0 && offset >= (this.starts[index] as number) && offset < (this.ends[index] as number);
   }
 
   /**
