@@ -7,7 +7,7 @@ import { PythonDocument, type Span } from '../parse';
 import { dimJson, shapeText, type Dim } from './dim';
 import { ShapeInterpreter, spanKey, type AnalysisOptions, type ShapeDiagnostic } from './interpreter';
 import type { Layer } from './layers';
-import { NeedsStatements, reusedRecords, topLevelStatements, type AnalysisState, type StatementRecord } from './statements';
+import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type StatementRecord } from './statements';
 import type { Value } from './values';
 
 export interface ShapeBinding {
@@ -95,19 +95,8 @@ function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previou
 }
 
 function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAnalysis {
-  const { records, starts, statements, layerSites, layerInputs } = interpreter;
+  const { records, starts, ends, layerSites, layerInputs } = interpreter;
   const indexOf = new Map(records.map((r, i) => [r, i]));
-  /** The top-level statement whose text holds `offset`. */
-  const ownerIndex = (offset: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return offset >= (starts[lo] ?? Infinity) && offset < (statements[lo]?.to ?? -Infinity) ? lo : -1;
-  };
   const siteOf = (layer: Layer): Span | undefined => {
     const site = layerSites.get(layer);
     const index = site && indexOf.get(site.record);
@@ -155,7 +144,7 @@ function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAn
   diagnostics.sort((a, b) => a.from - b.from || a.to - b.to);
   /** The record holding results at `span`, and `span` relative to its statement. */
   const located = (span: Span): { record: StatementRecord; from: number; to: number } | undefined => {
-    const index = ownerIndex(span.from);
+    const index = statementIndexAt(starts, ends, span.from);
     if (index < 0) return undefined;
     const start = starts[index] as number;
     return { record: records[index] as StatementRecord, from: span.from - start, to: span.to - start };

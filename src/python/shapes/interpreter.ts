@@ -17,7 +17,7 @@ import { shapesEqual, dimsEqual, type Dim } from './dim';
 import { applyConvLayer, applyLayer, convWeightShape, type Layer } from './layers';
 import { binaryTensorOp, callLibrary, CONSTANTS, callTensorMethod, indexShape, intArithmetic, iterate, type CallArgs, type TensorIndex } from './library';
 import { matmulShape, UNKNOWN_DIM } from './tensorShapes';
-import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type AnalysisState, type LayerSite, type RecordedDiagnostic } from './statements';
+import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState, type LayerSite, type RecordedDiagnostic } from './statements';
 import { Frame, intOf, itemsOf, knownInt, knownNumber, NONE, tensorOf, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
 
 export interface ShapeDiagnostic {
@@ -94,7 +94,7 @@ export class ShapeInterpreter {
   readonly records: StatementRecord[];
   readonly statements: SyntaxNode[];
   readonly starts: number[];
-  private readonly ends: number[];
+  readonly ends: number[];
   readonly layerSites: WeakMap<Layer, LayerSite>;
   readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
   truncated = false;
@@ -255,14 +255,7 @@ export class ShapeInterpreter {
     // Mostly the running statement, or the one whose function it calls (looked up last).
     if (this.holds(this.executingIndex, offset)) return this.executingIndex;
     if (this.holds(this.lastOwner, offset)) return this.lastOwner;
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const found = this.holds(lo, offset) ? lo : -1;
+    const found = statementIndexAt(this.starts, this.ends, offset);
     if (found >= 0) this.lastOwner = found;
     return found;
   }

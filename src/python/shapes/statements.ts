@@ -97,6 +97,18 @@ export function topLevelStatements(top: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
+/** The index of the statement whose range (`starts[i]`..`ends[i]`, ascending) holds `offset`, or -1. */
+export function statementIndexAt(starts: readonly number[], ends: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return offset >= (starts[lo] ?? Infinity) && offset < (ends[lo] ?? -Infinity) ? lo : -1;
+}
+
 /**
  * Which of the new statements keep their previous record: those outside the changed range,
  * unchanged in type and length, that neither depend on nor share objects with a statement
