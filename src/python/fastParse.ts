@@ -11,7 +11,7 @@
 // Lezer from this tree, so the tree has to be Lezer's own. What incremental re-parsing needs from it
 // besides the nodes (see `lookAheadRecord` and the top-level repeat node) is explained where it is
 // written.
-import { Tree } from '@lezer/common';
+import { NodeProp, Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 
 export function fastParse(text: string): Tree | undefined {
@@ -42,6 +42,8 @@ interface NodeTypes {
   readonly Script: number;
   readonly topRepeat: number;
   readonly minRepeat: number;
+  /** NodeProp.contextHash of a bracket opened at top level. */
+  readonly bracketContextHash: number;
   readonly Comment: number;
   readonly Escape: number;
   readonly VariableName: number;
@@ -174,6 +176,10 @@ function resolveTypes(): NodeTypes {
   const repeat = parser.parse('x\n'.repeat(700)).children[0];
   if (!(repeat instanceof Tree) || !repeat.type.isAnonymous) throw new Error('fastParse: no top-level repeat node');
   const minRepeat = all.findIndex((t) => t.isAnonymous);
+  // `(` before an argument too long for a buffer is a Tree of its own, with the prop.
+  const bracket = parser.parse(`f([${'1,'.repeat(600)}])`).resolve(1, 1);
+  const bracketContextHash = bracket.name === '(' ? bracket.tree?.prop(NodeProp.contextHash) : undefined;
+  if (!bracketContextHash) throw new Error('fastParse: no context hash on a top-level bracket');
   const names = [
     'Script', 'Comment', 'Escape', 'VariableName', 'PropertyName', 'Number', 'String', 'ContinuedString', 'Ellipsis',
     'None', 'Boolean', 'At', 'ConditionalExpression', 'CompareOp', 'UpdateOp', 'ParenthesizedExpression',
@@ -190,6 +196,7 @@ function resolveTypes(): NodeTypes {
     ...named,
     topRepeat: repeat.type.id,
     minRepeat,
+    bracketContextHash,
     lparen: unique('('),
     rparen: unique(')'),
     lbracket: unique('['),
@@ -629,6 +636,22 @@ function emit(type: number): void {
   next();
 }
 
+/**
+ * An opening bracket. In Lezer's tree a bracket opened in top-level context carries the hash of the
+ * bracket context (NodeProp.contextHash) when Tree.build keeps it as a leaf (its next sibling too
+ * big for a buffer); without it Lezer could reuse that lone bracket at top level and then parse
+ * what follows outside the bracket context. Context records before and after give it that hash
+ * alone; nodes around keep hash 0.
+ */
+function emitOpening(type: number): void {
+  if (depth !== 1 || indents.length !== 1) return emit(type);
+  record(0, ts, ts, -3);
+  record(type, ts, te, 4);
+  record(T.bracketContextHash, ts, ts, -3);
+  reducePos = te;
+  next();
+}
+
 /** Consumes a token that is not a node (newline, indent, dedent, `->`, `/`). */
 function skipToken(): void {
   if (te > ts) reducePos = te;
@@ -933,7 +956,7 @@ function parseFromImport(): void {
   if (isOp(Op.Star)) {
     emit(T.star);
   } else if (isOp(Op.LParen)) {
-    emit(T.lparen);
+    emitOpening(T.lparen);
     parseImportedNames();
     expectOp(Op.RParen, T.rparen);
   } else {
@@ -1062,7 +1085,8 @@ function parseFunction(): void {
   expectName();
   const paramsMark = top;
   const paramsFrom = ts;
-  expectOp(Op.LParen, T.lparen);
+  if (!isOp(Op.LParen)) bail();
+  emitOpening(T.lparen);
   while (!isOp(Op.RParen)) {
     parseParam();
     if (!isOp(Op.Comma)) break;
@@ -1343,7 +1367,7 @@ function isCompFor(): boolean {
 function parseParenthesized(): void {
   const mark = top;
   const from = ts;
-  emit(T.lparen);
+  emitOpening(T.lparen);
   if (isOp(Op.RParen)) {
     emit(T.rparen);
     return close(T.TupleExpression, mark, from);
@@ -1371,7 +1395,7 @@ function parseParenthesized(): void {
 function parseBracketed(): void {
   const mark = top;
   const from = ts;
-  emit(T.lbracket);
+  emitOpening(T.lbracket);
   if (!isOp(Op.RBracket)) {
     parseStarredOrTest(false);
     if (isCompFor()) {
@@ -1393,7 +1417,7 @@ function parseBracketed(): void {
 function parseBraced(): void {
   const mark = top;
   const from = ts;
-  emit(T.lbrace);
+  emitOpening(T.lbrace);
   if (isOp(Op.RBrace)) {
     emit(T.rbrace);
     return close(T.DictionaryExpression, mark, from);
@@ -1461,7 +1485,7 @@ function parseCompFor(): void {
 function parseArgList(): void {
   const mark = top;
   const from = ts;
-  emit(T.lparen);
+  emitOpening(T.lparen);
   while (!isOp(Op.RParen)) {
     if (isOp(Op.StarStar)) {
       emit(T.starStar);
@@ -1492,7 +1516,7 @@ function isKeywordArgument(): boolean {
 
 /** `[ commaSep<test | test? ":" test? (":" test?)?> ]` */
 function parseSubscript(): void {
-  emit(T.lbracket);
+  emitOpening(T.lbracket);
   for (;;) {
     if (!isOp(Op.Colon)) parseTest();
     if (isOp(Op.Colon)) {

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { TreeFragment, type Tree } from '@lezer/common';
+import { NodeProp, TreeFragment, type Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 import { fastParse } from '../../../src/python/fastParse';
 import { notebookSource } from '../../../src/python/shapes/analyze';
@@ -278,6 +278,24 @@ describe('python: fastParse', () => {
     );
     // Many mutations keep valid Python: a parser that bails out on everything fails here.
     assert.ok(accepted > runs / 5, `accepted only ${accepted} of ${runs} mutated files`);
+  });
+
+  it('gives a top-level opening bracket that is a Tree of its own Lezer\'s bracket context hash, so that Lezer never reuses it outside a bracket', () => {
+    const long = '1,'.repeat(600);
+    // Each opening bracket is followed by a sibling too long for a buffer, which makes it a Tree.
+    const text = `X = (\n[${long}]\n)\nY = f([${long}])\nZ = {1: [${long}]}\n`;
+    const fast = fastParse(text);
+    assert.ok(fast);
+    const lezerBracket = parser.parse(text).resolve(4, 1);
+    assert.equal(lezerBracket.name, '(');
+    const bracketHash = lezerBracket.tree?.prop(NodeProp.contextHash);
+    assert.ok(bracketHash);
+    const hashes: (number | undefined)[] = [];
+    const cursor = fast.cursor();
+    do {
+      if (['(', '[', '{'].includes(cursor.name) && cursor.tree) hashes.push(cursor.tree.prop(NodeProp.contextHash));
+    } while (cursor.next());
+    assert.deepEqual(hashes, [bracketHash, bracketHash, bracketHash]);
   });
 
   it('lets Lezer re-parse incrementally from its tree: random edits give a fresh parse\'s tree (fast-check)', function () {
