@@ -3,8 +3,8 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, tabs, `\r`, backslash continuations, f-strings, `yield`,
-// `async`, `match`, `;`, ...). The caller then runs Lezer, so bailing out is always safe.
+// text it does not handle (syntax errors, tabs, `\r`, f-strings, `yield`, `async`, `match`, ...).
+// The caller then runs Lezer, so bailing out is always safe.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
 // shape analysis; everything downstream reads Lezer nodes and re-parses edits incrementally with
@@ -62,6 +62,7 @@ interface NodeTypes {
   readonly rbrace: number;
   readonly comma: number;
   readonly colon: number;
+  readonly semicolon: number;
   readonly dot: number;
   readonly star: number;
   readonly starStar: number;
@@ -126,6 +127,7 @@ interface NodeTypes {
   readonly DecoratedStatement: number;
   readonly Decorator: number;
   readonly Body: number;
+  readonly StatementGroup: number;
   /** Keyword node types by keyword text (`True`/`False` give Boolean). */
   readonly keywords: ReadonlyMap<string, number>;
   readonly kw: Readonly<Record<Keyword, number>>;
@@ -189,6 +191,7 @@ function resolveTypes(): NodeTypes {
     'DeleteStatement', 'PassStatement', 'BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement',
     'ImportStatement', 'ScopeStatement', 'AssertStatement', 'IfStatement', 'WhileStatement', 'ForStatement',
     'TryStatement', 'WithStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'Decorator', 'Body',
+    'StatementGroup',
   ] as const;
   const named = Object.fromEntries(names.map((n) => [n, unique(n)])) as Record<(typeof names)[number], number>;
   const kw = Object.fromEntries(KEYWORDS.map((k) => [k, keywords.get(k) ?? -1])) as Record<Keyword, number>;
@@ -205,6 +208,7 @@ function resolveTypes(): NodeTypes {
     rbrace: probe('{}', '}', 1),
     comma: unique(','),
     colon: unique(':'),
+    semicolon: unique(';'),
     dot: unique('.'),
     star: unique('*'),
     starStar: unique('**'),
@@ -255,7 +259,7 @@ const enum Tok {
 }
 
 const enum Op {
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Ellipsis, At, Assign, Arrow,
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semicolon, Dot, Ellipsis, At, Assign, Arrow,
   Plus, Minus, Star, StarStar, Slash, SlashSlash, Percent, Pipe, Amp, Caret, Tilde, LShift, RShift,
   Compare, Update,
 }
@@ -320,6 +324,10 @@ function next(): void {
   for (;;) {
     let c = charAt(pos);
     while (c === 32) c = charAt(++pos);
+    if (c === 92 && isLineContinuation()) {
+      pos += 2;
+      continue;
+    }
     if (c === 35) {
       const start = pos;
       while (pos < len && src.charCodeAt(pos) !== 10) pos++;
@@ -391,6 +399,20 @@ function next(): void {
   }
 }
 
+/**
+ * A backslash ending a line inside a logical line, continued by an indented, non-blank line: one
+ * whitespace token for Lezer, read on as if the line went on. Lezer's indentation tokenizer runs
+ * right after a line break, so a continuation line starting in column 0, or a blank or comment line
+ * after the backslash, is left to Lezer.
+ */
+function isLineContinuation(): boolean {
+  if (atLineStart || charAt(pos + 1) !== 10 || charAt(pos + 2) !== 32) return false;
+  let i = pos + 3;
+  while (charAt(i) === 32) i++;
+  const c = charAt(i);
+  return c !== 10 && c !== 35 && c !== 92 && c >= 0;
+}
+
 function scanToken(c: number): void {
   ts = pos;
   if (isIdentStart(c)) {
@@ -435,6 +457,7 @@ function scanToken(c: number): void {
     case 123: tv = Op.LBrace; depth++; break;
     case 125: tv = Op.RBrace; if (--depth < 0) bail(); break;
     case 44: tv = Op.Comma; break;
+    case 59: tv = Op.Semicolon; break;
     case 126: tv = Op.Tilde; break;
     case 58: // `:=` is not supported
       if (c1 === 61) bail();
@@ -785,15 +808,26 @@ function parseStatement(): void {
   parseSimpleStatement();
 }
 
-/** A small statement and its newline (`;` groups are not supported). */
+/** A small statement and its newline, or a StatementGroup of `;`-separated ones with the newline. */
 function parseSimpleStatement(): void {
+  const mark = top;
+  const from = ts;
   parseSmallStatement();
+  if (!isOp(Op.Semicolon)) {
+    if (tk !== Tok.Newline) bail();
+    return skipToken();
+  }
+  while (isOp(Op.Semicolon)) {
+    emit(T.semicolon);
+    if (tk !== Tok.Newline) parseSmallStatement();
+  }
   if (tk !== Tok.Newline) bail();
   skipToken();
+  close(T.StatementGroup, mark, from);
 }
 
 function atStatementEnd(): boolean {
-  return tk === Tok.Newline;
+  return tk === Tok.Newline || isOp(Op.Semicolon);
 }
 
 function parseSmallStatement(): void {
