@@ -19,10 +19,11 @@ export function fastParse(text: string): Tree | undefined {
   if (!types || text.includes('\r')) return undefined;
   try {
     return parseScript(text, types);
-  } catch (e) {
-    if (e === BAIL) return undefined;
-    // A scanner or parser bug must not take the document down: Lezer parses it instead.
+  } catch {
+    // BAIL, or a scanner or parser bug (or a stack overflow on absurd nesting): Lezer parses it.
     return undefined;
+  } finally {
+    src = '';
   }
 }
 
@@ -175,11 +176,12 @@ function resolveTypes(): NodeTypes {
   keywords.set('True', unique('Boolean'));
   keywords.set('False', unique('Boolean'));
   for (const word of UNSUPPORTED_KEYWORDS) keywords.set(word, -1);
-  const repeat = parser.parse('x\n'.repeat(700)).children[0];
+  // Two statements spanning more than a tree buffer: the repeat node over them is a Tree.
+  const repeat = parser.parse(`${'x'.repeat(1100)}\ny\n`).children[0];
   if (!(repeat instanceof Tree) || !repeat.type.isAnonymous) throw new Error('fastParse: no top-level repeat node');
   const minRepeat = all.findIndex((t) => t.isAnonymous);
   // `(` before an argument too long for a buffer is a Tree of its own, with the prop.
-  const bracket = parser.parse(`f([${'1,'.repeat(600)}])`).resolve(1, 1);
+  const bracket = parser.parse(`f([${'x'.repeat(1100)}])`).resolve(1, 1);
   const bracketContextHash = bracket.name === '(' ? bracket.tree?.prop(NodeProp.contextHash) : undefined;
   if (!bracketContextHash) throw new Error('fastParse: no context hash on a top-level bracket');
   const names = [
@@ -771,7 +773,6 @@ function parseScript(text: string, types: NodeTypes): Tree {
     minRepeatType: T.minRepeat,
     length: len,
   });
-  src = '';
   return tree;
 }
 
