@@ -3,7 +3,7 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, tabs, `\r`, f-strings, `yield`, `async`, `match`, ...).
+// text it does not handle (syntax errors, tabs, `\r`, `yield`, `async`, `match`, ...).
 // The caller then runs Lezer, so bailing out is always safe.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
@@ -52,6 +52,15 @@ interface NodeTypes {
   readonly Number: number;
   readonly String: number;
   readonly ContinuedString: number;
+  readonly FormatString: number;
+  readonly FormatReplacement: number;
+  readonly nestedFormatReplacement: number;
+  readonly FormatSelfDoc: number;
+  readonly nestedFormatSelfDoc: number;
+  readonly FormatConversion: number;
+  readonly FormatSpec: number;
+  /** The `{` opening an f-string's replacement field (not the `{` of displays). */
+  readonly replacementStart: number;
   readonly Ellipsis: number;
   readonly None: number;
   readonly Boolean: number;
@@ -186,6 +195,7 @@ function resolveTypes(): NodeTypes {
   if (!bracketContextHash) throw new Error('fastParse: no context hash on a top-level bracket');
   const names = [
     'Script', 'Comment', 'Escape', 'VariableName', 'PropertyName', 'Number', 'String', 'ContinuedString', 'Ellipsis',
+    'FormatString', 'FormatConversion', 'FormatSpec',
     'None', 'Boolean', 'At', 'ConditionalExpression', 'CompareOp', 'UpdateOp', 'ParenthesizedExpression',
     'TupleExpression', 'ComprehensionExpression', 'ArrayExpression', 'ArrayComprehensionExpression',
     'DictionaryExpression', 'DictionaryComprehensionExpression', 'SetExpression', 'SetComprehensionExpression',
@@ -207,6 +217,11 @@ function resolveTypes(): NodeTypes {
     lbracket: unique('['),
     rbracket: unique(']'),
     lbrace: probe('{}', '{', 0),
+    replacementStart: probe('f"{a}"', '{', 2),
+    FormatReplacement: probe('f"{a}"', 'FormatReplacement', 2),
+    nestedFormatReplacement: probe('f"{a:{b}}"', 'FormatReplacement', 5),
+    FormatSelfDoc: probe('f"{a=}"', 'FormatSelfDoc', 4),
+    nestedFormatSelfDoc: probe('f"{a:{b=}}"', 'FormatSelfDoc', 7),
     rbrace: probe('{}', '}', 1),
     comma: unique(','),
     colon: unique(':'),
@@ -253,6 +268,8 @@ const enum Tok {
   Keyword,
   Number,
   String,
+  /** An f-string's prefix and opening quote(s); the parser reads its body (see parseFormatString). */
+  FormatStringStart,
   Op,
   Newline,
   Indent,
@@ -263,7 +280,7 @@ const enum Tok {
 const enum Op {
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semicolon, Dot, Ellipsis, At, Assign, Arrow,
   Plus, Minus, Star, StarStar, Slash, SlashSlash, Percent, Pipe, Amp, Caret, Tilde, LShift, RShift,
-  Compare, Update,
+  Compare, Update, Conversion,
 }
 
 let src = '';
@@ -294,6 +311,8 @@ let atLineStart = true;
 let indents: number[] = [0];
 let pendingDedents = 0;
 let lastCommentEnd = -1;
+/** f-string replacement fields open around the current token. */
+let formatFields = 0;
 
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -331,6 +350,7 @@ function next(): void {
       continue;
     }
     if (c === 35) {
+      if (formatFields > 0) bail(); // a comment would run over the closing quote
       const start = pos;
       while (pos < len && src.charCodeAt(pos) !== 10) pos++;
       record(T.Comment, start, pos, 4);
@@ -338,6 +358,7 @@ function next(): void {
       continue;
     }
     if (c === 10) {
+      if (formatFields > 0) bail();
       if (depth > 0 || atLineStart) {
         pos++;
         if (depth === 0) lineStart = pos;
@@ -423,7 +444,7 @@ function scanToken(c: number): void {
     while (isIdentChar(d)) d = charAt(++i);
     if (d >= 128) bail();
     if (d === 39 || d === 34) {
-      scanString(i, stringPrefixIsRaw(pos, i));
+      scanString(i, stringPrefix(pos, i));
       return;
     }
     pos = te = i;
@@ -444,7 +465,7 @@ function scanToken(c: number): void {
     return;
   }
   if (c === 39 || c === 34) {
-    scanString(pos, false);
+    scanString(pos, 0);
     return;
   }
   if (c >= 128) bail();
@@ -473,9 +494,10 @@ function scanToken(c: number): void {
       break;
     case 64: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.At, 1]; break;
     case 61: [tv, n] = c1 === 61 ? [Op.Compare, 2] : [Op.Assign, 1]; break;
-    case 33:
-      if (c1 !== 61) bail();
-      tv = Op.Compare;
+    case 33: // `!=`, or an f-string field's conversion `!s` `!r` `!a`
+      if (c1 === 61) tv = Op.Compare;
+      else if (c1 === 115 || c1 === 114 || c1 === 97) tv = Op.Conversion;
+      else bail();
       n = 2;
       break;
     case 60:
@@ -503,27 +525,61 @@ function scanToken(c: number): void {
   pos = te = pos + n;
 }
 
-/** Whether the letters from..to before a quote are a raw-string prefix; bails for anything else. */
-function stringPrefixIsRaw(from: number, to: number): boolean {
+const RAW = 1;
+const FORMAT = 2;
+
+/** RAW and FORMAT flags of the letters from..to before a quote; bails for anything but a prefix. */
+function stringPrefix(from: number, to: number): number {
   const a = src.charCodeAt(from) | 32;
+  const flag = (c: number): number => (c === 114 ? RAW : c === 102 ? FORMAT : 0); // r f
   if (to - from === 1) {
-    if (a === 117 || a === 98) return false; // u b
-    if (a === 114) return true; // r
-    return bail(); // f-strings and other letters
+    if (a === 117 || a === 98) return 0; // u b
+    if (a === 114 || a === 102) return flag(a);
+    return bail();
   }
   if (to - from === 2) {
     const b = src.charCodeAt(from + 1) | 32;
-    if ((a === 114 && b === 98) || (a === 98 && b === 114)) return true; // rb br
+    if ((a === 114 && b === 98) || (a === 98 && b === 114)) return RAW; // rb br
+    if ((a === 114 && b === 102) || (a === 102 && b === 114)) return RAW | FORMAT; // rf fr
   }
   return bail();
 }
 
-/** A string from `from` (prefix included); the quote is at `quoteAt`. Its escapes go to `escapes`. */
-function scanString(quoteAt: number, raw: boolean): void {
+/** Quote, length and rawness of the f-string whose start is the current token. */
+let formatQuote = 0;
+let formatLong = false;
+let formatRaw = false;
+
+/**
+ * A string whose quote is at `quoteAt` (the token starts at its prefix); its escapes go to
+ * `escapes`. An f-string stops after its opening quotes: the parser reads its body.
+ */
+function scanString(quoteAt: number, prefix: number): void {
   const q = src.charCodeAt(quoteAt);
   const long = charAt(quoteAt + 1) === q && charAt(quoteAt + 2) === q;
-  let i = quoteAt + (long ? 3 : 1);
+  const bodyStart = quoteAt + (long ? 3 : 1);
+  if (prefix & FORMAT) {
+    formatQuote = q;
+    formatLong = long;
+    formatRaw = (prefix & RAW) !== 0;
+    tk = Tok.FormatStringStart;
+    pos = te = bodyStart;
+    return;
+  }
   escapes.length = 0;
+  const end = scanStringBody(bodyStart, q, long, (prefix & RAW) !== 0, false);
+  if (end < 0) bail();
+  tk = Tok.String;
+  pos = te = end;
+}
+
+/**
+ * Scans string content from `at` as Lezer's strings tokenizer does, pushing escape ranges to
+ * `escapes`: returns the end of the closing quote(s), or, in an f-string (`format`), minus one
+ * minus the offset of a replacement field's `{` (`{{` is content).
+ */
+function scanStringBody(at: number, q: number, long: boolean, raw: boolean, format: boolean): number {
+  let i = at;
   for (;;) {
     if (i >= len) bail();
     const c = src.charCodeAt(i);
@@ -538,22 +594,17 @@ function scanString(quoteAt: number, raw: boolean): void {
       i = skipEscape(escaped, i + 2);
       escapes.push(start, i);
     } else if (c === q) {
-      if (!long) {
-        i++;
-        break;
-      }
-      if (charAt(i + 1) === q && charAt(i + 2) === q) {
-        i += 3;
-        break;
-      }
+      if (!long) return i + 1;
+      if (charAt(i + 1) === q && charAt(i + 2) === q) return i + 3;
       i++;
     } else if (c === 10) {
       if (!long) bail(); // Lezer ends an unterminated string at the line end without an error
       i++;
+    } else if (c === 123 && format) {
+      if (charAt(i + 1) !== 123) return -1 - i;
+      i += 2;
     } else i++;
   }
-  tk = Tok.String;
-  pos = te = i;
 }
 
 /** Lezer's escape lengths (tokens.js `skipEscape`): `\o`, `\x`, `\u`, `\U` take digits, `\N{...}` a name. */
@@ -748,6 +799,7 @@ function parseScript(text: string, types: NodeTypes): Tree {
   indents = [0];
   pendingDedents = 0;
   lastCommentEnd = -1;
+  formatFields = 0;
   next();
   let firstMark = -1;
   let firstFrom = 0;
@@ -1362,7 +1414,9 @@ function parseAtom(): void {
   switch (tk) {
     case Tok.Name: return emit(T.VariableName);
     case Tok.Number: return emit(T.Number);
-    case Tok.String: return parseStrings();
+    case Tok.String:
+    case Tok.FormatStringStart:
+      return parseStrings();
     case Tok.Keyword:
       if (tv === T.kw.None || tv === T.Boolean) return emit(tv);
       return bail();
@@ -1377,21 +1431,99 @@ function parseAtom(): void {
   bail();
 }
 
-/** One String, or a ContinuedString of adjacent ones. */
+/** One String or FormatString, or a ContinuedString of adjacent ones. */
 function parseStrings(): void {
   const mark = top;
   const from = ts;
-  emitString();
-  if (tk !== Tok.String) return;
-  while (tk === Tok.String) emitString();
+  parseString();
+  if (!isString()) return;
+  while (isString()) parseString();
   close(T.ContinuedString, mark, from);
 }
 
-function emitString(): void {
+function isString(): boolean {
+  return tk === Tok.String || tk === Tok.FormatStringStart;
+}
+
+function parseString(): void {
+  if (tk === Tok.FormatStringStart) return parseFormatString();
   for (let i = 0; i < escapes.length; i += 2) record(T.Escape, escapes[i] ?? 0, escapes[i + 1] ?? 0, 4);
   record(T.String, ts, te, 4 + 2 * escapes.length);
   reducePos = te;
   next();
+}
+
+/** An f-string: content with escapes, and replacement fields, read up to its closing quote. */
+function parseFormatString(): void {
+  const mark = top;
+  const from = ts;
+  const q = formatQuote;
+  const long = formatLong;
+  const raw = formatRaw;
+  for (;;) {
+    escapes.length = 0;
+    const end = scanStringBody(pos, q, long, raw, true);
+    for (let i = 0; i < escapes.length; i += 2) record(T.Escape, escapes[i] ?? 0, escapes[i + 1] ?? 0, 4);
+    if (end >= 0) {
+      pos = end;
+      break;
+    }
+    pos = -1 - end;
+    parseReplacementField(T.replacementStart, T.FormatReplacement, T.FormatSelfDoc, q);
+  }
+  reducePos = pos;
+  close(T.FormatString, mark, from);
+  next();
+}
+
+/**
+ * `{` (commaSep<"*"? test>) FormatSelfDoc? FormatConversion? (FormatSpec "}" | "}")`, the `{` at
+ * `pos`. A field nested in a format spec has types of its own and the `{` token of displays.
+ */
+function parseReplacementField(open: number, type: number, selfDoc: number, q: number): void {
+  const mark = top;
+  const from = pos;
+  record(open, pos, pos + 1, 4);
+  reducePos = ++pos;
+  depth++;
+  formatFields++;
+  next();
+  for (;;) {
+    if (isOp(Op.Star)) emit(T.star);
+    parseTest();
+    if (!isOp(Op.Comma)) break;
+    emit(T.comma);
+    if (isOp(Op.RBrace) || isOp(Op.Assign) || isOp(Op.Conversion) || isOp(Op.Colon)) break;
+  }
+  if (isOp(Op.Assign)) emit(selfDoc);
+  if (isOp(Op.Conversion)) emit(T.FormatConversion);
+  formatFields--;
+  if (isOp(Op.Colon)) {
+    // The spec is read here, character by character, up to the field's `}`.
+    const specMark = top;
+    const specFrom = ts;
+    record(T.colon, ts, te, 4);
+    reducePos = te;
+    for (;;) {
+      let i = pos;
+      for (let c = charAt(i); c !== 123 && c !== 125; c = charAt(++i)) {
+        if (c < 0 || c === 10 || c === q) bail();
+      }
+      if (i > pos) reducePos = i;
+      pos = i;
+      if (charAt(i) === 125) break;
+      parseReplacementField(T.lbrace, T.nestedFormatReplacement, T.nestedFormatSelfDoc, q);
+    }
+    close(T.FormatSpec, specMark, specFrom);
+    depth--;
+    record(T.rbrace, pos, pos + 1, 4);
+    reducePos = ++pos;
+  } else {
+    if (!isOp(Op.RBrace)) bail();
+    record(T.rbrace, ts, te, 4);
+    reducePos = te;
+  }
+  close(type, mark, from);
 }
 
 function isCompFor(): boolean {

@@ -124,12 +124,16 @@ const SNIPPETS = [
   'x = "é"  # ünïcode comment\n',
   'x = 1; y = 2\nif x: a; b;\nc;\nreturn; d',
   'x = a \\\n  + b\ndef f():\n    y = (a \\\n  + b)  # c\n    return y \\\n        .T\n',
+  'x = f"a{ b !r :>{w}x} {c = }\\n{{}}" rf"\\d{x}"\nprint(f"epoch {i}: loss {loss:.3f} {d[\'k\']} {f\'{y}\'}")\n',
+  'y = f"""\n{x}\n"""\nz = f"{a:}" f"{a,}" f"{a, *b}" f"{x:{a}{b}}" F"{x!a}" Fr"{x:{y!r}}" "s" f""\n',
   // Unsupported from here on: fastParse must bail out.
   'print x\n',
   'type(x)\n',
   'match = 1\n',
-  'x = f"a{b}"\n',
   'x = yield y\n',
+  'x = f"{a  # c\n}"\n',
+  'x = f"{a:>10\n}"\n',
+  'x = f"{}"\n',
   'async def f(): pass\n',
   'x = 1\n\tx = 2\n',
   'def f():\n    x = a \\\nb\n',
@@ -204,7 +208,7 @@ const INSERTS = [
   ' ', '\n', '\n\n', '    ', '\n    ', '\t', '#', '# c', '(', ')', '[', ']', '{', '}', ':', ',', '.', '=', '==', '+', '-', '*',
   '**', '/', '@', '~', '<', '"', "'", '"""', '\\', '\\\n', ' \\\n    ', 'x', 'abc', '0', '1.', '.5', 'e', 'if ', ' else ', 'not ',
   ' and ', ' or ', ' in ', ' is ', 'lambda', 'for x in y', 'return ', 'pass', 'def f(a):', 'class A:', 'print ', 'yield',
-  'None', 'True', ';', '\r', 'é', 'f"', 'r"', 'b', '  ',
+  'None', 'True', ';', '\r', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
 ];
 
 /** A random edit: delete, insert, replace, duplicate a line, re-indent (positions taken modulo the length). */
