@@ -3,7 +3,7 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, tabs, `\r`, `yield`, `async`, `match`, ...).
+// text it does not handle (syntax errors, tabs, a `\r` alone, `yield`, `async`, `match`, ...).
 // The caller then runs Lezer, so bailing out is always safe.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
@@ -16,7 +16,7 @@ import { parser } from 'lezer:python';
 
 export function fastParse(text: string): Tree | undefined {
   const types = nodeTypes();
-  if (!types || text.includes('\r')) return undefined;
+  if (!types) return undefined;
   try {
     return parseScript(text, types);
   } catch {
@@ -352,12 +352,13 @@ function next(): void {
     if (c === 35) {
       if (formatFields > 0) bail(); // a comment would run over the closing quote
       const start = pos;
-      while (pos < len && src.charCodeAt(pos) !== 10) pos++;
+      for (let d = charAt(pos); d >= 0 && d !== 10 && d !== 13; d = charAt(++pos));
       record(T.Comment, start, pos, 4);
       lastCommentEnd = pos;
       continue;
     }
-    if (c === 10) {
+    // A `\r\n` line end is Lezer's newline token `\r` and a blank line `\n`; a lone `\r` is left to Lezer.
+    if (c === 10 || (c === 13 && charAt(pos + 1) === 10)) {
       if (formatFields > 0) bail();
       if (depth > 0 || atLineStart) {
         pos++;
@@ -1507,7 +1508,7 @@ function parseReplacementField(open: number, type: number, selfDoc: number, q: n
     for (;;) {
       let i = pos;
       for (let c = charAt(i); c !== 123 && c !== 125; c = charAt(++i)) {
-        if (c < 0 || c === 10 || c === q) bail();
+        if (c < 0 || c === 10 || c === 13 || c === q) bail();
       }
       if (i > pos) reducePos = i;
       pos = i;

@@ -208,7 +208,7 @@ const INSERTS = [
   ' ', '\n', '\n\n', '    ', '\n    ', '\t', '#', '# c', '(', ')', '[', ']', '{', '}', ':', ',', '.', '=', '==', '+', '-', '*',
   '**', '/', '@', '~', '<', '"', "'", '"""', '\\', '\\\n', ' \\\n    ', 'x', 'abc', '0', '1.', '.5', 'e', 'if ', ' else ', 'not ',
   ' and ', ' or ', ' in ', ' is ', 'lambda', 'for x in y', 'return ', 'pass', 'def f(a):', 'class A:', 'print ', 'yield',
-  'None', 'True', ';', '\r', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
+  'None', 'True', ';', '\r', '\r\n', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
 ];
 
 /** A random edit: delete, insert, replace, duplicate a line, re-indent (positions taken modulo the length). */
@@ -262,6 +262,13 @@ describe('python: fastParse', () => {
     this.timeout(20_000);
     const rejected = sources.filter((s) => !acceptsLikeLezer(s.text, s.name)).map((s) => s.name);
     assert.deepEqual(rejected, []);
+  });
+
+  it('builds Lezer\'s tree for the corpus files with Windows line ends', function () {
+    this.timeout(20_000);
+    const rejected = sources.filter((s) => !acceptsLikeLezer(s.text.replace(/\n/g, '\r\n'), `${s.name} (CRLF)`)).map((s) => s.name);
+    // Its backslash continuation before `\r\n` is left to Lezer.
+    assert.deepEqual(rejected, ['valid/fcn_head.py']);
   });
 
   it('builds Lezer\'s tree for hand-written snippets, or bails out on the unsupported ones', function () {
