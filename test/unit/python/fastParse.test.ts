@@ -208,7 +208,7 @@ const INSERTS = [
   ' ', '\n', '\n\n', '    ', '\n    ', '\t', '#', '# c', '(', ')', '[', ']', '{', '}', ':', ',', '.', '=', '==', '+', '-', '*',
   '**', '/', '@', '~', '<', '"', "'", '"""', '\\', '\\\n', ' \\\n    ', 'x', 'abc', '0', '1.', '.5', 'e', 'if ', ' else ', 'not ',
   ' and ', ' or ', ' in ', ' is ', 'lambda', 'for x in y', 'return ', 'pass', 'def f(a):', 'class A:', 'print ', 'yield',
-  'None', 'True', ';', '\r', '\r\n', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
+  'None', 'True', ';', '\r', '\r\n', '  # c\n', '# c\n    ', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
 ];
 
 /** A random edit: delete, insert, replace, duplicate a line, re-indent (positions taken modulo the length). */
