@@ -1,7 +1,8 @@
 // Messages between the extension host and the shape-analysis worker (dist/analysis.js). The
 // host owns the documents; the worker keeps one parsed program per key (a .py file or a
-// notebook's code cells joined), re-parses it incrementally from the host's edits, analyses
-// each version once, and answers in program offsets, which the host maps back to editors.
+// notebook's code cells joined), re-parses it incrementally from the host's edits (or, for a
+// text sent whole, from its difference with the last one), analyses each version once, building
+// on the last analysis, and answers in program offsets, which the host maps back to editors.
 import type { OpArgs, OpName } from '../core/ops';
 import type { Span, TextEdit } from '../python/parse';
 import type { Hover, InlayHint, InlayHintsMode, QuickFix } from '../python/shapes/editor';
@@ -12,7 +13,7 @@ export interface SyncMessage {
   readonly key: string;
   readonly version: number;
   readonly text: string;
-  /** Edits since `baseVersion`, in order (each in the text left by the previous): re-parse incrementally when the worker has that version. */
+  /** Edits since `baseVersion`, in order (each in the text left by the previous), applied when the worker has that version. */
   readonly baseVersion?: number;
   readonly edits?: readonly TextEdit[];
 }

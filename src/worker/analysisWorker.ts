@@ -4,7 +4,7 @@
 // diagnostics and quick fixes from that one analysis, so the extension host never waits on a parse.
 import { parentPort } from 'node:worker_threads';
 import { isTorchError } from '../core/errors';
-import { PythonDocument } from '../python/parse';
+import { PythonDocument, textDifference } from '../python/parse';
 import { analyzeShapes, type ShapeAnalysis } from '../python/shapes/analyze';
 import { shapeText, allKnown } from '../python/shapes/dim';
 import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../python/shapes/editor';
@@ -24,21 +24,30 @@ interface Program {
 
 const programs = new Map<string, Program>();
 
+/**
+ * Brings a program to the host's text: by the host's edits when they apply to the version the
+ * worker has, otherwise (notebooks, which are sent whole, or edits that do not reproduce the
+ * text) by the one edit between the texts. Either way the program is re-parsed incrementally
+ * and its next analysis builds on the last one.
+ */
 function sync(message: SyncMessage): FromAnalysisMessage {
   const existing = programs.get(message.key);
-  let incremental = false;
-  if (existing && message.edits && message.baseVersion === existing.version) {
+  if (!existing) {
+    programs.set(message.key, { version: message.version, doc: new PythonDocument(message.text), analysis: undefined, previous: undefined, analysisMs: 0 });
+    return { type: 'synced', key: message.key, version: message.version, incremental: false };
+  }
+  const { doc } = existing;
+  if (message.edits && message.baseVersion === existing.version) {
     try {
-      for (const edit of message.edits) existing.doc.edit([edit]);
-      incremental = existing.doc.text === message.text;
+      for (const edit of message.edits) doc.edit([edit]);
     } catch {
-      incremental = false;
+      // Edits that do not fit the text: the difference below brings it to the host's text.
     }
   }
-  const doc = incremental && existing ? existing.doc : new PythonDocument(message.text);
-  const previous = incremental ? (existing?.analysis ?? existing?.previous) : undefined;
+  if (doc.text !== message.text) doc.edit([textDifference(doc.text, message.text)]);
+  const previous = existing.analysis ?? existing.previous;
   programs.set(message.key, { version: message.version, doc, analysis: undefined, previous, analysisMs: 0 });
-  return { type: 'synced', key: message.key, version: message.version, incremental };
+  return { type: 'synced', key: message.key, version: message.version, incremental: true };
 }
 
 /** The analysis of the version asked about (computed once per version). */

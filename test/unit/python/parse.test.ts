@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parser } from 'lezer:python';
-import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, PythonDocument } from '../../../src/python/parse';
+import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, PythonDocument, textDifference } from '../../../src/python/parse';
 
 const SEED = [
   'import torch',
@@ -215,5 +215,15 @@ describe('python: parse layer', () => {
       assert.equal(old.slice(range.oldTo), doc.text.slice(range.newTo));
       assert.equal(range.newTo - range.oldTo, doc.text.length - old.length);
     }), { numRuns: 300, seed: 3 });
+  });
+
+  it('finds the one edit between two texts', () => {
+    assert.deepEqual(textDifference('abcdef', 'abXYef'), { from: 2, to: 4, insert: 'XY' });
+    assert.deepEqual(textDifference('aaa', 'aaaa'), { from: 3, to: 3, insert: 'a' });
+    assert.deepEqual(textDifference('same', 'same'), { from: 4, to: 4, insert: '' });
+    fc.assert(fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (before, after) => {
+      const { from, to, insert } = textDifference(before, after);
+      assert.equal(before.slice(0, from) + insert + before.slice(to), after);
+    }), { numRuns: 300, seed: 4 });
   });
 });

@@ -29,11 +29,21 @@ describe('worker: shape analysis', function () {
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 2 })), []);
   });
 
-  it('parses the whole text when the edits do not reproduce it, and refuses a version it does not have', async () => {
+  it('reaches the text by its difference when the edits do not reproduce it, and refuses a version it does not have', async () => {
     const synced = await client.request({ type: 'sync', key: 'a.py', version: 3, text: BUGGY, baseVersion: 2, edits: [{ from: 0, to: 0, insert: '# wrong\n' }] });
-    assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 3, incremental: false });
+    assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 3, incremental: true });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 3 })), ['4:5 channel-mismatch']);
     await assert.rejects(client.request({ type: 'hover', key: 'a.py', version: 2, offset: 0 }), /program a\.py is not at version 2/);
+  });
+
+  it('updates a program sent whole (a notebook) from the difference with its last text', async () => {
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 1, text: BUGGY }), { type: 'synced', key: 'b.ipynb', version: 1, incremental: false });
+    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 1 })), ['4:5 channel-mismatch']);
+    const fixed = BUGGY.replace('randn(1, 4', 'randn(1, 3');
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 2, text: fixed }), { type: 'synced', key: 'b.ipynb', version: 2, incremental: true });
+    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 2 })), []);
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 3, text: `${fixed}z = conv(y)\n` }), { type: 'synced', key: 'b.ipynb', version: 3, incremental: true });
+    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 3 })), ['5:5 channel-mismatch']);
   });
 
   it('answers hovers, hints and fixes from the same analysis', async () => {
