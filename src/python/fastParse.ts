@@ -3,7 +3,7 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, tabs, a `\r` alone, `yield`, `async`, `match`, ...).
+// text it does not handle (syntax errors, tabs, a `\r` alone, `async`, `await`, `match`, ...).
 // The caller then runs Lezer, so bailing out is always safe.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
@@ -138,6 +138,8 @@ interface NodeTypes {
   readonly Decorator: number;
   readonly Body: number;
   readonly StatementGroup: number;
+  readonly YieldStatement: number;
+  readonly YieldExpression: number;
   /** Keyword node types by keyword text (`True`/`False` give Boolean). */
   readonly keywords: ReadonlyMap<string, number>;
   readonly kw: Readonly<Record<Keyword, number>>;
@@ -146,11 +148,11 @@ interface NodeTypes {
 const KEYWORDS = [
   'and', 'as', 'assert', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for',
   'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return',
-  'try', 'while', 'with', 'None',
+  'try', 'while', 'with', 'yield', 'None',
 ] as const;
 type Keyword = (typeof KEYWORDS)[number];
 /** Keywords Lezer knows that this parser does not handle: their statements or expressions bail. */
-const UNSUPPORTED_KEYWORDS = ['async', 'await', 'yield'];
+const UNSUPPORTED_KEYWORDS = ['async', 'await'];
 
 let resolvedTypes: NodeTypes | null | undefined;
 
@@ -203,7 +205,7 @@ function resolveTypes(): NodeTypes {
     'DeleteStatement', 'PassStatement', 'BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement',
     'ImportStatement', 'ScopeStatement', 'AssertStatement', 'IfStatement', 'WhileStatement', 'ForStatement',
     'TryStatement', 'WithStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'Decorator', 'Body',
-    'StatementGroup',
+    'StatementGroup', 'YieldStatement', 'YieldExpression',
   ] as const;
   const named = Object.fromEntries(names.map((n) => [n, unique(n)])) as Record<(typeof names)[number], number>;
   const kw = Object.fromEntries(KEYWORDS.map((k) => [k, keywords.get(k) ?? -1])) as Record<Keyword, number>;
@@ -936,6 +938,9 @@ function parseSmallStatement(): void {
       case T.kw.from:
         parseFromImport();
         return close(T.ImportStatement, mark, from);
+      case T.kw.yield:
+        parseYield();
+        return close(T.YieldStatement, mark, from);
     }
   } else if (tk === Tok.Name && isAmbiguousStatementStart()) {
     bail();
@@ -951,13 +956,15 @@ function parseSmallStatement(): void {
     }
     while (isOp(Op.Assign)) {
       emit(T.assignOp);
-      parseExpressionList();
+      if (isKeyword('yield')) parseYieldExpression();
+      else parseExpressionList();
     }
     return close(T.AssignStatement, mark, from);
   }
   if (isOp(Op.Update)) {
     emit(T.UpdateOp);
-    parseTestList(false);
+    if (isKeyword('yield')) parseYieldExpression();
+    else parseTestList(false);
     return close(T.UpdateStatement, mark, from);
   }
   close(T.ExpressionStatement, mark, from);
@@ -997,6 +1004,24 @@ function parseTestList(starred: boolean): void {
     emit(T.comma);
     if (atStatementEnd()) return;
   }
+}
+
+/** `yield (from test | commaSep<test | "*" expression>)`; a bare `yield` is an error for Lezer. */
+function parseYield(): void {
+  emit(tv);
+  if (isKeyword('from')) {
+    emit(tv);
+    parseTest();
+  } else {
+    parseTestList(true);
+  }
+}
+
+function parseYieldExpression(): void {
+  const mark = top;
+  const from = ts;
+  parseYield();
+  close(T.YieldExpression, mark, from);
 }
 
 /** `"*" expression | test` (displays, statements); `"*" test` in argument lists when `inArgs`. */
@@ -1539,6 +1564,11 @@ function parseParenthesized(): void {
   if (isOp(Op.RParen)) {
     emit(T.rparen);
     return close(T.TupleExpression, mark, from);
+  }
+  if (isKeyword('yield')) {
+    parseYieldExpression();
+    expectOp(Op.RParen, T.rparen);
+    return close(T.ParenthesizedExpression, mark, from);
   }
   parseStarredOrTest(false);
   if (isCompFor()) {
