@@ -3,7 +3,7 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, tabs, a `\r` alone, `async`, `await`, `match`, ...).
+// text it does not handle (syntax errors, a `\r` alone, form feeds, `async`, `await`, `match`, ...).
 // The caller then runs Lezer, so bailing out is always safe.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
@@ -346,7 +346,7 @@ function next(): void {
   }
   for (;;) {
     let c = charAt(pos);
-    while (c === 32) c = charAt(++pos);
+    while (c === 32 || c === 9) c = charAt(++pos);
     if (c === 92 && isLineContinuation()) {
       pos += 2;
       continue;
@@ -398,7 +398,7 @@ function next(): void {
     }
     if (atLineStart && depth === 0) {
       atLineStart = false;
-      const column = pos - lineStart;
+      const column = indentWidth(lineStart, pos);
       const current = indents[indents.length - 1] ?? 0;
       if (column > current) {
         indents.push(column);
@@ -423,6 +423,13 @@ function next(): void {
     scanToken(c);
     return;
   }
+}
+
+/** Width of the indentation from..to, a tab reaching the next multiple of 8 (tokens.js `countIndent`). */
+function indentWidth(from: number, to: number): number {
+  let width = 0;
+  for (let i = from; i < to; i++) width = src.charCodeAt(i) === 9 ? width + 8 - (width % 8) : width + 1;
+  return width;
 }
 
 /**
@@ -523,7 +530,7 @@ function scanToken(c: number): void {
     case 38: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Amp, 1]; break;
     case 124: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Pipe, 1]; break;
     case 94: [tv, n] = c1 === 61 ? [Op.Update, 2] : [Op.Caret, 1]; break;
-    default: bail(); // tabs, backslash continuations, `$`, `?`, backquotes, ...
+    default: bail(); // form feeds, other backslashes, `$`, `?`, backquotes, ...
   }
   pos = te = pos + n;
 }

@@ -127,6 +127,8 @@ const SNIPPETS = [
   'x = f"a{ b !r :>{w}x} {c = }\\n{{}}" rf"\\d{x}"\nprint(f"epoch {i}: loss {loss:.3f} {d[\'k\']} {f\'{y}\'}")\n',
   'y = f"""\n{x}\n"""\nz = f"{a:}" f"{a,}" f"{a, *b}" f"{x:{a}{b}}" F"{x!a}" Fr"{x:{y!r}}" "s" f""\n',
   'def f():\n    yield x\n    yield from g()\n    yield a, *b\n    x = a = yield y, z\n    x += yield 1\n    z = (yield w)\n',
+  'def f(a,\tb):\n\tif a:\n\t\treturn\tb  # c\n\t\n\treturn a\nclass A:\n  \tx = 1\n\ty = 2\n',
+  'if a:\n\tx = 1\n        y = 2\n',
   // Unsupported from here on: fastParse must bail out.
   'print x\n',
   'type(x)\n',
@@ -138,6 +140,7 @@ const SNIPPETS = [
   'x = f"{}"\n',
   'async def f(): pass\n',
   'x = 1\n\tx = 2\n',
+  'x = 1\f\n',
   'def f():\n    x = a \\\nb\n',
   'x = a + \\\n\ny = 2\n',
   'x = a + \\\n  # c\n  b\n',
