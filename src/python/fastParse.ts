@@ -303,7 +303,7 @@ let ts = 0;
 let te = 0;
 /** Op code for Tok.Op; keyword node type for Tok.Keyword. */
 let tv = 0;
-/** For Tok.String: escape ranges inside it, and whether it is raw. */
+/** For Tok.String: the [from, to) ranges of its escapes; f-string content fills it as it is read. */
 const escapes: number[] = [];
 
 let depth = 0;
