@@ -108,7 +108,7 @@ export class ShapeInterpreter {
   /** For each module name, the index of the statement of this run that last bound it. */
   private readonly binderIndex = new Map<string, number>();
   /** For each module name, the indices of the reused statements that bind it, ascending. */
-  private readonly reusedBinders = new Map<string, number[]>();
+  private readonly reusedBinders: Map<string, number[]>;
   private readonly indexOf = new Map<StatementRecord, number>();
   /** The statement whose text holds the last offset looked up (most lookups repeat it). */
   private lastOwner = -1;
@@ -139,15 +139,22 @@ export class ShapeInterpreter {
     this.rerun = new Set(this.records.filter((r, i) => r !== reuse?.records[i]));
     this.layerSites = reuse?.previous.layerSites ?? new WeakMap();
     this.layerInputs = reuse?.previous.layerInputs ?? new WeakMap();
+    this.records.forEach((record, i) => this.indexOf.set(record, i));
+    this.reusedBinders = this.bindersByName(false);
+  }
+
+  /** For each module name, the indices of the statements (re-run ones, or reused ones) binding it, ascending. */
+  private bindersByName(rerun: boolean): Map<string, number[]> {
+    const byName = new Map<string, number[]>();
     this.records.forEach((record, i) => {
-      this.indexOf.set(record, i);
-      if (this.rerun.has(record)) return;
+      if (this.rerun.has(record) !== rerun) return;
       for (const name of record.writes.keys()) {
-        const binders = this.reusedBinders.get(name);
+        const binders = byName.get(name);
         if (binders) binders.push(i);
-        else this.reusedBinders.set(name, [i]);
+        else byName.set(name, [i]);
       }
     });
+    return byName;
   }
 
   /**
@@ -190,15 +197,7 @@ export class ShapeInterpreter {
    * had read it from (they would see a different value).
    */
   staleReaders(): StatementRecord[] {
-    const rerunBinders = new Map<string, number[]>();
-    this.records.forEach((record, i) => {
-      if (!this.rerun.has(record)) return;
-      for (const name of record.writes.keys()) {
-        const binders = rerunBinders.get(name);
-        if (binders) binders.push(i);
-        else rerunBinders.set(name, [i]);
-      }
-    });
+    const rerunBinders = this.bindersByName(true);
     const stale: StatementRecord[] = [];
     this.records.forEach((record, i) => {
       if (this.rerun.has(record)) return;
