@@ -5,10 +5,11 @@
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
 // text it does not handle (syntax errors, a `\r` alone, form feeds, `async`, `await`, `match`, ...).
 // The caller then runs Lezer, so bailing out is always safe. One exception, on purpose: Lezer's
-// guard against deep left-associative trees (more than 300 reductions over 2,000 characters from
-// one start) fires in files with more than about 300 top-level classes or functions, forcing
-// reductions mid-statement and leaving error nodes there (modelFile(5000): at `class Block304`).
-// This parser builds the tree Lezer builds without the guard, the one of the file's syntax.
+// guard against deep left-associative trees (more than 300 big reductions of one term from one
+// start) fires in some long files with many top-level blocks, forcing reductions mid-statement and
+// leaving error nodes in valid code (modelFile(5000): at `class Block304`; 1,000 copies of
+// `def f():\n    pass\n\nx = 1\n\n`: after about 300). This parser builds the tree Lezer builds
+// without the guard, the one of the file's syntax.
 //
 // Why: Lezer's LR machinery costs about a microsecond per token, most of the time of a whole-file
 // shape analysis; everything downstream reads Lezer nodes and re-parses edits incrementally with
