@@ -165,11 +165,11 @@ const SNIPPETS = [
 
 /**
  * Lezer's tree for `text` parsed in pieces cut before top-level `class` lines, as `type from-to`
- * lines. Lezer's parse of a whole file with more than about 300 top-level classes after its first
- * 2,000 characters is not the file's syntax tree: its guard against deep left-associative trees
- * (more than 300 big reductions from one start) forces reductions mid-statement and leaves error
- * nodes (in modelFile(5000), at `class Block304`). Top-level statements are parsed independently
- * of each other, so the pieces' trees put together are what Lezer builds without the guard.
+ * lines. Lezer's parse of the whole modelFile(5000) is not the file's syntax tree: its guard
+ * against deep left-associative trees (more than 300 big reductions of one term from one start)
+ * forces reductions mid-statement and leaves error nodes at `class Block304`. Top-level statements
+ * are parsed independently of each other, so the pieces' trees put together are what Lezer builds
+ * without the guard.
  */
 function lezerNodesInPieces(text: string, classesPerPiece: number): string[] {
   const starts = [0];
