@@ -3,7 +3,7 @@
 //
 // Guarantee: `fastParse(text)` returns either exactly the tree `parser.parse(text)` builds (same node
 // types, same ranges, same order, comments placed where Lezer places them) or `undefined`, for any
-// text it does not handle (syntax errors, a `\r` alone, form feeds, `async`, `await`, `match`, ...).
+// text it does not handle (syntax errors, a `\r` alone, form feeds, `match`, `type X = ...`, ...).
 // The caller then runs Lezer, so bailing out is always safe. One exception, on purpose: Lezer's
 // guard against deep left-associative trees (more than 300 big reductions of one term from one
 // start) fires in some long files with many top-level blocks, forcing reductions mid-statement and
@@ -145,6 +145,7 @@ interface NodeTypes {
   readonly StatementGroup: number;
   readonly YieldStatement: number;
   readonly YieldExpression: number;
+  readonly AwaitExpression: number;
   /** Keyword node types by keyword text (`True`/`False` give Boolean). */
   readonly keywords: ReadonlyMap<string, number>;
   readonly kw: Readonly<Record<Keyword, number>>;
@@ -153,11 +154,9 @@ interface NodeTypes {
 const KEYWORDS = [
   'and', 'as', 'assert', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for',
   'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return',
-  'try', 'while', 'with', 'yield', 'None',
+  'try', 'while', 'with', 'yield', 'async', 'await', 'None',
 ] as const;
 type Keyword = (typeof KEYWORDS)[number];
-/** Keywords Lezer knows that this parser does not handle: their statements or expressions bail. */
-const UNSUPPORTED_KEYWORDS = ['async', 'await'];
 
 let resolvedTypes: NodeTypes | null | undefined;
 
@@ -191,7 +190,6 @@ function resolveTypes(): NodeTypes {
   for (const word of KEYWORDS) keywords.set(word, unique(word));
   keywords.set('True', unique('Boolean'));
   keywords.set('False', unique('Boolean'));
-  for (const word of UNSUPPORTED_KEYWORDS) keywords.set(word, -1);
   // Two statements spanning more than a tree buffer: the repeat node over them is a Tree.
   const repeat = parser.parse(`${'x'.repeat(1100)}\ny\n`).children[0];
   if (!(repeat instanceof Tree) || !repeat.type.isAnonymous) throw new Error('fastParse: no top-level repeat node');
@@ -210,7 +208,7 @@ function resolveTypes(): NodeTypes {
     'DeleteStatement', 'PassStatement', 'BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement',
     'ImportStatement', 'ScopeStatement', 'AssertStatement', 'IfStatement', 'WhileStatement', 'ForStatement',
     'TryStatement', 'WithStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'Decorator', 'Body',
-    'StatementGroup', 'YieldStatement', 'YieldExpression',
+    'StatementGroup', 'YieldStatement', 'YieldExpression', 'AwaitExpression',
   ] as const;
   const named = Object.fromEntries(names.map((n) => [n, unique(n)])) as Record<(typeof names)[number], number>;
   const kw = Object.fromEntries(KEYWORDS.map((k) => [k, keywords.get(k) ?? -1])) as Record<Keyword, number>;
@@ -466,7 +464,6 @@ function scanToken(c: number): void {
     if (i - ts <= 8) {
       const keyword = T.keywords.get(src.slice(ts, i));
       if (keyword !== undefined) {
-        if (keyword < 0) bail();
         tk = Tok.Keyword;
         tv = keyword;
         return;
@@ -869,6 +866,7 @@ function parseStatement(): void {
       case T.kw.with: return parseWith();
       case T.kw.def: return parseFunction();
       case T.kw.class: return parseClass();
+      case T.kw.async: return parseAsync();
     }
   }
   if (isOp(Op.At)) return parseDecorated();
@@ -1139,9 +1137,18 @@ function parseWhile(): void {
   close(T.WhileStatement, mark, from);
 }
 
-function parseFor(): void {
+/** `async` before `def`, `for` or `with`: the statement starts at `async`. */
+function parseAsync(): void {
   const mark = top;
   const from = ts;
+  emit(tv);
+  if (isKeyword('def')) parseFunction(mark, from);
+  else if (isKeyword('for')) parseFor(mark, from);
+  else if (isKeyword('with')) parseWith(mark, from);
+  else bail();
+}
+
+function parseFor(mark = top, from = ts): void {
   emit(tv);
   parseTargets();
   expectKeyword('in');
@@ -1186,9 +1193,7 @@ function parseTry(): void {
   close(T.TryStatement, mark, from);
 }
 
-function parseWith(): void {
-  const mark = top;
-  const from = ts;
+function parseWith(mark = top, from = ts): void {
   emit(tv);
   for (;;) {
     parseTest();
@@ -1203,9 +1208,7 @@ function parseWith(): void {
   close(T.WithStatement, mark, from);
 }
 
-function parseFunction(): void {
-  const mark = top;
-  const from = ts;
+function parseFunction(mark = top, from = ts): void {
   emit(tv);
   expectName();
   const paramsMark = top;
@@ -1292,6 +1295,7 @@ function parseDecorated(): void {
   }
   if (isKeyword('def')) parseFunction();
   else if (isKeyword('class')) parseClass();
+  else if (isKeyword('async')) parseAsync();
   else bail();
   close(T.DecoratedStatement, mark, from);
 }
@@ -1405,6 +1409,15 @@ function emitBinaryOperator(): void {
 
 /** Unary `+ - ~` (binding looser than `**`, tighter than `*`), then a power. */
 function parseFactor(): void {
+  if (isKeyword('await')) {
+    // Lezer's `await` takes a whole binary expression (`await a + b` is `await (a + b)`).
+    const mark = top;
+    const from = ts;
+    emit(tv);
+    parseExpression(1);
+    close(T.AwaitExpression, mark, from);
+    return;
+  }
   if (isOp(Op.Plus) || isOp(Op.Minus) || isOp(Op.Tilde)) {
     const mark = top;
     const from = ts;
@@ -1565,7 +1578,7 @@ function parseReplacementField(open: number, type: number, selfDoc: number, q: n
 }
 
 function isCompFor(): boolean {
-  return isKeyword('for');
+  return isKeyword('for') || isKeyword('async');
 }
 
 /** `( )`: tuple, parenthesized expression or generator. */
@@ -1672,7 +1685,8 @@ function parseBraceItem(dict: boolean | undefined): boolean {
 
 /** `for commaSep<expression> in testInner (compFor | compIf)?`, compIf being `if testNoCond ...`. */
 function parseCompFor(): void {
-  emit(tv);
+  if (isKeyword('async')) emit(tv);
+  expectKeyword('for');
   for (;;) {
     parseExpression(1);
     if (!isOp(Op.Comma)) break;
