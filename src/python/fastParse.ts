@@ -319,8 +319,9 @@ let lastCommentEnd = -1;
 /** f-string replacement fields open around the current token. */
 let formatFields = 0;
 
+/** Lezer's identifier characters: ASCII letters, `_` and everything from U+00A1 on (UTF-16 units). */
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xa1;
 }
 
 function isIdentChar(c: number): boolean {
@@ -455,7 +456,7 @@ function scanToken(c: number): void {
     let i = pos + 1;
     let d = charAt(i);
     while (isIdentChar(d)) d = charAt(++i);
-    if (d >= 128) bail();
+    if (d >= 128) bail(); // U+0080..U+00A0: not identifier characters for Lezer
     if (d === 39 || d === 34) {
       scanString(i, stringPrefix(pos, i));
       return;

@@ -130,6 +130,7 @@ const SNIPPETS = [
   'def f(a,\tb):\n\tif a:\n\t\treturn\tb  # c\n\t\n\treturn a\nclass A:\n  \tx = 1\n\ty = 2\n',
   'if a:\n\tx = 1\n        y = 2\n',
   'async def f():\n    await x\n    y = await a + b\n    z = -await c ** 2 == not await d\n    async for a in b:\n        pass\n    async with a as b: pass\n    w = [x async for x in y]\n@d\nasync def g(): return await a.b(c)[d]\n',
+  'x = é\nα = 0.1\nβ_2 = α * 2 + x.ñ\n𝔵 = 1\n',
   // Unsupported from here on: fastParse must bail out.
   'print x\n',
   'type(x)\n',
@@ -162,7 +163,7 @@ const SNIPPETS = [
   'x = [a, b for b in c]\n',
   'x = {a: b, c}\n',
   'x = 1.real\n',
-  'x = é\n',
+  'x = a\u00a0+ b\n',
 ];
 
 /**
