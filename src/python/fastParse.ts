@@ -450,12 +450,24 @@ function isLineContinuation(): boolean {
   return c !== 10 && c !== 35 && c !== 92 && c >= 0;
 }
 
+/**
+ * Length of the identifier character at `i`: 1, 2 for a surrogate pair (Lezer's identifiers take
+ * every code point from U+00A1 on), 0 for none. A lone surrogate is left to Lezer.
+ */
+function identifierCharLength(i: number, first: boolean): number {
+  const c = charAt(i);
+  if (c < 0xd800 || c > 0xdfff) return (first ? isIdentStart(c) : isIdentChar(c)) ? 1 : 0;
+  const low = charAt(i + 1);
+  return c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : bail();
+}
+
 function scanToken(c: number): void {
   ts = pos;
-  if (isIdentStart(c)) {
-    let i = pos + 1;
-    let d = charAt(i);
-    while (isIdentChar(d)) d = charAt(++i);
+  const first = identifierCharLength(pos, true);
+  if (first > 0) {
+    let i = pos + first;
+    for (let n = identifierCharLength(i, false); n > 0; n = identifierCharLength(i, false)) i += n;
+    const d = charAt(i);
     if (d >= 128) bail(); // U+0080..U+00A0: not identifier characters for Lezer
     if (d === 39 || d === 34) {
       scanString(i, stringPrefix(pos, i));

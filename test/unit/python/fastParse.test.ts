@@ -164,6 +164,8 @@ const SNIPPETS = [
   'x = {a: b, c}\n',
   'x = 1.real\n',
   'x = a\u00a0+ b\n',
+  'x = a * \udd35\n',
+  'x = \ud835 + 1\n',
 ];
 
 /**
@@ -216,7 +218,7 @@ const INSERTS = [
   ' ', '\n', '\n\n', '    ', '\n    ', '\t', '#', '# c', '(', ')', '[', ']', '{', '}', ':', ',', '.', '=', '==', '+', '-', '*',
   '**', '/', '@', '~', '<', '"', "'", '"""', '\\', '\\\n', ' \\\n    ', 'x', 'abc', '0', '1.', '.5', 'e', 'if ', ' else ', 'not ',
   ' and ', ' or ', ' in ', ' is ', 'lambda', 'for x in y', 'return ', 'pass', 'def f(a):', 'class A:', 'print ', 'yield',
-  'None', 'True', ';', '\r', '\r\n', '  # c\n', '# c\n    ', 'é', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
+  'None', 'True', ';', '\r', '\r\n', '  # c\n', '# c\n    ', 'é', '𝔵', 'f"', 'r"', 'b', '  ', 'f"{x}"', '{y}', '{z!r:>{w}}', '{{', '=}',
 ];
 
 /** A random edit: delete, insert, replace, duplicate a line, re-indent (positions taken modulo the length). */
