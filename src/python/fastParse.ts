@@ -610,7 +610,7 @@ function scanStringBody(at: number, q: number, long: boolean, raw: boolean, form
     const c = src.charCodeAt(i);
     if (c === 92) {
       const escaped = charAt(i + 1);
-      if (escaped < 0 || escaped === 10) bail();
+      if (escaped < 0) bail();
       if (raw) {
         i += 2;
         continue;

@@ -131,6 +131,7 @@ const SNIPPETS = [
   'if a:\n\tx = 1\n        y = 2\n',
   'async def f():\n    await x\n    y = await a + b\n    z = -await c ** 2 == not await d\n    async for a in b:\n        pass\n    async with a as b: pass\n    w = [x async for x in y]\n@d\nasync def g(): return await a.b(c)[d]\n',
   'x = é\nα = 0.1\nβ_2 = α * 2 + x.ñ\n𝔵 = 1\n',
+  'x = "a\\\nb" + r"c\\\nd"\ndef f():\n    """Doc \\\n    more."""\n',
   // Unsupported from here on: fastParse must bail out.
   'print x\n',
   'type(x)\n',
