@@ -994,18 +994,37 @@ function parseSmallStatement(): void {
 }
 
 /**
- * `print x` (Python 2's statement, a token of its own in Lezer) and the soft keywords `match` and
- * `type` (Lezer tries both readings) at the start of a statement are left to Lezer.
+ * `print x` (Python 2's statement, a token of its own in Lezer) is left to Lezer; so are the soft
+ * keywords `match` and `type` starting a statement (Lezer tries both readings) unless what follows
+ * rules the keyword reading out at once: `=`, `:`, `,`, or `.` before a non-digit (`match = ...`,
+ * `type: int`, `match.group()`).
  */
 function isAmbiguousStatementStart(): boolean {
   if (te - ts !== 4 && te - ts !== 5) return false;
   const word = src.slice(ts, te);
-  if (word === 'match' || word === 'type') return true;
-  if (word !== 'print') return false;
+  if (word !== 'match' && word !== 'type' && word !== 'print') return false;
   let i = te;
   while (charAt(i) === 32) i++;
   const c = charAt(i);
-  return c !== 40 && c !== 46;
+  const d = charAt(i + 1);
+  if (word === 'print') return c !== 40 && c !== 46;
+  return !((c === 61 && d !== 61) || c === 58 || c === 44 || (c === 46 && !isDigit(d)));
+}
+
+/** Whether the current token can start a test: after a comma, whether a list goes on (else it had a trailing comma). */
+function startsTest(): boolean {
+  switch (tk) {
+    case Tok.Name: case Tok.Number: case Tok.String: case Tok.FormatStringStart: return true;
+    case Tok.Keyword:
+      return tv === T.kw.not || tv === T.kw.lambda || tv === T.kw.None || tv === T.Boolean || tv === T.kw.await;
+    case Tok.Op:
+      switch (tv) {
+        case Op.LParen: case Op.LBracket: case Op.LBrace: case Op.Plus: case Op.Minus: case Op.Tilde:
+        case Op.Star: case Op.Ellipsis:
+          return true;
+      }
+  }
+  return false;
 }
 
 /** `commaSep<"*" expression | test>`: statement targets and values. */
@@ -1014,7 +1033,7 @@ function parseExpressionList(): void {
     parseStarredOrTest(false);
     if (!isOp(Op.Comma)) return;
     emit(T.comma);
-    if (atStatementEnd() || isOp(Op.Assign) || isOp(Op.Colon) || isOp(Op.Update) || isKeyword('in')) return;
+    if (!startsTest()) return;
   }
 }
 
@@ -1025,7 +1044,7 @@ function parseTestList(starred: boolean): void {
     else parseTest();
     if (!isOp(Op.Comma)) return;
     emit(T.comma);
-    if (atStatementEnd()) return;
+    if (!startsTest()) return;
   }
 }
 

@@ -132,10 +132,12 @@ const SNIPPETS = [
   'async def f():\n    await x\n    y = await a + b\n    z = -await c ** 2 == not await d\n    async for a in b:\n        pass\n    async with a as b: pass\n    w = [x async for x in y]\n@d\nasync def g(): return await a.b(c)[d]\n',
   'x = é\nα = 0.1\nβ_2 = α * 2 + x.ñ\n𝔵 = 1\n',
   'x = "a\\\nb" + r"c\\\nd"\ndef f():\n    """Doc \\\n    more."""\n',
+  'match = re.search(p, s)\ntype: int = 3\nmatch.group(1)\ntype, x = 1, 2\nx, = y\nfor x in a, :\n    pass\ndef f():\n    z = (yield a, b,)\n',
   // Unsupported from here on: fastParse must bail out.
   'print x\n',
   'type(x)\n',
-  'match = 1\n',
+  'match (x)\n',
+  'type .5\n',
   'x = yield\n',
   'async x = 1\n',
   'x = await\n',
