@@ -466,7 +466,16 @@ function scanToken(c: number): void {
   const first = identifierCharLength(pos, true);
   if (first > 0) {
     let i = pos + first;
-    for (let n = identifierCharLength(i, false); n > 0; n = identifierCharLength(i, false)) i += n;
+    for (;;) {
+      const d = charAt(i);
+      if (d < 128 && isIdentChar(d)) i++; // the common case, without the surrogate check
+      else if (d < 128) break;
+      else {
+        const n = identifierCharLength(i, false);
+        if (n === 0) break;
+        i += n;
+      }
+    }
     const d = charAt(i);
     if (d >= 128) bail(); // U+0080..U+00A0: not identifier characters for Lezer
     if (d === 39 || d === 34) {
