@@ -867,7 +867,9 @@ function parseScript(text: string, types: NodeTypes): Tree {
  * edit; Lezer records how far past a node its tokenizers read, and a gap of up to 25 characters is
  * covered by the cut margin. After a top-level statement this records a bound that is never less
  * than Lezer's: the end of the next token (already scanned) plus the spaces after it plus one (the
- * `print` tokenizer peeks over spaces, every tokenizer peeks one character). Nodes inside indented
+ * `print` tokenizer peeks over spaces, every tokenizer peeks one character). It is written when
+ * that bound is more than 25 characters away, and after every statement long enough to hold Trees
+ * (nodes that do not fit a 1,024-character buffer), which take it as theirs. Nodes inside indented
  * bodies or brackets get no context hash here while Lezer's carry one, so Lezer never reuses them
  * from this tree: only top-level nodes are reused, and those need this bound.
  */
