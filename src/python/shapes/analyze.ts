@@ -129,7 +129,7 @@ function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAn
         target,
       });
     }
-    for (const d of record.diagnostics) {
+    for (const d of record.diagnostics ?? []) {
       const from = start + d.from;
       diagnostics.push({
         from, to: start + d.to, code: d.code, message: d.message, kind: d.kind,
@@ -161,12 +161,12 @@ function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAn
     },
     layerAt: (span) => {
       const at = located(span);
-      const layer = at?.record.layers.get(spanKey(at));
+      const layer = at?.record.layers?.get(spanKey(at));
       return layer ? { layer, inputs: layerInputs.get(layer) ?? [] } : undefined;
     },
     layerSite: siteOf,
     layers: () => records
-      .flatMap((record) => [...record.layers.values()].flatMap((layer) => {
+      .flatMap((record) => [...(record.layers?.values() ?? [])].flatMap((layer) => {
         const site = siteOf(layer);
         return site ? [{ layer, site, inputs: layerInputs.get(layer) ?? [] }] : [];
       }))

@@ -202,7 +202,7 @@ export class ShapeInterpreter {
     this.records.forEach((record, i) => {
       if (this.rerun.has(record)) return;
       for (const [reads, time] of [[record.reads, i], [record.endReads, AFTER_ALL]] as const) {
-        for (const [name, binder] of reads) {
+        for (const [name, binder] of reads ?? []) {
           const binderAt = binder ? (this.indexOf.get(binder) ?? Number.NaN) : -1;
           const rebound = latestBefore(rerunBinders.get(name), time);
           if (Number.isNaN(binderAt) || rebound > binderAt) {
@@ -237,9 +237,9 @@ export class ShapeInterpreter {
     }
     const binder = binderAt >= 0 ? (this.records[binderAt] as StatementRecord) : null;
     if (reader && binder !== reader) {
-      const reads = this.time === AFTER_ALL ? reader.endReads : reader.reads;
+      const reads = this.time === AFTER_ALL ? (reader.endReads ??= new Map()) : reader.reads;
       if (!reads.has(name)) reads.set(name, binder);
-      if (binder && value && !isImmutable(value)) reader.shares.add(binder);
+      if (binder && value && !isImmutable(value)) (reader.shares ??= new Set()).add(binder);
     }
     return value;
   }
@@ -271,7 +271,7 @@ export class ShapeInterpreter {
     const record = this.records[index] as StatementRecord;
     if (record !== this.executing) {
       if (!this.rerun.has(record)) throw new NeedsStatements([record]);
-      this.executing?.shares.add(record);
+      if (this.executing) (this.executing.shares ??= new Set()).add(record);
     }
     return record;
   }
@@ -767,7 +767,8 @@ export class ShapeInterpreter {
     if (owner < 0) return;
     const start = this.starts[owner] as number;
     const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands };
-    this.resultsOf(owner).diagnostics.push(diagnostic);
+    const record = this.resultsOf(owner);
+    (record.diagnostics ??= []).push(diagnostic);
     this.diagnostics.set(key, { ...diagnostic, absoluteFrom: node.from, absoluteTo: node.to });
   }
 
@@ -1030,7 +1031,7 @@ export class ShapeInterpreter {
         const start = this.starts[owner] as number;
         const site = { record, from: node.from - start, to: node.to - start };
         this.layerSites.set(value.layer, site);
-        record.layers.set(spanKey(site), value.layer);
+        (record.layers ??= new Map()).set(spanKey(site), value.layer);
       }
     }
     return this.recorded(node, value);

@@ -48,16 +48,18 @@ export class StatementRecord {
   readonly writes = new Map<string, Value>();
   /** Module-level names it read, with the statement that had bound each then (null: none had). */
   readonly reads = new Map<string, StatementRecord | null>();
+  // The collections below stay undefined until used: most statements have none of them, and a
+  // 5,000-line file has over a thousand statements, all kept while their analysis lives.
   /** The same for the names read by its functions analysed after the file ran (with no call). */
-  readonly endReads = new Map<string, StatementRecord | null>();
+  endReads: Map<string, StatementRecord | null> | undefined;
   /** Statements whose objects (functions, classes, modules, containers) it used. */
-  readonly shares = new Set<StatementRecord>();
+  shares: Set<StatementRecord> | undefined;
   /** The values of expressions in its text: by relative start, then relative end. */
   readonly values = new Map<number, { to: number; values: Value[] }[]>();
   readonly bindings: RecordedBinding[] = [];
-  readonly diagnostics: RecordedDiagnostic[] = [];
+  diagnostics: RecordedDiagnostic[] | undefined;
   /** Layers constructed by calls in its text, by the call's relative range (`spanKey`). */
-  readonly layers = new Map<number, Layer>();
+  layers: Map<number, Layer> | undefined;
 
   constructor(
     /** The statement's syntax type and length: a statement the edit left alone keeps both. */
@@ -159,11 +161,11 @@ function affectedBy(records: readonly StatementRecord[], seeds: Set<StatementRec
     else neighbours.set(a, [b]);
   };
   for (const record of records) {
-    for (const other of record.shares) {
+    for (const other of record.shares ?? []) {
       link(record, other);
       link(other, record);
     }
-    for (const reads of [record.reads, record.endReads]) for (const binder of reads.values()) if (binder) link(binder, record);
+    for (const reads of [record.reads, record.endReads]) for (const binder of reads?.values() ?? []) if (binder) link(binder, record);
   }
   const affected = new Set(seeds);
   const queue = [...seeds];
