@@ -5,9 +5,9 @@
 import type { DType } from '../../core/tensor';
 import { PythonDocument, type Span } from '../parse';
 import { dimJson, shapeText, type Dim } from './dim';
-import { ShapeInterpreter, spanKey, type AnalysisOptions, type ShapeDiagnostic } from './interpreter';
+import { ShapeInterpreter, spanKey, type AnalysisOptions } from './interpreter';
 import type { Layer } from './layers';
-import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type StatementRecord } from './statements';
+import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type RecordedDiagnostic, type StatementRecord } from './statements';
 import type { Value } from './values';
 
 export interface ShapeBinding {
@@ -21,7 +21,10 @@ export interface ShapeBinding {
   readonly target: Span;
 }
 
-export interface LocatedDiagnostic extends ShapeDiagnostic {
+/** An error the analysis found, in the document's offsets, with the line and column it starts at. */
+export interface LocatedDiagnostic extends Omit<RecordedDiagnostic, 'layer'> {
+  /** Where the layer whose call failed was constructed. */
+  readonly related?: Span | undefined;
   /** 1-based, as editors and tracebacks count. */
   readonly line: number;
   readonly column: number;
@@ -77,7 +80,7 @@ function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previou
   for (let attempt = 0; attempt <= MAX_RESTARTS; attempt++) {
     const records = reusedRecords(state, statements, change, rerun);
     if (!records) return undefined;
-    const interpreter = new ShapeInterpreter(doc, options, { previous: state, records });
+    const interpreter = new ShapeInterpreter(doc, options, { previous: state, statements, records });
     try {
       interpreter.run();
     } catch (e) {
@@ -95,8 +98,7 @@ function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previou
 }
 
 function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAnalysis {
-  const { records, starts, ends, layerSites, layerInputs } = interpreter;
-  const indexOf = new Map(records.map((r, i) => [r, i]));
+  const { records, starts, ends, layerSites, layerInputs, indexOf } = interpreter;
   const siteOf = (layer: Layer): Span | undefined => {
     const site = layerSites.get(layer);
     const index = site && indexOf.get(site.record);

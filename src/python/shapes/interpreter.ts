@@ -12,26 +12,12 @@ import { DEFAULT_MAX_ELEMENTS } from '../../core/tensor';
 import { DEFAULT_NAMES } from '../bindings';
 import { evaluateTensorExpression } from '../evaluate';
 import { assignmentParts, callArguments, meaningfulChildren, subscriptItems, type PythonDocument, type Span } from '../parse';
-import type { PythonErrorKind } from '../values';
 import { shapesEqual, dimsEqual, type Dim } from './dim';
 import { applyConvLayer, applyLayer, convWeightShape, type Layer } from './layers';
 import { binaryTensorOp, callLibrary, CONSTANTS, callTensorMethod, indexShape, intArithmetic, iterate, type CallArgs, type TensorIndex } from './library';
 import { matmulShape, UNKNOWN_DIM } from './tensorShapes';
-import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState, type LayerSite, type RecordedDiagnostic } from './statements';
+import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState, type LayerSite } from './statements';
 import { Frame, intOf, itemsOf, knownInt, knownNumber, NONE, tensorOf, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
-
-export interface ShapeDiagnostic {
-  readonly from: number;
-  readonly to: number;
-  readonly code: string;
-  readonly message: string;
-  /** The Python exception PyTorch raises with this message. */
-  readonly kind: PythonErrorKind;
-  /** Where the layer whose call failed was constructed. */
-  readonly related?: Span | undefined;
-  /** The tensors and sizes the failing call received, for quick fixes. */
-  readonly operands?: readonly Value[] | undefined;
-}
 
 export interface AnalysisOptions {
   /** Evaluation steps before the analysis stops (what it found so far is kept). */
@@ -83,23 +69,24 @@ class ModuleNames extends Map<string, Value> {
 /** When a name is read by the functions analysed after the file ran: after every statement. */
 const AFTER_ALL = Number.POSITIVE_INFINITY;
 
-/** A previous analysis to build on: its state, and which of the new statements keep their records. */
+/** A previous analysis to build on: its state, the new top-level statements, and which of them keep their records. */
 export interface Reuse {
   readonly previous: AnalysisState;
+  readonly statements: readonly SyntaxNode[];
   readonly records: readonly (StatementRecord | undefined)[];
 }
 
 export class ShapeInterpreter {
   /** One per top-level statement: reused ones from the previous analysis, the others filled by this run. */
   readonly records: StatementRecord[];
-  readonly statements: SyntaxNode[];
+  readonly statements: readonly SyntaxNode[];
   readonly starts: number[];
   readonly ends: number[];
   readonly layerSites: WeakMap<Layer, LayerSite>;
   readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
   truncated = false;
-  /** Errors this run found, by range and message (to report each once). */
-  private readonly diagnostics = new Map<string, RecordedDiagnostic & { readonly absoluteFrom: number; readonly absoluteTo: number }>();
+  /** Errors this run found (their ranges in the text), by range and message: to report each once. */
+  private readonly reported = new Map<string, { readonly from: number; readonly to: number; readonly message: string }>();
   private readonly rerun: Set<StatementRecord>;
   /** The statement running (or whose function is analysed), its index, and the time names are read at. */
   private executing: StatementRecord | undefined;
@@ -109,7 +96,8 @@ export class ShapeInterpreter {
   private readonly binderIndex = new Map<string, number>();
   /** For each module name, the indices of the reused statements that bind it, ascending. */
   private readonly reusedBinders: Map<string, number[]>;
-  private readonly indexOf = new Map<StatementRecord, number>();
+  /** Each record's statement index in this run. */
+  readonly indexOf = new Map<StatementRecord, number>();
   /** The statement whose text holds the last offset looked up (most lookups repeat it). */
   private lastOwner = -1;
 
@@ -132,7 +120,7 @@ export class ShapeInterpreter {
     this.maxSteps = options.maxSteps ?? 400_000;
     this.deadline = performance.now() + (options.timeBudgetMs ?? 2_000);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
-    this.statements = topLevelStatements(doc.tree.topNode);
+    this.statements = reuse?.statements ?? topLevelStatements(doc.tree.topNode);
     this.starts = this.statements.map((s) => s.from);
     this.ends = this.statements.map((s) => s.to);
     this.records = this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from));
@@ -760,16 +748,16 @@ export class ShapeInterpreter {
 
   private report(node: SyntaxNode, e: TorchError, layer?: Layer, operands?: readonly Value[]): void {
     const key = `${node.from}:${node.to}:${e.message}`;
-    if (this.diagnostics.has(key)) return;
+    if (this.reported.has(key)) return;
     // An error inside a callee is reported there, not again at each caller.
-    for (const d of this.diagnostics.values()) if (d.message === e.message && d.absoluteFrom >= node.from && d.absoluteTo <= node.to) return;
+    for (const d of this.reported.values()) if (d.message === e.message && d.from >= node.from && d.to <= node.to) return;
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return;
     const start = this.starts[owner] as number;
     const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands };
     const record = this.resultsOf(owner);
     (record.diagnostics ??= []).push(diagnostic);
-    this.diagnostics.set(key, { ...diagnostic, absoluteFrom: node.from, absoluteTo: node.to });
+    this.reported.set(key, { from: node.from, to: node.to, message: e.message });
   }
 
   private eval(node: SyntaxNode, act: Activation): Value {

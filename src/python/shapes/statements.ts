@@ -27,9 +27,11 @@ export interface RecordedDiagnostic {
   readonly to: number;
   readonly code: string;
   readonly message: string;
+  /** The Python exception PyTorch raises with this message. */
   readonly kind: PythonErrorKind;
   /** The layer whose call failed (its construction site is related information). */
   readonly layer?: Layer | undefined;
+  /** The tensors and sizes the failing call received, for quick fixes. */
   readonly operands?: readonly Value[] | undefined;
 }
 

@@ -86,9 +86,9 @@ function reusedCount(previous: ShapeAnalysis, next: ShapeAnalysis): number {
   return next.state.records.filter((r) => old.has(r)).length;
 }
 
-/** The edit replacing the first `find` after `after` by `replace`. */
-function replaceIn(doc: PythonDocument, find: string, replace: string, after = ''): TextEdit {
-  const from = doc.text.indexOf(find, after ? doc.text.indexOf(after) : 0);
+/** The edit replacing the first `find` by `replace`. */
+function replaceIn(doc: PythonDocument, find: string, replace: string): TextEdit {
+  const from = doc.text.indexOf(find);
   assert.ok(from >= 0, `${find} is in the document`);
   return { from, to: from + find.length, insert: replace };
 }
