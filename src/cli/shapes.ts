@@ -1,7 +1,7 @@
 // `conv-lab shapes FILE.py|FILE.ipynb [--json]`: the static shape analysis of a file, as a
 // listing or as JSON; exit code 1 when it finds errors, so it can gate CI like a linter.
 import * as fs from 'node:fs';
-import { analysisJson, analysisText, analyzeShapes, notebookSource } from '../python/shapes/analyze';
+import { analysisJson, analysisText, analyzeShapes, notebookSource } from '../python';
 import { CliError, parseFlags } from './args';
 
 export const SHAPES_USAGE = `usage: conv-lab shapes FILE.py|FILE.ipynb [--json]

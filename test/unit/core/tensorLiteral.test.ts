@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { tensorLiteralStatement } from '../../../src/core/tensorLiteral';
 import { tensor, type Tensor } from '../../../src/core/tensor';
-import { evaluateTensorExpression } from '../../../src/python/evaluate';
+import { evaluateTensorExpression } from '../../../src/python';
 
 function roundTrip(statement: string): Tensor {
   const evaluation = evaluateTensorExpression(statement, { from: 0, to: statement.length });

@@ -3,10 +3,9 @@
 // (`torch.set_default_dtype(torch.float64)` first where the case says float64).
 import * as assert from 'node:assert/strict';
 import { formatTensor } from '../../../src/core/format';
-import { percentCells, replayStatements, wholeCellStatements } from '../../../src/python/cells';
-import { defaultFloatDType } from '../../../src/python/defaultDtype';
-import { evaluateTensorExpression } from '../../../src/python/evaluate';
-import { PythonDocument } from '../../../src/python/parse';
+import { percentCells, replayStatements, wholeCellStatements } from '../../../src/python';
+import { evaluateTensorExpression } from '../../../src/python';
+import { PythonDocument } from '../../../src/python';
 
 function printed(expression: string, options: { defaultDtype?: 'float32' | 'float64'; precision?: number } = {}): string {
   const evaluation = evaluateTensorExpression(expression, { from: 0, to: expression.length }, options);
@@ -63,7 +62,6 @@ describe('python: the default dtype (convLab.defaultDtype)', () => {
 
   it('holds for one evaluation only: float32 again after it, and after one that fails', () => {
     assert.equal(evaluateTensorExpression('torch.tensor([0.1]) +', { from: 0, to: 21 }, float64).ok, false);
-    assert.equal(defaultFloatDType(), 'float32');
     const evaluation = evaluateTensorExpression('torch.tensor([0.1])', { from: 0, to: 19 });
     assert.equal(evaluation.ok && evaluation.dtype, 'float32');
   });

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { NodeProp, TreeFragment, type Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
-import { fastParse } from '../../../src/python/fastParse';
-import { notebookSource } from '../../../src/python/shapes/analyze';
+import { fastParse } from '../../../src/python/syntax/fastParse';
+import { notebookSource } from '../../../src/python';
 import { modelFile } from '../../../bench/models';
 import { fixturePath, repoRoot } from '../helpers';
 

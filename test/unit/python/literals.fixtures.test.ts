@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { evaluateTensorExpression } from '../../../src/python/evaluate';
+import { evaluateTensorExpression } from '../../../src/python';
 import { fixturePath } from '../helpers';
 
 interface LiteralCase {

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parser } from 'lezer:python';
-import { assignmentParts, callArguments, expressionAtCursor, expressionCovering, PythonDocument, textDifference } from '../../../src/python/parse';
+import { PythonDocument, textDifference } from '../../../src/python/syntax/document';
+import { assignmentParts, callArguments, expressionAtCursor, expressionCovering } from '../../../src/python/syntax/nodes';
 
 const SEED = [
   'import torch',

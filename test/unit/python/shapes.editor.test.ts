@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { TextEdit } from '../../../src/python/parse';
-import { analyzeShapes } from '../../../src/python/shapes/analyze';
-import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../../../src/python/shapes/editor';
+import type { TextEdit } from '../../../src/python';
+import { analyzeShapes } from '../../../src/python';
+import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../../../src/python';
 
 const HEADER = 'import torch\nimport torch.nn as nn\n';
 
@@ -25,8 +25,10 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
 
   it('hovers a transposed conv with its numbers, formulas, shapes, parameters, MACs and notes', () => {
     const analysis = analyzeShapes(seedLike);
-    const hover = hoverAt(analysis, seedLike.indexOf('ConvTranspose2d'), { links: () => '[links]' });
+    const hover = hoverAt(analysis, seedLike.indexOf('ConvTranspose2d'));
     const md = hover?.markdown ?? '';
+    // The host links Run / Visualize for the layer built here.
+    assert.deepEqual(hover?.links, { kind: 'layer', site: { from: seedLike.indexOf('nn.ConvTranspose2d'), to: seedLike.indexOf('\nx = ') } });
     assert.equal(seedLike.slice(hover?.from, hover?.to), 'nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1)');
     // weight (8, 3, 3, 3) + bias 3 = 216 + 3 = 219 parameters; MACs = N·C_in·H·W·C_out·k² = 1·8·8·8·3·9 = 13,824.
     for (const expected of [
@@ -35,7 +37,7 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
       'input `(1, 8, 8, 8)` → output `(1, 3, 15, 15)` · 13,824 MACs', 'H_out = (8 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 15',
       // ⌊(L + 2 − 2 − 1)/2⌋ + 1 = 8 for L = 15 and 16: output_padding 0 or 1 picks one.
       'maps every input size in H 15…16, W 15…16 to `(8, 8)`', 'to restore `(15, 15)` (the size entering the matching conv): `output_padding=(0, 0)`',
-      'kernel_size (3, 3) is not a multiple of stride (2, 2)', '[links]',
+      'kernel_size (3, 3) is not a multiple of stride (2, 2)',
     ]) assert.ok(md.includes(expected), `missing ${expected} in\n${md}`);
   });
 

@@ -3,7 +3,7 @@
 // never throws, ends within its time budget, and only evaluates literals within the size limit.
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { analyzeShapes } from '../../../src/python/shapes/analyze';
+import { analyzeShapes } from '../../../src/python';
 import { corpusFiles } from './shapesCorpus';
 
 const TOKENS = [

@@ -5,10 +5,10 @@
 // corpus (fast-check).
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PythonDocument, type TextEdit } from '../../../src/python/parse';
-import { analyzeShapes, type ShapeAnalysis } from '../../../src/python/shapes/analyze';
-import { dimText, shapeText } from '../../../src/python/shapes/dim';
-import type { Value } from '../../../src/python/shapes/values';
+import { PythonDocument, type TextEdit } from '../../../src/python';
+import { analyzeShapes, type ShapeAnalysis } from '../../../src/python';
+import { dimText, shapeText } from '../../../src/python/interpreter/dim';
+import type { Value } from '../../../src/python/interpreter/values';
 import { modelFile } from '../../../bench/models';
 import { corpusFiles } from './shapesCorpus';
 
@@ -49,6 +49,8 @@ function describeValue(value: Value, analysis: ShapeAnalysis, depth = 0): string
       return 'None';
     case 'unknown':
       return `unknown ${value.name ?? ''}`;
+    case 'dtype':
+      return `dtype ${value.library} ${value.dtype}`;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { PythonDocument } from '../../../src/python/parse';
-import { analysisJson, analyzeShapes } from '../../../src/python/shapes/analyze';
-import { addDims, dimText, floorDivDims, mulDims, scaleDim, symbol } from '../../../src/python/shapes/dim';
+import { PythonDocument } from '../../../src/python';
+import { analysisJson, analyzeShapes } from '../../../src/python';
+import { addDims, dimText, floorDivDims, mulDims, scaleDim, symbol } from '../../../src/python/interpreter/dim';
 
 /** `name: shape` per binding, shapes as --json prints them. */
 function shapesOf(source: string): string[] {
@@ -117,7 +117,7 @@ describe('python: shape inference', () => {
   it("follows dtypes into convs: PyTorch 1.13's message for an int64 input, none after .float() or true division", () => {
     const source = 'import torch\nimport torch.nn as nn\nx = torch.arange(16).reshape(1, 1, 4, 4)\nconv = nn.Conv2d(1, 1, 3)\na = conv(x / 16)\nb = conv(x.float())\nc = conv(x)\n'
       // A device the analysis cannot read could be a dtype: unknown, so no diagnostic; a legacy type name is read.
-      + 'd = conv(x.to(torch.device(name)))\ne = conv(x.type(torch.FloatTensor))\n';
+      + 'd = conv(x.to(device_or_dtype))\ne = conv(x.type(torch.FloatTensor))\n';
     // Message from torch 1.13: nn.Conv2d(1, 1, 3)(torch.arange(16).reshape(1, 1, 4, 4)).
     assert.deepEqual(messagesOf(source), ['7:5 dtype-mismatch: Input type (long int) and bias type (float) should be the same']);
   });

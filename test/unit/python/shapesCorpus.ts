@@ -2,7 +2,7 @@
 // about them, recorded by scripts/golden/gen_shapes.py. Shared by the corpus test and the bench.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analysisJson, analyzeShapes, notebookSource } from '../../../src/python/shapes/analyze';
+import { analysisJson, analyzeShapes, notebookSource } from '../../../src/python';
 import { fixturePath } from '../helpers';
 
 export interface GroundTruth {

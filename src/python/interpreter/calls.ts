@@ -1,0 +1,532 @@
+// Calls and attributes: library functions (through the rule tables), tensor methods, layers and
+// containers, and the file's own code. A function or method is followed at each call with the
+// values that reach it; classes run their body once, `__init__` at each instantiation; `super()`
+// and `nn.Module`/`nn.Sequential` bases are understood. A call Python itself would refuse (an
+// argument missing or too many) ends that path: its value is unknown, and says why.
+import type { SyntaxNode } from '@lezer/common';
+import { CONSTANTS } from '../rules/builtins';
+import { Call, notStatic, type CallArgs } from '../rules/context';
+import { dtypeOfPath } from '../rules/dtypes';
+import { callLibrary, functionName } from '../rules/library';
+import { messages, type PythonError } from '../rules/messages';
+import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
+import { UNKNOWN_DIM } from '../rules/shapes';
+import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
+import { assignmentParts, callArguments } from '../syntax/nodes';
+import type { Activation, Machine, SuperValue } from './machine';
+import { mergeValues } from './merge';
+import {
+  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
+} from './values';
+
+/** Calls of the file's own functions nested deeper than this are not followed. */
+const MAX_CALL_DEPTH = 24;
+
+const MODULE_IDENTITY_METHODS = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'requires_grad_', 'apply', 'half', 'share_memory', 'zero_grad']);
+
+export class CallRunner {
+  /** Every function and method defined, with the statement index that defined it. */
+  readonly functions: { fn: FunctionValue; definer: number }[] = [];
+  readonly classes: ClassValue[] = [];
+  /** Function bodies analysed at least once (by their start). */
+  readonly analysed = new Set<number>();
+  private readonly classInstances = new Map<ClassValue, InstanceValue>();
+  private readonly callStack: SyntaxNode[] = [];
+  private readonly localNames = new WeakMap<SyntaxNode, ReadonlySet<string>>();
+
+  constructor(private readonly m: Machine, private readonly definer: () => number) {}
+
+  get depth(): number {
+    return this.callStack.length;
+  }
+
+  /**
+   * Calls a value: library functions, layers, methods, the file's functions, classes and modules.
+   * A result not known because an argument is not says that argument's reason.
+   */
+  call(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value {
+    const result = this.callValue(callee, args, node);
+    const generic = result.kind === 'unknown' ? !result.why || (result.why.code === 'not-static' && !result.why.message)
+      : result.kind === 'tensor' && !result.elements && (!result.why || (result.why.code === 'not-static' && !result.why.message));
+    if (!generic) return result;
+    const unknownArgument = [...args.positional, ...args.keywords.values()].find((a) => a.kind === 'unknown' && a.why);
+    const why = unknownArgument?.kind === 'unknown' ? unknownArgument.why : undefined;
+    return why ? { ...result, why } as Value : result;
+  }
+
+  private callValue(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value {
+    const m = this.m;
+    m.tick();
+    switch (callee.kind) {
+      case 'path': {
+        if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
+        const call = new Call(functionName(callee.path), args, m.rules(node), this.argumentSites(node));
+        return callLibrary(call, callee.path) ?? { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+      }
+      case 'method':
+        return this.callMethod(callee.self, callee.name, args, node);
+      case 'function':
+        return this.callFunction(callee, args, false);
+      case 'class':
+        return this.instantiate(callee, args);
+      case 'instance': {
+        const forward = this.findMethod(callee.cls, '__call__') ?? this.findMethod(callee.cls, 'forward');
+        if (forward?.value.kind === 'function') return this.callFunction({ ...forward.value, self: callee }, args, false, forward.owner);
+        const container = callee.attributes.get('__container__');
+        return container ? this.call(container, args, node) : UNKNOWN;
+      }
+      case 'layer':
+        return this.callLayer(callee.layer, args, node);
+      case 'unknown':
+        return callee.why ? callee : { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+      default:
+        return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+    }
+  }
+
+  /** Where each argument of the call at `node` is written, for errors about one argument. */
+  private argumentSites(node: SyntaxNode | undefined): (index: number | string) => ReturnType<Machine['siteOf']> {
+    const argList = node?.lastChild?.name === 'ArgList' ? node.lastChild : undefined;
+    return (index) => {
+      if (!argList) return undefined;
+      const parsed = callArguments(argList, this.m.text);
+      const found = typeof index === 'number' ? parsed.positional[index] : parsed.keywords.get(index)?.value;
+      return found && this.m.siteOf(found);
+    };
+  }
+
+  private callLayer(layer: Layer, args: CallArgs, node: SyntaxNode | undefined): Value {
+    const m = this.m;
+    const input = args.positional[0] ?? args.keywords.get('input') ?? UNKNOWN;
+    if (layer.type === 'container') {
+      if (layer.name !== 'Sequential') return UNKNOWN;
+      let value = input;
+      for (const child of layer.children) value = this.call(child, { positional: [value], keywords: new Map(), spread: false }, node);
+      return value;
+    }
+    if (layer.type === 'loss') {
+      const keywords = new Map(args.keywords);
+      if (layer.reduction !== undefined) keywords.set('reduction', { kind: 'str', value: layer.reduction });
+      return this.call({ kind: 'path', path: `torch.nn.functional.${layer.functional}` }, { ...args, keywords }, node);
+    }
+    if (input.kind !== 'tensor' && input.kind !== 'unknown') return UNKNOWN;
+    const shape = input.kind === 'tensor' ? input.shape : undefined;
+    m.layerCalled(layer, shape);
+    if (layer.type === 'conv') {
+      const outputSize = args.keywords.get('output_size') ?? args.positional[1];
+      const sizes = outputSize ? outputSize.kind === 'tuple' || outputSize.kind === 'list' ? outputSize.items.map(knownInt) : undefined : undefined;
+      if (outputSize && outputSize.kind !== 'none' && (!sizes || sizes.some((s) => s === undefined))) return { kind: 'tensor', shape: undefined, dtype: input.kind === 'tensor' ? input.dtype : undefined };
+      const tensor: TensorValue = input.kind === 'tensor' ? input : { kind: 'tensor', shape: undefined, why: input.why };
+      return callConvLayer(m.rules(node), layer, tensor, sizes as number[] | undefined);
+    }
+    const dtype = input.kind === 'tensor' ? input.dtype : undefined;
+    const output = applyLayer(layer, shape, dtype);
+    // Norms, activations and dropout pass the conv they follow on to quick fixes.
+    const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
+    return { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)) };
+  }
+
+  private callMethod(self: Value, name: string, args: CallArgs, node: SyntaxNode | undefined): Value {
+    const m = this.m;
+    if (self.kind === 'tensor') return callTensorMethod(new Call(name, args, m.rules(node), this.argumentSites(node)), self, name);
+    if (self.kind === 'list' && name === 'pop') {
+      const at = args.positional[0] ? knownInt(args.positional[0]) : -1;
+      if (at === undefined || self.items.length === 0) return UNKNOWN;
+      return self.items.splice(at < 0 ? at + self.items.length : at, 1)[0] ?? UNKNOWN;
+    }
+    if (self.kind === 'list' && (name === 'append' || name === 'extend' || name === 'insert')) {
+      const v = name === 'insert' ? args.positional[1] : args.positional[0];
+      if (!v) return NONE;
+      if (name === 'extend') self.items.push(...(itemsOf(v) ?? []));
+      else if (name === 'insert') self.items.splice(knownInt(args.positional[0]) ?? self.items.length, 0, v);
+      else self.items.push(v);
+      return NONE;
+    }
+    if (self.kind === 'dict') {
+      if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([{ kind: 'str', value: k }, v])) };
+      if (name === 'values') return { kind: 'list', items: [...self.entries.values()] };
+      if (name === 'keys') return { kind: 'list', items: [...self.entries.keys()].map((k): Value => ({ kind: 'str', value: k })) };
+      if (name === 'get') {
+        const key = args.positional[0];
+        return key?.kind === 'str' && key.value !== undefined ? (self.entries.get(key.value) ?? args.positional[1] ?? NONE) : UNKNOWN;
+      }
+    }
+    if (self.kind === 'layer' && self.layer.type === 'container') {
+      const c = self.layer;
+      if (name === 'append' && args.positional[0]) {
+        c.children.push(args.positional[0]);
+        c.keys.push(undefined);
+        return self;
+      }
+      if (name === 'add_module' && args.positional[1]) {
+        c.children.push(args.positional[1]);
+        const key = args.positional[0];
+        c.keys.push(key?.kind === 'str' ? key.value : undefined);
+        return NONE;
+      }
+      if (name === 'extend') {
+        for (const item of itemsOf(args.positional[0]) ?? (args.positional[0]?.kind === 'layer' && args.positional[0].layer.type === 'container' ? args.positional[0].layer.children : [])) {
+          c.children.push(item);
+          c.keys.push(undefined);
+        }
+        return self;
+      }
+      if (name === 'forward') return this.callLayer(c, args, node);
+    }
+    if (self.kind === 'layer' && name === 'forward') return this.callLayer(self.layer, args, node);
+    if (self.kind === 'instance') {
+      if (name.startsWith('__base_init__:')) {
+        this.initLibraryBase(self, name.slice('__base_init__:'.length), args);
+        return NONE;
+      }
+      if (name === 'add_module' || name === 'register_module') {
+        const key = args.positional[0];
+        if (key?.kind === 'str' && key.value !== undefined && args.positional[1]) self.attributes.set(key.value, args.positional[1]);
+        return NONE;
+      }
+      if (name === 'register_buffer' || name === 'register_parameter') {
+        const key = args.positional[0];
+        if (key?.kind === 'str' && key.value !== undefined) self.attributes.set(key.value, args.positional[1] ?? UNKNOWN);
+        return NONE;
+      }
+      if (MODULE_IDENTITY_METHODS.has(name)) return self;
+    }
+    if (self.kind === 'layer' && MODULE_IDENTITY_METHODS.has(name)) return self;
+    return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+  }
+
+  /** `obj.name`. */
+  attribute(object: Value | SuperValue, name: string, node: SyntaxNode | undefined): Value {
+    const m = this.m;
+    switch (object.kind) {
+      case 'path': {
+        const path = `${object.path}.${name}`;
+        const dtype = dtypeOfPath(path);
+        return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
+      }
+      case 'instance': {
+        const own = object.attributes.get(name);
+        if (own) return node ? m.fresh(own, m.src(node), node) : own;
+        const method = this.findMethod(object.cls, name);
+        if (method?.value.kind === 'function') return { ...method.value, self: object };
+        if (method) return method.value;
+        const container = object.attributes.get('__container__');
+        if (container) return this.attribute(container, name, node);
+        return { kind: 'method', self: object, name };
+      }
+      case 'super': {
+        for (const base of object.cls.bases) {
+          if (base.kind === 'class') {
+            const found = this.findMethod(base, name);
+            if (found?.value.kind === 'function') return { ...found.value, self: object.self };
+          } else if (base.kind === 'path' && name === '__init__') {
+            return { kind: 'method', self: object.self, name: `__base_init__:${base.path}` };
+          }
+        }
+        return UNKNOWN;
+      }
+      case 'tensor':
+        return tensorAttribute(new Call(name, { positional: [], keywords: new Map(), spread: false }, m.rules(node)), object, name);
+      case 'layer': {
+        const layer = object.layer;
+        if (layer.type === 'container') {
+          const at = layer.keys.indexOf(name);
+          if (at >= 0) return layer.children[at] ?? UNKNOWN;
+        }
+        return layerAttribute(layer, name, m.rules(node).defaultDtype) ?? { kind: 'method', self: object, name };
+      }
+      case 'class':
+        return this.findMethod(object, name)?.value ?? UNKNOWN;
+      case 'tuple':
+        // The named tuples of max(dim), topk, sort: (values, indices).
+        if (object.items.length === 2 && (name === 'values' || name === 'indices')) return object.items[name === 'values' ? 0 : 1] as Value;
+        return { kind: 'method', self: object, name };
+      case 'list':
+      case 'dict':
+      case 'str':
+        return { kind: 'method', self: object, name };
+      case 'unknown':
+        return object;
+      default:
+        return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The file's own functions and classes.
+
+  defineFunction(node: SyntaxNode, act: Activation): void {
+    const nameNode = node.getChild('VariableName');
+    if (!nameNode) return;
+    const fn: FunctionValue = { kind: 'function', node, name: this.m.src(nameNode), closure: act.frame };
+    act.frame.names.set(fn.name, fn);
+    this.functions.push({ fn, definer: this.definer() });
+  }
+
+  defineClass(node: SyntaxNode, act: Activation): void {
+    const m = this.m;
+    const nameNode = node.getChild('VariableName');
+    const body = node.getChild('Body');
+    if (!nameNode || !body) return;
+    const argList = node.getChild('ArgList');
+    const bases = argList ? callArguments(argList, m.text).positional.map((b) => m.evalSafely(b, act)) : [];
+    const cls: ClassValue = { kind: 'class', node, name: m.src(nameNode), methods: new Map(), bases };
+    // The class body runs once; its functions close over the enclosing scope, not the class.
+    const classFrame = new Frame(act.frame);
+    const classAct: Activation = { frame: classFrame, returns: [], self: undefined, cls };
+    for (let child = body.firstChild; child; child = child.nextSibling) {
+      if (!child.type.is('Statement')) continue;
+      const def = child.name === 'DecoratedStatement' ? child.lastChild : child;
+      if (def?.name === 'FunctionDefinition') {
+        const fnName = def.getChild('VariableName');
+        if (!fnName) continue;
+        const fn: FunctionValue = { kind: 'function', node: def, name: m.src(fnName), closure: act.frame };
+        cls.methods.set(fn.name, fn);
+        this.functions.push({ fn, definer: this.definer() });
+      } else {
+        m.exec(child, classAct);
+      }
+    }
+    for (const [k, v] of classFrame.names) if (!cls.methods.has(k)) cls.methods.set(k, v);
+    act.frame.names.set(cls.name, cls);
+    this.classes.push(cls);
+  }
+
+  findMethod(cls: ClassValue, name: string): { value: Value; owner: ClassValue } | undefined {
+    const own = cls.methods.get(name);
+    if (own) return { value: own, owner: cls };
+    for (const base of cls.bases) {
+      if (base.kind === 'class') {
+        const found = this.findMethod(base, name);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** The library class a user class derives from, e.g. `torch.nn.Sequential`. */
+  private libraryBase(cls: ClassValue): string | undefined {
+    for (const base of cls.bases) {
+      if (base.kind === 'path') return base.path;
+      if (base.kind === 'class') {
+        const found = this.libraryBase(base);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  private instantiate(cls: ClassValue, args: CallArgs): Value {
+    const instance: InstanceValue = { kind: 'instance', cls, attributes: new Map() };
+    const init = this.findMethod(cls, '__init__');
+    if (init?.value.kind === 'function') {
+      const result = this.callFunction({ ...init.value, self: instance }, args, false, init.owner);
+      // `__init__` refused its arguments: Python raises, the instance never exists.
+      if (result.kind === 'unknown' && result.why?.code === 'invalid-argument') return result;
+    } else if (this.libraryBase(cls) === 'torch.nn.Sequential') this.initLibraryBase(instance, 'torch.nn.Sequential', args);
+    if (!this.classInstances.has(cls)) this.classInstances.set(cls, instance);
+    return instance;
+  }
+
+  /** `super().__init__(*layers)` of a class deriving from nn.Sequential: the instance is that Sequential. */
+  private initLibraryBase(instance: InstanceValue, path: string, args: CallArgs): void {
+    if (path !== 'torch.nn.Sequential' && path !== 'torch.nn.ModuleList') return;
+    const container = this.call({ kind: 'path', path }, args, undefined);
+    if (container.kind === 'layer') instance.attributes.set('__container__', container);
+  }
+
+  /**
+   * `self` for a method no call reached: the class's first instance, else one whose `__init__`
+   * ran with its parameters as named unknowns (so `nn.Conv2d(cin, cout, 3)` gives `cout` channels).
+   */
+  instanceForUncalledMethod(fn: FunctionValue): InstanceValue | undefined {
+    const cls = this.classes.find((c) => [...c.methods.values()].some((method) => method.kind === 'function' && method.node === fn.node));
+    if (!cls) return undefined;
+    const existing = this.classInstances.get(cls);
+    if (existing) return existing;
+    const instance: InstanceValue = { kind: 'instance', cls, attributes: new Map() };
+    this.classInstances.set(cls, instance);
+    const init = this.findMethod(cls, '__init__');
+    if (init?.value.kind === 'function') this.callFunction({ ...init.value, self: instance }, { positional: [], keywords: new Map(), spread: false }, true, init.owner);
+    return instance;
+  }
+
+  callFunction(fn: FunctionValue, args: CallArgs, symbolic: boolean, owner?: ClassValue): Value {
+    const m = this.m;
+    if (this.callStack.length >= MAX_CALL_DEPTH || this.callStack.includes(fn.node)) {
+      return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the recursive call of '${fn.name}' statically`, site: m.siteOf(fn.node) } };
+    }
+    this.analysed.add(fn.node.from);
+    const body = fn.node.getChild('Body');
+    const frame = new Frame(fn.closure, new Map(), body ? this.assignedNames(body) : undefined);
+    const cls = owner ?? (fn.self ? this.ownerOf(fn.self.cls, fn.node) : undefined);
+    const act: Activation = { frame, returns: [], self: fn.self, cls };
+    const refused = this.bindParameters(fn, args, frame, symbolic);
+    if (refused) return refused;
+    this.callStack.push(fn.node);
+    try {
+      if (body) m.execBlock(body, act);
+    } finally {
+      this.callStack.pop();
+    }
+    if (act.returns.length === 0) return NONE;
+    return act.returns.reduce((a, b) => mergeValues(a, b));
+  }
+
+  private ownerOf(cls: ClassValue, fnNode: SyntaxNode): ClassValue | undefined {
+    if ([...cls.methods.values()].some((method) => method.kind === 'function' && method.node === fnNode)) return cls;
+    for (const base of cls.bases) {
+      if (base.kind === 'class') {
+        const found = this.ownerOf(base, fnNode);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Python's binding of the call's arguments to the function's parameters; the refusal Python
+   * would raise (as an unknown value saying why) when they do not fit.
+   */
+  private bindParameters(fn: FunctionValue, args: CallArgs, frame: Frame, symbolic: boolean): Value | undefined {
+    const m = this.m;
+    const params = fn.node.getChild('ParamList');
+    if (!params) return undefined;
+    const positional = fn.self ? [fn.self as Value, ...args.positional] : [...args.positional];
+    const keywords = new Map(args.keywords);
+    const declared: { name: string; node: SyntaxNode; star: '' | '*' | '**'; keywordOnly: boolean }[] = [];
+    let star: '' | '*' | '**' = '';
+    let keywordOnly = false;
+    for (let c = params.firstChild; c; c = c.nextSibling) {
+      if (c.name === '*' || c.name === '**') {
+        star = c.name;
+        if (c.name === '*') keywordOnly = true;
+        continue;
+      }
+      if (c.name !== 'VariableName' || c.prevSibling?.name === 'AssignOp') continue;
+      declared.push({ name: m.src(c), node: c, star, keywordOnly: keywordOnly && star === '' });
+      star = '';
+    }
+    const site = m.siteOf(fn.node);
+    const refusal = (e: PythonError): Value => ({ kind: 'unknown', why: { code: e.code, message: e.message, kind: e.kind, site } });
+    let index = 0;
+    const missing: string[] = [];
+    for (const p of declared) {
+      if (p.star === '*') {
+        frame.names.set(p.name, args.spread ? UNKNOWN : tupleOf(positional.slice(index)));
+        index = positional.length;
+      } else if (p.star === '**') {
+        frame.names.set(p.name, args.spread ? UNKNOWN : { kind: 'dict', entries: new Map([...keywords].filter(([k]) => !declared.some((d) => d.name === k && d.star === ''))) });
+        for (const k of [...keywords.keys()]) if (!declared.some((d) => d.name === k && d.star === '')) keywords.delete(k);
+      } else {
+        const byPosition = !p.keywordOnly && index < positional.length ? positional[index++] : undefined;
+        const byKeyword = keywords.get(p.name);
+        if (byPosition && byKeyword && !args.spread) return refusal(messages.multipleValues(fn.name, p.name));
+        keywords.delete(p.name);
+        const given = byPosition ?? byKeyword;
+        const defaultNode = defaultOf(p.node);
+        // A function analysed without a call keeps its defaults (`stride=2`); a parameter without one
+        // names the sizes it gives (`nn.Conv2d(cin, cout, 3)` makes `cout` channels).
+        const fallback = defaultNode && !args.spread
+          ? m.evalSafely(defaultNode, { frame: fn.closure, returns: [], self: undefined, cls: undefined })
+          : symbolic || args.spread ? parameterUnknown(p.name, symbolic, m.siteOf(p.node)) : undefined;
+        if (given === undefined && fallback === undefined) missing.push(p.name);
+        frame.names.set(p.name, given ?? fallback ?? UNKNOWN);
+      }
+    }
+    if (args.spread || symbolic) return undefined;
+    if (index < positional.length) return refusal(messages.takesPositional(fn.name, declared.filter((p) => p.star === '' && !p.keywordOnly).length - (fn.self ? 1 : 0), positional.length - (fn.self ? 1 : 0)));
+    const unexpected = [...keywords.keys()][0];
+    if (unexpected !== undefined) return refusal(messages.unexpectedKeyword(fn.name, unexpected));
+    if (missing.length > 0) return refusal(messages.missingPositional(fn.name, missing));
+    return undefined;
+  }
+
+  /** The names a function body binds (assignment targets, loop variables, defs, imports): its locals. */
+  private assignedNames(body: SyntaxNode): ReadonlySet<string> {
+    const cached = this.localNames.get(body);
+    if (cached) return cached;
+    const m = this.m;
+    const names = new Set<string>();
+    const collect = (target: SyntaxNode): void => {
+      if (target.name === 'VariableName') names.add(m.src(target));
+      else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+        for (let t = target.firstChild; t; t = t.nextSibling) collect(t);
+      }
+    };
+    body.cursor().iterate((ref) => {
+      if (ref.node.parent !== body && (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition')) {
+        const nameNode = ref.node.getChild('VariableName');
+        if (nameNode) names.add(m.src(nameNode));
+        return false;
+      }
+      if (ref.name === 'LambdaExpression' || ref.name === 'ArrayComprehensionExpression' || ref.name === 'ScopeStatement') return false;
+      if (ref.name === 'AssignStatement') for (const group of assignmentParts(ref.node).targets) group.forEach(collect);
+      else if (ref.name === 'UpdateStatement' && ref.node.firstChild) collect(ref.node.firstChild);
+      else if (ref.name === 'ForStatement') {
+        const target = ref.node.getChild('for')?.nextSibling;
+        if (target) collect(target);
+      } else if (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition') {
+        const nameNode = ref.node.getChild('VariableName');
+        if (nameNode && ref.node.parent?.parent === body.parent) names.add(m.src(nameNode));
+      }
+      return undefined;
+    });
+    // `global x` / `nonlocal x` make a name not local: Conv Lab then keeps to the enclosing scope.
+    body.cursor().iterate((ref) => {
+      if (ref.name !== 'ScopeStatement') return undefined;
+      for (let c = ref.node.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') names.delete(m.src(c));
+      return false;
+    });
+    this.localNames.set(body, names);
+    return names;
+  }
+}
+
+/** A parameter no call gives a value: a named unknown (its sizes are symbols) that says why. */
+function parameterUnknown(name: string, symbolic: boolean, site: ReturnType<Machine['siteOf']>): Value {
+  return {
+    kind: 'unknown',
+    name: symbolic ? name : undefined,
+    why: { code: 'not-static', message: `cannot evaluate '${name}' statically: it is a parameter: its value is only known at a call site`, site },
+  };
+}
+
+/** The default value expression of a parameter: the node after its `=`. */
+function defaultOf(param: SyntaxNode): SyntaxNode | undefined {
+  let next = param.nextSibling;
+  if (next?.name === 'TypeDef') next = next.nextSibling;
+  if (next?.name !== 'AssignOp') return undefined;
+  return next.nextSibling ?? undefined;
+}
+
+/** `conv.weight`, `conv.out_channels`, `linear.in_features`... */
+function layerAttribute(layer: Layer, name: string, defaultDtype: 'float32' | 'float64'): Value | undefined {
+  if (layer.type === 'conv') {
+    switch (name) {
+      case 'weight': return layerParameter(layer, 'weight', defaultDtype);
+      case 'bias': return layer.bias ? layerParameter(layer, 'bias', defaultDtype) : NONE;
+      case 'in_channels': return intOf(layer.inChannels);
+      case 'out_channels': return intOf(layer.outChannels);
+      case 'kernel_size': return tupleOf(layer.kernelSize.map(intOf));
+      case 'groups': return intOf(layer.args.groups ?? 1);
+      case 'stride':
+      case 'padding':
+      case 'dilation': {
+        const v = layer.args[name];
+        return typeof v === 'string' ? { kind: 'str', value: v } : tupleOf((v as readonly number[]).map(intOf));
+      }
+    }
+  }
+  if (layer.type === 'linear') {
+    switch (name) {
+      case 'weight': return layer.weight ?? { kind: 'tensor', shape: [layer.outFeatures, layer.inFeatures ?? UNKNOWN_DIM], dtype: defaultDtype, why: PLACEHOLDER };
+      case 'bias': return layer.bias ? { kind: 'tensor', shape: [layer.outFeatures], dtype: defaultDtype } : NONE;
+      case 'in_features': return intOf(layer.inFeatures);
+      case 'out_features': return intOf(layer.outFeatures);
+    }
+  }
+  if (layer.type === 'batchNorm' && name === 'num_features') return intOf(layer.numFeatures);
+  if (layer.type === 'embedding' && name === 'embedding_dim') return intOf(layer.embeddingDim);
+  return undefined;
+}

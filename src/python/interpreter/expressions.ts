@@ -1,0 +1,424 @@
+// Expressions: literals (each value knowing where it is written, for errors inside a literal),
+// names, attributes, subscripts, calls (their arguments evaluated here, the call in calls.ts),
+// operators and comprehensions, evaluated on abstract values.
+import type { SyntaxNode } from '@lezer/common';
+import { isArithmetic, isComparison, numberArithmetic, numberNegation, pythonComparison, tensorBinary, tensorNegation } from '../rules/arithmetic';
+import { DEFAULT_NAMES, iterate } from '../rules/builtins';
+import type { CallArgs } from '../rules/context';
+import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
+import { changesValues } from '../rules/tensorMethods';
+import { messages, type PythonError } from '../rules/messages';
+import { callArguments, meaningfulChildren, subscriptItems } from '../syntax/nodes';
+import { fork, type Activation, type Machine } from './machine';
+import { mergeValues } from './merge';
+import { bigIntOf, exactInt, itemsOf, knownInt, UNBOUND, UNKNOWN, type Site, type Value, type Why } from './values';
+
+/** Expressions nested deeper than this are not followed (PyTorch itself stops at 64 dimensions). */
+const MAX_DEPTH = 400;
+/** Items a comprehension makes at most. */
+const MAX_COMPREHENSION = 4096;
+
+export class ExpressionEvaluator {
+  private depth = 0;
+
+  constructor(private readonly m: Machine) {}
+
+  eval(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    m.tick();
+    if (++this.depth > MAX_DEPTH) {
+      this.depth--;
+      return { kind: 'unknown', why: { code: 'too-deep', message: 'the expression is nested too deeply to evaluate', site: m.siteOf(node) } };
+    }
+    try {
+      const value = this.evalNode(node, act);
+      m.probe(node, value);
+      return value;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evalNode(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    switch (node.name) {
+      case 'Number':
+        return numberLiteral(m.src(node), m, node);
+      case 'String':
+        return { kind: 'str', value: stringValue(m.src(node)), at: m.siteOf(node) };
+      case 'FormatString':
+        return { kind: 'str', value: undefined };
+      case 'ContinuedString': {
+        const parts = meaningfulChildren(node).map((part) => this.eval(part, act));
+        const known = parts.every((p) => p.kind === 'str' && p.value !== undefined);
+        return { kind: 'str', value: known ? parts.map((p) => (p.kind === 'str' ? p.value : '')).join('') : undefined, at: m.siteOf(node) };
+      }
+      case 'Boolean':
+        return { kind: 'bool', value: m.src(node) === 'True', at: m.siteOf(node) };
+      case 'None':
+        return { kind: 'none', at: m.siteOf(node) };
+      case 'VariableName':
+        return m.recorded(node, m.lookup(m.src(node), act, node));
+      case 'ParenthesizedExpression': {
+        const inner = meaningfulChildren(node);
+        return inner.length === 1 ? this.eval(inner[0] as SyntaxNode, act) : UNKNOWN;
+      }
+      case 'TupleExpression':
+      case 'ArrayExpression':
+        return this.sequence(node, act);
+      case 'DictionaryExpression':
+        return this.dictionary(node, act);
+      case 'ArrayComprehensionExpression':
+        return this.comprehension(node, act);
+      case 'MemberExpression':
+        return this.member(node, act);
+      case 'CallExpression':
+        return this.callExpression(node, act);
+      case 'BinaryExpression':
+        return this.binaryExpression(node, act);
+      case 'UnaryExpression':
+        return this.unary(node, act);
+      case 'ConditionalExpression': {
+        const [a, cond, b] = meaningfulChildren(node).filter((n) => n.name !== 'if' && n.name !== 'else');
+        if (!a || !cond || !b) return UNKNOWN;
+        const truth = m.truthOf(this.eval(cond, act));
+        if (truth !== undefined) return this.eval(truth ? a : b, act);
+        return mergeValues(m.evalSafely(a, act), m.evalSafely(b, act));
+      }
+      default:
+        return node.type.isError
+          ? { kind: 'unknown', why: { code: 'syntax-error', message: 'invalid syntax', site: m.siteOf(node) } }
+          : { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
+    }
+  }
+
+  /** A name as the running code sees it: its scopes, then the names files use unimported, then builtins. */
+  lookup(name: string, act: Activation, node: SyntaxNode): Value {
+    const m = this.m;
+    const found = act.frame.lookup(name);
+    if (found === UNBOUND) return { kind: 'unknown', why: whyOf(messages.unboundLocal(name, m.siteOf(node))) };
+    if (found) return m.fresh(named(found, name, m.siteOf(node)), name, node);
+    const path = DEFAULT_NAMES.get(name);
+    if (path) return { kind: 'path', path };
+    return { kind: 'unknown', why: whyOf(messages.nameNotDefined(name, m.siteOf(node))) };
+  }
+
+  private sequence(node: SyntaxNode, act: Activation): Value {
+    const items: Value[] = [];
+    const itemSites: (Site | undefined)[] = [];
+    let spread = false;
+    for (const child of meaningfulChildren(node)) {
+      if (child.name === '*') {
+        spread = true;
+        continue;
+      }
+      const v = this.eval(child, act);
+      if (spread) {
+        const expanded = iterate(this.m.rules(child), v);
+        if (!expanded) return { kind: 'unknown', why: { code: 'not-static', site: this.m.siteOf(child) } };
+        items.push(...expanded);
+        itemSites.push(...expanded.map(() => this.m.siteOf(child)));
+        spread = false;
+      } else {
+        items.push(v);
+        itemSites.push(this.m.siteOf(child));
+      }
+    }
+    return { kind: node.name === 'TupleExpression' ? 'tuple' : 'list', items, at: this.m.siteOf(node), itemSites };
+  }
+
+  private dictionary(node: SyntaxNode, act: Activation): Value {
+    const parts = meaningfulChildren(node);
+    const entries = new Map<string, Value>();
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const key = this.eval(parts[i] as SyntaxNode, act);
+      if (parts[i]?.name === '**' || key.kind !== 'str' || key.value === undefined) return UNKNOWN;
+      entries.set(key.value, this.eval(parts[i + 1] as SyntaxNode, act));
+    }
+    return { kind: 'dict', entries };
+  }
+
+  /** `[f(c) for c in xs if cond]` over a known sequence. */
+  private comprehension(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    const parts = meaningfulChildren(node);
+    const forAt = parts.findIndex((p) => p.name === 'for');
+    const inAt = parts.findIndex((p) => p.name === 'in');
+    const element = parts[0];
+    const iterableNode = parts[inAt + 1];
+    if (!element || forAt < 0 || inAt < 0 || !iterableNode || parts.slice(inAt + 2).some((p) => p.name === 'for')) return UNKNOWN;
+    const targets = parts.slice(forAt + 1, inAt);
+    const ifAt = parts.findIndex((p, i) => i > inAt && p.name === 'if');
+    const condition = ifAt >= 0 ? parts[ifAt + 1] : undefined;
+    const items = iterate(m.rules(node), this.eval(iterableNode, act));
+    if (!items || items.length > MAX_COMPREHENSION) return UNKNOWN;
+    const inner = fork(act);
+    const out: Value[] = [];
+    for (const item of items) {
+      if (targets.length === 1) inner.frame.names.set(m.src(targets[0] as SyntaxNode), item);
+      else {
+        const unpacked = itemsOf(item);
+        targets.forEach((t, i) => inner.frame.names.set(m.src(t), unpacked?.[i] ?? UNKNOWN));
+      }
+      if (condition) {
+        const truth = m.truthOf(this.eval(condition, inner));
+        if (truth === undefined) return UNKNOWN;
+        if (!truth) continue;
+      }
+      out.push(this.eval(element, inner));
+    }
+    return { kind: 'list', items: out };
+  }
+
+  private member(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    const objectNode = node.firstChild;
+    const last = node.lastChild;
+    if (!objectNode || !last) return UNKNOWN;
+    // `a[...]` ends with `]`, `a.b` with its property: no search through the children.
+    if (last.name === ']') return this.subscript(node, this.eval(objectNode, act), act);
+    if (last.name !== 'PropertyName') return UNKNOWN;
+    return m.recorded(node, m.attribute(this.eval(objectNode, act), m.src(last), node));
+  }
+
+  private subscript(node: SyntaxNode, object: Value, act: Activation): Value {
+    const m = this.m;
+    if (object.kind === 'unknown') return object;
+    if (object.kind === 'tensor') {
+      const items = indexItems(m, node, act, object.library === 'numpy');
+      return m.guard(node, () => indexTensor(m.rules(node), object, items));
+    }
+    const [first] = subscriptItems(node);
+    if (!first || subscriptItems(node).length !== 1) return UNKNOWN;
+    if (object.kind === 'dict' || (object.kind === 'layer' && object.layer.type === 'container' && object.layer.name === 'ModuleDict')) {
+      if (first.kind !== 'index') return UNKNOWN;
+      const key = this.eval(first.node, act);
+      if (key.kind !== 'str' || key.value === undefined) return UNKNOWN;
+      if (object.kind === 'dict') return object.entries.get(key.value) ?? UNKNOWN;
+      const at = object.layer.type === 'container' ? object.layer.keys.indexOf(key.value) : -1;
+      return object.layer.type === 'container' ? (object.layer.children[at] ?? UNKNOWN) : UNKNOWN;
+    }
+    const sequence = itemsOf(object) ?? (object.kind === 'layer' && object.layer.type === 'container' ? object.layer.children : undefined);
+    if (!sequence) return UNKNOWN;
+    const [index] = indexItems(m, node, act, false);
+    if (!index) return UNKNOWN;
+    if (index.kind === 'int' && index.value === undefined) return sequence.length > 0 && sequence.every((s) => s.kind === 'int') ? { kind: 'int', value: undefined } : UNKNOWN;
+    const kind = object.kind === 'tuple' ? 'tuple' : 'list';
+    const found = m.guard(node, () => indexSequence(sequence, kind, index) ?? UNKNOWN);
+    if (object.kind === 'layer' && object.layer.type === 'container' && index.kind === 'slice' && found.kind === 'list') {
+      return { kind: 'layer', layer: { ...object.layer, children: found.items, keys: found.items.map(() => undefined) } };
+    }
+    return object.kind === 'tuple' && object.torchSize && found.kind === 'tuple' ? { ...found, torchSize: true } : found;
+  }
+
+  private callExpression(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    const calleeNode = node.firstChild;
+    const argList = node.lastChild?.name === 'ArgList' ? node.lastChild : null;
+    if (!calleeNode || !argList) return UNKNOWN;
+    const isSuper = calleeNode.name === 'VariableName' && m.src(calleeNode) === 'super';
+    const callee = isSuper ? undefined : this.eval(calleeNode, act);
+    const parsed = callArguments(argList, m.text);
+    const positional = parsed.positional.map((a) => m.evalSafely(a, act));
+    const keywords = new Map<string, Value>();
+    // Where a tensor lives does not change its values: `device=` may be anything.
+    for (const [k, { value }] of parsed.keywords) keywords.set(k, k === 'device' ? UNKNOWN : m.evalSafely(value, act));
+    const args: CallArgs = { positional, keywords, spread: parsed.spread.length > 0 };
+    if (parsed.spread.length > 0) {
+      // `f(*layers)`: expanded in place when the sequence is known (positional spreads only).
+      const expanded = this.expandSpread(argList, act);
+      if (expanded) Object.assign(args, { positional: expanded, spread: false });
+    }
+    if (callee === undefined) {
+      if (act.self && act.cls) return { kind: 'super', self: act.self, cls: act.cls } as unknown as Value;
+      return UNKNOWN;
+    }
+    // What the call received, for quick fixes: built only when it fails.
+    const operands = (): Value[] => [...(callee.kind === 'method' ? [callee.self] : []), ...args.positional.flatMap((a) => itemsOf(a) ?? [a]), ...args.keywords.values()];
+    const value = m.guard(node, () => m.call(callee, args, node), callee.kind === 'layer' ? callee.layer : undefined, operands);
+    if (value.kind === 'layer') m.layerBuilt(value.layer, node);
+    // `x.add_(1)`: the tensor changes in place; the name (or attribute) it was read from gets its new value.
+    if (callee.kind === 'method' && callee.self.kind === 'tensor' && changesValues(callee.name) && value.kind === 'tensor' && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {
+      m.changeInPlace(calleeNode.firstChild, callee.self, value, statementOf(node), act);
+    }
+    return m.recorded(node, value);
+  }
+
+  private expandSpread(argList: SyntaxNode, act: Activation): Value[] | undefined {
+    const m = this.m;
+    const out: Value[] = [];
+    let pending: 'none' | '*' | '**' = 'none';
+    for (let c = argList.firstChild; c; c = c.nextSibling) {
+      if (c.name === '*' || c.name === '**') {
+        pending = c.name;
+        continue;
+      }
+      if (c.name === '(' || c.name === ')' || c.name === ',') continue;
+      if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') return undefined;
+      if (c.name === 'AssignOp') continue;
+      if (pending === '**') return undefined;
+      const v = m.evalSafely(c, act);
+      if (pending === '*') {
+        const items = iterate(m.rules(c), v);
+        if (!items) return undefined;
+        out.push(...items);
+      } else out.push(v);
+      pending = 'none';
+    }
+    return out;
+  }
+
+  private binaryExpression(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    const [left, op, right] = meaningfulChildren(node);
+    if (!left || !op || !right) return UNKNOWN;
+    const operator = m.src(op);
+    if (operator === 'and' || operator === 'or') {
+      const a = this.eval(left, act);
+      const truth = m.truthOf(a);
+      if (truth === undefined) {
+        m.evalSafely(right, act);
+        return { kind: 'bool', value: undefined };
+      }
+      return (operator === 'and') === truth ? this.eval(right, act) : a;
+    }
+    const a = this.eval(left, act);
+    const b = this.eval(right, act);
+    return m.guard(node, () => numberBinary(m, operator, a, b, node), undefined, () => [a, b]);
+  }
+
+  private unary(node: SyntaxNode, act: Activation): Value {
+    const m = this.m;
+    const [op, operand] = meaningfulChildren(node);
+    if (!op || !operand) return UNKNOWN;
+    const v = this.eval(operand, act);
+    const operator = m.src(op);
+    if (operator === 'not') {
+      const truth = m.truthOf(v);
+      return { kind: 'bool', value: truth === undefined ? undefined : !truth };
+    }
+    if (v.kind === 'tensor') return m.guard(node, () => tensorNegation(m.rules(node), operator, v));
+    if (v.kind === 'unknown') return v;
+    return numberNegation(operator, v) ?? { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
+  }
+
+  /** Python truthiness when statically known. */
+  truthOf(v: Value): boolean | undefined {
+    switch (v.kind) {
+      case 'bool': return v.value;
+      case 'int': {
+        const n = bigIntOf(v);
+        return n === undefined ? undefined : n !== 0n;
+      }
+      case 'float': return v.value === undefined ? undefined : v.value !== 0;
+      case 'str': return v.value === undefined ? undefined : v.value.length > 0;
+      case 'none': return false;
+      case 'list':
+      case 'tuple': return v.items.length > 0;
+      case 'dict': return v.entries.size > 0;
+      case 'tensor': {
+        const read = v.elements && v.shape?.length !== undefined ? this.m.rules(undefined).read(v) : undefined;
+        return read && read.data.length === 1 ? Number(read.data[0]) !== 0 : undefined;
+      }
+      case 'layer':
+      case 'instance':
+      case 'function':
+      case 'class':
+      case 'path':
+        return true;
+      default: return undefined;
+    }
+  }
+}
+
+/**
+ * A value not known because paths met at a statement (`why` code 'not-followed', its message the
+ * statement's first line), now read through `name`: the reason says so in the name's words.
+ */
+function named(value: Value, name: string, site: Site | undefined): Value {
+  const why = value.kind === 'unknown' || value.kind === 'tensor' ? value.why : undefined;
+  if (why?.code !== 'not-followed') return value;
+  return {
+    ...value,
+    why: { code: 'not-static', message: `cannot evaluate '${name}' statically: it is set by '${why.message ?? ''}' on line {line}, which Conv Lab does not follow`, site, lineOf: why.site },
+  } as Value;
+}
+
+/** The statement a node is part of (for messages naming it). */
+function statementOf(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode = node;
+  while (n.parent && !n.type.is('Statement')) n = n.parent;
+  return n;
+}
+
+/** A subscript's items evaluated: ints, slices (bounds known or not), `None`, `...`, or advanced indices. */
+export function indexItems(m: Machine, member: SyntaxNode, act: Activation, numpy: boolean): IndexItem[] {
+  return subscriptItems(member).map((item): IndexItem => {
+    if (item.kind === 'slice') {
+      const bounds = [item.start, item.stop, item.step].map((n) => (n ? m.eval(n, act) : undefined));
+      for (const b of bounds) if (b && b.kind !== 'int' && b.kind !== 'bool' && b.kind !== 'none' && b.kind !== 'unknown') throw messages.sliceIndicesNotInts(m.siteOf(member));
+      const known = bounds.every((v) => v === undefined || v.kind === 'none' || knownInt(v) !== undefined);
+      const [start, stop, step] = bounds.map((v) => knownInt(v));
+      return { kind: 'slice', start, stop, step, known, at: m.siteOf(member) };
+    }
+    if (item.node.name === 'Ellipsis') return { kind: 'ellipsis', at: m.siteOf(item.node) };
+    const v = m.eval(item.node, act);
+    if (v.kind === 'none') return { kind: 'none' };
+    if (v.kind === 'int' || v.kind === 'bool') return { kind: 'int', value: knownInt(v), at: m.siteOf(item.node) };
+    if (v.kind === 'float') throw messages.floatIndex(numpy, m.siteOf(item.node));
+    if (v.kind === 'unknown') return { kind: 'int', value: undefined, at: m.siteOf(item.node) };
+    return { kind: 'advanced' };
+  });
+}
+
+/** `a op b` on any values: tensors elementwise, Python numbers, sequences, comparisons. */
+export function numberBinary(m: Machine, operator: string, a: Value, b: Value, node: SyntaxNode): Value {
+  if (a.kind === 'tensor' || b.kind === 'tensor') {
+    if (a.kind === 'unknown' || b.kind === 'unknown') return { kind: 'tensor', shape: undefined, why: (a.kind === 'unknown' ? a.why : undefined) ?? (b.kind === 'unknown' ? b.why : undefined) };
+    if ((isArithmetic(operator) || isComparison(operator) || operator === '@' || operator === '**') && isOperand(a) && isOperand(b)) return tensorBinary(m.rules(node), operator, a, b);
+    return { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
+  }
+  if (a.kind === 'unknown') return a;
+  if (b.kind === 'unknown') return b;
+  if (isComparison(operator) || operator === 'is' || operator === 'is not') return { kind: 'bool', value: pythonComparison(operator, a, b) };
+  if (operator === 'in' || operator === 'not in') return { kind: 'bool', value: undefined };
+  if ((a.kind === 'list' || a.kind === 'tuple') && operator === '+' && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...b.items] };
+  if ((a.kind === 'list' || a.kind === 'tuple') && operator === '*' && knownInt(b) !== undefined) {
+    const n = Math.min(knownInt(b) as number, 10_000);
+    return { kind: a.kind, items: Array.from({ length: n }, () => a.items).flat() };
+  }
+  if (a.kind === 'str' && b.kind === 'str' && operator === '+') return { kind: 'str', value: a.value !== undefined && b.value !== undefined ? a.value + b.value : undefined };
+  if (isNumber(a) && isNumber(b)) return numberArithmetic(operator, a, b, m.siteOf(node));
+  return { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
+}
+
+function isNumber(v: Value): boolean {
+  return v.kind === 'int' || v.kind === 'float' || v.kind === 'bool';
+}
+
+function isOperand(v: Value): boolean {
+  return v.kind === 'tensor' || isNumber(v);
+}
+
+/** A Python numeric literal: ints exact (any base, underscores), floats as doubles; complex numbers are not followed. */
+function numberLiteral(text: string, m: Machine, node: SyntaxNode): Value {
+  const clean = text.split('_').join('');
+  const lower = clean.toLowerCase();
+  const at = m.siteOf(node);
+  if (lower.endsWith('j')) return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the complex number '${text}' statically`, site: at } };
+  if (lower.startsWith('0x') || lower.startsWith('0o') || lower.startsWith('0b')) return exactInt(BigInt(lower), at);
+  if (lower.includes('.') || lower.includes('e')) return { kind: 'float', value: Number(clean), at };
+  return exactInt(BigInt(clean), at);
+}
+
+/** A string literal's characters, when it has no escapes to interpret (dtype names, padding modes, keys). */
+function stringValue(text: string): string | undefined {
+  const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(text);
+  if (!m) return undefined;
+  return (m[3] ?? '').includes('\\') && !/r/i.test(m[1] ?? '') ? undefined : m[3];
+}
+
+/** An error's message and site, as the reason a value is not known. */
+function whyOf(e: PythonError): Why {
+  return { code: e.code, message: e.message, kind: e.kind, site: e.at };
+}

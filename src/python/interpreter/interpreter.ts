@@ -1,0 +1,524 @@
+// The one interpreter of Conv Lab's Python: it walks a whole file's syntax tree in execution order
+// with abstract values (values.ts), the way Python would run it but with shapes for tensors (and
+// their elements, when known). Module-level code runs once; a function or method body is analysed
+// at each call with the argument values that reach it (so `netG(noise)` follows `forward` with
+// noise's shape), and every function no call reached is analysed afterwards with unknown
+// arguments, giving symbolic sizes. Every client asks it: hovers, hints, diagnostics, quick fixes,
+// the CLI, and the run commands' selections (through probes: the values an expression had).
+//
+// This file is the run: the module's names and the incremental bookkeeping (incremental.ts), the
+// results each statement records, errors turned into diagnostics, changes in place, and the
+// budget. Statements, expressions and calls are their own files, wired together here.
+//
+// Every step is counted against a budget, so any input, however hostile, ends in bounded time;
+// so is every element computed while the file is read.
+import type { SyntaxNode } from '@lezer/common';
+import { DEFAULT_MAX_ELEMENTS, type FloatDType, type Tensor } from '../../core/tensor';
+import type { CallArgs, RuleContext } from '../rules/context';
+import { asPythonError, type PythonError } from '../rules/messages';
+import type { PythonDocument, Span } from '../syntax/document';
+import { CallRunner } from './calls';
+import type { Dim } from './dim';
+import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
+import { ExpressionEvaluator } from './expressions';
+import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState } from './incremental';
+import type { Activation, Flow, Machine, SuperValue } from './machine';
+import { shapesEqual } from './dim';
+import { excerpt, StatementRunner } from './statements';
+import { Frame, type FunctionValue, type Layer, type Site, type TensorValue, type Value } from './values';
+
+export interface AnalysisOptions {
+  /** Evaluation steps before the analysis stops (what it found so far is kept). */
+  readonly maxSteps?: number;
+  /** Largest tensor whose elements are computed (`convLab.maxElements`). */
+  readonly maxElements?: number;
+  /** Wall-clock limit in milliseconds, checked every few thousand steps. */
+  readonly timeBudgetMs?: number;
+  /** PyTorch's default dtype (`convLab.defaultDtype`, `torch.set_default_dtype`). */
+  readonly defaultDtype?: FloatDType;
+}
+
+/** Element operations the analysis itself may spend reading elements (`.item()`, a condition on a tensor). */
+const READ_BUDGET = 2_000_000;
+
+class BudgetExceeded extends Error {}
+
+/** The module's names: every read and write is reported, so each statement's inputs and outputs are known. */
+class ModuleNames extends Map<string, Value> {
+  constructor(private readonly onRead: (name: string, own: Value | undefined) => Value | undefined, private readonly onWrite: (name: string, value: Value) => void) {
+    super();
+  }
+
+  override get(name: string): Value | undefined {
+    return this.onRead(name, super.get(name));
+  }
+
+  override set(name: string, value: Value): this {
+    this.onWrite(name, value);
+    return super.set(name, value);
+  }
+}
+
+/** When a name is read by the functions analysed after the file ran: after every statement. */
+const AFTER_ALL = Number.POSITIVE_INFINITY;
+
+/** A previous analysis to build on: its state, the new top-level statements, and which of them keep their records. */
+export interface Reuse {
+  readonly previous: AnalysisState;
+  readonly statements: readonly SyntaxNode[];
+  readonly records: readonly (StatementRecord | undefined)[];
+}
+
+/** A change in place: when, through which name, by which statement. */
+interface Change {
+  readonly time: number;
+  readonly name: string;
+  readonly statement: Site | undefined;
+  readonly text: string;
+}
+
+export class Interpreter implements Machine {
+  /** One per top-level statement: reused ones from the previous analysis, the others filled by this run. */
+  readonly records: StatementRecord[];
+  readonly statements: readonly SyntaxNode[];
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly layerSites: WeakMap<Layer, Site>;
+  readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
+  truncated = false;
+  /** The values each probed range had (every time it ran), by `from:to`. */
+  readonly probed = new Map<string, Value[]>();
+  readonly text: string;
+  /** Errors this run found (their ranges in the text), by range and message: to report each once. */
+  private readonly reported = new Map<string, { readonly from: number; readonly to: number; readonly message: string }>();
+  private readonly rerun: Set<StatementRecord>;
+  /** The statement running (or whose function is analysed), its index, and the time names are read at. */
+  private executing: StatementRecord | undefined;
+  private executingIndex = -1;
+  private time = 0;
+  /** For each module name, the index of the statement of this run that last bound it. */
+  private readonly binderIndex = new Map<string, number>();
+  /** For each module name, the indices of the reused statements that bind it, ascending. */
+  private readonly reusedBinders: Map<string, number[]>;
+  /** Each record's statement index in this run. */
+  readonly indexOf = new Map<StatementRecord, number>();
+  /** The statement whose text holds the last offset looked up (most lookups repeat it). */
+  private lastOwner = -1;
+
+  private readonly maxSteps: number;
+  private readonly maxElements: number;
+  private readonly defaultDtype: FloatDType;
+  private steps = 0;
+  private stepsAtSwitch = 0;
+  private readonly deadline: number;
+  /** The clock values are born on: it ticks at every change in place. */
+  private clock = 0;
+  private readonly changes = new Map<Storage, Change>();
+  private readonly readBudget = new WorkBudget(READ_BUDGET);
+  private readonly probes: ReadonlySet<string> | undefined;
+
+  private readonly statementRunner: StatementRunner;
+  private readonly expressions: ExpressionEvaluator;
+  private readonly calls: CallRunner;
+
+  constructor(doc: PythonDocument, options: AnalysisOptions = {}, reuse?: Reuse, probes?: readonly Span[]) {
+    this.text = doc.text;
+    this.maxSteps = options.maxSteps ?? 400_000;
+    this.deadline = performance.now() + (options.timeBudgetMs ?? 2_000);
+    this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    this.defaultDtype = options.defaultDtype ?? 'float32';
+    this.probes = probes && probes.length > 0 ? new Set(probes.map(probeKey)) : undefined;
+    this.statements = reuse?.statements ?? topLevelStatements(doc.tree.topNode);
+    this.starts = this.statements.map((s) => s.from);
+    this.ends = this.statements.map((s) => s.to);
+    this.records = this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from));
+    this.rerun = new Set(this.records.filter((r, i) => r !== reuse?.records[i]));
+    this.layerSites = reuse?.previous.layerSites ?? new WeakMap();
+    this.layerInputs = reuse?.previous.layerInputs ?? new WeakMap();
+    this.records.forEach((record, i) => this.indexOf.set(record, i));
+    this.reusedBinders = this.bindersByName(false);
+    this.statementRunner = new StatementRunner(this);
+    this.expressions = new ExpressionEvaluator(this);
+    this.calls = new CallRunner(this, () => this.executingIndex);
+  }
+
+  /** For each module name, the indices of the statements (re-run ones, or reused ones) binding it, ascending. */
+  private bindersByName(rerun: boolean): Map<string, number[]> {
+    const byName = new Map<string, number[]>();
+    this.records.forEach((record, i) => {
+      if (this.rerun.has(record) !== rerun) return;
+      for (const name of record.writes.keys()) {
+        const binders = byName.get(name);
+        if (binders) binders.push(i);
+        else byName.set(name, [i]);
+      }
+    });
+    return byName;
+  }
+
+  /**
+   * Runs the statements that have no reused record, then analyses the functions they defined
+   * that no call reached. Throws NeedsStatements when a reused statement must re-run too.
+   */
+  run(): void {
+    const module = new Frame(undefined, new ModuleNames((name, own) => this.readModuleName(name, own), (name, value) => this.bindModuleName(name, value)));
+    const top: Activation = { frame: module, returns: [], self: undefined, cls: undefined };
+    try {
+      for (let i = 0; i < this.statements.length; i++) {
+        const record = this.records[i] as StatementRecord;
+        if (!this.rerun.has(record)) continue;
+        this.runAs(i, i);
+        this.exec(this.statements[i] as SyntaxNode, top);
+      }
+      // Functions no call reached: analysed once with unknown arguments (symbolic sizes).
+      for (let i = 0; i < this.calls.functions.length; i++) {
+        const { fn, definer } = this.calls.functions[i] as { fn: FunctionValue; definer: number };
+        if (this.calls.analysed.has(fn.node.from)) continue;
+        this.runAs(definer, AFTER_ALL);
+        const self = fn.self ?? this.calls.instanceForUncalledMethod(fn);
+        this.calls.callFunction({ ...fn, self }, { positional: [], keywords: new Map(), spread: false }, true);
+      }
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      this.truncated = true;
+    } finally {
+      this.runAs(-1, 0);
+    }
+  }
+
+  /** Whether every statement's steps, reused ones included, are more than the budget allows. */
+  exceedsBudget(): boolean {
+    return this.records.reduce((sum, r) => sum + r.steps, 0) > this.maxSteps;
+  }
+
+  /**
+   * Reused statements that read a name a re-run statement now binds after the statement they
+   * had read it from (they would see a different value).
+   */
+  staleReaders(): StatementRecord[] {
+    const rerunBinders = this.bindersByName(true);
+    const stale: StatementRecord[] = [];
+    this.records.forEach((record, i) => {
+      if (this.rerun.has(record)) return;
+      for (const [reads, time] of [[record.reads, i], [record.endReads, AFTER_ALL]] as const) {
+        for (const [name, binder] of reads ?? []) {
+          const binderAt = binder ? (this.indexOf.get(binder) ?? Number.NaN) : -1;
+          const rebound = latestBefore(rerunBinders.get(name), time);
+          if (Number.isNaN(binderAt) || rebound > binderAt) {
+            stale.push(record);
+            return;
+          }
+        }
+      }
+    });
+    return stale;
+  }
+
+  /** Attributes what follows to statement `index` (-1: none), reading module names as at `time`. */
+  private runAs(index: number, time: number): void {
+    if (this.executing) this.executing.steps += this.steps - this.stepsAtSwitch;
+    this.stepsAtSwitch = this.steps;
+    this.executing = index >= 0 ? this.records[index] : undefined;
+    this.executingIndex = index;
+    this.time = time;
+  }
+
+  private readModuleName(name: string, own: Value | undefined): Value | undefined {
+    const reader = this.executing;
+    let binderAt = this.binderIndex.get(name) ?? -1;
+    let value = own;
+    const reusedAt = latestBefore(this.reusedBinders.get(name), this.time);
+    if (reusedAt > binderAt) {
+      const binder = this.records[reusedAt] as StatementRecord;
+      value = binder.writes.get(name);
+      if (value && !isImmutable(value)) throw new NeedsStatements([binder]);
+      binderAt = reusedAt;
+    }
+    const binder = binderAt >= 0 ? (this.records[binderAt] as StatementRecord) : null;
+    if (reader && binder !== reader) {
+      const reads = this.time === AFTER_ALL ? (reader.endReads ??= new Map()) : reader.reads;
+      if (!reads.has(name)) reads.set(name, binder);
+      if (binder && value && !isImmutable(value)) (reader.shares ??= new Set()).add(binder);
+    }
+    return value;
+  }
+
+  private bindModuleName(name: string, value: Value): void {
+    this.executing?.writes.set(name, value);
+    this.binderIndex.set(name, this.executingIndex);
+  }
+
+  /** The index of the top-level statement whose text holds `offset`, or -1. */
+  private ownerIndex(offset: number): number {
+    // Mostly the running statement, or the one whose function it calls (looked up last).
+    if (this.holds(this.executingIndex, offset)) return this.executingIndex;
+    if (this.holds(this.lastOwner, offset)) return this.lastOwner;
+    const found = statementIndexAt(this.starts, this.ends, offset);
+    if (found >= 0) this.lastOwner = found;
+    return found;
+  }
+
+  private holds(index: number, offset: number): boolean {
+    return index >= 0 && offset >= (this.starts[index] as number) && offset < (this.ends[index] as number);
+  }
+
+  /**
+   * The record of statement `index`, which results found in its text go to. Writing into a
+   * reused record would change the previous analysis: that statement must re-run instead.
+   */
+  private resultsOf(index: number): StatementRecord {
+    const record = this.records[index] as StatementRecord;
+    if (record !== this.executing) {
+      if (!this.rerun.has(record)) throw new NeedsStatements([record]);
+      if (this.executing) (this.executing.shares ??= new Set()).add(record);
+    }
+    return record;
+  }
+
+  tick(): void {
+    if (++this.steps > this.maxSteps || ((this.steps & 1023) === 0 && performance.now() > this.deadline)) throw new BudgetExceeded();
+  }
+
+  src(node: SyntaxNode): string {
+    return this.text.slice(node.from, node.to);
+  }
+
+  siteOf(node: SyntaxNode): Site | undefined {
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return undefined;
+    const start = this.starts[owner] as number;
+    return { statement: this.records[owner] as StatementRecord, from: node.from - start, to: node.to - start };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The parts, wired together.
+
+  exec(node: SyntaxNode, act: Activation): Flow {
+    return this.statementRunner.exec(node, act);
+  }
+
+  execBlock(container: SyntaxNode, act: Activation): Flow {
+    return this.statementRunner.execBlock(container, act);
+  }
+
+  assignTarget(target: SyntaxNode, value: Value, statement: SyntaxNode, act: Activation): void {
+    this.statementRunner.assignTarget(target, value, statement, act);
+  }
+
+  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation): void {
+    this.statementRunner.changeInPlace(receiver, before, after, statement, act);
+  }
+
+  eval(node: SyntaxNode, act: Activation): Value {
+    return this.expressions.eval(node, act);
+  }
+
+  /** Evaluates an expression; an error becomes a diagnostic (when certain) and the value unknown, saying why. */
+  evalSafely(node: SyntaxNode, act: Activation): Value {
+    try {
+      return this.eval(node, act);
+    } catch (e) {
+      const value = this.failed(node, e);
+      this.probe(node, value);
+      return value;
+    }
+  }
+
+  truthOf(v: Value): boolean | undefined {
+    return this.expressions.truthOf(v);
+  }
+
+  lookup(name: string, act: Activation, node: SyntaxNode): Value {
+    return this.expressions.lookup(name, act, node);
+  }
+
+  call(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value {
+    return this.calls.call(callee, args, node);
+  }
+
+  attribute(object: Value | SuperValue, name: string, node: SyntaxNode | undefined): Value {
+    return this.calls.attribute(object, name, node);
+  }
+
+  defineFunction(node: SyntaxNode, act: Activation): void {
+    this.calls.defineFunction(node, act);
+  }
+
+  defineClass(node: SyntaxNode, act: Activation): void {
+    this.calls.defineClass(node, act);
+  }
+
+  rules(node: SyntaxNode | undefined): RuleContext {
+    return {
+      defaultDtype: this.defaultDtype,
+      maxElements: this.maxElements,
+      site: node && this.siteOf(node),
+      now: () => this.clock,
+      call: (callee, args) => this.call(callee, args, node),
+      read: (t) => this.read(t),
+    };
+  }
+
+  /** A tensor's elements, within what the analysis may spend reading them. */
+  private read(t: TensorValue): Tensor | undefined {
+    if (!t.elements) return undefined;
+    try {
+      return materialize(t.elements, this.readBudget);
+    } catch (e) {
+      if (e instanceof DataRefusal) return undefined;
+      throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Results: values, bindings, errors, layers, changes in place.
+
+  guard(node: SyntaxNode, run: () => Value, layer?: Layer, operands?: () => readonly Value[]): Value {
+    try {
+      return run();
+    } catch (e) {
+      const value = this.failed(node, e, layer, operands);
+      this.probe(node, value);
+      return value;
+    }
+  }
+
+  /** What an evaluation that threw gives: Python's and PyTorch's errors are reported; budget exhaustion and bugs propagate. */
+  private failed(node: SyntaxNode, e: unknown, layer?: Layer, operands?: () => readonly Value[]): Value {
+    if (e instanceof BudgetExceeded || e instanceof NeedsStatements) throw e;
+    const error = asPythonError(e);
+    if (error) {
+      if (error.diagnostic) this.report(node, error, layer, operands?.());
+      return { kind: 'unknown', why: { code: error.code, message: error.message, kind: error.kind, site: error.at ?? this.siteOf(node) } };
+    }
+    if (e instanceof DataRefusal) return { kind: 'unknown', why: { code: e.code, message: e.message, site: e.at ?? this.siteOf(node) } };
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return { kind: 'unknown', why: { code: 'too-deep', message: 'the expression is nested too deeply to evaluate', site: this.siteOf(node) } };
+    }
+    throw e;
+  }
+
+  private report(node: SyntaxNode, e: PythonError, layer?: Layer, operands?: readonly Value[]): void {
+    const key = `${node.from}:${node.to}:${e.message}`;
+    if (this.reported.has(key)) return;
+    // An error inside a callee is reported there, not again at each caller.
+    for (const d of this.reported.values()) if (d.message === e.message && d.from >= node.from && d.to <= node.to) return;
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return;
+    const start = this.starts[owner] as number;
+    const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands };
+    const record = this.resultsOf(owner);
+    (record.diagnostics ??= []).push(diagnostic);
+    this.reported.set(key, { from: node.from, to: node.to, message: e.message });
+  }
+
+  recordBinding(target: SyntaxNode, statement: SyntaxNode, value: Value): void {
+    const owner = this.ownerIndex(statement.from);
+    if (owner < 0) return;
+    const record = this.resultsOf(owner);
+    const start = this.starts[owner] as number;
+    record.bindings.push({ statement: { from: statement.from - start, to: statement.to - start }, target: { from: target.from - start, to: target.to - start }, name: this.src(target), value });
+  }
+
+  /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
+  recorded(node: SyntaxNode, value: Value): Value {
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return value;
+    const record = this.resultsOf(owner);
+    const start = this.starts[owner] as number;
+    const from = node.from - start;
+    const to = node.to - start;
+    const slots = record.values.get(from);
+    if (!slots) {
+      record.values.set(from, [{ to, values: [value] }]);
+      return value;
+    }
+    for (const slot of slots) {
+      if (slot.to !== to) continue;
+      if (slot.values.length < 8 && !slot.values.some((v) => sameShape(v, value))) slot.values.push(value);
+      return value;
+    }
+    slots.push({ to, values: [value] });
+    return value;
+  }
+
+  /** Keeps every value a probed range had. */
+  probe(node: SyntaxNode, value: Value): void {
+    if (!this.probes) return;
+    const key = probeKey(node);
+    if (!this.probes.has(key)) return;
+    const values = this.probed.get(key);
+    if (values) values.push(value);
+    else this.probed.set(key, [value]);
+  }
+
+  layerBuilt(layer: Layer, node: SyntaxNode): void {
+    if (this.layerSites.has(layer)) return;
+    const owner = this.ownerIndex(node.from);
+    if (owner < 0) return;
+    const record = this.resultsOf(owner);
+    const start = this.starts[owner] as number;
+    const site = { statement: record, from: node.from - start, to: node.to - start };
+    this.layerSites.set(layer, site);
+    (record.layers ??= new Map()).set(spanKey(site), layer);
+  }
+
+  layerCalled(layer: Layer, input: readonly Dim[] | undefined): void {
+    const inputs = this.layerInputs.get(layer) ?? [];
+    if (inputs.length < 8 && !inputs.some((s) => (s && input ? shapesEqual(s, input) : s === input))) inputs.push(input);
+    this.layerInputs.set(layer, inputs);
+  }
+
+  storageChanged(before: Value, name: string, statement: SyntaxNode): void {
+    if (before.kind !== 'tensor' || !before.elements) return;
+    this.clock++;
+    this.changes.set(before.elements.storage, { time: this.clock, name, statement: this.siteOf(statement), text: excerpt(this.src(statement)) });
+  }
+
+  fresh(value: Value, name: string, node: SyntaxNode): Value {
+    if (value.kind !== 'tensor' || !value.elements) return value;
+    const change = this.changes.get(value.elements.storage);
+    if (!change || change.time <= value.elements.born) return value;
+    return {
+      ...value,
+      elements: undefined,
+      why: {
+        code: 'changed-in-place',
+        message: `cannot evaluate '${name}' statically: '${change.name}' is changed in place by '${change.text}' on line {line} after '${name}' was computed from it, and they may share memory`,
+        site: this.siteOf(node),
+        lineOf: change.statement,
+      },
+    };
+  }
+}
+
+/** Whether two values would show the same in a hover (a tensor's shape and dtype, a number's value). */
+function sameShape(a: Value, b: Value): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'tensor' && b.kind === 'tensor') return a.dtype === b.dtype && (a.shape && b.shape ? shapesEqual(a.shape, b.shape) : a.shape === b.shape);
+  if ((a.kind === 'int' || a.kind === 'float' || a.kind === 'bool' || a.kind === 'str') && 'value' in b) return a.value === b.value;
+  return a === b;
+}
+
+function probeKey(span: Span): string {
+  return `${span.from}:${span.to}`;
+}
+
+/** The largest of the ascending `indices` below `time`, or -1. */
+function latestBefore(indices: readonly number[] | undefined, time: number): number {
+  if (!indices) return -1;
+  let found = -1;
+  for (let lo = 0, hi = indices.length - 1; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    if ((indices[mid] as number) < time) {
+      found = indices[mid] as number;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** One number per range (a call and the call it is part of may share a start). */
+export function spanKey(span: Span): number {
+  return span.from * 0x100000 + Math.min(span.to - span.from, 0xfffff);
+}

@@ -1,0 +1,94 @@
+// What the interpreter's parts (statements.ts, expressions.ts, calls.ts) ask of each other and of
+// the run they belong to (interpreter.ts), so each part is its own file and none imports another.
+import type { SyntaxNode } from '@lezer/common';
+import type { CallArgs, RuleContext } from '../rules/context';
+import type { Dim } from './dim';
+import { Frame, type ClassValue, type InstanceValue, type Layer, type Site, type TensorValue, type Value, type Why } from './values';
+
+export type Flow = 'next' | 'return' | 'break' | 'continue';
+
+/** One function activation: its frame and the values its `return`s gave. */
+export interface Activation {
+  readonly frame: Frame;
+  readonly returns: Value[];
+  readonly self: InstanceValue | undefined;
+  readonly cls: ClassValue | undefined;
+}
+
+/** Python's `super()` inside a method: the instance and the class the method was defined in. */
+export interface SuperValue {
+  readonly kind: 'super';
+  readonly self: InstanceValue;
+  readonly cls: ClassValue;
+}
+
+export interface Machine {
+  /** The document's text. */
+  readonly text: string;
+  /** The source text of a node. */
+  src(node: SyntaxNode): string;
+  /** Counts one evaluation step against the budget (throws when it is spent). */
+  tick(): void;
+
+  // Statements (statements.ts).
+  exec(node: SyntaxNode, act: Activation): Flow;
+  execBlock(container: SyntaxNode, act: Activation): Flow;
+  /** Binds a value to an assignment target (a name, a tuple of targets, an item, an attribute). */
+  assignTarget(target: SyntaxNode, value: Value, statement: SyntaxNode, act: Activation): void;
+  /** A tensor changed in place through `receiver` (a name or an attribute): it gets `after`; its other views go stale. */
+  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation): void;
+
+  // Expressions (expressions.ts).
+  /** An expression's value; PyTorch's errors propagate. */
+  eval(node: SyntaxNode, act: Activation): Value;
+  /** An expression's value; an error becomes a diagnostic (when certain) and an unknown value saying why. */
+  evalSafely(node: SyntaxNode, act: Activation): Value;
+  /** Python truthiness when statically known. */
+  truthOf(v: Value): boolean | undefined;
+
+  // Calls (calls.ts).
+  call(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value;
+  /** An attribute of a value (`x.shape`, `self.conv`, `super().__init__`). */
+  attribute(object: Value | SuperValue, name: string, node: SyntaxNode | undefined): Value;
+  /** A name as the running code sees it (`torch`, a local, a builtin), checked for stale elements. */
+  lookup(name: string, act: Activation, node: SyntaxNode): Value;
+  /** A function or method defined (by a `def` now running). */
+  defineFunction(node: SyntaxNode, act: Activation): void;
+  defineClass(node: SyntaxNode, act: Activation): void;
+
+  // The run (interpreter.ts).
+  /** Runs `run`, turning an error into a diagnostic (when certain) and an unknown value. */
+  guard(node: SyntaxNode, run: () => Value, layer?: Layer, operands?: () => readonly Value[]): Value;
+  /** Records the binding an assignment makes, for hints and `conv-lab shapes`. */
+  recordBinding(target: SyntaxNode, statement: SyntaxNode, value: Value): void;
+  /** Remembers an expression's value for hovers and hints. */
+  recorded(node: SyntaxNode, value: Value): Value;
+  /** Keeps the value a probed expression had (the run commands' selections ask for them). */
+  probe(node: SyntaxNode, value: Value): void;
+  /** A node's range relative to its top-level statement. */
+  siteOf(node: SyntaxNode): Site | undefined;
+  /** What the rules get while `node` is evaluated. */
+  rules(node: SyntaxNode | undefined): RuleContext;
+  /** Marks `before`'s storage changed in place now by `statement` (through `name`): its other views become stale. */
+  storageChanged(before: Value, name: string, statement: SyntaxNode): void;
+  /** `value`, or `value` without its elements when its storage was changed in place after it was made. */
+  fresh(value: Value, name: string, node: SyntaxNode): Value;
+  /** Records where a layer was constructed and which inputs reached it. */
+  layerBuilt(layer: Layer, node: SyntaxNode): void;
+  layerCalled(layer: Layer, input: readonly Dim[] | undefined): void;
+}
+
+/** A branch's own names over `act`'s (which it reads through until it binds them itself). */
+export function fork(act: Activation): Activation {
+  return { ...act, frame: new Frame(act.frame), returns: act.returns };
+}
+
+/** A value made unknown by a statement Conv Lab cannot follow, with why. */
+export function unknownWith(why: Why | undefined): Value {
+  return why ? { kind: 'unknown', why } : { kind: 'unknown' };
+}
+
+/** Whether a value is a tensor whose elements are known. */
+export function hasElements(v: Value): v is TensorValue & { elements: NonNullable<TensorValue['elements']> } {
+  return v.kind === 'tensor' && v.elements !== undefined;
+}

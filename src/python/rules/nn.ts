@@ -1,0 +1,569 @@
+// torch.nn layers: what the constructor was given (validated with the constructor's own errors,
+// in its order) and what `forward` gives for an input: the output shape, and for conv layers
+// whose input and weight are known, the output's values from the compute core. Conv layers ask
+// core/geometry, the one module that knows convolution geometry, so a hover, a diagnostic and the
+// compute core can never disagree.
+import { convErrors } from '../../core/convErrors';
+import { convGeometry, dimensionNames, expandInts, type ConvGeometry } from '../../core/geometry';
+import { PADDING_MODES, runOp, type OpArgs, type OpName, type PaddingMode } from '../../core/ops';
+import { numel, type DType } from '../../core/tensor';
+import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, subDims, symbol, type Dim } from '../interpreter/dim';
+import { DataRefusal, materialize } from '../interpreter/elements';
+import {
+  bigIntOf, itemsOf, knownInt, knownNumber, PLACEHOLDER, pythonTypeName, sizeOf, UNKNOWN, type ConvLayer, type Layer, type TensorValue, type Value,
+} from '../interpreter/values';
+import { Call, freshTensor, type RuleContext } from './context';
+import { messages } from './messages';
+import { flattenShape, padShape, unflattenShape, UNKNOWN_DIM } from './shapes';
+
+/** `torch.nn.Conv2d.__init__`'s and `torch.nn.ConvTranspose2d.__init__`'s parameters in order (PyTorch 1.13). */
+export const CONV_LAYER_SIGNATURES = {
+  conv: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'device', 'dtype'],
+  convTranspose: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode', 'device', 'dtype'],
+} as const;
+
+export interface ConvConstructorArgs {
+  readonly name: string;
+  readonly inChannels: Dim | undefined;
+  readonly outChannels: Dim;
+  readonly kernelSize: number | readonly number[];
+  readonly stride?: number | readonly number[] | undefined;
+  readonly padding?: number | readonly number[] | string | undefined;
+  readonly dilation?: number | readonly number[] | undefined;
+  readonly outputPadding?: number | readonly number[] | undefined;
+  readonly groups?: number | undefined;
+  readonly bias?: boolean | undefined;
+  readonly paddingMode?: string | undefined;
+}
+
+/** `nn.Conv2d(...)` / `nn.ConvTranspose2d(...)` / their Lazy forms, with `_ConvNd.__init__`'s checks in its order. */
+export function convLayer(a: ConvConstructorArgs): ConvLayer {
+  const match = /^(?:Lazy)?(Conv|ConvTranspose)([123])d$/.exec(a.name);
+  if (!match) throw new RangeError(`not a conv layer: ${a.name}`);
+  const transposed = match[1] === 'ConvTranspose';
+  const spatialDims = Number(match[2]);
+  const groups = a.groups ?? 1;
+  if (groups <= 0) throw convErrors.moduleGroupsNotPositive();
+  if (a.inChannels !== undefined && isKnown(a.inChannels) && a.inChannels % groups !== 0) throw convErrors.moduleChannelsNotDivisible('in_channels');
+  if (isKnown(a.outChannels) && a.outChannels % groups !== 0) throw convErrors.moduleChannelsNotDivisible('out_channels');
+  const stride = expandInts(a.stride, 1, spatialDims);
+  if (typeof a.padding === 'string') {
+    if (a.padding !== 'same' && a.padding !== 'valid') throw messages.invalidPaddingString(a.padding);
+    if (a.padding === 'same' && stride.some((s) => s !== 1)) throw convErrors.sameWithStride('ValueError');
+  }
+  const paddingMode = a.paddingMode ?? 'zeros';
+  if (!(PADDING_MODES as readonly string[]).includes(paddingMode)) throw messages.paddingModeInvalid(paddingMode);
+  const name = a.name.replace(/^Lazy/, '');
+  if (transposed && paddingMode !== 'zeros') throw convErrors.transposedPaddingMode(name);
+  const written: { -readonly [K in keyof OpArgs]: OpArgs[K] } = {};
+  if (a.stride !== undefined) written.stride = a.stride;
+  if (a.padding !== undefined) written.padding = a.padding as NonNullable<OpArgs['padding']>;
+  if (transposed && a.outputPadding !== undefined) written.outputPadding = a.outputPadding;
+  if (a.dilation !== undefined) written.dilation = a.dilation;
+  if (a.groups !== undefined) written.groups = a.groups;
+  if (a.paddingMode !== undefined) written.paddingMode = paddingMode as PaddingMode;
+  return {
+    type: 'conv',
+    name: a.name,
+    op: (transposed ? `conv_transpose${spatialDims}d` : `conv${spatialDims}d`) as OpName,
+    transposed,
+    spatialDims,
+    inChannels: a.inChannels,
+    outChannels: a.outChannels,
+    kernelSize: expandInts(a.kernelSize, 1, spatialDims),
+    args: {
+      stride,
+      padding: typeof a.padding === 'string' ? (a.padding as 'same' | 'valid') : expandInts(a.padding, 0, spatialDims),
+      dilation: expandInts(a.dilation, 1, spatialDims),
+      groups,
+      ...(transposed ? { outputPadding: expandInts(a.outputPadding, 0, spatialDims) } : {}),
+      paddingMode: paddingMode as PaddingMode,
+    },
+    written,
+    bias: a.bias ?? true,
+    weight: undefined,
+    biasValue: undefined,
+  };
+}
+
+/** The weight's shape: `(out, in/groups, *k)`, transposed `(in, out/groups, *k)`, or the tensor that replaced it. */
+export function convWeightShape(layer: ConvLayer, inChannels: Dim | undefined = layer.inChannels): Dim[] {
+  if (layer.weight?.shape) return [...layer.weight.shape];
+  const groups = layer.args.groups ?? 1;
+  const input = inChannels ?? symbol('C_in');
+  return layer.transposed
+    ? [input, floorDivDims(layer.outChannels, groups), ...layer.kernelSize]
+    : [layer.outChannels, floorDivDims(input, groups), ...layer.kernelSize];
+}
+
+export interface ConvApplication {
+  readonly shape: Dim[];
+  /** Present when every size was known: the geometry the compute core would use. */
+  readonly geometry: ConvGeometry | undefined;
+}
+
+/**
+ * A conv applied to an input shape, as F.convNd / nn.ConvNd.forward would: PyTorch's checks and
+ * output shape from core/geometry. Symbolic sizes are validated with a stand-in size large enough
+ * for every kernel, then computed symbolically with the same padding, stride and dilation.
+ */
+export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Dim[], args: OpArgs, dtype: DType | undefined, viaModule: boolean, bias = false, weightDtype: DType = dtype ?? 'float32'): ConvApplication {
+  const transposed = op.startsWith('conv_transpose');
+  const spatialDims = Number(/(\d)d$/.exec(op)?.[1] ?? 2);
+  if (!weight.slice(2).every(isKnown)) return { shape: input.map(() => UNKNOWN_DIM), geometry: undefined };
+  // Stand-ins for symbolic sizes that pass every check: batch 1, channel counts that agree with
+  // each other (a symbolic count can never be proven wrong), large spatial sizes.
+  const groups = args.groups ?? 1;
+  const channelDim = input.length - spatialDims - 1;
+  const inputChannels = input[channelDim];
+  const knownInput = inputChannels !== undefined && isKnown(inputChannels) ? inputChannels : undefined;
+  const weightStandIn = weight.map((d, i): number => {
+    if (isKnown(d)) return d;
+    if (i === 0) return transposed ? (knownInput ?? groups) : groups;
+    return transposed ? 1 : knownInput === undefined ? 1 : Math.max(1, Math.floor(knownInput / groups));
+  });
+  const expectedChannels = transposed ? (weightStandIn[0] as number) : (weightStandIn[1] as number) * groups;
+  const standIns = input.map((d, i) => (isKnown(d) ? d : i === channelDim ? expectedChannels : i < channelDim ? 1 : 1_000_003 + i));
+  const request = {
+    op,
+    // An input of unknown dtype is taken to match the weight: no dtype error is certain then.
+    input: { shape: standIns, dtype: dtype ?? weightDtype },
+    weight: { shape: weightStandIn, dtype: weightDtype },
+    // A bias changes which of PyTorch's dtype checks speaks first.
+    bias: bias ? { shape: [transposed ? (weightStandIn[1] as number) * groups : (weightStandIn[0] as number)], dtype: weightDtype } : undefined,
+    args: viaModule ? { ...args, paddingMode: args.paddingMode ?? 'zeros' } : withoutPaddingMode(args),
+  };
+  const g = convGeometry(request);
+  if (allKnown(input) && allKnown(weight)) return { shape: [...g.outputShape], geometry: g };
+  const spatialStart = input.length - spatialDims;
+  const outChannels = transposed ? mulDims(weight[1] as Dim, groups) : (weight[0] as Dim);
+  const shape = g.outputShape.map((size, i): Dim => {
+    if (i === spatialStart - 1) return outChannels;
+    if (i < spatialStart) return input[i] as Dim;
+    const k = i - spatialStart;
+    const length = input[i] as Dim;
+    if (isKnown(length)) return size;
+    const stride = g.stride[k] ?? 1;
+    const dilation = g.dilation[k] ?? 1;
+    const kernel = g.kernelSize[k] ?? 1;
+    if (transposed) {
+      const fixed = -(g.padBefore[k] ?? 0) * 2 + dilation * (kernel - 1) + (g.outputPadding[k] ?? 0) + 1;
+      return addDims(scaleDim(subDims(length, 1), stride), fixed);
+    }
+    const padded = addDims(length, (g.padBefore[k] ?? 0) + (g.padAfter[k] ?? 0) - dilation * (kernel - 1) - 1);
+    return addDims(floorDivDims(padded, stride), 1);
+  });
+  return { shape, geometry: undefined };
+}
+
+/** F.convNd takes no padding mode: the arguments without it. */
+function withoutPaddingMode(args: OpArgs): OpArgs {
+  return Object.fromEntries(Object.entries(args).filter(([key]) => key !== 'paddingMode'));
+}
+
+/** `Conv2d(in_channels)` etc.: what a conv layer's call gives, Lazy layers taking their channels from the first input. */
+export function applyConvLayer(layer: ConvLayer, input: readonly Dim[] | undefined, dtype: DType | undefined, outputSize?: readonly number[], parameterDtype: DType = 'float32'): ConvApplication {
+  const shape = input ?? symbolicInput(layer.spatialDims, layer.inChannels ?? layer.weight?.shape?.[layer.transposed ? 0 : 1]);
+  if (layer.inChannels === undefined && !layer.weight) {
+    const channelDim = shape.length === layer.spatialDims + 2 ? 1 : 0;
+    const channels = shape[channelDim];
+    if (channels !== undefined) layer.inChannels = channels;
+  }
+  const weight = convWeightShape(layer);
+  return applyConv(layer.op, shape, weight, outputSize ? { ...layer.args, outputSize } : layer.args, dtype, true, layer.bias, layer.weight?.dtype ?? parameterDtype);
+}
+
+/** An input of unknown sizes for an N-D layer: `(N, C, H, W)` named the way the docs name them. */
+export function symbolicInput(spatialDims: number, channels: Dim | undefined): Dim[] {
+  return [symbol('N'), channels ?? symbol('C'), ...dimensionNames(spatialDims).map(symbol)];
+}
+
+/**
+ * Multiply-accumulates an op may run while a file is read: ~50 ms of the reference kernels.
+ * Larger ones belong in the worker pool (the run commands).
+ */
+const MAX_STATIC_MACS = 50_000_000;
+
+/**
+ * A convolution's output (F.convNd, a layer's forward, d2l's corr2d): its shape from the geometry
+ * and, when input, weight and bias are known, its values from the compute core (computed when
+ * read, after the size checks). `written` are the arguments as the code gave them, for the panel.
+ */
+export function convolve(ctx: RuleContext, op: OpName, input: TensorValue, weight: TensorValue, bias: TensorValue | undefined, shape: readonly Dim[] | undefined, written: OpArgs, gradFn: string | undefined): TensorValue {
+  const dtype = op === 'corr2d' || op === 'trans_conv' ? 'float32' : input.dtype;
+  const operands = [input, weight, ...(bias ? [bias] : [])];
+  const [x, w, b] = [input.elements, weight.elements, bias?.elements];
+  const known = x && w && (!bias || b) && shape && allKnown(shape) && dtype;
+  const result = freshTensor(ctx, shape, dtype, {
+    operands,
+    ...(known ? {
+      compute: {
+        cost: 0,
+        run: (budget) => {
+          const request = { op, input: materialize(x, budget), weight: materialize(w, budget), ...(b ? { bias: materialize(b, budget) } : {}), args: written };
+          const macs = convMacs(op, request.input.shape, request.weight.shape, shape as number[]);
+          if (macs > MAX_STATIC_MACS) {
+            throw new DataRefusal('too-many-elements', `${op} of ${macs.toLocaleString('en-US')} multiply-accumulates is too large to run while reading the file (at most ${MAX_STATIC_MACS.toLocaleString('en-US')}): select its input and kernel and use Run Convolution / Transposed Convolution on Selection`);
+          }
+          budget.charge(macs, () => op);
+          return runOp(request).data;
+        },
+      },
+    } : {}),
+  });
+  return { ...result, op: { op, args: written, input, weight, bias, gradFn, output: result.elements?.storage } };
+}
+
+/**
+ * Multiply-accumulates a convolution performs: a conv does numel(weight) / weight.shape[0] per
+ * output element; a transposed conv scatters that per input element; d2l's corr2d and trans_conv
+ * use the whole 2-D kernel per output (resp. input) element.
+ */
+function convMacs(op: OpName, input: readonly number[], weight: readonly number[], output: readonly number[]): number {
+  const perChannel = numel(weight) / Math.max(1, weight[0] ?? 1);
+  if (op === 'corr2d') return numel(output) * numel(weight);
+  if (op === 'trans_conv') return numel(input) * numel(weight);
+  return op.startsWith('conv_transpose') ? numel(input) * perChannel : numel(output) * perChannel;
+}
+
+/** A conv layer's weight (or bias) as a value: the tensor assigned to it, or a placeholder for the random initial one. */
+export function layerParameter(layer: ConvLayer, which: 'weight' | 'bias', defaultDtype: DType): TensorValue {
+  const set = which === 'weight' ? layer.weight : layer.biasValue;
+  if (set) return set;
+  const shape = which === 'weight' ? convWeightShape(layer) : [layer.transposed ? mulDims(convWeightShape(layer)[1] as Dim, layer.args.groups ?? 1) : layer.outChannels];
+  return { kind: 'tensor', shape, dtype: defaultDtype, why: PLACEHOLDER };
+}
+
+/** `conv(x)` / `conv(x, output_size=...)`: the layer's op on `x` with its weight and bias. */
+export function callConvLayer(ctx: RuleContext, layer: ConvLayer, input: TensorValue, outputSize: readonly number[] | undefined): TensorValue {
+  const applied = input.shape ? applyConvLayer(layer, input.shape, input.dtype, outputSize, ctx.defaultDtype) : undefined;
+  const weight = layerParameter(layer, 'weight', ctx.defaultDtype);
+  const bias = layer.bias ? layerParameter(layer, 'bias', ctx.defaultDtype) : undefined;
+  const written = outputSize ? { ...layer.written, outputSize } : layer.written;
+  const result = convolve(ctx, layer.op, input, weight, bias, applied?.shape, written, 'ConvolutionBackward0');
+  return { ...result, origin: { layer, input: input.shape } };
+}
+
+function poolOutputLength(length: Dim, kernel: number, stride: number, padding: number, dilation: number, ceilMode: boolean): Dim {
+  if (!isKnown(length)) {
+    const numerator = addDims(length, 2 * padding - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0));
+    return addDims(floorDivDims(numerator, stride), 1);
+  }
+  let out = Math.floor((length + 2 * padding - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+  // The last window must start inside the input or its left padding.
+  if (ceilMode && (out - 1) * stride >= length + padding) out--;
+  return out;
+}
+
+function applyPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[]): Dim[] {
+  const dims = layer.spatialDims;
+  if (input.length !== dims + 1 && input.length !== dims + 2) {
+    if (dims === 2) throw messages.poolRank(layer.max, input);
+    return input.map(() => UNKNOWN_DIM);
+  }
+  layer.padding.forEach((p, i) => {
+    if (p > (layer.kernel[i] ?? 1) / 2) throw messages.poolPadding(p, layer.kernel[i] ?? 1);
+  });
+  const lead = input.length - dims;
+  const spatial = input.slice(lead).map((length, i) => poolOutputLength(length, layer.kernel[i] ?? 1, layer.stride[i] ?? 1, layer.padding[i] ?? 0, layer.dilation[i] ?? 1, layer.ceilMode));
+  if (dims >= 2 && allKnown(spatial) && (spatial as number[]).some((s) => s < 1)) {
+    const rest = input.slice(input.length - dims - 1);
+    throw messages.poolOutputTooSmall(rest, [rest[0] as Dim, ...spatial]);
+  }
+  return [...input.slice(0, lead), ...spatial];
+}
+
+/** Interpolation's output sizes: `size`, or ⌊input·scale⌋ per spatial dim. */
+export function interpolateShape(input: readonly Dim[], size: readonly number[] | undefined, scale: readonly number[] | undefined): Dim[] {
+  const dims = input.length - 2;
+  if (dims < 1) return input.map(() => UNKNOWN_DIM);
+  const spatial = input.slice(2).map((length, i) => {
+    if (size) return size.length === 1 ? (size[0] as number) : (size[i] ?? UNKNOWN_DIM);
+    const s = scale ? (scale.length === 1 ? scale[0] : scale[i]) : undefined;
+    if (s === undefined) return UNKNOWN_DIM;
+    if (!isKnown(length)) return Number.isInteger(s) ? scaleDim(length, s) : UNKNOWN_DIM;
+    return Math.floor(length * s);
+  });
+  return [input[0] as Dim, input[1] as Dim, ...spatial];
+}
+
+export function pixelShuffleShape(input: readonly Dim[], factor: number, inverse: boolean): Dim[] {
+  if (input.length < 3) return input.map(() => UNKNOWN_DIM);
+  const lead = input.slice(0, -3);
+  const [c, h, w] = input.slice(-3) as [Dim, Dim, Dim];
+  if (!inverse) {
+    const square = factor * factor;
+    if (isKnown(c) && c % square !== 0) throw messages.pixelShuffleChannels(c, square);
+    return [...lead, floorDivDims(c, square), mulDims(h, factor), mulDims(w, factor)];
+  }
+  for (const [size, which] of [[h, 'height'], [w, 'width']] as const) {
+    if (isKnown(size) && size % factor !== 0) throw messages.pixelUnshuffleSize(which, size, factor);
+  }
+  return [...lead, mulDims(c, factor * factor), floorDivDims(h, factor), floorDivDims(w, factor)];
+}
+
+/** `nn.Linear` / `F.linear`: the last dim must be in_features (PyTorch's addmm message). */
+export function linearShape(input: readonly Dim[], weight: readonly Dim[]): Dim[] {
+  const [outFeatures, inFeatures] = weight as [Dim, Dim];
+  const last = input[input.length - 1];
+  if (last === undefined) throw messages.linearRank();
+  if (isKnown(last) && isKnown(inFeatures) && last !== inFeatures) throw messages.linearMismatch(input.length === 1 ? 1 : productOfDims(input.slice(0, -1)), last, inFeatures, outFeatures);
+  return [...input.slice(0, -1), outFeatures];
+}
+
+/** A non-container layer's output shape for an input shape (undefined: rank unknown). */
+export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' }>, input: readonly Dim[] | undefined, dtype: DType | undefined): Dim[] | undefined {
+  switch (layer.type) {
+    case 'conv':
+      return applyConvLayer(layer, input, dtype).shape;
+    case 'linear': {
+      const inFeatures = layer.inFeatures ?? (input ? input[input.length - 1] : undefined);
+      if (layer.inFeatures === undefined && inFeatures !== undefined) layer.inFeatures = inFeatures;
+      const weight = layer.weight?.shape ?? [layer.outFeatures, inFeatures ?? symbol('in_features')];
+      return linearShape(input ?? [symbol('N'), weight[1] as Dim], weight);
+    }
+    case 'pool':
+      return applyPool(layer, input ?? symbolicInput(layer.spatialDims, undefined));
+    case 'adaptivePool': {
+      const shape = input ?? symbolicInput(layer.spatialDims, undefined);
+      const lead = shape.length - layer.spatialDims;
+      return [...shape.slice(0, lead), ...shape.slice(lead).map((s, i) => layer.outputSize[i] ?? s)];
+    }
+    case 'flatten':
+      return input ? flattenShape(input, layer.startDim, layer.endDim) : undefined;
+    case 'unflatten':
+      return input ? unflattenShape(input, layer.dim, layer.sizes) : undefined;
+    case 'batchNorm': {
+      if (!input) return undefined;
+      checkBatchNormRank(layer.spatialDims, input.length);
+      const channels = input[1] as Dim;
+      if (isKnown(channels) && isKnown(layer.numFeatures) && channels !== layer.numFeatures) throw messages.batchNormFeatures(channels, layer.numFeatures);
+      return [...input];
+    }
+    case 'layerNorm': {
+      if (!input) return undefined;
+      const tail = input.slice(input.length - layer.normalizedShape.length);
+      if (tail.length < layer.normalizedShape.length || (allKnown(tail) && tail.some((s, i) => s !== layer.normalizedShape[i]))) throw messages.layerNormShape(layer.normalizedShape, input);
+      return [...input];
+    }
+    case 'elementwise':
+      return input ? [...input] : undefined;
+    case 'upsample':
+      return input ? interpolateShape(input, layer.size, layer.scale) : undefined;
+    case 'pixelShuffle':
+      return input ? pixelShuffleShape(input, layer.factor, layer.inverse) : undefined;
+    case 'embedding':
+      return input ? [...input, layer.embeddingDim] : undefined;
+    case 'pad':
+      return input ? padShape(input, layer.pads) : undefined;
+  }
+}
+
+function checkBatchNormRank(spatialDims: number, rank: number): void {
+  const expected = spatialDims === 1 ? [2, 3] : [spatialDims + 2];
+  if (!expected.includes(rank)) throw messages.batchNormRank(expected, rank);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constructors.
+
+const ELEMENTWISE_LAYERS = new Set([
+  'ReLU', 'ReLU6', 'LeakyReLU', 'PReLU', 'RReLU', 'ELU', 'SELU', 'CELU', 'GELU', 'SiLU', 'Mish', 'Sigmoid', 'Tanh', 'Hardtanh', 'Hardswish',
+  'Hardsigmoid', 'Softplus', 'Softsign', 'Softshrink', 'Hardshrink', 'Tanhshrink', 'Threshold', 'LogSigmoid', 'Dropout', 'Dropout1d', 'Dropout2d',
+  'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout', 'Identity', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'LazyInstanceNorm1d',
+  'LazyInstanceNorm2d', 'LazyInstanceNorm3d', 'LocalResponseNorm', 'Softmax', 'LogSoftmax', 'Softmin', 'Softmax2d', 'LazyBatchNorm1d',
+  'LazyBatchNorm2d', 'LazyBatchNorm3d', 'SyncBatchNorm', 'CrossMapLRN2d',
+]);
+
+/** Loss modules and the F.* function each calls. */
+export const LOSS_LAYERS: ReadonlyMap<string, string> = new Map([
+  ['MSELoss', 'mse_loss'], ['L1Loss', 'l1_loss'], ['SmoothL1Loss', 'smooth_l1_loss'], ['HuberLoss', 'huber_loss'], ['BCELoss', 'binary_cross_entropy'],
+  ['BCEWithLogitsLoss', 'binary_cross_entropy_with_logits'], ['CrossEntropyLoss', 'cross_entropy'], ['NLLLoss', 'nll_loss'], ['KLDivLoss', 'kl_div'],
+  ['CosineEmbeddingLoss', 'cosine_embedding_loss'], ['SoftMarginLoss', 'soft_margin_loss'], ['PoissonNLLLoss', 'poisson_nll_loss'],
+]);
+
+/** An int or a tuple of ints (a kernel size, a stride), each known; undefined otherwise. */
+function intsOrInt(v: Value | undefined): number | number[] | undefined {
+  if (v?.kind === 'int' || v?.kind === 'bool') return knownInt(v);
+  const items = itemsOf(v)?.map(knownInt);
+  return items?.every((i): i is number => i !== undefined) ? items : undefined;
+}
+
+/** Numbers given as one or a sequence (`scale_factor`), each known; undefined otherwise. */
+export function numbersOf(v: Value | undefined): number[] | undefined {
+  const items = itemsOf(v);
+  const values = (items ?? (v ? [v] : [])).map(knownNumber);
+  return values.length > 0 && values.every((n): n is number => n !== undefined) ? values : undefined;
+}
+
+function boolOr(v: Value | undefined, fallback: boolean): boolean {
+  return v?.kind === 'bool' && v.value !== undefined ? v.value : fallback;
+}
+
+/** `MaxPool2d(...)` / `F.max_pool2d(...)`'s arguments as a pool layer (the stride defaults to the kernel). */
+export function poolLayer(max: boolean, dims: number, b: ReadonlyMap<string, Value>, name: string): Layer | undefined {
+  const kernel = intsOrInt(b.get('kernel_size'));
+  const strideValue = b.get('stride');
+  const stride = strideValue === undefined || strideValue.kind === 'none' || (itemsOf(strideValue)?.length === 0) ? kernel : intsOrInt(strideValue);
+  const padding = b.has('padding') ? intsOrInt(b.get('padding')) : 0;
+  const dilation = b.has('dilation') ? intsOrInt(b.get('dilation')) : 1;
+  if (kernel === undefined || stride === undefined || padding === undefined || dilation === undefined) return undefined;
+  return {
+    type: 'pool', name, max, spatialDims: dims,
+    kernel: expandInts(kernel, 1, dims), stride: expandInts(stride, 1, dims), padding: expandInts(padding, 0, dims), dilation: expandInts(dilation, 1, dims),
+    ceilMode: boolOr(b.get('ceil_mode'), false),
+  };
+}
+
+/** `nn.<name>(...)`: the layer value, unknown when the arguments are not static enough, undefined when not a layer Conv Lab knows. */
+export function constructLayer(call: Call, name: string): Value | undefined {
+  const layer = layerFrom(call, name);
+  return layer === undefined ? undefined : layer === 'unknown' ? UNKNOWN : { kind: 'layer', layer };
+}
+
+/** A conv constructor's int argument: PyTorch's TypeError for a known value of another type. */
+function intParameter(call: Call, b: ReadonlyMap<string, Value>, name: string): Dim | undefined {
+  const v = b.get(name);
+  if (v === undefined) {
+    if (!call.spread) throw messages.initMissing(name, call.ctx.site);
+    return undefined;
+  }
+  if (v.kind === 'float' || v.kind === 'str' || v.kind === 'none' || v.kind === 'list' || v.kind === 'tuple') throw messages.argumentType(call.name, name, undefined, 'int', pythonTypeName(v), call.ctx.site);
+  return sizeOf(v);
+}
+
+function convFrom(call: Call, name: string): Layer | 'unknown' {
+  const lazy = name.startsWith('Lazy');
+  const signature: readonly string[] = CONV_LAYER_SIGNATURES[name.includes('Transpose') ? 'convTranspose' : 'conv'];
+  const names = lazy ? signature.slice(1) : signature;
+  names.forEach((n, i) => {
+    if (i < call.positional.length && call.keywords.has(n)) throw messages.initMultipleValues(n, call.ctx.site);
+  });
+  const b = call.bind(names);
+  const inChannels = lazy ? undefined : intParameter(call, b, 'in_channels');
+  const outChannels = intParameter(call, b, 'out_channels');
+  if (!b.has('kernel_size') && !call.spread) throw messages.initMissing('kernel_size', call.ctx.site);
+  const kernelValue = b.get('kernel_size');
+  if (kernelValue && (kernelValue.kind === 'float' || kernelValue.kind === 'str' || kernelValue.kind === 'none')) {
+    throw messages.intTupleArgument(call.name, 'kernel_size', pythonTypeName(kernelValue), call.ctx.site);
+  }
+  const kernelSize = intsOrInt(kernelValue);
+  const padding = b.get('padding');
+  const read = (key: string): number | number[] | undefined => intsOrInt(b.get(key));
+  const unreadable = ['stride', 'dilation', 'output_padding', 'groups'].some((k) => b.has(k) && read(k) === undefined)
+    || (padding !== undefined && padding.kind !== 'str' && read('padding') === undefined)
+    || (padding?.kind === 'str' && padding.value === undefined);
+  if ((!lazy && inChannels === undefined) || outChannels === undefined || kernelSize === undefined || unreadable || call.spread) return 'unknown';
+  const bias = b.get('bias');
+  const mode = b.get('padding_mode');
+  if (mode && mode.kind !== 'str' && mode.kind !== 'unknown') throw messages.paddingModeInvalid(pythonTypeName(mode), call.ctx.site);
+  if (mode?.kind === 'str' && mode.value === undefined) return 'unknown';
+  return convLayer({
+    name,
+    inChannels,
+    outChannels,
+    kernelSize,
+    stride: read('stride'),
+    padding: padding?.kind === 'str' ? padding.value : read('padding'),
+    dilation: read('dilation'),
+    outputPadding: read('output_padding'),
+    groups: knownInt(b.get('groups')),
+    // `bias=False`: any other value (a truthy one, or not known) keeps the bias.
+    bias: bias === undefined ? undefined : !(bias.kind === 'bool' && bias.value === false) && !(bigIntOf(bias) === 0n),
+    paddingMode: mode?.kind === 'str' ? mode.value : undefined,
+  });
+}
+
+function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
+  const p = call.positional;
+  if (/^(Lazy)?(Conv|ConvTranspose)[123]d$/.test(name)) return convFrom(call, name);
+  if (name === 'Linear' || name === 'LazyLinear') {
+    const b = call.bind(name === 'Linear' ? ['in_features', 'out_features', 'bias'] : ['out_features', 'bias']);
+    const outFeatures = sizeOf(b.get('out_features'));
+    const inFeatures = name === 'Linear' ? sizeOf(b.get('in_features')) : undefined;
+    if (outFeatures === undefined || (name === 'Linear' && inFeatures === undefined)) return 'unknown';
+    return { type: 'linear', inFeatures, outFeatures, bias: boolOr(b.get('bias'), true), weight: undefined };
+  }
+  const pool = /^(Max|Avg)Pool([123])d$/.exec(name);
+  if (pool) {
+    const names = pool[1] === 'Max' ? ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'] : ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'];
+    return poolLayer(pool[1] === 'Max', Number(pool[2]), call.bind(names), name) ?? 'unknown';
+  }
+  const adaptive = /^Adaptive(Max|Avg)Pool([123])d$/.exec(name);
+  if (adaptive) {
+    const dims = Number(adaptive[2]);
+    const size = call.bind(['output_size']).get('output_size');
+    const items = itemsOf(size);
+    const outputSize = items ? items.map((v) => (v.kind === 'none' ? undefined : knownInt(v))) : new Array<number | undefined>(dims).fill(knownInt(size));
+    if (!items && knownInt(size) === undefined) return 'unknown';
+    return { type: 'adaptivePool', spatialDims: dims, outputSize };
+  }
+  if (name === 'Flatten') {
+    const b = call.bind(['start_dim', 'end_dim']);
+    const start = b.has('start_dim') ? knownInt(b.get('start_dim')) : 1;
+    const end = b.has('end_dim') ? knownInt(b.get('end_dim')) : -1;
+    return start === undefined || end === undefined ? 'unknown' : { type: 'flatten', startDim: start, endDim: end };
+  }
+  if (name === 'Unflatten') {
+    const b = call.bind(['dim', 'unflattened_size']);
+    const dim = knownInt(b.get('dim'));
+    const sizes = itemsOf(b.get('unflattened_size'))?.map(sizeOf);
+    return dim === undefined || !sizes || !sizes.every((s): s is Dim => s !== undefined) ? 'unknown' : { type: 'unflatten', dim, sizes };
+  }
+  const batchNorm = /^BatchNorm([123])d$/.exec(name);
+  if (batchNorm) {
+    const features = sizeOf(call.bind(['num_features']).get('num_features'));
+    return features === undefined ? 'unknown' : { type: 'batchNorm', spatialDims: Number(batchNorm[1]), numFeatures: features };
+  }
+  if (name === 'LayerNorm') {
+    const shape = intsOrInt(call.bind(['normalized_shape']).get('normalized_shape'));
+    return shape === undefined ? 'unknown' : { type: 'layerNorm', normalizedShape: typeof shape === 'number' ? [shape] : shape };
+  }
+  if (name === 'GroupNorm') {
+    const b = call.bind(['num_groups', 'num_channels']);
+    const [groups, channels] = [knownInt(b.get('num_groups')), knownInt(b.get('num_channels'))];
+    if (groups !== undefined && channels !== undefined && groups > 0 && channels % groups !== 0) throw messages.groupNormChannels(call.ctx.site);
+    return { type: 'elementwise', name };
+  }
+  if (ELEMENTWISE_LAYERS.has(name)) return { type: 'elementwise', name };
+  if (name === 'Upsample' || name === 'UpsamplingNearest2d' || name === 'UpsamplingBilinear2d') {
+    const b = call.bind(['size', 'scale_factor']);
+    const size = intsOrInt(b.get('size'));
+    const scale = numbersOf(b.get('scale_factor'));
+    return size !== undefined || scale ? { type: 'upsample', size: typeof size === 'number' ? [size] : size, scale } : 'unknown';
+  }
+  if (name === 'PixelShuffle' || name === 'PixelUnshuffle') {
+    const factor = knownInt(p[0] ?? call.keywords.get(name === 'PixelShuffle' ? 'upscale_factor' : 'downscale_factor'));
+    return factor === undefined ? 'unknown' : { type: 'pixelShuffle', factor, inverse: name === 'PixelUnshuffle' };
+  }
+  if (name === 'Embedding') {
+    const dim = sizeOf(call.bind(['num_embeddings', 'embedding_dim']).get('embedding_dim'));
+    return dim === undefined ? 'unknown' : { type: 'embedding', embeddingDim: dim };
+  }
+  if (name === 'Sequential') {
+    const dict = p.length === 1 && p[0]?.kind === 'dict' ? p[0] : undefined;
+    if (call.spread && !dict && p.length === 0) return 'unknown';
+    const children = dict ? [...dict.entries.values()] : [...p];
+    const keys = dict ? [...dict.entries.keys()] : p.map(() => undefined);
+    return { type: 'container', name, children, keys };
+  }
+  if (name === 'ModuleList' || name === 'ModuleDict') {
+    const arg = p[0];
+    if (arg?.kind === 'dict') return { type: 'container', name: 'ModuleDict', children: [...arg.entries.values()], keys: [...arg.entries.keys()] };
+    const items = arg === undefined ? [] : itemsOf(arg);
+    return items ? { type: 'container', name: name as 'ModuleList', children: [...items], keys: items.map(() => undefined) } : 'unknown';
+  }
+  const padLayer = /^(Zero|Constant|Reflection|Replication|Circular)Pad([123])d$/.exec(name);
+  if (padLayer) {
+    const dims = Number(padLayer[2]);
+    const padding = intsOrInt(p[0] ?? call.keywords.get('padding'));
+    if (padding === undefined) return 'unknown';
+    return { type: 'pad', pads: typeof padding === 'number' ? new Array<number>(dims * 2).fill(padding) : padding };
+  }
+  const loss = LOSS_LAYERS.get(name);
+  if (loss) {
+    const reduction = call.keywords.get('reduction');
+    return { type: 'loss', functional: loss, reduction: reduction?.kind === 'str' ? reduction.value : 'mean' };
+  }
+  return undefined;
+}
