@@ -3,8 +3,7 @@
 // the editor's path after a one-line edit (incremental re-parse, then re-analysis). Then the
 // heap after 1,000 successive edits, to show memory stays flat (run with --expose-gc).
 import { performance } from 'node:perf_hooks';
-import { PythonDocument } from '../src/python/parse';
-import { analyzeShapes, type ShapeAnalysis } from '../src/python/shapes/analyze';
+import { analyzeShapes, PythonDocument, type ShapeAnalysis } from '../src/python';
 import { median, modelFile, printTable } from './models';
 
 /**

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpRequest } from '../core/ops';
-import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
+import type { Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
 import { AnalysisService, type HostTimings } from './analysis/service';
 import { commands } from './commands';
+import { Config } from './config';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
 
@@ -25,24 +26,25 @@ export interface ConvLabApi {
  */
 export class Ctx implements vscode.Disposable, ConvLabApi {
   readonly log = new Log();
+  readonly config = new Config();
   readonly activationMs: number;
   readonly panel: PanelHost;
   readonly analysis: AnalysisService;
-  private readonly disposables: vscode.Disposable[] = [this.log];
+  private readonly disposables: vscode.Disposable[] = [this.log, this.config];
   private workerPool: WorkerPool | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
     this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
     this.disposables.push(this.panel);
-    this.analysis = new AnalysisService(extension.extensionPath, this.log);
+    this.analysis = new AnalysisService(extension.extensionPath, this.log, this.config);
     this.disposables.push(this.analysis);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
     }
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    this.disposables.push(this.config.onDidChange((names) => {
       // The pool reads its size and limit when created: the next op gets a new one.
-      if (e.affectsConfiguration('convLab.workers') || e.affectsConfiguration('convLab.maxElements')) this.stopPool();
+      if (names.has('workers') || names.has('maxElements')) this.stopPool();
     }));
     extension.subscriptions.push(this);
     this.activationMs = performance.now() - started;
@@ -52,11 +54,11 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
   /** The compute pool, started on first use so activation costs no threads. */
   pool(): WorkerPool {
     if (this.workerPool === undefined) {
-      const config = vscode.workspace.getConfiguration('convLab');
+      const { workers, maxElements } = this.config.settings;
       this.workerPool = new WorkerPool({
         workerScript: path.join(this.extension.extensionPath, 'dist', 'worker.js'),
-        size: config.get<number>('workers', 0),
-        maxElements: config.get<number>('maxElements', DEFAULT_MAX_ELEMENTS),
+        size: workers,
+        maxElements,
       });
       this.log.info(`compute pool: ${this.workerPool.size} worker threads`);
     }

@@ -1,26 +1,45 @@
-// Messages between the extension host and the shape-analysis worker (dist/analysis.js). The
-// host owns the documents; the worker keeps one parsed program per key (a .py file or a
-// notebook's code cells joined), re-parses it incrementally from the host's edits (or, for a
-// text sent whole, from its difference with the last one), analyses each version once, building
-// on the last analysis, and answers in program offsets, which the host maps back to editors.
+// Messages between the extension host and the analysis worker (dist/analysis.js), the only owner
+// of parsed Python. The host owns the documents and sends their edits (a program's first version
+// whole; later ones as edits on the version the worker has, checked by the text's length); the
+// worker keeps one parsed program per key (a .py file or a notebook's code cells joined), analyses
+// each version once, building on the last analysis, and answers in program offsets, which the host
+// maps back to editors: diagnostics, hovers, hints, fixes, and the run commands' questions (the
+// tensor a selection means, the cells it covers, the kernels and arguments to offer).
 import type { OpArgs, OpName } from '../core/ops';
-import type { Span, TextEdit } from '../python/parse';
-import type { Hover, InlayHint, InlayHintsMode, QuickFix } from '../python/shapes/editor';
+import type { DType, Tensor } from '../core/tensor';
+import type { Span, TextEdit } from '../python/syntax/document';
+import type { Hover } from '../python/features/hover';
+import type { InlayHint, InlayHintsMode } from '../python/features/inlayHints';
+import type { QuickFix } from '../python/features/quickFixes';
 import type { RpcEndpoint } from './rpc';
+
+/** What the analysis reads from the user's settings (`convLab.defaultDtype`, `convLab.maxElements`). */
+export interface AnalysisSettings {
+  readonly defaultDtype: 'float32' | 'float64';
+  readonly maxElements: number;
+}
 
 export interface SyncMessage {
   readonly type: 'sync';
   readonly key: string;
   readonly version: number;
-  readonly text: string;
-  /** Edits since `baseVersion`, in order (each in the text left by the previous), applied when the worker has that version. */
+  /** The whole text: a program's first version, or one the edits cannot bring the worker's copy to. */
+  readonly text?: string;
+  /** Edits since `baseVersion`, in order (each in the text left by the previous). */
   readonly baseVersion?: number;
   readonly edits?: readonly TextEdit[];
+  /** The text's length after the edits: a mismatch means the worker needs the whole text. */
+  readonly length: number;
 }
 
 export interface CloseMessage {
   readonly type: 'close';
   readonly key: string;
+}
+
+export interface ConfigureMessage {
+  readonly type: 'configure';
+  readonly settings: AnalysisSettings;
 }
 
 /** Every query names the version it was asked about; the worker answers for that text. */
@@ -60,7 +79,48 @@ export interface BindingsQuery extends Query {
   readonly type: 'bindings';
 }
 
-export type ToAnalysisMessage = SyncMessage | CloseMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery;
+/** The tensors the expressions at `spans` (selections; an empty one means the expression under the cursor) denote. */
+export interface EvaluateQuery extends Query {
+  readonly type: 'evaluate';
+  readonly spans: readonly Span[];
+}
+
+/** A tensor expression typed in a prompt, read on a line of its own after the line `anchor` is on. */
+export interface EvaluateTypedQuery extends Query {
+  readonly type: 'evaluateTyped';
+  readonly anchor: number;
+  readonly expression: string;
+}
+
+/** Whether `selection` covers whole cells (the `# %%` cells of a file, or `cell`, a notebook cell), and if so their replay. */
+export interface ReplayQuery extends Query {
+  readonly type: 'replay';
+  readonly selection: Span;
+  readonly cell?: Span;
+  /** Print options for the replayed values. */
+  readonly precision: number;
+  /** A selection of one expression is not a replay (the run commands read it as a tensor). */
+  readonly keepsExpression: boolean;
+}
+
+/** The tensors bound above `before`, offered as kernels. */
+export interface KernelChoicesQuery extends Query {
+  readonly type: 'kernelChoices';
+  readonly before: number;
+  readonly limit: number;
+}
+
+/** The arguments of the nearest conv layer of this kind and dimensions at or above `offset`. */
+export interface LayerArgumentsQuery extends Query {
+  readonly type: 'layerArguments';
+  readonly offset: number;
+  readonly kind: 'conv' | 'convTranspose';
+  readonly spatialDims: number;
+}
+
+export type ToAnalysisMessage =
+  | SyncMessage | CloseMessage | ConfigureMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
+  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery;
 
 export interface WireDiagnostic {
   readonly from: number;
@@ -83,17 +143,56 @@ export interface LayerOp {
   readonly line: number;
 }
 
+/** Why a tensor could not be read: Python's (or Conv Lab's) message and the range it is about, in program offsets. */
+export interface WireSourceError {
+  readonly message: string;
+  readonly code: string;
+  /** The exception Python would raise with this message; absent for Conv Lab's own refusals. */
+  readonly pythonKind?: string;
+  readonly from: number;
+  readonly to: number;
+  /** The range is in a typed expression, its offsets counted from the expression's start. */
+  readonly inTyped?: boolean;
+}
+
+export type WireEvaluation =
+  | { readonly ok: true; readonly tensor: Tensor; readonly placeholder: boolean; readonly library: 'torch' | 'numpy'; readonly from: number; readonly to: number }
+  | { readonly ok: false; readonly error: WireSourceError };
+
+export type WireReplayOutcome =
+  | { readonly ok: true; readonly printed: string; readonly tensor?: Tensor; readonly op?: { readonly op: OpName; readonly input: Tensor; readonly weight: Tensor; readonly bias?: Tensor; readonly args?: OpArgs } }
+  | { readonly ok: false; readonly error: WireSourceError };
+
+export interface WireReplayStep {
+  readonly from: number;
+  readonly to: number;
+  readonly outcome: WireReplayOutcome;
+}
+
+export interface WireKernelChoice {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The target name in its assignment. */
+  readonly from: number;
+  readonly to: number;
+}
+
 export type FromAnalysisMessage =
   | { readonly type: 'synced'; readonly key: string; readonly version: number; readonly incremental: boolean }
+  /** The worker's copy could not be brought to the version: the host must send the whole text. */
+  | { readonly type: 'needsText'; readonly key: string }
+  | { readonly type: 'configured' }
   | { readonly type: 'diagnostics'; readonly diagnostics: readonly WireDiagnostic[]; readonly analysisMs: number; readonly truncated: boolean }
   | { readonly type: 'inlayHints'; readonly hints: readonly InlayHint[] }
   | { readonly type: 'hover'; readonly hover: Hover | undefined }
   | { readonly type: 'codeActions'; readonly fixes: readonly QuickFix[] }
   | { readonly type: 'layerOp'; readonly op: LayerOp | undefined; readonly reason?: string }
-  | { readonly type: 'bindings'; readonly bindings: readonly { line: number; name: string; shape: string }[] };
+  | { readonly type: 'bindings'; readonly bindings: readonly { line: number; name: string; shape: string }[] }
+  | { readonly type: 'evaluate'; readonly results: readonly WireEvaluation[] }
+  | { readonly type: 'replay'; readonly steps: readonly WireReplayStep[] | undefined }
+  | { readonly type: 'kernelChoices'; readonly choices: readonly WireKernelChoice[] }
+  | { readonly type: 'layerArguments'; readonly found: { readonly callee: string; readonly from: number; readonly to: number; readonly args: OpArgs; readonly text: string } | undefined };
 
 export type HostAnalysisEndpoint = RpcEndpoint<ToAnalysisMessage, FromAnalysisMessage>;
 export type AnalysisHostEndpoint = RpcEndpoint<FromAnalysisMessage, ToAnalysisMessage>;
-
-/** Where a hover's links go, by kind; the host turns them into command URIs. */
-export const HOVER_LINK_PLACEHOLDERS = { layer: '{{layer-links}}', literal: '{{literal-links}}' } as const;

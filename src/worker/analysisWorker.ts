@@ -1,16 +1,21 @@
-// Shape-analysis worker (bundled to dist/analysis.js): keeps the host's Python programs parsed,
-// analyses each version once (a per-version cache, each analysis building on the one before it,
-// so an edit re-runs only the statements it can affect), and answers hovers, inlay hints,
-// diagnostics and quick fixes from that one analysis, so the extension host never waits on a parse.
+// Analysis worker (bundled to dist/analysis.js): the only place Python is parsed and evaluated.
+// It keeps the host's programs parsed (re-parsed incrementally from the host's edits), analyses
+// each version once (each analysis building on the one before, so an edit re-runs only the
+// statements it can affect), and answers every question from that one analysis: diagnostics,
+// hovers, inlay hints, quick fixes, and the run commands' (the tensor a selection means, the cells
+// it replays, the kernels and layer arguments to offer). The extension host never parses.
 import { parentPort } from 'node:worker_threads';
 import { isTorchError } from '../core/errors';
-import { PythonDocument, textDifference } from '../python/parse';
-import { analyzeShapes, type ShapeAnalysis } from '../python/shapes/analyze';
-import { shapeText, allKnown } from '../python/shapes/dim';
-import { hoverAt, inlayHints, layerAtOffset, quickFixes } from '../python/shapes/editor';
-import { applyConvLayer, convWeightShape } from '../python/shapes/layers';
-import type { AnalysisHostEndpoint, FromAnalysisMessage, LayerOp, SyncMessage, ToAnalysisMessage } from '../protocol/analysis';
-import { HOVER_LINK_PLACEHOLDERS } from '../protocol/analysis';
+import type { Tensor } from '../core/tensor';
+import {
+  analyzeShapes, evaluateExpressions, expressionAt, hoverAt, inlayHints, kernelChoices, layerAtOffset, nearestLayerArguments, percentCells, PythonDocument,
+  quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type Evaluation, type ShapeAnalysis, type SourceError,
+} from '../python';
+import { allKnown, shapeText } from '../python/interpreter/dim';
+import { applyConvLayer, convWeightShape } from '../python/rules/nn';
+import type {
+  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ReplayQuery, SyncMessage, ToAnalysisMessage, WireEvaluation, WireReplayStep, WireSourceError,
+} from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
 
 interface Program {
@@ -20,33 +25,42 @@ interface Program {
   /** The last analysis of an earlier version of `doc`, which the next analysis builds on. */
   previous: ShapeAnalysis | undefined;
   analysisMs: number;
+  /** Expressions typed in the kernel prompt, read after the line of an anchor. */
+  typed: TypedExpressions | undefined;
 }
 
+/** Steps, and milliseconds, one analysis may take. */
+const ANALYSIS_TIME_BUDGET_MS = 1_000;
+
 const programs = new Map<string, Program>();
+let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000 };
 
 /**
- * Brings a program to the host's text: by the host's edits when they apply to the version the
- * worker has, otherwise (notebooks, which are sent whole, or edits that do not reproduce the
- * text) by the one edit between the texts. Either way the program is re-parsed incrementally
- * and its next analysis builds on the last one.
+ * Brings a program to the host's version: the first one (or one the edits cannot reach) from its
+ * whole text, later ones by the host's edits on the version the worker has, checked by length.
  */
 function sync(message: SyncMessage): FromAnalysisMessage {
   const existing = programs.get(message.key);
-  if (!existing) {
-    programs.set(message.key, { version: message.version, doc: new PythonDocument(message.text), analysis: undefined, previous: undefined, analysisMs: 0 });
-    return { type: 'synced', key: message.key, version: message.version, incremental: false };
+  if (!existing || message.baseVersion !== existing.version || !message.edits) {
+    if (message.text === undefined) return { type: 'needsText', key: message.key };
+    if (!existing) {
+      programs.set(message.key, { version: message.version, doc: new PythonDocument(message.text), analysis: undefined, previous: undefined, analysisMs: 0, typed: undefined });
+      return { type: 'synced', key: message.key, version: message.version, incremental: false };
+    }
   }
-  const { doc } = existing;
-  if (message.edits && message.baseVersion === existing.version) {
+  const program = existing as Program;
+  const { doc } = program;
+  if (message.edits && message.baseVersion === program.version) {
     try {
       for (const edit of message.edits) doc.edit([edit]);
     } catch {
-      // Edits that do not fit the text: the difference below brings it to the host's text.
+      // Edits that do not fit the text: the whole text brings it to the host's.
     }
   }
-  if (doc.text !== message.text) doc.edit([textDifference(doc.text, message.text)]);
-  const previous = existing.analysis ?? existing.previous;
-  programs.set(message.key, { version: message.version, doc, analysis: undefined, previous, analysisMs: 0 });
+  if (message.text !== undefined && doc.text !== message.text) doc.edit([textDifference(doc.text, message.text)]);
+  if (doc.text.length !== message.length) return { type: 'needsText', key: message.key };
+  const previous = program.analysis ?? program.previous;
+  programs.set(message.key, { version: message.version, doc, analysis: undefined, previous, analysisMs: 0, typed: undefined });
   return { type: 'synced', key: message.key, version: message.version, incremental: true };
 }
 
@@ -56,7 +70,7 @@ function analysisOf(key: string, version: number): Program & { analysis: ShapeAn
   if (!program || program.version !== version) throw new Error(`program ${key} is not at version ${version}`);
   if (!program.analysis) {
     const started = performance.now();
-    program.analysis = analyzeShapes(program.doc, { timeBudgetMs: 1_000 }, program.previous);
+    program.analysis = analyzeShapes(program.doc, { ...settings, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS }, program.previous);
     program.previous = undefined;
     program.analysisMs = performance.now() - started;
   }
@@ -80,10 +94,43 @@ function layerOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp | undef
   }
   return {
     op: {
-      op: layer.op, inputShape: input, weightShape: weight, args: layer.args,
+      op: layer.op, inputShape: input, weightShape: weight, args: layer.written,
       layer: `nn.${layer.name}`, line: analysis.doc.lineColumnAt(found.site.from).line,
     },
   };
+}
+
+function wireError(error: SourceError): WireSourceError {
+  return { message: error.message, code: error.code, ...(error.pythonKind ? { pythonKind: error.pythonKind } : {}), from: error.from, to: error.to };
+}
+
+/** A result tensor as it travels: its own buffer (the analysis keeps the one it computed). */
+function copied(tensor: Tensor): Tensor {
+  return { shape: tensor.shape, dtype: tensor.dtype, data: tensor.data.slice() } as Tensor;
+}
+
+function wireEvaluation(evaluation: Evaluation): WireEvaluation {
+  if (!evaluation.ok) return { ok: false, error: wireError(evaluation.error) };
+  return { ok: true, tensor: copied(evaluation.tensor), placeholder: evaluation.placeholder, library: evaluation.library, from: evaluation.from, to: evaluation.to };
+}
+
+function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQuery): WireReplayStep[] | undefined {
+  const { doc, analysis } = program;
+  const { selection, cell, precision } = query;
+  const statements = wholeCellStatements(doc, selection, cell ? [cell] : percentCells(doc.text));
+  if (!statements || (query.keepsExpression && statements.length === 1 && expressionAt(doc, selection))) return undefined;
+  return replayStatements(doc, statements, { ...settings, precision }, analysis).map((step) => ({
+    from: step.from,
+    to: step.to,
+    outcome: step.outcome.ok
+      ? {
+        ok: true,
+        printed: step.outcome.printed,
+        ...(step.outcome.tensor && !step.outcome.placeholder ? { tensor: copied(step.outcome.tensor) } : {}),
+        ...(step.outcome.op ? { op: { ...step.outcome.op, input: copied(step.outcome.op.input), weight: copied(step.outcome.op.weight), ...(step.outcome.op.bias ? { bias: copied(step.outcome.op.bias) } : {}) } } : {}),
+      }
+      : { ok: false, error: wireError(step.outcome.error) },
+  }));
 }
 
 function handle(message: ToAnalysisMessage): FromAnalysisMessage {
@@ -93,6 +140,15 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'close':
       programs.delete(message.key);
       return { type: 'synced', key: message.key, version: -1, incremental: false };
+    case 'configure':
+      settings = message.settings;
+      // Every program is analysed anew with the new settings.
+      for (const program of programs.values()) {
+        program.analysis = undefined;
+        program.previous = undefined;
+        program.typed = undefined;
+      }
+      return { type: 'configured' };
     case 'diagnostics': {
       const program = analysisOf(message.key, message.version);
       const diagnostics = program.analysis.diagnostics.map(({ from, to, line, column, code, message: text, kind, related }) => ({ from, to, line, column, code, message: text, kind, related }));
@@ -101,7 +157,7 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message.key, message.version).analysis, message.mode, message.range) };
     case 'hover':
-      return { type: 'hover', hover: hoverAt(analysisOf(message.key, message.version).analysis, message.offset, { links: (kind) => HOVER_LINK_PLACEHOLDERS[kind] }) };
+      return { type: 'hover', hover: hoverAt(analysisOf(message.key, message.version).analysis, message.offset, { maxElements: settings.maxElements }) };
     case 'codeActions': {
       const { analysis } = analysisOf(message.key, message.version);
       const d = message.diagnostic;
@@ -113,6 +169,31 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'bindings': {
       const { analysis } = analysisOf(message.key, message.version);
       return { type: 'bindings', bindings: analysis.bindings.map((b) => ({ line: b.line, name: b.name, shape: b.shape ? shapeText(b.shape) : 'unknown' })) };
+    }
+    case 'evaluate': {
+      const program = analysisOf(message.key, message.version);
+      const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, settings, program.analysis);
+      program.analysis = analysis;
+      return { type: 'evaluate', results: evaluations.map(wireEvaluation) };
+    }
+    case 'evaluateTyped': {
+      const program = analysisOf(message.key, message.version);
+      program.typed ??= new TypedExpressions(program.doc, settings);
+      const { evaluation, start } = program.typed.evaluate(message.anchor, message.expression);
+      const result = wireEvaluation(evaluation);
+      // An error in the typed expression is told by its column in it; one above it, in the file.
+      return { type: 'evaluate', results: [result.ok || result.error.from < start ? result : { ok: false, error: { ...result.error, from: result.error.from - start, to: result.error.to - start, inTyped: true } }] };
+    }
+    case 'replay':
+      return { type: 'replay', steps: replay(analysisOf(message.key, message.version), message) };
+    case 'kernelChoices': {
+      const { analysis } = analysisOf(message.key, message.version);
+      const choices = kernelChoices(analysis, message.before, message.limit).map((c) => ({ name: c.name, shape: c.tensor.shape, dtype: c.tensor.dtype, from: c.from, to: c.to }));
+      return { type: 'kernelChoices', choices };
+    }
+    case 'layerArguments': {
+      const found = nearestLayerArguments(analysisOf(message.key, message.version).analysis, message.offset, message.kind, message.spatialDims);
+      return { type: 'layerArguments', found: found && { callee: found.callee, from: found.site.from, to: found.site.to, args: found.args, text: found.text } };
     }
   }
 }

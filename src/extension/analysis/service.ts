@@ -1,15 +1,15 @@
-// Shape analysis in the editor: keeps the worker's copy of every open Python program current
-// (incremental edits for .py files, whole text for notebooks), publishes its diagnostics after
-// typing pauses, and serves hovers, inlay hints and quick fixes from it. The extension host only
-// forwards edits and maps offsets; every parse and analysis runs in the worker.
+// The analysis in the editor: keeps the worker's copy of every open Python program current (the
+// edits of each keystroke, mapped to program offsets; the whole text only when the worker has
+// none), publishes its diagnostics after typing pauses, serves hovers, inlay hints and quick
+// fixes from it, and answers the run commands' questions. The extension host only forwards edits
+// and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
-import type { TextEdit } from '../../python/parse';
 import type { FromAnalysisMessage, LayerOp, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
-import { HOVER_LINK_PLACEHOLDERS } from '../../protocol/analysis';
-import type { InlayHintsMode } from '../../python/shapes/editor';
+import type { TextEdit } from '../../python';
+import type { Config } from '../config';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
-import { isPython, locate, notebookOf, offsetIn, programOf, type Program } from './programs';
+import { isPython, lengthOf, locate, notebookOf, offsetIn, programOf, programText, type Program } from './programs';
 
 /** Typing pauses this long before diagnostics are recomputed. */
 const DIAGNOSTICS_DELAY_MS = 250;
@@ -20,7 +20,7 @@ interface ProgramState {
   /** The version the worker has, and of which worker generation. */
   synced: number;
   generation: number;
-  /** Edits since `synced` (a .py file's only; notebooks resend their text). */
+  /** Edits since `synced`, in program offsets; undefined when the worker needs the whole text (a notebook's cells changed). */
   edits: TextEdit[] | undefined;
   /** The documents whose diagnostics were last published for this program. */
   published: vscode.Uri[];
@@ -28,7 +28,7 @@ interface ProgramState {
   wire: Map<string, WireDiagnostic>;
 }
 
-type Answer<T extends FromAnalysisMessage['type']> = Extract<FromAnalysisMessage, { type: T }>;
+export type Answer<T extends FromAnalysisMessage['type']> = Extract<FromAnalysisMessage, { type: T }>;
 
 /** How long the host's own synchronous steps took (count, longest, total), to show what typing costs the extension host. */
 export type HostTimings = Record<string, { count: number; maxMs: number; totalMs: number }>;
@@ -42,8 +42,8 @@ export class AnalysisService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.collection, this.hintsChanged];
   readonly timings: HostTimings = {};
 
-  constructor(extensionPath: string, private readonly log: Log) {
-    this.client = new AnalysisClient(extensionPath, (reason) => log.error(`shape analysis worker stopped (${reason}); it restarts on the next request`));
+  constructor(extensionPath: string, private readonly log: Log, private readonly config: Config) {
+    this.client = new AnalysisClient(extensionPath, config.analysisSettings, (reason) => log.error(`shape analysis worker stopped (${reason}); it restarts on the next request`));
     const selector: vscode.DocumentSelector = [{ language: 'python' }];
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
@@ -52,8 +52,14 @@ export class AnalysisService implements vscode.Disposable {
       vscode.workspace.onDidChangeNotebookDocument((e) => {
         if (e.contentChanges.length > 0) this.notebookChanged(e.notebook);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('convLab.inlayHints')) this.hintsChanged.fire();
+      config.onDidChange((names) => {
+        if (names.has('defaultDtype') || names.has('maxElements')) {
+          // The analysis reads these: every program is analysed again, its diagnostics republished.
+          void this.client.configure(config.analysisSettings).catch(() => undefined);
+          for (const state of this.states.values()) state.version++;
+          for (const document of vscode.workspace.textDocuments) this.schedule(document);
+        }
+        if (names.has('inlayHints') || names.has('defaultDtype') || names.has('maxElements')) this.hintsChanged.fire();
       }),
       vscode.languages.registerHoverProvider(selector, { provideHover: (d, p, t) => this.hover(d, p, t) }),
       vscode.languages.registerInlayHintsProvider(selector, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
@@ -96,9 +102,11 @@ export class AnalysisService implements vscode.Disposable {
     const key = (notebook?.uri ?? e.document.uri).toString();
     const state = this.stateOf(key);
     state.version++;
-    if (notebook) state.edits = undefined;
-    // Each change applies to the text the previous one left (VS Code orders them so).
-    else (state.edits ??= []).push(...e.contentChanges.map((c) => ({ from: c.rangeOffset, to: c.rangeOffset + c.rangeLength, insert: c.text })));
+    // A notebook cell's edits move by where the cell starts in the program (the cells above it
+    // are as they were); each change applies to the text the previous one left (VS Code orders them so).
+    const start = notebook ? cellStart(notebook, e.document) : 0;
+    if (start === undefined) state.edits = undefined;
+    else state.edits?.push(...e.contentChanges.map((c) => ({ from: start + c.rangeOffset, to: start + c.rangeOffset + c.rangeLength, insert: c.text })));
     this.schedule(e.document, key);
   }
 
@@ -131,24 +139,24 @@ export class AnalysisService implements vscode.Disposable {
     }, DIAGNOSTICS_DELAY_MS));
   }
 
-  /** Sends the worker what changed since its copy; returns the version it now has. */
+  /** Sends the worker what changed since its copy (the edits, or the whole text when it has none); returns the version it now has. */
   private async sync(program: Program): Promise<number> {
     const state = this.stateOf(program.key);
     if (state.synced === state.version && state.generation === this.client.generation) return state.version;
     const version = state.version;
     const edits = state.generation === this.client.generation && state.synced > 0 ? state.edits : undefined;
-    const message: ToAnalysisMessage = edits
-      ? { type: 'sync', key: program.key, version, text: program.text, baseVersion: state.synced, edits }
-      : { type: 'sync', key: program.key, version, text: program.text };
-    state.edits = program.notebook ? undefined : [];
-    await this.client.request(message);
+    state.edits = [];
+    const whole = (): ToAnalysisMessage => ({ type: 'sync', key: program.key, version, text: this.timed('read program', () => programText(program)), length: program.length });
+    let answer = await this.client.request(edits ? { type: 'sync', key: program.key, version, baseVersion: state.synced, edits, length: program.length } : whole());
+    if (answer.type === 'needsText') answer = await this.client.request(whole());
+    if (answer.type !== 'synced') throw new Error(`the analysis worker answered ${answer.type} to sync`);
     state.synced = version;
     state.generation = this.client.generation;
     return version;
   }
 
   /** Syncs and asks; a worker restarted in between gets the text again and is asked once more. */
-  private async ask<T extends FromAnalysisMessage['type']>(program: Program, build: (version: number) => ToAnalysisMessage, type: T): Promise<Answer<T>> {
+  async ask<T extends FromAnalysisMessage['type']>(program: Program, build: (version: number) => ToAnalysisMessage, type: T): Promise<Answer<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
         const version = await this.sync(program);
@@ -197,23 +205,32 @@ export class AnalysisService implements vscode.Disposable {
     const answer = await this.ask(program, (version) => ({ type: 'hover', key: program.key, version, offset }), 'hover');
     if (!answer.hover || token.isCancellationRequested) return undefined;
     const place = locate(program, answer.hover.from, answer.hover.to);
-    const at = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: position.line, character: position.character }]));
-    const layerLinks = `\n\n---\n[Run](command:convLab.runLayerAt?${at} "Run this layer on a placeholder input of the shape reaching it") · [Visualize](command:convLab.visualizeLayerAt?${at} "Open the panel on this layer")`;
-    const range = (command: string): string => encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), start: place?.range.start, end: place?.range.end, command }]));
-    const literalLinks = place?.document === document
-      ? `\n\n---\n[Run Convolution](command:convLab.runOnRange?${range('convLab.runConvOnSelection')} "Select this literal as the input and run a convolution") · [Run Transposed Convolution](command:convLab.runOnRange?${range('convLab.runConvTransposeOnSelection')} "Select this literal as the input and run a transposed convolution")`
-      : '';
-    const markdown = new vscode.MarkdownString(answer.hover.markdown.replace(HOVER_LINK_PLACEHOLDERS.layer, layerLinks).replace(HOVER_LINK_PLACEHOLDERS.literal, literalLinks));
+    // The links are added here, after the worker's Markdown (which escapes all source text), never substituted into it.
+    const markdown = new vscode.MarkdownString(answer.hover.markdown + this.hoverLinks(document, position, program, answer.hover.links));
     markdown.isTrusted = { enabledCommands: ['convLab.runLayerAt', 'convLab.visualizeLayerAt', 'convLab.runOnRange'] };
     return new vscode.Hover(markdown, place?.document === document ? place.range : undefined);
   }
 
+  /** The Run / Visualize links of a layer hover, or the Run links of a literal's (when the literal is in this document). */
+  private hoverLinks(document: vscode.TextDocument, position: vscode.Position, program: Program, links: Answer<'hover'>['hover'] extends infer H ? H extends { links?: infer L } ? L : never : never): string {
+    if (!links) return '';
+    const argument = (value: unknown): string => encodeURIComponent(JSON.stringify([value]));
+    if (links.kind === 'layer') {
+      const at = argument({ uri: document.uri.toString(), line: position.line, character: position.character });
+      return `\n\n---\n[Run](command:convLab.runLayerAt?${at} "Run this layer on a placeholder input of the shape reaching it") · [Visualize](command:convLab.visualizeLayerAt?${at} "Open the panel on this layer")`;
+    }
+    const place = locate(program, links.site.from, links.site.to);
+    if (place?.document !== document) return '';
+    const range = (command: string): string => argument({ uri: document.uri.toString(), start: place.range.start, end: place.range.end, command });
+    return `\n\n---\n[Run Convolution](command:convLab.runOnRange?${range('convLab.runConvOnSelection')} "Select this literal as the input and run a convolution") · [Run Transposed Convolution](command:convLab.runOnRange?${range('convLab.runConvTransposeOnSelection')} "Select this literal as the input and run a transposed convolution")`;
+  }
+
   private async inlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
-    const mode = vscode.workspace.getConfiguration('convLab').get<InlayHintsMode>('inlayHints', 'assignments');
+    const mode = this.config.settings.inlayHints;
     const program = this.timed('read program', () => programOf(document));
     if (!program || mode === 'off') return [];
     const from = offsetIn(program, document, range.start) ?? 0;
-    const to = offsetIn(program, document, range.end) ?? program.text.length;
+    const to = offsetIn(program, document, range.end) ?? program.length;
     const answer = await this.ask(program, (version) => ({ type: 'inlayHints', key: program.key, version, mode, range: { from, to } }), 'inlayHints');
     if (token.isCancellationRequested) return [];
     return this.timed('map inlay hints', () => answer.hints.flatMap((h) => {
@@ -279,6 +296,16 @@ export class AnalysisService implements vscode.Disposable {
     this.client.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Where a notebook cell starts in its notebook's program: after the code cells above it, each with its newline. */
+function cellStart(notebook: vscode.NotebookDocument, document: vscode.TextDocument): number | undefined {
+  let offset = 0;
+  for (const cell of notebook.getCells()) {
+    if (cell.document === document) return offset;
+    if (cell.kind === vscode.NotebookCellKind.Code && isPython(cell.document)) offset += lengthOf(cell.document) + 1;
+  }
+  return undefined;
 }
 
 function wireKey(uri: vscode.Uri, range: vscode.Range, code: string, message: string): string {

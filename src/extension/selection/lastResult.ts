@@ -7,7 +7,6 @@ import type { OpName } from '../../core/ops';
 import { numel, type Tensor } from '../../core/tensor';
 import { tensorLiteralStatement } from '../../core/tensorLiteral';
 import type { Ctx } from '../ctx';
-import { printSettings } from './settings';
 
 export interface LastResult {
   readonly result: Tensor;
@@ -46,7 +45,7 @@ export async function insertResultAsLiteral(ctx: Ctx, args?: { name?: string } |
   const indent = below.text.slice(0, below.firstNonWhitespaceCharacterIndex);
   const name = given.name ?? freshName(document.getText(), 'result');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return refuse(ctx, `'${name}' is not a Python name`);
-  const statement = tensorLiteralStatement(name, last.result, indent, printSettings());
+  const statement = tensorLiteralStatement(name, last.result, indent, ctx.config.printSettings);
   const applied = await editor.edit((edit) => edit.insert(below.range.end, `\n${statement}`));
   if (!applied) return refuse(ctx, 'the editor did not accept the edit');
   ctx.log.info(`inserted the ${last.op} result as ${name} at line ${below.lineNumber + 2}`);
@@ -61,7 +60,7 @@ export async function copyResult(ctx: Ctx, format: 'pytorch' | 'numpy'): Promise
   const threshold = numel(last.result.shape) <= FULL_COPY_MAX_ELEMENTS ? Infinity : undefined;
   const options = threshold === undefined ? {} : { threshold };
   // The display precision and default dtype are PyTorch's print options; NumPy's repr keeps NumPy's own.
-  const text = format === 'pytorch' ? formatTensor(last.result, { ...options, ...printSettings() }) : formatNumpy(last.result, options);
+  const text = format === 'pytorch' ? formatTensor(last.result, { ...options, ...ctx.config.printSettings }) : formatNumpy(last.result, options);
   await vscode.env.clipboard.writeText(text);
   void vscode.window.setStatusBarMessage(`Conv Lab: ${last.op} result copied as ${format === 'pytorch' ? 'PyTorch' : 'NumPy'}`, 3000);
   return { ok: true, text };

@@ -1,27 +1,26 @@
 // "Run Convolution / Transposed Convolution on Selection", "Cross-Correlate Selection (corr2d)":
 // the first selection is the input and the second the kernel (with one selection the kernel is
 // picked from the tensors the file binds, or typed); the arguments are asked for, pre-filled from
-// the nearest matching layer constructor above the input. The result goes to the log in PyTorch's
-// printed form and to the panel, and is kept for Insert / Copy Result. A selection that is not a
-// tensor gets one message naming the problem and where it is; the document is never changed.
-// A selection of whole notebook-style cells replays them instead (replay.ts).
+// the nearest matching layer constructor above the input. The analysis worker reads the
+// selections (the host never parses); the op runs in the compute pool. The result goes to the log
+// in PyTorch's printed form and to the panel, and is kept for Insert / Copy Result. A selection
+// that is not a tensor gets one message naming the problem and where it is; the document is never
+// changed. A selection of whole notebook-style cells replays them instead (replay.ts).
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
 import type { Tensor } from '../../core/tensor';
-import { evaluateTensorExpression, type EvaluateOptions, type PythonDocument, type Span } from '../../python';
-import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';
-import { tensorBindings } from '../../python/tensorBindings';
+import type { WireEvaluation } from '../../protocol/analysis';
+import type { Span } from '../../python';
 import type { Ctx } from '../ctx';
 import { computeCancellable, describeRun, messageOf } from '../compute';
 import { askOpArgs } from '../opArgsInput';
 import { rememberResult } from './lastResult';
-import { replaySelection, selectsWholeCells, type ReplayResult } from './replay';
-import { evaluationSettings, printSettings } from './settings';
+import { replayInEditor, type ReplayResult } from './replay';
 import { SelectionSource } from './source';
 
-export type SelectionOpKind = LayerKind | 'corr2d';
+export type SelectionOpKind = 'conv' | 'convTranspose' | 'corr2d';
 
 /** Arguments for running without prompts (tests, other commands); each part left out is taken from the editor or asked for. */
 export interface RunSelectionArgs {
@@ -47,7 +46,7 @@ const TITLES: Record<SelectionOpKind, string> = {
   corr2d: 'Cross-Correlate Selection (corr2d)',
 };
 
-/** Picker rows: more bindings than this and only the latest are listed (each is evaluated). */
+/** Picker rows: more bindings than this and only the nearest are listed. */
 const MAX_KERNEL_CHOICES = 200;
 
 /** `args` is absent from the palette and keybindings, and the document's URI from the editor's context menu. */
@@ -56,27 +55,27 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
   try {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'python') throw new SelectionError('select a tensor in a Python file or notebook cell first');
+    const source = new SelectionSource(ctx.analysis, editor.document);
     // A selection of whole cells replays them: the cell's own code says what to run.
-    if (given.input === undefined && selectsWholeCells(editor)) return await replaySelection(ctx);
-    const source = new SelectionSource(editor.document);
-    const settings = evaluationSettings();
+    if (given.input === undefined && editor.selections.length === 1 && !editor.selection.isEmpty) {
+      const replayed = await replayInEditor(ctx, source, source.spanOf(editor.selection));
+      if (replayed) return replayed;
+    }
     const [firstSelection, secondSelection] = editor.selections;
     const inputTarget = given.input ?? firstSelection;
     if (inputTarget === undefined) throw new SelectionError('select a tensor first');
     const anchor = inputTarget instanceof vscode.Range ? source.spanOf(inputTarget).from : source.spanOf(editor.selection).from;
-    const input = evaluateTarget(source, 'input', inputTarget, anchor, settings);
     const kernelTarget = given.kernel ?? (given.input === undefined ? secondSelection : undefined);
-    const kernel = kernelTarget !== undefined
-      ? evaluateTarget(source, 'kernel', kernelTarget, anchor, settings)
-      : await pickKernel(source, anchor, settings, kind);
-    if (kernel === undefined) return undefined;
+    const [input, kernelGiven] = await evaluateTargets(source, anchor, [['input', inputTarget], ...(kernelTarget !== undefined ? [['kernel', kernelTarget] as const] : [])]);
+    const kernel = kernelGiven ?? await pickKernel(source, anchor, kind);
+    if (!input || kernel === undefined) return undefined;
     const op = opFor(kind, input.shape.length, kernel.shape.length);
     const chosen = await opArguments(source, anchor, kind, op, given);
     if (chosen === undefined) return undefined;
     const request: OpRequest = { op, input, weight: kernel, args: chosen.parsed };
     const result = await computeCancellable(ctx, request);
     if (result === undefined) return undefined;
-    const printed = formatTensor(result, printSettings());
+    const printed = formatTensor(result, ctx.config.printSettings);
     ctx.log.info(`${describeRun(request)} → [${result.shape.join(', ')}]\n${printed}`);
     ctx.showInPanel(request, result);
     rememberResult(ctx, { result, op });
@@ -110,20 +109,29 @@ export function opFor(kind: SelectionOpKind, inputRank: number, kernelRank: numb
   return names[spatialDims - 1] ?? names[1];
 }
 
-function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', target: vscode.Range | string, anchor: number, settings: EvaluateOptions): Tensor {
-  let doc: PythonDocument;
-  let span: Span;
-  if (target instanceof vscode.Range) {
-    if (target.isEmpty) throw new SelectionError(`${role}: nothing is selected at ${source.describe(source.spanOf(target).from)}; select a tensor expression or name`);
-    doc = source.doc;
-    span = source.spanOf(target);
-  } else {
-    ({ doc, span } = source.withExpressionAfter(anchor, target));
+type Target = readonly ['input' | 'kernel', vscode.Range | string];
+
+/** The selected (or typed) input and kernel as tensors, or the first one's problem, named with where it is. */
+async function evaluateTargets(source: SelectionSource, anchor: number, targets: readonly Target[]): Promise<(Tensor | undefined)[]> {
+  const ranges = targets.filter((t): t is readonly ['input' | 'kernel', vscode.Range] => t[1] instanceof vscode.Range);
+  for (const [role, range] of ranges) {
+    if (range.isEmpty && ranges.length > 1) throw new SelectionError(`${role}: nothing is selected at ${source.describe(source.spanOf(range).from)}; select a tensor expression or name`);
   }
-  const evaluation = evaluateTensorExpression(doc, span, settings);
+  const spans: Span[] = ranges.map(([, range]) => source.spanOf(range));
+  const fromRanges = spans.length > 0 ? await source.evaluate(spans) : [];
+  const tensors: (Tensor | undefined)[] = [];
+  for (const [role, target] of targets) {
+    const evaluation = target instanceof vscode.Range ? fromRanges[ranges.findIndex((r) => r[1] === target)] : await source.evaluateTyped(anchor, target);
+    tensors.push(tensorOrThrow(source, role, target, evaluation));
+  }
+  return tensors;
+}
+
+function tensorOrThrow(source: SelectionSource, role: string, target: vscode.Range | string, evaluation: WireEvaluation | undefined): Tensor {
+  if (!evaluation) throw new SelectionError(`${role}: nothing to evaluate`);
   if (!evaluation.ok) {
-    const where = target instanceof vscode.Range ? ` (${source.describe(evaluation.error.from)})` : ` (in '${target}', column ${evaluation.error.from - span.from + 1})`;
-    const { pythonKind, message } = evaluation.error;
+    const { pythonKind, message, from, inTyped } = evaluation.error;
+    const where = inTyped ? ` (in '${String(target)}', column ${from + 1})` : ` (${source.describe(from)})`;
     throw new SelectionError(`${role}${where}: ${pythonKind ? `${pythonKind}: ` : ''}${message}`);
   }
   if (evaluation.placeholder) {
@@ -132,30 +140,30 @@ function evaluateTarget(source: SelectionSource, role: 'input' | 'kernel', targe
   return evaluation.tensor;
 }
 
-type KernelChoice = vscode.QuickPickItem & { tensor?: Tensor };
+type KernelChoice = vscode.QuickPickItem & { span?: Span };
 
-async function pickKernel(source: SelectionSource, anchor: number, settings: EvaluateOptions, kind: SelectionOpKind): Promise<Tensor | undefined> {
+async function pickKernel(source: SelectionSource, anchor: number, kind: SelectionOpKind): Promise<Tensor | undefined> {
   const typeOne: KernelChoice = { label: '$(edit) Type a tensor expression…', alwaysShow: true };
-  const bindings = tensorBindings(source.doc, { ...settings, before: anchor, limit: MAX_KERNEL_CHOICES })
-    .filter((b) => !b.placeholder)
-    .reverse();
   const choices: KernelChoice[] = [
-    ...bindings.map((b) => ({ label: b.name, description: `[${b.tensor.shape.join(', ')}] ${b.tensor.dtype}`, detail: source.describe(b.from), tensor: b.tensor })),
+    ...(await source.kernelChoices(anchor, MAX_KERNEL_CHOICES)).map((c) => ({ label: c.name, description: `[${c.shape.join(', ')}] ${c.dtype}`, detail: source.describe(c.from), span: { from: c.from, to: c.to } })),
     typeOne,
   ];
   const picked = await vscode.window.showQuickPick(choices, { title: `${TITLES[kind]}: kernel`, placeHolder: 'the kernel (weight), nearest binding first', matchOnDescription: true });
   if (picked === undefined) return undefined;
-  if (picked.tensor) return picked.tensor;
+  if (picked.span) {
+    const [evaluation] = await source.evaluate([picked.span]);
+    return tensorOrThrow(source, 'kernel', picked.label, evaluation);
+  }
   const typed = await vscode.window.showInputBox({
     title: `${TITLES[kind]}: kernel`,
     prompt: 'A tensor expression, e.g. torch.tensor([[0., 1.], [2., 3.]]).reshape(1, 1, 2, 2) or a name bound above',
-    validateInput: (text) => {
-      const { doc, span } = source.withExpressionAfter(anchor, text);
-      const evaluation = evaluateTensorExpression(doc, span, settings);
-      return evaluation.ok ? undefined : `column ${evaluation.error.from - span.from + 1}: ${evaluation.error.message}`;
+    validateInput: async (text) => {
+      const evaluation = await source.evaluateTyped(anchor, text);
+      return evaluation.ok ? undefined : `${evaluation.error.inTyped ? `column ${evaluation.error.from + 1}` : source.describe(evaluation.error.from)}: ${evaluation.error.message}`;
     },
   });
-  return typed === undefined ? undefined : evaluateTarget(source, 'kernel', typed, anchor, settings);
+  if (typed === undefined) return undefined;
+  return tensorOrThrow(source, 'kernel', typed, await source.evaluateTyped(anchor, typed));
 }
 
 async function opArguments(source: SelectionSource, anchor: number, kind: SelectionOpKind, op: OpName, given: RunSelectionArgs): Promise<{ text: string; parsed: OpArgs } | undefined> {
@@ -166,10 +174,10 @@ async function opArguments(source: SelectionSource, anchor: number, kind: Select
     return { text: given.args, parsed: parsedOrThrow(given.args) };
   }
   // conv2d, conv_transpose3d…: the digit is the number of spatial dims.
-  const layer = nearestLayerAbove(source.doc, anchor, kind, Number(/(\d)d$/.exec(op)?.[1]));
-  const prefilled = layer?.opArgsText ?? '';
-  if (given.acceptPrefilled) return { text: prefilled, parsed: parsedOrThrow(prefilled) };
-  const from = layer ? ` (from ${layer.callee} at ${source.describe(layer.from)}${layer.unread.length > 0 ? `; not read: ${layer.unread.join(', ')}` : ''})` : '';
+  const layer = await source.layerArguments(anchor, kind, Number(/(\d)d$/.exec(op)?.[1]));
+  const prefilled = layer?.text ?? '';
+  if (given.acceptPrefilled) return { text: prefilled, parsed: layer?.args ?? {} };
+  const from = layer ? ` (from ${layer.callee} at ${source.describe(layer.from)})` : '';
   const text = await askOpArgs(op, { value: prefilled, note: from });
   return text === undefined ? undefined : { text, parsed: parsedOrThrow(text) };
 }

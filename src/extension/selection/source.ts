@@ -1,98 +1,73 @@
-// The Python source a selection is read in. A `.py` file is itself; a notebook cell is read
-// after the code cells above it (joined in order), because the notebook's names are bound there
-// (cell 89's `X` comes from cell 88). Positions are told back in the editor's terms: line and
-// column in the file, or cell number, line and column in the notebook.
+// The program a selection is read in, and the questions the run commands ask the analysis worker
+// about it. A `.py` file is its own program; a notebook cell is read in its notebook's (the code
+// cells joined in order), because the notebook's names are bound in the cells above (cell 89's `X`
+// comes from cell 88). Positions are told back in the editor's terms: line and column in the
+// file, or cell number, line and column in the notebook.
 import * as vscode from 'vscode';
-import { PythonDocument, type Span } from '../../python';
-
-interface Part {
-  /** 1-based cell number in the notebook; undefined for a plain file. */
-  readonly cell: number | undefined;
-  readonly document: vscode.TextDocument;
-  /** Where the part starts in the joined text, and on which 0-based line. */
-  readonly offset: number;
-  readonly line: number;
-}
+import type { WireEvaluation, WireKernelChoice, WireReplayStep } from '../../protocol/analysis';
+import type { Span } from '../../python';
+import type { AnalysisService, Answer } from '../analysis/service';
+import { describeOffset, programOf, type Program, type ProgramPart } from '../analysis/programs';
 
 export class SelectionSource {
-  readonly doc: PythonDocument;
-  private readonly parts: readonly Part[];
-  /** The part of the editor's own document (the last one). */
-  private readonly own: Part;
-  /** The document a prompt's typed expression is read in, and where that expression starts. */
-  private typedLine: { offset: number; from: number; doc: PythonDocument } | undefined;
+  readonly program: Program;
+  /** The part of the editor's own document. */
+  private readonly own: ProgramPart;
 
-  constructor(readonly document: vscode.TextDocument) {
-    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
-    const documents = notebook ? cellsUpTo(notebook, document) : [{ cell: undefined, document }];
-    const parts: Part[] = [];
-    let text = '';
-    let line = 0;
-    for (const { cell, document: d } of documents) {
-      if (parts.length > 0) {
-        text += '\n';
-        line++;
-      }
-      parts.push({ cell, document: d, offset: text.length, line });
-      text += d.getText();
-      line += d.lineCount - 1;
-    }
-    this.parts = parts;
-    this.own = parts[parts.length - 1] ?? { cell: undefined, document, offset: 0, line: 0 };
-    this.doc = new PythonDocument(text);
+  constructor(private readonly analysis: AnalysisService, readonly document: vscode.TextDocument) {
+    const program = programOf(document);
+    const own = program?.parts.find((p) => p.document === document);
+    if (!program || !own) throw new Error('select a tensor in a Python file or notebook cell first');
+    this.program = program;
+    this.own = own;
   }
 
-  /** The span of the editor's own notebook cell in the joined text; undefined for a plain file. */
+  /** The span of the editor's own notebook cell in the program; undefined for a plain file. */
   ownCell(): Span | undefined {
-    return this.own.cell === undefined ? undefined : { from: this.own.offset, to: this.own.offset + this.document.getText().length };
+    return this.own.cell === undefined ? undefined : { from: this.own.offset, to: this.own.offset + this.own.length };
   }
 
-  /** A range of the editor's document as a span of the joined text. */
+  /** A range of the editor's document as a span of the program. */
   spanOf(range: vscode.Range): Span {
     return { from: this.own.offset + this.document.offsetAt(range.start), to: this.own.offset + this.document.offsetAt(range.end) };
   }
 
-  /** A joined-text offset as a position in the editor's document (clamped into it). */
-  positionOf(offset: number): vscode.Position {
-    return this.document.positionAt(Math.max(0, offset - this.own.offset));
-  }
-
   /** `line 3, column 5`, or `cell 4, line 3, column 5` in a notebook (1-based, as editors show them). */
   describe(offset: number): string {
-    const part = [...this.parts].reverse().find((p) => p.offset <= offset) ?? this.own;
-    const { line, column } = this.doc.lineColumnAt(offset);
-    const where = `line ${line - part.line}, column ${column}`;
-    return part.cell === undefined ? where : `cell ${part.cell}, ${where}`;
+    return describeOffset(this.program, offset);
   }
 
-  /**
-   * Text from a prompt, read as an expression on a line of its own after the line `offset` is on.
-   * The prompt validates on every keystroke, so the document holding the typed line is kept and
-   * edited incrementally rather than parsed again from the top of the file.
-   */
-  withExpressionAfter(offset: number, expression: string): { doc: PythonDocument; span: Span } {
-    const typed = this.typedLine?.offset === offset ? this.typedLine : this.startTypedLine(offset);
-    const from = typed.from;
-    typed.doc.edit([{ from, to: typed.doc.text.length, insert: expression }]);
-    return { doc: typed.doc, span: { from, to: from + expression.length } };
+  /** The tensors the expressions at `spans` denote (each, or why not). */
+  async evaluate(spans: readonly Span[]): Promise<readonly WireEvaluation[]> {
+    const program = this.program;
+    const answer = await this.analysis.ask(program, (version) => ({ type: 'evaluate', key: program.key, version, spans }), 'evaluate');
+    return answer.results;
   }
 
-  private startTypedLine(offset: number): { offset: number; from: number; doc: PythonDocument } {
-    const lineEnd = this.doc.text.indexOf('\n', offset);
-    const head = lineEnd < 0 ? this.doc.text : this.doc.text.slice(0, lineEnd);
-    this.typedLine = { offset, from: head.length + 1, doc: new PythonDocument(`${head}\n`) };
-    return this.typedLine;
+  /** The tensor an expression typed in a prompt denotes, read after the line `anchor` is on. */
+  async evaluateTyped(anchor: number, expression: string): Promise<WireEvaluation> {
+    const program = this.program;
+    const answer = await this.analysis.ask(program, (version) => ({ type: 'evaluateTyped', key: program.key, version, anchor, expression }), 'evaluate');
+    const [result] = answer.results;
+    if (!result) throw new Error('the analysis worker gave no result for the typed expression');
+    return result;
   }
-}
 
-function cellsUpTo(notebook: vscode.NotebookDocument, document: vscode.TextDocument): { cell: number; document: vscode.TextDocument }[] {
-  const cells: { cell: number; document: vscode.TextDocument }[] = [];
-  for (const cell of notebook.getCells()) {
-    const own = cell.document === document;
-    if (own || (cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId === 'python')) {
-      cells.push({ cell: cell.index + 1, document: cell.document });
-    }
-    if (own) break;
+  /** The replay of the cells `selection` covers whole, or undefined when it covers none. */
+  async replay(selection: Span, precision: number, keepsExpression: boolean): Promise<readonly WireReplayStep[] | undefined> {
+    const program = this.program;
+    const cell = this.ownCell();
+    const answer = await this.analysis.ask(program, (version) => ({ type: 'replay', key: program.key, version, selection, precision, keepsExpression, ...(cell ? { cell } : {}) }), 'replay');
+    return answer.steps;
   }
-  return cells;
+
+  async kernelChoices(before: number, limit: number): Promise<readonly WireKernelChoice[]> {
+    const program = this.program;
+    return (await this.analysis.ask(program, (version) => ({ type: 'kernelChoices', key: program.key, version, before, limit }), 'kernelChoices')).choices;
+  }
+
+  async layerArguments(offset: number, kind: 'conv' | 'convTranspose', spatialDims: number): Promise<Answer<'layerArguments'>['found']> {
+    const program = this.program;
+    return (await this.analysis.ask(program, (version) => ({ type: 'layerArguments', key: program.key, version, offset, kind, spatialDims }), 'layerArguments')).found;
+  }
 }

@@ -184,13 +184,17 @@ export class TypedExpressions {
 
   constructor(private readonly source: PythonDocument, private readonly options: EvaluateOptions) {}
 
-  evaluate(anchor: number, expression: string): Evaluation {
+  /**
+   * The typed expression's tensor; `start` is where the expression begins in the text it was read
+   * in (offsets before it are the file's own: an error may be about a line above).
+   */
+  evaluate(anchor: number, expression: string): { evaluation: Evaluation; start: number } {
     const typed = this.current?.anchor === anchor ? this.current : this.start(anchor);
     typed.doc.edit([{ from: typed.from, to: typed.doc.text.length, insert: expression }]);
     const span = { from: typed.from, to: typed.from + expression.length };
     const { evaluations, analysis } = evaluateExpressions(typed.doc, [span], this.options, typed.analysis);
     typed.analysis = analysis;
-    return evaluations[0] as Evaluation;
+    return { evaluation: evaluations[0] as Evaluation, start: typed.from };
   }
 
   private start(anchor: number): { anchor: number; from: number; doc: PythonDocument; analysis: ShapeAnalysis | undefined } {

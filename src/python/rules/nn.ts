@@ -236,11 +236,12 @@ export function layerParameter(layer: ConvLayer, which: 'weight' | 'bias', defau
 
 /** `conv(x)` / `conv(x, output_size=...)`: the layer's op on `x` with its weight and bias. */
 export function callConvLayer(ctx: RuleContext, layer: ConvLayer, input: TensorValue, outputSize: readonly number[] | undefined): TensorValue {
-  const applied = input.shape ? applyConvLayer(layer, input.shape, input.dtype, outputSize, ctx.defaultDtype) : undefined;
+  // An input of unknown shape (a parameter no call gave) gets symbolic sizes: `(N, C, H, W)`.
+  const applied = applyConvLayer(layer, input.shape, input.dtype, outputSize, ctx.defaultDtype);
   const weight = layerParameter(layer, 'weight', ctx.defaultDtype);
   const bias = layer.bias ? layerParameter(layer, 'bias', ctx.defaultDtype) : undefined;
   const written = outputSize ? { ...layer.written, outputSize } : layer.written;
-  const result = convolve(ctx, layer.op, input, weight, bias, applied?.shape, written, 'ConvolutionBackward0');
+  const result = convolve(ctx, layer.op, input, weight, bias, applied.shape, written, 'ConvolutionBackward0');
   return { ...result, origin: { layer, input: input.shape } };
 }
 

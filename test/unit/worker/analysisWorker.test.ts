@@ -1,6 +1,7 @@
-// The shape-analysis worker (dist/analysis.js) through the client the extension uses: programs
-// synced whole or by edits (falling back to a full parse when the edits do not reproduce the
-// text), and hovers and fixes answered from the analysis of the version asked about.
+// The analysis worker (dist/analysis.js) through the client the extension uses: programs synced
+// whole, then by edits alone (the whole text asked for when they do not reproduce its length),
+// settings that reach the analysis, hovers, fixes and selections answered from the analysis of
+// the version asked about, and a deadline after which the worker is restarted.
 import * as assert from 'node:assert/strict';
 import { AnalysisClient } from '../../../src/extension/analysis/client';
 import type { FromAnalysisMessage } from '../../../src/protocol/analysis';
@@ -15,34 +16,36 @@ function messages(answer: FromAnalysisMessage): string[] {
 
 describe('worker: shape analysis', function () {
   this.timeout(30_000);
-  const client = new AnalysisClient(repoRoot(), () => undefined);
+  const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000 }, () => undefined);
   after(() => client.dispose());
 
   it('analyses a synced program and re-parses it incrementally from edits', async () => {
-    assert.deepEqual(await client.request({ type: 'sync', key: 'a.py', version: 1, text: BUGGY }), { type: 'synced', key: 'a.py', version: 1, incremental: false });
+    assert.deepEqual(await client.request({ type: 'sync', key: 'a.py', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'a.py', version: 1, incremental: false });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 1 })), ['4:5 channel-mismatch']);
-    // Typing "4" over the "3" of in_channels fixes it: one edit on version 1.
+    // Typing "4" over the "3" of in_channels fixes it: one edit on version 1, and no text.
     const at = BUGGY.indexOf('(3, 8');
     const fixed = `${BUGGY.slice(0, at + 1)}4${BUGGY.slice(at + 2)}`;
-    const synced = await client.request({ type: 'sync', key: 'a.py', version: 2, text: fixed, baseVersion: 1, edits: [{ from: at + 1, to: at + 2, insert: '4' }] });
+    const synced = await client.request({ type: 'sync', key: 'a.py', version: 2, baseVersion: 1, edits: [{ from: at + 1, to: at + 2, insert: '4' }], length: fixed.length });
     assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 2, incremental: true });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 2 })), []);
   });
 
-  it('reaches the text by its difference when the edits do not reproduce it, and refuses a version it does not have', async () => {
-    const synced = await client.request({ type: 'sync', key: 'a.py', version: 3, text: BUGGY, baseVersion: 2, edits: [{ from: 0, to: 0, insert: '# wrong\n' }] });
+  it('asks for the whole text when the edits do not reproduce its length, and refuses a version it does not have', async () => {
+    // An edit that does not make the host's text: the lengths differ, the worker asks for the text.
+    assert.deepEqual(await client.request({ type: 'sync', key: 'a.py', version: 3, baseVersion: 2, edits: [{ from: 0, to: 0, insert: '# wrong\n' }], length: BUGGY.length }), { type: 'needsText', key: 'a.py' });
+    const synced = await client.request({ type: 'sync', key: 'a.py', version: 3, text: BUGGY, length: BUGGY.length });
     assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 3, incremental: true });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 3 })), ['4:5 channel-mismatch']);
     await assert.rejects(client.request({ type: 'hover', key: 'a.py', version: 2, offset: 0 }), /program a\.py is not at version 2/);
   });
 
   it('updates a program sent whole (a notebook) from the difference with its last text', async () => {
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 1, text: BUGGY }), { type: 'synced', key: 'b.ipynb', version: 1, incremental: false });
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'b.ipynb', version: 1, incremental: false });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 1 })), ['4:5 channel-mismatch']);
     const fixed = BUGGY.replace('randn(1, 4', 'randn(1, 3');
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 2, text: fixed }), { type: 'synced', key: 'b.ipynb', version: 2, incremental: true });
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 2, text: fixed, length: fixed.length }), { type: 'synced', key: 'b.ipynb', version: 2, incremental: true });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 2 })), []);
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 3, text: `${fixed}z = conv(y)\n` }), { type: 'synced', key: 'b.ipynb', version: 3, incremental: true });
+    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 3, text: `${fixed}z = conv(y)\n`, length: fixed.length + 'z = conv(y)\n'.length }), { type: 'synced', key: 'b.ipynb', version: 3, incremental: true });
     assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 3 })), ['5:5 channel-mismatch']);
   });
 
@@ -54,5 +57,51 @@ describe('worker: shape analysis', function () {
     assert.ok(diagnostic);
     const fixes = await client.request({ type: 'codeActions', key: 'a.py', version: 3, diagnostic });
     assert.deepEqual(fixes.type === 'codeActions' ? fixes.fixes.map((f) => f.title) : [], ["Set in_channels to 4 (the input's channels)"]);
+  });
+
+  it('evaluates selections and typed expressions to tensors, with the reason and range when it cannot', async () => {
+    const source = 'import torch\nX = torch.arange(4.).reshape(2, 2)\nY = X.T\nZ = foo(X)\n';
+    await client.request({ type: 'sync', key: 'c.py', version: 1, text: source, length: source.length });
+    const span = (text: string): { from: number; to: number } => ({ from: source.indexOf(text), to: source.indexOf(text) + text.length });
+    const answer = await client.request({ type: 'evaluate', key: 'c.py', version: 1, spans: [span('X.T'), span('foo(X)')] });
+    assert.ok(answer.type === 'evaluate');
+    const [t, z] = answer.results;
+    // arange(4.) = [[0, 1], [2, 3]]; its transpose is [[0, 2], [1, 3]].
+    assert.ok(t?.ok);
+    assert.deepEqual([t.tensor.shape, Array.from(t.tensor.data as Float32Array)], [[2, 2], [0, 2, 1, 3]]);
+    assert.ok(z && !z.ok);
+    assert.deepEqual([z.error.message, z.error.pythonKind, source.slice(z.error.from, z.error.to)], ["name 'foo' is not defined", 'NameError', 'foo']);
+    const typed = await client.request({ type: 'evaluateTyped', key: 'c.py', version: 1, anchor: source.indexOf('Y ='), expression: 'Y + 1' });
+    assert.ok(typed.type === 'evaluate' && typed.results[0]?.ok);
+    assert.deepEqual(Array.from(typed.results[0].tensor.data as Float32Array), [1, 3, 2, 4]);
+    const wrong = await client.request({ type: 'evaluateTyped', key: 'c.py', version: 1, anchor: source.indexOf('Y ='), expression: 'Y.view(3)' });
+    assert.ok(wrong.type === 'evaluate' && wrong.results[0] && !wrong.results[0].ok);
+    // Column 1 of the typed text: 2 × 2 = 4 elements do not view as 3.
+    assert.deepEqual([wrong.results[0].error.message, wrong.results[0].error.inTyped, wrong.results[0].error.from], ["shape '[3]' is invalid for input of size 4", true, 0]);
+  });
+
+  it('analyses with the settings the host sends: float64 as the default dtype', async () => {
+    const source = 'import torch\nx = torch.zeros(2)\n';
+    await client.request({ type: 'sync', key: 'd.py', version: 1, text: source, length: source.length });
+    const hover = async (): Promise<string> => {
+      const answer = await client.request({ type: 'hover', key: 'd.py', version: 1, offset: source.indexOf('x =') });
+      return answer.type === 'hover' ? (answer.hover?.markdown ?? '') : '';
+    };
+    assert.match(await hover(), /float32/);
+    await client.configure({ defaultDtype: 'float64', maxElements: 50_000_000 });
+    assert.match(await hover(), /float64/);
+    await client.configure({ defaultDtype: 'float32', maxElements: 50_000_000 });
+  });
+
+  it('stops the worker when a request passes its deadline, and says why', async () => {
+    const stops: string[] = [];
+    const slow = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000 }, (reason) => stops.push(reason), 1);
+    try {
+      // 1 ms: parsing and analysing anything takes longer.
+      await assert.rejects(slow.request({ type: 'sync', key: 'e.py', version: 1, text: BUGGY, length: BUGGY.length }), /did not answer sync within/);
+      assert.deepEqual(stops, ['no answer to sync within 0.001 s']);
+    } finally {
+      slow.dispose();
+    }
   });
 });
