@@ -15,6 +15,8 @@ import { isPython, lengthOf, locate, notebookOf, offsetIn, programOf, programTex
 const DIAGNOSTICS_DELAY_MS = 250;
 
 interface ProgramState {
+  /** The document (or notebook) the state is of: a document opened anew under the same URI (an untitled one) starts over. */
+  readonly owner: object;
   /** Bumped on every change of any of the program's documents. */
   version: number;
   /** The version the worker has, and of which worker generation. */
@@ -68,10 +70,10 @@ export class AnalysisService implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.schedule(document);
   }
 
-  private stateOf(key: string): ProgramState {
+  private stateOf(key: string, owner: object): ProgramState {
     let state = this.states.get(key);
-    if (!state) {
-      state = { version: 1, synced: 0, generation: -1, edits: undefined, published: [], wire: new Map() };
+    if (!state || state.owner !== owner) {
+      state = { owner, version: (state?.version ?? 0) + 1, synced: 0, generation: -1, edits: undefined, published: state?.published ?? [], wire: new Map() };
       this.states.set(key, state);
     }
     return state;
@@ -100,7 +102,7 @@ export class AnalysisService implements vscode.Disposable {
     if (!isPython(e.document) || e.contentChanges.length === 0) return;
     const notebook = notebookOf(e.document);
     const key = (notebook?.uri ?? e.document.uri).toString();
-    const state = this.stateOf(key);
+    const state = this.stateOf(key, notebook ?? e.document);
     state.version++;
     // A notebook cell's edits move by where the cell starts in the program (the cells above it
     // are as they were); each change applies to the text the previous one left (VS Code orders them so).
@@ -113,6 +115,8 @@ export class AnalysisService implements vscode.Disposable {
   private closed(document: vscode.TextDocument): void {
     if (!isPython(document) || document.uri.scheme === 'vscode-notebook-cell') return;
     const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
     this.states.delete(key);
     this.collection.delete(document.uri);
     void this.client.request({ type: 'close', key }).catch(() => undefined);
@@ -121,7 +125,7 @@ export class AnalysisService implements vscode.Disposable {
   /** A notebook's cells changed (added, removed, moved): its program is sent whole next time. */
   private notebookChanged(notebook: vscode.NotebookDocument): void {
     const key = notebook.uri.toString();
-    const state = this.stateOf(key);
+    const state = this.stateOf(key, notebook);
     state.version++;
     state.edits = undefined;
     const first = notebook.getCells().find((c) => isPython(c.document));
@@ -134,6 +138,7 @@ export class AnalysisService implements vscode.Disposable {
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
+      if (document.isClosed) return;
       const program = this.timed('read program', () => programOf(document));
       if (program) void this.publish(program).catch((e: unknown) => this.log.error(`shape analysis failed: ${e instanceof Error ? e.message : String(e)}`));
     }, DIAGNOSTICS_DELAY_MS));
@@ -141,7 +146,7 @@ export class AnalysisService implements vscode.Disposable {
 
   /** Sends the worker what changed since its copy (the edits, or the whole text when it has none); returns the version it now has. */
   private async sync(program: Program): Promise<number> {
-    const state = this.stateOf(program.key);
+    const state = this.stateOf(program.key, ownerOf(program));
     if (state.synced === state.version && state.generation === this.client.generation) return state.version;
     const version = state.version;
     const edits = state.generation === this.client.generation && state.synced > 0 ? state.edits : undefined;
@@ -165,7 +170,7 @@ export class AnalysisService implements vscode.Disposable {
         return answer as Answer<T>;
       } catch (e) {
         if (attempt > 0) throw e;
-        this.stateOf(program.key).generation = -1;
+        this.stateOf(program.key, ownerOf(program)).generation = -1;
       }
     }
   }
@@ -176,7 +181,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private setDiagnostics(program: Program, answer: Answer<'diagnostics'>): void {
-    const state = this.stateOf(program.key);
+    const state = this.stateOf(program.key, ownerOf(program));
     const byDocument = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const part of program.parts) byDocument.set(part.document.uri.toString(), { uri: part.document.uri, list: [] });
     state.wire.clear();
@@ -245,7 +250,7 @@ export class AnalysisService implements vscode.Disposable {
   private async codeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
     const program = programOf(document);
     if (!program) return [];
-    const state = this.stateOf(program.key);
+    const state = this.stateOf(program.key, ownerOf(program));
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'Conv Lab') continue;
@@ -296,6 +301,11 @@ export class AnalysisService implements vscode.Disposable {
     this.client.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The document or notebook a program is of. */
+function ownerOf(program: Program): object {
+  return program.notebook ?? program.parts[0]?.document ?? program;
 }
 
 /** Where a notebook cell starts in its notebook's program: after the code cells above it, each with its newline. */

@@ -8,7 +8,7 @@ import { analyzeShapes, probeValues, type AnalysisOptions, type ShapeAnalysis } 
 import { allKnown } from '../interpreter/dim';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';
 import { excerpt } from '../interpreter/statements';
-import { PLACEHOLDER, UNKNOWN, type PythonErrorKind, type TensorValue, type Value } from '../interpreter/values';
+import { PLACEHOLDER, pythonTypeName, UNKNOWN, type PythonErrorKind, type TensorValue, type Value } from '../interpreter/values';
 import type { RuleContext } from '../rules/context';
 import { tensorFromData } from '../rules/literals';
 import { asPythonError } from '../rules/messages';
@@ -91,7 +91,10 @@ function tensorOf(analysis: ShapeAnalysis, node: SyntaxNode, values: readonly Va
   let last: { value: TensorValue; tensor: Tensor } | undefined;
   for (const raw of values) {
     const value = raw.kind === 'tensor' ? raw : asTensorValue(raw, options);
-    if (value.kind !== 'tensor') return failure(doc, analysis.explain(value.kind === 'unknown' ? value.why : undefined, at));
+    if (value.kind !== 'tensor') {
+      if (value.kind === 'unknown') return failure(doc, analysis.explain(value.why, at));
+      return failure(doc, { message: `'${excerpt(doc.textOf(at))}' is a ${pythonTypeName(value)}, not a tensor`, code: 'not-a-tensor', ...at });
+    }
     const read = readTensor(analysis, value, at, budget, options);
     if (!read.ok) return read;
     if (tensors.some((t) => !sameTensor(t, read.tensor))) {
@@ -137,6 +140,7 @@ function asTensorValue(value: Value, options: EvaluateOptions): Value {
     defaultDtype: options.defaultDtype ?? 'float32',
     maxElements: options.maxElements ?? Infinity,
     site: undefined,
+    argumentSite: () => undefined,
     now: () => 0,
     call: () => UNKNOWN,
     read: () => undefined,

@@ -60,7 +60,7 @@ export class CallRunner {
     switch (callee.kind) {
       case 'path': {
         if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
-        const call = new Call(functionName(callee.path), args, m.rules(node), this.argumentSites(node));
+        const call = new Call(functionName(callee.path), args, m.rules(node));
         return callLibrary(call, callee.path) ?? { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
       }
       case 'method':
@@ -82,17 +82,6 @@ export class CallRunner {
       default:
         return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
     }
-  }
-
-  /** Where each argument of the call at `node` is written, for errors about one argument. */
-  private argumentSites(node: SyntaxNode | undefined): (index: number | string) => ReturnType<Machine['siteOf']> {
-    const argList = node?.lastChild?.name === 'ArgList' ? node.lastChild : undefined;
-    return (index) => {
-      if (!argList) return undefined;
-      const parsed = callArguments(argList, this.m.text);
-      const found = typeof index === 'number' ? parsed.positional[index] : parsed.keywords.get(index)?.value;
-      return found && this.m.siteOf(found);
-    };
   }
 
   private callLayer(layer: Layer, args: CallArgs, node: SyntaxNode | undefined): Value {
@@ -128,7 +117,7 @@ export class CallRunner {
 
   private callMethod(self: Value, name: string, args: CallArgs, node: SyntaxNode | undefined): Value {
     const m = this.m;
-    if (self.kind === 'tensor') return callTensorMethod(new Call(name, args, m.rules(node), this.argumentSites(node)), self, name);
+    if (self.kind === 'tensor') return callTensorMethod(new Call(name, args, m.rules(node)), self, name);
     if (self.kind === 'list' && name === 'pop') {
       const at = args.positional[0] ? knownInt(args.positional[0]) : -1;
       if (at === undefined || self.items.length === 0) return UNKNOWN;
@@ -233,7 +222,7 @@ export class CallRunner {
           const at = layer.keys.indexOf(name);
           if (at >= 0) return layer.children[at] ?? UNKNOWN;
         }
-        return layerAttribute(layer, name, m.rules(node).defaultDtype) ?? { kind: 'method', self: object, name };
+        return layerAttribute(layer, name, m.defaultDtype) ?? { kind: 'method', self: object, name };
       }
       case 'class':
         return this.findMethod(object, name)?.value ?? UNKNOWN;

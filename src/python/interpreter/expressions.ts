@@ -408,7 +408,8 @@ function numberLiteral(text: string, m: Machine, node: SyntaxNode): Value {
   if (lower.endsWith('j')) return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the complex number '${text}' statically`, site: at } };
   if (lower.startsWith('0x') || lower.startsWith('0o') || lower.startsWith('0b')) return exactInt(BigInt(lower), at);
   if (lower.includes('.') || lower.includes('e')) return { kind: 'float', value: Number(clean), at };
-  return exactInt(BigInt(clean), at);
+  // Fifteen digits are always a safe integer: no bigint needed.
+  return clean.length <= 15 ? { kind: 'int', value: Number(clean), at } : exactInt(BigInt(clean), at);
 }
 
 /** A string literal's characters, when it has no escapes to interpret (dtype names, padding modes, keys). */

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_ELEMENTS, type FloatDType, type Tensor } from '../../core/t
 import type { CallArgs, RuleContext } from '../rules/context';
 import { asPythonError, type PythonError } from '../rules/messages';
 import type { PythonDocument, Span } from '../syntax/document';
+import { callArguments } from '../syntax/nodes';
 import { CallRunner } from './calls';
 import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
@@ -106,8 +107,8 @@ export class Interpreter implements Machine {
   private lastOwner = -1;
 
   private readonly maxSteps: number;
-  private readonly maxElements: number;
-  private readonly defaultDtype: FloatDType;
+  readonly maxElements: number;
+  readonly defaultDtype: FloatDType;
   private steps = 0;
   private stepsAtSwitch = 0;
   private readonly deadline: number;
@@ -349,18 +350,16 @@ export class Interpreter implements Machine {
   }
 
   rules(node: SyntaxNode | undefined): RuleContext {
-    return {
-      defaultDtype: this.defaultDtype,
-      maxElements: this.maxElements,
-      site: node && this.siteOf(node),
-      now: () => this.clock,
-      call: (callee, args) => this.call(callee, args, node),
-      read: (t) => this.read(t),
-    };
+    return new RuleScope(this, node);
+  }
+
+  /** The interpreter's clock, for when values are made. */
+  now(): number {
+    return this.clock;
   }
 
   /** A tensor's elements, within what the analysis may spend reading them. */
-  private read(t: TensorValue): Tensor | undefined {
+  read(t: TensorValue): Tensor | undefined {
     if (!t.elements) return undefined;
     try {
       return materialize(t.elements, this.readBudget);
@@ -489,6 +488,43 @@ export class Interpreter implements Machine {
         lineOf: change.statement,
       },
     };
+  }
+}
+
+/** What the rules get while the expression at `node` is evaluated: its site worked out only when asked for. */
+class RuleScope implements RuleContext {
+  constructor(private readonly interpreter: Interpreter, private readonly node: SyntaxNode | undefined) {}
+
+  get defaultDtype(): FloatDType {
+    return this.interpreter.defaultDtype;
+  }
+
+  get maxElements(): number {
+    return this.interpreter.maxElements;
+  }
+
+  get site(): Site | undefined {
+    return this.node && this.interpreter.siteOf(this.node);
+  }
+
+  argumentSite(index: number | string): Site | undefined {
+    const argList = this.node?.lastChild?.name === 'ArgList' ? this.node.lastChild : undefined;
+    if (!argList) return undefined;
+    const parsed = callArguments(argList, this.interpreter.text);
+    const found = typeof index === 'number' ? parsed.positional[index] : parsed.keywords.get(index)?.value;
+    return found && this.interpreter.siteOf(found);
+  }
+
+  now(): number {
+    return this.interpreter.now();
+  }
+
+  call(callee: Value, args: CallArgs): Value {
+    return this.interpreter.call(callee, args, this.node);
+  }
+
+  read(t: TensorValue): Tensor | undefined {
+    return this.interpreter.read(t);
   }
 }
 

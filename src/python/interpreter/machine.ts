@@ -25,6 +25,8 @@ export interface SuperValue {
 export interface Machine {
   /** The document's text. */
   readonly text: string;
+  /** `torch.get_default_dtype()` for this analysis. */
+  readonly defaultDtype: 'float32' | 'float64';
   /** The source text of a node. */
   src(node: SyntaxNode): string;
   /** Counts one evaluation step against the budget (throws when it is spent). */

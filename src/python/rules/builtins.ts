@@ -140,7 +140,10 @@ function range(call: Call): Value {
   if (length > MAX_RANGE) {
     return { kind: 'unknown', why: { code: 'too-many-elements', message: `range of ${length.toLocaleString('en-US')} numbers is too long to evaluate statically (at most ${MAX_RANGE.toLocaleString('en-US')})`, site: call.ctx.site } };
   }
-  return { kind: 'list', items: Array.from({ length }, (_, i) => exactInt(start + BigInt(i) * step)) };
+  // Within 2^53 the items are plain numbers (most ranges): no bigint per item.
+  const [first, by] = [Number(start), Number(step)];
+  const safe = Math.abs(first) + Math.abs(by) * length <= Number.MAX_SAFE_INTEGER;
+  return { kind: 'list', items: Array.from({ length }, (_, i) => (safe ? intOf(first + i * by) : exactInt(start + BigInt(i) * step))) };
 }
 
 function dict(first: Value | undefined): Value {

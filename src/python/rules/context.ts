@@ -25,6 +25,8 @@ export interface RuleContext {
   readonly maxElements: number;
   /** Where the expression being evaluated is. */
   readonly site: Site | undefined;
+  /** Where argument `index` (a position, or a keyword's name) of the call being evaluated is written. */
+  argumentSite(index: number | string): Site | undefined;
   /** The interpreter's clock, for when values are made. */
   now(): number;
   /** Calls any callable value (a layer, a user module, a function). */
@@ -44,8 +46,6 @@ export class Call implements CallArgs {
     readonly name: string,
     args: CallArgs,
     readonly ctx: RuleContext,
-    /** Where argument `index` (a position, or a keyword's name) is written. */
-    private readonly siteOfArgument: (index: number | string) => Site | undefined = () => undefined,
   ) {
     this.positional = args.positional;
     this.keywords = args.keywords;
@@ -54,7 +54,7 @@ export class Call implements CallArgs {
 
   /** The same arguments seen by another function (`torch.flatten(x)` read as `x.flatten()`). */
   as(name: string, args: CallArgs = this): Call {
-    return new Call(name, args, this.ctx, this.siteOfArgument);
+    return new Call(name, args, this.ctx);
   }
 
   /** The arguments after the first `n` positional ones. */
@@ -69,7 +69,7 @@ export class Call implements CallArgs {
 
   /** Where argument `index` (or keyword `name`) is written; the call itself when unknown. */
   argSite(index: number, name: string): Site | undefined {
-    return (this.positional[index] ? this.siteOfArgument(index) : this.keywords.has(name) ? this.siteOfArgument(name) : undefined) ?? this.ctx.site;
+    return (this.positional[index] ? this.ctx.argumentSite(index) : this.keywords.has(name) ? this.ctx.argumentSite(name) : undefined) ?? this.ctx.site;
   }
 
   /** The arguments bound to a signature's parameter names (positional first, then keywords). */
@@ -138,7 +138,7 @@ export class Call implements CallArgs {
     }
     if (this.keywords.has(keyword) && !this.spread) throw messages.multipleValues(this.name, keyword, this.ctx.site);
     if (rest.length === 1 && only && only.kind !== 'int' && only.kind !== 'bool') return this.sizeList(only, first, keyword, listType);
-    return allSizes(rest.map((v, i) => this.sizeElement(v, i + 1, keyword, listType, this.siteOfArgument(first + i))));
+    return allSizes(rest.map((v, i) => this.sizeElement(v, i + 1, keyword, listType, this.ctx.argumentSite(first + i))));
   }
 
   /** One tuple or list of sizes (a torch.Size too). */

@@ -15,9 +15,16 @@ export function percentCells(text: string): Span[] {
 function statementsWithin(doc: PythonDocument, span: Span): SyntaxNode[] {
   const statements: SyntaxNode[] = [];
   for (let n = doc.tree.topNode.firstChild; n; n = n.nextSibling) {
-    if (n.name !== 'Comment' && n.from >= span.from && n.to <= span.to) statements.push(n);
+    if (n.name !== 'Comment' && n.from >= span.from && contentEnd(doc, n) <= span.to) statements.push(n);
   }
   return statements;
+}
+
+/** Where a statement's text ends, without the line break (and blank space) the grammar counts in it. */
+function contentEnd(doc: PythonDocument, node: SyntaxNode): number {
+  let end = node.to;
+  while (end > node.from && /\s/.test(doc.text.charAt(end - 1))) end--;
+  return end;
 }
 
 /**
@@ -30,11 +37,12 @@ export function wholeCellStatements(doc: PythonDocument, selection: Span, cells:
     const own = statementsWithin(doc, cell);
     const first = own[0];
     const last = own[own.length - 1];
-    return first !== undefined && last !== undefined && selection.from <= first.from && selection.to >= last.to;
+    return first !== undefined && last !== undefined && selection.from <= first.from && selection.to >= contentEnd(doc, last);
   });
   if (!covers) return undefined;
   for (let n = doc.tree.topNode.firstChild; n; n = n.nextSibling) {
-    const cut = n.from < selection.to && n.to > selection.from && (n.from < selection.from || n.to > selection.to);
+    const end = contentEnd(doc, n);
+    const cut = n.from < selection.to && end > selection.from && (n.from < selection.from || end > selection.to);
     if (cut && n.name !== 'Comment') return undefined;
   }
   return statementsWithin(doc, selection);

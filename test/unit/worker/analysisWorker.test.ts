@@ -104,4 +104,21 @@ describe('worker: shape analysis', function () {
       slow.dispose();
     }
   });
+
+  it('replays the whole cells a selection covers (a notebook cell ending in a def included), and says a selection of a str is not a tensor', async () => {
+    // Two notebook cells joined, each followed by a newline: the second defines a function only.
+    const cells = ['X = torch.ones(2)\nX', 'def f(x):\n    return x'];
+    const text = cells.map((c) => `${c}\n`).join('');
+    await client.request({ type: 'sync', key: 'f.ipynb', version: 1, text, length: text.length });
+    const second = { from: cells[0]!.length + 1, to: cells[0]!.length + 1 + cells[1]!.length };
+    const defOnly = await client.request({ type: 'replay', key: 'f.ipynb', version: 1, selection: second, cell: second, precision: 4, keepsExpression: false });
+    assert.deepEqual(defOnly.type === 'replay' ? defOnly.steps : undefined, []);
+    const first = { from: 0, to: cells[0]!.length };
+    const replayed = await client.request({ type: 'replay', key: 'f.ipynb', version: 1, selection: first, cell: first, precision: 4, keepsExpression: true });
+    assert.deepEqual(replayed.type === 'replay' ? replayed.steps?.map((s) => (s.outcome.ok ? s.outcome.printed : s.outcome.error.message)) : undefined, ['tensor([1., 1.])']);
+    const source = 'X = "abc"\n';
+    await client.request({ type: 'sync', key: 'g.py', version: 1, text: source, length: source.length });
+    const answer = await client.request({ type: 'evaluate', key: 'g.py', version: 1, spans: [{ from: 4, to: 9 }] });
+    assert.deepEqual(answer.type === 'evaluate' && !answer.results[0]?.ok ? answer.results[0]?.error.message : undefined, `'"abc"' is a str, not a tensor`);
+  });
 });
