@@ -16,6 +16,8 @@ export interface SuiteResults {
 }
 
 export const RESULTS_FILE_ENV = 'CONV_LAB_TEST_RESULTS';
+/** A pattern of test titles to run alone while working on them (every test runs without it). */
+const GREP_ENV = 'CONV_LAB_TEST_GREP';
 
 /**
  * Copies what mocha's reporter prints into `lines`, still printing it. The reporter prints
@@ -39,7 +41,8 @@ function writeResults(results: SuiteResults): void {
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+  const grep = process.env[GREP_ENV];
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, ...(grep ? { grep } : {}) });
   const testFiles = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
   for (const file of testFiles) mocha.addFile(path.join(__dirname, file));
 

@@ -93,7 +93,9 @@ function tensorOf(analysis: ShapeAnalysis, node: SyntaxNode, values: readonly Va
     const value = raw.kind === 'tensor' ? raw : asTensorValue(raw, options);
     if (value.kind !== 'tensor') {
       if (value.kind === 'unknown') return failure(doc, analysis.explain(value.why, at));
-      return failure(doc, { message: `'${excerpt(doc.textOf(at))}' is a ${pythonTypeName(value)}, not a tensor`, code: 'not-a-tensor', ...at });
+      // Named where the value was written ('"abc"' in `X = "abc"`), which says more than the selected name.
+      const written = ('at' in value ? analysis.spanOf(value.at) : undefined) ?? at;
+      return failure(doc, { message: `'${excerpt(doc.textOf(written))}' is a ${pythonTypeName(value)}, not a tensor`, code: 'not-a-tensor', ...written });
     }
     const read = readTensor(analysis, value, at, budget, options);
     if (!read.ok) return read;

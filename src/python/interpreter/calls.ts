@@ -12,8 +12,8 @@ import { messages, type PythonError } from '../rules/messages';
 import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
 import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
-import { assignmentParts, callArguments } from '../syntax/nodes';
 import type { Activation, Machine, SuperValue } from './machine';
+import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
   Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
@@ -32,7 +32,8 @@ export class CallRunner {
   readonly analysed = new Set<number>();
   private readonly classInstances = new Map<ClassValue, InstanceValue>();
   private readonly callStack: SyntaxNode[] = [];
-  private readonly localNames = new WeakMap<SyntaxNode, ReadonlySet<string>>();
+  /** Each function body's local names, by where the body starts. */
+  private readonly localNames = new Map<number, ReadonlySet<string>>();
 
   constructor(private readonly m: Machine, private readonly definer: () => number) {}
 
@@ -431,9 +432,9 @@ export class CallRunner {
     return undefined;
   }
 
-  /** The names a function body binds (assignment targets, loop variables, defs, imports): its locals. */
+  /** The names a function body binds (assignment targets, loop variables, defs): its locals. */
   private assignedNames(body: SyntaxNode): ReadonlySet<string> {
-    const cached = this.localNames.get(body);
+    const cached = this.localNames.get(body.from);
     if (cached) return cached;
     const m = this.m;
     const names = new Set<string>();
@@ -444,20 +445,20 @@ export class CallRunner {
       }
     };
     body.cursor().iterate((ref) => {
-      if (ref.node.parent !== body && (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition')) {
+      // A def or class binds its name here; its own body is another scope.
+      if (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition') {
         const nameNode = ref.node.getChild('VariableName');
         if (nameNode) names.add(m.src(nameNode));
         return false;
       }
       if (ref.name === 'LambdaExpression' || ref.name === 'ArrayComprehensionExpression' || ref.name === 'ScopeStatement') return false;
       if (ref.name === 'AssignStatement') for (const group of assignmentParts(ref.node).targets) group.forEach(collect);
-      else if (ref.name === 'UpdateStatement' && ref.node.firstChild) collect(ref.node.firstChild);
-      else if (ref.name === 'ForStatement') {
+      else if (ref.name === 'UpdateStatement') {
+        const target = ref.node.firstChild;
+        if (target) collect(target);
+      } else if (ref.name === 'ForStatement') {
         const target = ref.node.getChild('for')?.nextSibling;
         if (target) collect(target);
-      } else if (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition') {
-        const nameNode = ref.node.getChild('VariableName');
-        if (nameNode && ref.node.parent?.parent === body.parent) names.add(m.src(nameNode));
       }
       return undefined;
     });
@@ -467,7 +468,7 @@ export class CallRunner {
       for (let c = ref.node.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') names.delete(m.src(c));
       return false;
     });
-    this.localNames.set(body, names);
+    this.localNames.set(body.from, names);
     return names;
   }
 }

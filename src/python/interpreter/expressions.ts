@@ -400,11 +400,15 @@ function isOperand(v: Value): boolean {
   return v.kind === 'tensor' || isNumber(v);
 }
 
+const DECIMAL_DIGITS = /^\d+$/;
+
 /** A Python numeric literal: ints exact (any base, underscores), floats as doubles; complex numbers are not followed. */
 function numberLiteral(text: string, m: Machine, node: SyntaxNode): Value {
+  const at = m.siteOf(node);
+  // Most literals are a few decimal digits: a safe integer, without splitting or bigint.
+  if (text.length <= 15 && DECIMAL_DIGITS.test(text)) return { kind: 'int', value: Number(text), at };
   const clean = text.split('_').join('');
   const lower = clean.toLowerCase();
-  const at = m.siteOf(node);
   if (lower.endsWith('j')) return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the complex number '${text}' statically`, site: at } };
   if (lower.startsWith('0x') || lower.startsWith('0o') || lower.startsWith('0b')) return exactInt(BigInt(lower), at);
   if (lower.includes('.') || lower.includes('e')) return { kind: 'float', value: Number(clean), at };

@@ -95,7 +95,13 @@ export function meaningfulChildren(node: SyntaxNode): SyntaxNode[] {
  * `a, b = c = x, y` is `a , b = c = x , y`, so the runs between `=` signs are regrouped here;
  * the last run is the value, the others are targets (one name each, or several when unpacking).
  */
-export function assignmentParts(statement: SyntaxNode): { targets: SyntaxNode[][]; values: SyntaxNode[] } {
+export interface AssignmentParts {
+  /** Each `=`-separated target group, left to right (several names in a group unpack). */
+  readonly targets: SyntaxNode[][];
+  readonly values: SyntaxNode[];
+}
+
+export function assignmentParts(statement: SyntaxNode): AssignmentParts {
   const runs: SyntaxNode[][] = [[]];
   for (let child = statement.firstChild; child; child = child.nextSibling) {
     if (child.name === 'AssignOp') runs.push([]);
