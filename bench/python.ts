@@ -27,13 +27,13 @@ async function main(): Promise<void> {
       const key = `bench-${run}.py`;
       const t0 = performance.now();
       await client.request({ type: 'sync', key, version: 1, text, length: text.length });
-      expectShape3x3(await client.request({ type: 'evaluate', key, version: 1, spans: [selection] }));
+      expectShape3x3(await client.request({ type: 'evaluate', key, version: 1, length: text.length, spans: [selection] }));
       const t1 = performance.now();
-      expectShape3x3(await client.request({ type: 'evaluate', key, version: 1, spans: [selection] }));
+      expectShape3x3(await client.request({ type: 'evaluate', key, version: 1, length: text.length, spans: [selection] }));
       const t2 = performance.now();
       // One character typed into a literal in the middle of the file, as an editor sends it.
       await client.request({ type: 'sync', key, version: 2, baseVersion: 1, edits: [{ from: at, to: at, insert: '7' }], length: text.length + 1 });
-      expectShape3x3(await client.request({ type: 'evaluate', key, version: 2, spans: [{ from: selection.from + 1, to: selection.to + 1 }] }));
+      expectShape3x3(await client.request({ type: 'evaluate', key, version: 2, length: text.length + 1, spans: [{ from: selection.from + 1, to: selection.to + 1 }] }));
       const t3 = performance.now();
       await client.request({ type: 'close', key });
       if (run < warmUp) continue;

@@ -42,11 +42,17 @@ export interface ConfigureMessage {
   readonly settings: AnalysisSettings;
 }
 
-/** Every query names the version it was asked about; the worker answers for that text. */
-interface Query {
+/**
+ * Every query names the version it was asked about and the program's length then: the worker
+ * answers for that text, and refuses when its copy differs (the host then sends the whole text).
+ */
+export interface ProgramAt {
   readonly key: string;
   readonly version: number;
+  readonly length: number;
 }
+
+type Query = ProgramAt;
 
 export interface DiagnosticsQuery extends Query {
   readonly type: 'diagnostics';

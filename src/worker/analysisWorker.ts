@@ -14,7 +14,7 @@ import {
 import { allKnown, shapeText } from '../python/interpreter/dim';
 import { applyConvLayer, convWeightShape } from '../python/rules/nn';
 import type {
-  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ReplayQuery, SyncMessage, ToAnalysisMessage, WireEvaluation, WireReplayStep, WireSourceError,
+  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireEvaluation, WireReplayStep, WireSourceError,
 } from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
 
@@ -65,9 +65,10 @@ function sync(message: SyncMessage): FromAnalysisMessage {
 }
 
 /** The analysis of the version asked about (computed once per version). */
-function analysisOf(key: string, version: number): Program & { analysis: ShapeAnalysis } {
+function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: ShapeAnalysis } {
   const program = programs.get(key);
   if (!program || program.version !== version) throw new Error(`program ${key} is not at version ${version}`);
+  if (program.doc.text.length !== length) throw new Error(`program ${key} at version ${version} is not the host's: ${program.doc.text.length} characters, not ${length}`);
   if (!program.analysis) {
     const started = performance.now();
     program.analysis = analyzeShapes(program.doc, { ...settings, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS }, program.previous);
@@ -150,34 +151,34 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
       }
       return { type: 'configured' };
     case 'diagnostics': {
-      const program = analysisOf(message.key, message.version);
+      const program = analysisOf(message);
       const diagnostics = program.analysis.diagnostics.map(({ from, to, line, column, code, message: text, kind, related }) => ({ from, to, line, column, code, message: text, kind, related }));
       return { type: 'diagnostics', diagnostics, analysisMs: program.analysisMs, truncated: program.analysis.truncated };
     }
     case 'inlayHints':
-      return { type: 'inlayHints', hints: inlayHints(analysisOf(message.key, message.version).analysis, message.mode, message.range) };
+      return { type: 'inlayHints', hints: inlayHints(analysisOf(message).analysis, message.mode, message.range) };
     case 'hover':
-      return { type: 'hover', hover: hoverAt(analysisOf(message.key, message.version).analysis, message.offset, { maxElements: settings.maxElements }) };
+      return { type: 'hover', hover: hoverAt(analysisOf(message).analysis, message.offset, { maxElements: settings.maxElements }) };
     case 'codeActions': {
-      const { analysis } = analysisOf(message.key, message.version);
+      const { analysis } = analysisOf(message);
       const d = message.diagnostic;
       const diagnostic = analysis.diagnostics.find((x) => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message);
       return { type: 'codeActions', fixes: diagnostic ? quickFixes(analysis, diagnostic) : [] };
     }
     case 'layerOp':
-      return { type: 'layerOp', ...layerOp(analysisOf(message.key, message.version).analysis, message.offset) };
+      return { type: 'layerOp', ...layerOp(analysisOf(message).analysis, message.offset) };
     case 'bindings': {
-      const { analysis } = analysisOf(message.key, message.version);
+      const { analysis } = analysisOf(message);
       return { type: 'bindings', bindings: analysis.bindings.map((b) => ({ line: b.line, name: b.name, shape: b.shape ? shapeText(b.shape) : 'unknown' })) };
     }
     case 'evaluate': {
-      const program = analysisOf(message.key, message.version);
+      const program = analysisOf(message);
       const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, settings, program.analysis);
       program.analysis = analysis;
       return { type: 'evaluate', results: evaluations.map(wireEvaluation) };
     }
     case 'evaluateTyped': {
-      const program = analysisOf(message.key, message.version);
+      const program = analysisOf(message);
       program.typed ??= new TypedExpressions(program.doc, settings);
       const { evaluation, start } = program.typed.evaluate(message.anchor, message.expression);
       const result = wireEvaluation(evaluation);
@@ -185,14 +186,14 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
       return { type: 'evaluate', results: [result.ok || result.error.from < start ? result : { ok: false, error: { ...result.error, from: result.error.from - start, to: result.error.to - start, inTyped: true } }] };
     }
     case 'replay':
-      return { type: 'replay', steps: replay(analysisOf(message.key, message.version), message) };
+      return { type: 'replay', steps: replay(analysisOf(message), message) };
     case 'kernelChoices': {
-      const { analysis } = analysisOf(message.key, message.version);
+      const { analysis } = analysisOf(message);
       const choices = kernelChoices(analysis, message.before, message.limit).map((c) => ({ name: c.name, shape: c.tensor.shape, dtype: c.tensor.dtype, from: c.from, to: c.to }));
       return { type: 'kernelChoices', choices };
     }
     case 'layerArguments': {
-      const found = nearestLayerArguments(analysisOf(message.key, message.version).analysis, message.offset, message.kind, message.spatialDims);
+      const found = nearestLayerArguments(analysisOf(message).analysis, message.offset, message.kind, message.spatialDims);
       return { type: 'layerArguments', found: found && { callee: found.callee, from: found.site.from, to: found.site.to, args: found.args, text: found.text } };
     }
   }

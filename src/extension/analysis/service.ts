@@ -4,7 +4,7 @@
 // fixes from it, and answers the run commands' questions. The extension host only forwards edits
 // and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
-import type { FromAnalysisMessage, LayerOp, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
+import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
 import type { TextEdit } from '../../python';
 import type { Config } from '../config';
 import type { Log } from '../log';
@@ -161,11 +161,11 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** Syncs and asks; a worker restarted in between gets the text again and is asked once more. */
-  async ask<T extends FromAnalysisMessage['type']>(program: Program, build: (version: number) => ToAnalysisMessage, type: T): Promise<Answer<T>> {
+  async ask<T extends FromAnalysisMessage['type']>(program: Program, build: (at: ProgramAt) => ToAnalysisMessage, type: T): Promise<Answer<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
         const version = await this.sync(program);
-        const answer = await this.client.request(build(version));
+        const answer = await this.client.request(build({ key: program.key, version, length: program.length }));
         if (answer.type !== type) throw new Error(`shape analysis answered ${answer.type} to ${type}`);
         return answer as Answer<T>;
       } catch (e) {
@@ -176,7 +176,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private async publish(program: Program): Promise<void> {
-    const answer = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
+    const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at }), 'diagnostics');
     this.timed('publish diagnostics', () => this.setDiagnostics(program, answer));
   }
 
@@ -207,7 +207,7 @@ export class AnalysisService implements vscode.Disposable {
     const program = this.timed('read program', () => programOf(document));
     const offset = program && offsetIn(program, document, position);
     if (!program || offset === undefined) return undefined;
-    const answer = await this.ask(program, (version) => ({ type: 'hover', key: program.key, version, offset }), 'hover');
+    const answer = await this.ask(program, (at) => ({ type: 'hover', ...at, offset }), 'hover');
     if (!answer.hover || token.isCancellationRequested) return undefined;
     const place = locate(program, answer.hover.from, answer.hover.to);
     // The links are added here, after the worker's Markdown (which escapes all source text), never substituted into it.
@@ -236,7 +236,7 @@ export class AnalysisService implements vscode.Disposable {
     if (!program || mode === 'off') return [];
     const from = offsetIn(program, document, range.start) ?? 0;
     const to = offsetIn(program, document, range.end) ?? program.length;
-    const answer = await this.ask(program, (version) => ({ type: 'inlayHints', key: program.key, version, mode, range: { from, to } }), 'inlayHints');
+    const answer = await this.ask(program, (at) => ({ type: 'inlayHints', ...at, mode, range: { from, to } }), 'inlayHints');
     if (token.isCancellationRequested) return [];
     return this.timed('map inlay hints', () => answer.hints.flatMap((h) => {
       const place = locate(program, h.offset, h.offset);
@@ -256,7 +256,7 @@ export class AnalysisService implements vscode.Disposable {
       if (diagnostic.source !== 'Conv Lab') continue;
       const wire = state.wire.get(wireKey(document.uri, diagnostic.range, String(diagnostic.code), diagnostic.message));
       if (!wire) continue;
-      const answer = await this.ask(program, (version) => ({ type: 'codeActions', key: program.key, version, diagnostic: wire }), 'codeActions');
+      const answer = await this.ask(program, (at) => ({ type: 'codeActions', ...at, diagnostic: wire }), 'codeActions');
       if (token.isCancellationRequested) return [];
       for (const fix of answer.fixes) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
@@ -279,8 +279,8 @@ export class AnalysisService implements vscode.Disposable {
     const program = programOf(document);
     if (!program) throw new Error('Check Shapes works on Python files and notebooks');
     await this.publish(program);
-    const answer = await this.ask(program, (version) => ({ type: 'bindings', key: program.key, version }), 'bindings');
-    const diagnostics = await this.ask(program, (version) => ({ type: 'diagnostics', key: program.key, version }), 'diagnostics');
+    const answer = await this.ask(program, (at) => ({ type: 'bindings', ...at }), 'bindings');
+    const diagnostics = await this.ask(program, (at) => ({ type: 'diagnostics', ...at }), 'diagnostics');
     this.log.info(`shapes in ${vscode.workspace.asRelativePath(program.notebook?.uri ?? document.uri)} (analysed in ${diagnostics.analysisMs.toFixed(1)} ms):`);
     for (const b of answer.bindings) this.log.info(`  line ${b.line}  ${b.name}: ${b.shape}`);
     for (const d of diagnostics.diagnostics) this.log.info(`  line ${d.line}, column ${d.column}: ${d.kind}: ${d.message} [${d.code}]`);
@@ -292,7 +292,7 @@ export class AnalysisService implements vscode.Disposable {
     const program = programOf(document);
     const offset = program && offsetIn(program, document, position);
     if (!program || offset === undefined) return { op: undefined, reason: 'not a Python document' };
-    const op = await this.ask(program, (version) => ({ type: 'layerOp', key: program.key, version, offset }), 'layerOp');
+    const op = await this.ask(program, (at) => ({ type: 'layerOp', ...at, offset }), 'layerOp');
     return { op: op.op, ...(op.reason ? { reason: op.reason } : {}) };
   }
 

@@ -40,14 +40,14 @@ export class SelectionSource {
   /** The tensors the expressions at `spans` denote (each, or why not). */
   async evaluate(spans: readonly Span[]): Promise<readonly WireEvaluation[]> {
     const program = this.program;
-    const answer = await this.analysis.ask(program, (version) => ({ type: 'evaluate', key: program.key, version, spans }), 'evaluate');
+    const answer = await this.analysis.ask(program, (at) => ({ type: 'evaluate', ...at, spans }), 'evaluate');
     return answer.results;
   }
 
   /** The tensor an expression typed in a prompt denotes, read after the line `anchor` is on. */
   async evaluateTyped(anchor: number, expression: string): Promise<WireEvaluation> {
     const program = this.program;
-    const answer = await this.analysis.ask(program, (version) => ({ type: 'evaluateTyped', key: program.key, version, anchor, expression }), 'evaluate');
+    const answer = await this.analysis.ask(program, (at) => ({ type: 'evaluateTyped', ...at, anchor, expression }), 'evaluate');
     const [result] = answer.results;
     if (!result) throw new Error('the analysis worker gave no result for the typed expression');
     return result;
@@ -57,17 +57,17 @@ export class SelectionSource {
   async replay(selection: Span, precision: number, keepsExpression: boolean): Promise<readonly WireReplayStep[] | undefined> {
     const program = this.program;
     const cell = this.ownCell();
-    const answer = await this.analysis.ask(program, (version) => ({ type: 'replay', key: program.key, version, selection, precision, keepsExpression, ...(cell ? { cell } : {}) }), 'replay');
+    const answer = await this.analysis.ask(program, (at) => ({ type: 'replay', ...at, selection, precision, keepsExpression, ...(cell ? { cell } : {}) }), 'replay');
     return answer.steps;
   }
 
   async kernelChoices(before: number, limit: number): Promise<readonly WireKernelChoice[]> {
     const program = this.program;
-    return (await this.analysis.ask(program, (version) => ({ type: 'kernelChoices', key: program.key, version, before, limit }), 'kernelChoices')).choices;
+    return (await this.analysis.ask(program, (at) => ({ type: 'kernelChoices', ...at, before, limit }), 'kernelChoices')).choices;
   }
 
   async layerArguments(offset: number, kind: 'conv' | 'convTranspose', spatialDims: number): Promise<Answer<'layerArguments'>['found']> {
     const program = this.program;
-    return (await this.analysis.ask(program, (version) => ({ type: 'layerArguments', key: program.key, version, offset, kind, spatialDims }), 'layerArguments')).found;
+    return (await this.analysis.ask(program, (at) => ({ type: 'layerArguments', ...at, offset, kind, spatialDims }), 'layerArguments')).found;
   }
 }

@@ -4,7 +4,7 @@
 // the version asked about, and a deadline after which the worker is restarted.
 import * as assert from 'node:assert/strict';
 import { AnalysisClient } from '../../../src/extension/analysis/client';
-import type { FromAnalysisMessage } from '../../../src/protocol/analysis';
+import type { FromAnalysisMessage, ProgramAt, ToAnalysisMessage } from '../../../src/protocol/analysis';
 import { repoRoot } from '../helpers';
 
 const BUGGY = 'import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 8, 3)\ny = conv(torch.randn(1, 4, 9, 9))\n';
@@ -18,52 +18,61 @@ describe('worker: shape analysis', function () {
   this.timeout(30_000);
   const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000 }, () => undefined);
   after(() => client.dispose());
+  /** The lengths of the versions this test synced: each query names the one it asks about, as the host does. */
+  const syncedLengths = new Map<string, number>();
+  const send = (message: ToAnalysisMessage): Promise<FromAnalysisMessage> => {
+    if (message.type === 'sync') syncedLengths.set(`${message.key}@${message.version}`, message.length);
+    return client.request(message);
+  };
+  const programAt = (key: string, version: number): ProgramAt => ({ key, version, length: syncedLengths.get(`${key}@${version}`) ?? 0 });
 
   it('analyses a synced program and re-parses it incrementally from edits', async () => {
-    assert.deepEqual(await client.request({ type: 'sync', key: 'a.py', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'a.py', version: 1, incremental: false });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 1 })), ['4:5 channel-mismatch']);
+    assert.deepEqual(await send({ type: 'sync', key: 'a.py', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'a.py', version: 1, incremental: false });
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('a.py', 1) })), ['4:5 channel-mismatch']);
     // Typing "4" over the "3" of in_channels fixes it: one edit on version 1, and no text.
     const at = BUGGY.indexOf('(3, 8');
     const fixed = `${BUGGY.slice(0, at + 1)}4${BUGGY.slice(at + 2)}`;
-    const synced = await client.request({ type: 'sync', key: 'a.py', version: 2, baseVersion: 1, edits: [{ from: at + 1, to: at + 2, insert: '4' }], length: fixed.length });
+    const synced = await send({ type: 'sync', key: 'a.py', version: 2, baseVersion: 1, edits: [{ from: at + 1, to: at + 2, insert: '4' }], length: fixed.length });
     assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 2, incremental: true });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 2 })), []);
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('a.py', 2) })), []);
   });
 
-  it('asks for the whole text when the edits do not reproduce its length, and refuses a version it does not have', async () => {
+  it('asks for the whole text when the edits do not reproduce its length, and refuses a version it does not have or a copy of another length', async () => {
     // An edit that does not make the host's text: the lengths differ, the worker asks for the text.
-    assert.deepEqual(await client.request({ type: 'sync', key: 'a.py', version: 3, baseVersion: 2, edits: [{ from: 0, to: 0, insert: '# wrong\n' }], length: BUGGY.length }), { type: 'needsText', key: 'a.py' });
-    const synced = await client.request({ type: 'sync', key: 'a.py', version: 3, text: BUGGY, length: BUGGY.length });
+    assert.deepEqual(await send({ type: 'sync', key: 'a.py', version: 3, baseVersion: 2, edits: [{ from: 0, to: 0, insert: '# wrong\n' }], length: BUGGY.length }), { type: 'needsText', key: 'a.py' });
+    const synced = await send({ type: 'sync', key: 'a.py', version: 3, text: BUGGY, length: BUGGY.length });
     assert.deepEqual(synced, { type: 'synced', key: 'a.py', version: 3, incremental: true });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'a.py', version: 3 })), ['4:5 channel-mismatch']);
-    await assert.rejects(client.request({ type: 'hover', key: 'a.py', version: 2, offset: 0 }), /program a\.py is not at version 2/);
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('a.py', 3) })), ['4:5 channel-mismatch']);
+    await assert.rejects(send({ type: 'hover', ...programAt('a.py', 2), offset: 0 }), /program a\.py is not at version 2/);
+    // A copy that is not the host's (the same version number, another text) is refused, not answered from.
+    await assert.rejects(send({ type: 'hover', key: 'a.py', version: 3, length: BUGGY.length + 1, offset: 0 }), /program a\.py at version 3 is not the host's: \d+ characters, not \d+/);
   });
 
   it('updates a program sent whole (a notebook) from the difference with its last text', async () => {
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'b.ipynb', version: 1, incremental: false });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 1 })), ['4:5 channel-mismatch']);
+    assert.deepEqual(await send({ type: 'sync', key: 'b.ipynb', version: 1, text: BUGGY, length: BUGGY.length }), { type: 'synced', key: 'b.ipynb', version: 1, incremental: false });
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('b.ipynb', 1) })), ['4:5 channel-mismatch']);
     const fixed = BUGGY.replace('randn(1, 4', 'randn(1, 3');
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 2, text: fixed, length: fixed.length }), { type: 'synced', key: 'b.ipynb', version: 2, incremental: true });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 2 })), []);
-    assert.deepEqual(await client.request({ type: 'sync', key: 'b.ipynb', version: 3, text: `${fixed}z = conv(y)\n`, length: fixed.length + 'z = conv(y)\n'.length }), { type: 'synced', key: 'b.ipynb', version: 3, incremental: true });
-    assert.deepEqual(messages(await client.request({ type: 'diagnostics', key: 'b.ipynb', version: 3 })), ['5:5 channel-mismatch']);
+    assert.deepEqual(await send({ type: 'sync', key: 'b.ipynb', version: 2, text: fixed, length: fixed.length }), { type: 'synced', key: 'b.ipynb', version: 2, incremental: true });
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('b.ipynb', 2) })), []);
+    assert.deepEqual(await send({ type: 'sync', key: 'b.ipynb', version: 3, text: `${fixed}z = conv(y)\n`, length: fixed.length + 'z = conv(y)\n'.length }), { type: 'synced', key: 'b.ipynb', version: 3, incremental: true });
+    assert.deepEqual(messages(await send({ type: 'diagnostics', ...programAt('b.ipynb', 3) })), ['5:5 channel-mismatch']);
   });
 
   it('answers hovers, hints and fixes from the same analysis', async () => {
-    const hover = await client.request({ type: 'hover', key: 'a.py', version: 3, offset: BUGGY.indexOf('Conv2d') });
+    const hover = await send({ type: 'hover', ...programAt('a.py', 3), offset: BUGGY.indexOf('Conv2d') });
     assert.ok(hover.type === 'hover' && hover.hover?.markdown.startsWith('**nn.Conv2d** `3 → 8` channels'));
-    const answer = await client.request({ type: 'diagnostics', key: 'a.py', version: 3 });
+    const answer = await send({ type: 'diagnostics', ...programAt('a.py', 3) });
     const diagnostic = answer.type === 'diagnostics' ? answer.diagnostics[0] : undefined;
     assert.ok(diagnostic);
-    const fixes = await client.request({ type: 'codeActions', key: 'a.py', version: 3, diagnostic });
+    const fixes = await send({ type: 'codeActions', ...programAt('a.py', 3), diagnostic });
     assert.deepEqual(fixes.type === 'codeActions' ? fixes.fixes.map((f) => f.title) : [], ["Set in_channels to 4 (the input's channels)"]);
   });
 
   it('evaluates selections and typed expressions to tensors, with the reason and range when it cannot', async () => {
     const source = 'import torch\nX = torch.arange(4.).reshape(2, 2)\nY = X.T\nZ = foo(X)\n';
-    await client.request({ type: 'sync', key: 'c.py', version: 1, text: source, length: source.length });
+    await send({ type: 'sync', key: 'c.py', version: 1, text: source, length: source.length });
     const span = (text: string): { from: number; to: number } => ({ from: source.indexOf(text), to: source.indexOf(text) + text.length });
-    const answer = await client.request({ type: 'evaluate', key: 'c.py', version: 1, spans: [span('X.T'), span('foo(X)')] });
+    const answer = await send({ type: 'evaluate', ...programAt('c.py', 1), spans: [span('X.T'), span('foo(X)')] });
     assert.ok(answer.type === 'evaluate');
     const [t, z] = answer.results;
     // arange(4.) = [[0, 1], [2, 3]]; its transpose is [[0, 2], [1, 3]].
@@ -71,10 +80,10 @@ describe('worker: shape analysis', function () {
     assert.deepEqual([t.tensor.shape, Array.from(t.tensor.data as Float32Array)], [[2, 2], [0, 2, 1, 3]]);
     assert.ok(z && !z.ok);
     assert.deepEqual([z.error.message, z.error.pythonKind, source.slice(z.error.from, z.error.to)], ["name 'foo' is not defined", 'NameError', 'foo']);
-    const typed = await client.request({ type: 'evaluateTyped', key: 'c.py', version: 1, anchor: source.indexOf('Y ='), expression: 'Y + 1' });
+    const typed = await send({ type: 'evaluateTyped', ...programAt('c.py', 1), anchor: source.indexOf('Y ='), expression: 'Y + 1' });
     assert.ok(typed.type === 'evaluate' && typed.results[0]?.ok);
     assert.deepEqual(Array.from(typed.results[0].tensor.data as Float32Array), [1, 3, 2, 4]);
-    const wrong = await client.request({ type: 'evaluateTyped', key: 'c.py', version: 1, anchor: source.indexOf('Y ='), expression: 'Y.view(3)' });
+    const wrong = await send({ type: 'evaluateTyped', ...programAt('c.py', 1), anchor: source.indexOf('Y ='), expression: 'Y.view(3)' });
     assert.ok(wrong.type === 'evaluate' && wrong.results[0] && !wrong.results[0].ok);
     // Column 1 of the typed text: 2 × 2 = 4 elements do not view as 3.
     assert.deepEqual([wrong.results[0].error.message, wrong.results[0].error.inTyped, wrong.results[0].error.from], ["shape '[3]' is invalid for input of size 4", true, 0]);
@@ -82,9 +91,9 @@ describe('worker: shape analysis', function () {
 
   it('analyses with the settings the host sends: float64 as the default dtype', async () => {
     const source = 'import torch\nx = torch.zeros(2)\n';
-    await client.request({ type: 'sync', key: 'd.py', version: 1, text: source, length: source.length });
+    await send({ type: 'sync', key: 'd.py', version: 1, text: source, length: source.length });
     const hover = async (): Promise<string> => {
-      const answer = await client.request({ type: 'hover', key: 'd.py', version: 1, offset: source.indexOf('x =') });
+      const answer = await send({ type: 'hover', ...programAt('d.py', 1), offset: source.indexOf('x =') });
       return answer.type === 'hover' ? (answer.hover?.markdown ?? '') : '';
     };
     assert.match(await hover(), /float32/);
@@ -109,16 +118,16 @@ describe('worker: shape analysis', function () {
     // Two notebook cells joined, each followed by a newline: the second defines a function only.
     const cells = ['X = torch.ones(2)\nX', 'def f(x):\n    return x'];
     const text = cells.map((c) => `${c}\n`).join('');
-    await client.request({ type: 'sync', key: 'f.ipynb', version: 1, text, length: text.length });
+    await send({ type: 'sync', key: 'f.ipynb', version: 1, text, length: text.length });
     const second = { from: cells[0]!.length + 1, to: cells[0]!.length + 1 + cells[1]!.length };
-    const defOnly = await client.request({ type: 'replay', key: 'f.ipynb', version: 1, selection: second, cell: second, precision: 4, keepsExpression: false });
+    const defOnly = await send({ type: 'replay', ...programAt('f.ipynb', 1), selection: second, cell: second, precision: 4, keepsExpression: false });
     assert.deepEqual(defOnly.type === 'replay' ? defOnly.steps : undefined, []);
     const first = { from: 0, to: cells[0]!.length };
-    const replayed = await client.request({ type: 'replay', key: 'f.ipynb', version: 1, selection: first, cell: first, precision: 4, keepsExpression: true });
+    const replayed = await send({ type: 'replay', ...programAt('f.ipynb', 1), selection: first, cell: first, precision: 4, keepsExpression: true });
     assert.deepEqual(replayed.type === 'replay' ? replayed.steps?.map((s) => (s.outcome.ok ? s.outcome.printed : s.outcome.error.message)) : undefined, ['tensor([1., 1.])']);
     const source = 'X = "abc"\n';
-    await client.request({ type: 'sync', key: 'g.py', version: 1, text: source, length: source.length });
-    const answer = await client.request({ type: 'evaluate', key: 'g.py', version: 1, spans: [{ from: 4, to: 9 }] });
+    await send({ type: 'sync', key: 'g.py', version: 1, text: source, length: source.length });
+    const answer = await send({ type: 'evaluate', ...programAt('g.py', 1), spans: [{ from: 4, to: 9 }] });
     assert.deepEqual(answer.type === 'evaluate' && !answer.results[0]?.ok ? answer.results[0]?.error.message : undefined, `'"abc"' is a str, not a tensor`);
   });
 });
