@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatTensor } from '../core/format';
-import { parseNpy, serializeNpy } from '../core/npy';
+import { NpyError, readNpy, serializeNpy } from '../core/npy';
 import { OP_NAMES, outputShapeOf, PADDING_MODES, runOp, type OpArgs, type OpRequest } from '../core/ops';
-import type { Tensor } from '../core/tensor';
+import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { estimateMacs } from '../worker/blocks';
 import { WorkerPool } from '../worker/pool';
 import {
@@ -62,17 +62,23 @@ options:
   --out FILE            write the result as .npy
   --print               print the result (the default without --out)`;
 
-function readTensor(flag: string, file: string): Tensor {
-  let bytes: Uint8Array;
+/** Streams the file, so a hostile one (`/dev/zero`, a huge header, a lying shape) is refused unread. */
+async function readTensor(flag: string, file: string): Promise<Tensor> {
+  const cannotRead = (e: unknown): CliError => new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  let handle: fs.promises.FileHandle;
   try {
-    bytes = fs.readFileSync(file);
+    handle = await fs.promises.open(file, 'r');
   } catch (e) {
-    throw new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw cannotRead(e);
   }
   try {
-    return parseNpy(bytes);
+    const stat = await handle.stat();
+    return await readNpy(handle, { maxElements: DEFAULT_MAX_ELEMENTS, ...(stat.isFile() ? { size: stat.size } : {}) });
   } catch (e) {
-    throw new CliError(`--${flag} ${file} is not a readable .npy file: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof NpyError) throw new CliError(`--${flag} ${file} is not a readable .npy file: ${e.message}`);
+    throw cannotRead(e);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -107,9 +113,9 @@ export async function runCommand(argv: readonly string[], stdout: (text: string)
   const biasFile = stringFlag(flags, 'bias');
   const req: OpRequest = {
     op,
-    input: readTensor('input', requiredFlag(flags, 'input')),
-    weight: readTensor('weight', requiredFlag(flags, 'weight')),
-    ...(biasFile === undefined ? {} : { bias: readTensor('bias', biasFile) }),
+    input: await readTensor('input', requiredFlag(flags, 'input')),
+    weight: await readTensor('weight', requiredFlag(flags, 'weight')),
+    ...(biasFile === undefined ? {} : { bias: await readTensor('bias', biasFile) }),
     args: opArgsOf(flags),
   };
   const result = await compute(req);
