@@ -21,13 +21,13 @@ export const CLI_INLINE_MACS = 20_000_000;
 
 /** How each op-argument flag's text becomes an OpArgs field. */
 const OP_ARG_FLAGS: Readonly<Record<string, (args: OpArgs, text: string) => void>> = {
-  stride: (args, text) => { args.stride = intOrList('stride', text, 1); },
-  padding: (args, text) => { args.padding = text === 'same' || text === 'valid' ? text : intOrList('padding', text, 0); },
-  'output-padding': (args, text) => { args.outputPadding = intOrList('output-padding', text, 0); },
-  dilation: (args, text) => { args.dilation = intOrList('dilation', text, 1); },
-  groups: (args, text) => { args.groups = integer('groups', text, 1); },
+  stride: (args, text) => { args.stride = intOrList('stride', text); },
+  padding: (args, text) => { args.padding = text === 'same' || text === 'valid' ? text : intOrList('padding', text); },
+  'output-padding': (args, text) => { args.outputPadding = intOrList('output-padding', text); },
+  dilation: (args, text) => { args.dilation = intOrList('dilation', text); },
+  groups: (args, text) => { args.groups = integer('groups', text); },
   'padding-mode': (args, text) => { args.paddingMode = oneOf('padding-mode', text, PADDING_MODES); },
-  'output-size': (args, text) => { args.outputSize = intList('output-size', text, 0); },
+  'output-size': (args, text) => { args.outputSize = intList('output-size', text); },
 };
 
 const RUN_FLAGS: FlagSpec = {
