@@ -1,7 +1,8 @@
 // `conv-lab shapes FILE.py|FILE.ipynb [--json]`: the static shape analysis of a file, as a
 // listing or as JSON; exit code 1 when it finds errors, so it can gate CI like a linter.
 import * as fs from 'node:fs';
-import { analysisJson, analysisText, analyzeShapes, notebookSource } from '../python/shapes/analyze';
+import { NotebookError, notebookSource } from '../python/notebook';
+import { analysisJson, analysisText, analyzeShapes } from '../python/shapes/analyze';
 import { CliError, parseFlags } from './args';
 
 export const SHAPES_USAGE = `usage: conv-lab shapes FILE.py|FILE.ipynb [--json]
@@ -30,7 +31,8 @@ export async function shapesCommand(argv: readonly string[], stdout: (text: stri
     try {
       text = notebookSource(text).text;
     } catch (e) {
-      throw new CliError(`${file} is not a notebook: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof NotebookError)) throw e;
+      throw new CliError(`${file} is not a notebook: ${e.message}`);
     }
   }
   const analysis = analyzeShapes(text);

@@ -176,19 +176,6 @@ function analysisOf(doc: PythonDocument, interpreter: ShapeInterpreter): ShapeAn
   };
 }
 
-/** A notebook's code as one program: code cells in order, each followed by a newline. */
-export function notebookSource(ipynb: string): { text: string; cellStarts: number[] } {
-  const notebook = JSON.parse(ipynb) as { cells?: { cell_type?: string; source?: string | string[] }[] };
-  let text = '';
-  const cellStarts: number[] = [];
-  for (const cell of notebook.cells ?? []) {
-    if (cell.cell_type !== 'code') continue;
-    cellStarts.push(text.length);
-    text += `${Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? '')}\n`;
-  }
-  return { text, cellStarts };
-}
-
 /** What `conv-lab shapes --json` prints. */
 export function analysisJson(analysis: ShapeAnalysis): { bindings: { line: number; name: string; shape: (number | string)[] | null }[]; diagnostics: { line: number; column: number; code: string; message: string }[] } {
   return {

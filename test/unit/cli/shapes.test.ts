@@ -63,6 +63,23 @@ describe('conv-lab shapes', function () {
     fs.rmSync(dir, { recursive: true });
   });
 
+  const malformed: Array<[string, unknown, string]> = [
+    ['cells: 5', { cells: 5 }, "'cells' is a number, not a list of cells"],
+    ['cells a string', { cells: 'X = 1' }, "'cells' is a string, not a list of cells"],
+    ['a source that is an object', { cells: [{ cell_type: 'code', source: 'X = 1' }, { cell_type: 'code', source: { a: 1 } }] },
+      "cells[1]: 'source' is an object, not a string or a list of strings"],
+  ];
+  for (const [what, notebook, message] of malformed) {
+    it(`refuses a malformed notebook (${what}) naming the problem, exit 2`, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+      const file = path.join(dir, 'bad.ipynb');
+      fs.writeFileSync(file, JSON.stringify(notebook));
+      const run = shapes(file);
+      fs.rmSync(dir, { recursive: true });
+      assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', `conv-lab: ${file} is not a notebook: ${message}\n`]);
+    });
+  }
+
   it('fails with one line and exit 2 on a missing file or a broken notebook', () => {
     const missing = shapes('/nonexistent/model.py');
     assert.equal(missing.code, 2);

@@ -2,7 +2,8 @@
 // about them, recorded by scripts/golden/gen_shapes.py. Shared by the corpus test and the bench.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analysisJson, analyzeShapes, notebookSource } from '../../../src/python/shapes/analyze';
+import { notebookSource } from '../../../src/python/notebook';
+import { analysisJson, analyzeShapes } from '../../../src/python/shapes/analyze';
 import { fixturePath } from '../helpers';
 
 export interface GroundTruth {
