@@ -67,6 +67,9 @@ async function readTensor(flag: string, file: string): Promise<Tensor> {
   const cannotRead = (e: unknown): CliError => new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
   let handle: fs.promises.FileHandle;
   try {
+    // Opening a FIFO would wait for a writer, maybe forever.
+    const stat = await fs.promises.stat(file);
+    if (stat.isFIFO() || stat.isSocket()) throw new Error(`a ${stat.isFIFO() ? 'FIFO' : 'socket'}, not a file`);
     handle = await fs.promises.open(file, 'r');
   } catch (e) {
     throw cannotRead(e);

@@ -110,6 +110,9 @@ async function readNpyFile(uri: vscode.Uri): Promise<Tensor> {
  */
 async function readNpyUri(uri: vscode.Uri, limit: number): Promise<Tensor> {
   if (uri.scheme === 'file') {
+    // Opening a FIFO would wait for a writer, maybe forever.
+    const kind = await fs.promises.stat(uri.fsPath);
+    if (kind.isFIFO() || kind.isSocket()) throw new Error(`a ${kind.isFIFO() ? 'FIFO' : 'socket'}, not a file`);
     const handle = await fs.promises.open(uri.fsPath, 'r');
     try {
       const stat = await handle.stat();

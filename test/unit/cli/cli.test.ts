@@ -1,7 +1,7 @@
 // `node dist/cli.js` as users run it, on .npy files written by serializeNpy. Expected printed
 // outputs are quoted from the seed notebook (/work/shared/seed), PyTorch's error text from torch 1.13.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -181,6 +181,12 @@ describe('conv-lab CLI', function () {
     it('/dev/zero as input: refused after its first bytes, not read forever', () => {
       assertFails(convLab('run', 'conv2d', '--input', '/dev/zero', '--weight', K),
         /^conv-lab: --input \/dev\/zero is not a readable \.npy file: not a \.npy file: bytes 0-5 should be .* found 00 00 00 00 00 00\n$/);
+    });
+
+    it('a FIFO as input: refused unopened (opening it would wait for a writer)', () => {
+      const fifo = path.join(dir, 'input.npy');
+      execFileSync('mkfifo', [fifo]);
+      assertFails(convLab('run', 'conv2d', '--input', fifo, '--weight', K), /^conv-lab: cannot read --input .*input\.npy: a FIFO, not a file\n$/);
     });
 
     it("a header past NumPy's max_header_size, with NumPy's message", () => {

@@ -1,6 +1,6 @@
 // `conv-lab shapes` as users run it: on the corpus files (PyTorch's ground truth beside them).
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,6 +79,20 @@ describe('conv-lab shapes', function () {
       assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', `conv-lab: ${file} is not a notebook: ${message}\n`]);
     });
   }
+
+  it('refuses /dev/zero after 50 MB instead of reading it forever', () => {
+    const run = shapes('/dev/zero');
+    assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', 'conv-lab: cannot read /dev/zero: larger than 50 MB\n']);
+  });
+
+  it('refuses a FIFO without opening it (that would wait for a writer)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+    const fifo = path.join(dir, 'model.py');
+    execFileSync('mkfifo', [fifo]);
+    const run = shapes(fifo);
+    fs.rmSync(dir, { recursive: true });
+    assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', `conv-lab: cannot read ${fifo}: a FIFO, not a file\n`]);
+  });
 
   it('fails with one line and exit 2 on a missing file or a broken notebook', () => {
     const missing = shapes('/nonexistent/model.py');
