@@ -33,7 +33,8 @@ const DTYPE_CODES: readonly DTypeCode[] = [
 // ---------------------------------------------------------------------------------------------
 // The header: a Python dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
 
-type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+/** Python ints are bigints, so a hostile size prints as written; our own shapes come as numbers. */
+type PyValue = string | number | bigint | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
 
 /** A literal word at a position (sticky: no copy of the rest of the header per value). */
 const WORD = /True|False|None|[-+]?\d+/y;
@@ -108,7 +109,7 @@ class HeaderParser {
     if (word === 'True' || word === 'False') return word === 'True';
     if (word === 'None') return null;
     this.eat('L'); // Python 2 long literals, as old files may carry
-    return Number(word);
+    return BigInt(word);
   }
 
   private entry(depth: number): [string, PyValue] {
@@ -137,7 +138,7 @@ function pyRepr(v: PyValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'string') return `'${v}'`;
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
   return v.tuple.length === 1 ? `(${pyRepr(v.tuple[0] as PyValue)},)` : `(${v.tuple.map(pyRepr).join(', ')})`;
@@ -154,26 +155,28 @@ function headerFields(dict: PyValue): Header {
   if (!(dict instanceof Map)) throw new NpyError(`.npy header is not a dict: ${pyRepr(dict)}`);
   const keys = [...dict.keys()].sort();
   if (keys.join() !== 'descr,fortran_order,shape') {
-    throw new NpyError(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.map((k) => `'${k}'`).join(', ')}`);
+    throw new NpyError(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.length === 0 ? 'none' : keys.map((k) => `'${k}'`).join(', ')}`);
   }
   const descr = dict.get('descr') as PyValue;
   const fortranOrder = dict.get('fortran_order') as PyValue;
   const shape = dict.get('shape') as PyValue;
   if (typeof fortranOrder !== 'boolean') throw new NpyError(`.npy header field 'fortran_order' is not True or False: ${pyRepr(fortranOrder)}`);
-  if (shape === null || typeof shape !== 'object' || !('tuple' in shape)
-    || !shape.tuple.every((s): s is number => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0)) {
+  if (shape === null || typeof shape !== 'object' || !('tuple' in shape) || !shape.tuple.every((s): s is bigint => typeof s === 'bigint' && s >= 0n)) {
     throw new NpyError(`.npy header field 'shape' is not a tuple of non-negative integers: ${pyRepr(shape)}`);
+  }
+  if (shape.tuple.some((s) => s > BigInt(Number.MAX_SAFE_INTEGER))) {
+    throw new NpyError(`.npy header field 'shape' is ${pyRepr(shape)}: sizes past 2**53 - 1 (${Number.MAX_SAFE_INTEGER}) are not read`);
   }
   const supported = 'float32 (<f4), float64 (<f8), int32 (<i4), int64 (<i8) and bool (|b1)';
   const match = typeof descr === 'string' ? /^([<>|=])([fib])(\d+)$/.exec(descr) : null;
   const code = match && DTYPE_CODES.find((d) => d.kind === match[2] && d.itemSize === Number(match[3]));
   if (!match || !code) {
-    const what = typeof descr === 'string' ? describeDescr(descr) : 'a structured dtype';
+    const what = typeof descr === 'string' ? describeDescr(descr) : Array.isArray(descr) ? 'a structured dtype' : 'not a dtype';
     throw new NpyError(`.npy header field 'descr' is ${pyRepr(descr)} (${what}); supported dtypes are ${supported}, either byte order`);
   }
   // Like numpy, read '=' (native) and '|' (no order) in this machine's order.
   const littleEndian = match[1] === '<' || (match[1] !== '>' && HOST_LITTLE_ENDIAN);
-  return { code, littleEndian, fortranOrder, shape: shape.tuple };
+  return { code, littleEndian, fortranOrder, shape: shape.tuple.map(Number) };
 }
 
 function describeDescr(descr: string): string {

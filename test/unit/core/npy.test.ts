@@ -240,3 +240,27 @@ describe('readNpy streams a file, checking each part before reading the next', (
     assert.equal(source.bytesRead, 128 + 48);
   });
 });
+
+describe('parseNpy names a bad header field as written', () => {
+  /** A version 1.0 file around `dict` (padded to 118 bytes as np.save pads), with no data. */
+  function headerOnly(dict: string): Uint8Array {
+    const header = dict.padEnd(117) + '\n';
+    const bytes = new Uint8Array(10 + header.length);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length, 0]);
+    for (let i = 0; i < header.length; i++) bytes[10 + i] = header.charCodeAt(i);
+    return bytes;
+  }
+  const refusals: Array<[string, string]> = [
+    // 2**53 + 1 and 2**62 as written, not as the nearest doubles (9007199254740992, 4611686018427388000).
+    ["{'descr': '<f4', 'fortran_order': False, 'shape': (9007199254740993,), }",
+      ".npy header field 'shape' is (9007199254740993,): sizes past 2**53 - 1 (9007199254740991) are not read"],
+    ["{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 0), }",
+      ".npy header field 'shape' is (4611686018427387904, 0): sizes past 2**53 - 1 (9007199254740991) are not read"],
+    ["{'descr': 4, 'fortran_order': False, 'shape': (6,), }",
+      ".npy header field 'descr' is 4 (not a dtype); supported dtypes are float32 (<f4), float64 (<f8), int32 (<i4), int64 (<i8) and bool (|b1), either byte order"],
+    ['{}', ".npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has none"],
+  ];
+  for (const [dict, message] of refusals) {
+    it(message, () => assert.throws(() => parseNpy(headerOnly(dict)), (e: unknown) => e instanceof NpyError && e.message === message));
+  }
+});
