@@ -30,7 +30,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function notebookCodeCells(ipynb: string): string[] {
   let notebook: unknown;
   try {
-    notebook = JSON.parse(ipynb);
+    // A byte-order mark is no JSON, but editors write one and Jupyter reads past it.
+    notebook = JSON.parse(ipynb.startsWith('\ufeff') ? ipynb.slice(1) : ipynb);
   } catch (e) {
     throw new NotebookError(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -47,7 +48,9 @@ export function notebookCodeCells(ipynb: string): string[] {
     if (!isObject(cell)) throw new NotebookError(`cells[${index}] is ${kindOf(cell)}, not a cell object`);
     const type = Object.hasOwn(cell, 'cell_type') ? cell['cell_type'] : undefined;
     if (typeof type !== 'string') throw new NotebookError(`cells[${index}]: 'cell_type' is ${type === undefined ? 'missing' : kindOf(type)}, not a string`);
-    if (type === 'code') sources.push(cellSource(Object.hasOwn(cell, 'source') ? cell['source'] : undefined, index));
+    // Every cell has a source in nbformat 4; only code cells' are read, but all must be well formed.
+    const source = cellSource(Object.hasOwn(cell, 'source') ? cell['source'] : undefined, index);
+    if (type === 'code') sources.push(source);
   });
   return sources;
 }
@@ -55,7 +58,7 @@ export function notebookCodeCells(ipynb: string): string[] {
 /** nbformat's multiline string: one string, or a list of strings (lines) to join. */
 function cellSource(source: unknown, index: number): string {
   if (typeof source === 'string') return source;
-  if (source === undefined) throw new NotebookError(`cells[${index}]: a code cell without 'source'`);
+  if (source === undefined) throw new NotebookError(`cells[${index}]: no 'source'`);
   if (!Array.isArray(source)) throw new NotebookError(`cells[${index}]: 'source' is ${kindOf(source)}, not a string or a list of strings`);
   const bad = source.findIndex((line) => typeof line !== 'string');
   if (bad >= 0) throw new NotebookError(`cells[${index}]: 'source'[${bad}] is ${kindOf(source[bad])}, not a string`);

@@ -18,6 +18,10 @@ describe('notebookSource', () => {
     assert.deepEqual(notebookSource(ipynb), { text: 'import torch\nX = torch.ones(2)\nY = X + 1\n\n', cellStarts: [0, 31, 41] });
   });
 
+  it('reads past a byte-order mark, as Jupyter does', () => {
+    assert.deepEqual(notebookSource(`\ufeff${notebook([{ cell_type: 'code', source: 'x = 1' }])}`), { text: 'x = 1\n', cellStarts: [0] });
+  });
+
   it('reads a notebook without cells as an empty program', () => {
     assert.deepEqual(notebookSource(notebook([])), { text: '', cellStarts: [] });
   });
@@ -42,7 +46,9 @@ describe('notebookSource', () => {
     ['a source that is an object', notebook([{ cell_type: 'markdown', source: 'a' }, { cell_type: 'code', source: { text: 'x = 1' } }]), "cells[1]: 'source' is an object, not a string or a list of strings"],
     ['a source that is a number', notebook([{ cell_type: 'code', source: 5 }]), "cells[0]: 'source' is a number, not a string or a list of strings"],
     ['a source line that is not a string', notebook([{ cell_type: 'code', source: ['x = 1\n', 2] }]), "cells[0]: 'source'[1] is a number, not a string"],
-    ['a code cell without source', notebook([{ cell_type: 'code', outputs: [] }]), "cells[0]: a code cell without 'source'"],
+    ['a code cell without source', notebook([{ cell_type: 'code', outputs: [] }]), "cells[0]: no 'source'"],
+    ['a markdown cell whose source is a number', notebook([{ cell_type: 'markdown', source: 42 }, { cell_type: 'code', source: 'x = 1' }]),
+      "cells[0]: 'source' is a number, not a string or a list of strings"],
     // JSON.parse makes `__proto__` an ordinary key: the cells inside it are not the notebook's.
     ['cells under a __proto__ key', '{"__proto__": {"cells": []}}', "no 'cells' list"],
   ];
