@@ -55,7 +55,7 @@ export function requiredFlag(parsed: ParsedArgs, name: string): string {
 export function integer(flag: string, text: string): number {
   const trimmed = text.trim();
   if (!/^-?\d+$/.test(trimmed)) throw new CliError(`--${flag} expects integers, got '${text}'`);
-  const problem = integerRangeProblem(trimmed);
+  const problem = integerRangeProblem(flag.replaceAll('-', '_'), trimmed);
   if (problem !== undefined) throw new CliError(`--${flag}: ${problem}`);
   return Number(trimmed);
 }

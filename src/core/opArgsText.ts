@@ -27,14 +27,15 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
 /**
- * Why the integer `digits` (`-?[0-9]+`) cannot be an op argument, or undefined when it can.
- * PyTorch unpacks int arguments into 64 bits and says "Overflow when unpacking long" past them;
- * Conv Lab computes with JavaScript numbers, exact up to 2**53 - 1, and refuses what lies between
- * rather than round it.
+ * Why the integer `digits` (`-?[0-9]+`) cannot be the value of op argument `argument` (Python's
+ * name), or undefined when it can. PyTorch unpacks int arguments into 64 bits and says "Overflow
+ * when unpacking long" past them, but for `output_size`, which it checks in Python first; Conv Lab
+ * computes with JavaScript numbers, exact up to 2**53 - 1, and refuses what lies past them rather
+ * than round it.
  */
-export function integerRangeProblem(digits: string): string | undefined {
+export function integerRangeProblem(argument: string, digits: string): string | undefined {
   const n = BigInt(digits);
-  if (n > INT64_MAX || n < INT64_MIN) return `Overflow when unpacking long (${digits} does not fit in 64 bits)`;
+  if ((n > INT64_MAX || n < INT64_MIN) && argument !== 'output_size') return `Overflow when unpacking long (${digits} does not fit in 64 bits)`;
   if (!Number.isSafeInteger(Number(n))) return `${digits} is out of the range Conv Lab computes exactly (±${Number.MAX_SAFE_INTEGER})`;
   return undefined;
 }
@@ -164,7 +165,7 @@ class Scanner {
       this.pos = start;
       throw new OpArgsSyntaxError(`expected an integer but found ${this.describeHere()}`, this.column());
     }
-    const problem = integerRangeProblem(digits);
+    const problem = integerRangeProblem(argument, digits);
     if (problem !== undefined) throw new OpArgsSyntaxError(`${argument}: ${problem}`, start + 1);
     return Number(digits);
   }

@@ -39,6 +39,8 @@ describe('parseOpArgs (the keyword arguments typed in the run command)', () => {
     // Within int64 but not exact as a double: 2**53 and 2**53 + 1 would both read as 2**53.
     ['groups=9007199254740992', 'groups: 9007199254740992 is out of the range Conv Lab computes exactly (±9007199254740991) (column 8)'],
     ['output_size=[4, -9007199254740993]', 'output_size: -9007199254740993 is out of the range Conv Lab computes exactly (±9007199254740991) (column 17)'],
+    // PyTorch reads output_size in Python, where ints do not overflow: it refuses the size as out of range.
+    ['output_size=(99999999999999999999, 5)', 'output_size: 99999999999999999999 is out of the range Conv Lab computes exactly (±9007199254740991) (column 14)'],
     ['stride=2, stride=3', 'keyword argument repeated: stride (column 11)'],
     ['stride 2', "expected '=' but found '2' (column 8)"],
     ['stride=(1, x)', "expected an integer but found 'x' (column 12)"],
