@@ -66,6 +66,22 @@ const SPECIAL_RECIPES = {
     fs.writeSync(fd, Buffer.from('\n\0\0\0\0', 'latin1'));
     fs.closeSync(fd);
   },
+  // A version 2.0 header of 99,000,116 bytes whose shape has 33,000,000 sizes: the header the
+  // reader parsed in 18 s and 1.3 GB before it checked the length first.
+  'npy-header-100mb-shape.npy': (file) => {
+    const fd = fs.openSync(file, 'w');
+    const sizes = 33_000_000;
+    const open = Buffer.from("{'descr': '<f4', 'fortran_order': False, 'shape': (", 'latin1');
+    const close = Buffer.from('), }', 'latin1');
+    const dictLength = open.length + 3 * sizes + close.length;
+    // Padded with spaces and a newline to a multiple of 64 bytes, counting the 12-byte prefix.
+    const length = dictLength + (63 - ((12 + dictLength) % 64)) + 1;
+    fs.writeSync(fd, Buffer.concat([npyPrefix(2, length), open]));
+    const ones = Buffer.from('1, '.repeat(1_000_000), 'latin1');
+    for (let left = sizes; left > 0; left -= 1_000_000) fs.writeSync(fd, ones, 0, 3 * Math.min(left, 1_000_000));
+    fs.writeSync(fd, Buffer.concat([close, Buffer.alloc(length - dictLength - 1, 0x20), Buffer.from('\n', 'latin1'), Buffer.alloc(4)]));
+    fs.closeSync(fd);
+  },
   // A version 3.0 prefix announcing a 4 GB header, the file that long (sparse).
   'npy-header-4gb-sparse.npy': (file) => sparse(file, npyPrefix(3, 0xffffffff), 12 + 0xffffffff),
   // 60,000,000 float32 values, present (sparse zeros): past the default maxElements of 50,000,000.
