@@ -1,8 +1,11 @@
-// `npm test`: build, run the unit suite, then the integration suite in real VS Code (code-server)
-// on the newest tested version and on the minimum engines.vscode; print each suite's counts and
-// time, and as the very last line `N passed, N failed` summed over every suite.
+// `npm test`: build, run the unit suite, the hostile-input corpus (through the built CLI), then the
+// integration suite in real VS Code (code-server) on the newest tested version and on the minimum
+// engines.vscode; print each suite's counts and time, and as the very last line
+// `N passed, N failed` summed over every suite.
 //
-//   node scripts/test.mjs [--unit | --integration] [--code-server VERSION]...
+//   node scripts/test.mjs [--unit] [--hostile] [--integration] [--code-server VERSION]...
+//
+// With none of --unit, --hostile, --integration every part runs; with some, only those.
 //
 // Exit code 0 only if every suite ran, at least one test passed, and none failed.
 import fs from 'node:fs';
@@ -11,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, runToCompletion } from '../test/runner/children.mjs';
 import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST } from '../test/runner/install.mjs';
+import { runHostileSuite } from '../test/hostile/run.mjs';
 import { runIntegrationSuite } from '../test/runner/integration.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,17 +26,18 @@ const BUILD_TIMEOUT_MS = 5 * 60_000;
  * @typedef {{ name: string, passed: number, failed: number, skipped: number, ms: number, failures: { title: string, message: string }[] }} SuiteSummary
  */
 
+const PARTS = ['unit', 'hostile', 'integration'];
+
 function parseArgs(argv) {
-  const parts = { unit: true, integration: true };
+  const chosen = new Set();
   const versions = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--unit') parts.integration = false;
-    else if (arg === '--integration') parts.unit = false;
+    if (arg.startsWith('--') && PARTS.includes(arg.slice(2))) chosen.add(arg.slice(2));
     else if (arg === '--code-server' && argv[i + 1]) versions.push(argv[++i]);
-    else throw new Error(`unknown argument ${arg}; usage: test.mjs [--unit | --integration] [--code-server VERSION]...`);
+    else throw new Error(`unknown argument ${arg}; usage: test.mjs [--unit] [--hostile] [--integration] [--code-server VERSION]...`);
   }
-  if (!parts.unit && !parts.integration) throw new Error('--unit and --integration exclude each other');
+  const parts = Object.fromEntries(PARTS.map((p) => [p, chosen.size === 0 || chosen.has(p)]));
   return { ...parts, versions: versions.length > 0 ? versions : [CODE_SERVER_NEWEST, CODE_SERVER_MINIMUM] };
 }
 
@@ -66,6 +71,19 @@ async function runUnitSuite() {
   }
 }
 
+/** The hostile-input corpus: every case a run of the built CLI, within its time and memory limits. */
+async function runHostile() {
+  const started = Date.now();
+  const name = 'hostile inputs (CLI)';
+  console.log('\n── hostile inputs through the CLI (test/hostile) ──');
+  try {
+    const outcome = await runHostileSuite();
+    return { name, passed: outcome.passed, failed: outcome.failed, skipped: 0, ms: Date.now() - started, failures: outcome.failures };
+  } catch (e) {
+    return didNotRun(name, started, e instanceof Error ? e.message : String(e));
+  }
+}
+
 async function runIntegration(version) {
   const started = Date.now();
   const name = `integration, code-server ${version}`;
@@ -83,7 +101,7 @@ function countsLine({ passed, failed, skipped }) {
 }
 
 async function main() {
-  const { unit, integration, versions } = parseArgs(process.argv.slice(2));
+  const { unit, hostile, integration, versions } = parseArgs(process.argv.slice(2));
   /** @type {SuiteSummary[]} */
   const suites = [];
   const buildStarted = Date.now();
@@ -95,6 +113,7 @@ async function main() {
     suites.push(didNotRun('build', buildStarted, `node esbuild.js exited with ${buildCode}`));
   } else {
     if (unit) suites.push(await runUnitSuite());
+    if (hostile) suites.push(await runHostile());
     if (integration) for (const version of versions) suites.push(await runIntegration(version));
   }
 

@@ -77,10 +77,19 @@ def main():
             'values': c_order_values(a),
         })
 
-    def refused(name, data, problem):
+    def refused(name, data, problem, numpy_says=False):
+        """A file we refuse; with numpy_says, NumPy refuses it too and its message's first line is
+        recorded for ours to start with."""
         with open(os.path.join(OUT_DIR, 'read', name + '.npy'), 'wb') as f:
             f.write(data)
-        cases['read'].append({'file': name + '.npy', 'problem': problem})
+        case = {'file': name + '.npy', 'problem': problem}
+        if numpy_says:
+            try:
+                np.load(io.BytesIO(data))
+                raise AssertionError(name + ': NumPy reads it')
+            except ValueError as e:
+                case['numpy_message'] = str(e).split('\n')[0]
+        cases['read'].append(case)
 
     def written(name, a):
         with open(os.path.join(OUT_DIR, 'write', name + '.npy'), 'wb') as f:
@@ -127,6 +136,10 @@ def main():
     refused('float16', npy_bytes(np.zeros(2, dtype='<f2')), 'dtype')
     refused('uint8', npy_bytes(np.zeros(2, dtype='u1')), 'dtype')
     refused('structured', npy_bytes(np.zeros(2, dtype=[('a', '<f4'), ('b', '<i4')])), 'dtype')
+    # Past NumPy's default max_header_size (10000): a 20,000-character field name.
+    refused('header-too-long', npy_bytes(np.zeros(1, dtype=[('x' * 20000, '<f4')])), 'header size', numpy_says=True)
+    # A version 2.0 prefix announcing a 4 GB header, and nothing after it.
+    refused('header-length-4g', b'\x93NUMPY\x02\x00\xff\xff\xff\xff', 'header size')
 
     def with_header(text):
         """A version 1.0 file around a hand-written header, with room for six float32 values."""

@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatTensor } from '../core/format';
-import { parseNpy, serializeNpy } from '../core/npy';
+import { NpyError, readNpy, serializeNpy } from '../core/npy';
 import { OP_NAMES, outputShapeOf, PADDING_MODES, runOp, type OpArgs, type OpRequest } from '../core/ops';
-import type { Tensor } from '../core/tensor';
+import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { estimateMacs } from '../worker/blocks';
 import { WorkerPool } from '../worker/pool';
 import {
@@ -21,13 +21,13 @@ export const CLI_INLINE_MACS = 20_000_000;
 
 /** How each op-argument flag's text becomes an OpArgs field. */
 const OP_ARG_FLAGS: Readonly<Record<string, (args: OpArgs, text: string) => void>> = {
-  stride: (args, text) => { args.stride = intOrList('stride', text, 1); },
-  padding: (args, text) => { args.padding = text === 'same' || text === 'valid' ? text : intOrList('padding', text, 0); },
-  'output-padding': (args, text) => { args.outputPadding = intOrList('output-padding', text, 0); },
-  dilation: (args, text) => { args.dilation = intOrList('dilation', text, 1); },
-  groups: (args, text) => { args.groups = integer('groups', text, 1); },
+  stride: (args, text) => { args.stride = intOrList('stride', text); },
+  padding: (args, text) => { args.padding = text === 'same' || text === 'valid' ? text : intOrList('padding', text); },
+  'output-padding': (args, text) => { args.outputPadding = intOrList('output-padding', text); },
+  dilation: (args, text) => { args.dilation = intOrList('dilation', text); },
+  groups: (args, text) => { args.groups = integer('groups', text); },
   'padding-mode': (args, text) => { args.paddingMode = oneOf('padding-mode', text, PADDING_MODES); },
-  'output-size': (args, text) => { args.outputSize = intList('output-size', text, 0); },
+  'output-size': (args, text) => { args.outputSize = intList('output-size', text); },
 };
 
 const RUN_FLAGS: FlagSpec = {
@@ -62,17 +62,26 @@ options:
   --out FILE            write the result as .npy
   --print               print the result (the default without --out)`;
 
-function readTensor(flag: string, file: string): Tensor {
-  let bytes: Uint8Array;
+/** Streams the file, so a hostile one (`/dev/zero`, a huge header, a lying shape) is refused unread. */
+async function readTensor(flag: string, file: string): Promise<Tensor> {
+  const cannotRead = (e: unknown): CliError => new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  let handle: fs.promises.FileHandle;
   try {
-    bytes = fs.readFileSync(file);
+    // Opening a FIFO would wait for a writer, maybe forever.
+    const stat = await fs.promises.stat(file);
+    if (stat.isFIFO() || stat.isSocket()) throw new Error(`a ${stat.isFIFO() ? 'FIFO' : 'socket'}, not a file`);
+    handle = await fs.promises.open(file, 'r');
   } catch (e) {
-    throw new CliError(`cannot read --${flag} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw cannotRead(e);
   }
   try {
-    return parseNpy(bytes);
+    const stat = await handle.stat();
+    return await readNpy(handle, { maxElements: DEFAULT_MAX_ELEMENTS, ...(stat.isFile() ? { size: stat.size } : {}) });
   } catch (e) {
-    throw new CliError(`--${flag} ${file} is not a readable .npy file: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof NpyError) throw new CliError(`--${flag} ${file} is not a readable .npy file: ${e.message}`);
+    throw cannotRead(e);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -107,9 +116,9 @@ export async function runCommand(argv: readonly string[], stdout: (text: string)
   const biasFile = stringFlag(flags, 'bias');
   const req: OpRequest = {
     op,
-    input: readTensor('input', requiredFlag(flags, 'input')),
-    weight: readTensor('weight', requiredFlag(flags, 'weight')),
-    ...(biasFile === undefined ? {} : { bias: readTensor('bias', biasFile) }),
+    input: await readTensor('input', requiredFlag(flags, 'input')),
+    weight: await readTensor('weight', requiredFlag(flags, 'weight')),
+    ...(biasFile === undefined ? {} : { bias: await readTensor('bias', biasFile) }),
     args: opArgsOf(flags),
   };
   const result = await compute(req);

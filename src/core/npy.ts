@@ -33,7 +33,11 @@ const DTYPE_CODES: readonly DTypeCode[] = [
 // ---------------------------------------------------------------------------------------------
 // The header: a Python dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
 
-type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+/** Python ints are bigints, so a hostile size prints as written; our own shapes come as numbers. */
+type PyValue = string | number | bigint | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+
+/** A literal word at a position (sticky: no copy of the rest of the header per value). */
+const WORD = /True|False|None|[-+]?\d+/y;
 
 /** Parses the Python literals `.npy` headers use: dicts, tuples, lists, strings, ints, booleans, None. */
 class HeaderParser {
@@ -98,13 +102,14 @@ class HeaderParser {
       return this.items(']', () => this.value(depth + 1));
     }
     if (c === "'" || c === '"') return this.string(c);
-    const word = /^(?:True|False|None|[-+]?\d+)/.exec(this.text.slice(this.pos))?.[0];
+    WORD.lastIndex = this.pos;
+    const word = WORD.exec(this.text)?.[0];
     if (word === undefined) this.fail(c === undefined ? 'unexpected end' : `unexpected ${JSON.stringify(c)}`);
     this.pos += word.length;
     if (word === 'True' || word === 'False') return word === 'True';
     if (word === 'None') return null;
     this.eat('L'); // Python 2 long literals, as old files may carry
-    return Number(word);
+    return BigInt(word);
   }
 
   private entry(depth: number): [string, PyValue] {
@@ -133,7 +138,7 @@ function pyRepr(v: PyValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'string') return `'${v}'`;
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
   return v.tuple.length === 1 ? `(${pyRepr(v.tuple[0] as PyValue)},)` : `(${v.tuple.map(pyRepr).join(', ')})`;
@@ -150,26 +155,28 @@ function headerFields(dict: PyValue): Header {
   if (!(dict instanceof Map)) throw new NpyError(`.npy header is not a dict: ${pyRepr(dict)}`);
   const keys = [...dict.keys()].sort();
   if (keys.join() !== 'descr,fortran_order,shape') {
-    throw new NpyError(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.map((k) => `'${k}'`).join(', ')}`);
+    throw new NpyError(`.npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.length === 0 ? 'none' : keys.map((k) => `'${k}'`).join(', ')}`);
   }
   const descr = dict.get('descr') as PyValue;
   const fortranOrder = dict.get('fortran_order') as PyValue;
   const shape = dict.get('shape') as PyValue;
   if (typeof fortranOrder !== 'boolean') throw new NpyError(`.npy header field 'fortran_order' is not True or False: ${pyRepr(fortranOrder)}`);
-  if (shape === null || typeof shape !== 'object' || !('tuple' in shape)
-    || !shape.tuple.every((s): s is number => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0)) {
+  if (shape === null || typeof shape !== 'object' || !('tuple' in shape) || !shape.tuple.every((s): s is bigint => typeof s === 'bigint' && s >= 0n)) {
     throw new NpyError(`.npy header field 'shape' is not a tuple of non-negative integers: ${pyRepr(shape)}`);
+  }
+  if (shape.tuple.some((s) => s > BigInt(Number.MAX_SAFE_INTEGER))) {
+    throw new NpyError(`.npy header field 'shape' is ${pyRepr(shape)}: sizes past 2**53 - 1 (${Number.MAX_SAFE_INTEGER}) are not read`);
   }
   const supported = 'float32 (<f4), float64 (<f8), int32 (<i4), int64 (<i8) and bool (|b1)';
   const match = typeof descr === 'string' ? /^([<>|=])([fib])(\d+)$/.exec(descr) : null;
   const code = match && DTYPE_CODES.find((d) => d.kind === match[2] && d.itemSize === Number(match[3]));
   if (!match || !code) {
-    const what = typeof descr === 'string' ? describeDescr(descr) : 'a structured dtype';
+    const what = typeof descr === 'string' ? describeDescr(descr) : Array.isArray(descr) ? 'a structured dtype' : 'not a dtype';
     throw new NpyError(`.npy header field 'descr' is ${pyRepr(descr)} (${what}); supported dtypes are ${supported}, either byte order`);
   }
   // Like numpy, read '=' (native) and '|' (no order) in this machine's order.
   const littleEndian = match[1] === '<' || (match[1] !== '>' && HOST_LITTLE_ENDIAN);
-  return { code, littleEndian, fortranOrder, shape: shape.tuple };
+  return { code, littleEndian, fortranOrder, shape: shape.tuple.map(Number) };
 }
 
 function describeDescr(descr: string): string {
@@ -208,15 +215,17 @@ function typedArrayOver(dtype: DType, buffer: ArrayBuffer): DataOf[DType] {
   }
 }
 
-/** Element offsets of a Fortran-ordered (column-major) array, listed in row-major order. */
-function fortranOrderOffsets(shape: readonly number[]): Int32Array {
+/** Row-major values from `stored`, the same array in Fortran (column-major) order. */
+function fromFortranOrder(stored: DataOf[DType], dtype: DType, shape: readonly number[]): DataOf[DType] {
   const count = numel(shape);
-  const offsets = new Int32Array(count);
+  const data = allocate(dtype, count);
+  const source = stored as { readonly [i: number]: number | bigint };
+  const target = data as { [i: number]: number | bigint };
   const columnStrides = stridesOf([...shape].reverse()).reverse();
   const index = new Array<number>(shape.length).fill(0);
   let offset = 0;
   for (let n = 0; n < count; n++) {
-    offsets[n] = offset;
+    target[n] = source[offset] as number | bigint;
     // Advance the row-major index, keeping the column-major offset in step.
     for (let d = shape.length - 1; d >= 0; d--) {
       const stride = columnStrides[d] as number;
@@ -229,54 +238,160 @@ function fortranOrderOffsets(shape: readonly number[]): Int32Array {
       index[d] = 0;
     }
   }
-  return offsets;
+  return data;
 }
 
-/** Reads a `.npy` file (format 1.0, 2.0 or 3.0) into a row-major tensor. */
-export function parseNpy(bytes: Uint8Array): Tensor {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * NumPy's default `max_header_size` (numpy/lib/format.py): a longer header is refused before it
+ * is read, so a file cannot make the reader parse megabytes of Python literal.
+ */
+export const NPY_MAX_HEADER_SIZE = 10_000;
+/** The magic string, the version and the longest header-length field (versions 2.0 and 3.0). */
+const PREFIX_MAX_BYTES = MAGIC.length + 2 + 4;
+
+/** The longest `.npy` file of at most `maxElements` elements (np.save writes nothing after the data). */
+export function npyMaxBytes(maxElements: number): number {
+  return PREFIX_MAX_BYTES + NPY_MAX_HEADER_SIZE + maxElements * Math.max(...DTYPE_CODES.map((d) => d.itemSize));
+}
+
+export interface NpyReadOptions {
+  /** Largest element count accepted: a larger array is refused before its data is read. */
+  readonly maxElements?: number;
+}
+
+/** Where the header sits, from the file's first bytes. */
+interface Layout {
+  readonly major: number;
+  readonly headerStart: number;
+  readonly dataStart: number;
+}
+
+function truncated(end: number, what: string, fileLength: number): NpyError {
+  return new NpyError(`.npy file is truncated: ${what} needs bytes up to ${end}, the file has ${fileLength}`);
+}
+
+/**
+ * Checks the magic string, the version and the header length in `prefix`, the file's first
+ * PREFIX_MAX_BYTES bytes (fewer only when the file is shorter).
+ */
+function layoutOf(prefix: Uint8Array): Layout {
   const need = (end: number, what: string): void => {
-    if (bytes.length < end) throw new NpyError(`.npy file is truncated: ${what} needs bytes up to ${end}, the file has ${bytes.length}`);
+    if (prefix.length < end) throw truncated(end, what, prefix.length);
   };
   // A short file that starts like the magic string is truncated; anything else is not .npy.
-  if (MAGIC.some((b, i) => i < bytes.length && bytes[i] !== b)) {
-    const got = Array.from(bytes.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  if (MAGIC.some((b, i) => i < prefix.length && prefix[i] !== b)) {
+    const got = Array.from(prefix.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new NpyError(`not a .npy file: bytes 0-5 should be the magic string 93 4e 55 4d 50 59 ("\\x93NUMPY"), found ${got}`);
   }
   need(MAGIC.length + 2, 'the magic string and version');
-  const major = bytes[6] as number;
-  const minor = bytes[7] as number;
+  const major = prefix[6] as number;
+  const minor = prefix[7] as number;
   if (minor !== 0 || major < 1 || major > 3) {
     throw new NpyError(`unsupported .npy format version ${major}.${minor} at byte 6; versions 1.0, 2.0 and 3.0 are supported`);
   }
   const lengthSize = major === 1 ? 2 : 4;
   need(8 + lengthSize, 'the header length');
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const headerLength = lengthSize === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = 8 + lengthSize;
-  const dataStart = headerStart + headerLength;
-  need(dataStart, `the ${headerLength}-byte header starting at byte ${headerStart}`);
-  const headerBytes = bytes.subarray(headerStart, dataStart);
-  // Versions 1.0 and 2.0 are latin-1, 3.0 is UTF-8.
-  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
-  const header = headerFields(new HeaderParser(headerText, headerStart).parse());
-  const { code, littleEndian, fortranOrder, shape } = header;
-  const count = numel(shape);
-  need(dataStart + count * code.itemSize, `${count} ${code.dtype} values of shape ${pyRepr({ tuple: shape })} starting at byte ${dataStart}`);
-
-  // Copy the values into their own buffer (aligned; and a Node Buffer's slice would be a view),
-  // then fix byte order and memory order.
-  const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + count * code.itemSize));
-  if (littleEndian !== HOST_LITTLE_ENDIAN) swapByteOrder(raw, code.itemSize);
-  const stored = typedArrayOver(code.dtype, raw.buffer);
-  let data = stored;
-  if (fortranOrder && shape.length > 1) {
-    const offsets = fortranOrderOffsets(shape);
-    data = allocate(code.dtype, count);
-    const source = stored as { readonly [i: number]: number | bigint };
-    const target = data as { [i: number]: number | bigint };
-    for (let i = 0; i < count; i++) target[i] = source[offsets[i] as number] as number | bigint;
+  // NumPy measures the decoded text; a UTF-8 (3.0) header of more bytes than characters is
+  // refused here although NumPy would read it: only structured dtypes, which we refuse anyway, have one.
+  if (headerLength > NPY_MAX_HEADER_SIZE) {
+    throw new NpyError(`Header info length (${headerLength}) is large and may not be safe to load securely. ` +
+      `(bytes 8-${headerStart - 1} give the header length; NumPy's default max_header_size is ${NPY_MAX_HEADER_SIZE})`);
   }
+  return { major, headerStart, dataStart: headerStart + headerLength };
+}
+
+function headerOf(layout: Layout, headerBytes: Uint8Array): Header {
+  // Versions 1.0 and 2.0 are latin-1, 3.0 is UTF-8.
+  const headerText = new TextDecoder(layout.major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
+  return headerFields(new HeaderParser(headerText, layout.headerStart).parse());
+}
+
+function dataDescription(header: Header, layout: Layout): string {
+  return `${numel(header.shape)} ${header.code.dtype} values of shape ${pyRepr({ tuple: header.shape })} starting at byte ${layout.dataStart}`;
+}
+
+function checkElementCount(header: Header, options: NpyReadOptions): void {
+  const count = numel(header.shape);
+  if (options.maxElements !== undefined && count > options.maxElements) {
+    throw new NpyError(`the array of shape ${pyRepr({ tuple: header.shape })} has ${count.toLocaleString('en-US')} elements, ` +
+      `more than the limit of ${options.maxElements.toLocaleString('en-US')} (maxElements); refused before reading its data`);
+  }
+}
+
+/** The tensor from its data bytes, which it takes over (they must be its own buffer, at offset 0). */
+function tensorOf(header: Header, raw: Uint8Array): Tensor {
+  const { code, littleEndian, fortranOrder, shape } = header;
+  if (littleEndian !== HOST_LITTLE_ENDIAN) swapByteOrder(raw, code.itemSize);
+  const stored = typedArrayOver(code.dtype, raw.buffer as ArrayBuffer);
+  const data = fortranOrder && shape.length > 1 ? fromFortranOrder(stored, code.dtype, shape) : stored;
   return { shape, dtype: code.dtype, data };
+}
+
+/** Reads a `.npy` file (format 1.0, 2.0 or 3.0) held in memory into a row-major tensor. */
+export function parseNpy(bytes: Uint8Array, options: NpyReadOptions = {}): Tensor {
+  const layout = layoutOf(bytes.subarray(0, PREFIX_MAX_BYTES));
+  const { headerStart, dataStart } = layout;
+  if (bytes.length < dataStart) throw truncated(dataStart, `the ${dataStart - headerStart}-byte header starting at byte ${headerStart}`, bytes.length);
+  const header = headerOf(layout, bytes.subarray(headerStart, dataStart));
+  const dataEnd = dataStart + numel(header.shape) * header.code.itemSize;
+  if (bytes.length < dataEnd) throw truncated(dataEnd, dataDescription(header, layout), bytes.length);
+  checkElementCount(header, options);
+  // A copy: aligned, and a Node Buffer's slice would be a view into a shared pool.
+  return tensorOf(header, new Uint8Array(bytes.subarray(dataStart, dataEnd)));
+}
+
+/**
+ * Where a streamed `.npy` file comes from: reads up to `length` bytes from the current position,
+ * fewer at the end of the file (or from a pipe). Node's `fs.promises.FileHandle` is one.
+ */
+export interface NpyByteSource {
+  read(buffer: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
+}
+
+/** The next `length` bytes of `source`, fewer only when it ends first. */
+async function readBytes(source: NpyByteSource, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await source.read(buffer, filled, length - filled, null);
+    if (bytesRead === 0) return buffer.subarray(0, filled);
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+/**
+ * Reads a `.npy` file piece by piece, checking each piece before reading the next: the prefix,
+ * the header (at most NPY_MAX_HEADER_SIZE bytes), then exactly the data the header announces,
+ * once its size is known to fit `maxElements` and, when `size` (the file's length) is given, the
+ * file. Nothing past the data is read, so an endless source (`/dev/zero`) or a lying header costs
+ * at most the bytes a valid file of that header would.
+ */
+export async function readNpy(source: NpyByteSource, options: NpyReadOptions & { readonly size?: number } = {}): Promise<Tensor> {
+  const prefix = await readBytes(source, PREFIX_MAX_BYTES);
+  const layout = layoutOf(prefix);
+  const { headerStart, dataStart } = layout;
+  // The prefix may hold the first bytes of a version 1.0 header (never data: a valid header is
+  // far longer than the two bytes it could take).
+  const headerBytes = new Uint8Array(dataStart - headerStart);
+  const early = prefix.subarray(headerStart, dataStart);
+  headerBytes.set(early);
+  const rest = await readBytes(source, headerBytes.length - early.length);
+  headerBytes.set(rest, early.length);
+  const got = headerStart + early.length + rest.length;
+  if (got < dataStart) throw truncated(dataStart, `the ${dataStart - headerStart}-byte header starting at byte ${headerStart}`, got);
+  const header = headerOf(layout, headerBytes);
+  const dataLength = numel(header.shape) * header.code.itemSize;
+  if (options.size !== undefined && options.size < dataStart + dataLength) {
+    throw truncated(dataStart + dataLength, dataDescription(header, layout), options.size);
+  }
+  checkElementCount(header, options);
+  const raw = await readBytes(source, dataLength);
+  if (raw.length < dataLength) throw truncated(dataStart + dataLength, dataDescription(header, layout), dataStart + raw.length);
+  return tensorOf(header, raw);
 }
 
 // ---------------------------------------------------------------------------------------------

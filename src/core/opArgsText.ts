@@ -13,7 +13,7 @@ export class OpArgsSyntaxError extends Error {
 type Value = number | number[] | string;
 
 /** Python keyword → our OpArgs field, with the value kinds each accepts. */
-const KEYWORDS: Record<string, { field: keyof OpArgs; accepts: 'int' | 'ints' | 'padding' | 'mode' }> = {
+const KEYWORDS: Readonly<Record<string, { field: keyof OpArgs; accepts: 'int' | 'ints' | 'padding' | 'mode' }>> = {
   stride: { field: 'stride', accepts: 'ints' },
   padding: { field: 'padding', accepts: 'padding' },
   dilation: { field: 'dilation', accepts: 'ints' },
@@ -23,6 +23,23 @@ const KEYWORDS: Record<string, { field: keyof OpArgs; accepts: 'int' | 'ints' | 
   output_size: { field: 'outputSize', accepts: 'ints' },
 };
 
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Why the integer `digits` (`-?[0-9]+`) cannot be the value of op argument `argument` (Python's
+ * name), or undefined when it can. PyTorch unpacks int arguments into 64 bits and says "Overflow
+ * when unpacking long" past them, but for `output_size`, which it checks in Python first; Conv Lab
+ * computes with JavaScript numbers, exact up to 2**53 - 1, and refuses what lies past them rather
+ * than round it.
+ */
+export function integerRangeProblem(argument: string, digits: string): string | undefined {
+  const n = BigInt(digits);
+  if ((n > INT64_MAX || n < INT64_MIN) && argument !== 'output_size') return `Overflow when unpacking long (${digits} does not fit in 64 bits)`;
+  if (!Number.isSafeInteger(Number(n))) return `${digits} is out of the range Conv Lab computes exactly (±${Number.MAX_SAFE_INTEGER})`;
+  return undefined;
+}
+
 export function parseOpArgs(text: string): OpArgs {
   const scanner = new Scanner(text);
   const args: Record<string, unknown> = {};
@@ -30,14 +47,15 @@ export function parseOpArgs(text: string): OpArgs {
   while (!scanner.atEnd()) {
     const nameColumn = scanner.column();
     const name = scanner.identifier();
-    const keyword = KEYWORDS[name];
+    // Own keys only: `constructor`, `toString` and `__proto__` are no arguments.
+    const keyword = Object.hasOwn(KEYWORDS, name) ? KEYWORDS[name] : undefined;
     if (keyword === undefined) {
-      throw new OpArgsSyntaxError(`unknown argument '${name}'; expected one of ${Object.keys(KEYWORDS).join(', ')}`, nameColumn);
+      throw new OpArgsSyntaxError(`got an unexpected keyword argument '${name}'; expected one of ${Object.keys(KEYWORDS).join(', ')}`, nameColumn);
     }
     if (keyword.field in args) throw new OpArgsSyntaxError(`keyword argument repeated: ${name}`, nameColumn);
     scanner.expect('=');
     const valueColumn = scanner.column();
-    args[keyword.field] = checkValue(name, keyword.accepts, scanner.value(), valueColumn);
+    args[keyword.field] = checkValue(name, keyword.accepts, scanner.value(name), valueColumn);
     scanner.skipSpace();
     if (!scanner.atEnd()) scanner.expect(',');
     scanner.skipSpace();
@@ -104,19 +122,20 @@ class Scanner {
     return this.text.slice(start, this.pos);
   }
 
-  value(): Value {
+  /** The value of keyword argument `argument`, which range errors name. */
+  value(argument: string): Value {
     const c = this.text[this.pos];
-    if (c === '(' || c === '[') return this.tuple(c === '(' ? ')' : ']');
+    if (c === '(' || c === '[') return this.tuple(c === '(' ? ')' : ']', argument);
     if (c === "'" || c === '"') return this.string(c);
-    return this.integer();
+    return this.integer(argument);
   }
 
-  private tuple(close: string): number[] {
+  private tuple(close: string, argument: string): number[] {
     this.pos++;
     const items: number[] = [];
     this.skipSpace();
     while (this.text[this.pos] !== close) {
-      items.push(this.integer());
+      items.push(this.integer(argument));
       this.skipSpace();
       if (this.text[this.pos] === ',') {
         this.pos++;
@@ -137,7 +156,7 @@ class Scanner {
     return this.text.slice(start, this.pos++);
   }
 
-  private integer(): number {
+  private integer(argument: string): number {
     const start = this.pos;
     if (this.text[this.pos] === '-') this.pos++;
     while (!this.atEnd() && /[0-9]/.test(this.text[this.pos] ?? '')) this.pos++;
@@ -146,6 +165,8 @@ class Scanner {
       this.pos = start;
       throw new OpArgsSyntaxError(`expected an integer but found ${this.describeHere()}`, this.column());
     }
+    const problem = integerRangeProblem(argument, digits);
+    if (problem !== undefined) throw new OpArgsSyntaxError(`${argument}: ${problem}`, start + 1);
     return Number(digits);
   }
 

@@ -1,5 +1,5 @@
 import { checkShapes, runLayerAt, runOnRange, type LayerLinkArgs, type RangeLinkArgs } from './analysis/commands';
-import type { Ctx } from './ctx';
+import type { CommandFactory } from './ctx';
 import { runNpy, type RunNpyArgs } from './runNpy';
 import { openExample } from './walkthrough';
 import { copyResult, insertResultAsLiteral } from './selection/lastResult';
@@ -8,7 +8,7 @@ import { replaySelection } from './selection/replay';
 import { runOnSelection, type RunSelectionArgs } from './selection/runSelection';
 
 /** Commands as data: id → factory taking the context. `package.json` declares the same ids. */
-export const commands: Record<string, (ctx: Ctx) => (...args: never[]) => unknown> = {
+export const commands: Readonly<Record<string, CommandFactory>> = {
   'convLab.showLog': (ctx) => () => ctx.log.show(),
   'convLab.openPanel': (ctx) => () => ctx.panel.open(),
   'convLab.openExample': (ctx) => () => openExample(ctx),

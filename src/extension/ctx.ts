@@ -4,7 +4,6 @@ import type { OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
 import { AnalysisService, type HostTimings } from './analysis/service';
-import { commands } from './commands';
 import { Config } from './config';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
@@ -20,6 +19,9 @@ export interface ConvLabApi {
   analysisHostTimings(): HostTimings;
 }
 
+/** A command's implementation, made once for the context (`package.json` declares its id). */
+export type CommandFactory = (ctx: Ctx) => (...args: never[]) => unknown;
+
 /**
  * The extension's one context object: it owns every disposable it creates, so `dispose`
  * releases everything (worker threads included).
@@ -33,7 +35,11 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
   private readonly disposables: vscode.Disposable[] = [this.log, this.config];
   private workerPool: WorkerPool | undefined;
 
-  constructor(readonly extension: vscode.ExtensionContext) {
+  /**
+   * `commands` (id → factory) is handed in by `activate`, as rust-analyzer's is: the table
+   * imports every command, and every command this class, which therefore imports none of them.
+   */
+  constructor(readonly extension: vscode.ExtensionContext, commands: Readonly<Record<string, CommandFactory>>) {
     const started = performance.now();
     this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
     this.disposables.push(this.panel);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { commands } from './commands';
 import { Ctx } from './ctx';
 
 let ctx: Ctx | undefined;
@@ -6,7 +7,7 @@ let ctx: Ctx | undefined;
 /** Thin on purpose: everything lives in `Ctx`, which owns every disposable it creates. */
 export function activate(context: vscode.ExtensionContext): Ctx | undefined {
   try {
-    ctx = new Ctx(context);
+    ctx = new Ctx(context, commands);
     return ctx;
   } catch (e) {
     // VS Code only logs activation failures; tell the user.

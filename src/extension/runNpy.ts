@@ -1,9 +1,10 @@
 // "Conv Lab: Run Convolution on .npy Files…": the op runs in the worker pool under a cancellable
 // progress notification; the result goes to the log in PyTorch's printed form and, on request,
 // to an .npy file. Every failure becomes one message naming the file or argument at fault.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { formatTensor } from '../core/format';
-import { parseNpy, serializeNpy } from '../core/npy';
+import { NpyError, npyMaxBytes, parseNpy, readNpy, serializeNpy } from '../core/npy';
 import { parseOpArgs } from '../core/opArgsText';
 import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
 import type { Tensor } from '../core/tensor';
@@ -45,7 +46,7 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
   const request = given ?? (await askForRun());
   if (request === undefined) return undefined;
   try {
-    const opRequest = await readRequest(request);
+    const opRequest = await readRequest(request, ctx.config.settings.maxElements);
     const result = await computeCancellable(ctx, opRequest);
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
@@ -81,30 +82,49 @@ async function pickNpy(title: string): Promise<vscode.Uri | undefined> {
   return uris?.[0];
 }
 
-async function readRequest(run: RunNpyArgs): Promise<OpRequest> {
+async function readRequest(run: RunNpyArgs, maxElements: number): Promise<OpRequest> {
   let args: OpArgs;
   try {
     args = typeof run.args === 'string' ? parseOpArgs(run.args) : run.args ?? {};
   } catch (e) {
     throw new UserError(`arguments: ${messageOf(e)}`);
   }
-  const [input, weight, bias] = await Promise.all([readNpy(run.input), readNpy(run.weight), run.bias && readNpy(run.bias)]);
+  const [input, weight, bias] = await Promise.all([readNpyFile(run.input, maxElements), readNpyFile(run.weight, maxElements), run.bias && readNpyFile(run.bias, maxElements)]);
   return { op: run.op, input, weight, ...(bias ? { bias } : {}), args };
 }
 
-async function readNpy(uri: vscode.Uri): Promise<Tensor> {
+async function readNpyFile(uri: vscode.Uri, maxElements: number): Promise<Tensor> {
   const name = vscode.workspace.asRelativePath(uri);
-  let bytes: Uint8Array;
   try {
-    bytes = await vscode.workspace.fs.readFile(uri);
+    return await readNpyUri(uri, maxElements);
   } catch (e) {
-    throw new UserError(`${name}: cannot read the file (${messageOf(e)})`);
+    throw new UserError(e instanceof NpyError ? `${name}: ${e.message}` : `${name}: cannot read the file (${messageOf(e)})`);
   }
-  try {
-    return parseNpy(bytes);
-  } catch (e) {
-    throw new UserError(`${name}: ${messageOf(e)}`);
+}
+
+/**
+ * A local file is streamed, its header checked before its data is read, so a hostile one
+ * (`/dev/zero`, a huge header, a lying shape) is refused unread; another file system only
+ * reads whole files, so one larger than any acceptable `.npy` is refused by its size first.
+ */
+async function readNpyUri(uri: vscode.Uri, limit: number): Promise<Tensor> {
+  if (uri.scheme === 'file') {
+    // Opening a FIFO would wait for a writer, maybe forever.
+    const kind = await fs.promises.stat(uri.fsPath);
+    if (kind.isFIFO() || kind.isSocket()) throw new Error(`a ${kind.isFIFO() ? 'FIFO' : 'socket'}, not a file`);
+    const handle = await fs.promises.open(uri.fsPath, 'r');
+    try {
+      const stat = await handle.stat();
+      return await readNpy(handle, { maxElements: limit, ...(stat.isFile() ? { size: stat.size } : {}) });
+    } finally {
+      await handle.close();
+    }
   }
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > npyMaxBytes(limit)) {
+    throw new NpyError(`the file has ${size.toLocaleString('en-US')} bytes, more than a .npy file of at most ${limit.toLocaleString('en-US')} elements (maxElements) can have`);
+  }
+  return parseNpy(await vscode.workspace.fs.readFile(uri), { maxElements: limit });
 }
 
 async function saveResult(out: vscode.Uri | undefined, result: Tensor, op: OpName): Promise<void> {

@@ -11,7 +11,7 @@
 //                 evaluated to tensors, replayed cells, kernel choices, pre-filled arguments, reports
 export { PythonDocument, textDifference, type LineColumn, type Span, type TextEdit } from './syntax/document';
 export { percentCells, wholeCellStatements } from './syntax/cells';
-export { notebookSource } from './notebook';
+export { NotebookError, notebookSource } from './notebook';
 export { analyzeShapes, type AnalysisOptions, type LocatedDiagnostic, type ShapeAnalysis, type ShapeBinding } from './interpreter/analysis';
 export { evaluateExpressions, evaluateTensorExpression, expressionAt, TypedExpressions, type EvaluatedTensor, type Evaluation, type EvaluateOptions, type SourceError } from './features/evaluation';
 export { hoverAt, type Hover } from './features/hover';

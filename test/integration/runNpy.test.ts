@@ -79,6 +79,29 @@ describe('Run Convolution on .npy Files (through the worker pool)', () => {
     assert.match(outcome.message, /^transposed_conv\.py: /);
   });
 
+  it("refuses a header past NumPy's max_header_size with NumPy's message, naming the file", async () => {
+    // A valid version 1.0 header padded with spaces to 20,001 bytes, then one float32.
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }".padEnd(20_000) + '\n';
+    const bytes = new Uint8Array(10 + header.length + 4);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+    bytes.set(Buffer.from(header, 'latin1'), 10);
+    const uri = workspaceFile('long_header.npy');
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    const outcome = await run({ op: 'conv2d', input: uri, weight });
+    assert.deepEqual(outcome, {
+      ok: false,
+      message: "long_header.npy: Header info length (20001) is large and may not be safe to load securely. (bytes 8-9 give the header length; NumPy's default max_header_size is 10000)",
+    });
+  });
+
+  it('refuses /dev/zero after its first bytes instead of reading it forever', async () => {
+    const outcome = await run({ op: 'conv2d', input: vscode.Uri.file('/dev/zero'), weight });
+    assert.deepEqual(outcome, {
+      ok: false,
+      message: '/dev/zero: not a .npy file: bytes 0-5 should be the magic string 93 4e 55 4d 50 59 ("\\x93NUMPY"), found 00 00 00 00 00 00',
+    });
+  });
+
   it('names the column of a bad argument', async () => {
     const outcome = await run({ op: 'conv2d', input, weight, args: 'stride=2 padding=1' });
     assert.deepEqual(outcome, { ok: false, message: "arguments: expected ',' but found 'p' (column 10)" });

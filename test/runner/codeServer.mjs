@@ -52,10 +52,10 @@ async function waitUntilServing(url, child, output) {
 /**
  * Starts code-server and resolves once it serves.
  * @param {import('./install.mjs').CodeServer} codeServer
- * @param {{ userDataDir: string, extensionsDir: string, env?: NodeJS.ProcessEnv }} options
+ * @param {{ userDataDir: string, extensionsDir: string, env?: NodeJS.ProcessEnv, workspaceTrust?: boolean }} options
  * @returns {Promise<RunningServer>}
  */
-export async function startCodeServer(codeServer, { userDataDir, extensionsDir, env = {} }) {
+export async function startCodeServer(codeServer, { userDataDir, extensionsDir, env = {}, workspaceTrust = false }) {
   const port = await freeLoopbackPort();
   const args = [
     codeServer.entry,
@@ -63,7 +63,8 @@ export async function startCodeServer(codeServer, { userDataDir, extensionsDir, 
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Workspace Trust on only where a launch tests Restricted Mode: it would ask every launch.
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--ignore-last-opened',

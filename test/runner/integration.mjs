@@ -14,7 +14,7 @@ import { launchChromium, runWorkbench } from './browser.mjs';
 import { cleanUp, onCleanUp, runToCompletion } from './children.mjs';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CODE_SERVER_MINIMUM, CODE_SERVER_NEWEST, ensureCodeServer, repoRoot } from './install.mjs';
-import { assertSuiteBuilt, launchEnv, prepareLaunch, readResults, TESTS_ENTRY, TRIGGERS } from './suite.mjs';
+import { assertSuiteBuilt, launchEnv, prepareLaunch, readResults, RESTRICTED_TESTS_ENTRY, TESTS_ENTRY, TRIGGERS } from './suite.mjs';
 import { answerWebviewChecks, checkPanelRestore, WEBVIEW_CHECK_ENV } from './webview.mjs';
 
 const RESULTS_DIR = path.join(repoRoot, 'test-results');
@@ -63,12 +63,14 @@ function keepArtifacts(artifactsDir, { server, userDataDir, workbenchLogs, resul
 }
 
 /**
- * One launch: a fresh server, workspace copy and extension host, the suite run once.
+ * One launch: a fresh server, workspace copy and extension host, the suite run once. A
+ * `restricted` launch has Workspace Trust on, leaves the workspace untrusted and runs the
+ * Restricted Mode suite instead.
  * @returns {Promise<SuiteOutcome>}
  */
-async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log }) {
+async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log, restricted = false }) {
   const started = Date.now();
-  const { dir: tmp, workspace, resultsFile } = prepareLaunch();
+  const { dir: tmp, workspace, resultsFile } = prepareLaunch({ restricted });
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
   const artifactsDir = path.join(RESULTS_DIR, label);
@@ -82,19 +84,19 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
   try {
     const extensionRoot = vsix ? await installVsix(codeServer, vsix, extensionsDir, userDataDir) : repoRoot;
     // The panel's webview DOM is checked in one launch per version (panel.test.ts and webview.mjs).
-    const webviewCheckDir = trigger === TRIGGERS[0] ? path.join(tmp, 'webview-check') : undefined;
+    const webviewCheckDir = trigger === TRIGGERS[0] && !restricted ? path.join(tmp, 'webview-check') : undefined;
     if (webviewCheckDir) fs.mkdirSync(webviewCheckDir);
     // The extension host inherits the server's environment: that is how the suite learns
     // where to write its results and what to expect.
     const env = { ...launchEnv({ resultsFile, trigger, extensionRoot }), ...(webviewCheckDir ? { [WEBVIEW_CHECK_ENV]: webviewCheckDir } : {}) };
-    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, env });
+    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, env, workspaceTrust: restricted });
     // VS Code runs extensionTestsPath only in extension-development mode, so a packaged-build
     // run points extensionDevelopmentPath at an empty folder: the installed copy is the only Conv Lab.
     const noExtension = path.join(tmp, 'no-development-extension');
     if (vsix) fs.mkdirSync(noExtension);
     const url = workbenchUrl(server, {
       folder: workspace,
-      extensionTestsPath: TESTS_ENTRY,
+      extensionTestsPath: restricted ? RESTRICTED_TESTS_ENTRY : TESTS_ENTRY,
       extensionDevelopmentPath: vsix ? noExtension : repoRoot,
     });
     const workbenchLines = [];
@@ -147,7 +149,7 @@ async function runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label,
 }
 
 /**
- * The whole suite on one code-server version: one launch per trigger.
+ * The whole suite on one code-server version: one launch per trigger, one in Restricted Mode.
  * @param {{ version: string, vsix?: string, timeoutMs?: number, log?: (line: string) => void }} options
  * @returns {Promise<SuiteOutcome>}
  */
@@ -159,10 +161,16 @@ export async function runIntegrationSuite({ version, vsix, timeoutMs = DEFAULT_L
   const closeBrowser = onCleanUp(() => browser.close());
   const total = { passed: 0, failed: 0, failures: [], ms: 0 };
   try {
-    for (const trigger of TRIGGERS) {
-      const label = `code-server-${version}-${trigger}${vsix ? '-vsix' : ''}`;
-      log(`code-server ${version} (VS Code ${codeServer.vscodeVersion}), ${vsix ? `installed ${path.basename(vsix)}` : 'development build'}, first document: ${trigger}`);
-      const outcome = await runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log });
+    const build = vsix ? `installed ${path.basename(vsix)}` : 'development build';
+    // One launch per activation trigger, then one in an untrusted workspace (Restricted Mode).
+    const launches = [
+      ...TRIGGERS.map((trigger) => ({ trigger, name: trigger, description: `first document: ${trigger}`, restricted: false })),
+      { trigger: TRIGGERS[0], name: 'restricted', description: 'an untrusted workspace (Restricted Mode)', restricted: true },
+    ];
+    for (const { trigger, name, description, restricted } of launches) {
+      const label = `code-server-${version}-${name}${vsix ? '-vsix' : ''}`;
+      log(`code-server ${version} (VS Code ${codeServer.vscodeVersion}), ${build}, ${description}`);
+      const outcome = await runLaunch(browser, codeServer, { trigger, vsix, timeoutMs, label, log, restricted });
       for (const f of outcome.failures) log(`  FAILED ${f.title}: ${f.message.split('\n')[0]}`);
       log(`  ${outcome.passed} passed, ${outcome.failed} failed in ${(outcome.ms / 1000).toFixed(1)} s`);
       total.passed += outcome.passed;

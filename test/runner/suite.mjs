@@ -7,6 +7,14 @@ import path from 'node:path';
 import { repoRoot } from './install.mjs';
 
 export const TESTS_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
+/** The Restricted Mode launch's suite (test/integration/restricted). */
+export const RESTRICTED_TESTS_ENTRY = path.join(repoRoot, 'out', 'test', 'integration', 'restricted', 'index.js');
+
+/**
+ * What the Restricted Mode launch's workspace sets: resource limits past the defaults (which it
+ * must not get) and a setting it may change (to show the file is read).
+ */
+const RESTRICTED_WORKSPACE_SETTINGS = { 'convLab.maxElements': 500_000_000, 'convLab.workers': 64, 'convLab.displayPrecision': 7 };
 /** The integration tests open a copy of what users see under `npm start`. */
 const WORKSPACE_FIXTURE = path.join(repoRoot, 'examples');
 
@@ -23,11 +31,18 @@ export function assertSuiteBuilt() {
   if (!fs.existsSync(TESTS_ENTRY)) throw new Error(`${TESTS_ENTRY} is missing: run \`node esbuild.js\` first`);
 }
 
-/** A temp folder for one launch, holding a copy of the workspace fixture; results go there too. */
-export function prepareLaunch() {
+/**
+ * A temp folder for one launch, holding a copy of the workspace fixture (for a `restricted`
+ * launch, with a .vscode/settings.json raising the limits); results go there too.
+ */
+export function prepareLaunch({ restricted = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-it-'));
   const workspace = path.join(dir, 'workspace');
   fs.cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
+  if (restricted) {
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(RESTRICTED_WORKSPACE_SETTINGS, null, 2));
+  }
   return { dir, workspace, resultsFile: path.join(dir, 'results.json') };
 }
 

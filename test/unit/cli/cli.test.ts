@@ -1,7 +1,7 @@
 // `node dist/cli.js` as users run it, on .npy files written by serializeNpy. Expected printed
 // outputs are quoted from the seed notebook (/work/shared/seed), PyTorch's error text from torch 1.13.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ import { runOp, type OpRequest } from '../../../src/core/ops';
 import { tensor, type Tensor } from '../../../src/core/tensor';
 import { CLI_INLINE_MACS } from '../../../src/cli/run';
 import { estimateMacs } from '../../../src/worker/blocks';
-import { repoRoot } from '../helpers';
+import { fixturePath, repoRoot } from '../helpers';
 
 const cli = path.join(repoRoot(), 'dist', 'cli.js');
 
@@ -153,9 +153,54 @@ describe('conv-lab CLI', function () {
     });
 
     it('a bad flag value', () => {
-      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--stride', '2,x'), /^conv-lab: --stride expects positive integers, got 'x'/);
+      assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--stride', '2,x'), /^conv-lab: --stride expects integers, got 'x'/);
       assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, '--padding-mode', 'mirror'),
         /^conv-lab: --padding-mode must be one of zeros, reflect, replicate, circular; got 'mirror'/);
+    });
+
+    // torch 1.13: F.conv2d(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 2, 2), padding=-1) and so on.
+    const pytorchRefusals: Array<[string[], string]> = [
+      [['--padding', '-1'], 'RuntimeError: negative padding is not supported'],
+      [['--padding', '-1,0'], 'RuntimeError: negative padding is not supported'],
+      [['--stride', '0'], 'RuntimeError: non-positive stride is not supported'],
+      [['--stride', '-2'], 'RuntimeError: non-positive stride is not supported'],
+      [['--groups', '0'], 'RuntimeError: non-positive groups is not supported'],
+      [['--dilation', '0'], 'RuntimeError: dilation should be greater than zero, but got [0, 0]'],
+      [['--stride', '99999999999999999999'], 'conv-lab: --stride: Overflow when unpacking long (99999999999999999999 does not fit in 64 bits)'],
+    ];
+    for (const [flags, message] of pytorchRefusals) {
+      it(`${flags.join(' ')}: ${message}`, () => {
+        assertFails(convLab('run', 'conv2d', '--input', X, '--weight', K, ...flags), new RegExp(`^${message.replace(/[()[\]]/g, '\\$&')}\n$`));
+      });
+    }
+
+    it('a value starting with a dash that is no number: one line, not node\'s three', () => {
+      assertFails(convLab('run', 'conv2d', '--input', '-x.npy', '--weight', K), /^conv-lab: Option '--input' argument is ambiguous\. Did you forget/);
+    });
+
+    it('/dev/zero as input: refused after its first bytes, not read forever', () => {
+      assertFails(convLab('run', 'conv2d', '--input', '/dev/zero', '--weight', K),
+        /^conv-lab: --input \/dev\/zero is not a readable \.npy file: not a \.npy file: bytes 0-5 should be .* found 00 00 00 00 00 00\n$/);
+    });
+
+    it('a FIFO as input: refused unopened (opening it would wait for a writer)', () => {
+      const fifo = path.join(dir, 'input.npy');
+      execFileSync('mkfifo', [fifo]);
+      assertFails(convLab('run', 'conv2d', '--input', fifo, '--weight', K), /^conv-lab: cannot read --input .*input\.npy: a FIFO, not a file\n$/);
+    });
+
+    it("a header past NumPy's max_header_size, with NumPy's message", () => {
+      assertFails(convLab('run', 'conv2d', '--input', fixturePath('npy', 'read', 'header-too-long.npy'), '--weight', K),
+        /^conv-lab: --input .*header-too-long\.npy is not a readable \.npy file: Header info length \(20150\) is large and may not be safe to load securely\./);
+    });
+
+    it('a shape the file is too short for, refused before its data is read', () => {
+      // A 1.0 header promising 10⁸ float32 values (400 MB) and no data at all.
+      const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000,), }".padEnd(117) + '\n';
+      const file = path.join(dir, 'promises.npy');
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length, 0]), Buffer.from(header, 'latin1')]));
+      assertFails(convLab('run', 'conv2d', '--input', file, '--weight', K),
+        /: \.npy file is truncated: 100000000 float32 values of shape \(100000000,\) starting at byte 128 needs bytes up to 400000128, the file has 128\n$/);
     });
 
     it('an unknown flag, op or command, and a missing flag', () => {

@@ -1,6 +1,6 @@
 // `conv-lab shapes` as users run it: on the corpus files (PyTorch's ground truth beside them).
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,6 +61,37 @@ describe('conv-lab shapes', function () {
     // H_out = ⌊(H + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊(H − 1) / 2⌋ + 1 = ⌊(H + 1) / 2⌋
     assert.deepEqual(JSON.parse(run.stdout), { bindings: [{ line: 7, name: 'y', shape: ['N', 'cout', '(H + 1)//2', '(W + 1)//2'] }], diagnostics: [] });
     fs.rmSync(dir, { recursive: true });
+  });
+
+  const malformed: Array<[string, unknown, string]> = [
+    ['cells: 5', { cells: 5 }, "'cells' is a number, not a list of cells"],
+    ['cells a string', { cells: 'X = 1' }, "'cells' is a string, not a list of cells"],
+    ['a source that is an object', { cells: [{ cell_type: 'code', source: 'X = 1' }, { cell_type: 'code', source: { a: 1 } }] },
+      "cells[1]: 'source' is an object, not a string or a list of strings"],
+  ];
+  for (const [what, notebook, message] of malformed) {
+    it(`refuses a malformed notebook (${what}) naming the problem, exit 2`, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+      const file = path.join(dir, 'bad.ipynb');
+      fs.writeFileSync(file, JSON.stringify(notebook));
+      const run = shapes(file);
+      fs.rmSync(dir, { recursive: true });
+      assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', `conv-lab: ${file} is not a notebook: ${message}\n`]);
+    });
+  }
+
+  it('refuses /dev/zero after 50 MB instead of reading it forever', () => {
+    const run = shapes('/dev/zero');
+    assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', 'conv-lab: cannot read /dev/zero: larger than 50 MB\n']);
+  });
+
+  it('refuses a FIFO without opening it (that would wait for a writer)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-shapes-'));
+    const fifo = path.join(dir, 'model.py');
+    execFileSync('mkfifo', [fifo]);
+    const run = shapes(fifo);
+    fs.rmSync(dir, { recursive: true });
+    assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', `conv-lab: cannot read ${fifo}: a FIFO, not a file\n`]);
   });
 
   it('fails with one line and exit 2 on a missing file or a broken notebook', () => {

@@ -19,8 +19,28 @@ describe('parseOpArgs (the keyword arguments typed in the run command)', () => {
     assert.deepEqual(parseOpArgs('padding=-1'), { padding: -1 });
   });
 
+  it('keeps the largest exact integers', () => {
+    assert.deepEqual(parseOpArgs('stride=9007199254740991, padding=(-9007199254740991, 0)'), { stride: 9007199254740991, padding: [-9007199254740991, 0] });
+  });
+
   const errors: Array<[string, string]> = [
-    ['strides=2', "unknown argument 'strides'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    // PyTorch 1.13: nn.Conv2d(1, 1, 2, strides=2) raises "Conv2d.__init__() got an unexpected keyword argument 'strides'".
+    ['strides=2', "got an unexpected keyword argument 'strides'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    // Names every object has as inherited properties are no arguments either.
+    ['__proto__=1', "got an unexpected keyword argument '__proto__'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    ['stride=1, constructor=2', "got an unexpected keyword argument 'constructor'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 11)"],
+    ['toString=1', "got an unexpected keyword argument 'toString'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    ['hasOwnProperty=1', "got an unexpected keyword argument 'hasOwnProperty'; expected one of stride, padding, dilation, groups, output_padding, padding_mode, output_size (column 1)"],
+    // PyTorch 1.13: F.conv2d(x, w, stride=99999999999999999999) raises "Overflow when unpacking long";
+    // 2**63 is the first int it cannot unpack, -2**63 - 1 the first below.
+    ['stride=99999999999999999999', 'stride: Overflow when unpacking long (99999999999999999999 does not fit in 64 bits) (column 8)'],
+    ['padding=(1, 9223372036854775808)', 'padding: Overflow when unpacking long (9223372036854775808 does not fit in 64 bits) (column 13)'],
+    ['dilation=-9223372036854775809', 'dilation: Overflow when unpacking long (-9223372036854775809 does not fit in 64 bits) (column 10)'],
+    // Within int64 but not exact as a double: 2**53 and 2**53 + 1 would both read as 2**53.
+    ['groups=9007199254740992', 'groups: 9007199254740992 is out of the range Conv Lab computes exactly (±9007199254740991) (column 8)'],
+    ['output_size=[4, -9007199254740993]', 'output_size: -9007199254740993 is out of the range Conv Lab computes exactly (±9007199254740991) (column 17)'],
+    // PyTorch reads output_size in Python, where ints do not overflow: it refuses the size as out of range.
+    ['output_size=(99999999999999999999, 5)', 'output_size: 99999999999999999999 is out of the range Conv Lab computes exactly (±9007199254740991) (column 14)'],
     ['stride=2, stride=3', 'keyword argument repeated: stride (column 11)'],
     ['stride 2', "expected '=' but found '2' (column 8)"],
     ['stride=(1, x)', "expected an integer but found 'x' (column 12)"],

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { NodeProp, TreeFragment, type Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 import { fastParse } from '../../../src/python/syntax/fastParse';
-import { notebookSource } from '../../../src/python';
+import { notebookCodeCells, notebookSource } from '../../../src/python/notebook';
 import { modelFile } from '../../../bench/models';
 import { fixturePath, repoRoot } from '../helpers';
 
@@ -50,10 +50,7 @@ function readPython(file: string): string {
 
 /** Every code cell of a notebook on its own. */
 function notebookCells(file: string): string[] {
-  const notebook = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells?: { cell_type?: string; source?: string | string[] }[] };
-  return (notebook.cells ?? [])
-    .filter((c) => c.cell_type === 'code')
-    .map((c) => (Array.isArray(c.source) ? c.source.join('') : (c.source ?? '')));
+  return notebookCodeCells(fs.readFileSync(file, 'utf8'));
 }
 
 /** The seed transcript's `In [N]:` cells: the code up to the first blank line (then the output). */

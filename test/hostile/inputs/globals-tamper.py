@@ -1,0 +1,4 @@
+import torch
+globals()["torch"] = None
+torch = None
+x = torch.zeros(2)

@@ -1,0 +1,3 @@
+import torch
+f = lambda x: f(x)
+y = f(torch.zeros(2))

@@ -1,0 +1,3 @@
+from torch import *
+from os import *
+x = zeros(2, 3)

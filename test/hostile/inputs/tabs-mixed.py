@@ -1,0 +1,4 @@
+import torch
+if True:
+	x = torch.zeros(2)
+        y = x
