@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the expected result of every tensor-literal snippet in test/fixtures/python/literals:
 for NAME.py, NAME.json with what PyTorch 1.13 / NumPy make of it (shape, dtype, values) or the
-exception they raise (class and message). src/python/evaluate.ts must reproduce each one.
+exception they raise (class and message). src/python/features/evaluation.ts must reproduce each one.
 
 A snippet is a few lines of Python; its LAST line is the expression that is selected and
 evaluated (the lines before it are run first, like a notebook cell). `torch`, `np`/`numpy` and

@@ -29,11 +29,16 @@ interface Program {
   typed: TypedExpressions | undefined;
 }
 
-/** Steps, and milliseconds, one analysis may take. */
+/** Milliseconds one run of the interpreter may take here (the step budget also bounds it). */
 const ANALYSIS_TIME_BUDGET_MS = 1_000;
 
 const programs = new Map<string, Program>();
 let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000 };
+
+/** Every run of the interpreter here: the user's settings, and the time a run may take. */
+function analysisOptions(): AnalysisSettings & { timeBudgetMs: number } {
+  return { ...settings, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS };
+}
 
 /**
  * Brings a program to the host's version: the first one (or one the edits cannot reach) from its
@@ -71,7 +76,7 @@ function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: 
   if (program.doc.text.length !== length) throw new Error(`program ${key} at version ${version} is not the host's: ${program.doc.text.length} characters, not ${length}`);
   if (!program.analysis) {
     const started = performance.now();
-    program.analysis = analyzeShapes(program.doc, { ...settings, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS }, program.previous);
+    program.analysis = analyzeShapes(program.doc, analysisOptions(), program.previous);
     program.previous = undefined;
     program.analysisMs = performance.now() - started;
   }
@@ -120,7 +125,7 @@ function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQue
   const { selection, cell, precision } = query;
   const statements = wholeCellStatements(doc, selection, cell ? [cell] : percentCells(doc.text));
   if (!statements || (query.keepsExpression && statements.length === 1 && expressionAt(doc, selection))) return undefined;
-  return replayStatements(doc, statements, { ...settings, precision }, analysis).map((step) => ({
+  return replayStatements(doc, statements, { ...analysisOptions(), precision }, analysis).map((step) => ({
     from: step.from,
     to: step.to,
     outcome: step.outcome.ok
@@ -173,13 +178,13 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     }
     case 'evaluate': {
       const program = analysisOf(message);
-      const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, settings, program.analysis);
+      const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, analysisOptions(), program.analysis);
       program.analysis = analysis;
       return { type: 'evaluate', results: evaluations.map(wireEvaluation) };
     }
     case 'evaluateTyped': {
       const program = analysisOf(message);
-      program.typed ??= new TypedExpressions(program.doc, settings);
+      program.typed ??= new TypedExpressions(program.doc, analysisOptions());
       const { evaluation, start } = program.typed.evaluate(message.anchor, message.expression);
       const result = wireEvaluation(evaluation);
       // An error in the typed expression is told by its column in it; one above it, in the file.

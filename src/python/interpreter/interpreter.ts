@@ -33,7 +33,11 @@ export interface AnalysisOptions {
   readonly maxSteps?: number;
   /** Largest tensor whose elements are computed (`convLab.maxElements`). */
   readonly maxElements?: number;
-  /** Wall-clock limit in milliseconds, checked every few thousand steps. */
+  /**
+   * Wall-clock limit in milliseconds, checked every thousand steps; none by default, so that the
+   * result depends on the steps alone (the CLI gives the same answer on any machine). The editor's
+   * worker sets one.
+   */
   readonly timeBudgetMs?: number;
   /** PyTorch's default dtype (`convLab.defaultDtype`, `torch.set_default_dtype`). */
   readonly defaultDtype?: FloatDType;
@@ -125,7 +129,7 @@ export class Interpreter implements Machine {
   constructor(doc: PythonDocument, options: AnalysisOptions = {}, reuse?: Reuse, probes?: readonly Span[]) {
     this.text = doc.text;
     this.maxSteps = options.maxSteps ?? 400_000;
-    this.deadline = performance.now() + (options.timeBudgetMs ?? 2_000);
+    this.deadline = performance.now() + (options.timeBudgetMs ?? Infinity);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.defaultDtype = options.defaultDtype ?? 'float32';
     this.probes = probes && probes.length > 0 ? new Set(probes.map(probeKey)) : undefined;
@@ -391,7 +395,8 @@ export class Interpreter implements Machine {
       return { kind: 'unknown', why: { code: error.code, message: error.message, kind: error.kind, site: error.at ?? this.siteOf(node) } };
     }
     if (e instanceof DataRefusal) return { kind: 'unknown', why: { code: e.code, message: e.message, site: e.at ?? this.siteOf(node) } };
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    // `includes`, not a regular expression: compiling one so close to the stack's end overflows again.
+    if (e instanceof RangeError && e.message.includes('call stack')) {
       return { kind: 'unknown', why: { code: 'too-deep', message: 'the expression is nested too deeply to evaluate', site: this.siteOf(node) } };
     }
     throw e;

@@ -10,8 +10,9 @@ import { freshTensor, type RuleContext } from './context';
 import { promoteTypes } from './dtypes';
 import { messages } from './messages';
 
-/** PyTorch's maximum number of dimensions. */
-const MAX_DIMS = 64;
+/** The most nesting levels torch.tensor reads (MAX_DIMS in PyTorch's tensor_new.cpp) and np.array makes (NPY_MAXDIMS). */
+const TORCH_MAX_LEVELS = 128;
+const NUMPY_MAX_DIMS = 32;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -128,7 +129,7 @@ function torchSizes(data: Value): number[] {
     if (v.kind === 'str') throw messages.tooManyDimensions('str', siteOf(v));
     if (v.kind !== 'list' && v.kind !== 'tuple') break;
     sizes.push(v.items.length);
-    if (sizes.length > MAX_DIMS) throw messages.tooManyDimensions(v.kind, v.at);
+    if (sizes.length > TORCH_MAX_LEVELS) throw messages.tooManyDimensions(v.kind, v.at);
     v = v.items[0];
   }
   return sizes;
@@ -251,6 +252,7 @@ function numpySizes(data: Value): number[] {
     const length = first && (first.kind === 'list' || first.kind === 'tuple') ? first.items.length : 0;
     const odd = level.find((v) => !(v.kind === 'list' || v.kind === 'tuple') || v.items.length !== length);
     if (odd) throw messages.numpyInhomogeneous(sizes, siteOf(odd));
+    if (sizes.length === NUMPY_MAX_DIMS) throw messages.numpyTooManyDimensions(NUMPY_MAX_DIMS, siteOf(data));
     sizes.push(length);
     level = sequences.flatMap((v) => (v.kind === 'list' || v.kind === 'tuple' ? v.items : []));
   }

@@ -103,6 +103,8 @@ export const messages = {
   onlyIntegerTensorsToIndex: (at?: Site) => typeError('non-numeric-element')('only integer tensors of a single element can be converted to an index', at),
   numpyInhomogeneous: (sizes: readonly number[], at?: Site) => valueError('ragged-nesting')(
     `setting an array element with a sequence. The requested array has an inhomogeneous shape after ${sizes.length} dimensions. The detected shape was ${sizes.length === 1 ? `(${sizes[0]},)` : `(${sizes.join(', ')})`} + inhomogeneous part.`, at),
+  numpyTooManyDimensions: (max: number, at?: Site) => valueError('too-many-dimensions')(
+    `setting an array element with a sequence. The requested array would exceed the maximum number of dimension of ${max}.`, at),
   numpyNotANumber: (typeName: string, at?: Site) => new PythonError('TypeError', `element of type '${typeName}' is not a number`, 'non-numeric-element', at, false),
 
   // Dtypes.

@@ -4,6 +4,7 @@
 import { TreeFragment, type Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 import { fastParse } from './fastParse';
+import { blankDeepNesting } from './nesting';
 
 /** A half-open range of character offsets into the document text. */
 export interface Span {
@@ -31,6 +32,16 @@ export interface ChangedRange {
   readonly newTo: number;
 }
 
+/** Lezer's parse, or, when building the tree overflows the stack (absurd nesting), the parse of the text with that nesting blanked. */
+function parse(text: string, reusable?: readonly TreeFragment[]): Tree {
+  try {
+    return parser.parse(text, reusable);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return parser.parse(blankDeepNesting(text));
+  }
+}
+
 /** How many past edits a document remembers the ranges of (for analyses that reuse older results). */
 const REMEMBERED_EDITS = 64;
 
@@ -46,7 +57,7 @@ export class PythonDocument {
   constructor(text: string) {
     this.textValue = text;
     // The hand-written parser builds Lezer's own tree in a tenth of the time, or declines.
-    this.treeValue = fastParse(text) ?? parser.parse(text);
+    this.treeValue = fastParse(text) ?? parse(text);
     this.fragments = TreeFragment.addTree(this.treeValue);
   }
 
@@ -109,7 +120,7 @@ export class PythonDocument {
     text += this.textValue.slice(copiedUpTo);
     const reusable = TreeFragment.applyChanges(this.fragments, changes);
     this.textValue = text;
-    this.treeValue = parser.parse(text, reusable);
+    this.treeValue = parse(text, reusable);
     this.fragments = TreeFragment.addTree(this.treeValue, reusable);
     this.lineStarts = undefined;
     const first = changes[0];

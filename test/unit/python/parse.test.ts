@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parser } from 'lezer:python';
 import { PythonDocument, textDifference } from '../../../src/python/syntax/document';
+import { blankDeepNesting } from '../../../src/python/syntax/nesting';
 import { assignmentParts, callArguments, expressionAtCursor, expressionCovering } from '../../../src/python/syntax/nodes';
 
 const SEED = [
@@ -21,6 +22,22 @@ const SEED = [
   '    return Y',
   '',
 ].join('\n');
+
+/** Runs `fn` with about half of the call stack taken by frames below it. */
+function withStackHalfUsed<T>(fn: () => T): T {
+  let depth = 0;
+  const probe = (): void => {
+    depth++;
+    probe();
+  };
+  try {
+    probe();
+  } catch {
+    // The stack's end: `depth` frames fit.
+  }
+  const descend = (frames: number): T => (frames <= 0 ? fn() : descend(frames - 1));
+  return descend(Math.floor(depth / 2));
+}
 
 /** Offset of the `n`-th (0-based) occurrence of `needle`. */
 function offsetOf(text: string, needle: string, n = 0): number {
@@ -226,5 +243,28 @@ describe('python: parse layer', () => {
       const { from, to, insert } = textDifference(before, after);
       assert.equal(before.slice(0, from) + insert + before.slice(to), after);
     }), { numRuns: 300, seed: 4 });
+  });
+
+  it('parses brackets nested past the limit of 200 Python has without running out of stack, blanking the excess', function () {
+    this.timeout(20_000);
+    // 10,000 parentheses, parsed with half the stack already in use (as from the CLI or a worker's
+    // handler): Lezer's tree building recurses per level and overflowed; the document blanks the excess.
+    const deep = `x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}\ny = 2\n`;
+    const doc = withStackHalfUsed(() => new PythonDocument(deep));
+    assert.equal(doc.text, deep);
+    assert.equal(doc.tree.length, deep.length);
+    // The statement after it is still read.
+    assert.equal(doc.tree.resolveInner(deep.indexOf('y = 2'), 1).name, 'VariableName');
+    // So is an edit of such a document.
+    withStackHalfUsed(() => doc.edit([{ from: deep.length - 2, to: deep.length - 1, insert: '3' }]));
+    assert.equal(doc.tree.length, deep.length);
+  });
+
+  it('blanks only the brackets past depth 200, with their partners, never inside strings or comments', () => {
+    const nested = (n: number): string => `${'['.repeat(n)}0${']'.repeat(n)}`;
+    assert.equal(blankDeepNesting(nested(200)), nested(200));
+    const blanked = blankDeepNesting(`f(${nested(201)}) # ((((\ns = "((" + '''[[\n['''\n`);
+    // f( is level 1: the list's outer 199 levels stay, the two innermost levels become spaces.
+    assert.equal(blanked, `f(${'['.repeat(199)}  0  ${']'.repeat(199)}) # ((((\ns = "((" + '''[[\n['''\n`);
   });
 });
