@@ -27,55 +27,7 @@ import { fastConvolveRegion, fastKernelsAvailable } from './kernels/fast';
 import { corr2d, transConv } from './kernels/reference';
 import type { DType, Tensor, TensorData } from './tensor';
 import { allocate, numel } from './tensor';
-
-export const CONV_OP_NAMES = ['conv1d', 'conv2d', 'conv3d'] as const;
-export const CONV_TRANSPOSE_OP_NAMES = ['conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'] as const;
-/** Every op, in the order menus and usage texts list them. */
-export const OP_NAMES = [...CONV_OP_NAMES, ...CONV_TRANSPOSE_OP_NAMES, 'corr2d', 'trans_conv'] as const;
-export type ConvOpName = (typeof CONV_OP_NAMES)[number];
-export type ConvTransposeOpName = (typeof CONV_TRANSPOSE_OP_NAMES)[number];
-export type OpName = (typeof OP_NAMES)[number];
-
-export const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
-export type PaddingMode = (typeof PADDING_MODES)[number];
-
-/**
- * PyTorch's arguments. With `paddingMode` or `outputSize` a request is the nn module's call
- * (`nn.Conv2d(..., padding_mode=...)(x)`, `nn.ConvTranspose2d(...)(x, output_size=...)`),
- * otherwise the functional one (`F.conv2d(x, w, b, ...)`); geometry.ts has the details.
- */
-export interface OpArgs {
-  stride?: number | readonly number[];
-  padding?: number | readonly number[] | 'same' | 'valid';
-  dilation?: number | readonly number[];
-  groups?: number;
-  outputPadding?: number | readonly number[];
-  paddingMode?: PaddingMode;
-  /** `ConvTranspose*d.forward(input, output_size=...)`. */
-  outputSize?: readonly number[];
-}
-
-export interface OpRequest {
-  op: OpName;
-  input: Tensor;
-  weight: Tensor;
-  bias?: Tensor;
-  args?: OpArgs;
-}
-
-/** Half-open ranges of the output a worker computes. */
-export interface OutputRegion {
-  batch: readonly [number, number];
-  channels: readonly [number, number];
-  rows: readonly [number, number];
-}
-
-/** The whole output as a region: how many batch entries, output channels and first-dim rows. */
-export interface RegionExtent {
-  batch: number;
-  channels: number;
-  rows: number;
-}
+import type { OpRequest, OutputRegion, RegionExtent } from './vocabulary';
 
 /** 'fast': WebAssembly SIMD for float32 convolutions (where available); 'reference': plain TypeScript. */
 export type KernelEngine = 'fast' | 'reference';

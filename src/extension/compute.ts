@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { isTorchError } from '../core/errors';
 import { formatOpArgs } from '../core/opArgsText';
-import type { OpRequest } from '../core/ops';
+import type { OpRequest } from '../core/vocabulary';
 import type { Tensor } from '../core/tensor';
 import type { Ctx } from './ctx';
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { OpRequest } from '../core/ops';
+import type { OpRequest } from '../core/vocabulary';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
 import { WorkerPool } from '../worker/pool';
 import { AnalysisService, type HostTimings } from './analysis/service';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { formatTensor } from '../core/format';
 import { parseNpy, serializeNpy } from '../core/npy';
 import { parseOpArgs } from '../core/opArgsText';
-import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
+import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/vocabulary';
 import type { Tensor } from '../core/tensor';
 import { computeCancellable, describeRun, messageOf } from './compute';
 import type { Ctx } from './ctx';

@@ -3,7 +3,7 @@
 // notebook's code cells joined), re-parses it incrementally from the host's edits (or, for a
 // text sent whole, from its difference with the last one), analyses each version once, building
 // on the last analysis, and answers in program offsets, which the host maps back to editors.
-import type { OpArgs, OpName } from '../core/ops';
+import type { OpArgs, OpName } from '../core/vocabulary';
 import type { Span, TextEdit } from '../python/parse';
 import type { Hover, InlayHint, InlayHintsMode, QuickFix } from '../python/shapes/editor';
 import type { RpcEndpoint } from './rpc';

@@ -3,7 +3,7 @@
 // so they travel as plain discriminated unions rather than through RpcEndpoint. Anything that
 // comes from the webview (messages, restored state) is checked here before the host uses it.
 import { parseOpArgs } from '../core/opArgsText';
-import { OP_NAMES, type OpName } from '../core/ops';
+import { OP_NAMES, type OpName } from '../core/vocabulary';
 import type { DType } from '../core/tensor';
 
 export const PANEL_VIEW_TYPE = 'convLab.panel';

@@ -3,7 +3,7 @@
 // inputs are shared by every worker of an op; results are not transferred because detaching a
 // buffer makes V8 guard every later typed-array access in that thread (kernels ~25% slower,
 // measured: 694 -> 880 ms on the same conv).
-import type { OpRequest, OutputRegion } from '../core/ops';
+import type { OpRequest, OutputRegion } from '../core/vocabulary';
 import type { Tensor } from '../core/tensor';
 import type { RpcEndpoint } from './rpc';
 

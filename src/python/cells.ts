@@ -4,7 +4,7 @@
 // Statements Conv Lab cannot evaluate statically are reported with the reason and position.
 import type { SyntaxNode } from '@lezer/common';
 import { formatTensor, type FormatTensorOptions } from '../core/format';
-import type { OpRequest } from '../core/ops';
+import type { OpRequest } from '../core/vocabulary';
 import type { Tensor } from '../core/tensor';
 import { evaluateExpressionValue, type EvaluateOptions, type SourceError } from './evaluate';
 import type { PythonDocument, Span } from './parse';

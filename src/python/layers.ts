@@ -4,7 +4,8 @@
 // the layer runs the core op. `d2l.corr2d(X, K)` and `torch.matmul` are here too, and `==` / `!=`
 // on tensors (the seed's `Y == torch.matmul(W, X.reshape(-1)).reshape(2, 2)`).
 import { convGeometry } from '../core/geometry';
-import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, PADDING_MODES, runOp, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/ops';
+import { runOp } from '../core/ops';
+import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, PADDING_MODES, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/vocabulary';
 import { allocate, numel, torchScalarTypeName, type DType, type Tensor } from '../core/tensor';
 import { estimateMacs } from '../worker/blocks';
 import { broadcastShapes, expand } from './arithmetic';

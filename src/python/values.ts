@@ -6,7 +6,7 @@ import { TorchError, type TorchErrorKind } from '../core/errors';
 /** The Python exceptions a static evaluation reports with Python's own message. */
 export type PythonErrorKind = TorchErrorKind | 'NameError' | 'UnboundLocalError' | 'ZeroDivisionError';
 import type { SyntaxNode } from '@lezer/common';
-import type { OpArgs, OpName, OpRequest } from '../core/ops';
+import type { OpArgs, OpName, OpRequest } from '../core/vocabulary';
 import type { DType } from '../core/tensor';
 import type { Span } from './parse';
 import type { StridedTensor } from './strided';

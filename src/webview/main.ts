@@ -3,7 +3,7 @@
 // after a reload, and asks the host for anything outside the webview (the clipboard).
 import { convGeometry } from '../core/geometry';
 import { parseOpArgs } from '../core/opArgsText';
-import { CONV_TRANSPOSE_OP_NAMES, type OpArgs } from '../core/ops';
+import { CONV_TRANSPOSE_OP_NAMES, type OpArgs } from '../core/vocabulary';
 import {
   DEFAULT_UI_STATE,
   parseStoredView,

@@ -3,7 +3,7 @@
 // view that comes back shows the new output shape and its formulas, or PyTorch's message when
 // the combination is invalid. Webview only.
 import { formatOpArgs, parseOpArgs } from '../core/opArgsText';
-import type { OpArgs } from '../core/ops';
+import type { OpArgs } from '../core/vocabulary';
 import { KERNEL_SIZE_MAX } from '../protocol/panel';
 import { element, shapeText } from './dom';
 import type { ViewContext } from './views';

@@ -1,6 +1,6 @@
 // How the pool cuts an op into blocks of its output and puts the blocks back together. Pure
 // functions: the pool and its tests share them.
-import type { OpRequest, OutputRegion, RegionExtent } from '../core/ops';
+import type { OpRequest, OutputRegion, RegionExtent } from '../core/vocabulary';
 import { numel, type DType, type DataOf, type Tensor, type TensorData } from '../core/tensor';
 
 /**

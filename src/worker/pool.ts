@@ -9,7 +9,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { outputShapeOf, regionExtentOf, runOp, usesFastKernels, type OpRequest } from '../core/ops';
+import { outputShapeOf, regionExtentOf, runOp, usesFastKernels } from '../core/ops';
+import type { OpRequest } from '../core/vocabulary';
 import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';

@@ -6,7 +6,7 @@ import { isTorchError } from '../../src/core/errors';
 import { convGeometry } from '../../src/core/geometry';
 import { serializeNpy } from '../../src/core/npy';
 import { parseOpArgs } from '../../src/core/opArgsText';
-import type { OpRequest } from '../../src/core/ops';
+import type { OpRequest } from '../../src/core/vocabulary';
 import { RunningSum, scatterPlan } from '../../src/core/steps';
 import { tensor, type Tensor } from '../../src/core/tensor';
 import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';

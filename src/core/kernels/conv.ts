@@ -5,7 +5,7 @@
 // Each output element is summed in float64 in a fixed order (input channel, then taps in dim
 // order), then rounded once to the output dtype, so any split into regions gives the same bits.
 import type { ConvGeometry } from '../geometry';
-import type { OutputRegion } from '../ops';
+import type { OutputRegion } from '../vocabulary';
 import { dimTaps, sizes3 } from './taps';
 
 export type FloatArray = Float32Array | Float64Array;

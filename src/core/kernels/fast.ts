@@ -20,7 +20,7 @@
 // data in, runs the calls and copies the result out.
 import kernelsWasm from 'wasm:kernels';
 import type { ConvGeometry } from '../geometry';
-import type { OutputRegion } from '../ops';
+import type { OutputRegion } from '../vocabulary';
 import { sizes3, sourceIndex } from './taps';
 
 interface KernelExports {

@@ -4,7 +4,7 @@
 // input element; zeros drops the tap), and the transposed conv's gather over the flipped kernel
 // becomes the taps with (o + padding − k·dilation) divisible by the stride.
 import type { ConvGeometry } from '../geometry';
-import type { PaddingMode } from '../ops';
+import type { PaddingMode } from '../vocabulary';
 
 export interface DimTaps {
   /** Taps of output coordinate o are start[o] .. start[o + 1] − 1. */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs } from '../../core/opArgsText';
-import type { OpRequest } from '../../core/ops';
+import type { OpRequest } from '../../core/vocabulary';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
 import type { Ctx } from '../ctx';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isTorchError } from '../../core/errors';
 import { formatTensor } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
-import type { OpRequest } from '../../core/ops';
+import type { OpRequest } from '../../core/vocabulary';
 import { parseOpArgs } from '../../core/opArgsText';
 import { numel, type Tensor } from '../../core/tensor';
 import {

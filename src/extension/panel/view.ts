@@ -2,7 +2,7 @@
 // `vscode`), so unit tests check it directly.
 import { convGeometry, geometryFormulas } from '../../core/geometry';
 import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
-import type { OpArgs, OpRequest } from '../../core/ops';
+import type { OpArgs, OpRequest } from '../../core/vocabulary';
 import { numel, stridesOf, zeros, type Tensor } from '../../core/tensor';
 import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
-import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
+import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/vocabulary';
 import type { Tensor } from '../../core/tensor';
 import { evaluateTensorExpression, type EvaluateOptions, type PythonDocument, type Span } from '../../python';
 import { nearestLayerAbove, type LayerKind } from '../../python/layerArgs';

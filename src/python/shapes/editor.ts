@@ -3,7 +3,7 @@
 // analysis worker only translate these.
 import type { SyntaxNode } from '@lezer/common';
 import { convOutputLength, convTransposeOutputLength, convTransposeOutputRange, dimensionNames, geometryFormulas, outputPaddingToRestore } from '../../core/geometry';
-import type { OpArgs, OpName } from '../../core/ops';
+import type { OpArgs, OpName } from '../../core/vocabulary';
 import { formatTensor } from '../../core/format';
 import { evaluateTensorExpression } from '../evaluate';
 import { callArguments, type Span, type TextEdit } from '../parse';

@@ -5,7 +5,8 @@
 // tiny ops running on the calling thread.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runOp, usesFastKernels, type OpRequest } from '../../../src/core/ops';
+import { runOp, usesFastKernels } from '../../../src/core/ops';
+import type { OpRequest } from '../../../src/core/vocabulary';
 import type { Tensor } from '../../../src/core/tensor';
 import { WorkerPool } from '../../../src/worker/pool';
 import { assertClose, repoRoot } from '../helpers';

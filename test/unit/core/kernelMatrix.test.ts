@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { outputPaddingToRestore } from '../../../src/core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../../../src/core/kernelMatrix';
-import type { OpArgs, OpName } from '../../../src/core/ops';
+import type { OpArgs, OpName } from '../../../src/core/vocabulary';
 import { runOp } from '../../../src/core/ops';
 import { numel, tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';

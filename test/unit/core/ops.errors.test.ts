@@ -2,7 +2,7 @@
 // PyTorch 1.13 raised for the same call (recorded by scripts/golden/gen_ops.py).
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
-import type { OpRequest } from '../../../src/core/ops';
+import type { OpRequest } from '../../../src/core/vocabulary';
 import { outputShapeOf, runOp } from '../../../src/core/ops';
 import { loadErrorCases, zerosOf } from './opsFixtures';
 
@@ -15,8 +15,7 @@ describe('ops: PyTorch errors', () => {
 
   for (const c of cases) {
     it(`${c.id} ${JSON.stringify(c.args)} input [${c.input.shape.join(',')}] ${c.input.dtype}: ${c.kind}`, () => {
-      const req: OpRequest = { op: c.op, input: zerosOf(c.input), weight: zerosOf(c.weight), args: c.args };
-      if (c.bias) req.bias = zerosOf(c.bias);
+      const req: OpRequest = { op: c.op, input: zerosOf(c.input), weight: zerosOf(c.weight), ...(c.bias ? { bias: zerosOf(c.bias) } : {}), args: c.args };
       for (const run of [outputShapeOf, runOp]) {
         assert.throws(() => run(req), (e: unknown) => {
           assert.ok(isTorchError(e), `not a TorchError: ${String(e)}`);

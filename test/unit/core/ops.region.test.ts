@@ -2,7 +2,8 @@
 // either kernel engine.
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
-import type { KernelEngine, OpRequest, OutputRegion } from '../../../src/core/ops';
+import type { KernelEngine } from '../../../src/core/ops';
+import type { OpRequest, OutputRegion } from '../../../src/core/vocabulary';
 import { regionExtentOf, runOp, runOpRegion } from '../../../src/core/ops';
 import { tensor } from '../../../src/core/tensor';
 import { loadGoldenCases } from './opsFixtures';
