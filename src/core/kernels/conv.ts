@@ -60,7 +60,9 @@ export function convolveRegion(
             const t2Start = start2[o2] as number;
             const t2End = start2[o2 + 1] as number;
             let sum = 0;
-            for (let ic = 0; ic < inPerGroup; ic++) {
+            // An output no tap reaches (a transposed conv's stride larger than its kernel) is the bias alone.
+            const reached = t0Start < t0End && t1Start < t1End && t2Start < t2End;
+            for (let ic = 0; reached && ic < inPerGroup; ic++) {
               const xChannel = xBase + ic * inVolume;
               const wChannel = wBase + ic * wPerInChannel;
               for (let t0 = t0Start; t0 < t0End; t0++) {

@@ -138,18 +138,28 @@ function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
     };
   }
   // Output o = phase + stride·q reads input q + (phase + padBefore − k·dilation) / stride for the
-  // taps k that make the division exact.
-  const phases = Array.from({ length: d.stride }, (_, phase) => {
-    const taps = Array.from({ length: d.kernel }, (_, k) => k).filter((k) => (((phase + d.padBefore - k * d.dilation) % d.stride) + d.stride) % d.stride === 0);
-    return { phase, taps, shifts: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) };
-  });
+  // taps k that make the division exact: tap k serves the one phase ≡ k·dilation − padBefore
+  // (mod stride). Only phases some tap serves become classes, so an axis has at most one class
+  // per tap however large the stride; the outputs of the other phases read nothing and are the
+  // bias alone (fastConvolveRegion fills them).
+  const tapsByPhase = new Map<number, number[]>();
+  for (let k = 0; k < d.kernel; k++) {
+    const phase = ((((k * d.dilation - d.padBefore) % d.stride) + d.stride) % d.stride);
+    if (phase >= d.output) continue;
+    const taps = tapsByPhase.get(phase);
+    if (taps === undefined) tapsByPhase.set(phase, [k]);
+    else taps.push(k);
+  }
+  const phases = [...tapsByPhase].sort(([a], [b]) => a - b).map(([phase, taps]) => (
+    { phase, taps, shifts: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) }));
   let lowest = 0;
   let highest = d.input - 1;
   for (const { phase, shifts } of phases) {
-    if (phase >= d.output || shifts.length === 0) continue;
     const lastQ = Math.floor((d.output - 1 - phase) / d.stride);
-    lowest = Math.min(lowest, ...shifts);
-    highest = Math.max(highest, lastQ + Math.max(...shifts));
+    for (const shift of shifts) {
+      lowest = Math.min(lowest, shift);
+      highest = Math.max(highest, lastQ + shift);
+    }
   }
   const lo = -lowest;
   const padded = lo + highest + 1;
@@ -171,14 +181,20 @@ function windowed(axis: AxisPlan): { axis: AxisPlan; inFrom: number; inLength: n
   let last = -Infinity;
   for (const c of axis.classes) {
     if (c.kX.length === 0) continue;
-    first = Math.min(first, Math.min(...c.outX) + Math.min(...c.kX));
-    last = Math.max(last, Math.max(...c.outX) + Math.max(...c.kX));
+    first = Math.min(first, least(c.outX) + least(c.kX));
+    last = Math.max(last, greatest(c.outX) + greatest(c.kX));
   }
   if (first > last) [first, last] = [0, 0];
   const read = axis.source.subarray(first, last + 1);
-  const valid = read.filter((i) => i >= 0);
-  const inFrom = valid.length === 0 ? 0 : Math.min(...valid);
-  const inLength = valid.length === 0 ? 1 : Math.max(...valid) - inFrom + 1;
+  let inFrom = Infinity;
+  let inLast = -Infinity;
+  for (const i of read) {
+    if (i < 0) continue;
+    inFrom = Math.min(inFrom, i);
+    inLast = Math.max(inLast, i);
+  }
+  if (inFrom > inLast) [inFrom, inLast] = [0, 0];
+  const inLength = inLast - inFrom + 1;
   return {
     inFrom, inLength,
     axis: {
@@ -188,6 +204,19 @@ function windowed(axis: AxisPlan): { axis: AxisPlan; inFrom: number; inLength: n
       classes: axis.classes.map((c) => ({ ...c, outX: c.outX.map((o) => o - first) })),
     },
   };
+}
+
+/** Math.min / Math.max without spreading: a spread of a long list overflows the stack. */
+function least(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+function greatest(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -213,6 +242,13 @@ interface Plan {
   readonly ints: Int32Array;
   readonly intsAt: number;
   readonly outAt: number;
+  /**
+   * Set when some outputs of the region belong to no class (transposed convs with a stride
+   * larger than the kernel): the region's planes ([batch][channel], `planeLength` each, channels
+   * from `channelsFrom`) are first filled with their bias (or 0), which the calls then overwrite
+   * where taps reach.
+   */
+  readonly fill: { readonly planes: number; readonly channels: number; readonly channelsFrom: number; readonly planeLength: number } | undefined;
   readonly calls: readonly KernelCall[];
 }
 
@@ -257,6 +293,14 @@ export function fastConvolveRegion(
   for (const [from, length, to] of plan.weightCopies) f32.set(w.subarray(from, from + length), to);
   if (bias !== undefined) f32.set(bias, plan.biasAt / 4);
   new Int32Array(k.memory.buffer).set(plan.ints, plan.intsAt / 4);
+  if (plan.fill !== undefined) {
+    const { planes, channels, channelsFrom, planeLength } = plan.fill;
+    for (let p = 0; p < planes; p++) {
+      // 0 + bias: what the kernels write for an empty sum (so −0 becomes +0 as there).
+      const at = plan.outAt / 4 + p * planeLength;
+      f32.fill(0 + (bias?.[channelsFrom + (p % channels)] ?? 0), at, at + planeLength);
+    }
+  }
   for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
   if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) instance = undefined;
@@ -318,13 +362,16 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
   const identity = axes.every((a, v) => a.padded === stagedSizes[v] && a.source.every((s, p) => s === p));
   const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
 
-  const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(...a.classes.map(pick)), 1);
+  const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(0, greatest(a.classes.map(pick))), 1);
   const maxK = inPerGroup * widest((c) => c.kX.length);
   const maxN = nB * widest((c) => c.outX.length);
   const maxM = Math.min(outPerGroup, c1 - c0);
   const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
 
-  const outLength = nB * (c1 - c0) * regionSizes.reduce((n, v) => n * (v ?? 1), 1);
+  const planeLength = regionSizes.reduce((n, v) => n * (v ?? 1), 1);
+  const outLength = nB * (c1 - c0) * planeLength;
+  const uncovered = axes.some((a, v) => a.classes.reduce((n, c) => n + c.outX.length, 0) < (regionSizes[v] ?? 1));
+  const fill = uncovered ? { planes: nB * (c1 - c0), channels: c1 - c0, channelsFrom: c0, planeLength } : undefined;
   const arena = new Arena(heapBase);
   const xAt = arena.take(4 * planes * stagedVolume);
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
@@ -422,5 +469,5 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
       }
     }
   }
-  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, calls };
+  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill, calls };
 }
