@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { OpRequest } from '../core/vocabulary';
+import type { OpPlan } from '../core/plan';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
+import type { OpRequest } from '../core/vocabulary';
 import { WorkerPool } from '../worker/pool';
 import { AnalysisService, type HostTimings } from './analysis/service';
 import { commands } from './commands';
@@ -33,7 +34,10 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     const started = performance.now();
-    this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
+    this.panel = new PanelHost(extension.extensionUri, this.log, {
+      plan: (request) => this.pool().plan(request),
+      run: (plan, signal) => this.pool().run(plan, { signal }),
+    });
     this.disposables.push(this.panel);
     this.analysis = new AnalysisService(extension.extensionPath, this.log);
     this.disposables.push(this.analysis);
@@ -63,9 +67,12 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
     return this.workerPool;
   }
 
-  /** The panel follows the op the user ran last. */
-  showInPanel(request: OpRequest, result: Tensor): void {
-    this.panel.show(request, result);
+  /**
+   * The panel follows the op the user ran last: its plan, or (an op a cell replay computed
+   * statically) its request, planned here.
+   */
+  showInPanel(run: OpPlan | OpRequest, result: Tensor): void {
+    this.panel.show('geometry' in run ? run : this.pool().plan(run), result);
   }
 
   analysisHostTimings(): HostTimings {

@@ -46,11 +46,12 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
   if (request === undefined) return undefined;
   try {
     const opRequest = await readRequest(request);
-    const result = await computeCancellable(ctx, opRequest);
+    const plan = ctx.pool().plan(opRequest);
+    const result = await computeCancellable(ctx, plan);
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
     ctx.log.info(`${describeRun(opRequest)} → [${result.shape.join(', ')}]\n${printed}`);
-    ctx.showInPanel(opRequest, result);
+    ctx.showInPanel(plan, result);
     await saveResult(request.out, result, opRequest.op);
     return { ok: true, result, printed };
   } catch (e) {

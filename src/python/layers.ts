@@ -4,10 +4,10 @@
 // the layer runs the core op. `d2l.corr2d(X, K)` and `torch.matmul` are here too, and `==` / `!=`
 // on tensors (the seed's `Y == torch.matmul(W, X.reshape(-1)).reshape(2, 2)`).
 import { convGeometry } from '../core/geometry';
-import { runOp } from '../core/ops';
+import { runOp } from '../core/engine';
 import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, PADDING_MODES, type OpArgs, type OpName, type OpRequest, type PaddingMode } from '../core/vocabulary';
 import { allocate, numel, torchScalarTypeName, type DType, type Tensor } from '../core/tensor';
-import { estimateMacs } from '../worker/blocks';
+import { opMacs } from '../core/plan';
 import { broadcastShapes, expand } from './arithmetic';
 import { defaultFloatDType } from './defaultDtype';
 import type { CallSite } from './callSite';
@@ -130,7 +130,7 @@ function runStatically(site: CallSite, request: OpRequest, operands: readonly Te
   const result: Tensor = placeholder
     ? { shape: [...geometry.outputShape], dtype: request.input.dtype, data: allocate(request.input.dtype, numel(geometry.outputShape)) }
     : rethrowAt(site, () => {
-      const macs = estimateMacs(request, geometry.outputShape);
+      const macs = opMacs(request.op, request.input.shape, request.weight.shape, geometry.outputShape);
       if (macs > MAX_STATIC_MACS) {
         throw new EvaluationFailure(`${request.op} of ${macs.toLocaleString('en-US')} multiply-accumulates is too large to run while reading the file (at most ${MAX_STATIC_MACS.toLocaleString('en-US')}): select its input and kernel and use Run Convolution / Transposed Convolution on Selection`, 'too-many-elements', site.at);
       }

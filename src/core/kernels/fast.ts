@@ -21,7 +21,7 @@
 import kernelsWasm from 'wasm:kernels';
 import type { ConvGeometry } from '../geometry';
 import type { OutputRegion } from '../vocabulary';
-import { sizes3, sourceIndex } from './taps';
+import { COUNTED_KERNEL_MAX, sizes3, sourceIndex } from './taps';
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -101,6 +101,7 @@ interface AxisPlan {
   readonly classes: AxisClass[];
 }
 
+/** One spatial dim of an op. */
 interface DimSizes {
   readonly input: number;
   readonly kernel: number;
@@ -108,34 +109,28 @@ interface DimSizes {
   readonly stride: number;
   readonly dilation: number;
   readonly padBefore: number;
-  /** The region's output coordinates along this dim. */
-  readonly from: number;
-  readonly to: number;
 }
 
-/**
- * One dim's classes, with strides still 1 (the caller scales them): a class's padded offset is
- * outX[o] + kX[k], its output offset outOut[o], its weight offset kW[k].
- */
-function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
-  const coords = (phase: number, step: number): number[] => {
-    const list: number[] = [];
-    const first = d.from + ((((phase - d.from) % step) + step) % step);
-    for (let o = first; o < d.to; o += step) list.push(o);
-    return list;
-  };
+/** An axis's classes before their output coordinates are listed: O(kernel) to build, what the cost estimate reads. */
+interface AxisLayout {
+  readonly padded: number;
+  readonly lo: number;
+  /** A class's outputs are its phase, phase + step, ... (step 1 for a convolution, the stride for a transposed one). */
+  readonly step: number;
+  readonly classes: ReadonlyArray<{ readonly phase: number; readonly taps: readonly number[]; readonly kX: readonly number[] }>;
+}
+
+/** A convolution's padded axis: padded coordinate of (o, k) is o·stride − padBefore + k·dilation + lo. */
+function convPadding(d: DimSizes): { lo: number; padded: number } {
+  const lo = Math.max(0, d.padBefore);
+  const last = (d.output - 1) * d.stride + (d.kernel - 1) * d.dilation - d.padBefore;
+  return { lo, padded: lo + d.input + Math.max(0, last - (d.input - 1)) };
+}
+
+function axisLayout(g: ConvGeometry, d: DimSizes): AxisLayout {
   if (!g.transposed) {
-    // Padded coordinate of (o, k): o·stride − padBefore + k·dilation + lo.
-    const lo = Math.max(0, d.padBefore);
-    const last = (d.output - 1) * d.stride + (d.kernel - 1) * d.dilation - d.padBefore;
-    const padded = lo + d.input + Math.max(0, last - (d.input - 1));
-    const source = Int32Array.from({ length: padded }, (_, p) => sourceIndex(p - lo, d.input, g.paddingMode));
-    const outs = coords(0, 1);
     const taps = Array.from({ length: d.kernel }, (_, k) => k);
-    return {
-      padded, lo, source,
-      classes: [{ outX: outs.map((o) => o * d.stride - d.padBefore + lo), outOut: outs.map((o) => o - d.from), kX: taps.map((k) => k * d.dilation), kW: taps }],
-    };
+    return { ...convPadding(d), step: 1, classes: [{ phase: 0, taps, kX: taps.map((k) => k * d.dilation) }] };
   }
   // Output o = phase + stride·q reads input q + (phase + padBefore − k·dilation) / stride for the
   // taps k that make the division exact: tap k serves the one phase ≡ k·dilation − padBefore
@@ -150,23 +145,41 @@ function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
     if (taps === undefined) tapsByPhase.set(phase, [k]);
     else taps.push(k);
   }
-  const phases = [...tapsByPhase].sort(([a], [b]) => a - b).map(([phase, taps]) => (
-    { phase, taps, shifts: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) }));
+  const classes = [...tapsByPhase].sort(([a], [b]) => a - b).map(([phase, taps]) => (
+    { phase, taps, kX: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) }));
   let lowest = 0;
   let highest = d.input - 1;
-  for (const { phase, shifts } of phases) {
+  for (const { phase, kX } of classes) {
     const lastQ = Math.floor((d.output - 1 - phase) / d.stride);
-    for (const shift of shifts) {
+    for (const shift of kX) {
       lowest = Math.min(lowest, shift);
       highest = Math.max(highest, lastQ + shift);
     }
   }
-  const lo = -lowest;
-  const padded = lo + highest + 1;
-  const source = Int32Array.from({ length: padded }, (_, p) => (p - lo >= 0 && p - lo < d.input ? p - lo : -1));
-  const classes = phases.map(({ phase, taps, shifts }) => {
-    const outs = coords(phase, d.stride);
-    return { outX: outs.map((o) => (o - phase) / d.stride + lo), outOut: outs.map((o) => o - d.from), kX: shifts, kW: taps };
+  return { padded: -lowest + highest + 1, lo: -lowest, step: d.stride, classes };
+}
+
+/** The first output coordinate in [from, to) of a class, and how many it has. */
+function classOutputs(phase: number, step: number, from: number, to: number): { first: number; count: number } {
+  const first = from + ((((phase - from) % step) + step) % step);
+  return { first, count: Math.max(0, Math.ceil((to - first) / step)) };
+}
+
+/**
+ * One dim's classes over outputs [from, to), with strides still 1 (the caller scales them): a
+ * class's padded offset is outX[o] + kX[k], its output offset outOut[o], its weight offset kW[k].
+ */
+function planAxis(g: ConvGeometry, d: DimSizes, from: number, to: number): AxisPlan {
+  const layout = axisLayout(g, d);
+  const { lo, padded, step } = layout;
+  const source = Int32Array.from({ length: padded }, (_, p) => (g.transposed
+    ? (p - lo >= 0 && p - lo < d.input ? p - lo : -1)
+    : sourceIndex(p - lo, d.input, g.paddingMode)));
+  const classes = layout.classes.map(({ phase, taps, kX }) => {
+    const { first, count } = classOutputs(phase, step, from, to);
+    const outs = Array.from({ length: count }, (_, i) => first + i * step);
+    const outX = g.transposed ? outs.map((o) => (o - phase) / d.stride + lo) : outs.map((o) => o * d.stride - d.padBefore + lo);
+    return { outX, outOut: outs.map((o) => o - from), kX: [...kX], kW: [...taps] };
   }).filter((c) => c.outX.length > 0);
   return { padded, lo, source, classes };
 }
@@ -219,10 +232,6 @@ function greatest(values: readonly number[]): number {
   return m;
 }
 
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /** The unit dims in front of a 1-D or 2-D op viewed as 3-D. */
 const UNIT_AXIS: AxisPlan = { padded: 1, lo: 0, source: Int32Array.of(0), classes: [{ outX: [0], outOut: [0], kX: [0], kW: [0] }] };
 
@@ -252,6 +261,112 @@ interface Plan {
   readonly calls: readonly KernelCall[];
 }
 
+/** What a fast-path run of a whole op does, counted from its geometry in O(kernel); plan.ts weighs it. */
+export interface FastWork {
+  /** Input elements copied into the arena, and padded-input elements padInput writes. */
+  readonly staged: number;
+  readonly padded: number;
+  /** Weight elements copied (a transposed conv's twice: copied, then rearranged). */
+  readonly weights: number;
+  /** im2col elements packed into panels, and the micro-kernels' multiply-adds (rows padded to 4). */
+  readonly packed: number;
+  readonly gemmMacs: number;
+  /** Output elements written (twice where outputs no tap reaches are filled first), and copied out. */
+  readonly outputs: number;
+  readonly calls: number;
+  /** Entries of the tables and coordinate lists planning builds. */
+  readonly tables: number;
+  /** WebAssembly memory the op's arena takes. */
+  readonly arenaBytes: number;
+}
+
+/** One dim's share of the work: its classes, (output, tap) pairs, widest class and padded length. */
+interface AxisWork {
+  readonly classes: number;
+  readonly pairs: number;
+  readonly covered: boolean;
+  readonly widestTaps: number;
+  readonly widestOuts: number;
+  readonly padded: number;
+  readonly tables: number;
+}
+
+function axisWork(g: ConvGeometry, d: DimSizes): AxisWork {
+  if (!g.transposed) {
+    // One class: every output, every tap.
+    const { padded } = convPadding(d);
+    return {
+      classes: 1, pairs: d.output * d.kernel, covered: true, widestTaps: d.kernel, widestOuts: d.output, padded,
+      tables: 2 + 4 * d.output + 4 * d.kernel + 2 * padded,
+    };
+  }
+  if (d.kernel > COUNTED_KERNEL_MAX) {
+    // At most one class per tap, per phase and per output; each output reached by at most every
+    // ⌈kernel / period⌉-th tap, with period stride / gcd(stride, dilation).
+    let a = d.stride, b = d.dilation;
+    while (b !== 0) [a, b] = [b, a % b];
+    const period = d.stride / a;
+    const classes = Math.min(d.kernel, period, d.output);
+    const widestTaps = Math.ceil(d.kernel / period);
+    const padded = d.input + Math.ceil(((d.kernel - 1) * d.dilation + Math.abs(d.padBefore)) / d.stride) + 1;
+    return {
+      classes, pairs: Math.min(d.input * d.kernel, d.output * widestTaps), covered: false, widestTaps,
+      widestOuts: Math.ceil(d.output / d.stride), padded, tables: 2 * classes + 4 * d.output + 4 * d.kernel + 2 * padded,
+    };
+  }
+  const layout = axisLayout(g, d);
+  let pairs = 0, outs = 0, widestTaps = 0, widestOuts = 0, tables = 2 * layout.padded;
+  for (const c of layout.classes) {
+    const { count } = classOutputs(c.phase, layout.step, 0, d.output);
+    pairs += count * c.taps.length;
+    outs += count;
+    widestTaps = Math.max(widestTaps, c.taps.length);
+    widestOuts = Math.max(widestOuts, count);
+    tables += 2 + 4 * count + 4 * c.taps.length;
+  }
+  return { classes: layout.classes.length, pairs, covered: outs >= d.output, widestTaps, widestOuts, padded: layout.padded, tables };
+}
+
+/** The work of the whole op on the fast kernels (a float32 op with channels), in O(kernel dims). */
+export function fastKernelWork(g: ConvGeometry): FastWork {
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  let padded = 1, staged = 1, tapPairs = 1, calls = g.groups, tables = 0, maxTaps = 1, maxOuts = 1, covered = true;
+  for (let dim = 0; dim < g.spatialDims; dim++) {
+    const d = dimSizes(g, dim);
+    const axis = axisWork(g, d);
+    padded *= axis.padded;
+    staged *= d.input;
+    tapPairs *= axis.pairs;
+    calls *= axis.classes;
+    tables += axis.tables;
+    maxTaps *= axis.widestTaps;
+    maxOuts *= axis.widestOuts;
+    covered &&= axis.covered;
+  }
+  const planes = g.batch * g.inChannels;
+  const outputs = g.batch * g.outChannels * g.outputSize.reduce((n, s) => n * s, 1);
+  const kernelVolume = g.kernelSize.reduce((n, k) => n * k, 1);
+  const weights = g.inChannels * outPerGroup * kernelVolume;
+  const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
+  const packed = depthwise ? 0 : planes * tapPairs;
+  const maxK = inPerGroup * maxTaps;
+  const maxN = g.batch * maxOuts;
+  const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
+  const scratch = 2 * maxK + 2 * maxN + Math.ceil(outPerGroup / MR) * MR * maxK + chunk * maxK + MR * NR;
+  return {
+    staged: planes * staged,
+    padded: planes * padded,
+    weights: g.transposed ? 2 * weights : weights,
+    packed,
+    gemmMacs: depthwise ? planes * outPerGroup * tapPairs : packed * Math.ceil(outPerGroup / MR) * MR,
+    outputs: covered ? outputs : 2 * outputs,
+    calls,
+    tables,
+    arenaBytes: 4 * (planes * staged + planes * padded + (g.transposed ? 2 * weights : weights) + g.outChannels + outputs + tables + scratch),
+  };
+}
+
 /** Plans of recent ops, by geometry and region: re-running an op (a slider drag) skips planning. */
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 32;
@@ -276,7 +391,7 @@ export function fastConvolveRegion(
   const key = planKey(g, region, bias?.length);
   let plan = plans.get(key);
   if (plan === undefined) {
-    plan = planOp(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
+    plan = planCalls(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
     if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value ?? '');
     plans.set(key, plan);
   }
@@ -307,7 +422,14 @@ export function fastConvolveRegion(
   return true;
 }
 
-function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
+function dimSizes(g: ConvGeometry, dim: number): DimSizes {
+  return {
+    input: g.inputSize[dim] ?? 1, kernel: g.kernelSize[dim] ?? 1, output: g.outputSize[dim] ?? 1,
+    stride: g.stride[dim] ?? 1, dilation: g.dilation[dim] ?? 1, padBefore: g.padBefore[dim] ?? 0,
+  };
+}
+
+function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
   const rowsDim = 3 - g.spatialDims;
   const inSizes = sizes3(g.inputSize);
   const kSizes = sizes3(g.kernelSize);
@@ -316,11 +438,7 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
     const dim = v - rowsDim;
     if (dim < 0) return UNIT_AXIS;
     const output = g.outputSize[dim] ?? 1;
-    return planAxis(g, {
-      input: g.inputSize[dim] ?? 1, kernel: g.kernelSize[dim] ?? 1, output,
-      stride: g.stride[dim] ?? 1, dilation: g.dilation[dim] ?? 1, padBefore: g.padBefore[dim] ?? 0,
-      from: v === rowsDim ? r0 : 0, to: v === rowsDim ? r1 : output,
-    });
+    return planAxis(g, dimSizes(g, dim), v === rowsDim ? r0 : 0, v === rowsDim ? r1 : output);
   }) as [AxisPlan, AxisPlan, AxisPlan];
   // Stage only the input rows the region reads (the last dim keeps the whole input row, which
   // padInput copies as a block).
@@ -333,8 +451,14 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
     rowsFrom = w.inFrom;
   }
   for (const a of axes) {
-    // findIndex finds at least the class itself.
-    for (const c of a.classes) c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
+    // outX is an arithmetic progression: its first two values and length name it.
+    const firstLike = new Map<string, number>();
+    a.classes.forEach((c, i) => {
+      const key = `${c.outX[0]},${c.outX[1]},${c.outX.length}|${c.kX.join(',')}`;
+      const like = firstLike.get(key) ?? i;
+      firstLike.set(key, like);
+      c.panelsLike = like;
+    });
   }
   const padSizes = axes.map((a) => a.padded) as [number, number, number];
   const padStrides = [padSizes[1] * padSizes[2], padSizes[2], 1];

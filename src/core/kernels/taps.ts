@@ -6,6 +6,13 @@
 import type { ConvGeometry } from '../geometry';
 import type { PaddingMode } from '../vocabulary';
 
+/**
+ * The work estimates (conv.ts, fast.ts) count kernel dims up to this long tap by tap; longer ones
+ * (rare: a 1-D kernel of thousands of taps) from bounds, so that an estimate costs the planning
+ * thread microseconds.
+ */
+export const COUNTED_KERNEL_MAX = 1024;
+
 export interface DimTaps {
   /** Taps of output coordinate o are start[o] .. start[o + 1] − 1. */
   readonly start: Int32Array;

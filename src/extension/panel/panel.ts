@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { isTorchError } from '../../core/errors';
 import { formatTensor } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
-import type { OpRequest } from '../../core/vocabulary';
-import { parseOpArgs } from '../../core/opArgsText';
+import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
+import type { OpArgs, OpRequest, TensorSpec } from '../../core/vocabulary';
 import {
   PANEL_VIEW_TYPE,
   parseFromPanelMessage,
@@ -22,7 +22,7 @@ import {
 } from '../../protocol/panel';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
-import { panelViewOf, parametersRequest, tensorsOfStoredView, valuesAt } from './view';
+import { kernelSizeOf, panelViewOf, parametersRun, tensorsOfStoredView, valuesAt } from './view';
 
 /** Larger tensors are copied in PyTorch's summarised form: a full literal would be megabytes. */
 const FULL_COPY_MAX_ELEMENTS = 10_000;
@@ -58,8 +58,11 @@ interface Shown {
   readonly original: OpRequest;
 }
 
-/** Computes an op off the extension host's thread (the worker pool). */
-export type RunOp = (request: OpRequest) => Promise<Tensor>;
+/** Plans an op (the size limit, PyTorch's checks) and computes it off the extension host's thread (the worker pool). */
+export interface PanelCompute {
+  plan<Operand extends TensorSpec>(request: OpRequest<Operand>): OpPlan<Operand>;
+  run(plan: OpPlan, signal: AbortSignal): Promise<Tensor>;
+}
 
 export class PanelHost implements vscode.Disposable, PanelApi {
   private panel: vscode.WebviewPanel | undefined;
@@ -72,9 +75,11 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private requestedView: ViewName | undefined;
   /** Bumped by every Parameters run, so that a slower earlier run does not replace a later one. */
   private parametersSerial = 0;
+  /** Cancels the Parameters run still computing when a newer run (or another op) comes. */
+  private parametersAbort: AbortController | undefined;
   private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly runOp: RunOp) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly compute: PanelCompute) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
     });
@@ -101,14 +106,21 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     this.attach(panel);
   }
 
-  /** Makes `result` of `request` the op the panel shows; posted at once if the panel is open. */
-  show(request: OpRequest, result: Tensor, original: OpRequest = request): void {
-    const view = panelViewOf(request, result, original);
+  /** Makes `result` of the planned op the one the panel shows; posted at once if the panel is open. */
+  show(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): void {
+    const request = plan.request;
+    const view = panelViewOf(plan, result, original);
     const tensors = new Map<TensorRole, Tensor>([['input', request.input], ['weight', request.weight], ['output', result]]);
     if (request.bias) tensors.set('bias', request.bias);
-    this.parametersSerial++;
+    this.cancelParametersRun();
     this.shown = { view, tensors, original };
     this.post({ type: 'show', view });
+  }
+
+  private cancelParametersRun(): void {
+    this.parametersSerial++;
+    this.parametersAbort?.abort();
+    this.parametersAbort = undefined;
   }
 
   /** Switches the panel to `tab`: now, and again when its webview reports it has loaded (a message posted while it loads may be lost). */
@@ -139,7 +151,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       const weight = tensors.get('weight');
       const bias = tensors.get('bias');
       if (input && weight) {
-        const original: OpRequest = { op: stored.op, input, weight, ...(bias ? { bias } : {}), args: parseOpArgs(stored.originalArgs) };
+        const original: OpRequest = { op: stored.op, input, weight, ...(bias ? { bias } : {}), args: stored.originalArgs };
         this.shown = { view, tensors, original };
       }
     }
@@ -186,7 +198,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
         await this.rerun(message.args, message.kernelSize);
         return;
       case 'resetParameters':
-        await this.rerun(this.shown?.view.originalArgs ?? '', this.shown?.original.weight.shape.slice(this.shown.original.op === 'corr2d' || this.shown.original.op === 'trans_conv' ? 0 : 2));
+        await this.rerun(this.shown?.original.args ?? {}, this.shown && kernelSizeOf(this.shown.original));
         return;
       case 'savePng':
         await this.savePng(message.view, message.dataUrl);
@@ -212,27 +224,37 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     }
   }
 
-  /** The Parameters view: the user's run again with other arguments / kernel size, in the worker pool. */
-  private async rerun(args: string, kernelSize: readonly number[] | undefined): Promise<void> {
+  /**
+   * The Parameters view: the user's run again with other arguments / kernel size, in the worker
+   * pool. It is planned on shapes first (a 64×64 kernel on many channels is refused before the
+   * weight is resized); a newer run cancels this one.
+   */
+  private async rerun(args: OpArgs, kernelSize: readonly number[] | undefined): Promise<void> {
     const shown = this.shown;
     if (shown === undefined) {
       this.post({ type: 'notice', text: 'There is no operation to run again: run one first.' });
       return;
     }
-    const serial = ++this.parametersSerial;
+    this.cancelParametersRun();
+    const serial = this.parametersSerial;
+    const abort = new AbortController();
+    this.parametersAbort = abort;
     let outcome: { ok: boolean; text: string };
     try {
-      const request = parametersRequest(shown.original, args, kernelSize);
-      const result = await this.runOp(request);
+      const run = parametersRun(shown.original, args, kernelSize);
+      const plan = withTensors(this.compute.plan(run.request), run.tensors());
+      const result = await this.compute.run(plan, abort.signal);
       if (serial !== this.parametersSerial) return;
-      this.show(request, result, shown.original);
+      this.show(plan, result, shown.original);
       outcome = { ok: true, text: this.shown?.view.call ?? '' };
     } catch (e) {
       if (serial !== this.parametersSerial) return;
-      // PyTorch's own line for its errors; the syntax, size and pool errors say what they are.
+      // PyTorch's own line for its errors; the size and pool errors say what they are.
       const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
       this.post({ type: 'rerunFailed', args, message });
       outcome = { ok: false, text: message };
+    } finally {
+      if (this.parametersAbort === abort) this.parametersAbort = undefined;
     }
     for (const resolve of this.parameterWaiters.splice(0)) resolve(outcome);
   }

@@ -1,37 +1,27 @@
-// What the panel shows for one op run, built from the request and its result. Pure (no
-// `vscode`), so unit tests check it directly.
-import { convGeometry, geometryFormulas } from '../../core/geometry';
-import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
-import type { OpArgs, OpRequest } from '../../core/vocabulary';
+// What the panel shows for one op run, built from its plan and its result. Pure (no `vscode`),
+// so unit tests check it directly.
+import { geometryFormulas } from '../../core/geometry';
+import type { OpPlan } from '../../core/plan';
 import { numel, stridesOf, zeros, type Tensor } from '../../core/tensor';
+import { ARG_KEYWORDS, OP_INFO, type OpArgName, type OpArgs, type OpRequest, type TensorSpec } from '../../core/vocabulary';
 import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 
-/** Python's keyword for each OpArgs field, in the order PyTorch's signatures list them. */
-const PYTHON_KEYWORDS: readonly [keyof OpArgs, string][] = [
-  ['stride', 'stride'],
-  ['padding', 'padding'],
-  ['outputPadding', 'output_padding'],
-  ['groups', 'groups'],
-  ['dilation', 'dilation'],
-  ['paddingMode', 'padding_mode'],
-  ['outputSize', 'output_size'],
-];
-
-function pythonValue(value: NonNullable<OpArgs[keyof OpArgs]>): string {
+function pythonValue(value: NonNullable<OpArgs[OpArgName]>): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number') return String(value);
   return value.length === 1 ? `(${value[0]},)` : `(${value.join(', ')})`;
 }
 
 /** `F.conv_transpose2d(input, weight, bias, stride=2)`, or d2l's `trans_conv(X, K)`. */
-export function pythonCall(req: OpRequest): string {
-  if (req.op === 'corr2d' || req.op === 'trans_conv') return `${req.op}(X, K)`;
+export function pythonCall(req: OpRequest<TensorSpec>): string {
+  const info = OP_INFO[req.op];
   const args = req.args ?? {};
-  const keywords = PYTHON_KEYWORDS.flatMap(([field, python]) => {
+  const keywords = (Object.keys(ARG_KEYWORDS) as OpArgName[]).flatMap((field) => {
     const value = args[field];
-    return value === undefined ? [] : [`${python}=${pythonValue(value)}`];
+    return value === undefined ? [] : [`${ARG_KEYWORDS[field]}=${pythonValue(value)}`];
   });
-  return `F.${req.op}(${['input', 'weight', ...(req.bias ? ['bias'] : []), ...keywords].join(', ')})`;
+  const operands = info.operands.filter((_, i) => i < 2 || req.bias !== undefined);
+  return `${info.callee}(${[...operands, ...keywords].join(', ')})`;
 }
 
 /** A tensor's values as float64 for drawing (int64 beyond 2^53 rounds to the nearest double). */
@@ -59,20 +49,22 @@ function panelTensor(role: TensorRole, t: Tensor, inline: boolean): PanelTensor 
 }
 
 /**
- * The Tensors view of a run whose request already passed validation (it produced `result`).
- * Small views carry their values; larger ones leave the webview to ask for the planes it shows.
+ * The Tensors view of a planned run and its result. Small views carry their values; larger ones
+ * leave the webview to ask for the planes it shows.
  */
-export function panelViewOf(req: OpRequest, result: Tensor, original: OpRequest = req): PanelView {
-  const g = convGeometry(req);
+export function panelViewOf(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): PanelView {
+  const req = plan.request;
+  const g = plan.geometry;
   const tensors: [TensorRole, Tensor][] = [['input', req.input], ['weight', req.weight], ...(req.bias ? [['bias', req.bias] as [TensorRole, Tensor]] : []), ['output', result]];
   const inline = tensors.reduce((n, [, t]) => n + t.data.length, 0) <= INLINE_MAX_ELEMENTS;
   return {
     op: req.op,
     call: pythonCall(req),
-    args: formatOpArgs(req.args ?? {}),
-    originalArgs: formatOpArgs(original.args ?? {}),
+    args: req.args ?? {},
+    originalArgs: original.args ?? {},
     spatialDims: g.spatialDims,
     formulas: geometryFormulas(g),
+    geometry: g,
     tensors: tensors.map(([role, t]) => panelTensor(role, t, inline)),
   };
 }
@@ -104,29 +96,44 @@ function tensorFromValues({ shape, dtype, values }: StoredTensor): Tensor {
   }
 }
 
+/** The spatial size of a request's kernel (all of d2l's 2-D K). */
+export function kernelSizeOf(req: OpRequest<TensorSpec>): number[] {
+  return req.weight.shape.slice(OP_INFO[req.op].kind === 'reference' ? 0 : 2);
+}
+
 /**
- * The request the Parameters view asks for: `original` with arguments `argsText` (Python keyword
- * syntax; throws OpArgsSyntaxError) and, when given, a kernel of spatial size `kernelSize`. d2l's
- * corr2d / trans_conv take no arguments: with any they become the PyTorch op they compute,
- * F.conv2d / F.conv_transpose2d on 1×1-channel tensors.
+ * The run the Parameters view asks for: `original` with arguments `args` and, when given, a
+ * kernel of spatial size `kernelSize`. d2l's corr2d / trans_conv take no arguments: with any they
+ * become the PyTorch op they compute, F.conv2d / F.conv_transpose2d on 1×1-channel tensors. Its
+ * request has shapes only, to be planned (and refused if too large) before `tensors()` makes a
+ * resized weight.
  */
-export function parametersRequest(original: OpRequest, argsText: string, kernelSize?: readonly number[]): OpRequest {
-  const args = parseOpArgs(argsText);
-  const spatial = original.weight.shape.slice(original.op === 'corr2d' || original.op === 'trans_conv' ? 0 : 2);
+export function parametersRun(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): {
+  readonly request: OpRequest<TensorSpec>;
+  tensors(): { input: Tensor; weight: Tensor; bias?: Tensor };
+} {
+  const spatial = kernelSizeOf(original);
   const resized = kernelSize !== undefined && kernelSize.join() !== spatial.join();
-  const hasArgs = Object.keys(args).length > 0;
-  let req: OpRequest = original;
-  if ((original.op === 'corr2d' || original.op === 'trans_conv') && (hasArgs || resized)) {
-    const asChannels = (t: Tensor): Tensor => ({ ...t, shape: [1, 1, ...t.shape] });
-    req = { op: original.op === 'corr2d' ? 'conv2d' : 'conv_transpose2d', input: asChannels(original.input), weight: asChannels(original.weight) };
+  if (kernelSize !== undefined && resized && kernelSize.length !== spatial.length) {
+    throw new RangeError(`the kernel size needs ${spatial.length} value${spatial.length === 1 ? '' : 's'} (one per spatial dim), got ${kernelSize.length}`);
   }
-  if (kernelSize !== undefined && resized) {
-    if (kernelSize.length !== spatial.length) {
-      throw new RangeError(`the kernel size needs ${spatial.length} value${spatial.length === 1 ? '' : 's'} (one per spatial dim), got ${kernelSize.length}`);
-    }
-    req = { ...req, weight: resizeKernel(req.weight, kernelSize) };
-  }
-  return { ...req, args };
+  const pytorchOp = OP_INFO[original.op].pytorchOp;
+  const asPyTorch = pytorchOp !== undefined && (Object.keys(args).length > 0 || resized);
+  const reshaped = (t: Tensor): Tensor => (asPyTorch ? { ...t, shape: [1, 1, ...t.shape] } : t);
+  const input = reshaped(original.input);
+  const weight = reshaped(original.weight);
+  const bias = asPyTorch ? undefined : original.bias;
+  const weightShape = resized ? [...weight.shape.slice(0, weight.shape.length - kernelSize.length), ...kernelSize] : weight.shape;
+  return {
+    request: {
+      op: asPyTorch ? pytorchOp : original.op,
+      input: { shape: input.shape, dtype: input.dtype },
+      weight: { shape: weightShape, dtype: weight.dtype },
+      ...(bias === undefined ? {} : { bias: { shape: bias.shape, dtype: bias.dtype } }),
+      args,
+    },
+    tensors: () => ({ input, weight: resized ? resizeKernel(weight, kernelSize) : weight, ...(bias === undefined ? {} : { bias }) }),
+  };
 }
 
 /**

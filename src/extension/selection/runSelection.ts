@@ -74,11 +74,12 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     const chosen = await opArguments(source, anchor, kind, op, given);
     if (chosen === undefined) return undefined;
     const request: OpRequest = { op, input, weight: kernel, args: chosen.parsed };
-    const result = await computeCancellable(ctx, request);
+    const plan = ctx.pool().plan(request);
+    const result = await computeCancellable(ctx, plan);
     if (result === undefined) return undefined;
     const printed = formatTensor(result, printSettings());
     ctx.log.info(`${describeRun(request)} → [${result.shape.join(', ')}]\n${printed}`);
-    ctx.showInPanel(request, result);
+    ctx.showInPanel(plan, result);
     rememberResult(ctx, { result, op });
     void offerNextSteps(op, result);
     return { ok: true, op, argsText: chosen.text, result, printed };

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
 import type { OpRequest } from '../../../src/core/vocabulary';
-import { outputShapeOf, runOp } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
+import { planOp } from '../../../src/core/plan';
 import { loadErrorCases, zerosOf } from './opsFixtures';
 
 describe('ops: PyTorch errors', () => {
@@ -16,7 +17,7 @@ describe('ops: PyTorch errors', () => {
   for (const c of cases) {
     it(`${c.id} ${JSON.stringify(c.args)} input [${c.input.shape.join(',')}] ${c.input.dtype}: ${c.kind}`, () => {
       const req: OpRequest = { op: c.op, input: zerosOf(c.input), weight: zerosOf(c.weight), ...(c.bias ? { bias: zerosOf(c.bias) } : {}), args: c.args };
-      for (const run of [outputShapeOf, runOp]) {
+      for (const run of [planOp, runOp]) {
         assert.throws(() => run(req), (e: unknown) => {
           assert.ok(isTorchError(e), `not a TorchError: ${String(e)}`);
           assert.equal(`${e.kind}: ${e.message}`, `${c.kind}: ${c.message}`);
