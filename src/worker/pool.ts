@@ -129,6 +129,8 @@ export class WorkerPool {
   private queue: Task[] = [];
   private readonly jobs = new Set<Job>();
   private disposed = false;
+  private started = 0;
+  private pumpScheduled = false;
 
   constructor(options: WorkerPoolOptions) {
     // new Worker() throws synchronously for relative paths; refuse them here, not mid-op.
@@ -149,6 +151,11 @@ export class WorkerPool {
   /** Threads currently alive (they start on first use). */
   get liveWorkers(): number {
     return this.slots.size;
+  }
+
+  /** Threads started since the pool was made, replacements included. */
+  get threadsStarted(): number {
+    return this.started;
   }
 
   /**
@@ -284,7 +291,7 @@ export class WorkerPool {
           const replacements = this.disposed ? 0 : Math.min(busy.length, this.size - this.slots.size);
           for (let i = 0; i < replacements; i++) this.spawn();
           reject(error);
-          this.pump();
+          this.schedulePump();
         },
       };
       this.jobs.add(job);
@@ -300,6 +307,21 @@ export class WorkerPool {
           }
         },
       })));
+      this.pump();
+    });
+  }
+
+  /**
+   * Pumps once the current turn is over: ops cancelled together (a burst of aborts) first drop
+   * their queued tasks, so no task of theirs reaches a worker only to have it terminated and
+   * replaced (80 ops cancelled at once started 160 threads, blocking the caller for most of a
+   * second).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -353,6 +375,7 @@ export class WorkerPool {
     worker.on('error', (error) => this.retire(slot, this.crashError(slot, error)));
     worker.on('exit', (code) => this.retire(slot, this.crashError(slot, new Error(`the thread exited with code ${code}`))));
     this.slots.add(slot);
+    this.started++;
     return slot;
   }
 
@@ -376,7 +399,7 @@ export class WorkerPool {
     slot.task = undefined;
     slot.endpoint.rejectAll(crash ?? new WorkerPoolError('worker-crashed', 'the compute worker was terminated'));
     if (crash !== undefined) task?.job.fail(crash);
-    this.pump();
+    this.schedulePump();
     void slot.worker.terminate();
   }
 }

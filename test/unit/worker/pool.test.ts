@@ -285,6 +285,25 @@ describe('worker pool', function () {
       assertBitIdentical(await runOn(pool, req), runOp(req), 'the op after the abort');
     });
 
+    it('cancelling 80 queued ops at once starts no more threads than were running some of them', async () => {
+      // float64 (the reference kernels): ~0.4 s of work each, so all but the first stay queued.
+      const f64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });
+      const op = convBatch(1);
+      const plan = planOp({ op: op.op, input: f64(op.input), weight: f64(op.weight), args: op.args });
+      const pool = poolOf({ size: 2 });
+      const controllers = Array.from({ length: 80 }, () => new AbortController());
+      const runs = controllers.map((c) => pool.run(plan, { signal: c.signal }).then(() => 'done', (e: unknown) => (e instanceof DOMException ? e.name : String(e))));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // every op queued, the first running
+      const started = pool.threadsStarted;
+      assert.equal(started, 2);
+      for (const c of controllers) c.abort();
+      assert.deepEqual(new Set(await Promise.all(runs)), new Set(['AbortError']));
+      // The first op's two threads are replaced; the queued ops' tasks are dropped, never started.
+      assert.ok(pool.threadsStarted <= started + 2, `${pool.threadsStarted - started} threads started for the cancellations`);
+      const req = convBatch(1);
+      assertBitIdentical(await runOn(pool, req), runOp(req), 'the op after the cancellations');
+    });
+
     it('an already aborted signal rejects without starting a worker', async () => {
       const pool = poolOf();
       await assert.rejects(runOn(pool, seedCell89(), { signal: AbortSignal.abort() }), { name: 'AbortError' });
