@@ -1,6 +1,6 @@
-// The Conv Lab panel's script (runs in the webview, bundled to dist/webview.js). It draws what
-// the host posts, keeps the view and the picker positions with setState so the panel restores
-// after a reload, and asks the host for anything outside the webview (the clipboard).
+// The Conv Lab panel's script (runs in the webview, bundled to dist/webview/webview.js). It
+// draws what the host posts, keeps the view and the picker positions with setState so the panel
+// restores after a reload, and asks the host for anything outside the webview (the clipboard).
 import { OP_INFO } from '../core/vocabulary';
 import {
   DEFAULT_UI_STATE,

@@ -36,7 +36,13 @@ export interface PanelRender {
   readonly alert?: string;
 }
 
-/** What the integration tests may ask of the panel. */
+/** The outcome of a Parameters view run: the new call, PyTorch's message, or that a newer run cancelled it. */
+export interface ParametersOutcome {
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+/** What the integration tests may ask of the panel; it changes nothing but the view shown. */
 export interface PanelApi {
   readonly isOpen: boolean;
   /** Resolves with the next draw the webview reports. */
@@ -45,11 +51,12 @@ export interface PanelApi {
   selectView(tab: ViewName): void;
   /** What the panel shows now (after the Parameters view's runs too). */
   readonly view: PanelView | undefined;
-  /** Resolves with the next outcome of a Parameters view run: the new call, or PyTorch's message. */
-  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }>;
-  /** The next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
-  savePngTo(uri: vscode.Uri): void;
+  /** Resolves with the next outcome of a Parameters view run. */
+  nextParametersRun(): Promise<ParametersOutcome>;
 }
+
+/** The text of a Parameters run's outcome when a newer run (or another op) cancelled it. */
+export const PARAMETERS_RUN_CANCELLED = 'cancelled: a newer run replaced it';
 
 interface Shown {
   readonly view: PanelView;
@@ -69,7 +76,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
-  private parameterWaiters: ((outcome: { ok: boolean; text: string }) => void)[] = [];
+  private parameterWaiters: ((outcome: ParametersOutcome) => void)[] = [];
   private pngTarget: vscode.Uri | undefined;
   /** A view asked for before the panel had loaded. */
   private requestedView: ViewName | undefined;
@@ -77,6 +84,8 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private parametersSerial = 0;
   /** Cancels the Parameters run still computing when a newer run (or another op) comes. */
   private parametersAbort: AbortController | undefined;
+  /** Bumped by every view built, so that one still being built does not replace a later one. */
+  private displaySerial = 0;
   private readonly serializer: vscode.Disposable;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly compute: PanelCompute) {
@@ -106,15 +115,30 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     this.attach(panel);
   }
 
-  /** Makes `result` of the planned op the one the panel shows; posted at once if the panel is open. */
-  show(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): void {
+  /**
+   * Makes `result` of the planned op the one the panel shows (cancelling a Parameters run still
+   * computing), posted as soon as its view is built if the panel is open.
+   */
+  async show(plan: OpPlan, result: Tensor): Promise<void> {
+    this.cancelParametersRun();
+    await this.display(plan, result, plan.request);
+  }
+
+  /**
+   * Builds the view (large tensors are scanned between turns of the event loop) and shows it;
+   * false when a later op replaced it meanwhile.
+   */
+  private async display(plan: OpPlan, result: Tensor, original: OpRequest): Promise<boolean> {
+    const serial = ++this.displaySerial;
     const request = plan.request;
-    const view = panelViewOf(plan, result, original);
+    const built = panelViewOf(plan, result, original);
+    const view = built instanceof Promise ? await built : built;
+    if (serial !== this.displaySerial) return false;
     const tensors = new Map<TensorRole, Tensor>([['input', request.input], ['weight', request.weight], ['output', result]]);
     if (request.bias) tensors.set('bias', request.bias);
-    this.cancelParametersRun();
     this.shown = { view, tensors, original };
     this.post({ type: 'show', view });
+    return true;
   }
 
   private cancelParametersRun(): void {
@@ -133,12 +157,23 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     return new Promise((resolve) => this.renderWaiters.push(resolve));
   }
 
-  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }> {
+  nextParametersRun(): Promise<ParametersOutcome> {
     return new Promise((resolve) => this.parameterWaiters.push(resolve));
   }
 
+  /** Test mode only (ctx.ts): the next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
   savePngTo(uri: vscode.Uri): void {
     this.pngTarget = uri;
+  }
+
+  /** A message from the webview (or, in test mode, one posted as the webview would): checked, then acted on. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseFromPanelMessage(raw);
+    if (message === undefined) {
+      this.log.warn(`panel: ignored a message the protocol does not declare: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    await this.handle(message);
   }
 
   private revive(panel: vscode.WebviewPanel, state: unknown): void {
@@ -163,14 +198,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(this.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     this.panelDisposables = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parseFromPanelMessage(raw);
-        if (message === undefined) {
-          this.log.warn(`panel: ignored a message the protocol does not declare: ${JSON.stringify(raw)?.slice(0, 200)}`);
-          return;
-        }
-        void this.handle(message);
-      }),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidDispose(() => this.detach()),
     ];
     panel.webview.html = panelHtml(panel.webview, this.extensionUri);
@@ -239,20 +267,23 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     const serial = this.parametersSerial;
     const abort = new AbortController();
     this.parametersAbort = abort;
-    let outcome: { ok: boolean; text: string };
+    let outcome: ParametersOutcome;
     try {
       const run = parametersRun(shown.original, args, kernelSize);
-      const plan = withTensors(this.compute.plan(run.request), run.tensors());
+      const planned = this.compute.plan(run.request);
+      const plan = withTensors(planned, await run.tensors());
       const result = await this.compute.run(plan, abort.signal);
-      if (serial !== this.parametersSerial) return;
-      this.show(plan, result, shown.original);
-      outcome = { ok: true, text: this.shown?.view.call ?? '' };
+      const displayed = serial === this.parametersSerial && await this.display(plan, result, shown.original);
+      outcome = displayed && serial === this.parametersSerial ? { ok: true, text: this.shown?.view.call ?? '' } : { ok: false, text: PARAMETERS_RUN_CANCELLED };
     } catch (e) {
-      if (serial !== this.parametersSerial) return;
-      // PyTorch's own line for its errors; the size and pool errors say what they are.
-      const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
-      this.post({ type: 'rerunFailed', args, message });
-      outcome = { ok: false, text: message };
+      if (serial !== this.parametersSerial) {
+        outcome = { ok: false, text: PARAMETERS_RUN_CANCELLED };
+      } else {
+        // PyTorch's own line for its errors; the size and pool errors say what they are.
+        const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
+        this.post({ type: 'rerunFailed', args, message });
+        outcome = { ok: false, text: message };
+      }
     } finally {
       if (this.parametersAbort === abort) this.parametersAbort = undefined;
     }

@@ -4,7 +4,7 @@ import { geometryFormulas } from '../../core/geometry';
 import type { OpPlan } from '../../core/plan';
 import { numel, stridesOf, zeros, type Tensor } from '../../core/tensor';
 import { ARG_KEYWORDS, OP_INFO, type OpArgName, type OpArgs, type OpRequest, type TensorSpec } from '../../core/vocabulary';
-import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
+import { INLINE_MAX_ELEMENTS, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 
 function pythonValue(value: NonNullable<OpArgs[OpArgName]>): string {
   if (typeof value === 'string') return `'${value}'`;
@@ -30,34 +30,53 @@ function displayValues(t: Tensor, start = 0, end = t.data.length): Float64Array 
   return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
 }
 
-/** The smallest and largest finite values; [0, 0] if there are none. */
-function finiteRange(t: Tensor): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of t.data) {
-    const v = Number(x);
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min <= max ? [min, max] : [0, 0];
+/** Elements handled between turns of the extension host's event loop: a few milliseconds' worth. */
+const CHUNK_ELEMENTS = 1 << 20;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
-function panelTensor(role: TensorRole, t: Tensor, inline: boolean): PanelTensor {
-  const [min, max] = finiteRange(t);
-  return { role, shape: [...t.shape], dtype: t.dtype, min, max, ...(inline ? { values: displayValues(t) } : {}) };
+/** Widens [min, max] to the finite values of data[from, to). */
+function scanFinite(data: Tensor['data'], from: number, to: number, range: [number, number]): void {
+  for (let i = from; i < to; i++) {
+    const v = Number(data[i]);
+    if (!Number.isFinite(v)) continue;
+    if (v < range[0]) range[0] = v;
+    if (v > range[1]) range[1] = v;
+  }
+}
+
+/** The smallest and largest finite values of each tensor; [0, 0] where there are none. */
+function finiteRanges(tensors: readonly Tensor[]): [number, number][] | Promise<[number, number][]> {
+  const ranges = tensors.map((): [number, number] => [Infinity, -Infinity]);
+  const finish = (): [number, number][] => ranges.map(([min, max]) => (min <= max ? [min, max] : [0, 0]));
+  if (tensors.reduce((n, t) => n + t.data.length, 0) <= CHUNK_ELEMENTS) {
+    tensors.forEach((t, i) => scanFinite(t.data, 0, t.data.length, ranges[i] as [number, number]));
+    return finish();
+  }
+  return (async () => {
+    for (const [i, t] of tensors.entries()) {
+      for (let from = 0; from < t.data.length; from += CHUNK_ELEMENTS) {
+        await nextTurn();
+        scanFinite(t.data, from, Math.min(t.data.length, from + CHUNK_ELEMENTS), ranges[i] as [number, number]);
+      }
+    }
+    return finish();
+  })();
 }
 
 /**
- * The Tensors view of a planned run and its result. Small views carry their values; larger ones
- * leave the webview to ask for the planes it shows.
+ * The Tensors view of a planned run and its result. Small views carry their values (and are
+ * built at once, so a small run shows without waiting); larger ones leave the webview to ask for
+ * the planes it shows, and their value ranges are scanned a chunk per turn of the event loop.
  */
-export function panelViewOf(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): PanelView {
+export function panelViewOf(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): PanelView | Promise<PanelView> {
   const req = plan.request;
   const g = plan.geometry;
   const tensors: [TensorRole, Tensor][] = [['input', req.input], ['weight', req.weight], ...(req.bias ? [['bias', req.bias] as [TensorRole, Tensor]] : []), ['output', result]];
   const inline = tensors.reduce((n, [, t]) => n + t.data.length, 0) <= INLINE_MAX_ELEMENTS;
-  return {
+  const build = (ranges: readonly [number, number][]): PanelView => ({
     op: req.op,
     call: pythonCall(req),
     args: req.args ?? {},
@@ -65,8 +84,13 @@ export function panelViewOf(plan: OpPlan, result: Tensor, original: OpRequest = 
     spatialDims: g.spatialDims,
     formulas: geometryFormulas(g),
     geometry: g,
-    tensors: tensors.map(([role, t]) => panelTensor(role, t, inline)),
-  };
+    tensors: tensors.map(([role, t], i) => {
+      const [min, max] = ranges[i] ?? [0, 0];
+      return { role, shape: [...t.shape], dtype: t.dtype, min, max, ...(inline ? { values: displayValues(t) } : {}) };
+    }),
+  });
+  const ranges = finiteRanges(tensors.map(([, t]) => t));
+  return Array.isArray(ranges) ? build(ranges) : ranges.then(build);
 }
 
 /** `length` values from each of `starts`, one run after another; throws naming a range outside the tensor. */
@@ -110,7 +134,7 @@ export function kernelSizeOf(req: OpRequest<TensorSpec>): number[] {
  */
 export function parametersRun(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): {
   readonly request: OpRequest<TensorSpec>;
-  tensors(): { input: Tensor; weight: Tensor; bias?: Tensor };
+  tensors(): Promise<{ input: Tensor; weight: Tensor; bias?: Tensor }>;
 } {
   const spatial = kernelSizeOf(original);
   const resized = kernelSize !== undefined && kernelSize.join() !== spatial.join();
@@ -132,30 +156,41 @@ export function parametersRun(original: OpRequest, args: OpArgs, kernelSize?: re
       ...(bias === undefined ? {} : { bias: { shape: bias.shape, dtype: bias.dtype } }),
       args,
     },
-    tensors: () => ({ input, weight: resized ? resizeKernel(weight, kernelSize) : weight, ...(bias === undefined ? {} : { bias }) }),
+    tensors: async () => ({ input, weight: resized ? await resizeKernel(weight, kernelSize) : weight, ...(bias === undefined ? {} : { bias }) }),
   };
 }
 
 /**
  * `weight` ([a, b, ...kernel]) with spatial size `kernelSize`: the taps both sizes share keep
  * their values, new taps are 1 (so a larger kernel still shows its overlap), the rest is cropped.
+ * Copied a row (last dim) at a time, a chunk of rows per turn of the event loop.
  */
-export function resizeKernel(weight: Tensor, kernelSize: readonly number[]): Tensor {
+export async function resizeKernel(weight: Tensor, kernelSize: readonly number[]): Promise<Tensor> {
   const lead = weight.shape.slice(0, weight.shape.length - kernelSize.length);
   const shape = [...lead, ...kernelSize];
   const out = zeros(shape, weight.dtype);
   const one = weight.dtype === 'int64' ? 1n : 1;
+  const dst = out.data as { fill(value: number | bigint, start: number, end: number): unknown; set(values: ArrayLike<number | bigint>, offset: number): void };
+  const rank = shape.length;
+  const rowLength = shape[rank - 1] ?? 1;
+  const copied = Math.min(rowLength, weight.shape[rank - 1] ?? 0);
   const from = stridesOf(weight.shape);
   const to = stridesOf(shape);
-  for (let i = 0; i < numel(shape); i++) {
+  const rows = rowLength === 0 ? 0 : numel(shape) / rowLength;
+  const rowsPerTurn = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, rowLength)));
+  for (let row = 0; row < rows; row++) {
+    if (row > 0 && row % rowsPerTurn === 0) await nextTurn();
+    const at = row * rowLength;
     let source = 0;
     let inside = true;
-    for (let d = 0; d < shape.length; d++) {
-      const coordinate = Math.floor(i / (to[d] ?? 1)) % (shape[d] ?? 1);
+    for (let d = 0; d < rank - 1; d++) {
+      const coordinate = Math.floor(at / (to[d] ?? 1)) % (shape[d] ?? 1);
       if (coordinate >= (weight.shape[d] ?? 0)) inside = false;
       source += coordinate * (from[d] ?? 0);
     }
-    (out.data as { [k: number]: number | bigint })[i] = inside ? (weight.data[source] as number | bigint) : one;
+    const kept = inside ? copied : 0;
+    if (kept > 0) dst.set(weight.data.subarray(source, source + kept) as ArrayLike<number | bigint>, at);
+    dst.fill(one, at + kept, at + rowLength);
   }
   return out;
 }

@@ -11,15 +11,22 @@ const Y = tensor([0, 0, 1, 0, 4, 6, 4, 12, 9], [1, 1, 3, 3]);
 
 const cell89: OpRequest = { op: 'conv_transpose2d', input: X, weight: X };
 
+let cell89View: StoredView;
+
+before(async () => {
+  const { op, call, args, originalArgs, spatialDims, formulas, tensors } = await panelViewOf(planOp(cell89), Y);
+  cell89View = { op, call, args, originalArgs, spatialDims, formulas, tensors: tensors.map((t) => ({ ...t, values: Array.from(t.values ?? []) })) };
+});
+
+/** Cell 89's view as the webview stores it (a fresh copy each time). */
 function stored(): StoredView {
-  const { op, call, args, originalArgs, spatialDims, formulas, tensors } = panelViewOf(planOp(cell89), Y);
-  return { op, call, args, originalArgs, spatialDims, formulas, tensors: tensors.map((t) => ({ ...t, values: Array.from(t.values ?? []) })) };
+  return JSON.parse(JSON.stringify(cell89View)) as StoredView;
 }
 
 /** The Parameters view's request, and the tensors it makes after it is planned. */
-function parameters(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): OpRequest {
+async function parameters(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): Promise<OpRequest> {
   const run = parametersRun(original, args, kernelSize);
-  const tensors: { input: Tensor; weight: Tensor; bias?: Tensor } = run.tensors();
+  const tensors: { input: Tensor; weight: Tensor; bias?: Tensor } = await run.tensors();
   assert.deepEqual([tensors.input.shape, tensors.weight.shape], [run.request.input.shape, run.request.weight.shape]);
   return { op: run.request.op, ...tensors, args: run.request.args };
 }
@@ -46,9 +53,9 @@ describe('panel protocol: messages from the webview', () => {
 });
 
 describe('panel protocol: the view and its restored state', () => {
-  it("builds cell 89's view: the call, the formulas with numbers, every tensor", () => {
+  it("builds cell 89's view: the call, the formulas with numbers, every tensor", async () => {
     const plan = planOp(cell89);
-    const view = panelViewOf(plan, Y);
+    const view = await panelViewOf(plan, Y);
     assert.equal(view.call, 'F.conv_transpose2d(input, weight)');
     assert.equal(view.geometry, plan.geometry, "the plan's geometry, not another");
     // (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3 for both dims
@@ -57,9 +64,9 @@ describe('panel protocol: the view and its restored state', () => {
     assert.deepEqual(Array.from(view.tensors[2]?.values ?? []), [0, 0, 1, 0, 4, 6, 4, 12, 9]);
   });
 
-  it('leaves the values of large views for the webview to ask for, with each range of values checked', () => {
+  it('leaves the values of large views for the webview to ask for, with each range of values checked', async () => {
     const big = tensor(Array.from({ length: 64 * 64 * 32 }, (_, i) => i - 5), [1, 32, 64, 64]);
-    const view = panelViewOf(planOp({ op: 'conv2d', input: big, weight: tensor(new Array(32).fill(1), [32, 1, 1, 1]), args: { groups: 32 } }), big);
+    const view = await panelViewOf(planOp({ op: 'conv2d', input: big, weight: tensor(new Array(32).fill(1), [32, 1, 1, 1]), args: { groups: 32 } }), big);
     assert.ok(view.tensors.every((t) => t.values === undefined));
     assert.deepEqual(view.tensors.map((t) => [t.min, t.max]), [[-5, 131066], [1, 1], [-5, 131066]]);
     // plane 2 of the input starts at 2·64·64 = 8192, whose first value is 8192 − 5
@@ -139,24 +146,27 @@ describe('panel protocol: the Parameters, Save as PNG and UI-state messages', ()
 });
 
 describe('the Parameters view on the host: the request it runs', () => {
-  it("keeps the run's tensors and takes the new arguments", () => {
-    const req = parameters({ op: 'conv_transpose2d', input: X, weight: X, args: { padding: 1 } }, { stride: 2, outputPadding: 1 });
+  it("keeps the run's tensors and takes the new arguments", async () => {
+    const req = await parameters({ op: 'conv_transpose2d', input: X, weight: X, args: { padding: 1 } }, { stride: 2, outputPadding: 1 });
     assert.deepEqual([req.op, req.args, req.input, req.weight], ['conv_transpose2d', { stride: 2, outputPadding: 1 }, X, X]);
   });
 
-  it("turns d2l's trans_conv with arguments into F.conv_transpose2d on 1×1-channel tensors", () => {
+  it("turns d2l's trans_conv with arguments into F.conv_transpose2d on 1×1-channel tensors", async () => {
     const K = tensor([0, 1, 2, 3], [2, 2]);
-    const req = parameters({ op: 'trans_conv', input: K, weight: K }, { stride: 2 });
+    const req = await parameters({ op: 'trans_conv', input: K, weight: K }, { stride: 2 });
     assert.deepEqual([req.op, req.input.shape, req.weight.shape, req.args], ['conv_transpose2d', [1, 1, 2, 2], [1, 1, 2, 2], { stride: 2 }]);
-    assert.equal(parameters({ op: 'trans_conv', input: K, weight: K }, {}).op, 'trans_conv');
+    assert.equal((await parameters({ op: 'trans_conv', input: K, weight: K }, {})).op, 'trans_conv');
   });
 
-  it('resizes the kernel: shared taps keep their values, new taps are 1, the rest is cropped', () => {
+  it('resizes the kernel: shared taps keep their values, new taps are 1, the rest is cropped', async () => {
     // K = [[0, 1], [2, 3]] grown to 3 × 3: [[0, 1, 1], [2, 3, 1], [1, 1, 1]]; cropped to 1 × 2: [[0, 1]].
-    assert.deepEqual(Array.from(resizeKernel(X, [3, 3]).data as Float32Array), [0, 1, 1, 2, 3, 1, 1, 1, 1]);
-    assert.deepEqual(resizeKernel(X, [1, 2]).shape, [1, 1, 1, 2]);
-    assert.deepEqual(Array.from(resizeKernel(X, [1, 2]).data as Float32Array), [0, 1]);
-    assert.deepEqual(Array.from(parameters({ op: 'conv2d', input: X, weight: X }, {}, [1, 2]).weight.data as Float32Array), [0, 1]);
+    assert.deepEqual(Array.from((await resizeKernel(X, [3, 3])).data as Float32Array), [0, 1, 1, 2, 3, 1, 1, 1, 1]);
+    assert.deepEqual((await resizeKernel(X, [1, 2])).shape, [1, 1, 1, 2]);
+    assert.deepEqual(Array.from((await resizeKernel(X, [1, 2])).data as Float32Array), [0, 1]);
+    // Two output channels, int64, grown from 2 to 3 taps and from 1 to 2 rows: [[[[5, 6, 1], [1, 1, 1]]], [[[7, 8, 1], [1, 1, 1]]]].
+    const int64: Tensor = { shape: [2, 1, 1, 2], dtype: 'int64', data: BigInt64Array.of(5n, 6n, 7n, 8n) };
+    assert.deepEqual(Array.from((await resizeKernel(int64, [2, 3])).data as BigInt64Array), [5n, 6n, 1n, 1n, 1n, 1n, 7n, 8n, 1n, 1n, 1n, 1n]);
+    assert.deepEqual(Array.from((await parameters({ op: 'conv2d', input: X, weight: X }, {}, [1, 2])).weight.data as Float32Array), [0, 1]);
     assert.throws(() => parametersRun({ op: 'conv2d', input: X, weight: X }, {}, [3]), /kernel size needs 2 values/);
   });
 
