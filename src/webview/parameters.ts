@@ -14,7 +14,7 @@ export interface ParametersError {
   readonly message: string;
 }
 
-interface Field {
+export interface Field {
   readonly keyword: string;
   readonly field: OpArgName;
   /** What the field holds: one integer, an integer or one per dim, or those or same / valid. */
@@ -22,7 +22,7 @@ interface Field {
   readonly hint: string;
 }
 
-const FIELDS: readonly Field[] = [
+export const FIELDS: readonly Field[] = [
   { keyword: 'stride', field: 'stride', accepts: 'ints', hint: 'an integer or one per dim, e.g. 2 or 2, 1' },
   { keyword: 'padding', field: 'padding', accepts: 'padding', hint: "an integer, one per dim, or same / valid (convolutions)" },
   { keyword: 'output_padding', field: 'outputPadding', accepts: 'ints', hint: 'transposed convolutions: below the stride or the dilation' },
@@ -44,7 +44,7 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
  * the default (undefined). Throws a message for anything else. Only numbers and two words are
  * read: the fields are not Python.
  */
-function fieldValue(field: Field, text: string): OpArgs[OpArgName] {
+export function fieldValue(field: Field, text: string): OpArgs[OpArgName] {
   const t = text.trim().replace(/^[([](.*)[)\]]$/, '$1').trim();
   if (t === '') return undefined;
   const word = t.replace(/^(['"])(.*)\1$/, '$2');
