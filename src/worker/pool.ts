@@ -52,14 +52,14 @@ const DEFAULT_WORKER_HEAP_MB = 512;
 /** Below about 2 ms of kernel time a block costs less than the round trip that carries it. */
 const DEFAULT_MIN_BLOCK_MS = 2;
 /**
- * Up to about 1 ms on the fast kernels, less than the same op costs through a worker (the hop,
+ * Up to about 2 ms on the fast kernels, less than the same op costs through a worker (the hop,
  * and copying input and output to and from shared memory): `npm run bench:core` measures both
- * ways for C1 and C2 (~50 µs inline, ~200 µs through a worker) and C6 (~0.7 ms inline,
- * ~1.3-2.7 ms through the pool). The estimate is the plan's, which counts output size, padding
- * and kernel calls besides multiply-adds, so an op that merely looks small (a transposed conv
- * with a huge stride) never runs here.
+ * ways for C1 and C2 (~50 µs inline, ~200 µs through a worker) and C6 (estimated 1.9 ms; ~1.2 ms
+ * inline, ~2.4 ms through the pool). The estimate is the plan's, which counts output size,
+ * padding and kernel calls besides multiply-adds, so an op that merely looks small (a transposed
+ * conv with a huge stride) never runs here.
  */
-export const DEFAULT_INLINE_MAX_MS = 1;
+export const DEFAULT_INLINE_MAX_MS = 2;
 /** An op run on the calling thread may take this much memory besides its tensors (the fast kernels' arena). */
 const INLINE_MAX_SCRATCH_BYTES = 16 << 20;
 /**

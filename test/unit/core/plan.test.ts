@@ -37,7 +37,7 @@ describe('planOp', () => {
     const plan = planOp({ op: 'conv_transpose2d', input: spec([1, 1, 2, 2]), weight: spec([1, 1, 3, 3]), args: { stride: 3000 } });
     assert.equal(plan.macs, 36); // 4 input elements × 9 taps
     assert.equal(plan.outputElements, 3003 * 3003); // (2 − 1)·3000 + (3 − 1) + 1 = 3003 per side
-    assert.ok(plan.cost.ms > 10 * DEFAULT_INLINE_MAX_MS, `estimated ${plan.cost.ms} ms`);
+    assert.ok(plan.cost.ms > DEFAULT_INLINE_MAX_MS, `estimated ${plan.cost.ms} ms`);
     const pool = new WorkerPool({ workerScript: path.join(repoRoot(), 'dist', 'worker.js') });
     try {
       assert.equal(pool.runsInline(plan), false);
