@@ -40,7 +40,7 @@ function bytesOf(data: TensorData): Uint8Array {
 }
 
 /**
- * Copies a block computed by runOpRegion into its place in the full output, laid out as
+ * Copies a block computed by runPlanRegion into its place in the full output, laid out as
  * [batch, channels, rows, ...rest] (missing batch or channel dims have extent 1).
  */
 export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegion, extent: RegionExtent): void {
