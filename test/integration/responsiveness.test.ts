@@ -90,6 +90,15 @@ describe('the extension host stays responsive while a large op runs in a worker 
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
     const position = document.positionAt(document.getText().indexOf('Conv2d') + 1);
+    // The layer's hover shows the input reaching it: Run will get that shape and must refuse it itself.
+    const hover = async () => (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position))
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    let text = await hover();
+    for (let i = 0; i < 60 && !text.includes('input `(1, 3, 20000, 20000)`'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      text = await hover();
+    }
+    assert.ok(text.includes('input `(1, 3, 20000, 20000)`'), `the layer's hover does not show its input: ${text}`);
     try {
       await responsive("the hover's Run on a 1×3×20000×20000 input (refused)", () => vscode.commands.executeCommand('convLab.runLayerAt', { uri: uri.toString(), line: position.line, character: position.character }),
         (result) => assert.equal(result, undefined));
