@@ -4,7 +4,8 @@
 // all in the same run on the same seeded tensors, and against the 128-bit SIMD ceiling
 // (f32x4 multiply-then-add on 2 workers, measured here).
 //   Conv Lab   WorkerPool of 2 workers, weights passed per call; end to end from the caller
-//              (tiny ops run on the calling thread, see WorkerPoolOptions.inlineMaxMacs)
+//              (tiny ops run on the calling thread, see WorkerPoolOptions.inlineMaxMs); the
+//              plan's estimate of the chosen engine's time is printed next to it
 //   ort-web    the better of weights baked into the model and weights fed per call
 //   PyTorch    best of 1 and 2 threads, each call timed inside Python
 // Engines are interleaved round by round so a noisy machine hurts all alike; medians reported.
@@ -17,9 +18,9 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
 import ceilingWasm from 'wasm:ceiling';
-import { outputShapeOf, type OpArgs, type OpName, type OpRequest } from '../src/core/ops';
-import { numel } from '../src/core/tensor';
-import { DEFAULT_INLINE_MAX_MACS, WorkerPool } from '../src/worker/pool';
+import { planOp, type OpPlan } from '../src/core/plan';
+import type { OpArgs, OpName } from '../src/core/vocabulary';
+import { WorkerPool } from '../src/worker/pool';
 import { median } from './models';
 import { onnxConvModel } from './onnx';
 import { randomTensor } from './workloads';
@@ -49,27 +50,20 @@ const CONFIGS: Config[] = [
 
 interface Prepared {
   config: Config;
-  req: OpRequest;
+  plan: OpPlan;
+  /** 2 flops per multiply-add. */
   flops: number;
-  outputShape: number[];
-}
-
-/** 2 flops per multiply-add: 2·N·Cout·out·(Cin/groups)·k for a conv, 2·N·Cin·in·(Cout/groups)·k transposed. */
-function flopsOf(req: OpRequest, outputShape: readonly number[]): number {
-  const perElement = numel(req.weight.shape) / (req.weight.shape[0] ?? 1);
-  return req.op.startsWith('conv_transpose') ? 2 * numel(req.input.shape) * perElement : 2 * numel(outputShape) * perElement;
 }
 
 function prepare(config: Config, seed: number): Prepared {
   const transposed = config.op.startsWith('conv_transpose');
   const groups = config.args.groups ?? 1;
   const outChannels = transposed ? (config.weight[1] ?? 0) * groups : (config.weight[0] ?? 0);
-  const req: OpRequest = {
+  const plan = planOp({
     op: config.op, args: config.args,
     input: randomTensor(config.input, seed), weight: randomTensor(config.weight, seed + 1), bias: randomTensor([outChannels], seed + 2),
-  };
-  const outputShape = outputShapeOf(req);
-  return { config, req, flops: flopsOf(req, outputShape), outputShape };
+  });
+  return { config, plan, flops: 2 * plan.macs };
 }
 
 /** Calls `run` for at least BATCH_MS (at least twice); returns ms per call of each call. */
@@ -101,11 +95,11 @@ interface OrtEngine {
 }
 
 async function ortEngine(p: Prepared): Promise<OrtEngine> {
-  const { req } = p;
+  const req = p.plan.request;
   const dims = req.input.shape.length - 2;
   const args = p.config.args;
   const base = {
-    transposed: req.op.startsWith('conv_transpose'), inputShape: req.input.shape, weightShape: req.weight.shape, outputShape: p.outputShape,
+    transposed: req.op.startsWith('conv_transpose'), inputShape: req.input.shape, weightShape: req.weight.shape, outputShape: p.plan.geometry.outputShape,
     strides: new Array<number>(dims).fill(args.stride), pads: new Array<number>(dims).fill(args.padding),
     dilations: new Array<number>(dims).fill(1), group: args.groups ?? 1,
   };
@@ -173,7 +167,7 @@ class TorchServer {
   }
 
   async load(p: Prepared, file: string): Promise<void> {
-    const { req } = p;
+    const req = p.plan.request;
     const parts = [req.input, req.weight, req.bias].map((t) => Buffer.from((t?.data as Float32Array).buffer));
     fs.writeFileSync(file, Buffer.concat(parts));
     await this.request({ cmd: 'load', id: p.config.id, op: req.op, args: p.config.args, input: req.input.shape, weight: req.weight.shape, bias: req.bias?.shape, path: file });
@@ -230,6 +224,9 @@ interface Row {
   diffOrt: number;
   inline: boolean;
   hopMs: number;
+  /** The plan's estimate for its engine, run on one thread. */
+  estimateMs: number;
+  engine: string;
 }
 
 async function main(): Promise<void> {
@@ -245,7 +242,7 @@ async function main(): Promise<void> {
   if (typeof torch === 'string') console.error(`  PyTorch skipped: ${torch}`);
   const pool = new WorkerPool({ workerScript, size: WORKERS });
   // The same op always sent to a worker: what inlining the tiny ones saves.
-  const hopPool = new WorkerPool({ workerScript, size: WORKERS, inlineMaxMacs: 0 });
+  const hopPool = new WorkerPool({ workerScript, size: WORKERS, inlineMaxMs: 0 });
   const ceilingWorkers = Array.from({ length: WORKERS }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { bytes: ceilingWasm } }));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-bench-'));
   try {
@@ -262,8 +259,8 @@ async function main(): Promise<void> {
     // Warm-up: threads started, code optimised, arenas grown.
     for (const p of prepared) {
       for (let i = 0; i < 3; i++) {
-        await pool.run(p.req);
-        await hopPool.run(p.req);
+        await pool.run(p.plan);
+        await hopPool.run(p.plan);
         await orts.get(p.config.id)?.run('fixed');
         await orts.get(p.config.id)?.run('perCall');
       }
@@ -275,10 +272,10 @@ async function main(): Promise<void> {
         const s = samples.get(p.config.id);
         const engine = orts.get(p.config.id);
         if (s === undefined || engine === undefined) continue;
-        s.convlab.push(...await batch(() => pool.run(p.req)));
+        s.convlab.push(...await batch(() => pool.run(p.plan)));
         s.fixed.push(...await batch(() => engine.run('fixed')));
         s.perCall.push(...await batch(() => engine.run('perCall')));
-        if (p.flops < 1e7) s.hop.push(...await batch(() => hopPool.run(p.req)));
+        if (p.flops < 1e7) s.hop.push(...await batch(() => hopPool.run(p.plan)));
         if (typeof torch !== 'string') {
           const reps = Math.max(2, Math.ceil(BATCH_MS / Math.max(0.01, median(s.convlab))));
           s.torch1.push(...await torch.time(p.config.id, reps, 1));
@@ -291,7 +288,7 @@ async function main(): Promise<void> {
       const s = samples.get(p.config.id);
       const engine = orts.get(p.config.id);
       if (s === undefined || engine === undefined) continue;
-      const ours = (await pool.run(p.req)).data as Float32Array;
+      const ours = (await pool.run(p.plan)).data as Float32Array;
       const reference = typeof torch === 'string' ? undefined : await torch.output(p.config.id, path.join(scratch, `${p.config.id}.out`));
       rows.push({
         id: p.config.id, op: p.config.op,
@@ -301,7 +298,9 @@ async function main(): Promise<void> {
         flops: p.flops,
         diffTorch: reference === undefined ? NaN : maxAbsDiff(ours, reference),
         diffOrt: maxAbsDiff(ours, await engine.run('perCall')),
-        inline: p.flops / 2 <= DEFAULT_INLINE_MAX_MACS,
+        inline: pool.runsInline(p.plan),
+        estimateMs: p.plan.cost.ms,
+        engine: p.plan.engine,
         hopMs: median(s.hop),
       });
     }
@@ -336,9 +335,9 @@ function printTable(rows: readonly Row[], ceiling: number, loadBefore: number): 
   const ms = (x: number): string => (Number.isFinite(x) ? (x < 0.1 ? `${(x * 1000).toFixed(0)} µs` : x.toFixed(3)) : '-');
   const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : '-');
   const sci = (x: number): string => (Number.isFinite(x) ? x.toExponential(1) : '-');
-  const header = ['config', 'op', 'Conv Lab ms', 'GFLOP/s', 'PyTorch ms', 'GFLOP/s', 'ort-web ms', 'GFLOP/s', 'vs PyTorch', 'vs ort-web', 'of ceiling', 'max|Δ| PyTorch', 'max|Δ| ort-web'];
+  const header = ['config', 'op', 'engine, estimate ms', 'Conv Lab ms', 'GFLOP/s', 'PyTorch ms', 'GFLOP/s', 'ort-web ms', 'GFLOP/s', 'vs PyTorch', 'vs ort-web', 'of ceiling', 'max|Δ| PyTorch', 'max|Δ| ort-web'];
   const cells = rows.map((r) => [
-    r.id, r.op, `${ms(r.convlabMs)}${r.inline ? ' (inline)' : ''}`, gf(r.convlabMs, r.flops), ms(r.torchMs), gf(r.torchMs, r.flops),
+    r.id, r.op, `${r.engine}, ${ms(r.estimateMs)}`, `${ms(r.convlabMs)}${r.inline ? ' (inline)' : ''}`, gf(r.convlabMs, r.flops), ms(r.torchMs), gf(r.torchMs, r.flops),
     ms(r.ortMs), gf(r.ortMs, r.flops), ratio(r.convlabMs, r.torchMs), ratio(r.convlabMs, r.ortMs),
     `${((100 * r.flops) / r.convlabMs / 1e6 / ceiling).toFixed(0)}%`, sci(r.diffTorch), sci(r.diffOrt),
   ]);
@@ -349,7 +348,7 @@ function printTable(rows: readonly Row[], ceiling: number, loadBefore: number): 
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));
   for (const r of rows.filter((x) => Number.isFinite(x.hopMs))) {
-    console.log(`${r.id}: ${ms(r.convlabMs)} end to end ${r.inline ? 'on the calling thread' : 'through the pool'}, ${ms(r.hopMs)} through the pool's workers (inlineMaxMacs 0)`);
+    console.log(`${r.id}: ${ms(r.convlabMs)} end to end ${r.inline ? 'on the calling thread' : 'through the pool'}, ${ms(r.hopMs)} through the pool's workers (inlineMaxMs 0)`);
   }
 }
 

@@ -8,7 +8,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { runOp } from '../src/core/ops';
+import { runOp } from '../src/core/engine';
+import { planOp } from '../src/core/plan';
 import { WorkerPool } from '../src/worker/pool';
 import { convBatch, msPerImage, opLasting, seedCell89 } from './workloads';
 
@@ -33,8 +34,8 @@ async function repeat(times: number, run: () => Promise<number>): Promise<number
 }
 
 async function withPool<T>(size: number | undefined, use: (pool: WorkerPool) => Promise<T>): Promise<T> {
-  // inlineMaxMacs 0: these figures are the workers' (tiny ops would otherwise stay on this thread).
-  const pool = new WorkerPool(size === undefined ? { workerScript, inlineMaxMacs: 0 } : { workerScript, size, inlineMaxMacs: 0 });
+  // inlineMaxMs 0: these figures are the workers' (tiny ops would otherwise stay on this thread).
+  const pool = new WorkerPool(size === undefined ? { workerScript, inlineMaxMs: 0 } : { workerScript, size, inlineMaxMs: 0 });
   try {
     return await use(pool);
   } finally {
@@ -51,8 +52,9 @@ const ms = (x: number): string => `${x.toFixed(x < 1 ? 3 : 1)} ms`;
 
 async function roundTrip(): Promise<void> {
   const samples = await withPool(undefined, async (pool) => {
-    for (let i = 0; i < 50; i++) await pool.run(seedCell89()); // warm-up: threads started, code optimised
-    return repeat(500, () => timed(() => pool.run(seedCell89())));
+    const seed = planOp(seedCell89());
+    for (let i = 0; i < 50; i++) await pool.run(seed); // warm-up: threads started, code optimised
+    return repeat(500, () => timed(() => pool.run(seed)));
   });
   report('round trip, seed op (warm)', `${ms(median(samples))} median, ${ms(quantile(samples, 0.95))} p95`, '500 runs');
 }
@@ -60,8 +62,8 @@ async function roundTrip(): Promise<void> {
 async function coldStart(): Promise<void> {
   const samples = await repeat(10, async () => {
     const started = performance.now();
-    const pool = new WorkerPool({ workerScript, inlineMaxMacs: 0 });
-    await pool.run(seedCell89());
+    const pool = new WorkerPool({ workerScript, inlineMaxMs: 0 });
+    await pool.run(planOp(seedCell89()));
     const elapsed = performance.now() - started;
     await pool.dispose();
     return elapsed;
@@ -81,8 +83,8 @@ async function maxLoopDelayMs(during: () => Promise<unknown>): Promise<number> {
 async function eventLoopDelay(perImageMs: number): Promise<void> {
   const idle = await repeat(3, () => maxLoopDelayMs(() => new Promise((resolve) => setTimeout(resolve, 2000))));
   const busy = await withPool(undefined, (pool) => repeat(3, () => {
-    const req = opLasting(2, pool.size, perImageMs); // built outside the measurement
-    return maxLoopDelayMs(() => pool.run(req));
+    const plan = planOp(opLasting(2, pool.size, perImageMs)); // built outside the measurement
+    return maxLoopDelayMs(() => pool.run(plan));
   }));
   report('event-loop max delay during ~2 s op', `${ms(median(busy))} median, ${ms(Math.max(...busy))} worst`, '3 runs');
   report('event-loop max delay, idle 2 s', `${ms(median(idle))} median, ${ms(Math.max(...idle))} worst`, "3 runs: the machine's own noise");
@@ -91,7 +93,7 @@ async function eventLoopDelay(perImageMs: number): Promise<void> {
 async function cancellation(perImageMs: number): Promise<void> {
   const samples = await withPool(undefined, (pool) => repeat(5, async () => {
     const controller = new AbortController();
-    const running = pool.run(opLasting(3, pool.size, perImageMs), { signal: controller.signal });
+    const running = pool.run(planOp(opLasting(3, pool.size, perImageMs)), { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const abortedAt = performance.now();
     controller.abort();
@@ -104,9 +106,10 @@ async function cancellation(perImageMs: number): Promise<void> {
 async function speedUp(): Promise<void> {
   const req = convBatch(8);
   const inline = median(await repeat(3, () => timed(() => runOp(req))));
+  const plan = planOp(req);
   const onPool = async (size: number | undefined): Promise<[number, number]> => withPool(size, async (pool) => {
-    await pool.run(req); // warm: threads started
-    return [pool.size, median(await repeat(3, () => timed(() => pool.run(req))))];
+    await pool.run(plan); // warm: threads started
+    return [pool.size, median(await repeat(3, () => timed(() => pool.run(plan))))];
   });
   const [, one] = await onPool(1);
   const [size, all] = await onPool(undefined);

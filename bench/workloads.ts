@@ -1,7 +1,8 @@
 // Ops the benchmarks and the pool's tests run: the seed's op, deterministic random tensors, and
 // conv2d ops sized to last a given time on this machine.
 import { performance } from 'node:perf_hooks';
-import { runOp, type OpRequest } from '../src/core/ops';
+import { runOp } from '../src/core/engine';
+import type { OpRequest } from '../src/core/vocabulary';
 import { numel, type Tensor } from '../src/core/tensor';
 
 /** Uniform values in [-1, 1) from a fixed-seed linear congruential generator: same tensor every run. */

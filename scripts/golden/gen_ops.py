@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden fixtures for the compute core (src/core/ops.ts), written by PyTorch itself.
+"""Golden fixtures for the compute core (src/core/engine.ts), written by PyTorch itself.
 
 Run with the interpreter that has torch 1.13:  /usr/bin/python3 scripts/golden/gen_ops.py
 Writes (deterministic, seeded):

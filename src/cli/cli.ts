@@ -1,6 +1,7 @@
 // `conv-lab` (bundled to dist/cli.js): Conv Lab's ops from a terminal. Subcommands are table
 // entries; every failure is one line on stderr and exit code 2, never a stack trace.
 import { isTorchError } from '../core/errors';
+import { OpTooLargeError } from '../core/plan';
 import { WorkerPoolError } from '../worker/pool';
 import { CliError } from './args';
 import { runCommand, RUN_USAGE } from './run';
@@ -28,7 +29,7 @@ const EXIT_USAGE_OR_INPUT = 2;
 /** The message a user sees for a failure: PyTorch's traceback line for TorchErrors. */
 function describe(e: unknown): string {
   if (isTorchError(e)) return e.toPythonString();
-  if (e instanceof CliError || e instanceof WorkerPoolError) return `conv-lab: ${e.message}`;
+  if (e instanceof CliError || e instanceof WorkerPoolError || e instanceof OpTooLargeError) return `conv-lab: ${e.message}`;
   return `conv-lab: internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 

@@ -2,22 +2,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatTensor } from '../core/format';
+import { runPlan } from '../core/engine';
 import { NpyError, readNpy, serializeNpy } from '../core/npy';
-import { OP_NAMES, outputShapeOf, PADDING_MODES, runOp, type OpArgs, type OpRequest } from '../core/ops';
+import { planOp, type OpPlan } from '../core/plan';
 import { DEFAULT_MAX_ELEMENTS, type Tensor } from '../core/tensor';
-import { estimateMacs } from '../worker/blocks';
+import { OP_NAMES, PADDING_MODES, type OpArgs, type OpRequest } from '../core/vocabulary';
 import { WorkerPool } from '../worker/pool';
 import {
   CliError, integer, intList, intOrList, oneOf, parseFlags, requiredFlag, stringFlag, type FlagSpec, type ParsedArgs,
 } from './args';
 
 /**
- * Ops below this many multiply-accumulates run in the CLI's own thread. Measured on the 2-core
- * dev machine (npm run bench): inline kernels do 150-300 M MAC/s; a cold pool costs 23-30 ms
- * idle and 100-200 ms under load, so the pool starts winning between ~10 M (idle) and ~50 M
- * (loaded) MACs.
+ * Ops the plan estimates below this many milliseconds run in the CLI's own thread: a cold pool
+ * costs 23-30 ms idle and 100-200 ms under load (npm run bench, on the 2-core dev machine).
  */
-export const CLI_INLINE_MACS = 20_000_000;
+export const CLI_INLINE_MS = 30;
 
 /** How each op-argument flag's text becomes an OpArgs field. */
 const OP_ARG_FLAGS: Readonly<Record<string, (args: OpArgs, text: string) => void>> = {
@@ -95,11 +94,11 @@ function opArgsOf(flags: ParsedArgs): OpArgs {
 }
 
 /** Computes inline when a worker's start-up would cost more than the op, else on the pool. */
-async function compute(req: OpRequest): Promise<Tensor> {
-  if (estimateMacs(req, outputShapeOf(req)) < CLI_INLINE_MACS) return runOp(req);
+async function compute(plan: OpPlan): Promise<Tensor> {
+  if (plan.cost.ms < CLI_INLINE_MS) return runPlan(plan);
   const pool = new WorkerPool({ workerScript: path.join(__dirname, 'worker.js') });
   try {
-    return await pool.run(req);
+    return await pool.run(plan);
   } finally {
     await pool.dispose();
   }
@@ -121,7 +120,8 @@ export async function runCommand(argv: readonly string[], stdout: (text: string)
     ...(biasFile === undefined ? {} : { bias: await readTensor('bias', biasFile) }),
     args: opArgsOf(flags),
   };
-  const result = await compute(req);
+  // The size limit and PyTorch's checks come before the output is allocated.
+  const result = await compute(planOp(req));
 
   const outFile = stringFlag(flags, 'out');
   if (outFile !== undefined) {

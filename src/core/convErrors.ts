@@ -4,7 +4,7 @@
 // 1-D convolutions reported as 2-D by the backend kernels) are copied from real runs:
 // scripts/golden/gen_ops.py records them and test/unit/core/ops.errors.test.ts compares.
 import { TorchError } from './errors';
-import type { PaddingMode } from './ops';
+import type { PaddingMode } from './vocabulary';
 import type { DType } from './tensor';
 import { torchScalarTypeName } from './tensor';
 

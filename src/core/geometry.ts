@@ -25,22 +25,10 @@
 //   - integer convolutions are summed exactly in float64, then wrapped to int32/int64 as
 //     PyTorch's integer arithmetic would; sums beyond 2^53 in magnitude would round first.
 import { convErrors as E, sizeList } from './convErrors';
-import type { OpArgs, OpName, PaddingMode } from './ops';
-import type { DType } from './tensor';
+import { ARG_KEYWORDS, OP_INFO, type DType, type OpArgName, type OpArgs, type OpInfo, type OpName, type OpRequest, type PaddingMode, type TensorSpec } from './vocabulary';
 
-/** What geometry needs of a tensor: shape inference can pass sizes without data. */
-export interface TensorSpec {
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-}
-
-export interface GeometryRequest {
-  readonly op: OpName;
-  readonly input: TensorSpec;
-  readonly weight: TensorSpec;
-  readonly bias?: TensorSpec | undefined;
-  readonly args?: OpArgs | undefined;
-}
+/** A request as geometry reads it: shapes and dtypes, no data. */
+export type GeometryRequest = OpRequest<TensorSpec>;
 
 export interface ConvGeometry {
   readonly op: OpName;
@@ -76,29 +64,9 @@ export interface ConvGeometry {
   readonly dtype: DType;
 }
 
-interface OpInfo {
-  readonly kind: 'conv' | 'transposed' | 'reference';
-  readonly spatialDims: number;
-}
-
-const OPS: Record<OpName, OpInfo> = {
-  conv1d: { kind: 'conv', spatialDims: 1 },
-  conv2d: { kind: 'conv', spatialDims: 2 },
-  conv3d: { kind: 'conv', spatialDims: 3 },
-  conv_transpose1d: { kind: 'transposed', spatialDims: 1 },
-  conv_transpose2d: { kind: 'transposed', spatialDims: 2 },
-  conv_transpose3d: { kind: 'transposed', spatialDims: 3 },
-  corr2d: { kind: 'reference', spatialDims: 2 },
-  trans_conv: { kind: 'reference', spatialDims: 2 },
-};
-
-function isTransposedOp(op: OpName): boolean {
-  return OPS[op].kind === 'transposed';
-}
-
 /** Validates `req` as PyTorch would and returns its geometry; throws PyTorch's TorchError. */
 export function convGeometry(req: GeometryRequest): ConvGeometry {
-  const info = OPS[req.op];
+  const info = OP_INFO[req.op];
   const args = req.args ?? {};
   checkArgumentTypes(req.op, info, args);
   for (const [name, spec] of [['input', req.input], ['weight', req.weight], ['bias', req.bias]] as const) {
@@ -110,12 +78,13 @@ export function convGeometry(req: GeometryRequest): ConvGeometry {
   return info.kind === 'transposed' ? transposedModuleGeometry(req, info.spatialDims) : convModuleGeometry(req, info.spatialDims);
 }
 
-/** Each op's integer arguments in its Python signature's order, by their Python names. */
-const INT_ARGUMENTS: Record<OpInfo['kind'], [keyof OpArgs, string][]> = {
-  conv: [['stride', 'stride'], ['padding', 'padding'], ['dilation', 'dilation'], ['groups', 'groups'], ['outputSize', 'output_size']],
-  transposed: [['stride', 'stride'], ['padding', 'padding'], ['outputPadding', 'output_padding'], ['groups', 'groups'], ['dilation', 'dilation'], ['outputSize', 'output_size']],
-  reference: [],
-};
+/**
+ * An op's integer arguments in the order Python checks them: its signature's, then the module's
+ * output_size (a conv module refuses output_size only after its type check).
+ */
+function intArguments(info: OpInfo): OpArgName[] {
+  return info.kind === 'reference' ? [] : [...info.signature, 'outputSize'];
+}
 
 /**
  * Python's argument parsing, before any ATen check: arguments the op does not take, and
@@ -123,13 +92,11 @@ const INT_ARGUMENTS: Record<OpInfo['kind'], [keyof OpArgs, string][]> = {
  * multi-overload convNd print every signature instead, shortened here to the one at fault).
  */
 function checkArgumentTypes(op: OpName, info: OpInfo, args: OpArgs): void {
-  const given = (Object.keys(args) as (keyof OpArgs)[]).filter((k) => args[k] !== undefined);
+  const given = (Object.keys(args) as OpArgName[]).filter((k) => args[k] !== undefined);
   const unexpected = info.kind === 'reference' ? given[0] : info.kind === 'conv' && args.outputPadding !== undefined ? 'outputPadding' : undefined;
-  if (unexpected !== undefined) {
-    const python = unexpected === 'outputPadding' ? 'output_padding' : unexpected === 'paddingMode' ? 'padding_mode' : unexpected === 'outputSize' ? 'output_size' : unexpected;
-    throw E.unexpectedKeyword(op, python);
-  }
-  for (const [key, python] of INT_ARGUMENTS[info.kind]) {
+  if (unexpected !== undefined) throw E.unexpectedKeyword(op, ARG_KEYWORDS[unexpected]);
+  for (const key of intArguments(info)) {
+    const python = ARG_KEYWORDS[key];
     const value = args[key];
     if (value === undefined || typeof value === 'string') continue;
     const expected = key === 'groups' ? 'int' : 'tuple of ints';
@@ -183,7 +150,7 @@ export function expandInts(value: number | readonly number[] | undefined, fallba
 
 function functionalCall(req: GeometryRequest, spatialDims: number): ConvCall {
   const args = req.args ?? {};
-  const transposed = isTransposedOp(req.op);
+  const transposed = OP_INFO[req.op].transposed;
   const padding = args.padding;
   return {
     op: req.op,

@@ -12,7 +12,7 @@
 import { convGeometry } from './geometry';
 import type { ConvGeometry } from './geometry';
 import { dimTaps, sizes3 } from './kernels/taps';
-import type { OpArgs, OpName } from './ops';
+import type { OpArgs, OpName } from './vocabulary';
 import type { Tensor } from './tensor';
 
 export interface KernelMatrix {

@@ -1,7 +1,7 @@
 // Op arguments as a user types them in an input box, in Python keyword syntax:
 //   stride=2, padding=(1, 0), output_padding=1, padding='same', padding_mode='reflect'
 // Parsed by hand (a few tokens, no Python parser needed) so that every error names its column.
-import { PADDING_MODES, type OpArgs, type PaddingMode } from './ops';
+import { PADDING_MODES, type OpArgs, type PaddingMode } from './vocabulary';
 
 export class OpArgsSyntaxError extends Error {
   override readonly name = 'OpArgsSyntaxError';

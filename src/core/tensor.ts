@@ -1,5 +1,7 @@
-// The whole tensor model of the core: a dense row-major buffer with a shape and a dtype.
-// Buffers are plain typed arrays so they can be transferred to and from worker threads.
+// The tensor model's helpers: a tensor is a dense row-major buffer with a shape and a dtype
+// (declared in vocabulary.ts, re-exported here), on plain typed arrays so it can be transferred
+// to and from worker threads.
+import type { DataOf, DType, FloatDType, Tensor } from './vocabulary';
 
 /**
  * Largest element count an op or a literal may read or produce unless the user's
@@ -7,25 +9,7 @@
  */
 export const DEFAULT_MAX_ELEMENTS = 50_000_000;
 
-export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
-
-export type FloatDType = 'float32' | 'float64';
-
-export interface DataOf {
-  float32: Float32Array;
-  float64: Float64Array;
-  int64: BigInt64Array;
-  int32: Int32Array;
-  bool: Uint8Array;
-}
-
-export type TensorData = DataOf[DType];
-
-export interface Tensor<D extends DType = DType> {
-  readonly shape: readonly number[];
-  readonly dtype: D;
-  readonly data: DataOf[D];
-}
+export type { DataOf, DType, FloatDType, Tensor, TensorData } from './vocabulary';
 
 export function numel(shape: readonly number[]): number {
   let n = 1;

@@ -1,23 +1,26 @@
-// Running one op in the worker pool under a cancellable progress notification: Cancel aborts
-// the worker; a cancelled run resolves to undefined.
+// Running one planned op in the worker pool under a cancellable progress notification: Cancel
+// aborts the worker; a cancelled run resolves to undefined.
 import * as vscode from 'vscode';
 import { isTorchError } from '../core/errors';
 import { formatOpArgs } from '../core/opArgsText';
-import type { OpRequest } from '../core/ops';
+import type { OpPlan } from '../core/plan';
 import type { Tensor } from '../core/tensor';
+import type { OpRequest } from '../core/vocabulary';
 import type { Ctx } from './ctx';
 
-export async function computeCancellable(ctx: Ctx, request: OpRequest): Promise<Tensor | undefined> {
+/** Computes `plan` (made by `ctx.pool().plan`, which checks the size limit and PyTorch's rules first). */
+export async function computeCancellable(ctx: Ctx, plan: OpPlan): Promise<Tensor | undefined> {
+  const op = plan.request.op;
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Conv Lab: running ${request.op}…`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Conv Lab: running ${op}…`, cancellable: true },
     async (_progress, token) => {
       const abort = new AbortController();
       const subscription = token.onCancellationRequested(() => abort.abort());
       try {
-        return await ctx.pool().run(request, { signal: abort.signal });
+        return await ctx.pool().run(plan, { signal: abort.signal });
       } catch (e) {
         if (abort.signal.aborted) {
-          ctx.log.info(`${request.op} cancelled`);
+          ctx.log.info(`${op} cancelled`);
           return undefined;
         }
         throw e;

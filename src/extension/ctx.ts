@@ -1,14 +1,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { OpRequest } from '../core/ops';
+import type { OpPlan } from '../core/plan';
 import type { Tensor } from '../core/tensor';
+import type { OpRequest } from '../core/vocabulary';
 import { WorkerPool } from '../worker/pool';
 import { AnalysisService, type HostTimings } from './analysis/service';
 import { Config } from './config';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
 
-/** What `activate` returns: used by the integration tests, and by nothing else. */
+/**
+ * What `activate` returns: used by the integration tests, and by nothing else. It reads state
+ * and changes nothing but the panel's view; what a test needs beyond that is in `testHooks`.
+ */
 export interface ConvLabApi {
   readonly activationMs: number;
   /** Worker threads running now; 0 until the first op starts the pool. */
@@ -17,21 +21,36 @@ export interface ConvLabApi {
   readonly panel: PanelApi;
   /** Durations of the shape analysis's synchronous steps in the extension host (cleared by the caller as it likes). */
   analysisHostTimings(): HostTimings;
+  /** Only in test mode (TEST_MODE_ENV set when the extension activated). */
+  readonly testHooks?: TestHooks;
 }
 
 /** A command's implementation, made once for the context (`package.json` declares its id). */
 export type CommandFactory = (ctx: Ctx) => (...args: never[]) => unknown;
 
+/** What the integration tests do that no other extension may: save without a dialog, post as the panel's webview. */
+export interface TestHooks {
+  /** The next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
+  savePngTo(uri: vscode.Uri): void;
+  /** A message to the panel's host as its webview would post it (checked the same way); resolves when handled. */
+  panelMessage(raw: unknown): Promise<void>;
+}
+
+/** Set to 1 in the extension host's environment by the test runners (test/runner/suite.mjs). */
+export const TEST_MODE_ENV = 'CONV_LAB_TEST_MODE';
+
 /**
  * The extension's one context object: it owns every disposable it creates, so `dispose`
  * releases everything (worker threads included).
  */
-export class Ctx implements vscode.Disposable, ConvLabApi {
+export class Ctx implements vscode.Disposable {
   readonly log = new Log();
   readonly config = new Config();
   readonly activationMs: number;
   readonly panel: PanelHost;
   readonly analysis: AnalysisService;
+  /** What `activate` returns: a narrow view of this context, never the context itself. */
+  readonly api: ConvLabApi;
   private readonly disposables: vscode.Disposable[] = [this.log, this.config];
   private workerPool: WorkerPool | undefined;
 
@@ -41,7 +60,10 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
    */
   constructor(readonly extension: vscode.ExtensionContext, commands: Readonly<Record<string, CommandFactory>>) {
     const started = performance.now();
-    this.panel = new PanelHost(extension.extensionUri, this.log, (request) => this.pool().run(request));
+    this.panel = new PanelHost(extension.extensionUri, this.log, {
+      plan: (request) => this.pool().plan(request),
+      run: (plan, signal) => this.pool().run(plan, { signal }),
+    });
     this.disposables.push(this.panel);
     this.analysis = new AnalysisService(extension.extensionPath, this.log, this.config);
     this.disposables.push(this.analysis);
@@ -54,6 +76,7 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
     }));
     extension.subscriptions.push(this);
     this.activationMs = performance.now() - started;
+    this.api = this.makeApi(process.env[TEST_MODE_ENV] === '1');
     this.log.info(`Conv Lab ${String(extension.extension.packageJSON['version'])} activated in ${this.activationMs.toFixed(1)} ms`);
   }
 
@@ -71,17 +94,41 @@ export class Ctx implements vscode.Disposable, ConvLabApi {
     return this.workerPool;
   }
 
-  /** The panel follows the op the user ran last. */
-  showInPanel(request: OpRequest, result: Tensor): void {
-    this.panel.show(request, result);
+  /**
+   * The panel follows the op the user ran last: its plan, or (an op a cell replay computed
+   * statically) its request, planned here.
+   */
+  showInPanel(run: OpPlan | OpRequest, result: Tensor): void {
+    let plan: OpPlan;
+    try {
+      plan = 'geometry' in run ? run : this.pool().plan(run);
+    } catch (e) {
+      this.log.warn(`panel: cannot show ${'geometry' in run ? run.request.op : run.op}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    void this.panel.show(plan, result);
   }
 
-  analysisHostTimings(): HostTimings {
-    return this.analysis.timings;
-  }
-
-  liveWorkers(): number {
-    return this.workerPool?.liveWorkers ?? 0;
+  private makeApi(testMode: boolean): ConvLabApi {
+    const panel = this.panel;
+    const panelApi: PanelApi = {
+      get isOpen() { return panel.isOpen; },
+      get view() { return panel.view; },
+      nextRender: () => panel.nextRender(),
+      selectView: (tab) => panel.selectView(tab),
+      nextParametersRun: () => panel.nextParametersRun(),
+    };
+    const testHooks: TestHooks = {
+      savePngTo: (uri) => panel.savePngTo(uri),
+      panelMessage: (raw) => panel.receive(raw),
+    };
+    return Object.freeze({
+      activationMs: this.activationMs,
+      liveWorkers: () => this.workerPool?.liveWorkers ?? 0,
+      panel: Object.freeze(panelApi),
+      analysisHostTimings: () => this.analysis.timings,
+      ...(testMode ? { testHooks: Object.freeze(testHooks) } : {}),
+    });
   }
 
   private stopPool(): void {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { formatTensor } from '../core/format';
 import { NpyError, npyMaxBytes, parseNpy, readNpy, serializeNpy } from '../core/npy';
 import { parseOpArgs } from '../core/opArgsText';
-import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/ops';
+import { OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../core/vocabulary';
 import type { Tensor } from '../core/tensor';
 import { computeCancellable, describeRun, messageOf } from './compute';
 import type { Ctx } from './ctx';
@@ -47,11 +47,12 @@ export async function runNpy(ctx: Ctx, given?: RunNpyArgs): Promise<RunOutcome |
   if (request === undefined) return undefined;
   try {
     const opRequest = await readRequest(request, ctx.config.settings.maxElements);
-    const result = await computeCancellable(ctx, opRequest);
+    const plan = ctx.pool().plan(opRequest);
+    const result = await computeCancellable(ctx, plan);
     if (result === undefined) return undefined;
     const printed = formatTensor(result);
     ctx.log.info(`${describeRun(opRequest)} → [${result.shape.join(', ')}]\n${printed}`);
-    ctx.showInPanel(opRequest, result);
+    ctx.showInPanel(plan, result);
     await saveResult(request.out, result, opRequest.op);
     return { ok: true, result, printed };
   } catch (e) {

@@ -5,7 +5,7 @@
 // each version once, building on the last analysis, and answers in program offsets, which the host
 // maps back to editors: diagnostics, hovers, hints, fixes, and the run commands' questions (the
 // tensor a selection means, the cells it covers, the kernels and arguments to offer).
-import type { OpArgs, OpName } from '../core/ops';
+import type { OpArgs, OpName, OpRequest } from '../core/vocabulary';
 import type { DType, Tensor } from '../core/tensor';
 import type { Span, TextEdit } from '../python/syntax/document';
 import type { Hover } from '../python/features/hover';
@@ -166,7 +166,7 @@ export type WireEvaluation =
   | { readonly ok: false; readonly error: WireSourceError };
 
 export type WireReplayOutcome =
-  | { readonly ok: true; readonly printed: string; readonly tensor?: Tensor; readonly op?: { readonly op: OpName; readonly input: Tensor; readonly weight: Tensor; readonly bias?: Tensor; readonly args?: OpArgs } }
+  | { readonly ok: true; readonly printed: string; readonly tensor?: Tensor; readonly op?: OpRequest }
   | { readonly ok: false; readonly error: WireSourceError };
 
 export interface WireReplayStep {

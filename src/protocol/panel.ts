@@ -1,10 +1,11 @@
 // Every message between the extension host and the Conv Lab panel's webview, and the state the
 // webview keeps across reloads. Messages are one-way notifications (nothing waits for a reply),
-// so they travel as plain discriminated unions rather than through RpcEndpoint. Anything that
-// comes from the webview (messages, restored state) is checked here before the host uses it.
-import { parseOpArgs } from '../core/opArgsText';
-import { OP_NAMES, type OpName } from '../core/ops';
-import type { DType } from '../core/tensor';
+// so they travel as plain discriminated unions rather than through RpcEndpoint. Arguments travel
+// as structured OpArgs both ways: nothing is spelled as Python for the other side to parse back.
+// Anything that comes from the webview (messages, restored state) is checked here before the
+// host uses it.
+import { convGeometry, type ConvGeometry } from '../core/geometry';
+import { ARG_KEYWORDS, OP_NAMES, PADDING_MODES, type DType, type OpArgName, type OpArgs, type OpName } from '../core/vocabulary';
 
 export const PANEL_VIEW_TYPE = 'convLab.panel';
 
@@ -38,31 +39,37 @@ export interface PanelTensor<Values = Float64Array> {
 /** What the Tensors view shows: one op, its tensors, and its output-size formulas. */
 export interface PanelView<Values = Float64Array> {
   readonly op: OpName;
-  /** The call as Python would spell it, e.g. `F.conv_transpose2d(input, weight, stride=2)`. */
+  /** The call as Python would spell it, e.g. `F.conv_transpose2d(input, weight, stride=2)` (display only). */
   readonly call: string;
-  /** The op's arguments in Python keyword syntax (core/opArgsText.ts), e.g. `stride=2, padding=1`. */
-  readonly args: string;
-  /** The arguments of the run the user started (the Parameters view's reset), same syntax. */
-  readonly originalArgs: string;
+  readonly args: OpArgs;
+  /** The arguments of the run the user started (the Parameters view's reset). */
+  readonly originalArgs: OpArgs;
   /** 1, 2 or 3: the trailing dims of every tensor that are spatial. */
   readonly spatialDims: number;
   /** One per spatial dim, numbers substituted (geometry.ts's `geometryFormulas`). */
   readonly formulas: readonly string[];
+  /** The op's geometry, from its plan: the views draw from it. */
+  readonly geometry: ConvGeometry;
   readonly tensors: readonly PanelTensor<Values>[];
 }
 
-/** A view as `setState` keeps it: JSON, so values are plain arrays, and only whole (small) views. */
+/**
+ * A view as `setState` keeps it: JSON, so values are plain arrays, and only whole (small) views;
+ * without its geometry, which a restore computes again from the checked shapes and arguments.
+ */
 export type StoredTensor = PanelTensor<number[]> & { readonly values: number[] };
-export type StoredView = Omit<PanelView, 'tensors'> & { readonly tensors: readonly StoredTensor[] };
+export type StoredView = Omit<PanelView, 'tensors' | 'geometry'> & { readonly tensors: readonly StoredTensor[] };
+export type RestoredView = StoredView & { readonly geometry: ConvGeometry };
 
 export const VIEW_NAMES = ['tensors', 'scatter', 'sliding', 'fields', 'matrix', 'overlap', 'parameters'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
-/** The longest arguments text the Parameters view may send, and the largest kernel size per dim. */
-export const ARGS_TEXT_MAX_LENGTH = 400;
+/** The most values an argument tuple from the webview may hold (PyTorch names a wrong count in its message). */
+export const ARG_TUPLE_MAX_LENGTH = 8;
+/** The largest kernel size per dim the Parameters view may ask for. */
+export const KERNEL_SIZE_MAX = 64;
 /** The longest error text a render report may carry. */
 export const ALERT_TEXT_MAX_LENGTH = 400;
-export const KERNEL_SIZE_MAX = 64;
 /** The largest PNG (as a data: URL) the webview may ask the host to save. */
 export const PNG_DATA_URL_MAX_LENGTH = 32 * 1024 * 1024;
 const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
@@ -71,8 +78,8 @@ export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
   /** Switch to a view (e.g. "Show Kernel as Matrix" opens the matrix). */
   | { readonly type: 'selectView'; readonly tab: ViewName }
-  /** The Parameters view's run failed: PyTorch's message (or the pool's / the syntax error), and what was run. */
-  | { readonly type: 'rerunFailed'; readonly args: string; readonly message: string }
+  /** The Parameters view's run failed: PyTorch's message (or the size limit's), and the arguments tried. */
+  | { readonly type: 'rerunFailed'; readonly args: OpArgs; readonly message: string }
   /** A one-line outcome (e.g. of a copy), read out by screen readers. */
   | { readonly type: 'notice'; readonly text: string }
   /** The answer to the webview's `values` request `id`: the ranges' values one after another. */
@@ -86,10 +93,10 @@ export type FromPanelMessage =
   /** `length` values from each of `starts` (row-major offsets) of the shown tensor `role`. */
   | { readonly type: 'values'; readonly id: number; readonly role: TensorRole; readonly starts: readonly number[]; readonly length: number }
   /**
-   * Run the op again with these arguments (Python keyword syntax) and, when given, a kernel of
-   * this spatial size (the weight cropped, or grown with taps of 1).
+   * Run the op again with these arguments and, when given, a kernel of this spatial size (the
+   * weight cropped, or grown with taps of 1). A newer rerun cancels an older one still running.
    */
-  | { readonly type: 'rerun'; readonly args: string; readonly kernelSize?: readonly number[] }
+  | { readonly type: 'rerun'; readonly args: OpArgs; readonly kernelSize?: readonly number[] }
   /** Back to the arguments and kernel of the run the user started. */
   | { readonly type: 'resetParameters' }
   /** Save view `view` drawn as a PNG (`canvas.toDataURL()`). */
@@ -149,8 +156,9 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
         : undefined;
     }
     case 'rerun': {
-      const { args, kernelSize } = x;
-      if (typeof args !== 'string' || args.length > ARGS_TEXT_MAX_LENGTH) return undefined;
+      const { kernelSize } = x;
+      const args = parseOpArgsValue(x['args']);
+      if (args === undefined) return undefined;
       if (kernelSize === undefined) return { type: 'rerun', args };
       return Array.isArray(kernelSize) && kernelSize.length >= 1 && kernelSize.length <= 3 && kernelSize.every((k) => isCount(k) && k >= 1 && k <= KERNEL_SIZE_MAX)
         ? { type: 'rerun', args, kernelSize }
@@ -188,15 +196,39 @@ export function pngBytesOf(dataUrl: string): Uint8Array {
   return bytes;
 }
 
-/** Arguments text the core's parser accepts. */
-function isArgsText(x: unknown): x is string {
-  if (typeof x !== 'string' || x.length > ARGS_TEXT_MAX_LENGTH) return false;
-  try {
-    parseOpArgs(x);
-    return true;
-  } catch {
-    return false;
+/** A number an argument may be: finite, and exact as an integer would be (PyTorch's own checks follow). */
+function isArgNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER;
+}
+
+function isArgTuple(x: unknown): x is number[] {
+  return Array.isArray(x) && x.length >= 1 && x.length <= ARG_TUPLE_MAX_LENGTH && x.every(isArgNumber);
+}
+
+/** What each argument may hold, as the webview sends it. */
+const ARG_CHECKS: Readonly<Record<OpArgName, (x: unknown) => boolean>> = {
+  stride: (x) => isArgNumber(x) || isArgTuple(x),
+  padding: (x) => isArgNumber(x) || isArgTuple(x) || x === 'same' || x === 'valid',
+  dilation: (x) => isArgNumber(x) || isArgTuple(x),
+  groups: isArgNumber,
+  outputPadding: (x) => isArgNumber(x) || isArgTuple(x),
+  paddingMode: (x) => isOneOf(PADDING_MODES, x),
+  outputSize: isArgTuple,
+};
+
+/**
+ * Op arguments from the webview: a record of OpArgs' own fields only, each of its type (a copy,
+ * so nothing else it carried reaches the host); undefined for anything else.
+ */
+export function parseOpArgsValue(x: unknown): OpArgs | undefined {
+  if (!isRecord(x)) return undefined;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(x)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(ARG_KEYWORDS, key) || !ARG_CHECKS[key as OpArgName](value)) return undefined;
+    args[key] = Array.isArray(value) ? [...value] : value;
   }
+  return args as OpArgs;
 }
 
 function isFiniteNumber(x: unknown): x is number {
@@ -213,18 +245,38 @@ function parseStoredTensor(x: unknown): StoredTensor | undefined {
   return { role, shape, dtype, min, max, values };
 }
 
-/** A view restored from the webview's state, or undefined if it is malformed. */
-export function parseStoredView(x: unknown): StoredView | undefined {
+/**
+ * A view restored from the webview's state, or undefined if it is malformed: its geometry is
+ * computed again from its shapes and arguments, and must be valid and match its spatial dims.
+ */
+export function parseStoredView(x: unknown): RestoredView | undefined {
   if (!isRecord(x)) return undefined;
-  const { op, call, args, originalArgs, spatialDims, formulas, tensors } = x;
+  const { op, call, spatialDims, formulas, tensors } = x;
   if (!isOneOf(OP_NAMES, op) || typeof call !== 'string' || !(spatialDims === 1 || spatialDims === 2 || spatialDims === 3)) return undefined;
-  if (!isArgsText(args) || !isArgsText(originalArgs)) return undefined;
+  const args = parseOpArgsValue(x['args']);
+  const originalArgs = parseOpArgsValue(x['originalArgs']);
+  if (args === undefined || originalArgs === undefined) return undefined;
   if (!Array.isArray(formulas) || !formulas.every((f) => typeof f === 'string')) return undefined;
   if (!Array.isArray(tensors) || tensors.length > TENSOR_ROLES.length) return undefined;
   const parsed = tensors.map(parseStoredTensor);
   if (!parsed.every((t) => t !== undefined) || !parsed.some((t) => t.role === 'output')) return undefined;
   if (parsed.reduce((n, t) => n + t.values.length, 0) > INLINE_MAX_ELEMENTS) return undefined;
-  return { op, call, args, originalArgs, spatialDims, formulas, tensors: parsed };
+  const spec = (role: TensorRole) => {
+    const t = parsed.find((p) => p.role === role);
+    return t && { shape: t.shape, dtype: t.dtype };
+  };
+  const input = spec('input');
+  const weight = spec('weight');
+  if (input === undefined || weight === undefined) return undefined;
+  let geometry: ConvGeometry;
+  try {
+    geometry = convGeometry({ op, input, weight, bias: spec('bias'), args });
+  } catch {
+    return undefined;
+  }
+  const output = spec('output');
+  if (geometry.spatialDims !== spatialDims || output?.shape.join() !== geometry.outputShape.join()) return undefined;
+  return { op, call, args, originalArgs, spatialDims, formulas, geometry, tensors: parsed };
 }
 
 export const DEFAULT_UI_STATE: PanelUiState = { tab: 'tensors', table: false, step: 0, plane: [0, 0], picks: {} };

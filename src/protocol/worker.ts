@@ -3,14 +3,18 @@
 // inputs are shared by every worker of an op; results are not transferred because detaching a
 // buffer makes V8 guard every later typed-array access in that thread (kernels ~25% slower,
 // measured: 694 -> 880 ms on the same conv).
-import type { OpRequest, OutputRegion } from '../core/ops';
+import type { OpPlan } from '../core/plan';
 import type { Tensor } from '../core/tensor';
+import type { OutputRegion } from '../core/vocabulary';
 import type { RpcEndpoint } from './rpc';
 
-/** Computes one block of the output (`runOpRegion`; the whole output is one block too). */
+/**
+ * Computes one block of the planned op's output (`runPlanRegion`; the whole output is one block
+ * too). The plan carries the geometry and the engine: the worker derives neither again.
+ */
 export interface RunOpMessage {
   readonly type: 'runOp';
-  readonly request: OpRequest;
+  readonly plan: OpPlan;
   readonly region: OutputRegion;
 }
 

@@ -1,9 +1,7 @@
-// The Conv Lab panel's script (runs in the webview, bundled to dist/webview.js). It draws what
-// the host posts, keeps the view and the picker positions with setState so the panel restores
-// after a reload, and asks the host for anything outside the webview (the clipboard).
-import { convGeometry } from '../core/geometry';
-import { parseOpArgs } from '../core/opArgsText';
-import { CONV_TRANSPOSE_OP_NAMES, type OpArgs } from '../core/ops';
+// The Conv Lab panel's script (runs in the webview, bundled to dist/webview/webview.js). It
+// draws what the host posts, keeps the view and the picker positions with setState so the panel
+// restores after a reload, and asks the host for anything outside the webview (the clipboard).
+import { OP_INFO } from '../core/vocabulary';
 import {
   DEFAULT_UI_STATE,
   parseStoredView,
@@ -81,7 +79,7 @@ function heatmapStyle(): HeatmapStyle {
 }
 
 function isTransposed(view: PanelView): boolean {
-  return (CONV_TRANSPOSE_OP_NAMES as readonly string[]).includes(view.op);
+  return OP_INFO[view.op].kind === 'transposed';
 }
 
 const numel = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
@@ -157,32 +155,17 @@ async function viewValues(v: PanelView): Promise<ViewValues | undefined> {
 }
 
 async function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: HeatmapStyle): Promise<HTMLElement> {
-  let args: OpArgs;
-  let context: ViewContext;
-  // The geometry-only views (Overlap, Parameters) need no values.
+  // The geometry-only views (Overlap, Parameters) need no values; the geometry is the plan's.
   const values = tab === 'overlap' || tab === 'parameters' ? undefined : await viewValues(v);
-  try {
-    args = parseOpArgs(v.args);
-    const spec = (role: string) => {
-      const t = v.tensors.find((x) => x.role === role);
-      return t && { shape: t.shape, dtype: t.dtype };
-    };
-    const input = spec('input');
-    const weight = spec('weight');
-    if (!input || !weight) return element('p', { class: 'empty' }, 'This view needs the input and the weight.');
-    const geometry = convGeometry({ op: v.op, input, weight, bias: spec('bias'), args });
-    context = {
-      view: v, values, geometry, args, ui, style,
-      setUi: (patch) => {
-        ui = { ...ui, ...patch };
-        saveState();
-      },
-      post: (message) => vscode.postMessage(message),
-      onDispose: (stop) => disposeView.push(stop),
-    };
-  } catch (e) {
-    return element('p', { role: 'alert' }, e instanceof Error ? e.message : String(e));
-  }
+  const context: ViewContext = {
+    view: v, values, geometry: v.geometry, args: v.args, ui, style,
+    setUi: (patch) => {
+      ui = { ...ui, ...patch };
+      saveState();
+    },
+    post: (message) => vscode.postMessage(message),
+    onDispose: (stop) => disposeView.push(stop),
+  };
   const rerender = () => void render();
   switch (tab) {
     case 'scatter': return scatterView(context, rerender);
@@ -410,14 +393,15 @@ function saveState(): void {
   vscode.setState(stored ? { view: stored, ui } : view ? { droppedCall: view.call, ui } : { ui });
 }
 
-/** The view as JSON for the state, when it came whole (small); large ones are not kept. */
+/** The view as JSON for the state, when it came whole (small); large ones are not kept. The geometry is computed again on restore. */
 function storedView(v: PanelView): StoredView | undefined {
   const tensors: StoredTensor[] = [];
   for (const t of v.tensors) {
     if (!t.values) return undefined;
     tensors.push({ ...t, values: Array.from(t.values) });
   }
-  return { ...v, tensors };
+  const { op, call, args, originalArgs, spatialDims, formulas } = v;
+  return { op, call, args, originalArgs, spatialDims, formulas, tensors };
 }
 
 function restoreState(): void {

@@ -4,7 +4,7 @@
 // step plans, kernel matrix), so what it shows is what the kernels compute. Webview only.
 import type { ConvGeometry } from '../core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../core/kernelMatrix';
-import type { OpArgs } from '../core/ops';
+import type { OpArgs } from '../core/vocabulary';
 import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type Step, type StepPlan } from '../core/steps';
 import type { Tensor } from '../core/tensor';

@@ -1,28 +1,7 @@
 // How the pool cuts an op into blocks of its output and puts the blocks back together. Pure
 // functions: the pool and its tests share them.
-import type { OpRequest, OutputRegion, RegionExtent } from '../core/ops';
+import type { OutputRegion, RegionExtent } from '../core/vocabulary';
 import { numel, type DType, type DataOf, type Tensor, type TensorData } from '../core/tensor';
-
-/**
- * Multiply-accumulates the op performs, the measure of its cost. A conv does
- * numel(weight) / weight.shape[0] per output element (C_in/groups × kernel); a transposed conv
- * scatters weight.shape[1..] (C_out/groups × kernel) per input element; d2l's corr2d and trans_conv
- * use the whole 2-D kernel per output (resp. input) element.
- */
-export function estimateMacs(req: OpRequest, outputShape: readonly number[]): number {
-  const weightNumel = numel(req.weight.shape);
-  const perOutputChannel = weightNumel / Math.max(1, req.weight.shape[0] ?? 1);
-  switch (req.op) {
-    case 'conv1d': case 'conv2d': case 'conv3d':
-      return numel(outputShape) * perOutputChannel;
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d':
-      return numel(req.input.shape) * perOutputChannel;
-    case 'corr2d':
-      return numel(outputShape) * weightNumel;
-    case 'trans_conv':
-      return numel(req.input.shape) * weightNumel;
-  }
-}
 
 /** Evenly spaced cut points of [0, length) into `parts` ranges. */
 function cuts(length: number, parts: number): Array<readonly [number, number]> {
@@ -61,7 +40,7 @@ function bytesOf(data: TensorData): Uint8Array {
 }
 
 /**
- * Copies a block computed by runOpRegion into its place in the full output, laid out as
+ * Copies a block computed by runPlanRegion into its place in the full output, laid out as
  * [batch, channels, rows, ...rest] (missing batch or channel dims have extent 1).
  */
 export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegion, extent: RegionExtent): void {

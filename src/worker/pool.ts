@@ -9,11 +9,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { outputShapeOf, regionExtentOf, runOp, usesFastKernels, type OpRequest } from '../core/ops';
+import { runPlan } from '../core/engine';
+import { checkPlanSizes, planOp, type OpPlan } from '../core/plan';
 import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor';
+import type { OpRequest, TensorSpec } from '../core/vocabulary';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
-import { copyRegionInto, estimateMacs, planRegions, toShared } from './blocks';
+import { copyRegionInto, planRegions, toShared } from './blocks';
 
 export interface WorkerPoolOptions {
   /** Absolute path of dist/worker.js. */
@@ -24,19 +26,19 @@ export interface WorkerPoolOptions {
   maxElements?: number;
   /** JS heap limit of each worker, so a runaway worker dies instead of the host. */
   workerHeapMb?: number;
-  /** Fewest multiply-accumulates worth a block of their own; smaller ops run as one block. */
-  minBlockMacs?: number;
+  /** Fewest estimated milliseconds of work (the plan's cost) worth a block of their own; smaller ops run as one block. */
+  minBlockMs?: number;
   /** Fewest output channels in a block when blocks are cut by channel. */
   minBlockChannels?: number;
   /**
-   * Ops on the fast kernels with at most this many multiply-accumulates run on the calling
-   * thread: they take less time there than the round trip to a worker. 0 sends every op to the
-   * workers.
+   * Ops on the fast kernels estimated to take at most this many milliseconds (and little
+   * memory) run on the calling thread: they take less time there than the round trip to a
+   * worker. 0 sends every op to the workers.
    */
-  inlineMaxMacs?: number;
+  inlineMaxMs?: number;
 }
 
-export type WorkerPoolErrorCode = 'too-large' | 'worker-crashed' | 'worker-out-of-memory' | 'disposed';
+export type WorkerPoolErrorCode = 'worker-crashed' | 'worker-out-of-memory' | 'disposed';
 
 /** The pool's own failures (as opposed to PyTorch's TorchErrors about the op). */
 export class WorkerPoolError extends Error {
@@ -47,15 +49,19 @@ export class WorkerPoolError extends Error {
 }
 
 const DEFAULT_WORKER_HEAP_MB = 512;
-/** About 2 ms of kernel time: below it a block costs less than the round trip that carries it. */
-const DEFAULT_MIN_BLOCK_MACS = 2_000_000;
+/** Below about 2 ms of kernel time a block costs less than the round trip that carries it. */
+const DEFAULT_MIN_BLOCK_MS = 2;
 /**
- * Up to about 1 ms on the fast kernels, less than the same op costs through a worker (the hop,
+ * Up to about 2 ms on the fast kernels, less than the same op costs through a worker (the hop,
  * and copying input and output to and from shared memory): `npm run bench:core` measures both
- * ways for C1 and C2 (90,000 multiply-accumulates, ~50 µs inline, ~200 µs through a worker) and
- * C6 (3.6 million, ~0.7 ms inline, ~1.3-2.7 ms through the pool).
+ * ways for C1 and C2 (~50 µs inline, ~200 µs through a worker) and C6 (estimated 1.9 ms; ~1.2 ms
+ * inline, ~2.4 ms through the pool). The estimate is the plan's, which counts output size,
+ * padding and kernel calls besides multiply-adds, so an op that merely looks small (a transposed
+ * conv with a huge stride) never runs here.
  */
-export const DEFAULT_INLINE_MAX_MACS = 4_000_000;
+export const DEFAULT_INLINE_MAX_MS = 2;
+/** An op run on the calling thread may take this much memory besides its tensors (the fast kernels' arena). */
+const INLINE_MAX_SCRATCH_BYTES = 16 << 20;
 /**
  * The fast kernels compute 4 output channels at a time and set up every block afresh (C5, 21
  * channels in 6 blocks, ran slower on 2 workers than inline): a block cut by channels keeps at
@@ -69,6 +75,11 @@ const BLOCKS_PER_WORKER = 3;
  * (16 MB blocks took 15-30 ms, over the 20 ms event-loop budget).
  */
 const MAX_BLOCK_ELEMENTS = 1 << 20;
+/**
+ * However few channels or little work an op has, no block is larger than 8 MB of float32
+ * (10-15 ms to copy): a transposed conv with a large stride has little work and a large output.
+ */
+const MAX_COPY_ELEMENTS = 2 << 20;
 /** Input buffers kept for reuse: an op's input, weight and bias, and the previous op's. */
 const SPARE_BUFFERS = 6;
 
@@ -109,8 +120,8 @@ export class WorkerPool {
   private readonly workerScript: string;
   private readonly maxElements: number;
   private readonly workerHeapMb: number;
-  private readonly minBlockMacs: number;
-  private readonly inlineMaxMacs: number;
+  private readonly minBlockMs: number;
+  private readonly inlineMaxMs: number;
   private readonly minBlockChannels: number;
   private readonly slots = new Set<Slot>();
   /** Input buffers of finished ops, reused by later ones (most recent last). */
@@ -118,6 +129,8 @@ export class WorkerPool {
   private queue: Task[] = [];
   private readonly jobs = new Set<Job>();
   private disposed = false;
+  private started = 0;
+  private pumpScheduled = false;
 
   constructor(options: WorkerPoolOptions) {
     // new Worker() throws synchronously for relative paths; refuse them here, not mid-op.
@@ -130,8 +143,8 @@ export class WorkerPool {
       : Math.min(8, os.availableParallelism());
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.workerHeapMb = options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
-    this.minBlockMacs = options.minBlockMacs ?? DEFAULT_MIN_BLOCK_MACS;
-    this.inlineMaxMacs = options.inlineMaxMacs ?? DEFAULT_INLINE_MAX_MACS;
+    this.minBlockMs = options.minBlockMs ?? DEFAULT_MIN_BLOCK_MS;
+    this.inlineMaxMs = options.inlineMaxMs ?? DEFAULT_INLINE_MAX_MS;
     this.minBlockChannels = options.minBlockChannels ?? DEFAULT_MIN_BLOCK_CHANNELS;
   }
 
@@ -140,29 +153,45 @@ export class WorkerPool {
     return this.slots.size;
   }
 
+  /** Threads started since the pool was made, replacements included. */
+  get threadsStarted(): number {
+    return this.started;
+  }
+
   /**
-   * Computes `req` like runOp. Rejects with the core's TorchError for invalid ops, with a
-   * WorkerPoolError when the op is too large or its worker dies, and with `signal.reason` when
+   * The plan of `request` under this pool's size limit: throws OpTooLargeError or PyTorch's
+   * TorchError before anything is allocated.
+   */
+  plan<Operand extends TensorSpec>(request: OpRequest<Operand>): OpPlan<Operand> {
+    return planOp(request, { maxElements: this.maxElements });
+  }
+
+  /** Whether `run` computes the plan on the calling thread (estimated small, on the fast kernels). */
+  runsInline(plan: OpPlan<TensorSpec>): boolean {
+    return plan.engine === 'fast' && plan.cost.ms <= this.inlineMaxMs && plan.cost.scratchBytes <= INLINE_MAX_SCRATCH_BYTES;
+  }
+
+  /**
+   * Computes a planned op like runPlan. Rejects with OpTooLargeError for a plan over this pool's
+   * size limit, with a WorkerPoolError when its worker dies, and with `signal.reason` when
    * aborted (at once; the threads working on it are terminated and replaced).
    */
-  async run(req: OpRequest, options: { signal?: AbortSignal | undefined } = {}): Promise<Tensor> {
+  async run(plan: OpPlan, options: { signal?: AbortSignal | undefined } = {}): Promise<Tensor> {
     const { signal } = options;
     this.assertUsable(signal);
+    checkPlanSizes(plan, this.maxElements);
+    const req = plan.request;
     const label = `${req.op} on input [${req.input.shape.join(', ')}]`;
-    this.checkSize(`${req.op} input`, req.input.shape);
-    this.checkSize(`${req.op} weight`, req.weight.shape);
-    if (req.bias !== undefined) this.checkSize(`${req.op} bias`, req.bias.shape);
-    const outputShape = outputShapeOf(req);
-    this.checkSize(`${req.op} output`, outputShape);
-    const macs = estimateMacs(req, outputShape);
-    if (macs <= this.inlineMaxMacs && usesFastKernels(req)) return runOp(req);
+    if (this.runsInline(plan)) return runPlan(plan);
 
     // Small ops are one block on one worker.
-    const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(numel(outputShape) / MAX_BLOCK_ELEMENTS));
+    const outputShape = plan.geometry.outputShape;
+    const wantedBlocks = Math.max(this.size * BLOCKS_PER_WORKER, Math.ceil(plan.outputElements / MAX_BLOCK_ELEMENTS));
     const rowsFirst = numel(req.weight.shape) < numel(req.input.shape);
-    const extent = regionExtentOf(req);
+    const extent = plan.extent;
     const channelCuts = rowsFirst ? Infinity : extent.batch * Math.max(1, Math.floor(extent.channels / this.minBlockChannels));
-    const blockCount = Math.max(1, Math.min(wantedBlocks, channelCuts, Math.floor(macs / this.minBlockMacs)));
+    const worthCutting = Math.max(1, Math.min(wantedBlocks, channelCuts, Math.floor(plan.cost.ms / this.minBlockMs)));
+    const blockCount = Math.max(worthCutting, Math.ceil(plan.outputElements / MAX_COPY_ELEMENTS));
     const lease = (t: Tensor): SharedArrayBuffer | undefined => (t.data.buffer instanceof SharedArrayBuffer ? undefined : this.spareBuffer(t.data.byteLength));
     const shared: OpRequest = {
       ...req,
@@ -171,9 +200,10 @@ export class WorkerPool {
       ...(req.bias === undefined ? {} : { bias: await toShared(req.bias, lease(req.bias)) }),
     };
     signal?.throwIfAborted();
+    const sharedPlan: OpPlan = { ...plan, request: shared };
     let output: Tensor | undefined;
     const parts = planRegions(extent, blockCount, rowsFirst).map((region): JobPart => ({
-      message: { type: 'runOp', request: shared, region },
+      message: { type: 'runOp', plan: sharedPlan, region },
       onReply: (reply) => {
         output ??= zeros(outputShape, reply.tensor.dtype);
         copyRegionInto(output, reply.tensor, region, extent);
@@ -234,17 +264,6 @@ export class WorkerPool {
     signal?.throwIfAborted();
   }
 
-  private checkSize(what: string, shape: readonly number[]): void {
-    const n = numel(shape);
-    if (n > this.maxElements) {
-      throw new WorkerPoolError(
-        'too-large',
-        `${what} [${shape.join(', ')}] has ${n.toLocaleString('en-US')} elements, more than the limit of ` +
-        `${this.maxElements.toLocaleString('en-US')} (maxElements); refused before computing anything`,
-      );
-    }
-  }
-
   /** Runs the messages as one job: all replies in, or the first failure rejects and stops the rest. */
   private runJob(label: string, parts: readonly JobPart[], signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -272,7 +291,7 @@ export class WorkerPool {
           const replacements = this.disposed ? 0 : Math.min(busy.length, this.size - this.slots.size);
           for (let i = 0; i < replacements; i++) this.spawn();
           reject(error);
-          this.pump();
+          this.schedulePump();
         },
       };
       this.jobs.add(job);
@@ -288,6 +307,21 @@ export class WorkerPool {
           }
         },
       })));
+      this.pump();
+    });
+  }
+
+  /**
+   * Pumps once the current turn is over: ops cancelled together (a burst of aborts) first drop
+   * their queued tasks, so no task of theirs reaches a worker only to have it terminated and
+   * replaced (80 ops cancelled at once started 160 threads, blocking the caller for most of a
+   * second).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -341,6 +375,7 @@ export class WorkerPool {
     worker.on('error', (error) => this.retire(slot, this.crashError(slot, error)));
     worker.on('exit', (code) => this.retire(slot, this.crashError(slot, new Error(`the thread exited with code ${code}`))));
     this.slots.add(slot);
+    this.started++;
     return slot;
   }
 
@@ -364,7 +399,7 @@ export class WorkerPool {
     slot.task = undefined;
     slot.endpoint.rejectAll(crash ?? new WorkerPoolError('worker-crashed', 'the compute worker was terminated'));
     if (crash !== undefined) task?.job.fail(crash);
-    this.pump();
+    this.schedulePump();
     void slot.worker.terminate();
   }
 }

@@ -1,8 +1,9 @@
-// Compute worker (bundled to dist/worker.js): answers runOp requests with the core's kernels and
-// hands results back on SharedArrayBuffers (never detaching a buffer: see protocol/worker.ts).
+// Compute worker (bundled to dist/worker.js): computes blocks of planned ops with the core's
+// kernels and hands results back on SharedArrayBuffers (never detaching a buffer: see
+// protocol/worker.ts).
 // One request at a time; the pool cancels by terminating the thread, so no cancellation here.
 import { parentPort } from 'node:worker_threads';
-import { runOpRegion } from '../core/ops';
+import { runPlanRegion } from '../core/engine';
 import { RpcEndpoint } from '../protocol/rpc';
 import type { FromWorkerMessage, ToWorkerMessage, WorkerFault, WorkerHostEndpoint } from '../protocol/worker';
 import { toShared } from './blocks';
@@ -21,7 +22,7 @@ function sharedOutput(bytes: number): SharedArrayBuffer {
 async function handle(message: ToWorkerMessage): Promise<FromWorkerMessage> {
   switch (message.type) {
     case 'runOp':
-      return { type: 'tensor', tensor: await toShared(runOpRegion(message.request, message.region, { sharedOutput })) };
+      return { type: 'tensor', tensor: await toShared(runPlanRegion(message.plan, message.region, { sharedOutput })) };
     case 'crash':
       return crash(message.fault);
   }

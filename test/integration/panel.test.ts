@@ -5,14 +5,15 @@ import * as vscode from 'vscode';
 import { isTorchError } from '../../src/core/errors';
 import { convGeometry } from '../../src/core/geometry';
 import { serializeNpy } from '../../src/core/npy';
-import { parseOpArgs } from '../../src/core/opArgsText';
-import type { OpRequest } from '../../src/core/ops';
+import type { OpRequest } from '../../src/core/vocabulary';
 import { RunningSum, scatterPlan } from '../../src/core/steps';
 import { tensor, type Tensor } from '../../src/core/tensor';
-import type { PanelApi, PanelRender } from '../../src/extension/panel/panel';
+import type { TestHooks } from '../../src/extension/ctx';
+import { panelResourceRoots } from '../../src/extension/panel/html';
+import { PARAMETERS_RUN_CANCELLED, type PanelApi, type PanelRender } from '../../src/extension/panel/panel';
 import { VIEW_NAMES } from '../../src/protocol/panel';
 import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
-import { closePanel, convLab, panelTabs, report, workspaceFile } from './helpers';
+import { closePanel, convLab, panelTabs, report, waitFor, workspaceFile } from './helpers';
 
 /**
  * Set by test/runner/webview.mjs's launch: a folder for the handshake in which this suite shows
@@ -42,6 +43,12 @@ function panelApi(): PanelApi {
   const api = convLab().exports;
   assert.ok(api, 'Conv Lab returned no API from activate');
   return api.panel;
+}
+
+function testHooks(): TestHooks {
+  const hooks = convLab().exports?.testHooks;
+  assert.ok(hooks, 'Conv Lab is not in test mode: the runner sets CONV_LAB_TEST_MODE=1');
+  return hooks;
 }
 
 /** The webview's next draw, or a rejection naming `what` after `ms`. */
@@ -75,7 +82,7 @@ function viewExpectations(): { scatterSums: number[][]; strideShape: string; inv
   const strideShape = `[${convGeometry({ ...req, args: { stride: 2 } }).outputShape.join(', ')}]`;
   let invalidMessage = '';
   try {
-    convGeometry({ ...req, args: parseOpArgs('stride=2, output_padding=2') });
+    convGeometry({ ...req, args: { stride: 2, outputPadding: 2 } });
   } catch (e) {
     if (isTorchError(e)) invalidMessage = e.toPythonString();
   }
@@ -149,6 +156,38 @@ describe('the Conv Lab panel', () => {
     report(`      panel: redrew input and output 256×256 heatmaps (and the 3×3 kernel) in ${render.ms.toFixed(1)} ms`);
   });
 
+  it('lets its webview load from its own script and stylesheet folders only', async () => {
+    const extension = convLab().extensionUri;
+    const roots = panelResourceRoots(extension).map((uri) => `${uri.path}/`);
+    const reachable = (...parts: string[]) => roots.some((root) => vscode.Uri.joinPath(extension, ...parts).path.startsWith(root));
+    assert.ok(reachable('dist', 'webview', 'webview.js') && reachable('media', 'panel', 'panel.css'), `roots ${roots.join(', ')}`);
+    // The other bundles (the extension host's, the workers'), the icon and the package are out of reach.
+    for (const other of [['dist', 'extension.js'], ['dist', 'worker.js'], ['dist', 'analysis.js'], ['media', 'icon.png'], ['package.json']]) {
+      assert.ok(!reachable(...other), `the webview may load ${other.join('/')}`);
+    }
+    for (const [folder, file] of [['dist/webview', 'webview.js'], ['media/panel', 'panel.css']] as const) {
+      const listed = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(extension, ...folder.split('/')));
+      assert.deepEqual(listed.map(([name]) => name).filter((name) => !name.endsWith('.map')), [file], `${folder} holds only ${file}`);
+    }
+  });
+
+  it('a newer Parameters run cancels the one still computing', async function () {
+    this.timeout(120_000);
+    // float64 (the reference kernels): 4·32·64·64 outputs × 16·5·5 taps, about a second of work.
+    const f64 = (length: number, shape: number[]) => tensor(Array.from({ length }, (_, i) => ((i * 7) % 13) - 6), shape, 'float64');
+    const input = await writeNpy('panel_slow_X.npy', f64(4 * 16 * 64 * 64, [4, 16, 64, 64]));
+    const weight = await writeNpy('panel_slow_K.npy', f64(32 * 16 * 5 * 5, [32, 16, 5, 5]));
+    await run({ op: 'conv2d', input, weight, out: workspaceFile('panel_slow_out.npy') });
+    await waitFor('the panel shows the float64 conv2d', () => panelApi().view?.call === 'F.conv2d(input, weight)');
+    const outcomes = (async () => [await panelApi().nextParametersRun(), await panelApi().nextParametersRun()])();
+    const first = testHooks().panelMessage({ type: 'rerun', args: { padding: 2 } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = testHooks().panelMessage({ type: 'rerun', args: { stride: 4 } });
+    assert.deepEqual(await outcomes, [{ ok: false, text: PARAMETERS_RUN_CANCELLED }, { ok: true, text: 'F.conv2d(input, weight, stride=4)' }]);
+    await Promise.all([first, second]);
+    assert.deepEqual(panelApi().view?.tensors.find((t) => t.role === 'output')?.shape, [4, 32, 15, 15]); // ⌊(64 − 5) / 4⌋ + 1
+  });
+
   it("shows the seed's cell 89 in one panel, revealed when opened again; its views step, re-run and save", async function () {
     // Three themes of DOM checks and screenshots, the views stepped and re-run in the first.
     this.timeout(240_000);
@@ -182,7 +221,7 @@ describe('the Conv Lab panel', () => {
       const first = theme === THEMES[0];
       const png = workspaceFile('panel_scatter.png');
       // In the first theme the runner also steps the scatter, runs the Parameters view and saves a PNG.
-      if (first) panelApi().savePngTo(png);
+      if (first) testHooks().savePngTo(png);
       // The first Parameters run the runner makes (stride=2), as the host saw it.
       const strideRun = first ? panelApi().nextParametersRun() : undefined;
       // Written aside and renamed: the runner reads the file as soon as it exists.

@@ -51,7 +51,7 @@ function replayTests(open: (cell: number) => Promise<{ editor: vscode.TextEditor
     assert.equal(replayed[0]?.printed, printed);
     const view = convLab().exports?.panel.view;
     assert.equal(view?.op, 'conv_transpose2d');
-    assert.equal(view?.args, 'stride=2');
+    assert.deepEqual(view?.args, { stride: 2 });
   });
 
   it('a selection that covers no whole cell is refused with where it is', async () => {

@@ -48,11 +48,13 @@ export function prepareLaunch({ restricted = false } = {}) {
 
 /**
  * The environment the extension host must inherit: where the suite writes its results, which
- * document it opens first, and where Conv Lab must be loaded from.
+ * document it opens first, where Conv Lab must be loaded from, and Conv Lab's test mode (its
+ * test hooks, src/extension/ctx.ts).
  * @param {{ resultsFile: string, trigger: string, extensionRoot: string }} launch
  */
 export function launchEnv({ resultsFile, trigger, extensionRoot }) {
   return {
+    CONV_LAB_TEST_MODE: '1',
     CONV_LAB_TEST_RESULTS: resultsFile,
     CONV_LAB_FIRST_TRIGGER: trigger,
     CONV_LAB_EXPECTED_EXTENSION_ROOT: extensionRoot,

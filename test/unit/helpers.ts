@@ -1,8 +1,11 @@
-// Shared by the unit tests: where the repository is, and the one tolerance rule for comparing
-// numbers with PyTorch's.
+// Shared by the unit tests: where the repository is, the one tolerance rule for comparing
+// numbers with PyTorch's, and running a request on a worker pool.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Tensor } from '../../src/core/tensor';
+import type { OpRequest } from '../../src/core/vocabulary';
+import type { WorkerPool } from '../../src/worker/pool';
 
 /** The repository root, found from the bundled test's location (out/test/unit/...). */
 export function repoRoot(): string {
@@ -41,4 +44,9 @@ export function assertClose(
     worst = Math.max(worst, diff);
   }
   return worst;
+}
+
+/** Plans `req` under the pool's limit and runs it: a refusal at planning becomes a rejection, as a failed run is. */
+export async function runOn(pool: WorkerPool, req: OpRequest, options: { signal?: AbortSignal } = {}): Promise<Tensor> {
+  return pool.run(pool.plan(req), options);
 }

@@ -5,10 +5,68 @@
 // Each output element is summed in float64 in a fixed order (input channel, then taps in dim
 // order), then rounded once to the output dtype, so any split into regions gives the same bits.
 import type { ConvGeometry } from '../geometry';
-import type { OutputRegion } from '../ops';
-import { dimTaps, sizes3 } from './taps';
+import type { OutputRegion } from '../vocabulary';
+import { COUNTED_KERNEL_MAX, dimTaps, sizes3 } from './taps';
 
 export type FloatArray = Float32Array | Float64Array;
+
+/** What a reference-kernel run of a whole op does, counted from its geometry in O(kernel); plan.ts weighs it. */
+export interface ReferenceWork {
+  /** Products summed: taps that read padding (zeros mode) or fall outside a transposed conv's output are skipped. */
+  readonly macs: number;
+  /** Output elements, and the channel loops run for those some tap reaches. */
+  readonly outputs: number;
+  readonly channelLoops: number;
+  /** (output, tap) pairs the taps tables consider (dimTaps), per spatial dim, summed. */
+  readonly tapChecks: number;
+  /** Bytes of the taps tables, and of float64 copies of integer operands and output. */
+  readonly scratchBytes: number;
+}
+
+/** How many of `count` values a·stride + offset (a = 0, 1, …) fall in [0, length). */
+function inRange(count: number, stride: number, offset: number, length: number): number {
+  const first = Math.max(0, Math.ceil(-offset / stride));
+  const last = Math.min(count - 1, Math.floor((length - 1 - offset) / stride));
+  return Math.max(0, last - first + 1);
+}
+
+/** The work of the whole op on convolveRegion (an op with channels). */
+export function referenceKernelWork(g: ConvGeometry): ReferenceWork {
+  let checks = 0, taps = 0, starts = 0, pairs = 1, reached = 1, outPlane = 1;
+  for (let dim = 0; dim < g.spatialDims; dim++) {
+    const input = g.inputSize[dim] ?? 1, kernel = g.kernelSize[dim] ?? 1, output = g.outputSize[dim] ?? 1;
+    const stride = g.stride[dim] ?? 1, dilation = g.dilation[dim] ?? 1, padBefore = g.padBefore[dim] ?? 0;
+    // Tap k reads input o·stride − padBefore + k·dilation (a conv: every o, but zeros mode drops
+    // what lands in padding), or reaches output i·stride − padBefore + k·dilation (transposed).
+    let dimPairs = 0;
+    if (kernel > COUNTED_KERNEL_MAX || (!g.transposed && g.paddingMode !== 'zeros')) {
+      // Every pair (an upper bound for a long kernel, so the estimate stays O(1) per dim).
+      dimPairs = g.transposed ? input * kernel : output * kernel;
+    } else {
+      for (let k = 0; k < kernel; k++) {
+        dimPairs += g.transposed ? inRange(input, stride, k * dilation - padBefore, output) : inRange(output, stride, k * dilation - padBefore, input);
+      }
+    }
+    // dimTaps: every (output, tap) of a conv; a transposed conv's from the scatter side, twice.
+    checks += g.transposed ? 2 * input * kernel + output : output * kernel;
+    taps += dimPairs;
+    starts += output + 1;
+    pairs *= dimPairs;
+    reached *= Math.min(output, dimPairs);
+    outPlane *= output;
+  }
+  const inPerGroup = g.inChannels / g.groups;
+  const outputs = g.batch * g.outChannels * outPlane;
+  const integer = g.dtype !== 'float32' && g.dtype !== 'float64';
+  return {
+    macs: g.batch * g.outChannels * inPerGroup * pairs,
+    outputs,
+    channelLoops: g.batch * g.outChannels * reached * inPerGroup,
+    tapChecks: checks,
+    // Int32 kernel and input per tap (and collect's transient number lists), a start per output.
+    scratchBytes: 24 * taps + 8 * starts + (integer ? 8 * (outputs + g.batch * g.inChannels * g.inputSize.reduce((n, s) => n * s, 1)) : 0),
+  };
+}
 
 /** Writes the region of the output into `out` (row-major over batch, channel, spatial dims). */
 export function convolveRegion(
@@ -60,7 +118,9 @@ export function convolveRegion(
             const t2Start = start2[o2] as number;
             const t2End = start2[o2 + 1] as number;
             let sum = 0;
-            for (let ic = 0; ic < inPerGroup; ic++) {
+            // An output no tap reaches (a transposed conv's stride larger than its kernel) is the bias alone.
+            const reached = t0Start < t0End && t1Start < t1End && t2Start < t2End;
+            for (let ic = 0; reached && ic < inPerGroup; ic++) {
               const xChannel = xBase + ic * inVolume;
               const wChannel = wBase + ic * wPerInChannel;
               for (let t0 = t0Start; t0 < t0End; t0++) {

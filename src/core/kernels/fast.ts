@@ -20,8 +20,8 @@
 // data in, runs the calls and copies the result out.
 import kernelsWasm from 'wasm:kernels';
 import type { ConvGeometry } from '../geometry';
-import type { OutputRegion } from '../ops';
-import { sizes3, sourceIndex } from './taps';
+import type { OutputRegion } from '../vocabulary';
+import { COUNTED_KERNEL_MAX, sizes3, sourceIndex } from './taps';
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -101,6 +101,7 @@ interface AxisPlan {
   readonly classes: AxisClass[];
 }
 
+/** One spatial dim of an op. */
 interface DimSizes {
   readonly input: number;
   readonly kernel: number;
@@ -108,55 +109,77 @@ interface DimSizes {
   readonly stride: number;
   readonly dilation: number;
   readonly padBefore: number;
-  /** The region's output coordinates along this dim. */
-  readonly from: number;
-  readonly to: number;
+}
+
+/** An axis's classes before their output coordinates are listed: O(kernel) to build, what the cost estimate reads. */
+interface AxisLayout {
+  readonly padded: number;
+  readonly lo: number;
+  /** A class's outputs are its phase, phase + step, ... (step 1 for a convolution, the stride for a transposed one). */
+  readonly step: number;
+  readonly classes: ReadonlyArray<{ readonly phase: number; readonly taps: readonly number[]; readonly kX: readonly number[] }>;
+}
+
+/** A convolution's padded axis: padded coordinate of (o, k) is o·stride − padBefore + k·dilation + lo. */
+function convPadding(d: DimSizes): { lo: number; padded: number } {
+  const lo = Math.max(0, d.padBefore);
+  const last = (d.output - 1) * d.stride + (d.kernel - 1) * d.dilation - d.padBefore;
+  return { lo, padded: lo + d.input + Math.max(0, last - (d.input - 1)) };
+}
+
+function axisLayout(g: ConvGeometry, d: DimSizes): AxisLayout {
+  if (!g.transposed) {
+    const taps = Array.from({ length: d.kernel }, (_, k) => k);
+    return { ...convPadding(d), step: 1, classes: [{ phase: 0, taps, kX: taps.map((k) => k * d.dilation) }] };
+  }
+  // Output o = phase + stride·q reads input q + (phase + padBefore − k·dilation) / stride for the
+  // taps k that make the division exact: tap k serves the one phase ≡ k·dilation − padBefore
+  // (mod stride). Only phases some tap serves become classes, so an axis has at most one class
+  // per tap however large the stride; the outputs of the other phases read nothing and are the
+  // bias alone (fastConvolveRegion fills them).
+  const tapsByPhase = new Map<number, number[]>();
+  for (let k = 0; k < d.kernel; k++) {
+    const phase = ((((k * d.dilation - d.padBefore) % d.stride) + d.stride) % d.stride);
+    if (phase >= d.output) continue;
+    const taps = tapsByPhase.get(phase);
+    if (taps === undefined) tapsByPhase.set(phase, [k]);
+    else taps.push(k);
+  }
+  const classes = [...tapsByPhase].sort(([a], [b]) => a - b).map(([phase, taps]) => (
+    { phase, taps, kX: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) }));
+  let lowest = 0;
+  let highest = d.input - 1;
+  for (const { phase, kX } of classes) {
+    const lastQ = Math.floor((d.output - 1 - phase) / d.stride);
+    for (const shift of kX) {
+      lowest = Math.min(lowest, shift);
+      highest = Math.max(highest, lastQ + shift);
+    }
+  }
+  return { padded: -lowest + highest + 1, lo: -lowest, step: d.stride, classes };
+}
+
+/** The first output coordinate in [from, to) of a class, and how many it has. */
+function classOutputs(phase: number, step: number, from: number, to: number): { first: number; count: number } {
+  const first = from + ((((phase - from) % step) + step) % step);
+  return { first, count: Math.max(0, Math.ceil((to - first) / step)) };
 }
 
 /**
- * One dim's classes, with strides still 1 (the caller scales them): a class's padded offset is
- * outX[o] + kX[k], its output offset outOut[o], its weight offset kW[k].
+ * One dim's classes over outputs [from, to), with strides still 1 (the caller scales them): a
+ * class's padded offset is outX[o] + kX[k], its output offset outOut[o], its weight offset kW[k].
  */
-function planAxis(g: ConvGeometry, d: DimSizes): AxisPlan {
-  const coords = (phase: number, step: number): number[] => {
-    const list: number[] = [];
-    const first = d.from + ((((phase - d.from) % step) + step) % step);
-    for (let o = first; o < d.to; o += step) list.push(o);
-    return list;
-  };
-  if (!g.transposed) {
-    // Padded coordinate of (o, k): o·stride − padBefore + k·dilation + lo.
-    const lo = Math.max(0, d.padBefore);
-    const last = (d.output - 1) * d.stride + (d.kernel - 1) * d.dilation - d.padBefore;
-    const padded = lo + d.input + Math.max(0, last - (d.input - 1));
-    const source = Int32Array.from({ length: padded }, (_, p) => sourceIndex(p - lo, d.input, g.paddingMode));
-    const outs = coords(0, 1);
-    const taps = Array.from({ length: d.kernel }, (_, k) => k);
-    return {
-      padded, lo, source,
-      classes: [{ outX: outs.map((o) => o * d.stride - d.padBefore + lo), outOut: outs.map((o) => o - d.from), kX: taps.map((k) => k * d.dilation), kW: taps }],
-    };
-  }
-  // Output o = phase + stride·q reads input q + (phase + padBefore − k·dilation) / stride for the
-  // taps k that make the division exact.
-  const phases = Array.from({ length: d.stride }, (_, phase) => {
-    const taps = Array.from({ length: d.kernel }, (_, k) => k).filter((k) => (((phase + d.padBefore - k * d.dilation) % d.stride) + d.stride) % d.stride === 0);
-    return { phase, taps, shifts: taps.map((k) => (phase + d.padBefore - k * d.dilation) / d.stride) };
-  });
-  let lowest = 0;
-  let highest = d.input - 1;
-  for (const { phase, shifts } of phases) {
-    if (phase >= d.output || shifts.length === 0) continue;
-    const lastQ = Math.floor((d.output - 1 - phase) / d.stride);
-    lowest = Math.min(lowest, ...shifts);
-    highest = Math.max(highest, lastQ + Math.max(...shifts));
-  }
-  const lo = -lowest;
-  const padded = lo + highest + 1;
-  const source = Int32Array.from({ length: padded }, (_, p) => (p - lo >= 0 && p - lo < d.input ? p - lo : -1));
-  const classes = phases.map(({ phase, taps, shifts }) => {
-    const outs = coords(phase, d.stride);
-    return { outX: outs.map((o) => (o - phase) / d.stride + lo), outOut: outs.map((o) => o - d.from), kX: shifts, kW: taps };
+function planAxis(g: ConvGeometry, d: DimSizes, from: number, to: number): AxisPlan {
+  const layout = axisLayout(g, d);
+  const { lo, padded, step } = layout;
+  const source = Int32Array.from({ length: padded }, (_, p) => (g.transposed
+    ? (p - lo >= 0 && p - lo < d.input ? p - lo : -1)
+    : sourceIndex(p - lo, d.input, g.paddingMode)));
+  const classes = layout.classes.map(({ phase, taps, kX }) => {
+    const { first, count } = classOutputs(phase, step, from, to);
+    const outs = Array.from({ length: count }, (_, i) => first + i * step);
+    const outX = g.transposed ? outs.map((o) => (o - phase) / d.stride + lo) : outs.map((o) => o * d.stride - d.padBefore + lo);
+    return { outX, outOut: outs.map((o) => o - from), kX: [...kX], kW: [...taps] };
   }).filter((c) => c.outX.length > 0);
   return { padded, lo, source, classes };
 }
@@ -171,14 +194,20 @@ function windowed(axis: AxisPlan): { axis: AxisPlan; inFrom: number; inLength: n
   let last = -Infinity;
   for (const c of axis.classes) {
     if (c.kX.length === 0) continue;
-    first = Math.min(first, Math.min(...c.outX) + Math.min(...c.kX));
-    last = Math.max(last, Math.max(...c.outX) + Math.max(...c.kX));
+    first = Math.min(first, least(c.outX) + least(c.kX));
+    last = Math.max(last, greatest(c.outX) + greatest(c.kX));
   }
   if (first > last) [first, last] = [0, 0];
   const read = axis.source.subarray(first, last + 1);
-  const valid = read.filter((i) => i >= 0);
-  const inFrom = valid.length === 0 ? 0 : Math.min(...valid);
-  const inLength = valid.length === 0 ? 1 : Math.max(...valid) - inFrom + 1;
+  let inFrom = Infinity;
+  let inLast = -Infinity;
+  for (const i of read) {
+    if (i < 0) continue;
+    inFrom = Math.min(inFrom, i);
+    inLast = Math.max(inLast, i);
+  }
+  if (inFrom > inLast) [inFrom, inLast] = [0, 0];
+  const inLength = inLast - inFrom + 1;
   return {
     inFrom, inLength,
     axis: {
@@ -190,8 +219,17 @@ function windowed(axis: AxisPlan): { axis: AxisPlan; inFrom: number; inLength: n
   };
 }
 
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/** Math.min / Math.max without spreading: a spread of a long list overflows the stack. */
+function least(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+function greatest(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 /** The unit dims in front of a 1-D or 2-D op viewed as 3-D. */
@@ -213,7 +251,120 @@ interface Plan {
   readonly ints: Int32Array;
   readonly intsAt: number;
   readonly outAt: number;
+  /**
+   * Set when some outputs of the region belong to no class (transposed convs with a stride
+   * larger than the kernel): the region's planes ([batch][channel], `planeLength` each, channels
+   * from `channelsFrom`) are first filled with their bias (or 0), which the calls then overwrite
+   * where taps reach.
+   */
+  readonly fill: { readonly planes: number; readonly channels: number; readonly channelsFrom: number; readonly planeLength: number } | undefined;
   readonly calls: readonly KernelCall[];
+}
+
+/** What a fast-path run of a whole op does, counted from its geometry in O(kernel); plan.ts weighs it. */
+export interface FastWork {
+  /** Input elements copied into the arena, and padded-input elements padInput writes. */
+  readonly staged: number;
+  readonly padded: number;
+  /** Weight elements copied (a transposed conv's twice: copied, then rearranged). */
+  readonly weights: number;
+  /** im2col elements packed into panels, and the micro-kernels' multiply-adds (rows padded to 4). */
+  readonly packed: number;
+  readonly gemmMacs: number;
+  /** Output elements written (twice where outputs no tap reaches are filled first), and copied out. */
+  readonly outputs: number;
+  readonly calls: number;
+  /** Entries of the tables and coordinate lists planning builds. */
+  readonly tables: number;
+  /** WebAssembly memory the op's arena takes. */
+  readonly arenaBytes: number;
+}
+
+/** One dim's share of the work: its classes, (output, tap) pairs, widest class and padded length. */
+interface AxisWork {
+  readonly classes: number;
+  readonly pairs: number;
+  readonly covered: boolean;
+  readonly widestTaps: number;
+  readonly widestOuts: number;
+  readonly padded: number;
+  readonly tables: number;
+}
+
+function axisWork(g: ConvGeometry, d: DimSizes): AxisWork {
+  if (!g.transposed) {
+    // One class: every output, every tap.
+    const { padded } = convPadding(d);
+    return {
+      classes: 1, pairs: d.output * d.kernel, covered: true, widestTaps: d.kernel, widestOuts: d.output, padded,
+      tables: 2 + 4 * d.output + 4 * d.kernel + 2 * padded,
+    };
+  }
+  if (d.kernel > COUNTED_KERNEL_MAX) {
+    // At most one class per tap, per phase and per output; each output reached by at most every
+    // ⌈kernel / period⌉-th tap, with period stride / gcd(stride, dilation).
+    let a = d.stride, b = d.dilation;
+    while (b !== 0) [a, b] = [b, a % b];
+    const period = d.stride / a;
+    const classes = Math.min(d.kernel, period, d.output);
+    const widestTaps = Math.ceil(d.kernel / period);
+    const padded = d.input + Math.ceil(((d.kernel - 1) * d.dilation + Math.abs(d.padBefore)) / d.stride) + 1;
+    return {
+      classes, pairs: Math.min(d.input * d.kernel, d.output * widestTaps), covered: false, widestTaps,
+      widestOuts: Math.ceil(d.output / d.stride), padded, tables: 2 * classes + 4 * d.output + 4 * d.kernel + 2 * padded,
+    };
+  }
+  const layout = axisLayout(g, d);
+  let pairs = 0, outs = 0, widestTaps = 0, widestOuts = 0, tables = 2 * layout.padded;
+  for (const c of layout.classes) {
+    const { count } = classOutputs(c.phase, layout.step, 0, d.output);
+    pairs += count * c.taps.length;
+    outs += count;
+    widestTaps = Math.max(widestTaps, c.taps.length);
+    widestOuts = Math.max(widestOuts, count);
+    tables += 2 + 4 * count + 4 * c.taps.length;
+  }
+  return { classes: layout.classes.length, pairs, covered: outs >= d.output, widestTaps, widestOuts, padded: layout.padded, tables };
+}
+
+/** The work of the whole op on the fast kernels (a float32 op with channels), in O(kernel dims). */
+export function fastKernelWork(g: ConvGeometry): FastWork {
+  const inPerGroup = g.inChannels / g.groups;
+  const outPerGroup = g.outChannels / g.groups;
+  let padded = 1, staged = 1, tapPairs = 1, calls = g.groups, tables = 0, maxTaps = 1, maxOuts = 1, covered = true;
+  for (let dim = 0; dim < g.spatialDims; dim++) {
+    const d = dimSizes(g, dim);
+    const axis = axisWork(g, d);
+    padded *= axis.padded;
+    staged *= d.input;
+    tapPairs *= axis.pairs;
+    calls *= axis.classes;
+    tables += axis.tables;
+    maxTaps *= axis.widestTaps;
+    maxOuts *= axis.widestOuts;
+    covered &&= axis.covered;
+  }
+  const planes = g.batch * g.inChannels;
+  const outputs = g.batch * g.outChannels * g.outputSize.reduce((n, s) => n * s, 1);
+  const kernelVolume = g.kernelSize.reduce((n, k) => n * k, 1);
+  const weights = g.inChannels * outPerGroup * kernelVolume;
+  const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
+  const packed = depthwise ? 0 : planes * tapPairs;
+  const maxK = inPerGroup * maxTaps;
+  const maxN = g.batch * maxOuts;
+  const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
+  const scratch = 2 * maxK + 2 * maxN + Math.ceil(outPerGroup / MR) * MR * maxK + chunk * maxK + MR * NR;
+  return {
+    staged: planes * staged,
+    padded: planes * padded,
+    weights: g.transposed ? 2 * weights : weights,
+    packed,
+    gemmMacs: depthwise ? planes * outPerGroup * tapPairs : packed * Math.ceil(outPerGroup / MR) * MR,
+    outputs: covered ? outputs : 2 * outputs,
+    calls,
+    tables,
+    arenaBytes: 4 * (planes * staged + planes * padded + (g.transposed ? 2 * weights : weights) + g.outChannels + outputs + tables + scratch),
+  };
 }
 
 /** Plans of recent ops, by geometry and region: re-running an op (a slider drag) skips planning. */
@@ -240,7 +391,7 @@ export function fastConvolveRegion(
   const key = planKey(g, region, bias?.length);
   let plan = plans.get(key);
   if (plan === undefined) {
-    plan = planOp(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
+    plan = planCalls(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
     if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value ?? '');
     plans.set(key, plan);
   }
@@ -257,13 +408,28 @@ export function fastConvolveRegion(
   for (const [from, length, to] of plan.weightCopies) f32.set(w.subarray(from, from + length), to);
   if (bias !== undefined) f32.set(bias, plan.biasAt / 4);
   new Int32Array(k.memory.buffer).set(plan.ints, plan.intsAt / 4);
+  if (plan.fill !== undefined) {
+    const { planes, channels, channelsFrom, planeLength } = plan.fill;
+    for (let p = 0; p < planes; p++) {
+      // 0 + bias: what the kernels write for an empty sum (so −0 becomes +0 as there).
+      const at = plan.outAt / 4 + p * planeLength;
+      f32.fill(0 + (bias?.[channelsFrom + (p % channels)] ?? 0), at, at + planeLength);
+    }
+  }
   for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
   if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) instance = undefined;
   return true;
 }
 
-function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
+function dimSizes(g: ConvGeometry, dim: number): DimSizes {
+  return {
+    input: g.inputSize[dim] ?? 1, kernel: g.kernelSize[dim] ?? 1, output: g.outputSize[dim] ?? 1,
+    stride: g.stride[dim] ?? 1, dilation: g.dilation[dim] ?? 1, padBefore: g.padBefore[dim] ?? 0,
+  };
+}
+
+function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined, heapBase: number): Plan {
   const rowsDim = 3 - g.spatialDims;
   const inSizes = sizes3(g.inputSize);
   const kSizes = sizes3(g.kernelSize);
@@ -272,11 +438,7 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
     const dim = v - rowsDim;
     if (dim < 0) return UNIT_AXIS;
     const output = g.outputSize[dim] ?? 1;
-    return planAxis(g, {
-      input: g.inputSize[dim] ?? 1, kernel: g.kernelSize[dim] ?? 1, output,
-      stride: g.stride[dim] ?? 1, dilation: g.dilation[dim] ?? 1, padBefore: g.padBefore[dim] ?? 0,
-      from: v === rowsDim ? r0 : 0, to: v === rowsDim ? r1 : output,
-    });
+    return planAxis(g, dimSizes(g, dim), v === rowsDim ? r0 : 0, v === rowsDim ? r1 : output);
   }) as [AxisPlan, AxisPlan, AxisPlan];
   // Stage only the input rows the region reads (the last dim keeps the whole input row, which
   // padInput copies as a block).
@@ -289,8 +451,14 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
     rowsFrom = w.inFrom;
   }
   for (const a of axes) {
-    // findIndex finds at least the class itself.
-    for (const c of a.classes) c.panelsLike = a.classes.findIndex((d) => sameNumbers(d.outX, c.outX) && sameNumbers(d.kX, c.kX));
+    // outX is an arithmetic progression: its first two values and length name it.
+    const firstLike = new Map<string, number>();
+    a.classes.forEach((c, i) => {
+      const key = `${c.outX[0]},${c.outX[1]},${c.outX.length}|${c.kX.join(',')}`;
+      const like = firstLike.get(key) ?? i;
+      firstLike.set(key, like);
+      c.panelsLike = like;
+    });
   }
   const padSizes = axes.map((a) => a.padded) as [number, number, number];
   const padStrides = [padSizes[1] * padSizes[2], padSizes[2], 1];
@@ -318,13 +486,16 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
   const identity = axes.every((a, v) => a.padded === stagedSizes[v] && a.source.every((s, p) => s === p));
   const depthwise = !g.transposed && inPerGroup === 1 && (g.stride[g.spatialDims - 1] ?? 1) === 1;
 
-  const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(...a.classes.map(pick)), 1);
+  const widest = (pick: (c: AxisClass) => number): number => axes.reduce((n, a) => n * Math.max(0, greatest(a.classes.map(pick))), 1);
   const maxK = inPerGroup * widest((c) => c.kX.length);
   const maxN = nB * widest((c) => c.outX.length);
   const maxM = Math.min(outPerGroup, c1 - c0);
   const chunk = NR * Math.max(1, Math.min(Math.ceil(maxN / NR), Math.floor(CHUNK_BYTES / (4 * NR * Math.max(1, maxK)))));
 
-  const outLength = nB * (c1 - c0) * regionSizes.reduce((n, v) => n * (v ?? 1), 1);
+  const planeLength = regionSizes.reduce((n, v) => n * (v ?? 1), 1);
+  const outLength = nB * (c1 - c0) * planeLength;
+  const uncovered = axes.some((a, v) => a.classes.reduce((n, c) => n + c.outX.length, 0) < (regionSizes[v] ?? 1));
+  const fill = uncovered ? { planes: nB * (c1 - c0), channels: c1 - c0, channelsFrom: c0, planeLength } : undefined;
   const arena = new Arena(heapBase);
   const xAt = arena.take(4 * planes * stagedVolume);
   const xpAt = identity ? xAt : arena.take(4 * planes * padVolume);
@@ -422,5 +593,5 @@ function planOp(g: ConvGeometry, region: OutputRegion, biasLength: number | unde
       }
     }
   }
-  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, calls };
+  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill, calls };
 }

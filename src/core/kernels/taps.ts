@@ -4,7 +4,14 @@
 // input element; zeros drops the tap), and the transposed conv's gather over the flipped kernel
 // becomes the taps with (o + padding − k·dilation) divisible by the stride.
 import type { ConvGeometry } from '../geometry';
-import type { PaddingMode } from '../ops';
+import type { PaddingMode } from '../vocabulary';
+
+/**
+ * The work estimates (conv.ts, fast.ts) count kernel dims up to this long tap by tap; longer ones
+ * (rare: a 1-D kernel of thousands of taps) from bounds, so that an estimate costs the planning
+ * thread microseconds.
+ */
+export const COUNTED_KERNEL_MAX = 1024;
 
 export interface DimTaps {
   /** Taps of output coordinate o are start[o] .. start[o + 1] − 1. */
@@ -58,12 +65,39 @@ export function dimTaps(g: ConvGeometry, view3dDim: number): DimTaps {
   if (!g.transposed) {
     return collect(outLength, kernelLength, (o, k) => sourceIndex(o * stride - padBefore + k * dilation, inLength, g.paddingMode));
   }
-  return collect(outLength, kernelLength, (o, k) => {
-    const t = o + padBefore - k * dilation;
-    if (t < 0 || t % stride !== 0) return -1;
-    const i = t / stride;
-    return i < inLength ? i : -1;
-  });
+  return transposedTaps(inLength, kernelLength, outLength, (i, k) => i * stride - padBefore + k * dilation);
+}
+
+/**
+ * A transposed conv's taps from the scatter side: input i and tap k reach output
+ * i·stride − padding + k·dilation. Enumerating (i, k) costs what the taps do, where checking every
+ * (o, k) for divisibility costs outputs × kernel, mostly misses when the stride is large. Each
+ * output's taps come in increasing k, as `collect` gives them.
+ */
+function transposedTaps(inLength: number, kernelLength: number, outLength: number, outputOf: (i: number, k: number) => number): DimTaps {
+  const start = new Int32Array(outLength + 1);
+  for (let k = 0; k < kernelLength; k++) {
+    for (let i = 0; i < inLength; i++) {
+      const o = outputOf(i, k);
+      if (o >= 0 && o < outLength) start[o + 1] = (start[o + 1] as number) + 1;
+    }
+  }
+  for (let o = 0; o < outLength; o++) start[o + 1] = (start[o + 1] as number) + (start[o] as number);
+  const count = start[outLength] as number;
+  const kernel = new Int32Array(count);
+  const input = new Int32Array(count);
+  const next = start.slice(0, outLength);
+  for (let k = 0; k < kernelLength; k++) {
+    for (let i = 0; i < inLength; i++) {
+      const o = outputOf(i, k);
+      if (o < 0 || o >= outLength) continue;
+      const at = next[o] as number;
+      next[o] = at + 1;
+      kernel[at] = k;
+      input[at] = i;
+    }
+  }
+  return { start, kernel, input };
 }
 
 /**

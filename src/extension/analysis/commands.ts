@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs } from '../../core/opArgsText';
-import type { OpRequest } from '../../core/ops';
+import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
 import type { Ctx } from '../ctx';
@@ -55,10 +55,13 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
     void vscode.window.showWarningMessage(`Conv Lab cannot run this layer: ${reason ?? 'no conv layer here'}.`);
     return undefined;
   }
-  const request: OpRequest = { op: op.op, input: placeholder(op.inputShape, 1), weight: placeholder(op.weightShape, 2), args: op.args };
+  let plan: OpPlan;
   let result: Tensor | undefined;
   try {
-    result = await computeCancellable(ctx, request);
+    // Planned on shapes first: the size limit refuses a huge input before its placeholder is made.
+    const planned = ctx.pool().plan({ op: op.op, input: { shape: op.inputShape, dtype: 'float32' }, weight: { shape: op.weightShape, dtype: 'float32' }, args: op.args });
+    plan = withTensors(planned, { input: placeholder(op.inputShape, 1), weight: placeholder(op.weightShape, 2) });
+    result = await computeCancellable(ctx, plan);
   } catch (e) {
     void vscode.window.showErrorMessage(`Conv Lab could not run ${op.layer} (line ${op.line}): ${messageOf(e)}`);
     return undefined;
@@ -67,10 +70,10 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
   if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
   const shown = result;
-  if (show) ctx.showInPanel(request, shown);
+  if (show) ctx.showInPanel(plan, shown);
   else {
     void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(shown.shape)} (placeholder values).`, 'Visualize').then((choice) => {
-      if (choice === 'Visualize') ctx.showInPanel(request, shown);
+      if (choice === 'Visualize') ctx.showInPanel(plan, shown);
     });
   }
   return result;

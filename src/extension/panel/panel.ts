@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { isTorchError } from '../../core/errors';
 import { formatTensor } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
-import type { OpRequest } from '../../core/ops';
-import { parseOpArgs } from '../../core/opArgsText';
+import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
+import type { OpArgs, OpRequest, TensorSpec } from '../../core/vocabulary';
 import {
   PANEL_VIEW_TYPE,
   parseFromPanelMessage,
@@ -22,7 +22,7 @@ import {
 } from '../../protocol/panel';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
-import { panelViewOf, parametersRequest, tensorsOfStoredView, valuesAt } from './view';
+import { kernelSizeOf, panelViewOf, parametersRun, tensorsOfStoredView, valuesAt } from './view';
 
 /** Larger tensors are copied in PyTorch's summarised form: a full literal would be megabytes. */
 const FULL_COPY_MAX_ELEMENTS = 10_000;
@@ -36,7 +36,13 @@ export interface PanelRender {
   readonly alert?: string;
 }
 
-/** What the integration tests may ask of the panel. */
+/** The outcome of a Parameters view run: the new call, PyTorch's message, or that a newer run cancelled it. */
+export interface ParametersOutcome {
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+/** What the integration tests may ask of the panel; it changes nothing but the view shown. */
 export interface PanelApi {
   readonly isOpen: boolean;
   /** Resolves with the next draw the webview reports. */
@@ -45,11 +51,12 @@ export interface PanelApi {
   selectView(tab: ViewName): void;
   /** What the panel shows now (after the Parameters view's runs too). */
   readonly view: PanelView | undefined;
-  /** Resolves with the next outcome of a Parameters view run: the new call, or PyTorch's message. */
-  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }>;
-  /** The next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
-  savePngTo(uri: vscode.Uri): void;
+  /** Resolves with the next outcome of a Parameters view run. */
+  nextParametersRun(): Promise<ParametersOutcome>;
 }
+
+/** The text of a Parameters run's outcome when a newer run (or another op) cancelled it. */
+export const PARAMETERS_RUN_CANCELLED = 'cancelled: a newer run replaced it';
 
 interface Shown {
   readonly view: PanelView;
@@ -58,23 +65,30 @@ interface Shown {
   readonly original: OpRequest;
 }
 
-/** Computes an op off the extension host's thread (the worker pool). */
-export type RunOp = (request: OpRequest) => Promise<Tensor>;
+/** Plans an op (the size limit, PyTorch's checks) and computes it off the extension host's thread (the worker pool). */
+export interface PanelCompute {
+  plan<Operand extends TensorSpec>(request: OpRequest<Operand>): OpPlan<Operand>;
+  run(plan: OpPlan, signal: AbortSignal): Promise<Tensor>;
+}
 
 export class PanelHost implements vscode.Disposable, PanelApi {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
-  private parameterWaiters: ((outcome: { ok: boolean; text: string }) => void)[] = [];
+  private parameterWaiters: ((outcome: ParametersOutcome) => void)[] = [];
   private pngTarget: vscode.Uri | undefined;
   /** A view asked for before the panel had loaded. */
   private requestedView: ViewName | undefined;
   /** Bumped by every Parameters run, so that a slower earlier run does not replace a later one. */
   private parametersSerial = 0;
+  /** Cancels the Parameters run still computing when a newer run (or another op) comes. */
+  private parametersAbort: AbortController | undefined;
+  /** Bumped by every view built, so that one still being built does not replace a later one. */
+  private displaySerial = 0;
   private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly runOp: RunOp) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly compute: PanelCompute) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
     });
@@ -101,14 +115,36 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     this.attach(panel);
   }
 
-  /** Makes `result` of `request` the op the panel shows; posted at once if the panel is open. */
-  show(request: OpRequest, result: Tensor, original: OpRequest = request): void {
-    const view = panelViewOf(request, result, original);
+  /**
+   * Makes `result` of the planned op the one the panel shows (cancelling a Parameters run still
+   * computing), posted as soon as its view is built if the panel is open.
+   */
+  async show(plan: OpPlan, result: Tensor): Promise<void> {
+    this.cancelParametersRun();
+    await this.display(plan, result, plan.request);
+  }
+
+  /**
+   * Builds the view (large tensors are scanned between turns of the event loop) and shows it;
+   * false when a later op replaced it meanwhile.
+   */
+  private async display(plan: OpPlan, result: Tensor, original: OpRequest): Promise<boolean> {
+    const serial = ++this.displaySerial;
+    const request = plan.request;
+    const built = panelViewOf(plan, result, original);
+    const view = built instanceof Promise ? await built : built;
+    if (serial !== this.displaySerial) return false;
     const tensors = new Map<TensorRole, Tensor>([['input', request.input], ['weight', request.weight], ['output', result]]);
     if (request.bias) tensors.set('bias', request.bias);
-    this.parametersSerial++;
     this.shown = { view, tensors, original };
     this.post({ type: 'show', view });
+    return true;
+  }
+
+  private cancelParametersRun(): void {
+    this.parametersSerial++;
+    this.parametersAbort?.abort();
+    this.parametersAbort = undefined;
   }
 
   /** Switches the panel to `tab`: now, and again when its webview reports it has loaded (a message posted while it loads may be lost). */
@@ -121,12 +157,23 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     return new Promise((resolve) => this.renderWaiters.push(resolve));
   }
 
-  nextParametersRun(): Promise<{ readonly ok: boolean; readonly text: string }> {
+  nextParametersRun(): Promise<ParametersOutcome> {
     return new Promise((resolve) => this.parameterWaiters.push(resolve));
   }
 
+  /** Test mode only (ctx.ts): the next PNG the panel saves goes to `uri` instead of asking with a save dialog. */
   savePngTo(uri: vscode.Uri): void {
     this.pngTarget = uri;
+  }
+
+  /** A message from the webview (or, in test mode, one posted as the webview would): checked, then acted on. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseFromPanelMessage(raw);
+    if (message === undefined) {
+      this.log.warn(`panel: ignored a message the protocol does not declare: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    await this.handle(message);
   }
 
   private revive(panel: vscode.WebviewPanel, state: unknown): void {
@@ -139,7 +186,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       const weight = tensors.get('weight');
       const bias = tensors.get('bias');
       if (input && weight) {
-        const original: OpRequest = { op: stored.op, input, weight, ...(bias ? { bias } : {}), args: parseOpArgs(stored.originalArgs) };
+        const original: OpRequest = { op: stored.op, input, weight, ...(bias ? { bias } : {}), args: stored.originalArgs };
         this.shown = { view, tensors, original };
       }
     }
@@ -151,14 +198,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(this.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     this.panelDisposables = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parseFromPanelMessage(raw);
-        if (message === undefined) {
-          this.log.warn(`panel: ignored a message the protocol does not declare: ${JSON.stringify(raw)?.slice(0, 200)}`);
-          return;
-        }
-        void this.handle(message);
-      }),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidDispose(() => this.detach()),
     ];
     panel.webview.html = panelHtml(panel.webview, this.extensionUri);
@@ -186,7 +226,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
         await this.rerun(message.args, message.kernelSize);
         return;
       case 'resetParameters':
-        await this.rerun(this.shown?.view.originalArgs ?? '', this.shown?.original.weight.shape.slice(this.shown.original.op === 'corr2d' || this.shown.original.op === 'trans_conv' ? 0 : 2));
+        await this.rerun(this.shown?.original.args ?? {}, this.shown && kernelSizeOf(this.shown.original));
         return;
       case 'savePng':
         await this.savePng(message.view, message.dataUrl);
@@ -212,27 +252,40 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     }
   }
 
-  /** The Parameters view: the user's run again with other arguments / kernel size, in the worker pool. */
-  private async rerun(args: string, kernelSize: readonly number[] | undefined): Promise<void> {
+  /**
+   * The Parameters view: the user's run again with other arguments / kernel size, in the worker
+   * pool. It is planned on shapes first (a 64×64 kernel on many channels is refused before the
+   * weight is resized); a newer run cancels this one.
+   */
+  private async rerun(args: OpArgs, kernelSize: readonly number[] | undefined): Promise<void> {
     const shown = this.shown;
     if (shown === undefined) {
       this.post({ type: 'notice', text: 'There is no operation to run again: run one first.' });
       return;
     }
-    const serial = ++this.parametersSerial;
-    let outcome: { ok: boolean; text: string };
+    this.cancelParametersRun();
+    const serial = this.parametersSerial;
+    const abort = new AbortController();
+    this.parametersAbort = abort;
+    let outcome: ParametersOutcome;
     try {
-      const request = parametersRequest(shown.original, args, kernelSize);
-      const result = await this.runOp(request);
-      if (serial !== this.parametersSerial) return;
-      this.show(request, result, shown.original);
-      outcome = { ok: true, text: this.shown?.view.call ?? '' };
+      const run = parametersRun(shown.original, args, kernelSize);
+      const planned = this.compute.plan(run.request);
+      const plan = withTensors(planned, await run.tensors());
+      const result = await this.compute.run(plan, abort.signal);
+      const displayed = serial === this.parametersSerial && await this.display(plan, result, shown.original);
+      outcome = displayed && serial === this.parametersSerial ? { ok: true, text: this.shown?.view.call ?? '' } : { ok: false, text: PARAMETERS_RUN_CANCELLED };
     } catch (e) {
-      if (serial !== this.parametersSerial) return;
-      // PyTorch's own line for its errors; the syntax, size and pool errors say what they are.
-      const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
-      this.post({ type: 'rerunFailed', args, message });
-      outcome = { ok: false, text: message };
+      if (serial !== this.parametersSerial) {
+        outcome = { ok: false, text: PARAMETERS_RUN_CANCELLED };
+      } else {
+        // PyTorch's own line for its errors; the size and pool errors say what they are.
+        const message = isTorchError(e) ? e.toPythonString() : e instanceof Error ? e.message : String(e);
+        this.post({ type: 'rerunFailed', args, message });
+        outcome = { ok: false, text: message };
+      }
+    } finally {
+      if (this.parametersAbort === abort) this.parametersAbort = undefined;
     }
     for (const resolve of this.parameterWaiters.splice(0)) resolve(outcome);
   }

@@ -1,37 +1,27 @@
-// What the panel shows for one op run, built from the request and its result. Pure (no
-// `vscode`), so unit tests check it directly.
-import { convGeometry, geometryFormulas } from '../../core/geometry';
-import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
-import type { OpArgs, OpRequest } from '../../core/ops';
+// What the panel shows for one op run, built from its plan and its result. Pure (no `vscode`),
+// so unit tests check it directly.
+import { geometryFormulas } from '../../core/geometry';
+import type { OpPlan } from '../../core/plan';
 import { numel, stridesOf, zeros, type Tensor } from '../../core/tensor';
-import { INLINE_MAX_ELEMENTS, type PanelTensor, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
+import { ARG_KEYWORDS, OP_INFO, type OpArgName, type OpArgs, type OpRequest, type TensorSpec } from '../../core/vocabulary';
+import { INLINE_MAX_ELEMENTS, type PanelView, type StoredTensor, type StoredView, type TensorRole } from '../../protocol/panel';
 
-/** Python's keyword for each OpArgs field, in the order PyTorch's signatures list them. */
-const PYTHON_KEYWORDS: readonly [keyof OpArgs, string][] = [
-  ['stride', 'stride'],
-  ['padding', 'padding'],
-  ['outputPadding', 'output_padding'],
-  ['groups', 'groups'],
-  ['dilation', 'dilation'],
-  ['paddingMode', 'padding_mode'],
-  ['outputSize', 'output_size'],
-];
-
-function pythonValue(value: NonNullable<OpArgs[keyof OpArgs]>): string {
+function pythonValue(value: NonNullable<OpArgs[OpArgName]>): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number') return String(value);
   return value.length === 1 ? `(${value[0]},)` : `(${value.join(', ')})`;
 }
 
 /** `F.conv_transpose2d(input, weight, bias, stride=2)`, or d2l's `trans_conv(X, K)`. */
-export function pythonCall(req: OpRequest): string {
-  if (req.op === 'corr2d' || req.op === 'trans_conv') return `${req.op}(X, K)`;
+export function pythonCall(req: OpRequest<TensorSpec>): string {
+  const info = OP_INFO[req.op];
   const args = req.args ?? {};
-  const keywords = PYTHON_KEYWORDS.flatMap(([field, python]) => {
+  const keywords = (Object.keys(ARG_KEYWORDS) as OpArgName[]).flatMap((field) => {
     const value = args[field];
-    return value === undefined ? [] : [`${python}=${pythonValue(value)}`];
+    return value === undefined ? [] : [`${ARG_KEYWORDS[field]}=${pythonValue(value)}`];
   });
-  return `F.${req.op}(${['input', 'weight', ...(req.bias ? ['bias'] : []), ...keywords].join(', ')})`;
+  const operands = info.operands.filter((_, i) => i < 2 || req.bias !== undefined);
+  return `${info.callee}(${[...operands, ...keywords].join(', ')})`;
 }
 
 /** A tensor's values as float64 for drawing (int64 beyond 2^53 rounds to the nearest double). */
@@ -40,41 +30,67 @@ function displayValues(t: Tensor, start = 0, end = t.data.length): Float64Array 
   return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
 }
 
-/** The smallest and largest finite values; [0, 0] if there are none. */
-function finiteRange(t: Tensor): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of t.data) {
-    const v = Number(x);
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min <= max ? [min, max] : [0, 0];
+/** Elements handled between turns of the extension host's event loop: a few milliseconds' worth. */
+const CHUNK_ELEMENTS = 1 << 20;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
-function panelTensor(role: TensorRole, t: Tensor, inline: boolean): PanelTensor {
-  const [min, max] = finiteRange(t);
-  return { role, shape: [...t.shape], dtype: t.dtype, min, max, ...(inline ? { values: displayValues(t) } : {}) };
+/** Widens [min, max] to the finite values of data[from, to). */
+function scanFinite(data: Tensor['data'], from: number, to: number, range: [number, number]): void {
+  for (let i = from; i < to; i++) {
+    const v = Number(data[i]);
+    if (!Number.isFinite(v)) continue;
+    if (v < range[0]) range[0] = v;
+    if (v > range[1]) range[1] = v;
+  }
+}
+
+/** The smallest and largest finite values of each tensor; [0, 0] where there are none. */
+function finiteRanges(tensors: readonly Tensor[]): [number, number][] | Promise<[number, number][]> {
+  const ranges = tensors.map((): [number, number] => [Infinity, -Infinity]);
+  const finish = (): [number, number][] => ranges.map(([min, max]) => (min <= max ? [min, max] : [0, 0]));
+  if (tensors.reduce((n, t) => n + t.data.length, 0) <= CHUNK_ELEMENTS) {
+    tensors.forEach((t, i) => scanFinite(t.data, 0, t.data.length, ranges[i] as [number, number]));
+    return finish();
+  }
+  return (async () => {
+    for (const [i, t] of tensors.entries()) {
+      for (let from = 0; from < t.data.length; from += CHUNK_ELEMENTS) {
+        await nextTurn();
+        scanFinite(t.data, from, Math.min(t.data.length, from + CHUNK_ELEMENTS), ranges[i] as [number, number]);
+      }
+    }
+    return finish();
+  })();
 }
 
 /**
- * The Tensors view of a run whose request already passed validation (it produced `result`).
- * Small views carry their values; larger ones leave the webview to ask for the planes it shows.
+ * The Tensors view of a planned run and its result. Small views carry their values (and are
+ * built at once, so a small run shows without waiting); larger ones leave the webview to ask for
+ * the planes it shows, and their value ranges are scanned a chunk per turn of the event loop.
  */
-export function panelViewOf(req: OpRequest, result: Tensor, original: OpRequest = req): PanelView {
-  const g = convGeometry(req);
+export function panelViewOf(plan: OpPlan, result: Tensor, original: OpRequest = plan.request): PanelView | Promise<PanelView> {
+  const req = plan.request;
+  const g = plan.geometry;
   const tensors: [TensorRole, Tensor][] = [['input', req.input], ['weight', req.weight], ...(req.bias ? [['bias', req.bias] as [TensorRole, Tensor]] : []), ['output', result]];
   const inline = tensors.reduce((n, [, t]) => n + t.data.length, 0) <= INLINE_MAX_ELEMENTS;
-  return {
+  const build = (ranges: readonly [number, number][]): PanelView => ({
     op: req.op,
     call: pythonCall(req),
-    args: formatOpArgs(req.args ?? {}),
-    originalArgs: formatOpArgs(original.args ?? {}),
+    args: req.args ?? {},
+    originalArgs: original.args ?? {},
     spatialDims: g.spatialDims,
     formulas: geometryFormulas(g),
-    tensors: tensors.map(([role, t]) => panelTensor(role, t, inline)),
-  };
+    geometry: g,
+    tensors: tensors.map(([role, t], i) => {
+      const [min, max] = ranges[i] ?? [0, 0];
+      return { role, shape: [...t.shape], dtype: t.dtype, min, max, ...(inline ? { values: displayValues(t) } : {}) };
+    }),
+  });
+  const ranges = finiteRanges(tensors.map(([, t]) => t));
+  return Array.isArray(ranges) ? build(ranges) : ranges.then(build);
 }
 
 /** `length` values from each of `starts`, one run after another; throws naming a range outside the tensor. */
@@ -104,51 +120,77 @@ function tensorFromValues({ shape, dtype, values }: StoredTensor): Tensor {
   }
 }
 
+/** The spatial size of a request's kernel (all of d2l's 2-D K). */
+export function kernelSizeOf(req: OpRequest<TensorSpec>): number[] {
+  return req.weight.shape.slice(OP_INFO[req.op].kind === 'reference' ? 0 : 2);
+}
+
 /**
- * The request the Parameters view asks for: `original` with arguments `argsText` (Python keyword
- * syntax; throws OpArgsSyntaxError) and, when given, a kernel of spatial size `kernelSize`. d2l's
- * corr2d / trans_conv take no arguments: with any they become the PyTorch op they compute,
- * F.conv2d / F.conv_transpose2d on 1×1-channel tensors.
+ * The run the Parameters view asks for: `original` with arguments `args` and, when given, a
+ * kernel of spatial size `kernelSize`. d2l's corr2d / trans_conv take no arguments: with any they
+ * become the PyTorch op they compute, F.conv2d / F.conv_transpose2d on 1×1-channel tensors. Its
+ * request has shapes only, to be planned (and refused if too large) before `tensors()` makes a
+ * resized weight.
  */
-export function parametersRequest(original: OpRequest, argsText: string, kernelSize?: readonly number[]): OpRequest {
-  const args = parseOpArgs(argsText);
-  const spatial = original.weight.shape.slice(original.op === 'corr2d' || original.op === 'trans_conv' ? 0 : 2);
+export function parametersRun(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): {
+  readonly request: OpRequest<TensorSpec>;
+  tensors(): Promise<{ input: Tensor; weight: Tensor; bias?: Tensor }>;
+} {
+  const spatial = kernelSizeOf(original);
   const resized = kernelSize !== undefined && kernelSize.join() !== spatial.join();
-  const hasArgs = Object.keys(args).length > 0;
-  let req: OpRequest = original;
-  if ((original.op === 'corr2d' || original.op === 'trans_conv') && (hasArgs || resized)) {
-    const asChannels = (t: Tensor): Tensor => ({ ...t, shape: [1, 1, ...t.shape] });
-    req = { op: original.op === 'corr2d' ? 'conv2d' : 'conv_transpose2d', input: asChannels(original.input), weight: asChannels(original.weight) };
+  if (kernelSize !== undefined && resized && kernelSize.length !== spatial.length) {
+    throw new RangeError(`the kernel size needs ${spatial.length} value${spatial.length === 1 ? '' : 's'} (one per spatial dim), got ${kernelSize.length}`);
   }
-  if (kernelSize !== undefined && resized) {
-    if (kernelSize.length !== spatial.length) {
-      throw new RangeError(`the kernel size needs ${spatial.length} value${spatial.length === 1 ? '' : 's'} (one per spatial dim), got ${kernelSize.length}`);
-    }
-    req = { ...req, weight: resizeKernel(req.weight, kernelSize) };
-  }
-  return { ...req, args };
+  const pytorchOp = OP_INFO[original.op].pytorchOp;
+  const asPyTorch = pytorchOp !== undefined && (Object.keys(args).length > 0 || resized);
+  const reshaped = (t: Tensor): Tensor => (asPyTorch ? { ...t, shape: [1, 1, ...t.shape] } : t);
+  const input = reshaped(original.input);
+  const weight = reshaped(original.weight);
+  const bias = asPyTorch ? undefined : original.bias;
+  const weightShape = resized ? [...weight.shape.slice(0, weight.shape.length - kernelSize.length), ...kernelSize] : weight.shape;
+  return {
+    request: {
+      op: asPyTorch ? pytorchOp : original.op,
+      input: { shape: input.shape, dtype: input.dtype },
+      weight: { shape: weightShape, dtype: weight.dtype },
+      ...(bias === undefined ? {} : { bias: { shape: bias.shape, dtype: bias.dtype } }),
+      args,
+    },
+    tensors: async () => ({ input, weight: resized ? await resizeKernel(weight, kernelSize) : weight, ...(bias === undefined ? {} : { bias }) }),
+  };
 }
 
 /**
  * `weight` ([a, b, ...kernel]) with spatial size `kernelSize`: the taps both sizes share keep
  * their values, new taps are 1 (so a larger kernel still shows its overlap), the rest is cropped.
+ * Copied a row (last dim) at a time, a chunk of rows per turn of the event loop.
  */
-export function resizeKernel(weight: Tensor, kernelSize: readonly number[]): Tensor {
+export async function resizeKernel(weight: Tensor, kernelSize: readonly number[]): Promise<Tensor> {
   const lead = weight.shape.slice(0, weight.shape.length - kernelSize.length);
   const shape = [...lead, ...kernelSize];
   const out = zeros(shape, weight.dtype);
   const one = weight.dtype === 'int64' ? 1n : 1;
+  const dst = out.data as { fill(value: number | bigint, start: number, end: number): unknown; set(values: ArrayLike<number | bigint>, offset: number): void };
+  const rank = shape.length;
+  const rowLength = shape[rank - 1] ?? 1;
+  const copied = Math.min(rowLength, weight.shape[rank - 1] ?? 0);
   const from = stridesOf(weight.shape);
   const to = stridesOf(shape);
-  for (let i = 0; i < numel(shape); i++) {
+  const rows = rowLength === 0 ? 0 : numel(shape) / rowLength;
+  const rowsPerTurn = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, rowLength)));
+  for (let row = 0; row < rows; row++) {
+    if (row > 0 && row % rowsPerTurn === 0) await nextTurn();
+    const at = row * rowLength;
     let source = 0;
     let inside = true;
-    for (let d = 0; d < shape.length; d++) {
-      const coordinate = Math.floor(i / (to[d] ?? 1)) % (shape[d] ?? 1);
+    for (let d = 0; d < rank - 1; d++) {
+      const coordinate = Math.floor(at / (to[d] ?? 1)) % (shape[d] ?? 1);
       if (coordinate >= (weight.shape[d] ?? 0)) inside = false;
       source += coordinate * (from[d] ?? 0);
     }
-    (out.data as { [k: number]: number | bigint })[i] = inside ? (weight.data[source] as number | bigint) : one;
+    const kept = inside ? copied : 0;
+    if (kept > 0) dst.set(weight.data.subarray(source, source + kept) as ArrayLike<number | bigint>, at);
+    dst.fill(one, at + kept, at + rowLength);
   }
   return out;
 }

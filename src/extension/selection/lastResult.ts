@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
-import type { OpName } from '../../core/ops';
+import type { OpName } from '../../core/vocabulary';
 import { numel, type Tensor } from '../../core/tensor';
 import { tensorLiteralStatement } from '../../core/tensorLiteral';
 import type { Ctx } from '../ctx';

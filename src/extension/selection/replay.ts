@@ -5,7 +5,7 @@
 // and is kept for Insert / Copy Result. What cannot be evaluated statically is reported with the
 // reason and position.
 import * as vscode from 'vscode';
-import type { OpRequest } from '../../core/ops';
+import type { OpRequest } from '../../core/vocabulary';
 import type { Span } from '../../python';
 import { locate } from '../analysis/programs';
 import type { Ctx } from '../ctx';

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { formatTensor } from '../../core/format';
 import { formatOpArgs, parseOpArgs } from '../../core/opArgsText';
-import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/ops';
+import { CONV_OP_NAMES, CONV_TRANSPOSE_OP_NAMES, type OpArgs, type OpName, type OpRequest } from '../../core/vocabulary';
 import type { Tensor } from '../../core/tensor';
 import type { WireEvaluation } from '../../protocol/analysis';
 import type { Span } from '../../python';
@@ -73,11 +73,12 @@ export async function runOnSelection(ctx: Ctx, kind: SelectionOpKind, args?: Run
     const chosen = await opArguments(source, anchor, kind, op, given);
     if (chosen === undefined) return undefined;
     const request: OpRequest = { op, input, weight: kernel, args: chosen.parsed };
-    const result = await computeCancellable(ctx, request);
+    const plan = ctx.pool().plan(request);
+    const result = await computeCancellable(ctx, plan);
     if (result === undefined) return undefined;
     const printed = formatTensor(result, ctx.config.printSettings);
     ctx.log.info(`${describeRun(request)} → [${result.shape.join(', ')}]\n${printed}`);
-    ctx.showInPanel(request, result);
+    ctx.showInPanel(plan, result);
     rememberResult(ctx, { result, op });
     void offerNextSteps(op, result);
     return { ok: true, op, argsText: chosen.text, result, printed };

@@ -5,7 +5,8 @@
 import type { SyntaxNode } from '@lezer/common';
 import { convOutputLength, convTransposeOutputLength, convTransposeOutputRange, dimensionNames, geometryFormulas, outputPaddingToRestore } from '../../core/geometry';
 import { formatTensor } from '../../core/format';
-import type { OpName } from '../../core/ops';
+import { opMacs } from '../../core/plan';
+import type { OpName } from '../../core/vocabulary';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, dimText, isKnown, productOfDims, shapeText, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';
@@ -173,20 +174,11 @@ function substituted(layer: ConvLayer, inputSize: readonly number[], names: read
   });
 }
 
-/** Multiply-accumulates: N·C_out·ΠH_out·(C_in/groups)·Πk for conv, N·C_in·ΠH_in·(C_out/groups)·Πk transposed. */
+/** Multiply-accumulates, by the one formula the compute plan uses; undefined while a size is not known. */
 function macsOf(layer: ConvLayer, input: readonly Dim[], output: readonly Dim[]): number | undefined {
-  const dims = layer.spatialDims;
-  const groups = layer.args.groups ?? 1;
-  const batch = input.length === dims + 2 ? input[0] : 1;
-  const kernel = layer.kernelSize.reduce((a, b) => a * b, 1);
-  const side = layer.transposed ? input : output;
-  const channels = side[side.length - dims - 1];
-  const other = layer.transposed ? layer.outChannels : layer.inChannels;
-  const values = [batch, channels, ...side.slice(side.length - dims), other];
-  if (!values.every((v): v is number => v !== undefined && isKnown(v))) return undefined;
-  const [n, c, ...rest] = values as number[];
-  const perGroup = (rest.pop() as number) / groups;
-  return (n as number) * (c as number) * rest.reduce((a, b) => a * b, 1) * perGroup * kernel;
+  const weight = convWeightShape(layer);
+  if (!allKnown(input) || !allKnown(output) || !allKnown(weight)) return undefined;
+  return opMacs(layer.op, input, weight, output);
 }
 
 /** Why output_padding exists, which one restores a paired conv's input, and the checkerboard note. */

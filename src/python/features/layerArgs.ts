@@ -1,7 +1,7 @@
 // The arguments "Run (Transposed) Convolution on Selection" pre-fills: those of the nearest conv
 // layer of the same kind and dimensions constructed at or above the selection, as the
 // interpreter read them (so `padding=p` is read as p's value).
-import type { OpArgs } from '../../core/ops';
+import type { OpArgs } from '../../core/vocabulary';
 import { formatOpArgs } from '../../core/opArgsText';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import type { Span } from '../syntax/document';

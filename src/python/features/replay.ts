@@ -4,7 +4,7 @@
 // its position. The last op a cell ran (a layer call, d2l's corr2d) comes with it for the panel.
 import type { SyntaxNode } from '@lezer/common';
 import { formatTensor, type FormatTensorOptions } from '../../core/format';
-import type { OpRequest } from '../../core/ops';
+import type { OpRequest } from '../../core/vocabulary';
 import type { Tensor } from '../../core/tensor';
 import { probeValues, type ShapeAnalysis } from '../interpreter/analysis';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';

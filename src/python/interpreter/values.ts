@@ -5,7 +5,7 @@
 // since sizes flow through them; modules keep what their forward needs. A value that cannot be
 // known is `unknown`, with the reason when there is one to tell.
 import type { SyntaxNode } from '@lezer/common';
-import type { OpArgs, OpName } from '../../core/ops';
+import type { OpArgs, OpName } from '../../core/vocabulary';
 import type { DType } from '../../core/tensor';
 import { symbol, type Dim } from './dim';
 import type { Site } from './site';

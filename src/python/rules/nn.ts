@@ -5,8 +5,10 @@
 // compute core can never disagree.
 import { convErrors } from '../../core/convErrors';
 import { convGeometry, dimensionNames, expandInts, type ConvGeometry } from '../../core/geometry';
-import { PADDING_MODES, runOp, type OpArgs, type OpName, type PaddingMode } from '../../core/ops';
-import { numel, type DType } from '../../core/tensor';
+import { runOp } from '../../core/engine';
+import { opMacs } from '../../core/plan';
+import { PADDING_MODES, type OpArgs, type OpName, type PaddingMode } from '../../core/vocabulary';
+import type { DType } from '../../core/tensor';
 import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, subDims, symbol, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize } from '../interpreter/elements';
 import {
@@ -201,7 +203,7 @@ export function convolve(ctx: RuleContext, op: OpName, input: TensorValue, weigh
         cost: 0,
         run: (budget) => {
           const request = { op, input: materialize(x, budget), weight: materialize(w, budget), ...(b ? { bias: materialize(b, budget) } : {}), args: written };
-          const macs = convMacs(op, request.input.shape, request.weight.shape, shape as number[]);
+          const macs = opMacs(op, request.input.shape, request.weight.shape, shape as number[]);
           if (macs > MAX_STATIC_MACS) {
             throw new DataRefusal('too-many-elements', `${op} of ${macs.toLocaleString('en-US')} multiply-accumulates is too large to run while reading the file (at most ${MAX_STATIC_MACS.toLocaleString('en-US')}): select its input and kernel and use Run Convolution / Transposed Convolution on Selection`);
           }
@@ -212,18 +214,6 @@ export function convolve(ctx: RuleContext, op: OpName, input: TensorValue, weigh
     } : {}),
   });
   return { ...result, op: { op, args: written, input, weight, bias, gradFn, output: result.elements?.storage } };
-}
-
-/**
- * Multiply-accumulates a convolution performs: a conv does numel(weight) / weight.shape[0] per
- * output element; a transposed conv scatters that per input element; d2l's corr2d and trans_conv
- * use the whole 2-D kernel per output (resp. input) element.
- */
-function convMacs(op: OpName, input: readonly number[], weight: readonly number[], output: readonly number[]): number {
-  const perChannel = numel(weight) / Math.max(1, weight[0] ?? 1);
-  if (op === 'corr2d') return numel(output) * numel(weight);
-  if (op === 'trans_conv') return numel(input) * numel(weight);
-  return op.startsWith('conv_transpose') ? numel(input) * perChannel : numel(output) * perChannel;
 }
 
 /** A conv layer's weight (or bias) as a value: the tensor assigned to it, or a placeholder for the random initial one. */

@@ -3,7 +3,7 @@
 // losses, and the `torch.*` forms of tensor methods. Each binds its arguments by PyTorch's
 // signature and returns the result's value; a PythonError thrown here is raised at the call.
 import { allocate, numel, type DType } from '../../core/tensor';
-import type { OpArgs, OpName } from '../../core/ops';
+import type { OpArgs, OpName } from '../../core/vocabulary';
 import { allKnown, type Dim } from '../interpreter/dim';
 import { materialize } from '../interpreter/elements';
 import { intOf, itemsOf, knownInt, NONE, pythonTypeName, tupleOf, UNKNOWN, type TensorValue, type Value } from '../interpreter/values';

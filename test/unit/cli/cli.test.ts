@@ -6,11 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { convBatch, randomTensor } from '../../../bench/workloads';
+import { formatTensor } from '../../../src/core/format';
 import { parseNpy, serializeNpy } from '../../../src/core/npy';
-import { runOp, type OpRequest } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
+import { planOp } from '../../../src/core/plan';
+import type { OpRequest } from '../../../src/core/vocabulary';
 import { tensor, type Tensor } from '../../../src/core/tensor';
-import { CLI_INLINE_MACS } from '../../../src/cli/run';
-import { estimateMacs } from '../../../src/worker/blocks';
+import { CLI_INLINE_MS } from '../../../src/cli/run';
 import { fixturePath, repoRoot } from '../helpers';
 
 const cli = path.join(repoRoot(), 'dist', 'cli.js');
@@ -94,9 +96,12 @@ describe('conv-lab CLI', function () {
   });
 
   it('runs an op above the inline threshold on the worker pool, same result as runOp', () => {
-    const req = convBatch(1);
-    assert.ok(req.bias !== undefined);
-    assert.ok(estimateMacs(req, [1, 32, 64, 64]) > CLI_INLINE_MACS, 'the op must take the pool path');
+    // In float64 (the reference kernels): several hundred milliseconds of work.
+    const float64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });
+    const batch = convBatch(1);
+    assert.ok(batch.bias !== undefined);
+    const req = { ...batch, input: float64(batch.input), weight: float64(batch.weight), bias: float64(batch.bias) };
+    assert.ok(planOp(req).cost.ms >= CLI_INLINE_MS, 'the op must take the pool path');
     const out = path.join(dir, 'big.npy');
     const r = convLab('run', 'conv2d', '--input', npy('bx.npy', req.input), '--weight', npy('bw.npy', req.weight),
       '--bias', npy('bb.npy', req.bias), '--padding', '2', '--out', out);
@@ -106,6 +111,20 @@ describe('conv-lab CLI', function () {
     assert.deepEqual(y.shape, expected.shape);
     assert.ok(Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength)
       .equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength)));
+  });
+
+  it('a transposed conv with stride 5000 on a 2×2 input: a 5003×5003 output, printed as runOp prints it', () => {
+    // Few multiply-adds and a large output: the fast kernels once planned stride² classes for it
+    // and the CLI died out of memory (exit 134).
+    const x = npy('x1234.npy', tensor([1, 2, 3, 4], [1, 1, 2, 2]));
+    const w = npy('w1to9.npy', tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]));
+    const r = convLab('run', 'conv_transpose2d', '--input', x, '--weight', w, '--stride', '5000');
+    assert.equal(r.code, 0, r.stderr);
+    const req: OpRequest = { op: 'conv_transpose2d', input: tensor([1, 2, 3, 4], [1, 1, 2, 2]), weight: tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]), args: { stride: 5000 } };
+    assert.equal(r.stdout, `${formatTensor(runOp(req))}\n`);
+    // Rows 0 and 5002 of the scatter: x[0, 0]·w[0] = [1, 2, 3] … x[0, 1]·w[0] = [2, 4, 6]; x[1, 0]·w[2] … x[1, 1]·w[2].
+    assert.match(r.stdout, /^tensor\(\[\[\[\[ 1\., +2\., +3\., +\.\.\., +2\., +4\., +6\.\],/);
+    assert.match(r.stdout, /\[21\., 24\., 27\., +\.\.\., 28\., 32\., 36\.\]\]\]\]\)\n$/);
   });
 
   const flagCases: Array<[string, string[], OpRequest]> = [
@@ -139,6 +158,12 @@ describe('conv-lab CLI', function () {
       // torch 1.13: F.conv2d(torch.zeros(1, 1, 2, 2), torch.zeros(1, 2, 2, 2))
       assertFails(convLab('run', 'conv2d', '--input', X, '--weight', w), new RegExp('^RuntimeError: ' +
         'Given groups=1, weight of size \\[1, 2, 2, 2\\], expected input\\[1, 1, 2, 2\\] to have 2 channels, but got 1 channels instead\n$'));
+    });
+
+    it('an output over the element limit, refused before it is allocated', () => {
+      // (2 − 1)·100000 + (2 − 1) + 1 = 100,002 per side: 10,000,400,004 elements.
+      assertFails(convLab('run', 'conv_transpose2d', '--input', X, '--weight', K, '--stride', '100000'),
+        /^conv-lab: conv_transpose2d output \[1, 1, 100002, 100002\] has 10,000,400,004 elements, more than the limit of 50,000,000 \(maxElements\); refused before computing anything\n$/);
     });
 
     it('a missing file', () => {

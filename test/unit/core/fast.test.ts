@@ -5,10 +5,12 @@
 // tiny ops running on the calling thread.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runOp, usesFastKernels, type OpRequest } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
+import { planOp, type PlanOptions } from '../../../src/core/plan';
+import type { OpRequest } from '../../../src/core/vocabulary';
 import type { Tensor } from '../../../src/core/tensor';
 import { WorkerPool } from '../../../src/worker/pool';
-import { assertClose, repoRoot } from '../helpers';
+import { assertClose, repoRoot, runOn } from '../helpers';
 import { loadGoldenCases } from './opsFixtures';
 
 const workerScript = path.join(repoRoot(), 'dist', 'worker.js');
@@ -18,6 +20,11 @@ function sameBits(actual: Tensor, expected: Tensor, what: string): void {
   const a = Buffer.from(actual.data.buffer, actual.data.byteOffset, actual.data.byteLength);
   const b = Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength);
   assert.ok(a.equals(b), `${what}: values differ from runOp`);
+}
+
+/** Whether the plan of `req` takes the fast kernels. */
+function usesFastKernels(req: OpRequest, options: PlanOptions = {}): boolean {
+  return planOp(req, options).engine === 'fast';
 }
 
 const fastCases = loadGoldenCases().filter((c) => usesFastKernels(c.request));
@@ -57,16 +64,16 @@ describe('fast kernels', function () {
   describe('through the worker pool', () => {
     const pools = new Map<number, WorkerPool>();
     before(() => {
-      // minBlockMacs 1, minBlockChannels 1: the largest split (3 blocks per worker); inlineMaxMacs 0:
+      // minBlockMs 0, minBlockChannels 1: the largest split (3 blocks per worker); inlineMaxMs 0:
       // no op stays here.
-      for (const size of [1, 2, 3, 5]) pools.set(size, new WorkerPool({ workerScript, size, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 }));
+      for (const size of [1, 2, 3, 5]) pools.set(size, new WorkerPool({ workerScript, size, minBlockMs: 0, minBlockChannels: 1, inlineMaxMs: 0 }));
     });
     after(() => Promise.all([...pools.values()].map((p) => p.dispose())));
 
     it('every third float32 golden and every fast-path golden: 1, 2, 3 and 5 workers give runOp bit for bit', async () => {
       for (const c of [...fastCases.filter((_, i) => i % 3 === 0), ...pathCases]) {
         const expected = runOp(c.request);
-        for (const [size, pool] of pools) sameBits(await pool.run(c.request), expected, `${c.id}, ${size} workers`);
+        for (const [size, pool] of pools) sameBits(await runOn(pool, c.request), expected, `${c.id}, ${size} workers`);
       }
     });
   });
@@ -78,9 +85,9 @@ describe('fast kernels', function () {
     })?.request as OpRequest;
     const saved = process.env['CONV_LAB_KERNELS'];
     process.env['CONV_LAB_KERNELS'] = 'reference';
-    const pool = new WorkerPool({ workerScript, size: 2, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 });
+    const pool = new WorkerPool({ workerScript, size: 2, minBlockMs: 0, minBlockChannels: 1, inlineMaxMs: 0 });
     try {
-      sameBits(await pool.run(req), runOp(req, { engine: 'reference' }), 'reference engine in the workers');
+      sameBits(await runOn(pool, req), runOp(req, { engine: 'reference' }), 'reference engine in the workers');
       assert.equal(usesFastKernels(req), false);
     } finally {
       await pool.dispose();
@@ -93,10 +100,10 @@ describe('fast kernels', function () {
     const pool = new WorkerPool({ workerScript, size: 2 });
     try {
       const small = fastCases.find((c) => c.request.input.data.length < 100)?.request as OpRequest;
-      sameBits(await pool.run(small), runOp(small), 'inline op');
+      sameBits(await runOn(pool, small), runOp(small), 'inline op');
       assert.equal(pool.liveWorkers, 0);
       const float64 = loadGoldenCases().find((c) => c.expected.dtype === 'float64' && c.request.input.data.length < 100)?.request as OpRequest;
-      sameBits(await pool.run(float64), runOp(float64), 'float64 op');
+      sameBits(await runOn(pool, float64), runOp(float64), 'float64 op');
       assert.equal(pool.liveWorkers, 1);
     } finally {
       await pool.dispose();

@@ -3,8 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { outputPaddingToRestore } from '../../../src/core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../../../src/core/kernelMatrix';
-import type { OpArgs, OpName } from '../../../src/core/ops';
-import { runOp } from '../../../src/core/ops';
+import type { OpArgs, OpName } from '../../../src/core/vocabulary';
+import { runOp } from '../../../src/core/engine';
 import { numel, tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';
 

@@ -2,8 +2,9 @@
 // PyTorch 1.13 raised for the same call (recorded by scripts/golden/gen_ops.py).
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
-import type { OpRequest } from '../../../src/core/ops';
-import { outputShapeOf, runOp } from '../../../src/core/ops';
+import type { OpRequest } from '../../../src/core/vocabulary';
+import { runOp } from '../../../src/core/engine';
+import { planOp } from '../../../src/core/plan';
 import { loadErrorCases, zerosOf } from './opsFixtures';
 
 describe('ops: PyTorch errors', () => {
@@ -15,9 +16,8 @@ describe('ops: PyTorch errors', () => {
 
   for (const c of cases) {
     it(`${c.id} ${JSON.stringify(c.args)} input [${c.input.shape.join(',')}] ${c.input.dtype}: ${c.kind}`, () => {
-      const req: OpRequest = { op: c.op, input: zerosOf(c.input), weight: zerosOf(c.weight), args: c.args };
-      if (c.bias) req.bias = zerosOf(c.bias);
-      for (const run of [outputShapeOf, runOp]) {
+      const req: OpRequest = { op: c.op, input: zerosOf(c.input), weight: zerosOf(c.weight), ...(c.bias ? { bias: zerosOf(c.bias) } : {}), args: c.args };
+      for (const run of [planOp, runOp]) {
         assert.throws(() => run(req), (e: unknown) => {
           assert.ok(isTorchError(e), `not a TorchError: ${String(e)}`);
           assert.equal(`${e.kind}: ${e.message}`, `${c.kind}: ${c.message}`);

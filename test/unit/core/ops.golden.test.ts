@@ -3,7 +3,8 @@
 // outputs exactly. The whole suite runs once per kernel engine (float32 convolutions differ:
 // WebAssembly SIMD summing in float32, or the float64-summing reference).
 import * as assert from 'node:assert/strict';
-import { runOp, type KernelEngine } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
+import type { KernelEngine } from '../../../src/core/plan';
 import { assertClose } from '../helpers';
 import { loadGoldenCases } from './opsFixtures';
 

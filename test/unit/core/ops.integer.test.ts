@@ -1,7 +1,7 @@
 // Integer convolutions, which PyTorch's CPU kernels compute in integer arithmetic (wrapping on
 // overflow). Expected values printed by PyTorch 1.13, quoted per case.
 import * as assert from 'node:assert/strict';
-import { runOp } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
 
 describe('ops: integer tensors', () => {
   it('int64 conv2d is exact', () => {

@@ -4,7 +4,7 @@
 // is the same number for corr2d (same summation order, one rounding) and at most one float32
 // ulp away for trans_conv (the scatter adds in another order).
 import * as assert from 'node:assert/strict';
-import { runOp } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
 import { tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';
 

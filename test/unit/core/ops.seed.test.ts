@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { convGeometry } from '../../../src/core/geometry';
 import { kernelMatrix, matTVec, matVec, toDense } from '../../../src/core/kernelMatrix';
-import { runOp } from '../../../src/core/ops';
+import { runOp } from '../../../src/core/engine';
 import type { Tensor } from '../../../src/core/tensor';
 import { tensor } from '../../../src/core/tensor';
 

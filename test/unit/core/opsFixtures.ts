@@ -1,6 +1,6 @@
 // Loads the PyTorch goldens written by scripts/golden/gen_ops.py (test/fixtures/ops).
 import * as fs from 'node:fs';
-import type { OpArgs, OpName, OpRequest } from '../../../src/core/ops';
+import type { OpArgs, OpName, OpRequest } from '../../../src/core/vocabulary';
 import type { DType, Tensor } from '../../../src/core/tensor';
 import { allocate, numel } from '../../../src/core/tensor';
 import { fixturePath } from '../helpers';
@@ -62,8 +62,9 @@ export function loadGoldenCases(set: 'ops' | 'fast' = 'ops'): GoldenCase[] {
   const index = JSON.parse(fs.readFileSync(fixturePath(set, 'cases.json'), 'utf8')) as { cases: StoredCase[] };
   const blob = fs.readFileSync(fixturePath(set, 'cases.bin'));
   return index.cases.map((c) => {
-    const request: OpRequest = { op: c.op, input: readTensor(blob, c.input), weight: readTensor(blob, c.weight), args: c.args };
-    if (c.bias) request.bias = readTensor(blob, c.bias);
+    const request: OpRequest = {
+      op: c.op, input: readTensor(blob, c.input), weight: readTensor(blob, c.weight), ...(c.bias ? { bias: readTensor(blob, c.bias) } : {}), args: c.args,
+    };
     return { id: c.id, request, expected: readTensor(blob, c.expected) };
   });
 }

@@ -4,8 +4,8 @@
 // by hand.
 import * as assert from 'node:assert/strict';
 import { convGeometry } from '../../../src/core/geometry';
-import type { OpRequest } from '../../../src/core/ops';
-import { runOp } from '../../../src/core/ops';
+import type { OpRequest } from '../../../src/core/vocabulary';
+import { runOp } from '../../../src/core/engine';
 import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput } from '../../../src/core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type StepPlan } from '../../../src/core/steps';
 import { numel, tensor } from '../../../src/core/tensor';

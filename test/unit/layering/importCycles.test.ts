@@ -96,16 +96,6 @@ function cyclePath(graph: ReadonlyMap<string, readonly string[]>, component: rea
   return `${start} → ${start}`;
 }
 
-/**
- * The cycles branch `ops` breaks (issue 12: the op vocabulary as a leaf module, one plan per op).
- * Listed so that this test fails as soon as the cycles change either way: a new one, or this one
- * gone (then empty the list).
- */
-const CYCLES_BEING_BROKEN: readonly (readonly string[])[] = [
-  ['src/core/convErrors.ts', 'src/core/geometry.ts', 'src/core/kernels/conv.ts', 'src/core/kernels/fast.ts',
-    'src/core/kernels/reference.ts', 'src/core/kernels/taps.ts', 'src/core/ops.ts'],
-];
-
 describe('the import graph of src/', function () {
   this.timeout(30_000);
 
@@ -119,10 +109,10 @@ describe('the import graph of src/', function () {
     assert.equal(cyclePath(graph, ['a', 'b', 'c', 'x']), 'a → x → a');
   });
 
-  it('has no cycle (but those being broken elsewhere)', () => {
+  it('has no cycle', () => {
     const graph = importGraph();
     assert.ok(graph.size > 50, `only ${graph.size} files found`);
     const cycles = cyclesOf(graph);
-    assert.deepEqual(cycles, CYCLES_BEING_BROKEN, `import cycles:\n${cycles.map((c) => `  ${cyclePath(graph, c)} (${c.length} files in the cycle)`).join('\n')}`);
+    assert.deepEqual(cycles, [], `import cycles:\n${cycles.map((c) => `  ${cyclePath(graph, c)} (${c.length} files in the cycle)`).join('\n')}`);
   });
 });

@@ -1,15 +1,34 @@
 import * as assert from 'node:assert/strict';
-import { tensor } from '../../../src/core/tensor';
-import { panelViewOf, parametersRequest, pythonCall, resizeKernel, tensorsOfStoredView, valuesAt } from '../../../src/extension/panel/view';
+import { planOp } from '../../../src/core/plan';
+import { tensor, type Tensor } from '../../../src/core/tensor';
+import type { OpArgs, OpRequest } from '../../../src/core/vocabulary';
+import { panelViewOf, parametersRun, pythonCall, resizeKernel, tensorsOfStoredView, valuesAt } from '../../../src/extension/panel/view';
 import { DEFAULT_UI_STATE, parseFromPanelMessage, parseStoredView, parseUiState, pngBytesOf, type StoredView } from '../../../src/protocol/panel';
 
 // The seed's cell 89: X = K = [[0, 1], [2, 3]] as 1×1×2×2, conv_transpose2d → [[0, 0, 1], [0, 4, 6], [4, 12, 9]].
 const X = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
 const Y = tensor([0, 0, 1, 0, 4, 6, 4, 12, 9], [1, 1, 3, 3]);
 
+const cell89: OpRequest = { op: 'conv_transpose2d', input: X, weight: X };
+
+let cell89View: StoredView;
+
+before(async () => {
+  const { op, call, args, originalArgs, spatialDims, formulas, tensors } = await panelViewOf(planOp(cell89), Y);
+  cell89View = { op, call, args, originalArgs, spatialDims, formulas, tensors: tensors.map((t) => ({ ...t, values: Array.from(t.values ?? []) })) };
+});
+
+/** Cell 89's view as the webview stores it (a fresh copy each time). */
 function stored(): StoredView {
-  const view = panelViewOf({ op: 'conv_transpose2d', input: X, weight: X }, Y);
-  return { ...view, tensors: view.tensors.map((t) => ({ ...t, values: Array.from(t.values ?? []) })) };
+  return JSON.parse(JSON.stringify(cell89View)) as StoredView;
+}
+
+/** The Parameters view's request, and the tensors it makes after it is planned. */
+async function parameters(original: OpRequest, args: OpArgs, kernelSize?: readonly number[]): Promise<OpRequest> {
+  const run = parametersRun(original, args, kernelSize);
+  const tensors: { input: Tensor; weight: Tensor; bias?: Tensor } = await run.tensors();
+  assert.deepEqual([tensors.input.shape, tensors.weight.shape], [run.request.input.shape, run.request.weight.shape]);
+  return { op: run.request.op, ...tensors, args: run.request.args };
 }
 
 describe('panel protocol: messages from the webview', () => {
@@ -34,18 +53,20 @@ describe('panel protocol: messages from the webview', () => {
 });
 
 describe('panel protocol: the view and its restored state', () => {
-  it("builds cell 89's view: the call, the formulas with numbers, every tensor", () => {
-    const view = panelViewOf({ op: 'conv_transpose2d', input: X, weight: X }, Y);
+  it("builds cell 89's view: the call, the formulas with numbers, every tensor", async () => {
+    const plan = planOp(cell89);
+    const view = await panelViewOf(plan, Y);
     assert.equal(view.call, 'F.conv_transpose2d(input, weight)');
+    assert.equal(view.geometry, plan.geometry, "the plan's geometry, not another");
     // (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3 for both dims
     assert.deepEqual(view.formulas, ['H', 'W'].map((d) => `${d}_out = (${d}_in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1 = (2 − 1)·1 − 2·0 + 1·(2 − 1) + 0 + 1 = 3`));
     assert.deepEqual(view.tensors.map((t) => [t.role, t.shape]), [['input', [1, 1, 2, 2]], ['weight', [1, 1, 2, 2]], ['output', [1, 1, 3, 3]]]);
     assert.deepEqual(Array.from(view.tensors[2]?.values ?? []), [0, 0, 1, 0, 4, 6, 4, 12, 9]);
   });
 
-  it('leaves the values of large views for the webview to ask for, with each range of values checked', () => {
+  it('leaves the values of large views for the webview to ask for, with each range of values checked', async () => {
     const big = tensor(Array.from({ length: 64 * 64 * 32 }, (_, i) => i - 5), [1, 32, 64, 64]);
-    const view = panelViewOf({ op: 'conv2d', input: big, weight: tensor(new Array(32).fill(1), [32, 1, 1, 1]), args: { groups: 32 } }, big);
+    const view = await panelViewOf(planOp({ op: 'conv2d', input: big, weight: tensor(new Array(32).fill(1), [32, 1, 1, 1]), args: { groups: 32 } }), big);
     assert.ok(view.tensors.every((t) => t.values === undefined));
     assert.deepEqual(view.tensors.map((t) => [t.min, t.max]), [[-5, 131066], [1, 1], [-5, 131066]]);
     // plane 2 of the input starts at 2·64·64 = 8192, whose first value is 8192 − 5
@@ -61,9 +82,9 @@ describe('panel protocol: the view and its restored state', () => {
     assert.equal(pythonCall({ op: 'trans_conv', input: X, weight: X }), 'trans_conv(X, K)');
   });
 
-  it('restores a stored view (after a JSON round trip) with its tensors', () => {
+  it('restores a stored view (after a JSON round trip) with its tensors and its geometry computed again', () => {
     const restored = parseStoredView(JSON.parse(JSON.stringify(stored())));
-    assert.deepEqual(restored, stored());
+    assert.deepEqual(restored, { ...stored(), geometry: planOp(cell89).geometry });
     const output = restored && tensorsOfStoredView(restored).get('output');
     assert.deepEqual([output?.dtype, output?.shape, [...(output?.data ?? [])].map(Number)], ['float32', [1, 1, 3, 3], [0, 0, 1, 0, 4, 6, 4, 12, 9]]);
   });
@@ -72,8 +93,9 @@ describe('panel protocol: the view and its restored state', () => {
     const view = stored();
     const wrongCount = { ...view, tensors: view.tensors.map((t) => (t.role === 'output' ? { ...t, values: [1, 2] } : t)) };
     const noOutput = { ...view, tensors: view.tensors.filter((t) => t.role !== 'output') };
+    // stride 0 is invalid; stride 2 gives a 4×4 output, not the stored 3×3 (its geometry is computed again, never taken on trust).
     for (const bad of [undefined, { ...view, op: 'conv4d' }, { ...view, spatialDims: 4 }, { ...view, formulas: [1] }, wrongCount, noOutput,
-      { ...view, tensors: [{ ...view.tensors[0], dtype: 'complex64' }] }]) {
+      { ...view, tensors: [{ ...view.tensors[0], dtype: 'complex64' }] }, { ...view, args: { stride: 0 } }, { ...view, args: { stride: 2 } }, { ...view, spatialDims: 1 }]) {
       assert.equal(parseStoredView(bad), undefined, String(JSON.stringify(bad)).slice(0, 80));
     }
   });
@@ -83,17 +105,25 @@ describe('panel protocol: the Parameters, Save as PNG and UI-state messages', ()
   // "\x89PNG\r\n\x1a\n" then one more byte, base64-encoded.
   const png = `data:image/png;base64,${btoa('\x89PNG\r\n\x1a\n\x00')}`;
 
-  it('accepts a rerun with arguments text and a kernel size, a reset, and a PNG data URL', () => {
-    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: 'stride=2, padding=(1, 0)', kernelSize: [3, 3] }), { type: 'rerun', args: 'stride=2, padding=(1, 0)', kernelSize: [3, 3] });
-    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: '' }), { type: 'rerun', args: '' });
+  it('accepts a rerun with structured arguments and a kernel size, a reset, and a PNG data URL', () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: { stride: 2, padding: [1, 0] }, kernelSize: [3, 3] }), { type: 'rerun', args: { stride: 2, padding: [1, 0] }, kernelSize: [3, 3] });
+    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: {} }), { type: 'rerun', args: {} });
+    // Non-integers pass: PyTorch's own TypeError names them when the op is planned.
+    assert.deepEqual(parseFromPanelMessage({ type: 'rerun', args: { padding: 'same', dilation: 1.5, paddingMode: 'reflect', outputSize: [4, 4] } }),
+      { type: 'rerun', args: { padding: 'same', dilation: 1.5, paddingMode: 'reflect', outputSize: [4, 4] } });
     assert.deepEqual(parseFromPanelMessage({ type: 'resetParameters' }), { type: 'resetParameters' });
     assert.deepEqual(parseFromPanelMessage({ type: 'savePng', view: 'scatter', dataUrl: png }), { type: 'savePng', view: 'scatter', dataUrl: png });
     assert.deepEqual(Array.from(pngBytesOf(png)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]);
   });
 
-  it('refuses malformed reruns and anything but a base64 PNG data URL', () => {
-    for (const bad of [{ type: 'rerun' }, { type: 'rerun', args: 2 }, { type: 'rerun', args: 'x'.repeat(401) }, { type: 'rerun', args: '', kernelSize: [0] },
-      { type: 'rerun', args: '', kernelSize: [65] }, { type: 'rerun', args: '', kernelSize: [1, 1, 1, 1] }, { type: 'rerun', args: '', kernelSize: '3' },
+  it('refuses malformed reruns (Python text, unknown or ill-typed arguments) and anything but a base64 PNG data URL', () => {
+    for (const bad of [{ type: 'rerun' }, { type: 'rerun', args: 2 }, { type: 'rerun', args: 'stride=2' }, { type: 'rerun', args: [] },
+      { type: 'rerun', args: { stride: '2' } }, { type: 'rerun', args: { stride: Infinity } }, { type: 'rerun', args: { stride: 2 ** 60 } },
+      { type: 'rerun', args: { stride: [] } }, { type: 'rerun', args: { stride: new Array(9).fill(1) } }, { type: 'rerun', args: { groups: [2] } },
+      { type: 'rerun', args: { padding: 'full' } }, { type: 'rerun', args: { paddingMode: 'mirror' } }, { type: 'rerun', args: { outputSize: 4 } },
+      { type: 'rerun', args: { toString: 2 } }, { type: 'rerun', args: JSON.parse('{"__proto__": {"stride": 2}}') },
+      { type: 'rerun', args: {}, kernelSize: [0] },
+      { type: 'rerun', args: {}, kernelSize: [65] }, { type: 'rerun', args: {}, kernelSize: [1, 1, 1, 1] }, { type: 'rerun', args: {}, kernelSize: '3' },
       { type: 'savePng', view: 'scatter', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=' }, { type: 'savePng', view: 'scatter', dataUrl: 'data:image/png;base64,<script>' },
       { type: 'savePng', view: 'everything', dataUrl: png }, { type: 'savePng', view: 'scatter' }]) {
       assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
@@ -107,32 +137,44 @@ describe('panel protocol: the Parameters, Save as PNG and UI-state messages', ()
     assert.deepEqual(parseUiState(null), DEFAULT_UI_STATE);
   });
 
-  it('refuses a stored view whose arguments the parser does not accept', () => {
-    assert.equal(parseStoredView({ ...stored(), args: 'stride=' }), undefined);
+  it('refuses a stored view whose arguments are not structured OpArgs', () => {
+    assert.equal(parseStoredView({ ...stored(), args: 'stride=2' }), undefined);
     assert.equal(parseStoredView({ ...stored(), originalArgs: 7 }), undefined);
-    assert.deepEqual(parseStoredView({ ...stored(), args: 'stride=2' })?.args, 'stride=2');
+    assert.equal(parseStoredView({ ...stored(), originalArgs: { strides: 2 } }), undefined);
+    assert.deepEqual(parseStoredView({ ...stored(), originalArgs: { stride: 2 } })?.originalArgs, { stride: 2 });
   });
 });
 
 describe('the Parameters view on the host: the request it runs', () => {
-  it("keeps the run's tensors and takes the new arguments", () => {
-    const req = parametersRequest({ op: 'conv_transpose2d', input: X, weight: X, args: { padding: 1 } }, 'stride=2, output_padding=1');
+  it("keeps the run's tensors and takes the new arguments", async () => {
+    const req = await parameters({ op: 'conv_transpose2d', input: X, weight: X, args: { padding: 1 } }, { stride: 2, outputPadding: 1 });
     assert.deepEqual([req.op, req.args, req.input, req.weight], ['conv_transpose2d', { stride: 2, outputPadding: 1 }, X, X]);
-    assert.throws(() => parametersRequest({ op: 'conv2d', input: X, weight: X }, 'stride=2,, padding=1'), /column/);
   });
 
-  it("turns d2l's trans_conv with arguments into F.conv_transpose2d on 1×1-channel tensors", () => {
+  it("turns d2l's trans_conv with arguments into F.conv_transpose2d on 1×1-channel tensors", async () => {
     const K = tensor([0, 1, 2, 3], [2, 2]);
-    const req = parametersRequest({ op: 'trans_conv', input: K, weight: K }, 'stride=2');
+    const req = await parameters({ op: 'trans_conv', input: K, weight: K }, { stride: 2 });
     assert.deepEqual([req.op, req.input.shape, req.weight.shape, req.args], ['conv_transpose2d', [1, 1, 2, 2], [1, 1, 2, 2], { stride: 2 }]);
-    assert.equal(parametersRequest({ op: 'trans_conv', input: K, weight: K }, '').op, 'trans_conv');
+    assert.equal((await parameters({ op: 'trans_conv', input: K, weight: K }, {})).op, 'trans_conv');
   });
 
-  it('resizes the kernel: shared taps keep their values, new taps are 1, the rest is cropped', () => {
+  it('resizes the kernel: shared taps keep their values, new taps are 1, the rest is cropped', async () => {
     // K = [[0, 1], [2, 3]] grown to 3 × 3: [[0, 1, 1], [2, 3, 1], [1, 1, 1]]; cropped to 1 × 2: [[0, 1]].
-    assert.deepEqual(Array.from(resizeKernel(X, [3, 3]).data as Float32Array), [0, 1, 1, 2, 3, 1, 1, 1, 1]);
-    assert.deepEqual(resizeKernel(X, [1, 2]).shape, [1, 1, 1, 2]);
-    assert.deepEqual(Array.from(resizeKernel(X, [1, 2]).data as Float32Array), [0, 1]);
-    assert.throws(() => parametersRequest({ op: 'conv2d', input: X, weight: X }, '', [3]), /kernel size needs 2 values/);
+    assert.deepEqual(Array.from((await resizeKernel(X, [3, 3])).data as Float32Array), [0, 1, 1, 2, 3, 1, 1, 1, 1]);
+    assert.deepEqual((await resizeKernel(X, [1, 2])).shape, [1, 1, 1, 2]);
+    assert.deepEqual(Array.from((await resizeKernel(X, [1, 2])).data as Float32Array), [0, 1]);
+    // Two output channels, int64, grown from 2 to 3 taps and from 1 to 2 rows: [[[[5, 6, 1], [1, 1, 1]]], [[[7, 8, 1], [1, 1, 1]]]].
+    const int64: Tensor = { shape: [2, 1, 1, 2], dtype: 'int64', data: BigInt64Array.of(5n, 6n, 7n, 8n) };
+    assert.deepEqual(Array.from((await resizeKernel(int64, [2, 3])).data as BigInt64Array), [5n, 6n, 1n, 1n, 1n, 1n, 7n, 8n, 1n, 1n, 1n, 1n]);
+    assert.deepEqual(Array.from((await parameters({ op: 'conv2d', input: X, weight: X }, {}, [1, 2])).weight.data as Float32Array), [0, 1]);
+    assert.throws(() => parametersRun({ op: 'conv2d', input: X, weight: X }, {}, [3]), /kernel size needs 2 values/);
+  });
+
+  it('names a resized kernel by its shape alone: the size limit refuses it before its weight is made', () => {
+    // 512 × 512 channels with a 64 × 64 kernel: 512·512·64·64 = 1,073,741,824 weights (4 GB of float32).
+    const weight = { shape: [512, 512, 3, 3], dtype: 'float32', data: new Float32Array(0) } as const;
+    const run = parametersRun({ op: 'conv2d', input: { shape: [1, 512, 70, 70], dtype: 'float32', data: new Float32Array(0) }, weight }, {}, [64, 64]);
+    assert.deepEqual(run.request.weight, { shape: [512, 512, 64, 64], dtype: 'float32' });
+    assert.throws(() => planOp(run.request), /conv2d weight \[512, 512, 64, 64\] has 1,073,741,824 elements, more than the limit of 50,000,000/);
   });
 });

@@ -5,12 +5,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { convBatch, msPerImage, opLasting, randomTensor, seedCell89 } from '../../../bench/workloads';
 import { TorchError } from '../../../src/core/errors';
-import { outputShapeOf, runOp, type OpRequest } from '../../../src/core/ops';
+import { runOp, runPlanRegion } from '../../../src/core/engine';
+import { OpTooLargeError, planOp } from '../../../src/core/plan';
 import type { Tensor } from '../../../src/core/tensor';
+import type { OpRequest } from '../../../src/core/vocabulary';
 import { RpcEndpoint, type Envelope } from '../../../src/protocol/rpc';
 import type { FromWorkerMessage, ToWorkerMessage } from '../../../src/protocol/worker';
 import { WorkerPool, WorkerPoolError, type WorkerPoolOptions } from '../../../src/worker/pool';
-import { repoRoot } from '../helpers';
+import { repoRoot, runOn } from '../helpers';
 
 const workerScript = path.join(repoRoot(), 'dist', 'worker.js');
 
@@ -89,18 +91,18 @@ describe('worker pool', function () {
       it(`${name}: bit-identical to runOp for pool sizes 1-4, split into blocks`, async () => {
         const expected = runOp(req);
         for (const size of [1, 2, 3, 4]) {
-          // minBlockMacs 1 forces the largest split (3 blocks per worker) even on these small ops,
-          // minBlockChannels 1 cuts channels however few, inlineMaxMacs 0 sends them to the workers.
-          const pool = poolOf({ size, minBlockMacs: 1, minBlockChannels: 1, inlineMaxMacs: 0 });
-          assertBitIdentical(await pool.run(req), expected, `${name}, ${size} workers`);
+          // minBlockMs 0 forces the largest split (3 blocks per worker) even on these small ops,
+          // minBlockChannels 1 cuts channels however few, inlineMaxMs 0 sends them to the workers.
+          const pool = poolOf({ size, minBlockMs: 0, minBlockChannels: 1, inlineMaxMs: 0 });
+          assertBitIdentical(await runOn(pool, req), expected, `${name}, ${size} workers`);
         }
       });
     }
 
     it('runs the seed cell 89 unsplit on one lazily started worker', async () => {
-      const pool = poolOf({ size: 4, inlineMaxMacs: 0 }); // tiny ops would run on this thread
+      const pool = poolOf({ size: 4, inlineMaxMs: 0 }); // tiny ops would run on this thread
       assert.equal(pool.liveWorkers, 0, 'no thread before the first op');
-      const y = await pool.run(seedCell89());
+      const y = await runOn(pool, seedCell89());
       assert.deepEqual(y.shape, [1, 1, 3, 3]);
       assert.deepEqual([...y.data], [0, 0, 1, 0, 4, 6, 4, 12, 9]); // the seed's printed tconv(X)
       assert.equal(pool.liveWorkers, 1);
@@ -110,21 +112,21 @@ describe('worker pool', function () {
     it('returns the empty output of a batch of 0, as PyTorch does', async () => {
       // torch 1.13: F.conv2d(torch.zeros(0, 3, 5, 5), torch.zeros(2, 3, 3, 3)).shape == (0, 2, 3, 3)
       const req: OpRequest = { op: 'conv2d', input: randomTensor([0, 3, 5, 5]), weight: randomTensor([2, 3, 3, 3]) };
-      const y = await poolOf().run(req);
+      const y = await runOn(poolOf(), req);
       assert.deepEqual([y.dtype, y.shape, y.data.length], ['float32', [0, 2, 3, 3], 0]);
     });
 
     it('runs concurrent ops, each as runOp computes it', async () => {
-      const pool = poolOf({ size: 2, minBlockMacs: 1 });
+      const pool = poolOf({ size: 2, minBlockMs: 0 });
       const reqs = [seedCell89(), convBatch(1), { ...seedCell89(), args: { stride: 2 } }, convBatch(2)];
-      const results = await Promise.all(reqs.map((req) => pool.run(req)));
+      const results = await Promise.all(reqs.map((req) => runOn(pool, req)));
       results.forEach((y, i) => assertBitIdentical(y, runOp(reqs[i] as OpRequest), `op ${i}`));
     });
 
     it('spreads a large op over all workers', async () => {
       const pool = poolOf({ size: 3 });
       const req = convBatch(2);
-      assertBitIdentical(await pool.run(req), runOp(req), 'convBatch(2)');
+      assertBitIdentical(await runOn(pool, req), runOp(req), 'convBatch(2)');
       assert.equal(pool.liveWorkers, 3);
     });
   });
@@ -135,13 +137,13 @@ describe('worker pool', function () {
       const op = (seed: number): OpRequest => ({ ...convBatch(1), input: randomTensor([1, 16, 64, 64], seed) });
       const first = op(30);
       const second = op(31);
-      for (const req of [first, second, first, second]) assertBitIdentical(await pool.run(req), runOp(req), `seed op ${req.input.data[0]}`);
+      for (const req of [first, second, first, second]) assertBitIdentical(await runOn(pool, req), runOp(req), `seed op ${req.input.data[0]}`);
       const callerShared: Tensor = { shape: [1, 16, 64, 64], dtype: 'float32', data: new Float32Array(new SharedArrayBuffer(4 * 16 * 64 * 64)) };
       (callerShared.data as Float32Array).set(first.input.data as Float32Array);
       const before = Float32Array.from(callerShared.data as Float32Array);
-      await pool.run({ ...first, input: callerShared });
-      await pool.run(second);
-      await pool.run(second);
+      await runOn(pool, { ...first, input: callerShared });
+      await runOn(pool, second);
+      await runOn(pool, second);
       assert.deepEqual(callerShared.data, before, "the caller's shared input is unchanged");
     });
   });
@@ -149,7 +151,7 @@ describe('worker pool', function () {
   describe('errors', () => {
     it('rejects an invalid op with the core TorchError (kind, message, code)', async () => {
       const expected = inlineError(channelMismatch);
-      await assert.rejects(poolOf().run(channelMismatch), (e: unknown) => {
+      await assert.rejects(runOn(poolOf(), channelMismatch), (e: unknown) => {
         assert.ok(e instanceof TorchError);
         assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
         return true;
@@ -157,13 +159,21 @@ describe('worker pool', function () {
     });
 
     it('a TorchError raised inside the worker thread arrives intact', async () => {
-      const wholeOfOneByOne = { batch: [0, 1], channels: [0, 1], rows: [0, 1] } as const;
-      const expected = inlineError(channelMismatch);
+      // The worker checks the region it is asked for against the plan's extent (1×1×3×3 here).
+      const plan = planOp(seedCell89());
+      const outside = { batch: [0, 1], channels: [0, 1], rows: [0, 4] } as const;
+      let expected: TorchError | undefined;
+      try {
+        runPlanRegion(plan, outside);
+      } catch (e) {
+        if (e instanceof TorchError) expected = e;
+      }
+      assert.ok(expected, 'the region is outside the output');
       const worker = new Worker(workerScript);
       try {
         const endpoint = new RpcEndpoint<ToWorkerMessage, FromWorkerMessage>((m, t) => worker.postMessage(m, t));
         worker.on('message', (m: Envelope<FromWorkerMessage>) => endpoint.handleMessage(m));
-        await assert.rejects(endpoint.request({ type: 'runOp', request: channelMismatch, region: wholeOfOneByOne }), (e: unknown) => {
+        await assert.rejects(endpoint.request({ type: 'runOp', plan, region: outside }), (e: unknown) => {
           assert.ok(e instanceof TorchError);
           assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
           return true;
@@ -177,9 +187,9 @@ describe('worker pool', function () {
       // 1×64×30×30 output = 57,600 elements from a 900-element input and a 64-element weight.
       const pool = poolOf({ maxElements: 1000 });
       const req: OpRequest = { op: 'conv2d', input: randomTensor([1, 1, 30, 30]), weight: randomTensor([64, 1, 1, 1]) };
-      assert.deepEqual(outputShapeOf(req), [1, 64, 30, 30]);
-      await assert.rejects(pool.run(req), (e: unknown) => {
-        assert.ok(e instanceof WorkerPoolError);
+      assert.deepEqual(planOp(req).geometry.outputShape, [1, 64, 30, 30]);
+      await assert.rejects(runOn(pool, req), (e: unknown) => {
+        assert.ok(e instanceof OpTooLargeError);
         assert.equal(e.code, 'too-large');
         assert.match(e.message, /conv2d output \[1, 64, 30, 30\] has 57,600 elements, more than the limit of 1,000/);
         return true;
@@ -187,11 +197,18 @@ describe('worker pool', function () {
       assert.equal(pool.liveWorkers, 0);
     });
 
+    it('refuses a plan made under a larger limit than its own', async () => {
+      const pool = poolOf({ maxElements: 1000 });
+      const plan = planOp({ op: 'conv2d', input: randomTensor([1, 1, 30, 30]), weight: randomTensor([64, 1, 1, 1]) });
+      await assert.rejects(pool.run(plan), /conv2d output \[1, 64, 30, 30\] has 57,600 elements, more than the limit of 1,000/);
+      assert.equal(pool.liveWorkers, 0);
+    });
+
     it('refuses an oversized input by its shape alone', async () => {
       // The data is empty: the refusal must come from the shape, before any byte is read or copied.
       const input: Tensor = { shape: [1, 1, 100, 100], dtype: 'float32', data: new Float32Array(0) };
       const pool = poolOf({ maxElements: 1000 });
-      await assert.rejects(pool.run({ op: 'conv2d', input, weight: randomTensor([1, 1, 3, 3]) }),
+      await assert.rejects(runOn(pool, { op: 'conv2d', input, weight: randomTensor([1, 1, 3, 3]) }),
         /conv2d input \[1, 1, 100, 100\] has 10,000 elements, more than the limit of 1,000/);
       assert.equal(pool.liveWorkers, 0);
     });
@@ -209,13 +226,13 @@ describe('worker pool', function () {
           return true;
         });
         const req = convBatch(1);
-        assertBitIdentical(await pool.run(req), runOp(req), 'the next op');
+        assertBitIdentical(await runOn(pool, req), runOp(req), 'the next op');
       });
     }
 
     it('dispose rejects the ops still running', async () => {
       const pool = poolOf({ size: 2 });
-      const running = pool.run(opLasting(1, pool.size));
+      const running = runOn(pool, opLasting(1, pool.size));
       await new Promise((resolve) => setTimeout(resolve, 100));
       await pool.dispose();
       await assert.rejects(running, (e: unknown) => e instanceof WorkerPoolError && e.code === 'disposed');
@@ -224,10 +241,10 @@ describe('worker pool', function () {
 
     it('a worker script that cannot load rejects the op with the loader error, and again for the next op', async () => {
       const missing = path.join(repoRoot(), 'dist', 'no-such-worker.js');
-      const pool = new WorkerPool({ workerScript: missing, inlineMaxMacs: 0 });
+      const pool = new WorkerPool({ workerScript: missing, inlineMaxMs: 0 });
       pools.push(pool);
       for (let attempt = 0; attempt < 2; attempt++) {
-        await assert.rejects(pool.run(seedCell89()), (e: unknown) => {
+        await assert.rejects(runOn(pool, seedCell89()), (e: unknown) => {
           assert.ok(e instanceof WorkerPoolError);
           assert.equal(e.code, 'worker-crashed');
           assert.match(e.message, /crashed while running conv_transpose2d on input \[1, 1, 2, 2\]: Cannot find module '.*no-such-worker\.js'/);
@@ -239,9 +256,9 @@ describe('worker pool', function () {
 
     it('rejects every op after dispose', async () => {
       const pool = poolOf();
-      await pool.run(seedCell89());
+      await runOn(pool, seedCell89());
       await pool.dispose();
-      await assert.rejects(pool.run(seedCell89()), (e: unknown) => e instanceof WorkerPoolError && e.code === 'disposed');
+      await assert.rejects(runOn(pool, seedCell89()), (e: unknown) => e instanceof WorkerPoolError && e.code === 'disposed');
     });
   });
 
@@ -255,7 +272,7 @@ describe('worker pool', function () {
       const pool = poolOf({ size: 2 });
       const controller = new AbortController();
       const started = performance.now();
-      const running = pool.run(opLasting(4, pool.size, perImageMs), { signal: controller.signal });
+      const running = runOn(pool, opLasting(4, pool.size, perImageMs), { signal: controller.signal });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const abortedAt = performance.now();
       controller.abort();
@@ -265,12 +282,31 @@ describe('worker pool', function () {
       assert.ok(abortedAt - started >= 500, 'the op was running when aborted');
       assert.equal(pool.liveWorkers, 2, 'the terminated threads are replaced at once');
       const req = convBatch(1);
-      assertBitIdentical(await pool.run(req), runOp(req), 'the op after the abort');
+      assertBitIdentical(await runOn(pool, req), runOp(req), 'the op after the abort');
+    });
+
+    it('cancelling 80 queued ops at once starts no more threads than were running some of them', async () => {
+      // float64 (the reference kernels): ~0.4 s of work each, so all but the first stay queued.
+      const f64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });
+      const op = convBatch(1);
+      const plan = planOp({ op: op.op, input: f64(op.input), weight: f64(op.weight), args: op.args });
+      const pool = poolOf({ size: 2 });
+      const controllers = Array.from({ length: 80 }, () => new AbortController());
+      const runs = controllers.map((c) => pool.run(plan, { signal: c.signal }).then(() => 'done', (e: unknown) => (e instanceof DOMException ? e.name : String(e))));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // every op queued, the first running
+      const started = pool.threadsStarted;
+      assert.equal(started, 2);
+      for (const c of controllers) c.abort();
+      assert.deepEqual(new Set(await Promise.all(runs)), new Set(['AbortError']));
+      // The first op's two threads are replaced; the queued ops' tasks are dropped, never started.
+      assert.ok(pool.threadsStarted <= started + 2, `${pool.threadsStarted - started} threads started for the cancellations`);
+      const req = convBatch(1);
+      assertBitIdentical(await runOn(pool, req), runOp(req), 'the op after the cancellations');
     });
 
     it('an already aborted signal rejects without starting a worker', async () => {
       const pool = poolOf();
-      await assert.rejects(pool.run(seedCell89(), { signal: AbortSignal.abort() }), { name: 'AbortError' });
+      await assert.rejects(runOn(pool, seedCell89(), { signal: AbortSignal.abort() }), { name: 'AbortError' });
       assert.equal(pool.liveWorkers, 0);
     });
 
@@ -292,7 +328,7 @@ describe('worker pool', function () {
       const attempts: string[] = [];
       for (let attempt = 0; attempt < 5; attempt++) {
         const req = opLasting(2, pool.size, perImageMs); // built outside the measurement
-        const { maxMs, elapsedMs } = await maxLoopDelay(() => pool.run(req));
+        const { maxMs, elapsedMs } = await maxLoopDelay(() => runOn(pool, req));
         assert.ok(elapsedMs > 1000, `the op took ${elapsedMs.toFixed(0)} ms; too short to measure`);
         if (maxMs < 20) return;
         attempts.push(`${maxMs.toFixed(1)} ms during ${elapsedMs.toFixed(0)} ms`);
