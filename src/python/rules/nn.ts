@@ -8,7 +8,7 @@ import { convGeometry, dimensionNames, expandInts, type ConvGeometry } from '../
 import { runOp } from '../../core/engine';
 import { opMacs } from '../../core/plan';
 import { PADDING_MODES, type OpArgs, type OpName, type PaddingMode } from '../../core/vocabulary';
-import type { DType } from '../../core/tensor';
+import { numel, type DType } from '../../core/tensor';
 import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, subDims, symbol, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize } from '../interpreter/elements';
 import {
@@ -200,7 +200,8 @@ export function convolve(ctx: RuleContext, op: OpName, input: TensorValue, weigh
     operands,
     ...(known ? {
       compute: {
-        cost: 0,
+        // The output's elements; the multiply-accumulates are charged once the operands are read.
+        cost: numel(shape as number[]),
         run: (budget) => {
           const request = { op, input: materialize(x, budget), weight: materialize(w, budget), ...(b ? { bias: materialize(b, budget) } : {}), args: written };
           const macs = opMacs(op, request.input.shape, request.weight.shape, shape as number[]);
