@@ -32,8 +32,8 @@ export class CallRunner {
   readonly analysed = new Set<number>();
   private readonly classInstances = new Map<ClassValue, InstanceValue>();
   private readonly callStack: SyntaxNode[] = [];
-  /** Each function body's local names, by where the body starts. */
-  private readonly localNames = new Map<number, ReadonlySet<string>>();
+  /** What each function's syntax says (body, locals, parameters), read once per analysis, by where the def starts. */
+  private readonly functionSyntax = new Map<number, FunctionSyntax>();
 
   constructor(private readonly m: Machine, private readonly definer: () => number) {}
 
@@ -196,7 +196,7 @@ export class CallRunner {
       }
       case 'instance': {
         const own = object.attributes.get(name);
-        if (own) return node ? m.fresh(own, m.src(node), node) : own;
+        if (own) return node ? m.fresh(own, node) : own;
         const method = this.findMethod(object.cls, name);
         if (method?.value.kind === 'function') return { ...method.value, self: object };
         if (method) return method.value;
@@ -347,8 +347,8 @@ export class CallRunner {
       return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the recursive call of '${fn.name}' statically`, site: m.siteOf(fn.node) } };
     }
     this.analysed.add(fn.node.from);
-    const body = fn.node.getChild('Body');
-    const frame = new Frame(fn.closure, new Map(), body ? this.assignedNames(body) : undefined);
+    const { body, locals } = this.syntaxOf(fn.node);
+    const frame = new Frame(fn.closure, new Map(), locals);
     const cls = owner ?? (fn.self ? this.ownerOf(fn.self.cls, fn.node) : undefined);
     const act: Activation = { frame, returns: [], self: fn.self, cls };
     const refused = this.bindParameters(fn, args, frame, symbolic);
@@ -380,25 +380,11 @@ export class CallRunner {
    */
   private bindParameters(fn: FunctionValue, args: CallArgs, frame: Frame, symbolic: boolean): Value | undefined {
     const m = this.m;
-    const params = fn.node.getChild('ParamList');
-    if (!params) return undefined;
+    const declared = this.syntaxOf(fn.node).parameters;
+    if (!declared) return undefined;
     const positional = fn.self ? [fn.self as Value, ...args.positional] : [...args.positional];
     const keywords = new Map(args.keywords);
-    const declared: { name: string; node: SyntaxNode; star: '' | '*' | '**'; keywordOnly: boolean }[] = [];
-    let star: '' | '*' | '**' = '';
-    let keywordOnly = false;
-    for (let c = params.firstChild; c; c = c.nextSibling) {
-      if (c.name === '*' || c.name === '**') {
-        star = c.name;
-        if (c.name === '*') keywordOnly = true;
-        continue;
-      }
-      if (c.name !== 'VariableName' || c.prevSibling?.name === 'AssignOp') continue;
-      declared.push({ name: m.src(c), node: c, star, keywordOnly: keywordOnly && star === '' });
-      star = '';
-    }
-    const site = m.siteOf(fn.node);
-    const refusal = (e: PythonError): Value => ({ kind: 'unknown', why: { code: e.code, message: e.message, kind: e.kind, site } });
+    const refusal = (e: PythonError): Value => ({ kind: 'unknown', why: { code: e.code, message: e.message, kind: e.kind, site: m.siteOf(fn.node) } });
     let index = 0;
     const missing: string[] = [];
     for (const p of declared) {
@@ -414,7 +400,7 @@ export class CallRunner {
         if (byPosition && byKeyword && !args.spread) return refusal(messages.multipleValues(fn.name, p.name));
         keywords.delete(p.name);
         const given = byPosition ?? byKeyword;
-        const defaultNode = defaultOf(p.node);
+        const defaultNode = p.default;
         // A function analysed without a call keeps its defaults (`stride=2`); a parameter without one
         // names the sizes it gives (`nn.Conv2d(cin, cout, 3)` makes `cout` channels).
         const fallback = defaultNode && !args.spread
@@ -432,45 +418,113 @@ export class CallRunner {
     return undefined;
   }
 
-  /** The names a function body binds (assignment targets, loop variables, defs): its locals. */
-  private assignedNames(body: SyntaxNode): ReadonlySet<string> {
-    const cached = this.localNames.get(body.from);
-    if (cached) return cached;
-    const m = this.m;
-    const names = new Set<string>();
-    const collect = (target: SyntaxNode): void => {
-      if (target.name === 'VariableName') names.add(m.src(target));
-      else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
-        for (let t = target.firstChild; t; t = t.nextSibling) collect(t);
-      }
-    };
-    body.cursor().iterate((ref) => {
-      // A def or class binds its name here; its own body is another scope.
-      if (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition') {
-        const nameNode = ref.node.getChild('VariableName');
-        if (nameNode) names.add(m.src(nameNode));
-        return false;
-      }
-      if (ref.name === 'LambdaExpression' || ref.name === 'ArrayComprehensionExpression' || ref.name === 'ScopeStatement') return false;
-      if (ref.name === 'AssignStatement') for (const group of assignmentParts(ref.node).targets) group.forEach(collect);
-      else if (ref.name === 'UpdateStatement') {
-        const target = ref.node.firstChild;
-        if (target) collect(target);
-      } else if (ref.name === 'ForStatement') {
-        const target = ref.node.getChild('for')?.nextSibling;
-        if (target) collect(target);
-      }
-      return undefined;
-    });
-    // `global x` / `nonlocal x` make a name not local: Conv Lab then keeps to the enclosing scope.
-    body.cursor().iterate((ref) => {
-      if (ref.name !== 'ScopeStatement') return undefined;
-      for (let c = ref.node.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') names.delete(m.src(c));
-      return false;
-    });
-    this.localNames.set(body.from, names);
-    return names;
+  /** Drops what was read from function definitions (the run is over). */
+  forgetSyntax(): void {
+    this.functionSyntax.clear();
   }
+
+  /** A function's body, local names and parameters, read from its syntax once per analysis. */
+  private syntaxOf(fnNode: SyntaxNode): FunctionSyntax {
+    let found = this.functionSyntax.get(fnNode.from);
+    if (!found) {
+      const body = fnNode.getChild('Body');
+      const params = fnNode.getChild('ParamList');
+      found = { body, locals: body ? localNames(body, this.m) : undefined, parameters: params ? parametersOf(params, this.m) : undefined };
+      this.functionSyntax.set(fnNode.from, found);
+    }
+    return found;
+  }
+}
+
+interface Parameter {
+  readonly name: string;
+  readonly node: SyntaxNode;
+  readonly star: '' | '*' | '**';
+  readonly keywordOnly: boolean;
+  readonly default: SyntaxNode | undefined;
+}
+
+interface FunctionSyntax {
+  readonly body: SyntaxNode | null;
+  readonly locals: ReadonlySet<string> | undefined;
+  /** Undefined when the def has no parameter list (half-typed). */
+  readonly parameters: readonly Parameter[] | undefined;
+}
+
+function parametersOf(params: SyntaxNode, m: Machine): Parameter[] {
+  const declared: Parameter[] = [];
+  let star: '' | '*' | '**' = '';
+  let keywordOnly = false;
+  for (let c = params.firstChild; c; c = c.nextSibling) {
+    if (c.name === '*' || c.name === '**') {
+      star = c.name;
+      if (c.name === '*') keywordOnly = true;
+      continue;
+    }
+    if (c.name !== 'VariableName' || c.prevSibling?.name === 'AssignOp') continue;
+    declared.push({ name: m.src(c), node: c, star, keywordOnly: keywordOnly && star === '', default: defaultOf(c) });
+    star = '';
+  }
+  return declared;
+}
+
+/**
+ * The names a function body binds (assignment targets, loop variables, defs and classes): its
+ * locals, less those declared `global` or `nonlocal`. Read statement by statement, into compound
+ * statements' blocks but never into expressions (nor into nested defs: another scope).
+ */
+function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
+  const names = new Set<string>();
+  const outer: string[] = [];
+  const collect = (target: SyntaxNode): void => {
+    if (target.name === 'VariableName') names.add(m.src(target));
+    else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+      for (let t = target.firstChild; t; t = t.nextSibling) collect(t);
+    }
+  };
+  const block = (container: SyntaxNode): void => {
+    for (let statement = container.firstChild; statement; statement = statement.nextSibling) {
+      switch (statement.name) {
+        case 'AssignStatement':
+          for (const group of assignmentParts(statement).targets) group.forEach(collect);
+          break;
+        case 'UpdateStatement': {
+          const target = statement.firstChild;
+          if (target) collect(target);
+          break;
+        }
+        case 'FunctionDefinition':
+        case 'ClassDefinition': {
+          const name = statement.getChild('VariableName');
+          if (name) names.add(m.src(name));
+          break;
+        }
+        case 'DecoratedStatement': {
+          const name = statement.lastChild?.getChild('VariableName');
+          if (name) names.add(m.src(name));
+          break;
+        }
+        case 'ScopeStatement':
+          for (let c = statement.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') outer.push(m.src(c));
+          break;
+        case 'ForStatement': {
+          const target = statement.getChild('for')?.nextSibling;
+          if (target) collect(target);
+          block(statement);
+          break;
+        }
+        case 'Body':
+          block(statement);
+          break;
+        default:
+          // if / while / try / with: their blocks are Body children.
+          if (statement.type.is('Statement')) block(statement);
+      }
+    }
+  };
+  block(body);
+  for (const name of outer) names.delete(name);
+  return names;
 }
 
 /** A parameter no call gives a value: a named unknown (its sizes are symbols) that says why. */

@@ -97,7 +97,7 @@ export class ExpressionEvaluator {
     const m = this.m;
     const found = act.frame.lookup(name);
     if (found === UNBOUND) return { kind: 'unknown', why: whyOf(messages.unboundLocal(name, m.siteOf(node))) };
-    if (found) return m.fresh(named(found, name, m.siteOf(node)), name, node);
+    if (found) return m.fresh(named(found, name, node, m), node);
     const path = DEFAULT_NAMES.get(name);
     if (path) return { kind: 'path', path };
     return { kind: 'unknown', why: whyOf(messages.nameNotDefined(name, m.siteOf(node))) };
@@ -335,12 +335,12 @@ export class ExpressionEvaluator {
  * A value not known because paths met at a statement (`why` code 'not-followed', its message the
  * statement's first line), now read through `name`: the reason says so in the name's words.
  */
-function named(value: Value, name: string, site: Site | undefined): Value {
+function named(value: Value, name: string, node: SyntaxNode, m: Machine): Value {
   const why = value.kind === 'unknown' || value.kind === 'tensor' ? value.why : undefined;
   if (why?.code !== 'not-followed') return value;
   return {
     ...value,
-    why: { code: 'not-static', message: `cannot evaluate '${name}' statically: it is set by '${why.message ?? ''}' on line {line}, which Conv Lab does not follow`, site, lineOf: why.site },
+    why: { code: 'not-static', message: `cannot evaluate '${name}' statically: it is set by '${why.message ?? ''}' on line {line}, which Conv Lab does not follow`, site: m.siteOf(node), lineOf: why.site },
   } as Value;
 }
 

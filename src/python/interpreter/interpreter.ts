@@ -17,7 +17,7 @@ import { DEFAULT_MAX_ELEMENTS, type FloatDType, type Tensor } from '../../core/t
 import type { CallArgs, RuleContext } from '../rules/context';
 import { asPythonError, type PythonError } from '../rules/messages';
 import type { PythonDocument, Span } from '../syntax/document';
-import { callArguments } from '../syntax/nodes';
+import { callArguments, type CallArguments } from '../syntax/nodes';
 import { CallRunner } from './calls';
 import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
@@ -188,6 +188,8 @@ export class Interpreter implements Machine {
       this.truncated = true;
     } finally {
       this.runAs(-1, 0);
+      // Tensors computed lazily after the run can hold this interpreter: it keeps no syntax past it.
+      this.calls.forgetSyntax();
     }
   }
 
@@ -479,10 +481,11 @@ export class Interpreter implements Machine {
     this.changes.set(before.elements.storage, { time: this.clock, name, statement: this.siteOf(statement), text: excerpt(this.src(statement)) });
   }
 
-  fresh(value: Value, name: string, node: SyntaxNode): Value {
+  fresh(value: Value, node: SyntaxNode): Value {
     if (value.kind !== 'tensor' || !value.elements) return value;
     const change = this.changes.get(value.elements.storage);
     if (!change || change.time <= value.elements.born) return value;
+    const name = this.src(node);
     return {
       ...value,
       elements: undefined,
@@ -498,7 +501,18 @@ export class Interpreter implements Machine {
 
 /** What the rules get while the expression at `node` is evaluated: its site worked out only when asked for. */
 class RuleScope implements RuleContext {
+  /** The call's arguments as written, read at the first question about them (rules ask several: sizes, dtype). */
+  private parsedArguments: CallArguments | null | undefined;
+
   constructor(private readonly interpreter: Interpreter, private readonly node: SyntaxNode | undefined) {}
+
+  private callArguments(): CallArguments | null {
+    if (this.parsedArguments === undefined) {
+      const argList = this.node?.lastChild?.name === 'ArgList' ? this.node.lastChild : undefined;
+      this.parsedArguments = argList ? callArguments(argList, this.interpreter.text) : null;
+    }
+    return this.parsedArguments;
+  }
 
   get defaultDtype(): FloatDType {
     return this.interpreter.defaultDtype;
@@ -513,9 +527,8 @@ class RuleScope implements RuleContext {
   }
 
   argumentSite(index: number | string): Site | undefined {
-    const argList = this.node?.lastChild?.name === 'ArgList' ? this.node.lastChild : undefined;
-    if (!argList) return undefined;
-    const parsed = callArguments(argList, this.interpreter.text);
+    const parsed = this.callArguments();
+    if (!parsed) return undefined;
     const found = typeof index === 'number' ? parsed.positional[index] : parsed.keywords.get(index)?.value;
     return found && this.interpreter.siteOf(found);
   }

@@ -74,7 +74,7 @@ export interface Machine {
   /** Marks `before`'s storage changed in place now by `statement` (through `name`): its other views become stale. */
   storageChanged(before: Value, name: string, statement: SyntaxNode): void;
   /** `value`, or `value` without its elements when its storage was changed in place after it was made. */
-  fresh(value: Value, name: string, node: SyntaxNode): Value;
+  fresh(value: Value, node: SyntaxNode): Value;
   /** Records where a layer was constructed and which inputs reached it. */
   layerBuilt(layer: Layer, node: SyntaxNode): void;
   layerCalled(layer: Layer, input: readonly Dim[] | undefined): void;

@@ -125,6 +125,8 @@ function len(call: Call, v: Value | undefined): Value {
 /** Python's `range`, as the list of ints it iterates over (what `torch.tensor(range(n))` reads). */
 function range(call: Call): Value {
   if (call.positional.length === 0) throw messages.rangeNoArguments(call.ctx.site);
+  const small = smallRange(call.positional);
+  if (small) return small;
   const ints = call.positional.map((v, i) => {
     if (v.kind === 'int' || v.kind === 'bool') return bigIntOf(v);
     if (v.kind === 'unknown' || v.kind === 'tensor') return undefined;
@@ -144,6 +146,22 @@ function range(call: Call): Value {
   const [first, by] = [Number(start), Number(step)];
   const safe = Math.abs(first) + Math.abs(by) * length <= Number.MAX_SAFE_INTEGER;
   return { kind: 'list', items: Array.from({ length }, (_, i) => (safe ? intOf(first + i * by) : exactInt(start + BigInt(i) * step))) };
+}
+
+/** `range(2)`, `range(1, n, 2)` of plain ints (most loops): the list without bigint arithmetic; undefined otherwise. */
+function smallRange(args: readonly Value[]): Value | undefined {
+  const ints: number[] = [];
+  for (const v of args) {
+    if (v.kind !== 'int' || typeof v.value !== 'number' || Math.abs(v.value) > MAX_RANGE) return undefined;
+    ints.push(v.value);
+  }
+  const [start, stop, step] = ints.length === 1 ? [0, ints[0] as number, 1] : [ints[0] as number, ints[1] as number, ints[2] ?? 1];
+  if (step === 0 || ints.length > 3) return undefined;
+  const length = Math.max(0, Math.ceil((stop - start) / step));
+  if (length > MAX_RANGE) return undefined;
+  const items: Value[] = new Array<Value>(length);
+  for (let i = 0; i < length; i++) items[i] = intOf(start + i * step);
+  return { kind: 'list', items };
 }
 
 function dict(first: Value | undefined): Value {

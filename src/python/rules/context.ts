@@ -2,9 +2,9 @@
 // argument parser reads them), what the interpreter lends the rules (the default dtype, the
 // element limit, calls into user code, reading known values), and the builders of result
 // tensors, which compute values only when all their operands' values are known.
-import { numel, type DType, type FloatDType, type Tensor } from '../../core/tensor';
+import { numel, stridesOf, type DType, type FloatDType, type Tensor } from '../../core/tensor';
 import { allKnown, type Dim } from '../interpreter/dim';
-import { contiguousLayout, Storage, viewOf, type Buffer, type Elements, type Layout, type WorkBudget } from '../interpreter/elements';
+import { Storage, viewOf, type Buffer, type Elements, type Layout, type WorkBudget } from '../interpreter/elements';
 import {
   bigIntOf, itemsOf, knownInt, pythonTypeName, sizeOf, type Site, type TensorOrigin, type TensorValue, type Value, type Why,
 } from '../interpreter/values';
@@ -191,23 +191,21 @@ export interface TensorOptions {
  * operand's values are known, the shape and dtype are known and it fits the element limit.
  */
 export function freshTensor(ctx: RuleContext, shape: readonly Dim[] | undefined, dtype: DType | undefined, options: TensorOptions = {}): TensorValue {
-  const base = { kind: 'tensor' as const, shape, dtype, library: options.library, origin: options.origin };
+  const { library, origin } = options;
   const missing = options.why ?? missingValues(options.operands ?? []);
-  if (missing || !options.compute || !shape || !allKnown(shape) || !dtype) return { ...base, why: missing ?? notStatic(ctx.site) };
+  if (missing || !options.compute || !shape || !allKnown(shape) || !dtype) return { kind: 'tensor', shape, dtype, library, origin, why: missing ?? notStatic(ctx.site) };
   const limit = elementLimit(ctx, shape);
-  if (limit) return { ...base, why: limit };
-  const compute = options.compute;
-  const storage = new Storage(dtype, numel(shape), compute.cost, compute.run, () => `a tensor of shape [${shape.join(', ')}]`);
-  const elements: Elements = { storage, ...contiguousLayout(shape), born: ctx.now() };
-  return { ...base, elements };
+  if (limit) return { kind: 'tensor', shape, dtype, library, origin, why: limit };
+  const storage = new Storage(dtype, numel(shape), options.compute.cost, options.compute.run, () => `a tensor of shape [${shape.join(', ')}]`);
+  const elements: Elements = { storage, shape, strides: stridesOf(shape), offset: 0, born: ctx.now() };
+  return { kind: 'tensor', shape, dtype, library, origin, elements };
 }
 
 /** A view of `self` (same storage) with another layout; without `self`'s values, just the shape. */
 export function viewTensor(ctx: RuleContext, self: TensorValue, shape: readonly Dim[] | undefined, layout: (elements: Elements) => Layout): TensorValue {
-  const keepsOrigin = shape === self.shape;
-  const base = { kind: 'tensor' as const, shape, dtype: self.dtype, library: self.library, origin: keepsOrigin ? self.origin : undefined };
-  if (!self.elements) return { ...base, why: self.why };
-  return { ...base, elements: viewOf(self.elements, layout(self.elements), ctx.now()) };
+  const origin = shape === self.shape ? self.origin : undefined;
+  if (!self.elements) return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, why: self.why };
+  return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, elements: viewOf(self.elements, layout(self.elements), ctx.now()) };
 }
 
 /** Conv Lab's refusal to compute a tensor larger than `convLab.maxElements`, before allocating it. */

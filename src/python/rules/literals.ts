@@ -246,15 +246,23 @@ function numpySizes(data: Value): number[] {
   const sizes: number[] = [];
   let level: Value[] = [data];
   for (;;) {
-    const sequences = level.filter((v) => v.kind === 'list' || v.kind === 'tuple');
-    if (sequences.length === 0) return sizes;
-    const first = sequences[0];
-    const length = first && (first.kind === 'list' || first.kind === 'tuple') ? first.items.length : 0;
-    const odd = level.find((v) => !(v.kind === 'list' || v.kind === 'tuple') || v.items.length !== length);
-    if (odd) throw messages.numpyInhomogeneous(sizes, siteOf(odd));
+    // NumPy's dimension discovery: a level of sequences all of one length is a dimension; a level of scalars ends it.
+    let length = -1;
+    for (const v of level) {
+      if (v.kind === 'list' || v.kind === 'tuple') {
+        length = v.items.length;
+        break;
+      }
+    }
+    if (length < 0) return sizes;
+    const next: Value[] = [];
+    for (const v of level) {
+      if ((v.kind !== 'list' && v.kind !== 'tuple') || v.items.length !== length) throw messages.numpyInhomogeneous(sizes, siteOf(v));
+      for (const item of v.items) next.push(item);
+    }
     if (sizes.length === NUMPY_MAX_DIMS) throw messages.numpyTooManyDimensions(NUMPY_MAX_DIMS, siteOf(data));
     sizes.push(length);
-    level = sequences.flatMap((v) => (v.kind === 'list' || v.kind === 'tuple' ? v.items : []));
+    level = next;
   }
 }
 
