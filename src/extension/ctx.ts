@@ -63,7 +63,7 @@ export class Ctx implements vscode.Disposable {
     this.panel = new PanelHost(extension.extensionUri, this.log, {
       plan: (request) => this.pool().plan(request),
       run: (plan, signal) => this.pool().run(plan, { signal }),
-    });
+    }, () => this.config.printSettings);
     this.disposables.push(this.panel);
     this.analysis = new AnalysisService(extension.extensionPath, this.log, this.config);
     this.disposables.push(this.analysis);

@@ -60,6 +60,16 @@ async function hoverAt(uri: vscode.Uri, position: vscode.Position): Promise<stri
   return hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position));
 }
 
+/** The hover at `position`, asked again every 100 ms for up to 10 s until it includes `text` (a setting being applied). */
+async function hoverOnceIncludes(uri: vscode.Uri, position: vscode.Position, text: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const hover = await hoverAt(uri, position);
+    if (hover.includes(text) || Date.now() > deadline) return hover;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function positionOf(document: vscode.TextDocument, needle: string, offsetInNeedle = 0): vscode.Position {
   const at = document.getText().indexOf(needle);
   assert.ok(at >= 0, `'${needle}' is not in ${document.uri.toString()}`);
@@ -144,6 +154,22 @@ describe('shape analysis in the editor', function () {
       } finally {
         await config.update('inlayHints', undefined, vscode.ConfigurationTarget.Global);
       }
+    });
+
+    it('convLab.defaultDtype reaches the analysis: with float64, hovers say float64 as torch.set_default_dtype(torch.float64) would', async () => {
+      // torch.randn and the layers' parameters follow the default dtype, so u is float64 (PyTorch 1.13).
+      const at = positionOf(document, 'u = self.up(h)', 0);
+      const config = vscode.workspace.getConfiguration('convLab');
+      await config.update('defaultDtype', 'float64', vscode.ConfigurationTarget.Global);
+      try {
+        const variable = await hoverOnceIncludes(document.uri, at, 'float64');
+        assert.ok(variable.includes('`u`: Tensor `(2, 4, 15, 15)` float64'), variable);
+      } finally {
+        await config.update('defaultDtype', undefined, vscode.ConfigurationTarget.Global);
+      }
+      // And back: the setting's default gives float32 again.
+      const variable = await hoverOnceIncludes(document.uri, at, 'float32');
+      assert.ok(variable.includes('`u`: Tensor `(2, 4, 15, 15)` float32'), variable);
     });
 
     it('Check Shapes in File counts the bindings and errors', async () => {

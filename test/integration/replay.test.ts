@@ -140,6 +140,14 @@ describe('replaying whole cells by selection', () => {
         // The layer call is the result Insert and Copy use, printed with the same options.
         const copied = await vscode.commands.executeCommand<CopyOutcome>('convLab.copyResultAsPyTorch');
         assert.deepEqual(copied, { ok: true, text: `${values})` });
+        // The panel shows the same call, and its Copy as PyTorch prints with the same options.
+        const api = convLab().exports;
+        await waitFor('the panel shows the layer call', () => api?.panel.view?.op === 'conv2d' && api.panel.view.tensors.some((t) => t.role === 'output' && t.shape.join() === '1,1,2,2'));
+        const hooks = api?.testHooks;
+        assert.ok(hooks, 'the test hooks (CONV_LAB_TEST_MODE=1)');
+        await vscode.env.clipboard.writeText('');
+        await hooks.panelMessage({ type: 'copy', role: 'output', format: 'pytorch' });
+        assert.equal(await vscode.env.clipboard.readText(), `${values})`);
         editor.selection = new vscode.Selection(4, 0, 4, 0);
         const inserted = await vscode.commands.executeCommand<InsertOutcome>('convLab.insertResultAsLiteral');
         assert.ok(inserted.ok, inserted.ok ? '' : inserted.message);

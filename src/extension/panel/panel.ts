@@ -3,7 +3,7 @@
 // webview keeps with setState. The host acts only on messages that pass the protocol's checks.
 import * as vscode from 'vscode';
 import { isTorchError } from '../../core/errors';
-import { formatTensor } from '../../core/format';
+import { formatTensor, type FormatTensorOptions } from '../../core/format';
 import { formatNumpy } from '../../core/formatNumpy';
 import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
@@ -88,7 +88,13 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private displaySerial = 0;
   private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly compute: PanelCompute) {
+  /** `printSettings` is read at each copy: `convLab.displayPrecision` as it is then. */
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Log,
+    private readonly compute: PanelCompute,
+    private readonly printSettings: () => FormatTensorOptions,
+  ) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
     });
@@ -323,7 +329,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     }
     const full = numel(tensor.shape) <= FULL_COPY_MAX_ELEMENTS;
     const options = full ? { threshold: Infinity } : {};
-    const text = format === 'pytorch' ? formatTensor(tensor, options) : formatNumpy(tensor, options);
+    const text = format === 'pytorch' ? formatTensor(tensor, { ...options, ...this.printSettings() }) : formatNumpy(tensor, options);
     await vscode.env.clipboard.writeText(text);
     const what = `${role} [${tensor.shape.join(', ')}] as a ${format === 'pytorch' ? 'PyTorch' : 'NumPy'} literal`;
     this.post({ type: 'notice', text: full ? `Copied the ${what}.` : `Copied the ${what}, summarised with "..." (more than ${FULL_COPY_MAX_ELEMENTS} elements).` });
