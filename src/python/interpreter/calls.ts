@@ -12,7 +12,7 @@ import { messages, type PythonError } from '../rules/messages';
 import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
 import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
-import type { Activation, Machine, SuperValue } from './machine';
+import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue } from './machine';
 import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
@@ -354,11 +354,15 @@ export class CallRunner {
     const refused = this.bindParameters(fn, args, frame, symbolic);
     if (refused) return refused;
     this.callStack.push(fn.node);
+    let flow: Flow = 'next';
     try {
-      if (body) m.execBlock(body, act);
+      if (body) flow = m.execBlock(body, act);
     } finally {
       this.callStack.pop();
     }
+    // Every path raised: so does the call (a function analysed without a call just ends).
+    const raised = flow === 'raise' && act.returns.length === 0 && !symbolic ? m.lastRaisedError() : undefined;
+    if (raised) throw new RaisedInCall(raised, fn.name);
     if (act.returns.length === 0) return NONE;
     return act.returns.reduce((a, b) => mergeValues(a, b));
   }

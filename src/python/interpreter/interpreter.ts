@@ -23,7 +23,7 @@ import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
 import { ExpressionEvaluator } from './expressions';
 import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState } from './incremental';
-import type { Activation, Flow, Machine, SuperValue } from './machine';
+import { RaisedInCall, type Activation, type Flow, type Machine, type Raised, type SuperValue } from './machine';
 import { shapesEqual } from './dim';
 import { excerpt, StatementRunner } from './statements';
 import { Frame, type FunctionValue, type Layer, type Site, type TensorValue, type Value } from './values';
@@ -114,6 +114,9 @@ export class Interpreter implements Machine {
   readonly maxElements: number;
   readonly defaultDtype: FloatDType;
   private steps = 0;
+  private raisedCount = 0;
+  /** The last error Python would have raised (what a call that raised on every path passes on). */
+  private lastRaised: Raised | undefined;
   private stepsAtSwitch = 0;
   private readonly deadline: number;
   /** The clock values are born on: it ticks at every change in place. */
@@ -282,6 +285,19 @@ export class Interpreter implements Machine {
     return record;
   }
 
+  get raised(): number {
+    return this.raisedCount;
+  }
+
+  /** What the last error Python would raise was, for a call that ends by it. */
+  lastRaisedError(): Raised | undefined {
+    return this.lastRaised;
+  }
+
+  noteRaised(raised: { kind: string; message: string }, statement: SyntaxNode): void {
+    this.lastRaised = { ...raised, site: this.siteOf(statement) };
+  }
+
   tick(): void {
     if (++this.steps > this.maxSteps || ((this.steps & 1023) === 0 && performance.now() > this.deadline)) throw new BudgetExceeded();
   }
@@ -393,8 +409,19 @@ export class Interpreter implements Machine {
     if (e instanceof BudgetExceeded || e instanceof NeedsStatements) throw e;
     const error = asPythonError(e);
     if (error) {
-      if (error.diagnostic) this.report(node, error, layer, operands?.());
-      return { kind: 'unknown', why: { code: error.code, message: error.message, kind: error.kind, site: error.at ?? this.siteOf(node) } };
+      const site = error.at ?? this.siteOf(node);
+      if (error.diagnostic) {
+        // Only the errors Conv Lab is sure PyTorch raises stop a path (an unknown name may be an import it does not follow).
+        this.raisedCount++;
+        this.lastRaised = { kind: error.kind, message: error.message, site };
+        this.report(node, error, layer, operands?.());
+      }
+      return { kind: 'unknown', why: { code: error.code, message: error.message, kind: error.kind, site } };
+    }
+    if (e instanceof RaisedInCall) {
+      this.raisedCount++;
+      const { kind, message, site } = e.raised;
+      return { kind: 'unknown', why: { code: 'raises', message: `'${e.callee}(...)' raises ${kind}: ${message} (line {line})`, site: this.siteOf(node), lineOf: site } };
     }
     if (e instanceof DataRefusal) return { kind: 'unknown', why: { code: e.code, message: e.message, site: e.at ?? this.siteOf(node) } };
     // `includes`, not a regular expression: compiling one so close to the stack's end overflows again.

@@ -5,7 +5,8 @@ import type { CallArgs, RuleContext } from '../rules/context';
 import type { Dim } from './dim';
 import { Frame, type ClassValue, type InstanceValue, type Layer, type Site, type TensorValue, type Value, type Why } from './values';
 
-export type Flow = 'next' | 'return' | 'break' | 'continue';
+/** How a statement ends: on to the next, or the path stops (`raise`: Python raised, here or in a call). */
+export type Flow = 'next' | 'return' | 'break' | 'continue' | 'raise';
 
 /** One function activation: its frame and the values its `return`s gave. */
 export interface Activation {
@@ -31,6 +32,12 @@ export interface Machine {
   src(node: SyntaxNode): string;
   /** Counts one evaluation step against the budget (throws when it is spent). */
   tick(): void;
+  /** How many times Python would have raised so far (PyTorch's errors, and calls every path of which raised). */
+  readonly raised: number;
+  /** The last of those errors. */
+  lastRaisedError(): Raised | undefined;
+  /** A `raise` statement of the file's: what it raises. */
+  noteRaised(raised: { kind: string; message: string }, statement: SyntaxNode): void;
 
   // Statements (statements.ts).
   exec(node: SyntaxNode, act: Activation): Flow;
@@ -93,4 +100,21 @@ export function unknownWith(why: Why | undefined): Value {
 /** Whether a value is a tensor whose elements are known. */
 export function hasElements(v: Value): v is TensorValue & { elements: NonNullable<TensorValue['elements']> } {
   return v.kind === 'tensor' && v.elements !== undefined;
+}
+
+/** What Python raised, and where: carried out of a call that raised on every path. */
+export interface Raised {
+  readonly kind: string;
+  readonly message: string;
+  readonly site: Site | undefined;
+}
+
+/**
+ * Thrown out of a call of the file's own function when every path of it raised: the call raises
+ * too, so the caller's statement stops as well. The error was reported where it was raised.
+ */
+export class RaisedInCall extends Error {
+  constructor(readonly raised: Raised, readonly callee: string) {
+    super(`${callee} raises ${raised.kind}`);
+  }
 }

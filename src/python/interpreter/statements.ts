@@ -17,6 +17,9 @@ import { Frame, itemsOf, NONE, pythonTypeName, tupleOf, UNKNOWN, type Value, typ
 /** Iterations a loop is unrolled; beyond, or with a bound not known, its body runs once, merged. */
 const MAX_UNROLL = 512;
 
+/** Statements that are one step: one during which Python raised stops its path. */
+const SIMPLE_STATEMENTS = new Set(['AssignStatement', 'UpdateStatement', 'ExpressionStatement', 'DeleteStatement', 'AssertStatement']);
+
 export class StatementRunner {
   constructor(private readonly m: Machine) {}
 
@@ -30,6 +33,14 @@ export class StatementRunner {
   }
 
   exec(node: SyntaxNode, act: Activation): Flow {
+    const raisedBefore = this.m.raised;
+    const flow = this.execStatement(node, act);
+    // A simple statement during which Python raised stops its path, as the exception would;
+    // compound statements pass on the flows of their blocks (an `except` may catch it).
+    return flow === 'next' && this.m.raised > raisedBefore && SIMPLE_STATEMENTS.has(node.name) ? 'raise' : flow;
+  }
+
+  private execStatement(node: SyntaxNode, act: Activation): Flow {
     const m = this.m;
     m.tick();
     switch (node.name) {
@@ -43,8 +54,11 @@ export class StatementRunner {
         for (const e of meaningfulChildren(node)) m.evalSafely(e, act);
         return 'next';
       case 'ReturnStatement': {
+        const raisedBefore = m.raised;
         const parts = meaningfulChildren(node).filter((n) => n.name !== 'return');
-        act.returns.push(parts.length === 0 ? NONE : parts.length === 1 ? m.evalSafely(parts[0] as SyntaxNode, act) : tupleOf(parts.map((p) => m.evalSafely(p, act))));
+        const value = parts.length === 0 ? NONE : parts.length === 1 ? m.evalSafely(parts[0] as SyntaxNode, act) : tupleOf(parts.map((p) => m.evalSafely(p, act)));
+        if (m.raised > raisedBefore) return 'raise';
+        act.returns.push(value);
         return 'return';
       }
       case 'IfStatement':
@@ -77,9 +91,12 @@ export class StatementRunner {
         return 'break';
       case 'ContinueStatement':
         return 'continue';
-      case 'RaiseStatement':
-        for (const e of meaningfulChildren(node).filter((n) => n.name !== 'raise' && n.name !== 'from')) m.evalSafely(e, act);
-        return 'return';
+      case 'RaiseStatement': {
+        const [exception] = meaningfulChildren(node).filter((n) => n.name !== 'raise' && n.name !== 'from');
+        if (exception) m.evalSafely(exception, act);
+        m.noteRaised(raisedBy(exception, m), node);
+        return 'raise';
+      }
       case 'Body':
       case 'StatementGroup':
         return this.execBlock(node, act);
@@ -229,7 +246,11 @@ export class StatementRunner {
       const result = m.guard(node, () => tensorBinary(m.rules(node), operator, current, value, true), undefined, () => [current, value]);
       if (target.name === 'MemberExpression' && target.lastChild?.name === ']') this.assignTarget(target, result, node, act);
       else this.changeInPlace(target, current, result, node, act);
-      if (target.name === 'VariableName') m.recorded(target, result);
+      if (target.name === 'VariableName') {
+        // `out += identity` binds `out` as an assignment does (hints, --json).
+        m.recorded(target, result);
+        m.recordBinding(target, node, result);
+      }
       return;
     }
     const result = m.guard(node, () => numberBinary(m, operator, current, value, node), undefined, () => [current, value]);
@@ -270,6 +291,7 @@ export class StatementRunner {
     const continuing = branches.filter(([, flow]) => flow === 'next');
     if (continuing.length === 0) {
       const flows = new Set(branches.map(([, f]) => f));
+      // Paths that end differently: the function ends; it raises only when every path raises.
       return flows.size === 1 ? (branches[0]?.[1] ?? 'next') : 'return';
     }
     const names = new Set(continuing.flatMap(([a]) => [...a.frame.names.keys()]));
@@ -306,7 +328,7 @@ export class StatementRunner {
         bindTarget(item, act);
         const flow = this.execBlock(body, act);
         if (flow === 'break') return 'next';
-        if (flow === 'return') return flow;
+        if (flow === 'return' || flow === 'raise') return flow;
       }
       const orElse = elseBody(node);
       return orElse ? this.execBlock(orElse, act) : 'next';
@@ -330,7 +352,7 @@ export class StatementRunner {
       }
       const flow = this.execBlock(body, act);
       if (flow === 'break') return 'next';
-      if (flow === 'return') return flow;
+      if (flow === 'return' || flow === 'raise') return flow;
     }
     return this.unknownLoop(body, act, () => undefined, node);
   }
@@ -340,7 +362,7 @@ export class StatementRunner {
     const pass = fork(act);
     bindTargets(pass);
     const flow = this.execBlock(body, pass);
-    this.join(act, [[fork(act), 'next'], [pass, flow === 'return' ? 'return' : 'next']], statement);
+    this.join(act, [[fork(act), 'next'], [pass, flow === 'return' || flow === 'raise' ? flow : 'next']], statement);
     return 'next';
   }
 
@@ -451,4 +473,15 @@ function elseBody(node: SyntaxNode): SyntaxNode | undefined {
 export function excerpt(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 40 || line.length < text.length ? `${line.slice(0, 40)}…` : line;
+}
+
+/** What `raise X("message")` raises, as far as it reads: the class's name and a literal message. */
+function raisedBy(exception: SyntaxNode | undefined, m: Machine): { kind: string; message: string } {
+  if (!exception) return { kind: 'the exception being handled', message: '' };
+  const call = exception.name === 'CallExpression' ? exception : undefined;
+  const kind = m.src(call?.firstChild ?? exception);
+  const first = call?.lastChild?.firstChild?.nextSibling;
+  const literal = first?.name === 'String' ? /^(['"])([^'"\\]*)\1$/.exec(m.src(first)) : null;
+  const message = literal?.[2] ?? '';
+  return { kind, message };
 }

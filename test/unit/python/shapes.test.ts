@@ -108,6 +108,35 @@ describe('python: shape inference', () => {
     assert.deepEqual(analysisJson(analysis).bindings.slice(-2).map((b) => b.shape), [null, null]);
   });
 
+  it('stops a path where PyTorch raises: the rest of the function does not run, nor does the statement of its caller', () => {
+    const source = [
+      'import torch', 'import torch.nn as nn', //                    1-2
+      'fc = nn.Linear(3, 2)', //                                     3
+      'def f(x):', //                                                4
+      '    y = fc(x)', //                                            5: raises, (1x4 and 3x2)
+      '    z = fc(x)', //                                            6: never runs
+      '    return y', //                                             7
+      'def g(x):', //                                                8
+      '    out = f(x)', //                                           9: raises too (the call does)
+      '    return fc(x)', //                                         10: never runs
+      'w = g(torch.zeros(1, 4))', //                                 11
+      'v = torch.zeros(2, 2)', //                                    12: a later top-level statement still runs
+    ].join('\n');
+    // PyTorch 1.13: RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2), at line 5 only.
+    assert.deepEqual(messagesOf(source), ['5:9 linear-mismatch: mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)']);
+    // The statements that raise bind nothing known; z (line 6) is never reached.
+    assert.deepEqual(shapesOf(source), ['5 y: null', '9 out: null', '11 w: null', '12 v: [2,2]']);
+    // A user's raise ends a path too, and a handler is the way on.
+    const guarded = [
+      'import torch',
+      'def check(x):', '    if x.dim() != 4:', '        raise ValueError("expected 4-D input")', '    return x',
+      'a = check(torch.zeros(2, 3))', //                            6: raises ValueError
+      'def safe(x):', '    try:', '        return check(x)', '    except ValueError:', '        return torch.zeros(1)',
+      'b = safe(torch.zeros(2, 3))', //                             12: the handler's value
+    ].join('\n');
+    assert.deepEqual(shapesOf(guarded), ['6 a: null', '12 b: [1]']);
+  });
+
   it('raises constructor errors at the constructor and stays silent on valid code', () => {
     assert.deepEqual(messagesOf('import torch.nn as nn\nc = nn.Conv2d(4, 6, 3, groups=3)\n'), ['2:5 groups-not-dividing: in_channels must be divisible by groups']);
     assert.deepEqual(messagesOf("import torch.nn as nn\nc = nn.Conv2d(4, 6, 3, stride=2, padding='same')\n"), ["2:5 same-with-stride: padding='same' is not supported for strided convolutions"]);
