@@ -286,14 +286,16 @@ describe('worker pool', function () {
     });
 
     it('cancelling 80 queued ops at once starts no more threads than were running some of them', async () => {
-      // float64 (the reference kernels): ~0.4 s of work each, so all but the first stay queued.
+      // float64 (the reference kernels): ~0.9 s of work each on one quiet core (~0.3 s for batch 1,
+      // which two workers could finish before the aborts), so all but the first stay queued.
       const f64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });
-      const op = convBatch(1);
+      const op = convBatch(4);
       const plan = planOp({ op: op.op, input: f64(op.input), weight: f64(op.weight), args: op.args });
       const pool = poolOf({ size: 2 });
       const controllers = Array.from({ length: 80 }, () => new AbortController());
       const runs = controllers.map((c) => pool.run(plan, { signal: c.signal }).then(() => 'done', (e: unknown) => (e instanceof DOMException ? e.name : String(e))));
-      await new Promise((resolve) => setTimeout(resolve, 300)); // every op queued, the first running
+      // Every op queued, the first running on both threads: abort then.
+      for (const deadline = Date.now() + 5_000; pool.threadsStarted < 2 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10));
       const started = pool.threadsStarted;
       assert.equal(started, 2);
       for (const c of controllers) c.abort();
