@@ -219,6 +219,29 @@ describe('commands on selections', () => {
       describeAt: (cell, line, column) => `line ${lineOfCell(cell) + line}, column ${column}`,
     });
 
+    it('Insert Result as Literal refuses a result past 100,000 elements (nothing changed) and inserts one past 10,000 only once confirmed', async () => {
+      const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: 'import torch\nX = torch.ones(1, 1, 400, 400)\nY = torch.ones(1, 1, 101, 101)\n' });
+      const editor = await vscode.window.showTextDocument(untitled);
+      await waitFor('the untitled editor is active', () => vscode.window.activeTextEditor?.document === untitled);
+      try {
+        const before = untitled.getText();
+        // conv2d with a 1×1 kernel of ones: the input itself, 1·1·400·400 = 160,000 elements.
+        editor.selection = new vscode.Selection(1, 0, 1, 1);
+        succeeded(await vscode.commands.executeCommand<SelectionOutcome>('convLab.runConvOnSelection', { kernel: 'torch.ones(1, 1, 1, 1)', args: {} }));
+        const refused = await vscode.commands.executeCommand<InsertOutcome>('convLab.insertResultAsLiteral');
+        assert.deepEqual(refused, { ok: false, message: 'the conv2d result [1, 1, 400, 400] (160,000 elements) is too large to insert as a literal (at most 100,000 elements): copy it instead, or save it as .npy' });
+        assert.equal(untitled.getText(), before);
+        // 101·101 = 10,201 elements: past the copy cap, inserted once confirmed (the prompt's Insert).
+        editor.selection = new vscode.Selection(2, 0, 2, 1);
+        succeeded(await vscode.commands.executeCommand<SelectionOutcome>('convLab.runConvOnSelection', { kernel: 'torch.ones(1, 1, 1, 1)', args: {} }));
+        const inserted = await vscode.commands.executeCommand<InsertOutcome>('convLab.insertResultAsLiteral', { name: 'big', confirmed: true });
+        assert.ok(inserted.ok, inserted.ok ? '' : inserted.message);
+        assert.ok(untitled.getText().includes('big = torch.tensor([[[[1., 1., 1.'), 'the literal below line 3');
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
+    });
+
     it('Copy Result as PyTorch / as NumPy put the printed forms on the clipboard', async () => {
       const editor = await vscode.window.showTextDocument(document);
       select(editor, rangeOf(document, 'X', { within: 'd2l.corr2d(X, K)' }), rangeOf(document, 'K', { within: 'd2l.corr2d(X, K)' }));

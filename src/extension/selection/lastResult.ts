@@ -18,6 +18,11 @@ const lastResults = new WeakMap<Ctx, LastResult>();
 
 /** Larger results are copied in the summarised printed form: a full literal would be megabytes. */
 const FULL_COPY_MAX_ELEMENTS = 10_000;
+/**
+ * Inserting a literal past FULL_COPY_MAX_ELEMENTS asks first; past this it is refused (about a
+ * megabyte of source, formatted on the editor's thread): Copy or a saved `.npy` serves instead.
+ */
+const INSERT_MAX_ELEMENTS = 100_000;
 
 const NO_RESULT = 'no result yet: run an op on a selection first';
 
@@ -33,13 +38,23 @@ export type InsertOutcome =
  * Inserts `<name> = torch.tensor(...)` on a new line below the active editor's selection, with
  * that line's indentation. The name is `result` (or `result2`, … if the file uses it) unless given.
  */
-export async function insertResultAsLiteral(ctx: Ctx, args?: { name?: string } | vscode.Uri): Promise<InsertOutcome> {
+export async function insertResultAsLiteral(ctx: Ctx, args?: { name?: string; confirmed?: boolean } | vscode.Uri): Promise<InsertOutcome> {
   // The editor's context menu passes the document's URI.
   const given = args instanceof vscode.Uri ? {} : args ?? {};
   const last = lastResults.get(ctx);
   const editor = vscode.window.activeTextEditor;
   if (!last) return refuse(ctx, NO_RESULT);
   if (!editor) return refuse(ctx, 'open the editor to insert the result into');
+  const n = numel(last.result.shape);
+  const size = `[${last.result.shape.join(', ')}] (${n.toLocaleString('en-US')} elements)`;
+  if (n > INSERT_MAX_ELEMENTS) {
+    return refuse(ctx, `the ${last.op} result ${size} is too large to insert as a literal (at most ${INSERT_MAX_ELEMENTS.toLocaleString('en-US')} elements): copy it instead, or save it as .npy`);
+  }
+  if (n > FULL_COPY_MAX_ELEMENTS && !given.confirmed) {
+    const insert = 'Insert';
+    const answer = await vscode.window.showWarningMessage(`Conv Lab: the ${last.op} result ${size} makes a literal of every value. Insert it anyway?`, { modal: true }, insert);
+    if (answer !== insert) return { ok: false, message: 'not inserted' };
+  }
   const document = editor.document;
   const below = document.lineAt(editor.selection.end.line);
   const indent = below.text.slice(0, below.firstNonWhitespaceCharacterIndex);

@@ -32,6 +32,8 @@ export class CallRunner {
   readonly analysed = new Set<number>();
   private readonly classInstances = new Map<ClassValue, InstanceValue>();
   private readonly callStack: SyntaxNode[] = [];
+  /** `torch.nn`, `np.float32`: library paths and their members, each worked out once per analysis. */
+  private readonly pathMembers = new Map<string, Map<string, Value>>();
   /** What each function's syntax says (body, locals, parameters), read once per analysis, by where the def starts. */
   private readonly functionSyntax = new Map<number, FunctionSyntax>();
 
@@ -190,9 +192,11 @@ export class CallRunner {
     const m = this.m;
     switch (object.kind) {
       case 'path': {
-        const path = `${object.path}.${name}`;
-        const dtype = dtypeOfPath(path);
-        return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
+        let members = this.pathMembers.get(object.path);
+        if (!members) this.pathMembers.set(object.path, (members = new Map()));
+        let member = members.get(name);
+        if (!member) members.set(name, (member = pathMember(`${object.path}.${name}`)));
+        return member;
       }
       case 'instance': {
         const own = object.attributes.get(name);
@@ -529,6 +533,12 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
   block(body);
   for (const name of outer) names.delete(name);
   return names;
+}
+
+/** A library path's value: a constant (`math.pi`), a dtype (`torch.float64`), or a path to call or read further. */
+function pathMember(path: string): Value {
+  const dtype = dtypeOfPath(path);
+  return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
 }
 
 /** A parameter no call gives a value: a named unknown (its sizes are symbols) that says why. */

@@ -52,6 +52,27 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
     assert.equal(literal?.markdown, '**Tensor literal** `(2, 2)` float32 · min 0 · max 3\n\n```python\ntensor([[0., 1.],\n        [2., 3.]])\n```');
   });
 
+  it('escapes the source it quotes: a string with backticks, a link or {{layer-links}} stays text in a code span', () => {
+    const hostile = 'x = torch.ones(2) + len("`![i](h:/a)` [q](command:q) {{layer-links}}")';
+    const analysis = analyzeShapes(`${HEADER}${hostile}\n`);
+    const md = hoverAt(analysis, HEADER.length)?.markdown ?? '';
+    // The statement is quoted in a code span whose fence is longer than any backtick run in it:
+    // the image, the command link and the placeholder are inert text inside it.
+    const span = /from line 3: (`+)(.*)\1$/s.exec(md);
+    assert.ok(span, md);
+    assert.ok((span[1] ?? '').length > 1, `the fence ${span[1]} must outrun the single backticks inside`);
+    assert.ok(!(span[2] ?? '').includes(span[1] ?? ''), md);
+    assert.ok(md.includes('{{layer-links}}'), 'the placeholder text is kept as written, never replaced');
+  });
+
+  it('hovers a one-letter name with the position at its end (the right half of the letter, as VS Code sends it)', () => {
+    const source = `${HEADER}x = torch.zeros(2, 3)\nh = x.T\n`;
+    const analysis = analyzeShapes(source);
+    const at = source.indexOf('h = x.T');
+    assert.equal(hoverAt(analysis, at)?.markdown, hoverAt(analysis, at + 1)?.markdown);
+    assert.match(hoverAt(analysis, at + 1)?.markdown ?? '', /^`h`: Tensor `\(3, 2\)` float32/);
+  });
+
   it("hovers F.conv_transpose2d with the shapes reaching it and core/geometry's formulas, and a tensor-valued call", () => {
     const source = `${HEADER}import torch.nn.functional as F\nx = torch.randn(1, 4, 5, 5)\nw = torch.randn(4, 2, 3, 3)\ny = F.conv_transpose2d(x, w, stride=2, padding=(1, 1))\nz = torch.cat([y, y], dim=1)\n`;
     const analysis = analyzeShapes(source);
