@@ -400,13 +400,14 @@ function isOperand(v: Value): boolean {
   return v.kind === 'tensor' || isNumber(v);
 }
 
-const DECIMAL_DIGITS = /^\d+$/;
+/** Digits with at most one point: most literals, read without splitting, lower-casing or bigint. */
+const PLAIN_DECIMAL = /^\d*\.?\d*$/;
 
 /** A Python numeric literal: ints exact (any base, underscores), floats as doubles; complex numbers are not followed. */
 function numberLiteral(text: string, m: Machine, node: SyntaxNode): Value {
   const at = m.siteOf(node);
-  // Most literals are a few decimal digits: a safe integer, without splitting or bigint.
-  if (text.length <= 15 && DECIMAL_DIGITS.test(text)) return { kind: 'int', value: Number(text), at };
+  // Fifteen digits are always a safe integer.
+  if (text.length <= 15 && PLAIN_DECIMAL.test(text)) return text.includes('.') ? { kind: 'float', value: Number(text), at } : { kind: 'int', value: Number(text), at };
   const clean = text.split('_').join('');
   const lower = clean.toLowerCase();
   if (lower.endsWith('j')) return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the complex number '${text}' statically`, site: at } };

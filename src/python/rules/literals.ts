@@ -4,7 +4,7 @@
 // 1.13's tensor_new.cpp and NumPy's array constructor; they are raised only when every element is
 // known (an unknown element could be anything), and the elements are stored when first read.
 import { allocate, numel, type DType } from '../../core/tensor';
-import { materialize, type Buffer, type WorkBudget } from '../interpreter/elements';
+import { materialize, WorkBudget, type Buffer } from '../interpreter/elements';
 import { bigIntOf, pythonTypeName, type Site, type TensorValue, type Value } from '../interpreter/values';
 import { freshTensor, type RuleContext } from './context';
 import { promoteTypes } from './dtypes';
@@ -82,10 +82,23 @@ function torchTensor(ctx: RuleContext, data: Value, dtype: DType | undefined): T
   if (n > ctx.maxElements) return freshTensor(ctx, sizes, scalarType, { compute: { cost: n, run: () => allocate(scalarType, 0) } });
   // PyTorch stores (and so checks) nothing when the sizes hold no element.
   if (n > 0) checkTorchStore(data, sizes, scalarType);
+  const operands = tensorsIn(data);
   return freshTensor(ctx, sizes, scalarType, {
-    operands: tensorsIn(data),
-    compute: { cost: n, run: (budget) => storeTorch(data, sizes, scalarType, budget) },
+    operands,
+    compute: literalStore(n, operands.length === 0, (budget) => storeTorch(data, sizes, scalarType, budget)),
   });
+}
+
+/** A literal this small and free of tensors is stored at once. Deferred, its store would keep the
+ *  literal's whole Value tree (items, item sites) alive as long as the tensor: on the 5,000-line
+ *  bench that survival cost the analysis more in garbage collection than storing every literal. */
+const STORE_AT_ONCE = 4096;
+
+function literalStore(n: number, scalarsOnly: boolean, store: (budget: WorkBudget) => Buffer): { cost: number; run: (budget: WorkBudget) => Buffer } {
+  if (!scalarsOnly || n > STORE_AT_ONCE) return { cost: n, run: store };
+  // Scalars need no budget (only nested tensors are materialized); the cost is charged on first read as before.
+  const buffer = store(new WorkBudget(0));
+  return { cost: n, run: () => buffer };
 }
 
 /** Where an item of a literal is written: its own site, or the literal's record of it. */
@@ -207,9 +220,10 @@ function scalarAs(v: Value, dtype: DType, budget: WorkBudget): number | bigint {
 }
 
 /** The tensors nested in the data: the result's values come from theirs. */
-function tensorsIn(v: Value): TensorValue[] {
-  if (v.kind === 'tensor') return [v];
-  return v.kind === 'list' || v.kind === 'tuple' ? v.items.flatMap(tensorsIn) : [];
+function tensorsIn(v: Value, found: TensorValue[] = []): TensorValue[] {
+  if (v.kind === 'tensor') found.push(v);
+  else if (v.kind === 'list' || v.kind === 'tuple') for (const item of v.items) tensorsIn(item, found);
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,17 +236,14 @@ function numpyArray(ctx: RuleContext, data: Value, dtype: DType | undefined): Te
   if (n <= ctx.maxElements) forEachScalar(data, (v, at) => checkScalar(v, scalarType, at));
   return freshTensor(ctx, sizes, scalarType, {
     library: 'numpy',
-    compute: {
-      cost: n,
-      run: (budget) => {
-        const out = allocate(scalarType, n);
-        let at = 0;
-        forEachScalar(data, (v) => {
-          out[at++] = scalarAs(v, scalarType, budget) as never;
-        });
-        return out;
-      },
-    },
+    compute: literalStore(n, n <= ctx.maxElements && tensorsIn(data).length === 0, (budget) => {
+      const out = allocate(scalarType, n);
+      let at = 0;
+      forEachScalar(data, (v) => {
+        out[at++] = scalarAs(v, scalarType, budget) as never;
+      });
+      return out;
+    }),
   });
 }
 

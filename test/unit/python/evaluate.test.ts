@@ -143,6 +143,28 @@ describe('python: evaluateTensorExpression', () => {
     });
   });
 
+
+  describe('number literals', () => {
+    it('reads every way Python writes a number', () => {
+      // Python: 1. == 1.0, .5 == 0.5, 2.50 == 2.5, 1_0 == 10, 0x10 == 16, 1e1 == 10.0, 0o7 == 7.
+      const source = 'import torch\nX = torch.tensor([1., .5, 2.50, 1_0, 0x10, 1e1, 0o7, 3])\n';
+      const r = evaluateAt(source, 'torch.tensor([1., .5, 2.50, 1_0, 0x10, 1e1, 0o7, 3])');
+      assert.ok(r.ok);
+      assert.equal(r.tensor.dtype, 'float32');
+      assert.deepEqual(Array.from(r.tensor.data as Float32Array), [1, 0.5, 2.5, 10, 16, 10, 7, 3]);
+    });
+
+    it('keeps the integers of a literal int64 and the array of a stored literal independent of later edits', () => {
+      // int64 because every element is an int; the second literal's values are its own.
+      const source = 'import torch\nA = torch.tensor([7, 123456789012345])\nB = torch.tensor([1, 2])\nB.add_(1)\nA\nB\n';
+      const a = evaluateAt(source, 'A', 1);
+      assert.ok(a.ok);
+      assert.deepEqual(Array.from(a.tensor.data as BigInt64Array), [7n, 123456789012345n]);
+      const b = evaluateAt(source, 'B', 2);
+      assert.ok(b.ok);
+      assert.deepEqual(Array.from(b.tensor.data as BigInt64Array), [2n, 3n]);
+    });
+  });
   describe('half-typed code', () => {
     it('evaluates a complete statement above a line still being typed', () => {
       const source = 'X = torch.arange(6).reshape(2, 3)\nY = torch.zeros(2,\n';
