@@ -8,6 +8,7 @@ import { CONSTANTS } from '../rules/builtins';
 import { Call, notStatic, type CallArgs } from '../rules/context';
 import { dtypeOfPath } from '../rules/dtypes';
 import { callLibrary, functionName } from '../rules/library';
+import { callListMethod } from '../rules/lists';
 import { messages, type PythonError } from '../rules/messages';
 import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
@@ -16,7 +17,7 @@ import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue
 import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
-  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
+  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
 } from './values';
 
 /** Calls of the file's own functions nested deeper than this are not followed. */
@@ -81,7 +82,7 @@ export class CallRunner {
       case 'layer':
         return this.callLayer(callee.layer, args, node);
       case 'unknown':
-        return callee.why ? callee : { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
+        return unknownBecause(callee.why ?? notStatic(node && m.siteOf(node)));
       default:
         return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
     }
@@ -104,6 +105,13 @@ export class CallRunner {
     if (input.kind !== 'tensor' && input.kind !== 'unknown') return UNKNOWN;
     const shape = input.kind === 'tensor' ? input.shape : undefined;
     m.layerCalled(layer, shape);
+    if (shape === undefined) {
+      // Symbols (`N, C, H, W`) stand only for a parameter no call gives; after an op Conv Lab could
+      // not follow, the input might be anything, and so is the output. An elementwise layer keeps the parameter.
+      const parameter = input.kind === 'unknown' && input.name !== undefined;
+      if (parameter && (layer.type === 'elementwise' || layer.type === 'batchNorm')) return input;
+      if (!parameter) return { kind: 'tensor', shape: undefined, dtype: input.kind === 'tensor' ? input.dtype : undefined, why: input.why ?? notStatic(node && m.siteOf(node)) };
+    }
     if (layer.type === 'conv') {
       const outputSize = args.keywords.get('output_size') ?? args.positional[1];
       const sizes = outputSize ? outputSize.kind === 'tuple' || outputSize.kind === 'list' ? outputSize.items.map(knownInt) : undefined : undefined;
@@ -115,24 +123,18 @@ export class CallRunner {
     const output = applyLayer(layer, shape, dtype);
     // Norms, activations and dropout pass the conv they follow on to quick fixes.
     const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
-    return { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)) };
+    const result: TensorValue = { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)) };
+    // `MaxPool2d(2, return_indices=True)(x)`: the output and the int64 indices of its maxima, alike in shape.
+    if ((layer.type === 'pool' || layer.type === 'adaptivePool') && layer.returnIndices) return tupleOf([result, { ...result, dtype: 'int64', origin: undefined }]);
+    return result;
   }
 
   private callMethod(self: Value, name: string, args: CallArgs, node: SyntaxNode | undefined): Value {
     const m = this.m;
     if (self.kind === 'tensor') return callTensorMethod(new Call(name, args, m.rules(node)), self, name);
-    if (self.kind === 'list' && name === 'pop') {
-      const at = args.positional[0] ? knownInt(args.positional[0]) : -1;
-      if (at === undefined || self.items.length === 0) return UNKNOWN;
-      return self.items.splice(at < 0 ? at + self.items.length : at, 1)[0] ?? UNKNOWN;
-    }
-    if (self.kind === 'list' && (name === 'append' || name === 'extend' || name === 'insert')) {
-      const v = name === 'insert' ? args.positional[1] : args.positional[0];
-      if (!v) return NONE;
-      if (name === 'extend') self.items.push(...(itemsOf(v) ?? []));
-      else if (name === 'insert') self.items.splice(knownInt(args.positional[0]) ?? self.items.length, 0, v);
-      else self.items.push(v);
-      return NONE;
+    if (self.kind === 'list') {
+      const result = callListMethod(self, name, args);
+      if (result) return result;
     }
     if (self.kind === 'dict') {
       if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([{ kind: 'str', value: k }, v])) };
@@ -240,7 +242,7 @@ export class CallRunner {
       case 'str':
         return { kind: 'method', self: object, name };
       case 'unknown':
-        return object;
+        return unknownBecause(object.why);
       default:
         return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
     }

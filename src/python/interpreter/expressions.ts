@@ -6,12 +6,13 @@ import { isArithmetic, isComparison, numberArithmetic, numberNegation, pythonCom
 import { DEFAULT_NAMES, iterate } from '../rules/builtins';
 import type { CallArgs } from '../rules/context';
 import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
+import { LIST_LENGTH_LOST } from '../rules/lists';
 import { changesValues } from '../rules/tensorMethods';
 import { messages, type PythonError } from '../rules/messages';
 import { callArguments, meaningfulChildren, subscriptItems } from '../syntax/nodes';
 import { fork, type Activation, type Machine } from './machine';
 import { mergeValues } from './merge';
-import { bigIntOf, exactInt, itemsOf, knownInt, UNBOUND, UNKNOWN, type Site, type Value, type Why } from './values';
+import { bigIntOf, exactInt, itemsOf, knownInt, NONE, UNBOUND, UNKNOWN, unknownBecause, type Site, type Value, type Why } from './values';
 
 /** Expressions nested deeper than this are not followed (PyTorch itself stops at 64 dimensions). */
 const MAX_DEPTH = 400;
@@ -183,7 +184,8 @@ export class ExpressionEvaluator {
 
   private subscript(node: SyntaxNode, object: Value, act: Activation): Value {
     const m = this.m;
-    if (object.kind === 'unknown') return object;
+    // Only a parameter itself is named (its sizes are symbols); what is read from it is not.
+    if (object.kind === 'unknown') return unknownBecause(object.why);
     if (object.kind === 'tensor') {
       const items = indexItems(m, node, act, object.library === 'numpy');
       return m.guard(node, () => indexTensor(m.rules(node), object, items));
@@ -240,6 +242,11 @@ export class ExpressionEvaluator {
     // `x.add_(1)`: the tensor changes in place; the name (or attribute) it was read from gets its new value.
     if (callee.kind === 'method' && callee.self.kind === 'tensor' && changesValues(callee.name) && value.kind === 'tensor' && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {
       m.changeInPlace(calleeNode.firstChild, callee.self, value, statementOf(node), act);
+    }
+    // `dims.extend(unknown)`: the name the list was read through becomes unknown.
+    if (callee.kind === 'method' && callee.self.kind === 'list' && value.kind === 'unknown' && value.why?.code === LIST_LENGTH_LOST && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {
+      m.changeInPlace(calleeNode.firstChild, callee.self, value, statementOf(node), act);
+      return m.recorded(node, NONE);
     }
     return m.recorded(node, value);
   }
@@ -298,7 +305,7 @@ export class ExpressionEvaluator {
       return { kind: 'bool', value: truth === undefined ? undefined : !truth };
     }
     if (v.kind === 'tensor') return m.guard(node, () => tensorNegation(m.rules(node), operator, v));
-    if (v.kind === 'unknown') return v;
+    if (v.kind === 'unknown') return unknownBecause(v.why);
     return numberNegation(operator, v) ?? { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
   }
 
@@ -378,8 +385,8 @@ export function numberBinary(m: Machine, operator: string, a: Value, b: Value, n
     if ((isArithmetic(operator) || isComparison(operator) || operator === '@' || operator === '**') && isOperand(a) && isOperand(b)) return tensorBinary(m.rules(node), operator, a, b);
     return { kind: 'unknown', why: { code: 'not-static', site: m.siteOf(node) } };
   }
-  if (a.kind === 'unknown') return a;
-  if (b.kind === 'unknown') return b;
+  if (a.kind === 'unknown') return unknownBecause(a.why);
+  if (b.kind === 'unknown') return unknownBecause(b.why);
   if (isComparison(operator) || operator === 'is' || operator === 'is not') return { kind: 'bool', value: pythonComparison(operator, a, b) };
   if (operator === 'in' || operator === 'not in') return { kind: 'bool', value: undefined };
   if ((a.kind === 'list' || a.kind === 'tuple') && operator === '+' && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...b.items] };

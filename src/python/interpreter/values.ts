@@ -164,8 +164,9 @@ export interface ConvLayer {
 export type Layer =
   | ConvLayer
   | { readonly type: 'linear'; inFeatures: Dim | undefined; readonly outFeatures: Dim; readonly bias: boolean; weight: TensorValue | undefined }
-  | { readonly type: 'pool'; readonly name: string; readonly max: boolean; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly ceilMode: boolean }
-  | { readonly type: 'adaptivePool'; readonly spatialDims: number; readonly outputSize: readonly (number | undefined)[] }
+  | { readonly type: 'pool'; readonly name: string; readonly max: boolean; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly ceilMode: boolean; readonly returnIndices: boolean }
+  /** `returnIndices`: the call gives `(output, indices)` (max pools). */
+  | { readonly type: 'adaptivePool'; readonly spatialDims: number; readonly outputSize: readonly (number | undefined)[]; readonly returnIndices: boolean }
   | { readonly type: 'flatten'; readonly startDim: number; readonly endDim: number }
   | { readonly type: 'unflatten'; readonly dim: number; readonly sizes: readonly Dim[] }
   | { readonly type: 'batchNorm'; readonly spatialDims: number; readonly numFeatures: Dim }

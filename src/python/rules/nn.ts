@@ -4,12 +4,13 @@
 // core/geometry, the one module that knows convolution geometry, so a hover, a diagnostic and the
 // compute core can never disagree.
 import { convErrors } from '../../core/convErrors';
-import { convGeometry, dimensionNames, expandInts, type ConvGeometry } from '../../core/geometry';
+import { TorchError } from '../../core/errors';
+import { convGeometry, dimensionNames, expandInts, type ConvGeometry, type GeometryRequest } from '../../core/geometry';
 import { runOp } from '../../core/engine';
 import { opMacs } from '../../core/plan';
 import { PADDING_MODES, type OpArgs, type OpName, type PaddingMode } from '../../core/vocabulary';
 import { numel, type DType } from '../../core/tensor';
-import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, subDims, symbol, type Dim } from '../interpreter/dim';
+import { addDims, allKnown, dimText, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, subDims, symbol, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize } from '../interpreter/elements';
 import {
   bigIntOf, itemsOf, knownInt, knownNumber, PLACEHOLDER, pythonTypeName, sizeOf, UNKNOWN, type ConvLayer, type Layer, type TensorValue, type Value,
@@ -113,8 +114,8 @@ export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Di
   const transposed = op.startsWith('conv_transpose');
   const spatialDims = Number(/(\d)d$/.exec(op)?.[1] ?? 2);
   if (!weight.slice(2).every(isKnown)) return { shape: input.map(() => UNKNOWN_DIM), geometry: undefined };
-  // Stand-ins for symbolic sizes that pass every check: batch 1, channel counts that agree with
-  // each other (a symbolic count can never be proven wrong), large spatial sizes.
+  // Stand-ins for symbolic sizes that pass every check: channel counts that agree with each other
+  // (a symbolic count can never be proven wrong), large distinct batch and spatial sizes.
   const groups = args.groups ?? 1;
   const channelDim = input.length - spatialDims - 1;
   const inputChannels = input[channelDim];
@@ -125,20 +126,25 @@ export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Di
     return transposed ? 1 : knownInput === undefined ? 1 : Math.max(1, Math.floor(knownInput / groups));
   });
   const expectedChannels = transposed ? (weightStandIn[0] as number) : (weightStandIn[1] as number) * groups;
-  const standIns = input.map((d, i) => (isKnown(d) ? d : i === channelDim ? expectedChannels : i < channelDim ? 1 : 1_000_003 + i));
-  const request = {
+  const standIns = input.map((d, i) => (isKnown(d) ? d : i === channelDim ? expectedChannels : STAND_IN_BASE + i));
+  const request = (inputShape: readonly number[], weightShape: readonly number[]): GeometryRequest => ({
     op,
     // An input of unknown dtype is taken to match the weight: no dtype error is certain then.
-    input: { shape: standIns, dtype: dtype ?? weightDtype },
-    weight: { shape: weightStandIn, dtype: weightDtype },
+    input: { shape: inputShape, dtype: dtype ?? weightDtype },
+    weight: { shape: weightShape, dtype: weightDtype },
     // A bias changes which of PyTorch's dtype checks speaks first.
-    bias: bias ? { shape: [transposed ? (weightStandIn[1] as number) * groups : (weightStandIn[0] as number)], dtype: weightDtype } : undefined,
+    bias: bias ? { shape: [transposed ? (weightShape[1] as number) * groups : (weightShape[0] as number)], dtype: weightDtype } : undefined,
     args: viaModule ? { ...args, paddingMode: args.paddingMode ?? 'zeros' } : withoutPaddingMode(args),
-  };
-  const g = convGeometry(request);
-  if (allKnown(input) && allKnown(weight)) return { shape: [...g.outputShape], geometry: g };
+  });
+  if (allKnown(input) && allKnown(weight)) {
+    const g = convGeometry(request(standIns, weightStandIn));
+    return { shape: [...g.outputShape], geometry: g };
+  }
+  const g = symbolicGeometry(input, weight, standIns, weightStandIn, request);
   const spatialStart = input.length - spatialDims;
   const outChannels = transposed ? mulDims(weight[1] as Dim, groups) : (weight[0] as Dim);
+  // A check that failed only for some values of the unknown sizes is not made; nor is the output's size known.
+  if (!g) return { shape: input.map((d, i) => (i === spatialStart - 1 ? outChannels : i < spatialStart - 1 ? d : UNKNOWN_DIM)), geometry: undefined };
   const shape = g.outputShape.map((size, i): Dim => {
     if (i === spatialStart - 1) return outChannels;
     if (i < spatialStart) return input[i] as Dim;
@@ -156,6 +162,45 @@ export function applyConv(op: OpName, input: readonly Dim[], weight: readonly Di
     return addDims(floorDivDims(padded, stride), 1);
   });
   return { shape, geometry: undefined };
+}
+
+/** The first stand-in for an unknown size; the second set starts at twice it. */
+const STAND_IN_BASE = 1_000_003;
+
+/**
+ * The geometry of a conv whose input or weight has symbolic sizes, checked with stand-ins. An
+ * error is PyTorch's for every value of the unknowns only when a second, different set of
+ * stand-ins (every unknown size distinct, channel counts too) raises it as well and both messages
+ * read the same once each stand-in is written as the symbol it stands for; that message is
+ * raised. Any other failure depends on the unknown sizes: undefined.
+ */
+function symbolicGeometry(
+  input: readonly Dim[], weight: readonly Dim[], standIns: readonly number[], weightStandIn: readonly number[],
+  request: (input: readonly number[], weight: readonly number[]) => GeometryRequest,
+): ConvGeometry | undefined {
+  try {
+    return convGeometry(request(standIns, weightStandIn));
+  } catch (first) {
+    if (!(first instanceof TorchError)) throw first;
+    const inputAgain = input.map((d, i) => (isKnown(d) ? d : 2 * STAND_IN_BASE + i));
+    const weightAgain = weight.map((d, i) => (isKnown(d) ? d : 3 * STAND_IN_BASE + i));
+    let second: unknown;
+    try {
+      convGeometry(request(inputAgain, weightAgain));
+    } catch (e) {
+      second = e;
+    }
+    if (!(second instanceof TorchError) || second.code !== first.code) return undefined;
+    const named = (message: string, standIn: readonly number[], standInWeight: readonly number[]): string => message.replace(/\d+/g, (digits) => {
+      const i = standIn.indexOf(Number(digits));
+      if (i >= 0 && !isKnown(input[i] as Dim)) return dimText(input[i] as Dim);
+      const j = standInWeight.indexOf(Number(digits));
+      return j >= 0 && !isKnown(weight[j] as Dim) ? dimText(weight[j] as Dim) : digits;
+    });
+    const message = named(second.message, inputAgain, weightAgain);
+    if (named(first.message, standIns, weightStandIn) !== message) return undefined;
+    throw new TorchError(second.kind, message, second.code);
+  }
 }
 
 /** F.convNd takes no padding mode: the arguments without it. */
@@ -388,8 +433,10 @@ export function numbersOf(v: Value | undefined): number[] | undefined {
   return values.length > 0 && values.every((n): n is number => n !== undefined) ? values : undefined;
 }
 
-function boolOr(v: Value | undefined, fallback: boolean): boolean {
-  return v?.kind === 'bool' && v.value !== undefined ? v.value : fallback;
+/** A flag's value: `fallback` when not given, undefined when given but not known (the layer is unknown then). */
+function flagOf(v: Value | undefined, fallback: boolean): boolean | undefined {
+  if (v === undefined) return fallback;
+  return v.kind === 'bool' || v.kind === 'int' ? (v.value === undefined ? undefined : Boolean(v.value)) : undefined;
 }
 
 /** `MaxPool2d(...)` / `F.max_pool2d(...)`'s arguments as a pool layer (the stride defaults to the kernel). */
@@ -399,11 +446,13 @@ export function poolLayer(max: boolean, dims: number, b: ReadonlyMap<string, Val
   const stride = strideValue === undefined || strideValue.kind === 'none' || (itemsOf(strideValue)?.length === 0) ? kernel : intsOrInt(strideValue);
   const padding = b.has('padding') ? intsOrInt(b.get('padding')) : 0;
   const dilation = b.has('dilation') ? intsOrInt(b.get('dilation')) : 1;
-  if (kernel === undefined || stride === undefined || padding === undefined || dilation === undefined) return undefined;
+  const ceilMode = flagOf(b.get('ceil_mode'), false);
+  const returnIndices = flagOf(b.get('return_indices'), false);
+  if (kernel === undefined || stride === undefined || padding === undefined || dilation === undefined || ceilMode === undefined || returnIndices === undefined) return undefined;
   return {
     type: 'pool', name, max, spatialDims: dims,
     kernel: expandInts(kernel, 1, dims), stride: expandInts(stride, 1, dims), padding: expandInts(padding, 0, dims), dilation: expandInts(dilation, 1, dims),
-    ceilMode: boolOr(b.get('ceil_mode'), false),
+    ceilMode, returnIndices,
   };
 }
 
@@ -474,7 +523,7 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     const outFeatures = sizeOf(b.get('out_features'));
     const inFeatures = name === 'Linear' ? sizeOf(b.get('in_features')) : undefined;
     if (outFeatures === undefined || (name === 'Linear' && inFeatures === undefined)) return 'unknown';
-    return { type: 'linear', inFeatures, outFeatures, bias: boolOr(b.get('bias'), true), weight: undefined };
+    return { type: 'linear', inFeatures, outFeatures, bias: flagOf(b.get('bias'), true) ?? true, weight: undefined };
   }
   const pool = /^(Max|Avg)Pool([123])d$/.exec(name);
   if (pool) {
@@ -484,11 +533,13 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
   const adaptive = /^Adaptive(Max|Avg)Pool([123])d$/.exec(name);
   if (adaptive) {
     const dims = Number(adaptive[2]);
-    const size = call.bind(['output_size']).get('output_size');
+    const b = call.bind(adaptive[1] === 'Max' ? ['output_size', 'return_indices'] : ['output_size']);
+    const size = b.get('output_size');
     const items = itemsOf(size);
     const outputSize = items ? items.map((v) => (v.kind === 'none' ? undefined : knownInt(v))) : new Array<number | undefined>(dims).fill(knownInt(size));
-    if (!items && knownInt(size) === undefined) return 'unknown';
-    return { type: 'adaptivePool', spatialDims: dims, outputSize };
+    const returnIndices = flagOf(b.get('return_indices'), false);
+    if ((!items && knownInt(size) === undefined) || returnIndices === undefined) return 'unknown';
+    return { type: 'adaptivePool', spatialDims: dims, outputSize, returnIndices };
   }
   if (name === 'Flatten') {
     const b = call.bind(['start_dim', 'end_dim']);
