@@ -225,7 +225,13 @@ export const messages = {
   poolRank: (max: boolean, input: readonly Dim[], at?: Site) => runtime('wrong-rank')(max
     ? 'non-empty 3D or 4D (batch mode) tensor expected for input'
     : `Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),
+  pool3dRank: (at?: Site) => runtime('wrong-rank')('non-empty 4D or 5D (batch mode) tensor expected for input', at),
+  maxPool1dRank: (input: readonly Dim[], at?: Site) => runtime('wrong-rank')(`max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),
   poolPadding: (pad: number, kernel: number, at?: Site) => runtime('pool-padding')(`pad should be at most half of kernel size, but got pad=${pad} and kernel_size=${kernel}`, at),
+  maxPool1dPadding: (pad: number, kernel: number, at?: Site) => runtime('pool-padding')(`max_pool1d() padding should be at most half of kernel size, but got padding=${pad} and kernel_size=${kernel}`, at),
+  maxPool1dOutputSize: (size: number, at?: Site) => runtime('output-too-small')(`max_pool1d() Invalid computed output size: ${size}`, at),
+  avgPool3dKernel: (input: readonly Dim[], kernel: readonly number[], at?: Site) => runtime('kernel-too-large')(
+    `input image (T: ${dimText(input[0] as Dim)} H: ${dimText(input[1] as Dim)} W: ${dimText(input[2] as Dim)}) smaller than kernel size (kT: ${kernel[0]} kH: ${kernel[1]} kW: ${kernel[2]})`, at),
   poolOutputTooSmall: (input: readonly Dim[], output: readonly Dim[], at?: Site) => runtime('output-too-small')(
     `Given input size: (${input.map(dimText).join('x')}). Calculated output size: (${output.map(dimText).join('x')}). Output size is too small`, at),
   pixelShuffleChannels: (channels: number, square: number, at?: Site) => runtime('pixel-shuffle-channels')(

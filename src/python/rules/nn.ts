@@ -294,18 +294,32 @@ function poolOutputLength(length: Dim, kernel: number, stride: number, padding: 
 
 function applyPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[]): Dim[] {
   const dims = layer.spatialDims;
+  // ATen's max_pool1d (a 1-D max pool without indices) has its own checks and wording, and allows an empty output.
+  const maxPool1d = dims === 1 && layer.max && !layer.returnIndices;
   if (input.length !== dims + 1 && input.length !== dims + 2) {
     if (dims === 2) throw messages.poolRank(layer.max, input);
+    if (dims === 3) throw messages.pool3dRank();
+    if (maxPool1d) throw messages.maxPool1dRank(input);
     return input.map(() => UNKNOWN_DIM);
   }
   layer.padding.forEach((p, i) => {
-    if (p > (layer.kernel[i] ?? 1) / 2) throw messages.poolPadding(p, layer.kernel[i] ?? 1);
+    const kernel = layer.kernel[i] ?? 1;
+    if (p > kernel / 2) throw maxPool1d ? messages.maxPool1dPadding(p, kernel) : messages.poolPadding(p, kernel);
   });
   const lead = input.length - dims;
-  const spatial = input.slice(lead).map((length, i) => poolOutputLength(length, layer.kernel[i] ?? 1, layer.stride[i] ?? 1, layer.padding[i] ?? 0, layer.dilation[i] ?? 1, layer.ceilMode));
-  if (dims >= 2 && allKnown(spatial) && (spatial as number[]).some((s) => s < 1)) {
-    const rest = input.slice(input.length - dims - 1);
-    throw messages.poolOutputTooSmall(rest, [rest[0] as Dim, ...spatial]);
+  const unpadded = input.slice(lead);
+  // avg_pool3d checks the input without its padding against the kernel first.
+  if (dims === 3 && !layer.max && unpadded.some((s, i) => isKnown(s) && s < (layer.kernel[i] ?? 1))) throw messages.avgPool3dKernel(unpadded, layer.kernel);
+  const spatial = unpadded.map((length, i) => poolOutputLength(length, layer.kernel[i] ?? 1, layer.stride[i] ?? 1, layer.padding[i] ?? 0, layer.dilation[i] ?? 1, layer.ceilMode));
+  if (allKnown(spatial)) {
+    const sizes = spatial as number[];
+    if (maxPool1d && (sizes[0] as number) < 0) throw messages.maxPool1dOutputSize(sizes[0] as number);
+    if (!maxPool1d && sizes.some((s) => s < 1)) {
+      // A 1-D pool runs as a 2-D one over (C, 1, L): its message shows that height of one.
+      const rest = input.slice(lead - 1);
+      const shown = dims === 1 ? [rest[0] as Dim, 1, ...rest.slice(1)] : rest;
+      throw messages.poolOutputTooSmall(shown, [shown[0] as Dim, ...(dims === 1 ? [1] : []), ...spatial]);
+    }
   }
   return [...input.slice(0, lead), ...spatial];
 }

@@ -125,6 +125,32 @@ describe('python: shape soundness (issue #14)', () => {
     assert.deepEqual(dtypes, ['int64', 'int64']);
   });
 
+  it('pools check what each of PyTorch\'s pool kernels checks, in its wording', () => {
+    const lines = (body: string) => ['import torch', 'from torch import nn', body].join('\n');
+    // PyTorch 1.13, each run: MaxPool1d (ATen's max_pool1d) allows an empty output and words its
+    // own padding error; AvgPool1d runs as a 2-D pool over (C, 1, L); AvgPool3d checks the
+    // unpadded input against the kernel before the output size.
+    assert.deepEqual(shapesOf(lines('a = nn.MaxPool1d(17)(torch.randn(4, 4, 15))')), ['3 a: [4,4,0]']);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(2, padding=2)(torch.randn(2, 4, 10))')), [
+      '3: max_pool1d() padding should be at most half of kernel size, but got padding=2 and kernel_size=2',
+    ]);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(5, stride=1)(torch.randn(1, 1, 2))')), ['3: max_pool1d() Invalid computed output size: -2']);
+    assert.deepEqual(messagesOf(lines('a = nn.AvgPool1d(17)(torch.randn(4, 4, 15))')), [
+      '3: Given input size: (4x1x15). Calculated output size: (4x1x0). Output size is too small',
+    ]);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17, return_indices=True)(torch.randn(4, 4, 15))')), [
+      '3: Given input size: (4x1x15). Calculated output size: (4x1x0). Output size is too small',
+    ]);
+    assert.deepEqual(messagesOf(lines('a = nn.AvgPool3d(3, padding=1)(torch.randn(1, 1, 3, 2, 2))')), [
+      '3: input image (T: 3 H: 2 W: 2) smaller than kernel size (kT: 3 kH: 3 kW: 3)',
+    ]);
+    assert.deepEqual(shapesOf(lines('a = nn.MaxPool3d(3, padding=1)(torch.randn(1, 1, 3, 2, 2))')), ['3 a: [1,1,1,1,1]']);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool3d(2)(torch.randn(2, 9, 9))')), ['3: non-empty 4D or 5D (batch mode) tensor expected for input']);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(2)(torch.randn(9))')), [
+      '3: max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:[9]',
+    ]);
+  });
+
   it('indexing what an LSTM returns gives no rank error downstream', () => {
     const source = [
       'import torch', 'from torch import nn',
