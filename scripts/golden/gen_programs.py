@@ -670,6 +670,10 @@ def draw_steps(g, shape, count, bug_at, ctx):
             if bug:
                 return None
             break
+        if bug:
+            # the steps after the bug never run, but their layers may be built first (in a
+            # Sequential, in __init__): keep their sizes positive so that building them works
+            step.out = tuple(max(1, v) for v in step.out)
         steps.append(step)
         shape = step.out
     return steps
