@@ -270,7 +270,9 @@ def pool_step(g, shape, bug, ctx):
     tag = f'{typ.lower()}pool{n}d' + (f' bug:{kind}' if kind else '')
     if typ == 'Max' and n == 2 and ctx != 'seq' and not ceil and r.random() < 0.4:
         # return_indices=True: the pair unpacked, or indexed, and maybe unpooled back
-        unpool = r.random() < 0.6 and not bug
+        # unpooled back only where the windows tile the input exactly: elsewhere MaxUnpool2d's
+        # output is smaller than the input and a max index can fall outside it (a value error)
+        unpool = r.random() < 0.6 and not bug and all((L + 2 * p - k) % stride == 0 for L in shape[2:])
         form = r.choice(['module', 'functional'])
         back = [(L - 1) * stride - 2 * p + k for L in out]
         ctor = f'nn.MaxPool2d({", ".join([str(k)] + kw + ["return_indices=True"])})'
@@ -760,11 +762,12 @@ def make_program(index, rng):
 
     if ctx == 'helper':
         # modules built by helper functions that forward *args/**kwargs into constructors
-        helper = rng.choice(['make', 'layer'])
+        helper = rng.choice(['make', 'layer', 'wrap', 'wrap'])
         if helper == 'make':
             g.defs += ['def make(cls, *args, **kwargs):', '    return cls(*args, **kwargs)', '']
-        else:
+        elif helper == 'layer':
             g.defs += ['def layer(cls, *args, **kwargs):', '    return nn.Sequential(cls(*args, **kwargs), nn.Identity())', '']
+        wrappers = set()
         g.tags.add('*args/**kwargs')
         body = list(start)
         x = x0
@@ -772,7 +775,15 @@ def make_program(index, rng):
             y = f'y{next(counter)}'
             if step.module is not None and '(' in step.module:
                 cls, _, args = step.module.partition('(')
-                call = f'{helper}({cls}, {args}' if args != ')' else f'{helper}({cls})'
+                if helper == 'wrap':
+                    # one wrapper per layer class: def conv2d(*args, **kwargs): return nn.Conv2d(*args, **kwargs)
+                    fn = cls.split('.')[-1].lower()
+                    if fn not in wrappers:
+                        wrappers.add(fn)
+                        g.defs += [f'def {fn}(*args, **kwargs):', f'    return {cls}(*args, **kwargs)', '']
+                    call = f'{fn}({args}'
+                else:
+                    call = f'{helper}({cls}, {args}' if args != ')' else f'{helper}({cls})'
                 key = g.fresh('m')
                 body += [f'{key} = {call}', f'{y} = {key}({x})']
             elif step.expr is not None:
