@@ -558,7 +558,6 @@ def listnet_step(g, shape, bug, ctx):
     chs = [r.choice([2, 4])]
     base = r.choice([2, 4])
     count = r.randint(1, 3)
-    ops = []
     lines_ = []
     name = g.fresh('chs')
     lines_.append(f'{name} = []')
@@ -578,7 +577,6 @@ def listnet_step(g, shape, bug, ctx):
     elif mutation == 'append':
         lines_.append(f'{name}.append({chs[-1]})')
         chs.append(chs[-1])
-    ops.append(mutation)
     if chs[0] != shape[1] and not bug:
         lines_.append(f'{name}.insert(0, {shape[1]})')
         chs.insert(0, shape[1])
@@ -723,10 +721,6 @@ def emit_chain(g, steps, x, indent, ref, out_name, module_lines, single_name):
         lines += [pad + s for s in stmt]
         x = y
     return lines, x
-
-
-def wrap_branch(g, lines_before, step_lines_true, step_lines_false, cond, pad):
-    return lines_before + [pad + f'if {cond}:'] + ['    ' + s for s in step_lines_true] + [pad + 'else:'] + ['    ' + s for s in step_lines_false]
 
 
 def make_program(index, rng):
