@@ -84,6 +84,11 @@ class Instrument(ast.NodeTransformer):
 
 def run(path):
     source = notebook_source(path) if path.endswith('.ipynb') else open(path).read()
+    return run_source(source, path)
+
+
+def run_source(source, path):
+    """Runs `source` instrumented, compiled under the file name `path`: (bindings, error) as in run()."""
     tree = Instrument().visit(ast.parse(source, path))
     seen = set()
 
