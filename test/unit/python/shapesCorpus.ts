@@ -41,7 +41,7 @@ type Shape = readonly (number | string)[];
 export interface Unknown {
   /** `file:line name [PyTorch's shape] → what the analysis said`. */
   readonly at: string;
-  /** The engine's reason code (`not-static`, ...), or this scorer's: `symbolic` (a shape with symbols, consistent with PyTorch's), `no-binding` (the analysis bound nothing there), `not-a-tensor`, `fewer-shapes` (PyTorch bound several shapes there, the analysis not this one). */
+  /** The engine's reason code (`not-static`, ...), or this scorer's: `symbolic` (a shape with symbols, consistent with PyTorch's), `no-binding` (the analysis bound nothing there), `not-a-tensor`, `fewer-shapes` (PyTorch bound several shapes there, the analysis not this one), `tensor-of-unknown-shape` (a tensor whose shape the engine does not know and gives no reason for). */
   readonly code: string;
   readonly message: string;
 }
@@ -136,9 +136,11 @@ function unknownCause(analysis: ShapeAnalysis, got: readonly { shape: Shape | nu
   const binding = analysis.bindings[missing.index];
   const value = binding?.value;
   if (!binding || !value) return { code: 'no-binding', message: 'no value' };
-  if (value.kind === 'unknown' || value.kind === 'tensor') {
+  if (value.kind === 'unknown') {
     const { code, message } = analysis.explain(value.why, binding.target);
     return { code, message };
   }
+  // A tensor's `why` says why its values are not known (random, ...), not its shape.
+  if (value.kind === 'tensor') return { code: 'tensor-of-unknown-shape', message: 'a tensor; the engine gives no reason for its shape' };
   return { code: 'not-a-tensor', message: `the analysis has a ${value.kind} here` };
 }
