@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Writes PyTorch's ground truth for the shape-inference accuracy corpus in
-test/fixtures/python/shapes: for every valid/*.py|ipynb and buggy/*.py|ipynb, FILE.json next to
-it with the shape of every tensor bound by an assignment and, for buggy files, the exception.
+"""Writes PyTorch's ground truth for the shape-inference accuracy corpora in
+test/fixtures/python/shapes (our own files) and test/fixtures/python/realworld (public model
+code): for every valid/*.py|ipynb and buggy/*.py|ipynb of each, FILE.json next to it with the
+shape of every tensor bound by an assignment and, for buggy files, the exception.
 
 Run with the interpreter that has torch 1.13:  /usr/bin/python3 scripts/golden/gen_shapes.py
 Exits non-zero when a valid file raises or a buggy file does not. Output is byte-identical on
@@ -31,7 +32,9 @@ import warnings
 
 import torch
 
-DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'python', 'shapes'))
+FIXTURES = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'python'))
+# The corpus roots, each with valid/ and buggy/.
+DIRS = [os.path.join(FIXTURES, 'shapes'), os.path.join(FIXTURES, 'realworld')]
 RECORD = '__conv_lab_record_shape__'
 
 
@@ -121,13 +124,13 @@ def encode(bindings, error):
 
 def main():
     failures = []
-    for kind in ('valid', 'buggy'):
-        paths = sorted(glob.glob(os.path.join(DIR, kind, '*.py')) + glob.glob(os.path.join(DIR, kind, '*.ipynb')))
+    for root, kind in ((root, kind) for root in DIRS for kind in ('valid', 'buggy')):
+        paths = sorted(glob.glob(os.path.join(root, kind, '*.py')) + glob.glob(os.path.join(root, kind, '*.ipynb')))
         for path in paths:
             bindings, error = run(path)
             with open(path + '.json', 'w') as f:
                 f.write(encode(bindings, error))
-            name = os.path.relpath(path, DIR)
+            name = os.path.relpath(path, FIXTURES)
             print(f'{name}: {len(bindings)} bindings' + (f', {error["type"]} at line {error["line"]}' if error else ''))
             if kind == 'valid' and error:
                 failures.append(f'{name} raised {error["type"]} at line {error["line"]}: {error["message"]}')
