@@ -172,7 +172,8 @@ export type Layer =
   | { readonly type: 'batchNorm'; readonly spatialDims: number; readonly numFeatures: Dim }
   | { readonly type: 'layerNorm'; readonly normalizedShape: readonly number[] }
   /** Activations, dropout, identity, GroupNorm, InstanceNorm: output shape = input shape. */
-  | { readonly type: 'elementwise'; readonly name: string }
+  /** `instanceNormDims`: an InstanceNorm that computes its statistics from the input, which then needs more than one spatial element. */
+  | { readonly type: 'elementwise'; readonly name: string; readonly instanceNormDims?: number | undefined }
   | { readonly type: 'upsample'; readonly size: readonly number[] | undefined; readonly scale: readonly number[] | undefined }
   | { readonly type: 'pixelShuffle'; readonly factor: number; readonly inverse: boolean }
   | { readonly type: 'embedding'; readonly embeddingDim: Dim }

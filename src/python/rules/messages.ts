@@ -225,6 +225,7 @@ export const messages = {
   poolRank: (max: boolean, input: readonly Dim[], at?: Site) => runtime('wrong-rank')(max
     ? 'non-empty 3D or 4D (batch mode) tensor expected for input'
     : `Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),
+  instanceNormSpatial: (input: readonly Dim[], at?: Site) => valueError('instance-norm-spatial')(`Expected more than 1 spatial element when training, got input size torch.Size(${sizeListText(input)})`, at),
   pool3dRank: (at?: Site) => runtime('wrong-rank')('non-empty 4D or 5D (batch mode) tensor expected for input', at),
   maxPool1dRank: (input: readonly Dim[], at?: Site) => runtime('wrong-rank')(`max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),
   poolPadding: (pad: number, kernel: number, at?: Site) => runtime('pool-padding')(`pad should be at most half of kernel size, but got pad=${pad} and kernel_size=${kernel}`, at),

@@ -16,7 +16,7 @@ import {
   bigIntOf, itemsOf, knownInt, knownNumber, PLACEHOLDER, pythonTypeName, sizeOf, UNKNOWN, type ConvLayer, type Layer, type TensorValue, type Value,
 } from '../interpreter/values';
 import { Call, freshTensor, type RuleContext } from './context';
-import { messages } from './messages';
+import { messages, PythonError } from './messages';
 import { flattenShape, padShape, unflattenShape, UNKNOWN_DIM } from './shapes';
 
 /** `torch.nn.Conv2d.__init__`'s and `torch.nn.ConvTranspose2d.__init__`'s parameters in order (PyTorch 1.13). */
@@ -293,9 +293,27 @@ function poolOutputLength(length: Dim, kernel: number, stride: number, padding: 
 }
 
 function applyPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[]): Dim[] {
+  // A 1-D max pool without indices runs ATen's max_pool1d (its own wording, an empty output
+  // allowed) only when the input needs no gradient; else the pool with indices. Which one is not
+  // known here: what both raise alike is raised, what only one raises is not known.
+  if (layer.spatialDims !== 1 || !layer.max || layer.returnIndices) return checkedPool(layer, input, false);
+  const attempt = (maxPool1d: boolean): Dim[] | PythonError => {
+    try {
+      return checkedPool(layer, input, maxPool1d);
+    } catch (e) {
+      if (e instanceof PythonError) return e;
+      throw e;
+    }
+  };
+  const [viaImpl, viaIndices] = [attempt(true), attempt(false)];
+  if (viaImpl instanceof PythonError && viaIndices instanceof PythonError && viaImpl.message === viaIndices.message) throw viaImpl;
+  if (!(viaImpl instanceof PythonError) && !(viaIndices instanceof PythonError)) return viaIndices;
+  return input.map((d, i) => (i < input.length - 1 ? d : UNKNOWN_DIM));
+}
+
+/** A pool's checks in PyTorch's order and its output shape; `maxPool1d`: as ATen's max_pool1d. */
+function checkedPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[], maxPool1d: boolean): Dim[] {
   const dims = layer.spatialDims;
-  // ATen's max_pool1d (a 1-D max pool without indices) has its own checks and wording, and allows an empty output.
-  const maxPool1d = dims === 1 && layer.max && !layer.returnIndices;
   if (input.length !== dims + 1 && input.length !== dims + 2) {
     if (dims === 2) throw messages.poolRank(layer.max, input);
     if (dims === 3) throw messages.pool3dRank();
@@ -398,6 +416,10 @@ export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' }>
       return [...input];
     }
     case 'elementwise':
+      if (input && layer.instanceNormDims !== undefined && input.length === layer.instanceNormDims + 2) {
+        const spatial = input.slice(2);
+        if (allKnown(spatial) && productOfDims(spatial) === 1) throw messages.instanceNormSpatial(input);
+      }
       return input ? [...input] : undefined;
     case 'upsample':
       return input ? interpolateShape(input, layer.size, layer.scale) : undefined;
@@ -421,7 +443,7 @@ function checkBatchNormRank(spatialDims: number, rank: number): void {
 const ELEMENTWISE_LAYERS = new Set([
   'ReLU', 'ReLU6', 'LeakyReLU', 'PReLU', 'RReLU', 'ELU', 'SELU', 'CELU', 'GELU', 'SiLU', 'Mish', 'Sigmoid', 'Tanh', 'Hardtanh', 'Hardswish',
   'Hardsigmoid', 'Softplus', 'Softsign', 'Softshrink', 'Hardshrink', 'Tanhshrink', 'Threshold', 'LogSigmoid', 'Dropout', 'Dropout1d', 'Dropout2d',
-  'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout', 'Identity', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'LazyInstanceNorm1d',
+  'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout', 'Identity', 'LazyInstanceNorm1d',
   'LazyInstanceNorm2d', 'LazyInstanceNorm3d', 'LocalResponseNorm', 'Softmax', 'LogSoftmax', 'Softmin', 'Softmax2d', 'LazyBatchNorm1d',
   'LazyBatchNorm2d', 'LazyBatchNorm3d', 'SyncBatchNorm', 'CrossMapLRN2d',
 ]);
@@ -581,6 +603,12 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     const [groups, channels] = [knownInt(b.get('num_groups')), knownInt(b.get('num_channels'))];
     if (groups !== undefined && channels !== undefined && groups > 0 && channels % groups !== 0) throw messages.groupNormChannels(call.ctx.site);
     return { type: 'elementwise', name };
+  }
+  const instanceNorm = /^InstanceNorm([123])d$/.exec(name);
+  if (instanceNorm) {
+    // Without running stats F.instance_norm always uses the input's (train or eval); with them, the mode decides.
+    const tracked = call.positional.length >= 5 ? undefined : flagOf(call.keywords.get('track_running_stats'), false);
+    return { type: 'elementwise', name, instanceNormDims: tracked === false ? Number(instanceNorm[1]) : undefined };
   }
   if (ELEMENTWISE_LAYERS.has(name)) return { type: 'elementwise', name };
   if (name === 'Upsample' || name === 'UpsamplingNearest2d' || name === 'UpsamplingBilinear2d') {

@@ -123,16 +123,17 @@ export function repeatShape(shape: readonly Dim[], repeats: readonly Dim[]): Dim
 /** NumPy-style broadcasting of two shapes, with PyTorch's message. */
 export function broadcastShapes(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   const rank = Math.max(a.length, b.length);
-  const out: Dim[] = [];
-  for (let i = 0; i < rank; i++) {
+  const out: Dim[] = new Array<Dim>(rank);
+  // ATen's infer_size walks from the last dimension: the mismatch it names is the last one.
+  for (let i = rank - 1; i >= 0; i--) {
     const x = a[a.length - rank + i] ?? 1;
     const y = b[b.length - rank + i] ?? 1;
-    if (x === 1) out.push(y);
-    else if (y === 1) out.push(x);
+    if (x === 1) out[i] = y;
+    else if (y === 1) out[i] = x;
     else if (isKnown(x) && isKnown(y)) {
       if (x !== y) throw messages.broadcast(x, y, i);
-      out.push(x);
-    } else out.push(dimsEqual(x, y) ? x : isKnown(x) ? x : y);
+      out[i] = x;
+    } else out[i] = dimsEqual(x, y) ? x : isKnown(x) ? x : y;
   }
   return out;
 }

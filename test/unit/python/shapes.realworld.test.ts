@@ -6,9 +6,10 @@ import { corpusFiles, scoreFile } from './shapesCorpus';
 // that contradicts PyTorch's, no diagnostic PyTorch does not raise, and every bug PyTorch raises
 // on found on its line with its message. The number inferred exactly may only go up.
 //
-// Ratchet: 602 of 926 bindings exact, measured with `npm run bench:realworld` on branch
-// `realworld` at c5c6bc6 (engine of 866defa). Raise it when the engine improves.
-const EXACT_AT_LEAST = 602;
+// Ratchet: 609 of 888 bindings exact, measured with `npm run bench:realworld` on main after the
+// soundness fixes of issue #14 (602 of 926 before them, with a GPL-3.0 U-Net since left out).
+// Raise it when the engine improves.
+const EXACT_AT_LEAST = 609;
 
 describe('python: shape inference on public model code (PyTorch 1.13 ground truth)', () => {
   const files = corpusFiles('realworld');
@@ -36,7 +37,7 @@ describe('python: shape inference on public model code (PyTorch 1.13 ground trut
 
   it(`infers at least ${EXACT_AT_LEAST} bindings exactly`, () => {
     // The per-file tests above ran first (mocha runs a describe's tests in order) and summed these.
-    assert.ok(total >= 900, `the corpus has ${total} bindings`);
+    assert.ok(total >= 850, `the corpus has ${total} bindings`);
     assert.ok(exact >= EXACT_AT_LEAST, `${exact}/${total} exact, below the ${EXACT_AT_LEAST} measured`);
   });
 });
