@@ -9,7 +9,7 @@ import type { OpArgs, OpName } from '../../core/vocabulary';
 import type { DType } from '../../core/tensor';
 import { symbol, type Dim } from './dim';
 import type { Site } from './site';
-import type { Storage, Elements } from './elements';
+import type { Storage, Elements, Layout } from './elements';
 
 export type { Site } from './site';
 
@@ -43,6 +43,12 @@ export interface TensorValue {
   readonly library?: 'numpy' | undefined;
   /** The elements, when statically known. */
   readonly elements?: Elements | undefined;
+  /**
+   * Without elements: the strides of a view (permute, transpose, expand, narrow) whose sizes are
+   * known, so a `view` PyTorch refuses is refused here too. Absent: taken to be contiguous, which
+   * can only miss that error (an elementwise op keeps its input's strides in PyTorch; not followed).
+   */
+  readonly layout?: Layout | undefined;
   /** Why the values are not known, when that was worked out. */
   readonly why?: Why | undefined;
   /** The conv layer whose output this is (through shape-preserving ops), for quick fixes. */

@@ -4,7 +4,7 @@
 // tensors, which compute values only when all their operands' values are known.
 import { numel, stridesOf, type DType, type FloatDType, type Tensor } from '../../core/tensor';
 import { allKnown, type Dim } from '../interpreter/dim';
-import { Storage, viewOf, type Buffer, type Elements, type Layout, type WorkBudget } from '../interpreter/elements';
+import { contiguousLayout, isContiguous, Storage, viewOf, type Buffer, type Elements, type Layout, type WorkBudget } from '../interpreter/elements';
 import {
   bigIntOf, itemsOf, knownInt, pythonTypeName, sizeOf, type Site, type TensorOrigin, type TensorValue, type Value, type Why,
 } from '../interpreter/values';
@@ -202,9 +202,13 @@ export function freshTensor(ctx: RuleContext, shape: readonly Dim[] | undefined,
 }
 
 /** A view of `self` (same storage) with another layout; without `self`'s values, just the shape. */
-export function viewTensor(ctx: RuleContext, self: TensorValue, shape: readonly Dim[] | undefined, layout: (elements: Elements) => Layout): TensorValue {
+export function viewTensor(ctx: RuleContext, self: TensorValue, shape: readonly Dim[] | undefined, layout: (before: Layout) => Layout): TensorValue {
   const origin = shape === self.shape ? self.origin : undefined;
-  if (!self.elements) return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, why: self.why };
+  if (!self.elements) {
+    const before = self.layout ?? (self.shape && allKnown(self.shape) ? contiguousLayout(self.shape) : undefined);
+    const after = before && shape && allKnown(shape) ? layout(before) : undefined;
+    return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, why: self.why, ...(after && !isContiguous(after) ? { layout: after } : {}) };
+  }
   return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, elements: viewOf(self.elements, layout(self.elements), ctx.now()) };
 }
 

@@ -15,10 +15,10 @@ import { expandShape, flattenShape, permutation, squeezeShape, transposeShape, u
 export function reshape(ctx: RuleContext, self: TensorValue, sizes: readonly Dim[] | undefined, copyAllowed: boolean): TensorValue {
   if (!self.shape || !sizes) return shapedLike(self, undefined);
   const shape = viewShape(self.shape, sizes);
-  const elements = self.elements;
-  if (!elements || !allKnown(shape)) return shapedLike(self, shape);
-  const strides = viewStrides(elements, shape);
-  if (strides) return viewTensor(ctx, self, shape, () => ({ shape, strides, offset: elements.offset }));
+  const layout = self.elements ?? self.layout;
+  if (!layout || !allKnown(shape)) return shapedLike(self, shape);
+  const strides = viewStrides(layout, shape);
+  if (strides) return viewTensor(ctx, self, shape, () => ({ shape, strides, offset: layout.offset }));
   if (!copyAllowed) throw messages.viewNotContiguous();
   return copyOf(ctx, self, shape);
 }

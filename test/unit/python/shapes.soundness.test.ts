@@ -162,6 +162,23 @@ describe('python: shape soundness (issue #14)', () => {
     assert.deepEqual(messagesOf(lines('y = nn.InstanceNorm2d(512, track_running_stats=True)(torch.randn(1, 512, 1, 1))')), []);
   });
 
+  it('refuses a `view` across the strides of a permuted or expanded tensor, as PyTorch does, values known or not', () => {
+    const source = [
+      'import torch',
+      'y = torch.randn(2, 3, 4).transpose(1, 2).view(2, -1)', //                   2
+      'z = torch.randn(2, 3, 4).transpose(1, 2).contiguous().view(2, -1)', //      3
+      'w = torch.randn(2, 3, 4).permute(0, 2, 1).reshape(2, -1)', //               4
+      'u = torch.randn(2, 3, 4).transpose(1, 2).view(2, 4, 3)', //                 5
+      'v = torch.randn(1, 3, 4).transpose(0, 1).view(3, 4)', //                    6
+      'e = torch.randn(3, 1).expand(3, 4).view(12)', //                            7
+    ].join('\n');
+    // PyTorch 1.13: lines 2 and 7 raise; contiguous() and reshape copy; a view that keeps the
+    // permuted dims apart (line 5) or only drops a size-1 dim (line 6) is allowed.
+    const refused = "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.";
+    assert.deepEqual(messagesOf(source), [`2: ${refused}`, `7: ${refused}`]);
+    assert.deepEqual(shapesOf(source), ['2 y: null', '3 z: [2,12]', '4 w: [2,12]', '5 u: [2,4,3]', '6 v: [3,4]', '7 e: null']);
+  });
+
   it('indexing what an LSTM returns gives no rank error downstream', () => {
     const source = [
       'import torch', 'from torch import nn',
