@@ -9,7 +9,7 @@ import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
 import { LIST_LENGTH_LOST } from '../rules/lists';
 import { changesValues } from '../rules/tensorMethods';
 import { messages, type PythonError } from '../rules/messages';
-import { callArguments, meaningfulChildren, subscriptItems } from '../syntax/nodes';
+import { meaningfulChildren, subscriptItems } from '../syntax/nodes';
 import { fork, type Activation, type Machine } from './machine';
 import { mergeValues } from './merge';
 import { bigIntOf, exactInt, itemsOf, knownInt, NONE, UNBOUND, UNKNOWN, unknownBecause, type Site, type Value, type Why } from './values';
@@ -220,17 +220,7 @@ export class ExpressionEvaluator {
     if (!calleeNode || !argList) return UNKNOWN;
     const isSuper = calleeNode.name === 'VariableName' && m.src(calleeNode) === 'super';
     const callee = isSuper ? undefined : this.eval(calleeNode, act);
-    const parsed = callArguments(argList, m.text);
-    const positional = parsed.positional.map((a) => m.evalSafely(a, act));
-    const keywords = new Map<string, Value>();
-    // Where a tensor lives does not change its values: `device=` may be anything.
-    for (const [k, { value }] of parsed.keywords) keywords.set(k, k === 'device' ? UNKNOWN : m.evalSafely(value, act));
-    const args: CallArgs = { positional, keywords, spread: parsed.spread.length > 0 };
-    if (parsed.spread.length > 0) {
-      // `f(*layers)`: expanded in place when the sequence is known (positional spreads only).
-      const expanded = this.expandSpread(argList, act);
-      if (expanded) Object.assign(args, { positional: expanded, spread: false });
-    }
+    const args = this.evalArguments(argList, act);
     if (callee === undefined) {
       if (act.self && act.cls) return { kind: 'super', self: act.self, cls: act.cls } as unknown as Value;
       return UNKNOWN;
@@ -251,29 +241,49 @@ export class ExpressionEvaluator {
     return m.recorded(node, value);
   }
 
-  private expandSpread(argList: SyntaxNode, act: Activation): Value[] | undefined {
+  /**
+   * A call's arguments in order, `*seq` and `**mapping` expanded when their items are known. One
+   * that is not known makes `spread` true: what the callee receives is then not all known, and a
+   * positional argument after it is dropped (its position is not known either).
+   */
+  private evalArguments(argList: SyntaxNode, act: Activation): CallArgs {
     const m = this.m;
-    const out: Value[] = [];
-    let pending: 'none' | '*' | '**' = 'none';
+    const positional: Value[] = [];
+    const keywords = new Map<string, Value>();
+    let spread = false;
+    let star: '*' | '**' | undefined;
+    let keyword: string | undefined;
     for (let c = argList.firstChild; c; c = c.nextSibling) {
-      if (c.name === '*' || c.name === '**') {
-        pending = c.name;
+      const name = c.name;
+      if (name === '(' || name === ')' || name === ',' || name === '⚠' || name === 'Comment' || name === 'AssignOp') continue;
+      if (name === '*' || name === '**') {
+        star = name;
         continue;
       }
-      if (c.name === '(' || c.name === ')' || c.name === ',') continue;
-      if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') return undefined;
-      if (c.name === 'AssignOp') continue;
-      if (pending === '**') return undefined;
+      if (name === 'VariableName' && c.nextSibling?.name === 'AssignOp') {
+        keyword = m.src(c);
+        continue;
+      }
+      if (keyword !== undefined) {
+        // Where a tensor lives does not change its values: `device=` may be anything.
+        keywords.set(keyword, keyword === 'device' ? UNKNOWN : m.evalSafely(c, act));
+        keyword = undefined;
+        continue;
+      }
       const v = m.evalSafely(c, act);
-      if (pending === '*') {
-        const items = iterate(m.rules(c), v);
-        if (!items) return undefined;
-        out.push(...items);
-      } else out.push(v);
-      pending = 'none';
+      if (star === '**') {
+        if (v.kind === 'dict') for (const [k, item] of v.entries) keywords.set(k, item);
+        else spread = true;
+      } else if (star === '*') {
+        const items = spread ? undefined : iterate(m.rules(c), v);
+        if (items) positional.push(...items);
+        else spread = true;
+      } else if (!spread) positional.push(v);
+      star = undefined;
     }
-    return out;
+    return { positional, keywords, spread };
   }
+
 
   private binaryExpression(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
