@@ -4,6 +4,7 @@
 // and `nn.Module`/`nn.Sequential` bases are understood. A call Python itself would refuse (an
 // argument missing or too many) ends that path: its value is unknown, and says why.
 import type { SyntaxNode } from '@lezer/common';
+import { callParserMethod, namespaceAttribute } from '../rules/argparse';
 import { CONSTANTS } from '../rules/builtins';
 import { Call, notStatic, type CallArgs } from '../rules/context';
 import { dtypeOfPath } from '../rules/dtypes';
@@ -136,6 +137,7 @@ export class CallRunner {
       const result = callListMethod(self, name, args);
       if (result) return result;
     }
+    if (self.kind === 'dict' && self.argparse === 'parser') return callParserMethod(self, name, args) ?? UNKNOWN;
     if (self.kind === 'dict') {
       if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([{ kind: 'str', value: k }, v])) };
       if (name === 'values') return { kind: 'list', items: [...self.entries.values()] };
@@ -237,8 +239,10 @@ export class CallRunner {
         // The named tuples of max(dim), topk, sort: (values, indices).
         if (object.items.length === 2 && (name === 'values' || name === 'indices')) return object.items[name === 'values' ? 0 : 1] as Value;
         return { kind: 'method', self: object, name };
-      case 'list':
       case 'dict':
+        if (object.argparse === 'namespace') return namespaceAttribute(object, name);
+        return { kind: 'method', self: object, name };
+      case 'list':
       case 'str':
         return { kind: 'method', self: object, name };
       case 'unknown':

@@ -217,6 +217,7 @@ export class StatementRunner {
     }
     const object = m.evalSafely(objectNode, act);
     if (object.kind === 'instance') object.attributes.set(name, value);
+    else if (object.kind === 'dict' && object.argparse === 'namespace') object.entries.set(name, value);
     else if (object.kind === 'layer' && (name === 'weight' || name === 'bias')) this.replaceParameter(object, name, value, statement);
   }
 

@@ -101,7 +101,8 @@ export type Value =
   | { readonly kind: 'str'; readonly value: string | undefined; readonly at?: Site | undefined }
   | { readonly kind: 'none'; readonly at?: Site | undefined }
   | SequenceValue
-  | { readonly kind: 'dict'; readonly entries: Map<string, Value> }
+  /** `argparse`: an ArgumentParser (its arguments kept by rules/argparse.ts) or the namespace parse_args gives. */
+  | { readonly kind: 'dict'; readonly entries: Map<string, Value>; readonly argparse?: 'parser' | 'namespace' | undefined }
   /** A dtype object: `torch.float64`, NumPy's `dtype('float64')`. */
   | { readonly kind: 'dtype'; readonly dtype: DType; readonly library: 'torch' | 'numpy' }
   /** A library object by dotted path: `torch`, `torch.nn.Conv2d`, `len`. */

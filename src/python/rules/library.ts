@@ -2,6 +2,7 @@
 // `F.conv2d`, `np.array`, d2l's `corr2d` or a Python builtin runs. Every call of a library
 // function goes through here.
 import type { Value } from '../interpreter/values';
+import { callArgparse } from './argparse';
 import { callBuiltin } from './builtins';
 import type { Call } from './context';
 import { NUMPY_FACTORIES } from './factories';
@@ -20,5 +21,6 @@ export function callLibrary(call: Call, path: string): Value | undefined {
   if (path.startsWith('torch.')) return callTorch(call, path.slice('torch.'.length));
   if (path.startsWith('numpy.')) return NUMPY_FACTORIES.get(path.slice('numpy.'.length))?.(call);
   if (path === 'd2l.torch.corr2d' || path === 'd2l.corr2d') return corr2d(call);
+  if (path.startsWith('argparse.')) return callArgparse(call, path.slice('argparse.'.length));
   return callBuiltin(call, path);
 }

@@ -45,4 +45,28 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // After *unknown, 7 may be b or c (or too many): t unknown. With an empty list, 7 is b: (2, 7, 5).
     assert.deepEqual(shapesOf(source).filter((s) => !s.startsWith('4 ')), ['5 t: null', '6 u: [2,7,5]']);
   });
+
+  it('reads argparse: defaults (through `type`), flags, a given list; a required argument is unknown', () => {
+    const source = [
+      'import argparse', 'import torch', //                                              1-2
+      "parser = argparse.ArgumentParser(description='x')", //                             3
+      "parser.add_argument('--nz', type=int, default=100)", //                            4
+      "parser.add_argument('--ngf', type=int, default='64')", //                          5
+      "parser.add_argument('--cuda', action='store_true')", //                            6
+      "parser.add_argument('--dataroot', required=True)", //                              7
+      "parser.add_argument('-b', '--batch-size', type=int, default=4)", //                8
+      'opt = parser.parse_args()', //                                                     9
+      'noise = torch.randn(opt.batch_size, int(opt.nz), 1, 1)', //                        10
+      'g = torch.zeros(opt.ngf)', //                                                      11
+      "opt2 = parser.parse_args(['--nz', '7', '--batch-size=3', '--cuda', '--dataroot', 'x'])", // 12
+      'n2 = torch.randn(opt2.batch_size, opt2.nz)', //                                    13
+      'd = torch.zeros(opt.dataroot)', //                                                 14
+      'n3 = torch.zeros(parser.parse_args([]).nz)', //                                    15
+    ].join('\n');
+    // argparse: --batch-size's dest is batch_size; the str default '64' goes through type=int;
+    // the given list sets nz 7 and batch_size 3. --dataroot is required: unknown without a list,
+    // and a list without it makes argparse exit (line 15 never finishes).
+    assert.deepEqual(shapesOf(source), ['10 noise: [4,100,1,1]', '11 g: [64]', '13 n2: [3,7]', '14 d: null', '15 n3: null']);
+    assert.deepEqual(messagesOf(source), []);
+  });
 });
