@@ -146,6 +146,7 @@ function asTensorValue(value: Value, options: EvaluateOptions): Value {
     now: () => 0,
     call: () => UNKNOWN,
     read: () => undefined,
+    gradEnabled: undefined,
   };
   try {
     return tensorFromData(ctx, value, undefined, 'torch');

@@ -210,9 +210,13 @@ function transposedNotes(analysis: ShapeAnalysis, layer: ConvLayer, inputs: read
 
 
 function genericLayerHover(layer: Layer, inputs: readonly (readonly Dim[] | undefined)[]): string {
-  const name = layer.type === 'container' ? layer.name : layer.type === 'pool' ? layer.name : layer.type === 'elementwise' ? layer.name : layer.type;
+  const name = layer.type === 'container' || layer.type === 'pool' || layer.type === 'elementwise' ? layer.name : layer.type === 'recurrent' ? layer.mode : layer.type;
   const lines = [`**nn.${name}**`];
   if (layer.type === 'linear') lines.push(`${code(`${dimText(layer.inFeatures ?? NaN)} → ${dimText(layer.outFeatures)}`)} features`);
+  if (layer.type === 'recurrent') {
+    const layers = `${layer.numLayers} layer${layer.numLayers === 1 ? '' : 's'}${layer.bidirectional ? ', bidirectional' : ''}${layer.batchFirst ? ', batch first' : ''}`;
+    lines.push(`${code(`${dimText(layer.inputSize)} → ${dimText(layer.hiddenSize)}`)} features, ${layers}`);
+  }
   for (const input of inputs.slice(0, 4)) if (input) lines.push(`- input ${code(shapeText(input))}`);
   return lines.join('\n');
 }

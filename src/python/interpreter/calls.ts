@@ -5,11 +5,12 @@
 // argument missing or too many) ends that path: its value is unknown, and says why.
 import type { SyntaxNode } from '@lezer/common';
 import { callParserMethod, namespaceAttribute } from '../rules/argparse';
-import { CONSTANTS } from '../rules/builtins';
-import { Call, notStatic, type CallArgs } from '../rules/context';
+import { CONSTANTS, MODULE_PARAMETERS } from '../rules/builtins';
+import { Call, notStatic, requiresGradOf, type CallArgs } from '../rules/context';
 import { dtypeOfPath } from '../rules/dtypes';
 import { callLibrary, functionName } from '../rules/library';
 import { callListMethod } from '../rules/lists';
+import { applyRecurrent } from '../rules/recurrent';
 import { messages, type PythonError } from '../rules/messages';
 import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
@@ -65,6 +66,7 @@ export class CallRunner {
     switch (callee.kind) {
       case 'path': {
         if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
+        if (callee.path === 'getattr') return this.getattr(args, node);
         const call = new Call(functionName(callee.path), args, m.rules(node));
         return callLibrary(call, callee.path) ?? { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
       }
@@ -89,6 +91,13 @@ export class CallRunner {
     }
   }
 
+  /** `getattr(obj, 'name')` with a known name reads the attribute; a default is not used (whether it would be is not known). */
+  private getattr(args: CallArgs, node: SyntaxNode | undefined): Value {
+    const [object, name] = args.positional;
+    if (!object || name?.kind !== 'str' || name.value === undefined || args.positional.length > 2) return UNKNOWN;
+    return this.attribute(object, name.value, node);
+  }
+
   private callLayer(layer: Layer, args: CallArgs, node: SyntaxNode | undefined): Value {
     const m = this.m;
     const input = args.positional[0] ?? args.keywords.get('input') ?? UNKNOWN;
@@ -106,6 +115,7 @@ export class CallRunner {
     if (input.kind !== 'tensor' && input.kind !== 'unknown') return UNKNOWN;
     const shape = input.kind === 'tensor' ? input.shape : undefined;
     m.layerCalled(layer, shape);
+    if (layer.type === 'recurrent') return applyRecurrent(layer, input, args.positional[1] ?? args.keywords.get('hx'));
     if (shape === undefined) {
       // Symbols (`N, C, H, W`) stand only for a parameter no call gives; after an op Conv Lab could
       // not follow, the input might be anything, and so is the output. An elementwise layer keeps the parameter.
@@ -121,10 +131,12 @@ export class CallRunner {
       return callConvLayer(m.rules(node), layer, tensor, sizes as number[] | undefined);
     }
     const dtype = input.kind === 'tensor' ? input.dtype : undefined;
-    const output = applyLayer(layer, shape, dtype);
+    const inputGrad = input.kind === 'tensor' ? input.requiresGrad : undefined;
+    const output = applyLayer(layer, shape, dtype, inputGrad);
     // Norms, activations and dropout pass the conv they follow on to quick fixes.
     const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
-    const result: TensorValue = { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)) };
+    const requiresGrad = hasParameters(layer) ? requiresGradOf(m.rules(node), [{ kind: 'tensor', shape: undefined, requiresGrad: true }]) : inputGrad;
+    const result: TensorValue = { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)), requiresGrad };
     // `MaxPool2d(2, return_indices=True)(x)`: the output and the int64 indices of its maxima, alike in shape.
     if ((layer.type === 'pool' || layer.type === 'adaptivePool') && layer.returnIndices) return tupleOf([result, { ...result, dtype: 'int64', origin: undefined }]);
     return result;
@@ -188,6 +200,7 @@ export class CallRunner {
       if (MODULE_IDENTITY_METHODS.has(name)) return self;
     }
     if (self.kind === 'layer' && MODULE_IDENTITY_METHODS.has(name)) return self;
+    if ((self.kind === 'instance' || self.kind === 'layer') && name === 'parameters') return { kind: 'unknown', why: MODULE_PARAMETERS };
     return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
   }
 
@@ -545,6 +558,24 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
 function pathMember(path: string): Value {
   const dtype = dtypeOfPath(path);
   return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
+}
+
+/** Whether a layer may hold parameters (its output then needs a gradient while autograd is on). */
+function hasParameters(layer: Layer): boolean {
+  switch (layer.type) {
+    case 'pool':
+    case 'adaptivePool':
+    case 'flatten':
+    case 'unflatten':
+    case 'upsample':
+    case 'pixelShuffle':
+    case 'pad':
+      return false;
+    case 'elementwise':
+      return /PReLU|Norm/.test(layer.name);
+    default:
+      return true;
+  }
 }
 
 /** A parameter no call gives a value: a named unknown (its sizes are symbols) that says why. */

@@ -388,6 +388,20 @@ export function indexItems(m: Machine, member: SyntaxNode, act: Activation, nump
   });
 }
 
+/** `a in b` for a known list, tuple, dict or str; undefined when not known. */
+function membership(item: Value, container: Value): boolean | undefined {
+  if (container.kind === 'dict') return item.kind === 'str' && item.value !== undefined ? container.entries.has(item.value) : undefined;
+  if (container.kind === 'str') return item.kind === 'str' && item.value !== undefined && container.value !== undefined ? container.value.includes(item.value) : undefined;
+  if (container.kind !== 'list' && container.kind !== 'tuple') return undefined;
+  let unsure = false;
+  for (const candidate of container.items) {
+    const equal = pythonComparison('==', item, candidate);
+    if (equal === true) return true;
+    if (equal === undefined) unsure = true;
+  }
+  return unsure ? undefined : false;
+}
+
 /** `a op b` on any values: tensors elementwise, Python numbers, sequences, comparisons. */
 export function numberBinary(m: Machine, operator: string, a: Value, b: Value, node: SyntaxNode): Value {
   if (a.kind === 'tensor' || b.kind === 'tensor') {
@@ -398,7 +412,10 @@ export function numberBinary(m: Machine, operator: string, a: Value, b: Value, n
   if (a.kind === 'unknown') return unknownBecause(a.why);
   if (b.kind === 'unknown') return unknownBecause(b.why);
   if (isComparison(operator) || operator === 'is' || operator === 'is not') return { kind: 'bool', value: pythonComparison(operator, a, b) };
-  if (operator === 'in' || operator === 'not in') return { kind: 'bool', value: undefined };
+  if (operator === 'in' || operator === 'not in') {
+    const found = membership(a, b);
+    return { kind: 'bool', value: found === undefined ? undefined : found === (operator === 'in') };
+  }
   if ((a.kind === 'list' || a.kind === 'tuple') && operator === '+' && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...b.items] };
   if ((a.kind === 'list' || a.kind === 'tuple') && operator === '*' && knownInt(b) !== undefined) {
     const n = Math.min(knownInt(b) as number, 10_000);

@@ -125,6 +125,9 @@ export class Interpreter implements Machine {
   private readonly readBudget = new WorkBudget(READ_BUDGET);
   private readonly probes: ReadonlySet<string> | undefined;
 
+  /** Autograd inside the `with` blocks being run: 'off' in `torch.no_grad()`, 'unknown' in a context manager not known. */
+  gradMode: 'on' | 'off' | 'unknown' = 'on';
+
   private readonly statementRunner: StatementRunner;
   private readonly expressions: ExpressionEvaluator;
   private readonly calls: CallRunner;
@@ -148,6 +151,12 @@ export class Interpreter implements Machine {
     this.statementRunner = new StatementRunner(this);
     this.expressions = new ExpressionEvaluator(this);
     this.calls = new CallRunner(this, () => this.executingIndex);
+  }
+
+  /** Whether autograd records ops: known off in `torch.no_grad()`, on at the file's top level; in a function it depends on its callers. */
+  get gradEnabled(): boolean | undefined {
+    if (this.gradMode !== 'on') return this.gradMode === 'off' ? false : undefined;
+    return this.calls.depth === 0 ? true : undefined;
   }
 
   /** For each module name, the indices of the statements (re-run ones, or reused ones) binding it, ascending. */
@@ -543,6 +552,10 @@ class RuleScope implements RuleContext {
 
   get defaultDtype(): FloatDType {
     return this.interpreter.defaultDtype;
+  }
+
+  get gradEnabled(): boolean | undefined {
+    return this.interpreter.gradEnabled;
   }
 
   get maxElements(): number {

@@ -28,6 +28,8 @@ export interface Machine {
   readonly text: string;
   /** `torch.get_default_dtype()` for this analysis. */
   readonly defaultDtype: 'float32' | 'float64';
+  /** Autograd inside the `with` blocks being run (see Interpreter.gradEnabled). */
+  gradMode: 'on' | 'off' | 'unknown';
   /** The source text of a node. */
   src(node: SyntaxNode): string;
   /** Counts one evaluation step against the budget (throws when it is spent). */

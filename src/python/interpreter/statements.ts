@@ -81,9 +81,15 @@ export class StatementRunner {
         this.importStatement(node, act.frame);
         return 'next';
       case 'WithStatement': {
-        this.withTargets(node, act);
+        const outer = m.gradMode;
+        const mode = this.withTargets(node, act);
         const body = node.getChild('Body');
-        return body ? this.execBlock(body, act) : 'next';
+        if (mode !== 'on' && outer !== 'off') m.gradMode = mode;
+        try {
+          return body ? this.execBlock(body, act) : 'next';
+        } finally {
+          m.gradMode = outer;
+        }
       }
       case 'TryStatement':
         return this.tryStatement(node, act);
@@ -396,15 +402,34 @@ export class StatementRunner {
     return final ? this.execBlock(final.body, act) : joined;
   }
 
-  private withTargets(node: SyntaxNode, act: Activation): void {
+  /** Binds a `with` statement's targets; says what its context managers do to autograd. */
+  private withTargets(node: SyntaxNode, act: Activation): 'on' | 'off' | 'unknown' {
+    let mode: 'on' | 'off' | 'unknown' = 'on';
     for (let child = node.firstChild; child && child.name !== 'Body'; child = child.nextSibling) {
       if (child.name === 'as') {
         const target = child.nextSibling;
         if (target?.name === 'VariableName') act.frame.names.set(this.m.src(target), UNKNOWN);
-      } else if (child.name !== 'with' && child.name !== ',' && child.nextSibling?.name !== 'as' && child.name !== 'VariableName') {
-        this.m.evalSafely(child, act);
+      } else if (child.name !== 'with' && child.name !== ',' && child.name !== 'VariableName') {
+        const effect = this.gradEffect(child, act);
+        if (effect === 'off' || (effect === 'unknown' && mode === 'on')) mode = effect;
+        if (child.nextSibling?.name !== 'as') this.m.evalSafely(child, act);
       }
     }
+    return mode;
+  }
+
+  /** `torch.no_grad()`, `torch.inference_mode()`, `torch.set_grad_enabled(False)` turn autograd off; any other context manager (`enable_grad` too) may do anything. */
+  private gradEffect(manager: SyntaxNode, act: Activation): 'on' | 'off' | 'unknown' {
+    const m = this.m;
+    const callee = manager.name === 'CallExpression' && manager.firstChild ? m.evalSafely(manager.firstChild, act) : undefined;
+    const path = callee?.kind === 'path' ? callee.path : undefined;
+    if (path === 'torch.no_grad' || path === 'torch.inference_mode' || path === 'torch.autograd.no_grad') return 'off';
+    if (path === 'torch.set_grad_enabled') {
+      const args = manager.lastChild?.name === 'ArgList' ? meaningfulChildren(manager.lastChild) : [];
+      const flag = args.length === 1 && args[0] ? m.evalSafely(args[0], act) : undefined;
+      return flag?.kind === 'bool' && flag.value !== undefined ? (flag.value ? 'on' : 'off') : 'unknown';
+    }
+    return 'unknown';
   }
 
   private importStatement(node: SyntaxNode, frame: Frame): void {

@@ -51,6 +51,8 @@ export interface TensorValue {
   readonly layout?: Layout | undefined;
   /** Why the values are not known, when that was worked out. */
   readonly why?: Why | undefined;
+  /** PyTorch's `requires_grad`, when known (a few kernels, the 1-D max pool's, are chosen by it). */
+  readonly requiresGrad?: boolean | undefined;
   /** The conv layer whose output this is (through shape-preserving ops), for quick fixes. */
   readonly origin?: TensorOrigin | undefined;
   /** The op this is the direct result of (a layer call, d2l's corr2d), for the panel. */
@@ -171,15 +173,22 @@ export interface ConvLayer {
 export type Layer =
   | ConvLayer
   | { readonly type: 'linear'; inFeatures: Dim | undefined; readonly outFeatures: Dim; readonly bias: boolean; weight: TensorValue | undefined }
-  | { readonly type: 'pool'; readonly name: string; readonly max: boolean; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly ceilMode: boolean; readonly returnIndices: boolean }
   /** `returnIndices`: the call gives `(output, indices)` (max pools). */
+  | { readonly type: 'pool'; readonly name: string; readonly max: boolean; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly ceilMode: boolean; readonly returnIndices: boolean }
   | { readonly type: 'adaptivePool'; readonly spatialDims: number; readonly outputSize: readonly (number | undefined)[]; readonly returnIndices: boolean }
+  /** nn.RNN / nn.LSTM / nn.GRU: `hiddenSize` per direction; `projSize` 0 without an LSTM projection. */
+  | {
+    readonly type: 'recurrent'; readonly mode: 'RNN' | 'LSTM' | 'GRU'; readonly inputSize: Dim; readonly hiddenSize: Dim;
+    readonly numLayers: number; readonly batchFirst: boolean; readonly bidirectional: boolean; readonly projSize: number;
+  }
   | { readonly type: 'flatten'; readonly startDim: number; readonly endDim: number }
   | { readonly type: 'unflatten'; readonly dim: number; readonly sizes: readonly Dim[] }
   | { readonly type: 'batchNorm'; readonly spatialDims: number; readonly numFeatures: Dim }
   | { readonly type: 'layerNorm'; readonly normalizedShape: readonly number[] }
-  /** Activations, dropout, identity, GroupNorm, InstanceNorm: output shape = input shape. */
-  /** `instanceNormDims`: an InstanceNorm that computes its statistics from the input, which then needs more than one spatial element. */
+  /**
+   * Activations, dropout, identity, GroupNorm, InstanceNorm: output shape = input shape.
+   * `instanceNormDims`: an InstanceNorm that computes its statistics from the input, which then needs more than one spatial element.
+   */
   | { readonly type: 'elementwise'; readonly name: string; readonly instanceNormDims?: number | undefined }
   | { readonly type: 'upsample'; readonly size: readonly number[] | undefined; readonly scale: readonly number[] | undefined }
   | { readonly type: 'pixelShuffle'; readonly factor: number; readonly inverse: boolean }

@@ -18,8 +18,11 @@ export const CONSTANTS: ReadonlyMap<string, Value> = new Map<string, Value>([
 /** What names a file uses without binding them mean: Python's builtins, and the imports notebooks and snippets assume. */
 export const DEFAULT_NAMES: ReadonlyMap<string, string> = new Map([
   ['torch', 'torch'], ['np', 'numpy'], ['numpy', 'numpy'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'],
-  ...['enumerate', 'zip', 'print', 'isinstance', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'dict', 'str', 'hasattr', 'float', 'int', 'bool', 'range', 'len', 'list', 'tuple'].map((b) => [b, b] as const),
+  ...['enumerate', 'zip', 'print', 'isinstance', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'dict', 'str', 'hasattr', 'float', 'int', 'bool', 'range', 'len', 'list', 'tuple', 'next', 'iter', 'getattr'].map((b) => [b, b] as const),
 ]);
+
+/** Why `module.parameters()` is not a known sequence; `next()` of it is still a tensor. */
+export const MODULE_PARAMETERS = { code: 'module-parameters', message: "cannot evaluate a module's parameters statically" } as const;
 
 /** Longest `range` made into a list of values (each an object, unlike a tensor's elements). */
 const MAX_RANGE = 100_000;
@@ -43,6 +46,12 @@ export function callBuiltin(call: Call, path: string): Value | undefined {
   switch (path) {
     case 'len':
       return len(call, first);
+    case 'iter':
+      return first?.kind === 'list' || first?.kind === 'tuple' || first?.kind === 'unknown' ? first : UNKNOWN;
+    case 'next':
+      // `next(iter(seq))` is its first item; `next(model.parameters())` a parameter: a tensor of sizes not known.
+      if (first?.kind === 'list' || first?.kind === 'tuple') return first.items[0] ?? p[1] ?? UNKNOWN;
+      return first?.kind === 'unknown' && first.why?.code === MODULE_PARAMETERS.code ? { kind: 'tensor', shape: undefined } : UNKNOWN;
     case 'int': {
       if (first === undefined) return intOf(0);
       if (first.kind === 'int') return first;

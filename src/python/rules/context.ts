@@ -33,6 +33,15 @@ export interface RuleContext {
   call(callee: Value, args: CallArgs): Value;
   /** A tensor's elements when they are known and within the analysis's budget. */
   read(t: TensorValue): Tensor | undefined;
+  /** Whether autograd records ops here: known at a file's top level outside `with torch.no_grad()`, else undefined. */
+  readonly gradEnabled: boolean | undefined;
+}
+
+/** What a result's `requires_grad` is from its operands': false when none needs a gradient, true when one does and autograd is on. */
+export function requiresGradOf(ctx: RuleContext, operands: readonly TensorValue[]): boolean | undefined {
+  if (operands.length === 0) return undefined;
+  if (operands.some((t) => t.requiresGrad === true)) return ctx.gradEnabled === true ? true : ctx.gradEnabled === false ? false : undefined;
+  return operands.every((t) => t.requiresGrad === false) ? false : undefined;
 }
 
 /** One call of a library function: its arguments, read the way PyTorch's argument parser reads them. */
@@ -193,12 +202,13 @@ export interface TensorOptions {
 export function freshTensor(ctx: RuleContext, shape: readonly Dim[] | undefined, dtype: DType | undefined, options: TensorOptions = {}): TensorValue {
   const { library, origin } = options;
   const missing = options.why ?? missingValues(options.operands ?? []);
-  if (missing || !options.compute || !shape || !allKnown(shape) || !dtype) return { kind: 'tensor', shape, dtype, library, origin, why: missing ?? notStatic(ctx.site) };
+  const requiresGrad = requiresGradOf(ctx, options.operands ?? []);
+  if (missing || !options.compute || !shape || !allKnown(shape) || !dtype) return { kind: 'tensor', shape, dtype, library, origin, why: missing ?? notStatic(ctx.site), requiresGrad };
   const limit = elementLimit(ctx, shape);
-  if (limit) return { kind: 'tensor', shape, dtype, library, origin, why: limit };
+  if (limit) return { kind: 'tensor', shape, dtype, library, origin, why: limit, requiresGrad };
   const storage = new Storage(dtype, numel(shape), options.compute.cost, options.compute.run, () => `a tensor of shape [${shape.join(', ')}]`);
   const elements: Elements = { storage, shape, strides: stridesOf(shape), offset: 0, born: ctx.now() };
-  return { kind: 'tensor', shape, dtype, library, origin, elements };
+  return { kind: 'tensor', shape, dtype, library, origin, elements, requiresGrad };
 }
 
 /** A view of `self` (same storage) with another layout; without `self`'s values, just the shape. */
@@ -207,9 +217,9 @@ export function viewTensor(ctx: RuleContext, self: TensorValue, shape: readonly 
   if (!self.elements) {
     const before = self.layout ?? (self.shape && allKnown(self.shape) ? contiguousLayout(self.shape) : undefined);
     const after = before && shape && allKnown(shape) ? layout(before) : undefined;
-    return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, why: self.why, ...(after && !isContiguous(after) ? { layout: after } : {}) };
+    return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, why: self.why, requiresGrad: self.requiresGrad, ...(after && !isContiguous(after) ? { layout: after } : {}) };
   }
-  return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, elements: viewOf(self.elements, layout(self.elements), ctx.now()) };
+  return { kind: 'tensor', shape, dtype: self.dtype, library: self.library, origin, elements: viewOf(self.elements, layout(self.elements), ctx.now()), requiresGrad: self.requiresGrad };
 }
 
 /** Conv Lab's refusal to compute a tensor larger than `convLab.maxElements`, before allocating it. */
@@ -232,5 +242,5 @@ export function shapedLike(self: Value | undefined, shape: readonly Dim[] | unde
   const dtype = given.length > 0 ? given[0] : t?.dtype;
   const why = given[1];
   const origin = t && shape !== undefined && shape === t.shape ? t.origin : undefined;
-  return { kind: 'tensor', shape, dtype, library: t?.library, origin, why: why ?? (t && !t.elements ? t.why : undefined) };
+  return { kind: 'tensor', shape, dtype, library: t?.library, origin, why: why ?? (t && !t.elements ? t.why : undefined), requiresGrad: t?.requiresGrad };
 }

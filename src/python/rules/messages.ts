@@ -225,6 +225,15 @@ export const messages = {
   poolRank: (max: boolean, input: readonly Dim[], at?: Site) => runtime('wrong-rank')(max
     ? 'non-empty 3D or 4D (batch mode) tensor expected for input'
     : `Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),
+  projSizeNotLstm: (at?: Site) => valueError('recurrent-arguments')('proj_size argument is only supported for LSTM, not RNN or GRU', at),
+  projSizeNegative: (at?: Site) => valueError('recurrent-arguments')('proj_size should be a positive integer or zero to disable projections', at),
+  projSizeTooLarge: (at?: Site) => valueError('recurrent-arguments')('proj_size has to be smaller than hidden_size', at),
+  recurrentHiddenRank: (batched: boolean, lstm: boolean, ranks: readonly number[], at?: Site) => runtime('wrong-rank')(
+    `For ${batched ? 'batched 3-D' : 'unbatched 2-D'} input, ${lstm ? 'hx and cx' : 'hx'} should also be ${batched ? 3 : 2}-D but got ${lstm ? `(${ranks.map((r) => `${r}-D`).join(', ')}) tensors` : `${ranks[0]}-D tensor`}`, at),
+  recurrentInputRank: (rank: number, at?: Site) => runtime('wrong-rank')(`input must have 3 dimensions, got ${rank}`, at),
+  recurrentInputSize: (expected: Dim, got: Dim, at?: Site) => runtime('channel-mismatch')(`input.size(-1) must be equal to input_size. Expected ${dimText(expected)}, got ${dimText(got)}`, at),
+  recurrentHiddenSize: (index: number | undefined, expected: readonly Dim[], got: readonly Dim[], at?: Site) => runtime('hidden-size-mismatch')(
+    `Expected hidden${index === undefined ? '' : `[${index}]`} size (${expected.map(dimText).join(', ')}), got ${sizeListText(got)}`, at),
   instanceNormSpatial: (input: readonly Dim[], at?: Site) => valueError('instance-norm-spatial')(`Expected more than 1 spatial element when training, got input size torch.Size(${sizeListText(input)})`, at),
   pool3dRank: (at?: Site) => runtime('wrong-rank')('non-empty 4D or 5D (batch mode) tensor expected for input', at),
   maxPool1dRank: (input: readonly Dim[], at?: Site) => runtime('wrong-rank')(`max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${sizeListText(input)}`, at),

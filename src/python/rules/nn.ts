@@ -16,6 +16,7 @@ import {
   bigIntOf, itemsOf, knownInt, knownNumber, PLACEHOLDER, pythonTypeName, sizeOf, UNKNOWN, type ConvLayer, type Layer, type TensorValue, type Value,
 } from '../interpreter/values';
 import { Call, freshTensor, type RuleContext } from './context';
+import { recurrentLayer } from './recurrent';
 import { messages, PythonError } from './messages';
 import { flattenShape, padShape, unflattenShape, UNKNOWN_DIM } from './shapes';
 
@@ -267,7 +268,7 @@ export function layerParameter(layer: ConvLayer, which: 'weight' | 'bias', defau
   const set = which === 'weight' ? layer.weight : layer.biasValue;
   if (set) return set;
   const shape = which === 'weight' ? convWeightShape(layer) : [layer.transposed ? mulDims(convWeightShape(layer)[1] as Dim, layer.args.groups ?? 1) : layer.outChannels];
-  return { kind: 'tensor', shape, dtype: defaultDtype, why: PLACEHOLDER };
+  return { kind: 'tensor', shape, dtype: defaultDtype, why: PLACEHOLDER, requiresGrad: true };
 }
 
 /** `conv(x)` / `conv(x, output_size=...)`: the layer's op on `x` with its weight and bias. */
@@ -292,11 +293,12 @@ function poolOutputLength(length: Dim, kernel: number, stride: number, padding: 
   return out;
 }
 
-function applyPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[]): Dim[] {
+function applyPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Dim[], requiresGrad: boolean | undefined): Dim[] {
   // A 1-D max pool without indices runs ATen's max_pool1d (its own wording, an empty output
-  // allowed) only when the input needs no gradient; else the pool with indices. Which one is not
-  // known here: what both raise alike is raised, what only one raises is not known.
-  if (layer.spatialDims !== 1 || !layer.max || layer.returnIndices) return checkedPool(layer, input, false);
+  // allowed) only when the input needs no gradient; else the pool with indices. When that is not
+  // known, what both raise alike is raised, and what only one raises is not known.
+  if (layer.spatialDims !== 1 || !layer.max || layer.returnIndices || requiresGrad === true) return checkedPool(layer, input, false);
+  if (requiresGrad === false) return checkedPool(layer, input, true);
   const attempt = (maxPool1d: boolean): Dim[] | PythonError => {
     try {
       return checkedPool(layer, input, maxPool1d);
@@ -381,7 +383,7 @@ export function linearShape(input: readonly Dim[], weight: readonly Dim[]): Dim[
 }
 
 /** A non-container layer's output shape for an input shape (undefined: rank unknown). */
-export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' }>, input: readonly Dim[] | undefined, dtype: DType | undefined): Dim[] | undefined {
+export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' | 'recurrent' }>, input: readonly Dim[] | undefined, dtype: DType | undefined, inputRequiresGrad?: boolean): Dim[] | undefined {
   switch (layer.type) {
     case 'conv':
       return applyConvLayer(layer, input, dtype).shape;
@@ -392,7 +394,7 @@ export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' }>
       return linearShape(input ?? [symbol('N'), weight[1] as Dim], weight);
     }
     case 'pool':
-      return applyPool(layer, input ?? symbolicInput(layer.spatialDims, undefined));
+      return applyPool(layer, input ?? symbolicInput(layer.spatialDims, undefined), inputRequiresGrad);
     case 'adaptivePool': {
       const shape = input ?? symbolicInput(layer.spatialDims, undefined);
       const lead = shape.length - layer.spatialDims;
@@ -604,6 +606,7 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     if (groups !== undefined && channels !== undefined && groups > 0 && channels % groups !== 0) throw messages.groupNormChannels(call.ctx.site);
     return { type: 'elementwise', name };
   }
+  if (name === 'RNN' || name === 'LSTM' || name === 'GRU') return recurrentLayer(call, name);
   const instanceNorm = /^InstanceNorm([123])d$/.exec(name);
   if (instanceNorm) {
     // Without running stats F.instance_norm always uses the input's (train or eval); with them, the mode decides.

@@ -29,7 +29,13 @@ const METHOD_FORMS = new Set(['clone', 'detach', 'unbind', 'squeeze', 'unsqueeze
 /** `torch.<name>(...)`, or undefined when it is not a function Conv Lab knows. */
 export function callTorch(call: Call, name: string): Value | undefined {
   const factory = TORCH_FACTORIES.get(name);
-  if (factory) return factory(call);
+  if (factory) {
+    // A new tensor needs a gradient only when asked for one.
+    const made = factory(call);
+    const asked = call.keywords.get('requires_grad');
+    const requiresGrad = asked === undefined ? false : asked.kind === 'bool' ? asked.value : undefined;
+    return made.kind === 'tensor' ? { ...made, requiresGrad } : made;
+  }
   const p = call.positional;
   switch (name) {
     case 'cat':

@@ -69,4 +69,40 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     assert.deepEqual(shapesOf(source), ['10 noise: [4,100,1,1]', '11 g: [64]', '13 n2: [3,7]', '14 d: null', '15 n3: null']);
     assert.deepEqual(messagesOf(source), []);
   });
+
+  it('follows nn.LSTM, nn.GRU and nn.RNN: outputs, hidden states, and their checks', () => {
+    const source = [
+      'import torch', 'from torch import nn', //                                                   1-2
+      'a, (h, c) = nn.LSTM(5, 8, 2, batch_first=True, bidirectional=True)(torch.randn(3, 4, 5))', // 3
+      'p, (ph, pc) = nn.LSTM(5, 8, 2, proj_size=3)(torch.randn(3, 4, 5))', //                      4
+      'u, (uh, uc) = nn.LSTM(5, 8, 2, bidirectional=True)(torch.randn(3, 5))', //                  5
+      'g, gh = nn.GRU(5, 8, batch_first=True)(torch.randn(3, 4, 5))', //                           6
+      'o2 = nn.GRU(5, 8)(torch.randn(3, 4, 6))[0]', //                                             7
+      'rnn = getattr(nn, "LSTM")(200, 200, 2)', //                                                 8
+      'hidden = (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))', //                           9
+      'output, hidden = rnn(torch.randn(35, 10, 200), hidden)', //                                10
+    ].join('\n');
+    // PyTorch 1.13: bidirectional doubles the output's features and the states' first dim; a
+    // projection makes h 3 wide; an unbatched input gives unbatched states. Line 7: 6 features for
+    // input_size 5; line 10: the state is for a batch of 20, the input has 10.
+    assert.deepEqual(shapesOf(source), [
+      '3 a: [3,4,16]', '3 h: [4,3,8]', '3 c: [4,3,8]', '4 p: [3,4,3]', '4 ph: [2,4,3]', '4 pc: [2,4,8]',
+      '5 u: [3,16]', '5 uh: [4,8]', '5 uc: [4,8]', '6 g: [3,4,8]', '6 gh: [1,3,8]', '7 o2: null', '10 output: null', '10 hidden: null',
+    ]);
+    assert.deepEqual(messagesOf(source), [
+      '7: input.size(-1) must be equal to input_size. Expected 5, got 6',
+      '10: Expected hidden[0] size (2, 10, 200), got [2, 20, 200]',
+    ]);
+  });
+
+  it('reads `in` on known containers and `next(model.parameters())` as a tensor', () => {
+    const source = [
+      'import torch', 'from torch import nn',
+      "kind = 'LSTM'", "if kind in ['LSTM', 'GRU']:", '    n = 3', 'else:', '    n = 4', //            3-7
+      't = torch.zeros(n)', //                                                                    8
+      'm = nn.Linear(2, 2)', 'w = next(m.parameters()).new_zeros(2, n)', //                       9-10
+    ].join('\n');
+    // 'LSTM' is in the list, so n is 3; new_zeros takes its sizes from the call.
+    assert.deepEqual(shapesOf(source), ['8 t: [3]', '10 w: [2,3]']);
+  });
 });

@@ -127,21 +127,26 @@ describe('python: shape soundness (issue #14)', () => {
 
   it('pools check what each of PyTorch\'s pool kernels checks, in its wording', () => {
     const lines = (body: string) => ['import torch', 'from torch import nn', body].join('\n');
-    // PyTorch 1.13, each run. A 1-D max pool without indices runs ATen's max_pool1d only on an
-    // input that needs no gradient (an empty output allowed, its own wording), else the pool with
-    // indices; which is not known here, so what only one of them says is not said: on a randn input
-    // PyTorch gives (4, 4, 0), and with a gradient (after a Linear) it raises.
-    assert.deepEqual(shapesOf(lines('a = nn.MaxPool1d(17)(torch.randn(4, 4, 15))')), ['3 a: [4,4,"?"]']);
-    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(2, padding=2)(torch.randn(2, 4, 10))')), []);
-    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(5, stride=1)(torch.randn(1, 1, 2))')), []);
-    // (Both paths refuse padding=2, in different words.) AvgPool1d runs as a 2-D pool over (C, 1, L);
-    // AvgPool3d checks the unpadded input against the kernel first.
-    assert.deepEqual(messagesOf(lines('a = nn.AvgPool1d(17)(torch.randn(4, 4, 15))')), [
-      '3: Given input size: (4x1x15). Calculated output size: (4x1x0). Output size is too small',
+    // PyTorch 1.13, each run. A 1-D max pool without indices runs ATen's max_pool1d (an empty
+    // output allowed, its own wording) on an input that needs no gradient, else the pool with
+    // indices: a randn input does not; a Linear's output does, except under torch.no_grad().
+    assert.deepEqual(shapesOf(lines('a = nn.MaxPool1d(17)(torch.randn(4, 4, 15))')), ['3 a: [4,4,0]']);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(2, padding=2)(torch.randn(2, 4, 10))')), [
+      '3: max_pool1d() padding should be at most half of kernel size, but got padding=2 and kernel_size=2',
     ]);
-    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17, return_indices=True)(torch.randn(4, 4, 15))')), [
-      '3: Given input size: (4x1x15). Calculated output size: (4x1x0). Output size is too small',
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(5, stride=1)(torch.randn(1, 1, 2))')), ['3: max_pool1d() Invalid computed output size: -2']);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(2)(torch.randn(9))')), [
+      '3: max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:[9]',
     ]);
+    const tooSmall = '3: Given input size: (4x1x15). Calculated output size: (4x1x0). Output size is too small';
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17)(nn.Linear(15, 15)(torch.randn(4, 4, 15)))')), [tooSmall]);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17)(torch.randn(4, 4, 15, requires_grad=True) * 2)')), [tooSmall]);
+    assert.deepEqual(shapesOf(lines('with torch.no_grad():\n    a = nn.MaxPool1d(17)(nn.Linear(15, 15)(torch.randn(4, 4, 15)))')), ['4 a: [4,4,0]']);
+    // In a function, whether autograd is on depends on its callers: only what both paths say.
+    assert.deepEqual(shapesOf(lines('def f(x):\n    a = nn.MaxPool1d(17)(nn.Linear(15, 15)(x))\n    return a\nb = f(torch.randn(4, 4, 15))')), ['4 a: [4,4,"?"]', '6 b: [4,4,"?"]']);
+    // AvgPool1d runs as a 2-D pool over (C, 1, L); AvgPool3d checks the unpadded input against the kernel first.
+    assert.deepEqual(messagesOf(lines('a = nn.AvgPool1d(17)(torch.randn(4, 4, 15))')), [tooSmall]);
+    assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17, return_indices=True)(torch.randn(4, 4, 15))')), [tooSmall]);
     assert.deepEqual(messagesOf(lines('a = nn.AvgPool3d(3, padding=1)(torch.randn(1, 1, 3, 2, 2))')), [
       '3: input image (T: 3 H: 2 W: 2) smaller than kernel size (kT: 3 kH: 3 kW: 3)',
     ]);
