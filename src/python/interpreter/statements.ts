@@ -166,8 +166,8 @@ export class StatementRunner {
     act.frame.names.set(this.m.src(target), value);
     this.m.recorded(target, value);
     this.m.probe(target, value);
-    // Loop variables are bindings too, but not assignments: hints and --json list assignments.
-    if (statement.name !== 'ForStatement') this.m.recordBinding(target, statement, value);
+    // Loop variables are bindings too (`for x, y in loader`): hints, hovers and --json list them.
+    this.m.recordBinding(target, statement, value);
   }
 
   /** `obj[index] = value`: a tensor's items (a new value; its other views go stale), a list's or dict's. */

@@ -72,8 +72,9 @@ describe('python: shape inference', () => {
       'for x in batch:',
       '    y = conv(x)',
     ].join('\n');
-    // 100 rows are too many to unroll: one pass with x a (3, 8, 8) row; unbatched conv: 8 − 3 + 1 = 6.
-    assert.deepEqual(shapesOf(source), ['4 x: [1]', '5 batch: [100,3,8,8]', '7 y: [4,6,6]']);
+    // 100 rows are too many to unroll: one pass with x a (3, 8, 8) row (the loop's own binding of
+    // x, listed on line 6); unbatched conv: 8 − 3 + 1 = 6.
+    assert.deepEqual(shapesOf(source), ['4 x: [1]', '5 batch: [100,3,8,8]', '6 x: [3,8,8]', '7 y: [4,6,6]']);
     assert.deepEqual(messagesOf(source), []);
   });
 
