@@ -8,7 +8,7 @@ import type { OpRequest } from '../../core/vocabulary';
 import type { Tensor } from '../../core/tensor';
 import { probeValues, type ShapeAnalysis } from '../interpreter/analysis';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';
-import { PLACEHOLDER, type ProducingOp, type TensorValue, type Value } from '../interpreter/values';
+import { keyValue, PLACEHOLDER, type ProducingOp, type TensorValue, type Value } from '../interpreter/values';
 import type { PythonDocument } from '../syntax/document';
 import { evaluateExpressions, type EvaluateOptions, type SourceError } from './evaluation';
 
@@ -107,7 +107,7 @@ export function pythonRepr(value: Value): string {
       if (value.torchSize) return `torch.Size([${value.items.map(pythonRepr).join(', ')}])`;
       return value.items.length === 1 ? `(${pythonRepr(value.items[0] as Value)},)` : `(${value.items.map(pythonRepr).join(', ')})`;
     case 'list': return `[${value.items.map(pythonRepr).join(', ')}]`;
-    case 'dict': return `{${[...value.entries].map(([k, v]) => `'${k}': ${pythonRepr(v)}`).join(', ')}}`;
+    case 'dict': return `{${[...value.entries].map(([k, v]) => `${pythonRepr(keyValue(k))}: ${pythonRepr(v)}`).join(', ')}}`;
     case 'dtype': return value.library === 'torch' ? `torch.${value.dtype}` : `dtype('${value.dtype}')`;
     case 'layer': return `${value.layer.type === 'conv' ? value.layer.name : value.layer.type}(…)`;
     case 'path': return `<${value.path}>`;

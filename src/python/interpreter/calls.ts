@@ -19,7 +19,7 @@ import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue
 import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
-  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
+  dictKeyOf, Frame, intOf, itemsOf, keyValue, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
 } from './values';
 
 /** Calls of the file's own functions nested deeper than this are not followed. */
@@ -151,12 +151,13 @@ export class CallRunner {
     }
     if (self.kind === 'dict' && self.argparse === 'parser') return callParserMethod(self, name, args) ?? UNKNOWN;
     if (self.kind === 'dict') {
-      if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([{ kind: 'str', value: k }, v])) };
+      if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([keyValue(k), v])) };
       if (name === 'values') return { kind: 'list', items: [...self.entries.values()] };
-      if (name === 'keys') return { kind: 'list', items: [...self.entries.keys()].map((k): Value => ({ kind: 'str', value: k })) };
+      if (name === 'keys') return { kind: 'list', items: [...self.entries.keys()].map(keyValue) };
       if (name === 'get') {
         const key = args.positional[0];
-        return key?.kind === 'str' && key.value !== undefined ? (self.entries.get(key.value) ?? args.positional[1] ?? NONE) : UNKNOWN;
+        const found = dictKeyOf(key);
+        return found !== undefined ? (self.entries.get(found) ?? args.positional[1] ?? NONE) : UNKNOWN;
       }
     }
     if (self.kind === 'layer' && self.layer.type === 'container') {

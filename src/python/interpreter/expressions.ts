@@ -12,7 +12,7 @@ import { messages, type PythonError } from '../rules/messages';
 import { meaningfulChildren, subscriptItems } from '../syntax/nodes';
 import { fork, type Activation, type Machine } from './machine';
 import { mergeValues } from './merge';
-import { bigIntOf, exactInt, itemsOf, knownInt, NONE, UNBOUND, UNKNOWN, unknownBecause, type Site, type Value, type Why } from './values';
+import { bigIntOf, dictKeyOf, exactInt, itemsOf, knownInt, NONE, UNBOUND, UNKNOWN, unknownBecause, type DictKey, type Site, type Value, type Why } from './values';
 
 /** Expressions nested deeper than this are not followed (PyTorch itself stops at 64 dimensions). */
 const MAX_DEPTH = 400;
@@ -130,11 +130,11 @@ export class ExpressionEvaluator {
 
   private dictionary(node: SyntaxNode, act: Activation): Value {
     const parts = meaningfulChildren(node);
-    const entries = new Map<string, Value>();
+    const entries = new Map<DictKey, Value>();
     for (let i = 0; i + 1 < parts.length; i += 2) {
-      const key = this.eval(parts[i] as SyntaxNode, act);
-      if (parts[i]?.name === '**' || key.kind !== 'str' || key.value === undefined) return UNKNOWN;
-      entries.set(key.value, this.eval(parts[i + 1] as SyntaxNode, act));
+      const key = parts[i]?.name === '**' ? undefined : dictKeyOf(this.eval(parts[i] as SyntaxNode, act));
+      if (key === undefined) return UNKNOWN;
+      entries.set(key, this.eval(parts[i + 1] as SyntaxNode, act));
     }
     return { kind: 'dict', entries };
   }
@@ -194,10 +194,10 @@ export class ExpressionEvaluator {
     if (!first || subscriptItems(node).length !== 1) return UNKNOWN;
     if (object.kind === 'dict' || (object.kind === 'layer' && object.layer.type === 'container' && object.layer.name === 'ModuleDict')) {
       if (first.kind !== 'index') return UNKNOWN;
-      const key = this.eval(first.node, act);
-      if (key.kind !== 'str' || key.value === undefined) return UNKNOWN;
-      if (object.kind === 'dict') return object.entries.get(key.value) ?? UNKNOWN;
-      const at = object.layer.type === 'container' ? object.layer.keys.indexOf(key.value) : -1;
+      const key = dictKeyOf(this.eval(first.node, act));
+      if (key === undefined) return UNKNOWN;
+      if (object.kind === 'dict') return object.entries.get(key) ?? UNKNOWN;
+      const at = object.layer.type === 'container' && typeof key === 'string' ? object.layer.keys.indexOf(key) : -1;
       return object.layer.type === 'container' ? (object.layer.children[at] ?? UNKNOWN) : UNKNOWN;
     }
     const sequence = itemsOf(object) ?? (object.kind === 'layer' && object.layer.type === 'container' ? object.layer.children : undefined);
@@ -272,7 +272,8 @@ export class ExpressionEvaluator {
       }
       const v = m.evalSafely(c, act);
       if (star === '**') {
-        if (v.kind === 'dict') for (const [k, item] of v.entries) keywords.set(k, item);
+        // Keywords are strings; a dict with another key makes Python raise: not followed.
+        if (v.kind === 'dict' && [...v.entries.keys()].every((k) => typeof k === 'string')) for (const [k, item] of v.entries) keywords.set(k as string, item);
         else spread = true;
       } else if (star === '*') {
         const items = spread ? undefined : iterate(m.rules(c), v);
@@ -390,7 +391,10 @@ export function indexItems(m: Machine, member: SyntaxNode, act: Activation, nump
 
 /** `a in b` for a known list, tuple, dict or str; undefined when not known. */
 function membership(item: Value, container: Value): boolean | undefined {
-  if (container.kind === 'dict') return item.kind === 'str' && item.value !== undefined ? container.entries.has(item.value) : undefined;
+  if (container.kind === 'dict') {
+    const key = dictKeyOf(item);
+    return key === undefined ? undefined : container.entries.has(key);
+  }
   if (container.kind === 'str') return item.kind === 'str' && item.value !== undefined && container.value !== undefined ? container.value.includes(item.value) : undefined;
   if (container.kind !== 'list' && container.kind !== 'tuple') return undefined;
   let unsure = false;

@@ -12,7 +12,7 @@ import { assignmentParts, meaningfulChildren } from '../syntax/nodes';
 import { fork, type Activation, type Flow, type Machine } from './machine';
 import { indexItems, numberBinary } from './expressions';
 import { mergeValues } from './merge';
-import { Frame, itemsOf, NONE, pythonTypeName, tupleOf, UNKNOWN, type Value, type Why } from './values';
+import { dictKeyOf, Frame, itemsOf, NONE, pythonTypeName, tupleOf, UNKNOWN, type Value, type Why } from './values';
 
 /** Iterations a loop is unrolled; beyond, or with a bound not known, its body runs once, merged. */
 const MAX_UNROLL = 512;
@@ -185,8 +185,8 @@ export class StatementRunner {
       const i = index.value < 0 ? index.value + object.items.length : index.value;
       if (i >= 0 && i < object.items.length) object.items[i] = value;
     } else if (object.kind === 'dict') {
-      const key = m.eval(target.getChild('[')?.nextSibling ?? target, act);
-      if (key.kind === 'str' && key.value !== undefined) object.entries.set(key.value, value);
+      const key = dictKeyOf(m.eval(target.getChild('[')?.nextSibling ?? target, act));
+      if (key !== undefined) object.entries.set(key, value);
     }
   }
 

@@ -104,7 +104,7 @@ export type Value =
   | { readonly kind: 'none'; readonly at?: Site | undefined }
   | SequenceValue
   /** `argparse`: an ArgumentParser (its arguments kept by rules/argparse.ts) or the namespace parse_args gives. */
-  | { readonly kind: 'dict'; readonly entries: Map<string, Value>; readonly argparse?: 'parser' | 'namespace' | undefined }
+  | { readonly kind: 'dict'; readonly entries: Map<DictKey, Value>; readonly argparse?: 'parser' | 'namespace' | undefined }
   /** A dtype object: `torch.float64`, NumPy's `dtype('float64')`. */
   | { readonly kind: 'dtype'; readonly dtype: DType; readonly library: 'torch' | 'numpy' }
   /** A library object by dotted path: `torch`, `torch.nn.Conv2d`, `len`. */
@@ -229,6 +229,24 @@ export const UNBOUND = Symbol('unbound');
 
 // ---------------------------------------------------------------------------------------------
 // Constructors and readers.
+
+/** A dict's key: a str, or a number (an int, a bool as its int, a float that is not integral). */
+export type DictKey = string | number;
+
+/** `v` as a dict key, or undefined when Conv Lab does not key dicts by it (1.0 would be the key 1 but print as 1.0). */
+export function dictKeyOf(v: Value | undefined): DictKey | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'int') return typeof v.value === 'number' ? v.value : undefined;
+  if (v?.kind === 'bool') return v.value === undefined ? undefined : Number(v.value);
+  if (v?.kind === 'float') return v.value !== undefined && Number.isFinite(v.value) && !Number.isInteger(v.value) ? v.value : undefined;
+  return undefined;
+}
+
+/** A dict key as the value it was. */
+export function keyValue(key: DictKey): Value {
+  if (typeof key === 'string') return { kind: 'str', value: key };
+  return Number.isInteger(key) ? { kind: 'int', value: key } : { kind: 'float', value: key };
+}
 
 export const UNKNOWN: Value = { kind: 'unknown' };
 export const NONE: Value = { kind: 'none' };

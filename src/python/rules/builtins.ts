@@ -3,7 +3,7 @@
 // with CPython's errors for what CPython refuses.
 import { addDims, isKnown, productOfDims, type Dim } from '../interpreter/dim';
 import {
-  bigIntOf, exactInt, intOf, itemsOf, knownNumber, NONE, pythonTypeName, sizeOf, tupleOf, UNKNOWN, type Value,
+  bigIntOf, dictKeyOf, exactInt, intOf, itemsOf, keyValue, knownNumber, NONE, pythonTypeName, sizeOf, tupleOf, UNKNOWN, type DictKey, type Value,
 } from '../interpreter/values';
 import type { Call, RuleContext } from './context';
 import { messages } from './messages';
@@ -30,7 +30,7 @@ const MAX_RANGE = 100_000;
 /** The items a `for` loop over `v` sees, when their count is known (a tensor's rows are views of it). */
 export function iterate(ctx: RuleContext, v: Value): Value[] | undefined {
   if (v.kind === 'list' || v.kind === 'tuple') return v.items;
-  if (v.kind === 'dict') return [...v.entries.keys()].map((k): Value => ({ kind: 'str', value: k }));
+  if (v.kind === 'dict') return [...v.entries.keys()].map(keyValue);
   if (v.kind === 'layer' && v.layer.type === 'container') return v.layer.children;
   if (v.kind === 'tensor' && v.shape && v.shape.length > 0 && isKnown(v.shape[0] as Dim) && (v.shape[0] as number) <= 4096) {
     const rows = v.shape[0] as number;
@@ -178,12 +178,12 @@ function dict(first: Value | undefined): Value {
   if (first.kind === 'dict') return { kind: 'dict', entries: new Map(first.entries) };
   const items = itemsOf(first);
   if (!items) return UNKNOWN;
-  const entries = new Map<string, Value>();
+  const entries = new Map<DictKey, Value>();
   for (const item of items) {
     const pair = itemsOf(item);
-    const key = pair?.[0];
-    if (!pair || pair.length !== 2 || key?.kind !== 'str' || key.value === undefined) return UNKNOWN;
-    entries.set(key.value, pair[1] as Value);
+    const key = dictKeyOf(pair?.[0]);
+    if (!pair || pair.length !== 2 || key === undefined) return UNKNOWN;
+    entries.set(key, pair[1] as Value);
   }
   return { kind: 'dict', entries };
 }

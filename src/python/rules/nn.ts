@@ -494,6 +494,12 @@ export function poolLayer(max: boolean, dims: number, b: ReadonlyMap<string, Val
   };
 }
 
+/** A dict's keys as module names (PyTorch wants strings; another key is not followed). */
+function moduleNames(dict: Extract<Value, { kind: 'dict' }>): string[] | undefined {
+  const keys = [...dict.entries.keys()];
+  return keys.every((k): k is string => typeof k === 'string') ? keys : undefined;
+}
+
 /** `nn.<name>(...)`: the layer value, unknown when the arguments are not static enough, undefined when not a layer Conv Lab knows. */
 export function constructLayer(call: Call, name: string): Value | undefined {
   const layer = layerFrom(call, name);
@@ -632,12 +638,16 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     const dict = p.length === 1 && p[0]?.kind === 'dict' ? p[0] : undefined;
     if (call.spread && !dict && p.length === 0) return 'unknown';
     const children = dict ? [...dict.entries.values()] : [...p];
-    const keys = dict ? [...dict.entries.keys()] : p.map(() => undefined);
+    const keys = dict ? moduleNames(dict) : p.map(() => undefined);
+    if (!keys) return 'unknown';
     return { type: 'container', name, children, keys };
   }
   if (name === 'ModuleList' || name === 'ModuleDict') {
     const arg = p[0];
-    if (arg?.kind === 'dict') return { type: 'container', name: 'ModuleDict', children: [...arg.entries.values()], keys: [...arg.entries.keys()] };
+    if (arg?.kind === 'dict') {
+      const keys = moduleNames(arg);
+      return keys ? { type: 'container', name: 'ModuleDict', children: [...arg.entries.values()], keys } : 'unknown';
+    }
     const items = arg === undefined ? [] : itemsOf(arg);
     return items ? { type: 'container', name: name as 'ModuleList', children: [...items], keys: items.map(() => undefined) } : 'unknown';
   }

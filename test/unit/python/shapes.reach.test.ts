@@ -105,4 +105,17 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // 'LSTM' is in the list, so n is 3; new_zeros takes its sizes from the call.
     assert.deepEqual(shapesOf(source), ['8 t: [3]', '10 w: [2,3]']);
   });
+
+  it('keys dicts by numbers too, as Python hashes them (True is the key 1)', () => {
+    const source = [
+      'import torch',
+      'd = {0.5: (48, 96), 1: (116, 232), True: 7}', //               2
+      't = torch.zeros(d[0.5])', //                                   3
+      'u = torch.zeros(d[1])', //                                     4
+      'for k, v in d.items():', '    w = torch.zeros(v)', //          5-6
+      "n = {'a': 1}.get('b', 3)", 'm = torch.zeros(n)', //           7-8
+    ].join('\n');
+    // Python: True == 1, so {..., True: 7} replaces the value of key 1 (the dict is {0.5: (48, 96), 1: 7}).
+    assert.deepEqual(shapesOf(source), ['3 t: [48,96]', '4 u: [7]', '6 w: [48,96]', '6 w: [7]', '8 m: [3]']);
+  });
 });
