@@ -12,7 +12,7 @@ import {
   quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type Evaluation, type ShapeAnalysis, type SourceError,
 } from '../python';
 import { allKnown, shapeText } from '../python/interpreter/dim';
-import { applyConvLayer, convWeightShape } from '../python/rules/nn';
+import { applyConvLayer, convWeightShape } from '../python/rules/conv';
 import type {
   AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireEvaluation, WireReplayStep, WireSourceError,
 } from '../protocol/analysis';

@@ -11,7 +11,7 @@ import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, dimText, isKnown, productOfDims, shapeText, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';
 import type { ConvLayer, Layer, TensorValue, Value } from '../interpreter/values';
-import { applyConv, applyConvLayer, convWeightShape } from '../rules/nn';
+import { applyConv, applyConvLayer, convWeightShape } from '../rules/conv';
 import type { Span } from '../syntax/document';
 import { nodeAt, pairedConvInputs } from './layerAt';
 import { code, codeBlock, tuple } from './markdown';

@@ -5,7 +5,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, type Dim } from '../interpreter/dim';
 import type { ConvLayer, Layer, Value } from '../interpreter/values';
-import { applyConvLayer } from '../rules/nn';
+import { applyConvLayer } from '../rules/conv';
 import type { Span } from '../syntax/document';
 
 /** The layer at an offset: a constructor call around it, or a name or attribute bound to a layer under it. */

@@ -9,17 +9,18 @@ import { CONSTANTS, MODULE_PARAMETERS } from '../rules/builtins';
 import { Call, notStatic, requiresGradOf, type CallArgs } from '../rules/context';
 import { dtypeOfPath } from '../rules/dtypes';
 import { callLibrary, functionName } from '../rules/library';
-import { callListMethod } from '../rules/lists';
+import { callDictMethod, callListMethod } from '../rules/collections';
 import { applyRecurrent } from '../rules/recurrent';
 import { messages, type PythonError } from '../rules/messages';
-import { applyLayer, callConvLayer, layerParameter } from '../rules/nn';
+import { callConvLayer, layerParameter } from '../rules/conv';
+import { applyLayer, layerHasParameters } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
 import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
 import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue } from './machine';
 import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
-  dictKeyOf, Frame, intOf, itemsOf, keyValue, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
+  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
 } from './values';
 
 /** Calls of the file's own functions nested deeper than this are not followed. */
@@ -135,7 +136,7 @@ export class CallRunner {
     const output = applyLayer(layer, shape, dtype, inputGrad);
     // Norms, activations and dropout pass the conv they follow on to quick fixes.
     const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
-    const requiresGrad = hasParameters(layer) ? requiresGradOf(m.rules(node), [{ kind: 'tensor', shape: undefined, requiresGrad: true }]) : inputGrad;
+    const requiresGrad = layerHasParameters(layer) ? requiresGradOf(m.rules(node), [{ kind: 'tensor', shape: undefined, requiresGrad: true }]) : inputGrad;
     const result: TensorValue = { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)), requiresGrad };
     // `MaxPool2d(2, return_indices=True)(x)`: the output and the int64 indices of its maxima, alike in shape.
     if ((layer.type === 'pool' || layer.type === 'adaptivePool') && layer.returnIndices) return tupleOf([result, { ...result, dtype: 'int64', origin: undefined }]);
@@ -151,14 +152,8 @@ export class CallRunner {
     }
     if (self.kind === 'dict' && self.argparse === 'parser') return callParserMethod(self, name, args) ?? UNKNOWN;
     if (self.kind === 'dict') {
-      if (name === 'items') return { kind: 'list', items: [...self.entries].map(([k, v]) => tupleOf([keyValue(k), v])) };
-      if (name === 'values') return { kind: 'list', items: [...self.entries.values()] };
-      if (name === 'keys') return { kind: 'list', items: [...self.entries.keys()].map(keyValue) };
-      if (name === 'get') {
-        const key = args.positional[0];
-        const found = dictKeyOf(key);
-        return found !== undefined ? (self.entries.get(found) ?? args.positional[1] ?? NONE) : UNKNOWN;
-      }
+      const result = callDictMethod(self, name, args);
+      if (result) return result;
     }
     if (self.kind === 'layer' && self.layer.type === 'container') {
       const c = self.layer;
@@ -559,24 +554,6 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
 function pathMember(path: string): Value {
   const dtype = dtypeOfPath(path);
   return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
-}
-
-/** Whether a layer may hold parameters (its output then needs a gradient while autograd is on). */
-function hasParameters(layer: Layer): boolean {
-  switch (layer.type) {
-    case 'pool':
-    case 'adaptivePool':
-    case 'flatten':
-    case 'unflatten':
-    case 'upsample':
-    case 'pixelShuffle':
-    case 'pad':
-      return false;
-    case 'elementwise':
-      return /PReLU|Norm/.test(layer.name);
-    default:
-      return true;
-  }
 }
 
 /** A parameter no call gives a value: a named unknown (its sizes are symbols) that says why. */

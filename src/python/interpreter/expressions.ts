@@ -6,7 +6,7 @@ import { isArithmetic, isComparison, numberArithmetic, numberNegation, pythonCom
 import { DEFAULT_NAMES, iterate } from '../rules/builtins';
 import type { CallArgs } from '../rules/context';
 import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
-import { LIST_LENGTH_LOST } from '../rules/lists';
+import { LIST_LENGTH_LOST } from '../rules/collections';
 import { changesValues } from '../rules/tensorMethods';
 import { messages, type PythonError } from '../rules/messages';
 import { meaningfulChildren, subscriptItems } from '../syntax/nodes';

@@ -17,7 +17,6 @@ import { DEFAULT_MAX_ELEMENTS, type FloatDType, type Tensor } from '../../core/t
 import type { CallArgs, RuleContext } from '../rules/context';
 import { asPythonError, type PythonError } from '../rules/messages';
 import type { PythonDocument, Span } from '../syntax/document';
-import { callArguments, type CallArguments } from '../syntax/nodes';
 import { CallRunner } from './calls';
 import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
@@ -25,6 +24,7 @@ import { ExpressionEvaluator } from './expressions';
 import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState } from './incremental';
 import { RaisedInCall, type Activation, type Flow, type Machine, type Raised, type SuperValue } from './machine';
 import { shapesEqual } from './dim';
+import { RuleScope } from './ruleScope';
 import { excerpt, StatementRunner } from './statements';
 import { Frame, type FunctionValue, type Layer, type Site, type TensorValue, type Value } from './values';
 
@@ -532,57 +532,6 @@ export class Interpreter implements Machine {
         lineOf: change.statement,
       },
     };
-  }
-}
-
-/** What the rules get while the expression at `node` is evaluated: its site worked out only when asked for. */
-class RuleScope implements RuleContext {
-  /** The call's arguments as written, read at the first question about them (rules ask several: sizes, dtype). */
-  private parsedArguments: CallArguments | null | undefined;
-
-  constructor(private readonly interpreter: Interpreter, private readonly node: SyntaxNode | undefined) {}
-
-  private callArguments(): CallArguments | null {
-    if (this.parsedArguments === undefined) {
-      const argList = this.node?.lastChild?.name === 'ArgList' ? this.node.lastChild : undefined;
-      this.parsedArguments = argList ? callArguments(argList, this.interpreter.text) : null;
-    }
-    return this.parsedArguments;
-  }
-
-  get defaultDtype(): FloatDType {
-    return this.interpreter.defaultDtype;
-  }
-
-  get gradEnabled(): boolean | undefined {
-    return this.interpreter.gradEnabled;
-  }
-
-  get maxElements(): number {
-    return this.interpreter.maxElements;
-  }
-
-  get site(): Site | undefined {
-    return this.node && this.interpreter.siteOf(this.node);
-  }
-
-  argumentSite(index: number | string): Site | undefined {
-    const parsed = this.callArguments();
-    if (!parsed) return undefined;
-    const found = typeof index === 'number' ? parsed.positional[index] : parsed.keywords.get(index)?.value;
-    return found && this.interpreter.siteOf(found);
-  }
-
-  now(): number {
-    return this.interpreter.now();
-  }
-
-  call(callee: Value, args: CallArgs): Value {
-    return this.interpreter.call(callee, args, this.node);
-  }
-
-  read(t: TensorValue): Tensor | undefined {
-    return this.interpreter.read(t);
   }
 }
 

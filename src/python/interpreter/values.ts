@@ -282,6 +282,12 @@ export function bigIntOf(v: Value | undefined): bigint | undefined {
   return undefined;
 }
 
+/** A flag argument: `fallback` when not given, undefined when given but not known. */
+export function knownFlag(v: Value | undefined, fallback: boolean): boolean | undefined {
+  if (v === undefined) return fallback;
+  return v.kind === 'bool' || v.kind === 'int' ? (v.value === undefined ? undefined : Boolean(v.value)) : undefined;
+}
+
 /** A known int (or bool, which Python treats as one) within 2^53. */
 export function knownInt(v: Value | undefined): number | undefined {
   if (v?.kind === 'int' && typeof v.value === 'number') return v.value;

@@ -2,7 +2,7 @@
 // `(output, h_n)`, or `(output, (h_n, c_n))` for an LSTM — with RNNBase's checks in its order:
 // the hidden state's rank, the input's rank and feature size, then each hidden state's size.
 import { isKnown, mulDims, type Dim } from '../interpreter/dim';
-import { knownInt, sizeOf, tupleOf, type Layer, type TensorValue, type Value } from '../interpreter/values';
+import { knownFlag, knownInt, sizeOf, tupleOf, type Layer, type TensorValue, type Value } from '../interpreter/values';
 import type { Call } from './context';
 import { messages } from './messages';
 
@@ -18,19 +18,14 @@ export function recurrentLayer(call: Call, mode: RecurrentLayer['mode']): Recurr
   const inputSize = sizeOf(b.get('input_size'));
   const hiddenSize = sizeOf(b.get('hidden_size'));
   const numLayers = b.has('num_layers') ? knownInt(b.get('num_layers')) : 1;
-  const batchFirst = flag(b.get('batch_first'));
-  const bidirectional = flag(b.get('bidirectional'));
+  const batchFirst = knownFlag(b.get('batch_first'), false);
+  const bidirectional = knownFlag(b.get('bidirectional'), false);
   const projSize = b.has('proj_size') ? knownInt(b.get('proj_size')) : 0;
   if (inputSize === undefined || hiddenSize === undefined || numLayers === undefined || batchFirst === undefined || bidirectional === undefined || projSize === undefined) return 'unknown';
   if (projSize !== 0 && mode !== 'LSTM') throw messages.projSizeNotLstm();
   if (projSize < 0) throw messages.projSizeNegative();
   if (projSize > 0 && isKnown(hiddenSize) && projSize >= hiddenSize) throw messages.projSizeTooLarge();
   return { type: 'recurrent', mode, inputSize, hiddenSize, numLayers, batchFirst, bidirectional, projSize };
-}
-
-function flag(v: Value | undefined): boolean | undefined {
-  if (v === undefined) return false;
-  return v.kind === 'bool' || v.kind === 'int' ? (v.value === undefined ? undefined : Boolean(v.value)) : undefined;
 }
 
 /** `lstm(input, hx)`: the output and the final hidden state(s), shaped as PyTorch gives them. */

@@ -1,11 +1,11 @@
-// A Python list's methods, in place. A list value is shared by every name bound to it, so a
-// method that changes it changes it for all of them. A change Conv Lab cannot work out (a sort by a
+// A Python list's and dict's methods. A list value is shared by every name bound to it, so a
+// method that changes it in place changes it for all of them. A change Conv Lab cannot work out (a sort by a
 // key, removing an unknown item) keeps what is sure, the length, and makes the items unknown:
 // never the old order, which is how `dims.reverse()` once gave layers built in the wrong order.
 // When even the length is lost (`extend` of an unknown iterable), the method's result says so and
 // the name it was called through becomes unknown.
 import { pythonComparison } from './arithmetic';
-import { itemsOf, knownInt, NONE, UNKNOWN, type SequenceValue, type Value } from '../interpreter/values';
+import { dictKeyOf, itemsOf, keyValue, knownInt, NONE, tupleOf, UNKNOWN, type SequenceValue, type Value } from '../interpreter/values';
 import type { CallArgs } from './context';
 
 /** The code of the result of a list method after which the list's length is not known. */
@@ -95,4 +95,18 @@ function sortedItems(items: readonly Value[]): Value[] | undefined {
 /** After a change Conv Lab cannot follow that keeps the length sure: that many unknown items. */
 function forgetItems(list: SequenceValue, length: number): void {
   list.items.splice(0, list.items.length, ...Array.from({ length: Math.max(0, length) }, () => UNKNOWN));
+}
+
+/** `d.items()`, `d.values()`, `d.keys()`, `d.get(key, default)`; undefined for another method. */
+export function callDictMethod(dict: Extract<Value, { kind: 'dict' }>, name: string, args: CallArgs): Value | undefined {
+  switch (name) {
+    case 'items': return { kind: 'list', items: [...dict.entries].map(([k, v]) => tupleOf([keyValue(k), v])) };
+    case 'values': return { kind: 'list', items: [...dict.entries.values()] };
+    case 'keys': return { kind: 'list', items: [...dict.entries.keys()].map(keyValue) };
+    case 'get': {
+      const key = dictKeyOf(args.positional[0]);
+      return key !== undefined ? (dict.entries.get(key) ?? args.positional[1] ?? NONE) : UNKNOWN;
+    }
+    default: return undefined;
+  }
 }
