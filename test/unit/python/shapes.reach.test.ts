@@ -1,15 +1,7 @@
 // Issue #14's reach: constructs real code uses that the engine follows. Expected shapes and
 // messages are worked out by hand in the comments and were checked against PyTorch 1.13.
 import * as assert from 'node:assert/strict';
-import { analysisJson, analyzeShapes } from '../../../src/python';
-
-function shapesOf(source: string): string[] {
-  return analysisJson(analyzeShapes(source)).bindings.map((b) => `${b.line} ${b.name}: ${JSON.stringify(b.shape)}`);
-}
-
-function messagesOf(source: string): string[] {
-  return analyzeShapes(source).diagnostics.map((d) => `${d.line}: ${d.message}`);
-}
+import { messagesOf, shapesOf } from './shapeQueries';
 
 describe('python: shape inference on constructs of real code (issue #14)', () => {
   it('forwards *args and **kwargs into constructors, and expands a known dict with **', () => {

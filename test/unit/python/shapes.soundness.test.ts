@@ -2,16 +2,8 @@
 // code PyTorch runs, and when unsure, unknown. Expected shapes are worked out by hand in the
 // comments (and were checked against PyTorch 1.13 when the cases were written).
 import * as assert from 'node:assert/strict';
-import { analysisJson, analyzeShapes } from '../../../src/python';
-
-/** `line name: shape` per binding, shapes as --json prints them (null: unknown). */
-function shapesOf(source: string): string[] {
-  return analysisJson(analyzeShapes(source)).bindings.map((b) => `${b.line} ${b.name}: ${JSON.stringify(b.shape)}`);
-}
-
-function messagesOf(source: string): string[] {
-  return analyzeShapes(source).diagnostics.map((d) => `${d.line}: ${d.message}`);
-}
+import { analyzeShapes } from '../../../src/python';
+import { messagesOf, shapesOf } from './shapeQueries';
 
 describe('python: shape soundness (issue #14)', () => {
   it('runs every statement of a line joined by `;`', () => {
