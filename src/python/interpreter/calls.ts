@@ -13,7 +13,7 @@ import { callDictMethod, callListMethod } from '../rules/collections';
 import { applyRecurrent } from '../rules/recurrent';
 import { messages, type PythonError } from '../rules/messages';
 import { callConvLayer, layerParameter } from '../rules/conv';
-import { applyLayer, layerHasParameters } from '../rules/nn';
+import { applyLayer, layerHasParameters, unpoolShape } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
 import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
 import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue } from './machine';
@@ -117,6 +117,13 @@ export class CallRunner {
     const shape = input.kind === 'tensor' ? input.shape : undefined;
     m.layerCalled(layer, shape);
     if (layer.type === 'recurrent') return applyRecurrent(layer, input, args.positional[1] ?? args.keywords.get('hx'));
+    if (layer.type === 'unpool') {
+      const indices = args.positional[1] ?? args.keywords.get('indices');
+      const asked = args.positional[2] ?? args.keywords.get('output_size');
+      const sizes = asked === undefined || asked.kind === 'none' ? undefined : itemsOf(asked)?.map(knownInt);
+      const output = shape && (asked === undefined || asked.kind === 'none' || sizes) ? unpoolShape(layer, shape, indices?.kind === 'tensor' ? indices.shape : undefined, sizes) : undefined;
+      return { kind: 'tensor', shape: output, dtype: input.kind === 'tensor' ? input.dtype : undefined, requiresGrad: input.kind === 'tensor' ? input.requiresGrad : undefined };
+    }
     if (shape === undefined) {
       // Symbols (`N, C, H, W`) stand only for a parameter no call gives; after an op Conv Lab could
       // not follow, the input might be anything, and so is the output. An elementwise layer keeps the parameter.

@@ -295,8 +295,9 @@ export class ExpressionEvaluator {
       const a = this.eval(left, act);
       const truth = m.truthOf(a);
       if (truth === undefined) {
-        m.evalSafely(right, act);
-        return { kind: 'bool', value: undefined };
+        // `unknown and False` is falsy whichever side it gives, `unknown or True` truthy: an `if` on it is decided.
+        const other = m.truthOf(m.evalSafely(right, act));
+        return { kind: 'bool', value: other === (operator === 'or') ? other : undefined };
       }
       return (operator === 'and') === truth ? this.eval(right, act) : a;
     }

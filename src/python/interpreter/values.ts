@@ -175,6 +175,8 @@ export type Layer =
   | { readonly type: 'linear'; inFeatures: Dim | undefined; readonly outFeatures: Dim; readonly bias: boolean; weight: TensorValue | undefined }
   /** `returnIndices`: the call gives `(output, indices)` (max pools). */
   | { readonly type: 'pool'; readonly name: string; readonly max: boolean; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[]; readonly dilation: readonly number[]; readonly ceilMode: boolean; readonly returnIndices: boolean }
+  /** nn.MaxUnpool1d/2d/3d: a max pool's inverse, given the pool's indices. */
+  | { readonly type: 'unpool'; readonly spatialDims: number; readonly kernel: readonly number[]; readonly stride: readonly number[]; readonly padding: readonly number[] }
   | { readonly type: 'adaptivePool'; readonly spatialDims: number; readonly outputSize: readonly (number | undefined)[]; readonly returnIndices: boolean }
   /** nn.RNN / nn.LSTM / nn.GRU: `hiddenSize` per direction; `projSize` 0 without an LSTM projection. */
   | {

@@ -1,7 +1,7 @@
 // The rule tables by library path: which rule a call of `torch.zeros`, `torch.nn.Conv2d`,
 // `F.conv2d`, `np.array`, d2l's `corr2d` or a Python builtin runs. Every call of a library
 // function goes through here.
-import type { Value } from '../interpreter/values';
+import { UNKNOWN, type Value } from '../interpreter/values';
 import { callArgparse } from './argparse';
 import { callBuiltin } from './builtins';
 import type { Call } from './context';
@@ -16,6 +16,11 @@ export function functionName(path: string): string {
 
 /** A call of the library function at `path`, or undefined when Conv Lab does not know it. */
 export function callLibrary(call: Call, path: string): Value | undefined {
+  // `nn.parallel.data_parallel(module, inputs)` gathers what `module(inputs)` gives; `Variable(x)` is x.
+  if (path === 'torch.nn.parallel.data_parallel' && call.positional.length >= 2) return call.ctx.call(call.positional[0] as Value, { positional: [call.positional[1] as Value], keywords: new Map(), spread: false });
+  if (path === 'torch.autograd.Variable' || path === 'torch.autograd.variable.Variable') return call.positional[0] ?? UNKNOWN;
+  // `torch.cuda.FloatTensor(...)` makes the same tensor on the GPU: its shape and dtype are torch.FloatTensor's.
+  if (/^torch\.cuda\.[A-Z]\w*Tensor$/.test(path)) return callTorch(call, path.slice('torch.cuda.'.length));
   if (path.startsWith('torch.nn.functional.')) return callFunctional(call, path.slice('torch.nn.functional.'.length));
   if (path.startsWith('torch.nn.')) return constructLayer(call, path.slice('torch.nn.'.length));
   if (path.startsWith('torch.')) return callTorch(call, path.slice('torch.'.length));

@@ -3,7 +3,7 @@
 // recurrent ones recurrent.ts's.
 import { expandInts } from '../../core/geometry';
 import type { DType } from '../../core/tensor';
-import { addDims, allKnown, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, symbol, type Dim } from '../interpreter/dim';
+import { addDims, allKnown, dimsEqual, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, symbol, type Dim } from '../interpreter/dim';
 import {
   bigIntOf, itemsOf, knownFlag, knownInt, knownNumber, pythonTypeName, sizeOf, UNKNOWN, type Layer, type Value,
 } from '../interpreter/values';
@@ -75,6 +75,27 @@ function checkedPool(layer: Extract<Layer, { type: 'pool' }>, input: readonly Di
   return [...input.slice(0, lead), ...spatial];
 }
 
+/**
+ * `unpool(x, indices, output_size)`: F.max_unpool's `_unpool_output_size`, each spatial size
+ * (x − 1)·stride − 2·padding + kernel or the one asked for. Undefined (not known) where PyTorch
+ * would check what is not followed here: an asked size out of its range, indices of another shape.
+ */
+export function unpoolShape(layer: Extract<Layer, { type: 'unpool' }>, input: readonly Dim[], indices: readonly Dim[] | undefined, outputSize: readonly (number | undefined)[] | undefined): Dim[] | undefined {
+  const dims = layer.spatialDims;
+  if ((input.length !== dims + 1 && input.length !== dims + 2) || !indices || indices.length !== input.length || !indices.every((d, i) => dimsEqual(d, input[i] as Dim))) return undefined;
+  const lead = input.length - dims;
+  const defaults = input.slice(lead).map((length, i) => addDims(scaleDim(addDims(length, -1), layer.stride[i] ?? 1), (layer.kernel[i] ?? 1) - 2 * (layer.padding[i] ?? 0)));
+  if (!outputSize) return [...input.slice(0, lead), ...defaults];
+  const asked = outputSize.length === dims + 2 ? outputSize.slice(2) : outputSize;
+  if (asked.length !== dims) return undefined;
+  const fits = asked.every((size, i) => {
+    const fallback = defaults[i] as Dim;
+    const stride = layer.stride[i] ?? 1;
+    return size !== undefined && isKnown(fallback) && fallback - stride < size && size < fallback + stride;
+  });
+  return fits ? [...input.slice(0, lead), ...(asked as number[])] : undefined;
+}
+
 /** Interpolation's output sizes: `size`, or ⌊input·scale⌋ per spatial dim. */
 export function interpolateShape(input: readonly Dim[], size: readonly number[] | undefined, scale: readonly number[] | undefined): Dim[] {
   const dims = input.length - 2;
@@ -114,7 +135,7 @@ export function linearShape(input: readonly Dim[], weight: readonly Dim[]): Dim[
 }
 
 /** A non-container layer's output shape for an input shape (undefined: rank unknown). */
-export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' | 'recurrent' }>, input: readonly Dim[] | undefined, dtype: DType | undefined, inputRequiresGrad?: boolean): Dim[] | undefined {
+export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' | 'recurrent' | 'unpool' }>, input: readonly Dim[] | undefined, dtype: DType | undefined, inputRequiresGrad?: boolean): Dim[] | undefined {
   switch (layer.type) {
     case 'conv':
       return applyConvLayer(layer, input, dtype).shape;
@@ -170,6 +191,7 @@ export function layerHasParameters(layer: Layer): boolean {
   switch (layer.type) {
     case 'pool':
     case 'adaptivePool':
+    case 'unpool':
     case 'flatten':
     case 'unflatten':
     case 'upsample':
@@ -316,6 +338,17 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
   if (pool) {
     const names = pool[1] === 'Max' ? ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'] : ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'];
     return poolLayer(pool[1] === 'Max', Number(pool[2]), call.bind(names), name) ?? 'unknown';
+  }
+  const unpool = /^MaxUnpool([123])d$/.exec(name);
+  if (unpool) {
+    const dims = Number(unpool[1]);
+    const b = call.bind(['kernel_size', 'stride', 'padding']);
+    const kernel = intsOrInt(b.get('kernel_size'));
+    const strideGiven = b.get('stride');
+    const stride = strideGiven === undefined || strideGiven.kind === 'none' ? kernel : intsOrInt(strideGiven);
+    const padding = b.has('padding') ? intsOrInt(b.get('padding')) : 0;
+    if (kernel === undefined || stride === undefined || padding === undefined) return 'unknown';
+    return { type: 'unpool', spatialDims: dims, kernel: expandInts(kernel, 1, dims), stride: expandInts(stride, 1, dims), padding: expandInts(padding, 0, dims) };
   }
   const adaptive = /^Adaptive(Max|Avg)Pool([123])d$/.exec(name);
   if (adaptive) {

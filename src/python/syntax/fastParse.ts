@@ -19,9 +19,12 @@
 import { NodeProp, Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 
+/** Half of a surrogate pair without its other half: Lezer's tokens end there in ways not copied here. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function fastParse(text: string): Tree | undefined {
   const types = nodeTypes();
-  if (!types) return undefined;
+  if (!types || LONE_SURROGATE.test(text)) return undefined;
   try {
     return parseScript(text, types);
   } catch {
