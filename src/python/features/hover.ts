@@ -11,9 +11,11 @@ import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, dimText, isKnown, productOfDims, shapeText, type Dim } from '../interpreter/dim';
 import { DataRefusal, materialize, WorkBudget } from '../interpreter/elements';
 import type { ConvLayer, Layer, TensorValue, Value } from '../interpreter/values';
+import { namespaceSource } from '../rules/argparse';
 import { applyConv, applyConvLayer, convWeightShape } from '../rules/conv';
 import type { Span } from '../syntax/document';
 import { nodeAt, pairedConvInputs } from './layerAt';
+import { pythonRepr } from './replay';
 import { code, codeBlock, tuple } from './markdown';
 
 const LITERAL_FACTORIES = /^(torch\.(tensor|as_tensor|Tensor|FloatTensor)|np\.(array|asarray)|numpy\.(array|asarray))$/;
@@ -70,6 +72,8 @@ export function hoverAt(analysis: ShapeAnalysis, offset: number, options: HoverO
         return { from: n.from, to: n.to, markdown: layerHover(analysis, layer.layer, inputs), links: site ? { kind: 'layer', site } : undefined };
       }
       if (values.some((v) => v.kind === 'tensor')) return { from: n.from, to: n.to, markdown: valueHover(analysis, target, values) };
+      const option = target.name === 'MemberExpression' ? argparseHover(analysis, target, values) : undefined;
+      if (option) return { from: target.from, to: target.to, markdown: option };
       if (n.name === 'VariableName' || n.name === 'PropertyName') continue;
     }
   }
@@ -289,6 +293,18 @@ function keywordHover(layer: ConvLayer, keyword: string, inputs: readonly (reado
 }
 
 /** A tensor-valued name or call: its shapes (each distinct one it had), dtype, and where it was bound. */
+/** `opt.nz`: its value and where argparse took it from (`the default of --nz`). */
+function argparseHover(analysis: ShapeAnalysis, member: SyntaxNode, values: readonly Value[]): string | undefined {
+  const object = member.firstChild;
+  const property = member.lastChild;
+  if (!object || property?.name !== 'PropertyName' || values.length !== 1) return undefined;
+  const dest = analysis.doc.textOf(property);
+  const sources = analysis.valuesAt(object).flatMap((v) => (v.kind === 'dict' && v.argparse === 'namespace' ? [namespaceSource(v, dest)] : []));
+  const source = sources[0];
+  if (!source || sources.some((s) => s !== source)) return undefined;
+  return `${code(analysis.doc.textOf(member))}: ${code(pythonRepr(values[0] as Value))}, ${source}`;
+}
+
 function valueHover(analysis: ShapeAnalysis, node: SyntaxNode, values: readonly Value[]): string {
   const doc = analysis.doc;
   const name = doc.textOf(node);

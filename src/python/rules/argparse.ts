@@ -23,6 +23,14 @@ interface Argument {
 /** The arguments each parser was given (a parser's value is a dict marked `argparse: 'parser'`). */
 const PARSERS = new WeakMap<DictValue, Argument[]>();
 
+/** Where each value of a namespace came from, for hovers: `the default of --nz`. */
+const SOURCES = new WeakMap<DictValue, Map<string, string>>();
+
+/** Where `namespace.dest` came from, when parse_args gave it. */
+export function namespaceSource(namespace: DictValue, dest: string): string | undefined {
+  return SOURCES.get(namespace)?.get(dest);
+}
+
 /** `argparse.ArgumentParser(...)` and `argparse.Namespace(**kw)`; undefined for the rest of argparse. */
 export function callArgparse(call: Call, name: string): Value | undefined {
   if (name === 'ArgumentParser') {
@@ -155,10 +163,16 @@ function parse(known: readonly Argument[], args: CallArgs): Value {
   const explicit = given !== undefined && given.kind !== 'none';
   if (explicit && known.some((a) => a.required && !values.has(a.dest))) return UNKNOWN;
   const entries = new Map<string, Value>();
+  const sources = new Map<string, string>();
   for (const a of known) {
     if (a.dest === '') continue;
+    const option = a.options.find((o) => o.startsWith('--')) ?? a.options[0] ?? a.dest;
     const value = values.has(a.dest) ? values.get(a.dest) : a.required ? undefined : a.fallback;
     entries.set(a.dest, value ?? UNKNOWN);
+    if (values.has(a.dest)) sources.set(a.dest, `${option} as given to parse_args`);
+    else if (!a.required) sources.set(a.dest, explicit ? `the default of ${option}` : `the default of ${option}, as the script runs without command-line arguments`);
   }
-  return { kind: 'dict', entries, argparse: 'namespace' };
+  const namespace: DictValue = { kind: 'dict', entries, argparse: 'namespace' };
+  SOURCES.set(namespace, sources);
+  return namespace;
 }

@@ -1,6 +1,7 @@
 // Issue #14's reach: constructs real code uses that the engine follows. Expected shapes and
 // messages are worked out by hand in the comments and were checked against PyTorch 1.13.
 import * as assert from 'node:assert/strict';
+import { analyzeShapes, hoverAt } from '../../../src/python';
 import { messagesOf, shapesOf } from './shapeQueries';
 
 describe('python: shape inference on constructs of real code (issue #14)', () => {
@@ -60,6 +61,15 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // and a list without it makes argparse exit (line 15 never finishes).
     assert.deepEqual(shapesOf(source), ['10 noise: [4,100,1,1]', '11 g: [64]', '13 n2: [3,7]', '14 d: null', '15 n3: null']);
     assert.deepEqual(messagesOf(source), []);
+    // The hover says where the value came from.
+    const analysis = analyzeShapes(source);
+    const hover = (text: string, nth = 0): string | undefined => {
+      let at = -1;
+      for (let i = 0; i <= nth; i++) at = source.indexOf(text, at + 1);
+      return hoverAt(analysis, at + text.length - 1)?.markdown;
+    };
+    assert.equal(hover('opt.nz'), '`opt.nz`: `100`, the default of --nz, as the script runs without command-line arguments');
+    assert.equal(hover('opt2.nz'), '`opt2.nz`: `7`, --nz as given to parse_args');
   });
 
   it('follows nn.LSTM, nn.GRU and nn.RNN: outputs, hidden states, and their checks', () => {
