@@ -92,6 +92,19 @@ export class CallRunner {
     }
   }
 
+  /** A method read from an instance (bound to it) or a class (not bound), as its decorator says. */
+  private bound(fn: FunctionValue, cls: ClassValue, instance: InstanceValue | undefined): FunctionValue {
+    const decorated = fn.node.parent?.name === 'DecoratedStatement' ? fn.node.parent : undefined;
+    let kind: string | undefined;
+    for (let d = decorated?.firstChild; d; d = d.nextSibling) {
+      const text = d.name === 'Decorator' ? this.m.src(d).replace(/^@\s*/, '').trim() : '';
+      if (text === 'staticmethod' || text === 'classmethod') kind = text;
+    }
+    if (kind === 'staticmethod') return fn;
+    if (kind === 'classmethod') return { ...fn, boundClass: cls };
+    return instance ? { ...fn, self: instance } : fn;
+  }
+
   /** `getattr(obj, 'name')` with a known name reads the attribute; a default is not used (whether it would be is not known). */
   private getattr(args: CallArgs, node: SyntaxNode | undefined): Value {
     const [object, name] = args.positional;
@@ -222,7 +235,7 @@ export class CallRunner {
         const own = object.attributes.get(name);
         if (own) return node ? m.fresh(own, node) : own;
         const method = this.findMethod(object.cls, name);
-        if (method?.value.kind === 'function') return { ...method.value, self: object };
+        if (method?.value.kind === 'function') return this.bound(method.value, object.cls, object);
         if (method) return method.value;
         const container = object.attributes.get('__container__');
         if (container) return this.attribute(container, name, node);
@@ -249,8 +262,10 @@ export class CallRunner {
         }
         return layerAttribute(layer, name, m.defaultDtype) ?? { kind: 'method', self: object, name };
       }
-      case 'class':
-        return this.findMethod(object, name)?.value ?? UNKNOWN;
+      case 'class': {
+        const found = this.findMethod(object, name)?.value;
+        return found?.kind === 'function' ? this.bound(found, object, undefined) : (found ?? UNKNOWN);
+      }
       case 'tuple':
         // The named tuples of max(dim), topk, sort: (values, indices).
         if (object.items.length === 2 && (name === 'values' || name === 'indices')) return object.items[name === 'values' ? 0 : 1] as Value;
@@ -412,7 +427,8 @@ export class CallRunner {
     const m = this.m;
     const declared = this.syntaxOf(fn.node).parameters;
     if (!declared) return undefined;
-    const positional = fn.self ? [fn.self as Value, ...args.positional] : [...args.positional];
+    const first = fn.self ?? fn.boundClass;
+    const positional = first ? [first as Value, ...args.positional] : [...args.positional];
     const keywords = new Map(args.keywords);
     const refusal = (e: PythonError): Value => ({ kind: 'unknown', why: { code: e.code, message: e.message, kind: e.kind, site: m.siteOf(fn.node) } });
     let index = 0;
@@ -441,7 +457,7 @@ export class CallRunner {
       }
     }
     if (args.spread || symbolic) return undefined;
-    if (index < positional.length) return refusal(messages.takesPositional(fn.name, declared.filter((p) => p.star === '' && !p.keywordOnly).length - (fn.self ? 1 : 0), positional.length - (fn.self ? 1 : 0)));
+    if (index < positional.length) return refusal(messages.takesPositional(fn.name, declared.filter((p) => p.star === '' && !p.keywordOnly).length - (first ? 1 : 0), positional.length - (first ? 1 : 0)));
     const unexpected = [...keywords.keys()][0];
     if (unexpected !== undefined) return refusal(messages.unexpectedKeyword(fn.name, unexpected));
     if (missing.length > 0) return refusal(messages.missingPositional(fn.name, missing));

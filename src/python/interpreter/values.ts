@@ -128,6 +128,8 @@ export interface FunctionValue {
   readonly closure: Frame;
   /** The instance a method is bound to. */
   readonly self?: InstanceValue | undefined;
+  /** The class a classmethod is bound to: its first argument. */
+  readonly boundClass?: ClassValue | undefined;
 }
 
 export interface ClassValue {

@@ -161,4 +161,20 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     assert.deepEqual(messagesOf(source), []);
     assert.deepEqual(shapesOf(source), ['7 a: [3]', '9 b: [5]']);
   });
+
+  it('calls @staticmethod and @classmethod methods through self and the class', () => {
+    const source = [
+      'import torch', 'from torch import nn',
+      'class M(nn.Module):', //                                          3
+      '    def __init__(self):', '        super().__init__()', //        4-5
+      '        self.c = self.make(3, 8)', '        self.d = M.build(8, 4)', // 6-7
+      '    @staticmethod', '    def make(a, b):', '        return nn.Conv2d(a, b, 3)', // 8-10
+      '    @classmethod', '    def build(cls, a, b):', '        return nn.Conv2d(a, b, 1)', // 11-13
+      '    def forward(self, x):', '        return self.d(self.c(x))', // 14-15
+      'y = M()(torch.randn(1, 3, 8, 8))', //                             16
+    ].join('\n');
+    // A static method gets no self, a classmethod the class: 3→8 channels, 8 − 3 + 1 = 6; then 8→4 by a 1×1 conv.
+    assert.deepEqual(shapesOf(source), ['16 y: [1,4,6,6]']);
+    assert.deepEqual(messagesOf(source), []);
+  });
 });
