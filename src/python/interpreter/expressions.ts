@@ -7,7 +7,7 @@ import { DEFAULT_NAMES, iterate } from '../rules/builtins';
 import type { CallArgs } from '../rules/context';
 import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
 import { LIST_LENGTH_LOST } from '../rules/collections';
-import { changesValues } from '../rules/tensorMethods';
+import { changesRequiresGrad, changesValues } from '../rules/tensorMethods';
 import { messages, type PythonError } from '../rules/messages';
 import { meaningfulChildren, subscriptItems } from '../syntax/nodes';
 import { fork, type Activation, type Machine } from './machine';
@@ -230,8 +230,9 @@ export class ExpressionEvaluator {
     const value = m.guard(node, () => m.call(callee, args, node), callee.kind === 'layer' ? callee.layer : undefined, operands);
     if (value.kind === 'layer') m.layerBuilt(value.layer, node);
     // `x.add_(1)`: the tensor changes in place; the name (or attribute) it was read from gets its new value.
-    if (callee.kind === 'method' && callee.self.kind === 'tensor' && changesValues(callee.name) && value.kind === 'tensor' && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {
-      m.changeInPlace(calleeNode.firstChild, callee.self, value, statementOf(node), act);
+    const valuesChanged = callee.kind === 'method' && changesValues(callee.name);
+    if (callee.kind === 'method' && callee.self.kind === 'tensor' && (valuesChanged || changesRequiresGrad(callee.name)) && value.kind === 'tensor' && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {
+      m.changeInPlace(calleeNode.firstChild, callee.self, value, statementOf(node), act, valuesChanged);
     }
     // `dims.extend(unknown)`: the name the list was read through becomes unknown.
     if (callee.kind === 'method' && callee.self.kind === 'list' && value.kind === 'unknown' && value.why?.code === LIST_LENGTH_LOST && calleeNode.name === 'MemberExpression' && calleeNode.firstChild) {

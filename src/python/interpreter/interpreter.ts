@@ -337,8 +337,8 @@ export class Interpreter implements Machine {
     this.statementRunner.assignTarget(target, value, statement, act);
   }
 
-  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation): void {
-    this.statementRunner.changeInPlace(receiver, before, after, statement, act);
+  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation, valuesChanged = true): void {
+    this.statementRunner.changeInPlace(receiver, before, after, statement, act, valuesChanged);
   }
 
   eval(node: SyntaxNode, act: Activation): Value {

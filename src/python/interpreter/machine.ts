@@ -46,8 +46,11 @@ export interface Machine {
   execBlock(container: SyntaxNode, act: Activation): Flow;
   /** Binds a value to an assignment target (a name, a tuple of targets, an item, an attribute). */
   assignTarget(target: SyntaxNode, value: Value, statement: SyntaxNode, act: Activation): void;
-  /** A tensor changed in place through `receiver` (a name or an attribute): it gets `after`; its other views go stale. */
-  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation): void;
+  /**
+   * A tensor changed in place through `receiver` (a name or an attribute): it gets `after`; its
+   * other views go stale unless only its flags changed (`requires_grad_()`: `valuesChanged` false).
+   */
+  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation, valuesChanged?: boolean): void;
 
   // Expressions (expressions.ts).
   /** An expression's value; PyTorch's errors propagate. */

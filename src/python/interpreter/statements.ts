@@ -12,7 +12,7 @@ import { assignmentParts, meaningfulChildren } from '../syntax/nodes';
 import { fork, type Activation, type Flow, type Machine } from './machine';
 import { indexItems, numberBinary } from './expressions';
 import { mergeValues } from './merge';
-import { dictKeyOf, Frame, itemsOf, NONE, pythonTypeName, tupleOf, UNKNOWN, type Value, type Why } from './values';
+import { dictKeyOf, Frame, itemsOf, knownFlag, NONE, pythonTypeName, tupleOf, UNKNOWN, type Value, type Why } from './values';
 
 /** Iterations a loop is unrolled; beyond, or with a bound not known, its body runs once, merged. */
 const MAX_UNROLL = 512;
@@ -194,9 +194,9 @@ export class StatementRunner {
    * A tensor changed in place through `receiver` (a name or an attribute): the receiver gets the
    * new value, and what else shares the old storage is marked stale.
    */
-  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation): void {
+  changeInPlace(receiver: SyntaxNode, before: Value, after: Value, statement: SyntaxNode, act: Activation, valuesChanged = true): void {
     const m = this.m;
-    m.storageChanged(before, m.src(receiver), statement);
+    if (valuesChanged) m.storageChanged(before, m.src(receiver), statement);
     if (receiver.name === 'VariableName') {
       // A name of this scope gets the new value (in this branch, merged at its join); one of an
       // enclosing scope is left as it was: its storage is stale now, so its values are not read.
@@ -222,7 +222,9 @@ export class StatementRunner {
       }
     }
     const object = m.evalSafely(objectNode, act);
-    if (object.kind === 'instance') object.attributes.set(name, value);
+    // `x.requires_grad = flag`: the name x was read through keeps its values, with the new flag.
+    if (object.kind === 'tensor' && name === 'requires_grad') this.changeInPlace(objectNode, object, { ...object, requiresGrad: knownFlag(value, false) }, statement, act, false);
+    else if (object.kind === 'instance') object.attributes.set(name, value);
     else if (object.kind === 'dict' && object.argparse === 'namespace') object.entries.set(name, value);
     else if (object.kind === 'layer' && (name === 'weight' || name === 'bias')) this.replaceParameter(object, name, value, statement);
   }

@@ -289,7 +289,9 @@ export function bigIntOf(v: Value | undefined): bigint | undefined {
 /** A flag argument: `fallback` when not given, undefined when given but not known. */
 export function knownFlag(v: Value | undefined, fallback: boolean): boolean | undefined {
   if (v === undefined) return fallback;
-  return v.kind === 'bool' || v.kind === 'int' ? (v.value === undefined ? undefined : Boolean(v.value)) : undefined;
+  // A symbolic int is some size: its truth is not known.
+  if (v.kind === 'int') return typeof v.value === 'number' ? v.value !== 0 : undefined;
+  return v.kind === 'bool' ? v.value : undefined;
 }
 
 /** A known int (or bool, which Python treats as one) within 2^53. */

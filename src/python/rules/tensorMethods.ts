@@ -4,7 +4,7 @@
 import { numel, type DType } from '../../core/tensor';
 import { allKnown, isKnown, productOfDims, type Dim } from '../interpreter/dim';
 import {
-  exactInt, intOf, itemsOf, knownInt, PLACEHOLDER, sizeOf, tupleOf, UNKNOWN, type TensorValue, type Value,
+  exactInt, intOf, itemsOf, knownFlag, knownInt, PLACEHOLDER, sizeOf, tupleOf, UNKNOWN, type TensorValue, type Value,
 } from '../interpreter/values';
 import { filledTensor, fillNumber } from './factories';
 import { Call, notStatic, shapedLike } from './context';
@@ -52,6 +52,11 @@ export function changesValues(name: string): boolean {
   return IN_PLACE.has(name) && !VALUE_PRESERVING_IN_PLACE.has(name);
 }
 
+/** Whether `x.name(...)` changes only the tensor's `requires_grad` in place (its name then keeps the new flag). */
+export function changesRequiresGrad(name: string): boolean {
+  return name === 'requires_grad_' || name === 'detach_';
+}
+
 /** `x.name` without a call: a property, a bound method, or undefined when Conv Lab does not know it. */
 export function tensorAttribute(call: Call, self: TensorValue, name: string): Value {
   switch (name) {
@@ -63,6 +68,8 @@ export function tensorAttribute(call: Call, self: TensorValue, name: string): Va
       return reverseDims(call.ctx, self, true);
     case 'data':
     case 'grad':
+      // The same sizes, outside autograd.
+      return { ...self, requiresGrad: false };
     case 'real':
       return self;
     case 'ndim':
@@ -104,6 +111,8 @@ export function callTensorMethod(call: Call, self: TensorValue, name: string): V
       call.expect(0, ['memory_format']);
       return copyOf(ctx, self);
     case 'detach':
+      call.expect(1, ['memory_format', 'non_blocking', 'device']);
+      return { ...self, requiresGrad: false };
     case 'cpu':
     case 'cuda':
       call.expect(1, ['memory_format', 'non_blocking', 'device']);
@@ -323,6 +332,8 @@ function toDType(call: Call, self: TensorValue, name: string): Value {
 /** An in-place method: the tensor's new value (its shape and dtype, its values when computed). */
 function inPlace(call: Call, self: TensorValue, name: string): Value {
   const ctx = call.ctx;
+  if (name === 'requires_grad_') return { ...self, requiresGrad: knownFlag(call.positional[0] ?? call.keywords.get('requires_grad'), true) };
+  if (name === 'detach_') return { ...self, requiresGrad: false };
   if (VALUE_PRESERVING_IN_PLACE.has(name)) return self;
   const operator = ARITHMETIC_METHODS[name.slice(0, -1)];
   if (operator !== undefined) return tensorBinary(ctx, operator, self, call.positional[0] ?? call.keywords.get('other') ?? UNKNOWN, true);

@@ -134,7 +134,11 @@ describe('python: shape soundness (issue #14)', () => {
     assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17)(nn.Linear(15, 15)(torch.randn(4, 4, 15)))')), [tooSmall]);
     assert.deepEqual(messagesOf(lines('a = nn.MaxPool1d(17)(torch.randn(4, 4, 15, requires_grad=True) * 2)')), [tooSmall]);
     assert.deepEqual(shapesOf(lines('with torch.no_grad():\n    a = nn.MaxPool1d(17)(nn.Linear(15, 15)(torch.randn(4, 4, 15)))')), ['4 a: [4,4,0]']);
-    // In a function, whether autograd is on depends on its callers: only what both paths say.
+    // detach(), .data and requires_grad_() / `.requires_grad =` change the flag the path depends on.
+    assert.deepEqual(shapesOf(lines('a = nn.MaxPool1d(17)(nn.Linear(15, 15)(torch.randn(4, 4, 15)).detach())')), ['3 a: [4,4,0]']);
+    assert.deepEqual(messagesOf(lines('x = torch.randn(4, 4, 15)\nx.requires_grad_()\na = nn.MaxPool1d(17)(x)')), [tooSmall.replace('3:', '5:')]);
+    assert.deepEqual(shapesOf(lines('x = torch.randn(4, 4, 15, requires_grad=True)\nx.requires_grad = False\na = nn.MaxPool1d(17)(x)')), ['3 x: [4,4,15]', '5 a: [4,4,0]']);
+        // In a function, whether autograd is on depends on its callers: only what both paths say.
     assert.deepEqual(shapesOf(lines('def f(x):\n    a = nn.MaxPool1d(17)(nn.Linear(15, 15)(x))\n    return a\nb = f(torch.randn(4, 4, 15))')), ['4 a: [4,4,"?"]', '6 b: [4,4,"?"]']);
     // AvgPool1d runs as a 2-D pool over (C, 1, L); AvgPool3d checks the unpadded input against the kernel first.
     assert.deepEqual(messagesOf(lines('a = nn.AvgPool1d(17)(torch.randn(4, 4, 15))')), [tooSmall]);
