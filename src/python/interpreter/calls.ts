@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { callParserMethod, namespaceAttribute } from '../rules/argparse';
 import { CONSTANTS, MODULE_PARAMETERS } from '../rules/builtins';
-import { Call, notStatic, requiresGradOf, type CallArgs } from '../rules/context';
+import { Call, notStatic, type CallArgs } from '../rules/context';
 import { dtypeOfPath } from '../rules/dtypes';
 import { callLibrary, functionName } from '../rules/library';
 import { callDictMethod, callListMethod } from '../rules/collections';
@@ -156,7 +156,8 @@ export class CallRunner {
     const output = applyLayer(layer, shape, dtype, inputGrad);
     // Norms, activations and dropout pass the conv they follow on to quick fixes.
     const origin = input.kind === 'tensor' && (layer.type === 'elementwise' || layer.type === 'batchNorm') ? input.origin : undefined;
-    const requiresGrad = layerHasParameters(layer) ? requiresGradOf(m.rules(node), [{ kind: 'tensor', shape: undefined, requiresGrad: true }]) : inputGrad;
+    // A layer's parameters need gradients, so its output does exactly when autograd is on.
+    const requiresGrad = layerHasParameters(layer) ? m.rules(node).gradEnabled : inputGrad;
     const result: TensorValue = { kind: 'tensor', shape: output, dtype: layer.type === 'embedding' ? 'float32' : dtype, origin, why: notStatic(node && m.siteOf(node)), requiresGrad };
     // `MaxPool2d(2, return_indices=True)(x)`: the output and the int64 indices of its maxima, alike in shape.
     if ((layer.type === 'pool' || layer.type === 'adaptivePool') && layer.returnIndices) return tupleOf([result, { ...result, dtype: 'int64', origin: undefined }]);

@@ -40,7 +40,8 @@ export interface RuleContext {
 /** What a result's `requires_grad` is from its operands': false when none needs a gradient, true when one does and autograd is on. */
 export function requiresGradOf(ctx: RuleContext, operands: readonly TensorValue[]): boolean | undefined {
   if (operands.length === 0) return undefined;
-  if (operands.some((t) => t.requiresGrad === true)) return ctx.gradEnabled === true ? true : ctx.gradEnabled === false ? false : undefined;
+  // An operand that needs a gradient (a parameter does) makes the result need one exactly when autograd is on.
+  if (operands.some((t) => t.requiresGrad === true)) return ctx.gradEnabled;
   return operands.every((t) => t.requiresGrad === false) ? false : undefined;
 }
 
