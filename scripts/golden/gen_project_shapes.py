@@ -169,7 +169,8 @@ def run_driver(root, driver):
             relative = recorder.relative(frame.filename) if os.path.isabs(frame.filename) else None
             if relative is not None:
                 chain.append({'file': relative, 'line': frame.lineno})
-        error = {'file': chain[-1]['file'], 'line': chain[-1]['line'], 'type': type(e).__name__,
+        innermost = chain[-1] if chain else {'file': None, 'line': None}  # e.g. a syntax error in a module
+        error = {'file': innermost['file'], 'line': innermost['line'], 'type': type(e).__name__,
                  'message': str(e), 'chain': chain}
     finally:
         sys.meta_path.remove(finder)
