@@ -21,4 +21,4 @@ export { layerAtOffset } from './features/layerAt';
 export { nearestLayerArguments, type LayerArguments, type LayerKind } from './features/layerArgs';
 export { quickFixes, type QuickFix } from './features/quickFixes';
 export { replayStatements, type ReplayOutcome, type ReplayStep } from './features/replay';
-export { analysisJson, analysisText } from './features/report';
+export { analysisJson, analysisText, reportJson, reportText, type ReportedFile } from './features/report';

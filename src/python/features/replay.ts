@@ -115,6 +115,7 @@ export function pythonRepr(value: Value): string {
     case 'function': return `<function ${value.name}>`;
     case 'class': return `<class '${value.name}'>`;
     case 'instance': return `<${value.cls.name} object>`;
+    case 'module': return `<module '${value.name}'>`;
     case 'tensor': return 'tensor(…)';
     case 'unknown': return '…';
   }

@@ -9,7 +9,9 @@ import type { DType } from '../../core/tensor';
 import { PythonDocument, type Span } from '../syntax/document';
 import { shapeText, type Dim } from './dim';
 import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type RecordedDiagnostic, type StatementRecord } from './incremental';
+import { basename } from '../project/paths';
 import { Interpreter, spanKey, type AnalysisOptions } from './interpreter';
+import type { LoadedModule, ModuleContext } from './modules';
 import { excerpt } from './statements';
 import type { Layer, PythonErrorKind, Site, Value, Why } from './values';
 
@@ -26,15 +28,28 @@ export interface ShapeBinding {
   readonly target: Span;
   /** The value bound (its elements, when known, are computed on first use). */
   readonly value: Value;
+  /** Found analysing the function whose def starts here without a call (symbolic arguments). */
+  readonly symbolicEntry?: number | undefined;
+}
+
+/** A place in a file of the project: its path, its range, and the line and column it starts at (1-based). */
+export interface FileLocation {
+  readonly path: string;
+  readonly from: number;
+  readonly to: number;
+  readonly line: number;
+  readonly column: number;
 }
 
 /** An error the analysis found, in the document's offsets, with the line and column it starts at. */
-export interface LocatedDiagnostic extends Omit<RecordedDiagnostic, 'layer'> {
-  /** Where the layer whose call failed was constructed. */
+export interface LocatedDiagnostic extends Omit<RecordedDiagnostic, 'layer' | 'chain'> {
+  /** Where the layer whose call failed was constructed (in this file). */
   readonly related?: Span | undefined;
   /** 1-based, as editors and tracebacks count. */
   readonly line: number;
   readonly column: number;
+  /** Found in a call from another file: the calls that led here, outermost first. */
+  readonly chain?: readonly FileLocation[] | undefined;
 }
 
 /** Why a value is not known, said for people: the message, Python's exception, and where. */
@@ -67,6 +82,16 @@ export interface ShapeAnalysis {
   explain(why: Why | undefined, at: Span): Explanation;
   /** What the next analysis of this document, after edits, builds on. */
   readonly state: AnalysisState;
+  /** The file's path, when it was analysed as part of a project. */
+  readonly path?: string | undefined;
+  /** For a file analysed in a project: what its calls did in each project module it imported (by path). */
+  readonly modules: ReadonlyMap<string, ShapeAnalysis>;
+  /** Every project file the run read (a change to one of them changes this analysis). */
+  readonly imported: readonly string[];
+  /** The call sites in other files that reached the function holding `offset` (in the analysis of an imported module). */
+  callers(offset: number): readonly FileLocation[];
+  /** In the analysis of an imported module: the functions (by where their def starts) other files' calls ran. */
+  readonly ranFunctions: ReadonlySet<number>;
 }
 
 /**
@@ -78,7 +103,7 @@ export interface ShapeAnalysis {
 export function analyzeShapes(source: PythonDocument | string, options: AnalysisOptions = {}, previous?: ShapeAnalysis): ShapeAnalysis {
   const doc = typeof source === 'string' ? new PythonDocument(source) : source;
   const interpreter = (previous && runIncrementally(doc, options, previous)) ?? runWhole(doc, options);
-  return analysisOf(doc, options, interpreter);
+  return analysisOf(options, interpreter);
 }
 
 /**
@@ -88,7 +113,7 @@ export function analyzeShapes(source: PythonDocument | string, options: Analysis
  */
 export function probeValues(doc: PythonDocument, spans: readonly Span[], options: AnalysisOptions = {}, previous?: ShapeAnalysis): { values: Value[][]; analysis: ShapeAnalysis } {
   const interpreter = (previous && runIncrementally(doc, options, previous, spans)) ?? runWhole(doc, options, spans);
-  return { values: spans.map((span) => interpreter.probed.get(`${span.from}:${span.to}`) ?? []), analysis: analysisOf(doc, options, interpreter) };
+  return { values: spans.map((span) => interpreter.probed.get(`${span.from}:${span.to}`) ?? []), analysis: analysisOf(options, interpreter) };
 }
 
 /** How many times an incremental run may restart with more statements before the whole file runs. */
@@ -106,7 +131,7 @@ function runWhole(doc: PythonDocument, options: AnalysisOptions, probes?: readon
  */
 function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previous: ShapeAnalysis, probes?: readonly Span[]): Interpreter | undefined {
   const state = previous.state;
-  if (previous.doc !== doc || previous.truncated || !sameOptions(previous.options, options)) return undefined;
+  if (previous.doc !== doc || previous.truncated || state.importedModules || !sameOptions(previous.options, options)) return undefined;
   const change = doc.changesSince(state.revision);
   if (!change) return undefined;
   const statements = topLevelStatements(doc.tree.topNode);
@@ -142,16 +167,34 @@ function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previou
 }
 
 function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
-  return a.defaultDtype === b.defaultDtype && a.maxElements === b.maxElements && a.maxSteps === b.maxSteps;
+  return a.defaultDtype === b.defaultDtype && a.maxElements === b.maxElements && a.maxSteps === b.maxSteps && a.modules === b.modules;
 }
 
-function analysisOf(doc: PythonDocument, options: AnalysisOptions, interpreter: Interpreter): ShapeAnalysis {
-  const { records, starts, ends, layerSites, layerInputs, indexOf } = interpreter;
+function analysisOf(options: AnalysisOptions, interpreter: Interpreter): ShapeAnalysis {
+  const modules = new Map<string, ShapeAnalysis>();
+  for (const module of interpreter.imports.modules) {
+    const context = module.called;
+    if (context?.path !== undefined) modules.set(context.path, resultsOf(context, options, interpreter, module));
+  }
+  const imported = interpreter.imports.modules.flatMap((m) => (m.file.path === undefined ? [] : [m.file.path]));
+  return { ...resultsOf(interpreter.root, options, interpreter, undefined), modules, imported };
+}
+
+/** What a run found in the text of one file: the file analysed, or an imported module (its results from other files' calls). */
+function resultsOf(context: ModuleContext, options: AnalysisOptions, interpreter: Interpreter, module: LoadedModule | undefined): ShapeAnalysis {
+  const { doc, records, starts, ends } = context;
+  const { layerSites, layerInputs } = interpreter;
+  const locations = new Map<string, PythonDocument>([[context.path ?? '', doc]]);
+  for (const m of interpreter.imports.modules) if (m.doc && m.file.path !== undefined) locations.set(m.file.path, m.doc);
+  if (interpreter.root.path !== undefined) locations.set(interpreter.root.path, interpreter.root.doc);
+  const fileLocation = (link: { path: string; from: number; to: number }): FileLocation[] => {
+    const file = locations.get(link.path);
+    return file ? [{ ...link, ...file.lineColumnAt(link.from) }] : [];
+  };
+  /** A site of this run in this file, as offsets of its text. */
   const spanOf = (site: Site | undefined): Span | undefined => {
-    const index = site && indexOf.get(site.statement as StatementRecord);
-    if (!site || index === undefined) return undefined;
-    const start = starts[index] as number;
-    return { from: start + site.from, to: start + site.to };
+    const found = interpreter.locate(site);
+    return found && found.context.doc === doc && found.context.path === context.path ? { from: found.from, to: found.to } : undefined;
   };
   const bindings: ShapeBinding[] = [];
   // Shapes already listed per target (the statement ran several times: loops, several calls).
@@ -177,6 +220,7 @@ function analysisOf(doc: PythonDocument, options: AnalysisOptions, interpreter: 
         statement,
         target,
         value: b.value,
+        symbolicEntry: b.symbolicEntry,
       });
     }
     for (const d of record.diagnostics ?? []) {
@@ -184,6 +228,7 @@ function analysisOf(doc: PythonDocument, options: AnalysisOptions, interpreter: 
       diagnostics.push({
         from, to: start + d.to, code: d.code, message: d.message, kind: d.kind,
         related: d.layer ? spanOf(layerSites.get(d.layer)) : undefined, operands: d.operands, ...doc.lineColumnAt(from),
+        chain: d.chain?.flatMap(fileLocation), symbolicEntry: d.symbolicEntry,
       });
     }
   });
@@ -199,13 +244,27 @@ function analysisOf(doc: PythonDocument, options: AnalysisOptions, interpreter: 
     const start = starts[index] as number;
     return { record: records[index] as StatementRecord, from: span.from - start, to: span.to - start };
   };
+  const root = context === interpreter.root;
   return {
     doc,
     options,
     bindings: kept,
     diagnostics,
     truncated: interpreter.truncated,
-    state: { revision: doc.revision, records, starts, layerSites, layerInputs },
+    // An imported module's results hold only what other files' calls did: nothing builds on them.
+    state: { revision: doc.revision, records, starts, layerSites, layerInputs, importedModules: !root || interpreter.imports.modules.length > 0 },
+    path: context.path,
+    modules: new Map(),
+    imported: [],
+    ranFunctions: module?.ran ?? new Set(),
+    callers: (offset) => {
+      if (!module) return [];
+      for (let node: SyntaxNode | null = doc.tree.resolveInner(offset, 1); node; node = node.parent) {
+        const links = node.name === 'FunctionDefinition' ? module.callers.get(node.from) : undefined;
+        if (links) return links.flatMap(fileLocation);
+      }
+      return [];
+    },
     valuesAt: (span) => {
       const at = located(span);
       return at?.record.values.get(at.from)?.find((x) => x.to === at.to)?.values ?? [];
@@ -223,22 +282,33 @@ function analysisOf(doc: PythonDocument, options: AnalysisOptions, interpreter: 
       }))
       .sort((a, b) => a.site.from - b.site.from || a.site.to - b.site.to),
     spanOf,
-    explain: (why, at) => explain(doc, spanOf, why, at),
+    explain: (why, at) => explain(doc, interpreter, context, why, at),
   };
 }
 
 /** Why a value is not known, for people: a message in Python's or Conv Lab's words and its range. */
-function explain(doc: PythonDocument, spanOf: (site: Site | undefined) => Span | undefined, why: Why | undefined, at: Span): Explanation {
-  const span = spanOf(why?.site) ?? at;
+function explain(doc: PythonDocument, interpreter: Interpreter, context: ModuleContext, why: Why | undefined, at: Span): Explanation {
+  const here = (site: Site | undefined): Span | undefined => {
+    const found = interpreter.locate(site);
+    return found?.context.doc === doc && found.context.path === context.path ? found : undefined;
+  };
+  const span = here(why?.site) ?? at;
   const asked = excerpt(doc.textOf(at));
-  const line = (site: Site | undefined): number => doc.lineColumnAt(spanOf(site)?.from ?? at.from).line;
+  /** A site's line, with its file when that is another one. */
+  const line = (site: Site | undefined): string => {
+    const found = interpreter.locate(site);
+    if (found && (found.context.doc !== doc || found.context.path !== context.path)) {
+      return `${found.context.doc.lineColumnAt(found.from).line} of ${basename(found.context.path ?? '')}`;
+    }
+    return String(doc.lineColumnAt(found?.from ?? at.from).line);
+  };
   if (!why || (why.code === 'not-static' && why.message === undefined)) {
     return { message: `cannot evaluate '${notStaticText(doc, why ? span : at)}' statically`, code: 'not-static', from: span.from, to: span.to };
   }
   if (why.code === 'not-followed') {
     return { message: `cannot evaluate '${asked}' statically: it is set by '${why.message ?? ''}' on line ${line(why.site)}, which Conv Lab does not follow`, code: 'not-static', from: at.from, to: at.to };
   }
-  const message = (why.message ?? '').replace('{line}', String(line(why.lineOf)));
+  const message = (why.message ?? '').replace('{line}', line(why.lineOf));
   return { message, code: why.code, kind: why.kind, from: span.from, to: span.to };
 }
 

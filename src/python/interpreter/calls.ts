@@ -26,6 +26,8 @@ import {
 /** Calls of the file's own functions nested deeper than this are not followed. */
 const MAX_CALL_DEPTH = 24;
 
+const DATA_PARALLEL = new Set(['torch.nn.DataParallel', 'torch.nn.parallel.DataParallel', 'torch.nn.parallel.DistributedDataParallel']);
+
 const MODULE_IDENTITY_METHODS = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'requires_grad_', 'apply', 'half', 'share_memory', 'zero_grad']);
 
 export class CallRunner {
@@ -67,6 +69,9 @@ export class CallRunner {
     switch (callee.kind) {
       case 'path': {
         if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
+        // On one device (or none), DataParallel's forward is its module's: the wrapper is followed as the module.
+        if (DATA_PARALLEL.has(callee.path)) return args.positional[0] ?? args.keywords.get('module') ?? UNKNOWN;
+        if ((callee.path === 'copy.deepcopy' || callee.path === 'copy.copy') && args.positional.length === 1) return copiedValue(args.positional[0] as Value);
         if (callee.path === 'getattr') return this.getattr(args, node);
         const call = new Call(functionName(callee.path), args, m.rules(node));
         return callLibrary(call, callee.path) ?? { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
@@ -74,12 +79,12 @@ export class CallRunner {
       case 'method':
         return this.callMethod(callee.self, callee.name, args, node);
       case 'function':
-        return this.callFunction(callee, args, false);
+        return this.callFunction(callee, args, false, undefined, node);
       case 'class':
-        return this.instantiate(callee, args);
+        return this.instantiate(callee, args, node);
       case 'instance': {
         const forward = this.findMethod(callee.cls, '__call__') ?? this.findMethod(callee.cls, 'forward');
-        if (forward?.value.kind === 'function') return this.callFunction({ ...forward.value, self: callee }, args, false, forward.owner);
+        if (forward?.value.kind === 'function') return this.callFunction({ ...forward.value, self: callee }, args, false, forward.owner, node);
         const container = callee.attributes.get('__container__');
         return container ? this.call(container, args, node) : UNKNOWN;
       }
@@ -97,7 +102,7 @@ export class CallRunner {
     const decorated = fn.node.parent?.name === 'DecoratedStatement' ? fn.node.parent : undefined;
     let kind: string | undefined;
     for (let d = decorated?.firstChild; d; d = d.nextSibling) {
-      const text = d.name === 'Decorator' ? this.m.src(d).replace(/^@\s*/, '').trim() : '';
+      const text = d.name === 'Decorator' ? this.m.srcIn(fn.module, d).replace(/^@\s*/, '').trim() : '';
       if (text === 'staticmethod' || text === 'classmethod') kind = text;
     }
     if (kind === 'staticmethod') return fn;
@@ -277,6 +282,10 @@ export class CallRunner {
       case 'list':
       case 'str':
         return { kind: 'method', self: object, name };
+      case 'module':
+        // `resnet.__dict__[arch]`: the module's names (what the file bound so far).
+        if (name === '__dict__') return { kind: 'dict', entries: new Map(object.frame.names) };
+        return object.frame.names.get(name) ?? { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate '${object.name}.${name}' statically: Conv Lab does not find '${name}' in module '${object.name}'`, site: node && m.siteOf(node) } };
       case 'unknown':
         return unknownBecause(object.why);
       default:
@@ -290,7 +299,7 @@ export class CallRunner {
   defineFunction(node: SyntaxNode, act: Activation): void {
     const nameNode = node.getChild('VariableName');
     if (!nameNode) return;
-    const fn: FunctionValue = { kind: 'function', node, name: this.m.src(nameNode), closure: act.frame };
+    const fn: FunctionValue = { kind: 'function', node, name: this.m.src(nameNode), closure: act.frame, module: this.m.currentModule };
     act.frame.names.set(fn.name, fn);
     this.functions.push({ fn, definer: this.definer() });
   }
@@ -302,7 +311,7 @@ export class CallRunner {
     if (!nameNode || !body) return;
     const argList = node.getChild('ArgList');
     const bases = argList ? callArguments(argList, m.text).positional.map((b) => m.evalSafely(b, act)) : [];
-    const cls: ClassValue = { kind: 'class', node, name: m.src(nameNode), methods: new Map(), bases };
+    const cls: ClassValue = { kind: 'class', node, name: m.src(nameNode), methods: new Map(), bases, module: m.currentModule };
     // The class body runs once; its functions close over the enclosing scope, not the class.
     const classFrame = new Frame(act.frame);
     const classAct: Activation = { frame: classFrame, returns: [], self: undefined, cls };
@@ -312,7 +321,7 @@ export class CallRunner {
       if (def?.name === 'FunctionDefinition') {
         const fnName = def.getChild('VariableName');
         if (!fnName) continue;
-        const fn: FunctionValue = { kind: 'function', node: def, name: m.src(fnName), closure: act.frame };
+        const fn: FunctionValue = { kind: 'function', node: def, name: m.src(fnName), closure: act.frame, module: m.currentModule };
         cls.methods.set(fn.name, fn);
         this.functions.push({ fn, definer: this.definer() });
       } else {
@@ -348,11 +357,11 @@ export class CallRunner {
     return undefined;
   }
 
-  private instantiate(cls: ClassValue, args: CallArgs): Value {
+  private instantiate(cls: ClassValue, args: CallArgs, node: SyntaxNode | undefined): Value {
     const instance: InstanceValue = { kind: 'instance', cls, attributes: new Map() };
     const init = this.findMethod(cls, '__init__');
     if (init?.value.kind === 'function') {
-      const result = this.callFunction({ ...init.value, self: instance }, args, false, init.owner);
+      const result = this.callFunction({ ...init.value, self: instance }, args, false, init.owner, node);
       // `__init__` refused its arguments: Python raises, the instance never exists.
       if (result.kind === 'unknown' && result.why?.code === 'invalid-argument') return result;
     } else if (this.libraryBase(cls) === 'torch.nn.Sequential') this.initLibraryBase(instance, 'torch.nn.Sequential', args);
@@ -383,13 +392,24 @@ export class CallRunner {
     return instance;
   }
 
-  callFunction(fn: FunctionValue, args: CallArgs, symbolic: boolean, owner?: ClassValue): Value {
+  /** A call of the user's function (from `call`): its body runs with the arguments' values, in its own file. */
+  callFunction(fn: FunctionValue, args: CallArgs, symbolic: boolean, owner?: ClassValue, call?: SyntaxNode): Value {
     const m = this.m;
     if (this.callStack.length >= MAX_CALL_DEPTH || this.callStack.includes(fn.node)) {
-      return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the recursive call of '${fn.name}' statically`, site: m.siteOf(fn.node) } };
+      return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the recursive call of '${fn.name}' statically`, site: fn.module === m.currentModule ? m.siteOf(fn.node) : undefined } };
     }
-    this.analysed.add(fn.node.from);
-    const { body, locals } = this.syntaxOf(fn.node);
+    const leave = m.enterFunction(fn, call);
+    try {
+      return this.runFunction(fn, args, symbolic, owner);
+    } finally {
+      leave();
+    }
+  }
+
+  private runFunction(fn: FunctionValue, args: CallArgs, symbolic: boolean, owner: ClassValue | undefined): Value {
+    const m = this.m;
+    this.analysed.add(m.functionKey(fn));
+    const { body, locals } = this.syntaxOf(fn);
     const frame = new Frame(fn.closure, new Map(), locals);
     const cls = owner ?? (fn.self ? this.ownerOf(fn.self.cls, fn.node) : undefined);
     const act: Activation = { frame, returns: [], self: fn.self, cls };
@@ -426,7 +446,7 @@ export class CallRunner {
    */
   private bindParameters(fn: FunctionValue, args: CallArgs, frame: Frame, symbolic: boolean): Value | undefined {
     const m = this.m;
-    const declared = this.syntaxOf(fn.node).parameters;
+    const declared = this.syntaxOf(fn).parameters;
     if (!declared) return undefined;
     const first = fn.self ?? fn.boundClass;
     const positional = first ? [first as Value, ...args.positional] : [...args.positional];
@@ -470,14 +490,15 @@ export class CallRunner {
     this.functionSyntax.clear();
   }
 
-  /** A function's body, local names and parameters, read from its syntax once per analysis. */
-  private syntaxOf(fnNode: SyntaxNode): FunctionSyntax {
-    let found = this.functionSyntax.get(fnNode.from);
+  /** A function's body, local names and parameters, read from its syntax (in its own file, running) once per analysis. */
+  private syntaxOf(fn: FunctionValue): FunctionSyntax {
+    const key = this.m.functionKey(fn);
+    let found = this.functionSyntax.get(key);
     if (!found) {
-      const body = fnNode.getChild('Body');
-      const params = fnNode.getChild('ParamList');
+      const body = fn.node.getChild('Body');
+      const params = fn.node.getChild('ParamList');
       found = { body, locals: body ? localNames(body, this.m) : undefined, parameters: params ? parametersOf(params, this.m) : undefined };
-      this.functionSyntax.set(fnNode.from, found);
+      this.functionSyntax.set(key, found);
     }
     return found;
   }
@@ -572,6 +593,20 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
   block(body);
   for (const name of outer) names.delete(name);
   return names;
+}
+
+/**
+ * `copy.copy(x)` / `copy.deepcopy(x)` of a value whose copy Conv Lab can make: a new list or dict
+ * (of the same items: what is known of them does not change by copying), an immutable value itself.
+ */
+function copiedValue(v: Value): Value {
+  switch (v.kind) {
+    case 'list': return { kind: 'list', items: [...v.items] };
+    case 'dict': return v.argparse ? v : { kind: 'dict', entries: new Map(v.entries) };
+    case 'int': case 'float': case 'bool': case 'str': case 'none': case 'tuple': case 'dtype': case 'path':
+      return v;
+    default: return UNKNOWN;
+  }
 }
 
 /** A library path's value: a constant (`math.pi`), a dtype (`torch.float64`), or a path to call or read further. */

@@ -17,6 +17,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { ChangedRange } from '../syntax/document';
 import type { Dim } from './dim';
+import type { CallLink } from './site';
 import type { Layer, PythonErrorKind, Site, Value } from './values';
 
 /** An error found by the analysis, its range relative to its statement's start. */
@@ -31,6 +32,10 @@ export interface RecordedDiagnostic {
   readonly layer?: Layer | undefined;
   /** The tensors and sizes the failing call received, for quick fixes. */
   readonly operands?: readonly Value[] | undefined;
+  /** In another file than the one analysed: the calls that led there, outermost first. */
+  readonly chain?: readonly CallLink[] | undefined;
+  /** Found analysing the function whose def starts here without a call (symbolic arguments). */
+  readonly symbolicEntry?: number | undefined;
 }
 
 /** A name bound by an assignment, its ranges relative to its statement's start. */
@@ -39,6 +44,8 @@ export interface RecordedBinding {
   readonly target: { readonly from: number; readonly to: number };
   readonly name: string;
   readonly value: Value;
+  /** Found analysing the function whose def starts here without a call (symbolic arguments). */
+  readonly symbolicEntry?: number | undefined;
 }
 
 export class StatementRecord {
@@ -77,6 +84,8 @@ export interface AnalysisState {
   /** Where each layer was constructed (its constructor call). */
   readonly layerSites: WeakMap<Layer, Site>;
   readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
+  /** The run imported project modules: a later one must run whole (they may have changed). */
+  readonly importedModules: boolean;
 }
 
 /** A run that needs these statements re-run too (their objects were used, or a name they read changed). */

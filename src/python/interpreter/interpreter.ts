@@ -21,12 +21,14 @@ import { CallRunner } from './calls';
 import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
 import { ExpressionEvaluator } from './expressions';
-import { isImmutable, NeedsStatements, StatementRecord, statementIndexAt, topLevelStatements, type AnalysisState } from './incremental';
+import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type AnalysisState } from './incremental';
+import { ModuleImports } from './imports';
+import { ModuleContext, type CallLink, type LoadedModule, type ModuleLoader } from './modules';
 import { RaisedInCall, type Activation, type Flow, type Machine, type Raised, type SuperValue } from './machine';
 import { shapesEqual } from './dim';
 import { RuleScope } from './ruleScope';
 import { excerpt, StatementRunner } from './statements';
-import { Frame, type FunctionValue, type Layer, type Site, type TensorValue, type Value } from './values';
+import { Frame, type FunctionValue, type Layer, type ModuleRef, type ModuleValue, type Site, type TensorValue, type Value } from './values';
 
 export interface AnalysisOptions {
   /** Evaluation steps before the analysis stops (what it found so far is kept). */
@@ -41,6 +43,8 @@ export interface AnalysisOptions {
   readonly timeBudgetMs?: number;
   /** PyTorch's default dtype (`convLab.defaultDtype`, `torch.set_default_dtype`). */
   readonly defaultDtype?: FloatDType;
+  /** The project the file is part of: its imports of the project's modules are followed. */
+  readonly modules?: ModuleLoader | undefined;
 }
 
 /** Element operations the analysis itself may spend reading elements (`.item()`, a condition on a tensor). */
@@ -93,9 +97,20 @@ export class Interpreter implements Machine {
   truncated = false;
   /** The values each probed range had (every time it ran), by `from:to`. */
   readonly probed = new Map<string, Value[]>();
-  readonly text: string;
-  /** Errors this run found (their ranges in the text), by range and message: to report each once. */
-  private readonly reported = new Map<string, { readonly from: number; readonly to: number; readonly message: string }>();
+  /** The file analysed, and the file whose code runs now (another one's while one of its functions runs). */
+  readonly root: ModuleContext;
+  private current: ModuleContext;
+  /** The project's modules this run imported, and the call sites on the way to what runs now. */
+  readonly imports: ModuleImports;
+  private readonly callSites: { readonly context: ModuleContext; readonly from: number; readonly to: number }[] = [];
+  /**
+   * While a function no call reached is analysed with unknown arguments: where its def starts.
+   * What that pass finds is tagged with it: a project drops it where another file's call ran the
+   * function with real arguments.
+   */
+  private symbolicEntry: number | undefined;
+  /** Errors this run found (their ranges in their file), by file, range and message: to report each once. */
+  private readonly reported = new Map<string, { readonly context: ModuleContext; readonly from: number; readonly to: number; readonly message: string }>();
   private readonly rerun: Set<StatementRecord>;
   /** The statement running (or whose function is analysed), its index, and the time names are read at. */
   private executing: StatementRecord | undefined;
@@ -106,9 +121,7 @@ export class Interpreter implements Machine {
   /** For each module name, the indices of the reused statements that bind it, ascending. */
   private readonly reusedBinders: Map<string, number[]>;
   /** Each record's statement index in this run. */
-  readonly indexOf = new Map<StatementRecord, number>();
-  /** The statement whose text holds the last offset looked up (most lookups repeat it). */
-  private lastOwner = -1;
+  readonly indexOf: Map<StatementRecord, number>;
 
   private readonly maxSteps: number;
   readonly maxElements: number;
@@ -133,20 +146,19 @@ export class Interpreter implements Machine {
   private readonly calls: CallRunner;
 
   constructor(doc: PythonDocument, options: AnalysisOptions = {}, reuse?: Reuse, probes?: readonly Span[]) {
-    this.text = doc.text;
     this.maxSteps = options.maxSteps ?? 400_000;
     this.deadline = performance.now() + (options.timeBudgetMs ?? Infinity);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.defaultDtype = options.defaultDtype ?? 'float32';
     this.probes = probes && probes.length > 0 ? new Set(probes.map(probeKey)) : undefined;
     this.statements = reuse?.statements ?? topLevelStatements(doc.tree.topNode);
-    this.starts = this.statements.map((s) => s.from);
-    this.ends = this.statements.map((s) => s.to);
-    this.records = this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from));
+    const root = new ModuleContext(undefined, options.modules?.path, doc, this.statements, this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from)));
+    this.root = this.current = root;
+    ({ starts: this.starts, ends: this.ends, records: this.records, indexOf: this.indexOf } = root);
     this.rerun = new Set(this.records.filter((r, i) => r !== reuse?.records[i]));
     this.layerSites = reuse?.previous.layerSites ?? new WeakMap();
     this.layerInputs = reuse?.previous.layerInputs ?? new WeakMap();
-    this.records.forEach((record, i) => this.indexOf.set(record, i));
+    this.imports = new ModuleImports(this, options.modules);
     this.reusedBinders = this.bindersByName(false);
     this.statementRunner = new StatementRunner(this);
     this.expressions = new ExpressionEvaluator(this);
@@ -179,6 +191,7 @@ export class Interpreter implements Machine {
    */
   run(): void {
     const module = new Frame(undefined, new ModuleNames((name, own) => this.readModuleName(name, own), (name, value) => this.bindModuleName(name, value)));
+    module.names.set('__name__', { kind: 'str', value: '__main__' });
     const top: Activation = { frame: module, returns: [], self: undefined, cls: undefined };
     try {
       for (let i = 0; i < this.statements.length; i++) {
@@ -190,11 +203,14 @@ export class Interpreter implements Machine {
       // Functions no call reached: analysed once with unknown arguments (symbolic sizes).
       for (let i = 0; i < this.calls.functions.length; i++) {
         const { fn, definer } = this.calls.functions[i] as { fn: FunctionValue; definer: number };
-        if (this.calls.analysed.has(fn.node.from)) continue;
+        // Another file's functions are analysed in that file's own analysis.
+        if (fn.module !== undefined || this.calls.analysed.has(this.functionKey(fn))) continue;
         this.runAs(definer, AFTER_ALL);
+        this.symbolicEntry = fn.node.from;
         const self = fn.self ?? this.calls.instanceForUncalledMethod(fn);
         this.calls.callFunction({ ...fn, self }, { positional: [], keywords: new Map(), spread: false }, true);
       }
+      this.symbolicEntry = undefined;
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.truncated = true;
@@ -267,26 +283,19 @@ export class Interpreter implements Machine {
     this.binderIndex.set(name, this.executingIndex);
   }
 
-  /** The index of the top-level statement whose text holds `offset`, or -1. */
+  /** The index of the top-level statement of the running file whose text holds `offset`, or -1. */
   private ownerIndex(offset: number): number {
     // Mostly the running statement, or the one whose function it calls (looked up last).
-    if (this.holds(this.executingIndex, offset)) return this.executingIndex;
-    if (this.holds(this.lastOwner, offset)) return this.lastOwner;
-    const found = statementIndexAt(this.starts, this.ends, offset);
-    if (found >= 0) this.lastOwner = found;
-    return found;
-  }
-
-  private holds(index: number, offset: number): boolean {
-    return index >= 0 && offset >= (this.starts[index] as number) && offset < (this.ends[index] as number);
+    return this.current.ownerIndex(offset, this.current === this.root ? this.executingIndex : -1);
   }
 
   /**
-   * The record of statement `index`, which results found in its text go to. Writing into a
-   * reused record would change the previous analysis: that statement must re-run instead.
+   * The record of statement `index` of the running file, which results found in its text go to.
+   * Writing into a reused record would change the previous analysis: that statement must re-run instead.
    */
   private resultsOf(index: number): StatementRecord {
-    const record = this.records[index] as StatementRecord;
+    const record = this.current.records[index] as StatementRecord;
+    if (this.current !== this.root) return record;
     if (record !== this.executing) {
       if (!this.rerun.has(record)) throw new NeedsStatements([record]);
       if (this.executing) (this.executing.shares ??= new Set()).add(record);
@@ -311,15 +320,103 @@ export class Interpreter implements Machine {
     if (++this.steps > this.maxSteps || ((this.steps & 1023) === 0 && performance.now() > this.deadline)) throw new BudgetExceeded();
   }
 
+  /** The text of the file whose code runs now. */
+  get text(): string {
+    return this.current.text;
+  }
+
   src(node: SyntaxNode): string {
-    return this.text.slice(node.from, node.to);
+    return this.current.text.slice(node.from, node.to);
+  }
+
+  srcIn(module: ModuleRef, node: SyntaxNode): string {
+    const doc = module ? (module as LoadedModule).doc : this.root.doc;
+    return doc ? doc.text.slice(node.from, node.to) : '';
   }
 
   siteOf(node: SyntaxNode): Site | undefined {
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return undefined;
-    const start = this.starts[owner] as number;
-    return { statement: this.records[owner] as StatementRecord, from: node.from - start, to: node.to - start };
+    const start = this.current.starts[owner] as number;
+    return { statement: this.current.records[owner] as StatementRecord, from: node.from - start, to: node.to - start };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Files: the project's modules, and the file whose code runs.
+
+  get currentModule(): ModuleRef {
+    return this.current.module;
+  }
+
+  /** What identifies a function's body in this run (its file and where its def starts). */
+  functionKey(fn: FunctionValue): number {
+    return (fn.module?.index ?? 0) * 2 ** 32 + fn.node.from;
+  }
+
+  importModule(dotted: string, level: number): { top: ModuleValue; leaf: ModuleValue } | undefined {
+    return this.imports.importModule(this.current, dotted, level);
+  }
+
+  importedName(module: ModuleValue, name: string, node: SyntaxNode): Value {
+    return this.imports.importedName(module, name, this.siteOf(node));
+  }
+
+  starNames(module: ModuleValue): [string, Value][] {
+    return this.imports.starNames(module);
+  }
+
+  /** Runs `run` with `context` as the running file (a module's top level as it is imported). */
+  within<T>(context: ModuleContext, run: () => T): T {
+    const outer = this.current;
+    this.current = context;
+    try {
+      return run();
+    } finally {
+      this.current = outer;
+    }
+  }
+
+  /**
+   * A call of `fn` from `call` begins: its body runs in its own file (when that is another file,
+   * in the context where calls from other files leave their results). Returns what ends the call.
+   */
+  enterFunction(fn: FunctionValue, call: SyntaxNode | undefined): () => void {
+    const caller = this.current;
+    this.callSites.push({ context: caller, from: call?.from ?? -1, to: call?.to ?? -1 });
+    const module = fn.module as LoadedModule | undefined;
+    if (caller.module !== module) {
+      // A call from a function analysed without a call gives another file nothing to show.
+      const target = module ? (this.symbolicEntry === undefined ? module.calledContext() : module.loading) : this.root;
+      if (target) {
+        if (module && call && caller.path !== undefined) {
+          const callers = module.callers.get(fn.node.from) ?? [];
+          if (callers.length < 8 && !callers.some((c) => c.path === caller.path && c.from === call.from)) callers.push({ path: caller.path, from: call.from, to: call.to });
+          module.callers.set(fn.node.from, callers);
+        }
+        this.current = target;
+      }
+    }
+    if (this.current.module && this.current === this.current.module.called) this.current.module.ran.add(fn.node.from);
+    return () => {
+      this.callSites.pop();
+      this.current = caller;
+    };
+  }
+
+  /** The call sites that led to what runs now, outermost first (for an error in another file). */
+  private callChain(): CallLink[] {
+    return this.callSites.filter((s) => s.from >= 0 && s.context.path !== undefined).map((s) => ({ path: s.context.path as string, from: s.from, to: s.to }));
+  }
+
+  /** The file a site of this run is in, and its range there. */
+  locate(site: Site | undefined): { context: ModuleContext; from: number; to: number } | undefined {
+    if (!site) return undefined;
+    const record = site.statement as StatementRecord;
+    const context = this.root.indexOf.has(record) ? this.root : this.imports.contextOf(record);
+    const index = context?.indexOf.get(record);
+    if (!context || index === undefined) return undefined;
+    const start = context.starts[index] as number;
+    return { context, from: start + site.from, to: start + site.to };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -441,25 +538,28 @@ export class Interpreter implements Machine {
   }
 
   private report(node: SyntaxNode, e: PythonError, layer?: Layer, operands?: readonly Value[]): void {
-    const key = `${node.from}:${node.to}:${e.message}`;
+    const context = this.current;
+    const key = `${context.module?.index ?? 0}:${node.from}:${node.to}:${e.message}`;
     if (this.reported.has(key)) return;
     // An error inside a callee is reported there, not again at each caller.
-    for (const d of this.reported.values()) if (d.message === e.message && d.from >= node.from && d.to <= node.to) return;
+    for (const d of this.reported.values()) if (d.context === context && d.message === e.message && d.from >= node.from && d.to <= node.to) return;
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return;
-    const start = this.starts[owner] as number;
-    const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands };
+    const start = context.starts[owner] as number;
+    // An error in another file than the one analysed says how the run got there.
+    const chain = context === this.root ? undefined : this.callChain();
+    const diagnostic = { from: node.from - start, to: node.to - start, code: e.code, message: e.message, kind: e.kind, layer, operands, chain, symbolicEntry: this.symbolicEntry };
     const record = this.resultsOf(owner);
     (record.diagnostics ??= []).push(diagnostic);
-    this.reported.set(key, { from: node.from, to: node.to, message: e.message });
+    this.reported.set(key, { context, from: node.from, to: node.to, message: e.message });
   }
 
   recordBinding(target: SyntaxNode, statement: SyntaxNode, value: Value): void {
     const owner = this.ownerIndex(statement.from);
     if (owner < 0) return;
     const record = this.resultsOf(owner);
-    const start = this.starts[owner] as number;
-    record.bindings.push({ statement: { from: statement.from - start, to: statement.to - start }, target: { from: target.from - start, to: target.to - start }, name: this.src(target), value });
+    const start = this.current.starts[owner] as number;
+    record.bindings.push({ statement: { from: statement.from - start, to: statement.to - start }, target: { from: target.from - start, to: target.to - start }, name: this.src(target), value, symbolicEntry: this.symbolicEntry });
   }
 
   /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
@@ -467,7 +567,7 @@ export class Interpreter implements Machine {
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return value;
     const record = this.resultsOf(owner);
-    const start = this.starts[owner] as number;
+    const start = this.current.starts[owner] as number;
     const from = node.from - start;
     const to = node.to - start;
     const slots = record.values.get(from);
@@ -486,7 +586,7 @@ export class Interpreter implements Machine {
 
   /** Keeps every value a probed range had. */
   probe(node: SyntaxNode, value: Value): void {
-    if (!this.probes) return;
+    if (!this.probes || this.current !== this.root) return;
     const key = probeKey(node);
     if (!this.probes.has(key)) return;
     const values = this.probed.get(key);
@@ -499,7 +599,7 @@ export class Interpreter implements Machine {
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return;
     const record = this.resultsOf(owner);
-    const start = this.starts[owner] as number;
+    const start = this.current.starts[owner] as number;
     const site = { statement: record, from: node.from - start, to: node.to - start };
     this.layerSites.set(layer, site);
     (record.layers ??= new Map()).set(spanKey(site), layer);

@@ -3,7 +3,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { CallArgs, RuleContext } from '../rules/context';
 import type { Dim } from './dim';
-import { Frame, type ClassValue, type InstanceValue, type Layer, type Site, type TensorValue, type Value, type Why } from './values';
+import { Frame, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type ModuleRef, type ModuleValue, type Site, type TensorValue, type Value, type Why } from './values';
 
 /** How a statement ends: on to the next, or the path stops (`raise`: Python raised, here or in a call). */
 export type Flow = 'next' | 'return' | 'break' | 'continue' | 'raise';
@@ -30,8 +30,10 @@ export interface Machine {
   readonly defaultDtype: 'float32' | 'float64';
   /** Autograd inside the `with` blocks being run (see Interpreter.gradEnabled). */
   gradMode: 'on' | 'off' | 'unknown';
-  /** The source text of a node. */
+  /** The source text of a node of the file whose code runs. */
   src(node: SyntaxNode): string;
+  /** The source text of a node of a module's file (undefined: the file analysed). */
+  srcIn(module: ModuleRef, node: SyntaxNode): string;
   /** Counts one evaluation step against the budget (throws when it is spent). */
   tick(): void;
   /** How many times Python would have raised so far (PyTorch's errors, and calls every path of which raised). */
@@ -87,6 +89,23 @@ export interface Machine {
   storageChanged(before: Value, name: string, statement: SyntaxNode): void;
   /** `value`, or `value` without its elements when its storage was changed in place after it was made. */
   fresh(value: Value, node: SyntaxNode): Value;
+  // Files (interpreter.ts, imports.ts).
+  /** The project module whose code runs now (undefined: the file analysed). */
+  readonly currentModule: ModuleRef;
+  /** What identifies a function's body in this run (its file and where its def starts). */
+  functionKey(fn: FunctionValue): number;
+  /** A call of `fn` (from `call`) begins: its body runs in its own file. Returns what ends the call. */
+  enterFunction(fn: FunctionValue, call: SyntaxNode | undefined): () => void;
+  /**
+   * The project module an import names, run on its first import (`level`: the leading dots of a
+   * relative import); undefined when it is not a module of the project.
+   */
+  importModule(dotted: string, level: number): { top: ModuleValue; leaf: ModuleValue } | undefined;
+  /** `from module import name`. */
+  importedName(module: ModuleValue, name: string, node: SyntaxNode): Value;
+  /** The names `from module import *` binds. */
+  starNames(module: ModuleValue): [string, Value][];
+
   /** Records where a layer was constructed and which inputs reached it. */
   layerBuilt(layer: Layer, node: SyntaxNode): void;
   layerCalled(layer: Layer, input: readonly Dim[] | undefined): void;

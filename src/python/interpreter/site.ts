@@ -10,3 +10,10 @@ export interface Site {
   readonly from: number;
   readonly to: number;
 }
+
+/** A call site on the way to a result in another file: a file's path and the call's range in it. */
+export interface CallLink {
+  readonly path: string;
+  readonly from: number;
+  readonly to: number;
+}

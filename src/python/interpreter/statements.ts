@@ -439,13 +439,27 @@ export class StatementRunner {
     const parts = meaningfulChildren(node);
     if (parts[0]?.name === 'from') {
       const importAt = parts.findIndex((p) => p.name === 'import');
-      const module = parts.slice(1, importAt).map((p) => m.src(p)).join('.');
+      // `from ..models.unet import x`: the dots (a relative import's level) and the dotted name.
+      const fromNode = parts[0] as SyntaxNode;
+      const importNode = parts[importAt];
+      const written = importNode ? m.text.slice(fromNode.to, importNode.from).replace(/[\s\\]+/g, '') : '';
+      const dotted = written.replace(/^\.+/, '');
+      const level = written.length - dotted.length;
+      const project = m.importModule(dotted, level);
+      const module = project?.leaf;
       const names = parts.slice(importAt + 1);
+      if (module && names.some((n) => n.name === '*')) {
+        for (const [name, value] of m.starNames(module)) frame.names.set(name, value);
+        return;
+      }
       for (let i = 0; i < names.length; i++) {
         const n = names[i] as SyntaxNode;
         if (n.name !== 'VariableName') continue;
         const alias = names[i + 1]?.name === 'as' ? names[i + 2] : undefined;
-        frame.names.set(m.src(alias ?? n), { kind: 'path', path: `${module}.${m.src(n)}` });
+        const value: Value = module ? m.importedName(module, m.src(n), n)
+          // Not a project module: a library path (`torch.nn`), which the rules know or not.
+          : level > 0 ? UNKNOWN : { kind: 'path', path: `${dotted}.${m.src(n)}` };
+        frame.names.set(m.src(alias ?? n), value);
         if (alias) i += 2;
       }
       return;
@@ -456,8 +470,9 @@ export class StatementRunner {
     const flush = (alias: string | undefined): void => {
       if (dotted.length === 0) return;
       const path = dotted.join('.');
-      if (alias) frame.names.set(alias, { kind: 'path', path });
-      else frame.names.set(dotted[0] as string, { kind: 'path', path: dotted[0] as string });
+      const project = m.importModule(path, 0);
+      if (alias) frame.names.set(alias, project?.leaf ?? { kind: 'path', path });
+      else frame.names.set(dotted[0] as string, project?.top ?? { kind: 'path', path: dotted[0] as string });
       dotted = [];
     };
     for (let c = node.firstChild; c; c = c.nextSibling) {

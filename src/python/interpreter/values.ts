@@ -115,17 +115,25 @@ export type Value =
   | FunctionValue
   | ClassValue
   | InstanceValue
+  | ModuleValue
   /**
    * `name`: a parameter of a function analysed without a call, whose size it stands for
    * (`cout`); `why`: why it is not known, when that can be told.
    */
   | { readonly kind: 'unknown'; readonly name?: string | undefined; readonly why?: Why | undefined };
 
+/**
+ * The project module a function or class was defined in (opaque here: the interpreter's loaded
+ * module); undefined for the file analysed itself.
+ */
+export type ModuleRef = { readonly index: number } | undefined;
+
 export interface FunctionValue {
   readonly kind: 'function';
   readonly node: SyntaxNode;
   readonly name: string;
   readonly closure: Frame;
+  readonly module: ModuleRef;
   /** The instance a method is bound to. */
   readonly self?: InstanceValue | undefined;
   /** The class a classmethod is bound to: its first argument. */
@@ -136,8 +144,20 @@ export interface ClassValue {
   readonly kind: 'class';
   readonly node: SyntaxNode;
   readonly name: string;
+  readonly module: ModuleRef;
   readonly methods: Map<string, Value>;
   readonly bases: readonly Value[];
+}
+
+/** A module of the user's project, as `import models` binds it: its names, and the submodules imported so far. */
+export interface ModuleValue {
+  readonly kind: 'module';
+  /** Python's dotted name (`models.resnet`). */
+  readonly name: string;
+  /** Its global names (empty for a namespace package). */
+  readonly frame: Frame;
+  readonly submodules: Map<string, ModuleValue>;
+  readonly ref: ModuleRef;
 }
 
 /** An object of a user class, usually an `nn.Module`: its attributes as `__init__` set them. */
@@ -340,6 +360,7 @@ export function pythonTypeName(v: Value): string {
     case 'layer': return v.layer.type === 'conv' ? v.layer.name.replace(/^Lazy/, '') : 'Module';
     case 'instance': return v.cls.name;
     case 'class': return 'type';
+    case 'module': return 'module';
     case 'unknown': return 'object';
     default: return v.kind;
   }

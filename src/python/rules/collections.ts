@@ -107,6 +107,30 @@ export function callDictMethod(dict: Extract<Value, { kind: 'dict' }>, name: str
       const key = dictKeyOf(args.positional[0]);
       return key !== undefined ? (dict.entries.get(key) ?? args.positional[1] ?? NONE) : UNKNOWN;
     }
+    case 'pop': {
+      // `d.pop(key[, default])`: the key's value, and the key is gone (Python's KeyError without a default is not reported).
+      const key = dictKeyOf(args.positional[0]);
+      if (key === undefined || args.positional.length === 0) return undefined;
+      const found = dict.entries.get(key);
+      dict.entries.delete(key);
+      return found ?? args.positional[1] ?? UNKNOWN;
+    }
+    case 'update': {
+      const other = args.positional[0];
+      if (args.positional.length > 1 || (other && other.kind !== 'dict')) return undefined;
+      if (other?.kind === 'dict') for (const [k, v] of other.entries) dict.entries.set(k, v);
+      for (const [k, v] of args.keywords) dict.entries.set(k, v);
+      return NONE;
+    }
+    case 'setdefault': {
+      const key = dictKeyOf(args.positional[0]);
+      if (key === undefined) return undefined;
+      if (!dict.entries.has(key)) dict.entries.set(key, args.positional[1] ?? NONE);
+      return dict.entries.get(key) ?? UNKNOWN;
+    }
+    case 'clear':
+      dict.entries.clear();
+      return NONE;
     default: return undefined;
   }
 }

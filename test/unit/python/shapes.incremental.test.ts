@@ -33,6 +33,8 @@ function describeValue(value: Value, analysis: ShapeAnalysis, depth = 0): string
       return `dict{${[...value.entries].map(([k, v]) => `${k}: ${describeValue(v, analysis, depth + 1)}`).join(', ')}}`;
     case 'path':
       return `path ${value.path}`;
+    case 'module':
+      return `module ${value.name}`;
     case 'method':
       return `method ${value.name} of ${describeValue(value.self, analysis, depth + 1)}`;
     case 'layer': {
