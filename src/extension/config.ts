@@ -1,7 +1,9 @@
 // Every Conv Lab setting, read in one place: once at activation and again when one changes (the
 // change event says which). Nothing else calls `getConfiguration`. The analysis worker gets the
 // settings the analysis reads (`analysisSettings`), so a hover says float64 when Run does.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { normalizePath } from '../python/project/paths';
 import { TORCH_PRINT_DEFAULTS } from '../core/format';
 import { DEFAULT_MAX_ELEMENTS } from '../core/tensor';
 import type { AnalysisSettings } from '../protocol/analysis';
@@ -17,6 +19,9 @@ export interface Settings {
   /** Digits after the decimal point in printed results (`torch.set_printoptions(precision=...)`). */
   readonly displayPrecision: number;
   readonly inlayHints: InlayHintsMode;
+  /** Where imports are searched after a file's own folder: `convLab.extraPaths` (per folder), the workspace folders, their `src/`. */
+  readonly importRoots: string;
+  readonly maxIndexedFiles: number;
 }
 
 const SECTION = 'convLab';
@@ -29,13 +34,18 @@ export class Config implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor() {
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION)) return;
+    const reread = (): void => {
       const before = this.current;
       this.current = read();
       const names = (Object.keys(before) as (keyof Settings)[]).filter((k) => before[k] !== this.current[k]);
       if (names.length > 0) this.changed.fire(new Set(names));
-    });
+    };
+    this.subscription = vscode.Disposable.from(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) reread();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(reread),
+    );
   }
 
   get settings(): Settings {
@@ -44,7 +54,8 @@ export class Config implements vscode.Disposable {
 
   /** What the analysis worker reads. */
   get analysisSettings(): AnalysisSettings {
-    return { defaultDtype: this.current.defaultDtype, maxElements: this.current.maxElements };
+    const { defaultDtype, maxElements, importRoots, maxIndexedFiles } = this.current;
+    return { defaultDtype, maxElements, roots: JSON.parse(importRoots) as string[], maxIndexedFiles };
   }
 
   /** How results are printed: PyTorch's form with these print options. */
@@ -72,5 +83,18 @@ function read(): Settings {
     defaultDtype: config.get<string>('defaultDtype', 'float32') === 'float64' ? 'float64' : 'float32',
     displayPrecision: int('displayPrecision', TORCH_PRINT_DEFAULTS.precision, 1, 16),
     inlayHints: hints === 'off' || hints === 'all' ? hints : 'assignments',
+    importRoots: JSON.stringify(importRoots()),
+    maxIndexedFiles: int('maxIndexedFiles', 2_000, 10, 100_000),
   };
+}
+
+/** `convLab.extraPaths` of each workspace folder (relative ones from that folder), then the folders, then their `src/`; as the analysis keeps paths. */
+function importRoots(): string[] {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  const extra = folders.flatMap((folder) => {
+    const paths = vscode.workspace.getConfiguration(SECTION, folder.uri).get<unknown>('extraPaths', []);
+    return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => path.resolve(folder.uri.fsPath, p)) : [];
+  });
+  const roots = [...extra, ...folders.map((f) => f.uri.fsPath), ...folders.map((f) => path.join(f.uri.fsPath, 'src'))];
+  return [...new Set(roots.map(normalizePath))];
 }

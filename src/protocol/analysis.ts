@@ -13,10 +13,14 @@ import type { InlayHint, InlayHintsMode } from '../python/features/inlayHints';
 import type { QuickFix } from '../python/features/quickFixes';
 import type { RpcEndpoint } from './rpc';
 
-/** What the analysis reads from the user's settings (`convLab.defaultDtype`, `convLab.maxElements`). */
+/** What the analysis reads from the user's settings (`convLab.defaultDtype`, `convLab.maxElements`, the project's). */
 export interface AnalysisSettings {
   readonly defaultDtype: 'float32' | 'float64';
   readonly maxElements: number;
+  /** Where imports are searched after a script's own folder: `convLab.extraPaths`, each workspace folder, its `src/` (absolute, `/`-separated). */
+  readonly roots: readonly string[];
+  /** `convLab.maxIndexedFiles`: most files read from disk kept parsed. */
+  readonly maxIndexedFiles: number;
 }
 
 export interface SyncMessage {
@@ -30,6 +34,15 @@ export interface SyncMessage {
   readonly edits?: readonly TextEdit[];
   /** The text's length after the edits: a mismatch means the worker needs the whole text. */
   readonly length: number;
+  /** The file on disk the program is (a notebook's .ipynb), `/`-separated: its imports are followed, and others' imports of it read this text. */
+  readonly path?: string;
+}
+
+/** Files changed on disk (saved, or changed by another program), or created, deleted, renamed (`structure`). */
+export interface FilesChangedMessage {
+  readonly type: 'filesChanged';
+  readonly paths: readonly string[];
+  readonly structure: boolean;
 }
 
 export interface CloseMessage {
@@ -125,7 +138,7 @@ export interface LayerArgumentsQuery extends Query {
 }
 
 export type ToAnalysisMessage =
-  | SyncMessage | CloseMessage | ConfigureMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
+  | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
   | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery;
 
 export interface WireDiagnostic {
@@ -137,6 +150,17 @@ export interface WireDiagnostic {
   readonly message: string;
   readonly kind: string;
   readonly related?: Span | undefined;
+  /** Where the range ends (1-based), for a file the host has no text of. */
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** Raised in a call from another file: the calls that led here, outermost first (1-based lines and columns). */
+  readonly chain?: readonly { readonly path: string; readonly line: number; readonly column: number }[] | undefined;
+}
+
+/** Errors a program's run found in a file of the project that is not open. */
+export interface ElsewhereDiagnostics {
+  readonly path: string;
+  readonly diagnostics: readonly WireDiagnostic[];
 }
 
 export interface LayerOp {
@@ -185,11 +209,13 @@ export interface WireKernelChoice {
 }
 
 export type FromAnalysisMessage =
-  | { readonly type: 'synced'; readonly key: string; readonly version: number; readonly incremental: boolean }
+  /** `affected`: the other open programs whose results the change may have changed (their diagnostics are due again). */
+  | { readonly type: 'synced'; readonly key: string; readonly version: number; readonly incremental: boolean; readonly affected?: readonly string[] }
+  | { readonly type: 'filesChanged'; readonly affected: readonly string[] }
   /** The worker's copy could not be brought to the version: the host must send the whole text. */
   | { readonly type: 'needsText'; readonly key: string }
   | { readonly type: 'configured' }
-  | { readonly type: 'diagnostics'; readonly diagnostics: readonly WireDiagnostic[]; readonly analysisMs: number; readonly truncated: boolean }
+  | { readonly type: 'diagnostics'; readonly diagnostics: readonly WireDiagnostic[]; readonly elsewhere: readonly ElsewhereDiagnostics[]; readonly analysisMs: number; readonly truncated: boolean }
   | { readonly type: 'inlayHints'; readonly hints: readonly InlayHint[] }
   | { readonly type: 'hover'; readonly hover: Hover | undefined }
   | { readonly type: 'codeActions'; readonly fixes: readonly QuickFix[] }

@@ -4,6 +4,9 @@
 // statements it can affect), and answers every question from that one analysis: diagnostics,
 // hovers, inlay hints, quick fixes, and the run commands' (the tensor a selection means, the cells
 // it replays, the kernels and layer arguments to offer). The extension host never parses.
+// A program that is a file on disk is part of the project (src/python/project): its imports of
+// the project's modules are followed (read from disk, or from the editor when open), and what the
+// other open files' calls do in it shows in its results.
 import { parentPort } from 'node:worker_threads';
 import { isTorchError } from '../core/errors';
 import type { Tensor } from '../core/tensor';
@@ -14,13 +17,19 @@ import {
 import { allKnown, shapeText } from '../python/interpreter/dim';
 import { applyConvLayer, convWeightShape } from '../python/rules/conv';
 import type {
-  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireEvaluation, WireReplayStep, WireSourceError,
+  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireDiagnostic, WireEvaluation, WireReplayStep, WireSourceError,
 } from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
+import { Project } from '../python/project/project';
+import { diskFiles } from './diskFiles';
 
 interface Program {
   version: number;
   doc: PythonDocument;
+  /** The file it is on disk (part of the project), or undefined (an untitled document). */
+  path: string | undefined;
+  /** The project's generation `analysis` was taken at (another file's change makes it stale). */
+  generation: number;
   analysis: ShapeAnalysis | undefined;
   /** The last analysis of an earlier version of `doc`, which the next analysis builds on. */
   previous: ShapeAnalysis | undefined;
@@ -38,11 +47,27 @@ interface Program {
 const ANALYSIS_TIME_BUDGET_MS = 2_500;
 
 const programs = new Map<string, Program>();
-let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000 };
+let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 };
 
 /** Every run of the interpreter here: the user's settings, and the time a run may take. */
-function analysisOptions(): AnalysisSettings & { timeBudgetMs: number } {
-  return { ...settings, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS };
+function analysisOptions(): { defaultDtype: AnalysisSettings['defaultDtype']; maxElements: number; timeBudgetMs: number } {
+  return { defaultDtype: settings.defaultDtype, maxElements: settings.maxElements, timeBudgetMs: ANALYSIS_TIME_BUDGET_MS };
+}
+
+function newProject(): Project {
+  return new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, analysisOptions());
+}
+
+let project = newProject();
+
+/** The files of the open programs that are on disk: the scripts whose calls each file's results include. */
+function openPaths(): string[] {
+  return [...programs.values()].flatMap((p) => (p.path === undefined ? [] : [p.path]));
+}
+
+/** The keys of the open programs among `paths` (other than `except`). */
+function keysOf(paths: ReadonlySet<string>, except: string): string[] {
+  return [...programs].flatMap(([key, p]) => (key !== except && p.path !== undefined && paths.has(p.path) ? [key] : []));
 }
 
 /**
@@ -51,11 +76,13 @@ function analysisOptions(): AnalysisSettings & { timeBudgetMs: number } {
  */
 function sync(message: SyncMessage): FromAnalysisMessage {
   const existing = programs.get(message.key);
+  const path = message.path;
   if (!existing || message.baseVersion !== existing.version || !message.edits) {
     if (message.text === undefined) return { type: 'needsText', key: message.key };
     if (!existing) {
-      programs.set(message.key, { version: message.version, doc: new PythonDocument(message.text), analysis: undefined, previous: undefined, analysisMs: 0, typed: undefined });
-      return { type: 'synced', key: message.key, version: message.version, incremental: false };
+      const doc = new PythonDocument(message.text);
+      programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous: undefined, analysisMs: 0, typed: undefined });
+      return synced(message, false, path === undefined ? [] : opened(message.key, path, doc));
     }
   }
   const program = existing as Program;
@@ -70,22 +97,48 @@ function sync(message: SyncMessage): FromAnalysisMessage {
   if (message.text !== undefined && doc.text !== message.text) doc.edit([textDifference(doc.text, message.text)]);
   if (doc.text.length !== message.length) return { type: 'needsText', key: message.key };
   const previous = program.analysis ?? program.previous;
-  programs.set(message.key, { version: message.version, doc, analysis: undefined, previous, analysisMs: 0, typed: undefined });
-  return { type: 'synced', key: message.key, version: message.version, incremental: true };
+  programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous, analysisMs: 0, typed: undefined });
+  return synced(message, true, path === undefined ? [] : opened(message.key, path, doc));
 }
 
-/** The analysis of the version asked about (computed once per version). */
+function synced(message: SyncMessage, incremental: boolean, affected: readonly string[]): FromAnalysisMessage {
+  return { type: 'synced', key: message.key, version: message.version, incremental, ...(affected.length > 0 ? { affected } : {}) };
+}
+
+/** An open program's new text counts for the project; returns the other open programs whose results it may change. */
+function opened(key: string, path: string, doc: PythonDocument): string[] {
+  const related = project.related(path);
+  project.setOpen(path, doc);
+  project.changed(path);
+  return keysOf(related, key);
+}
+
+/** The analysis of the version asked about (computed once per version, and again after a change to a file it reads). */
 function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: ShapeAnalysis } {
   const program = programs.get(key);
   if (!program || program.version !== version) throw new Error(`program ${key} is not at version ${version}`);
   if (program.doc.text.length !== length) throw new Error(`program ${key} at version ${version} is not the host's: ${program.doc.text.length} characters, not ${length}`);
+  if (program.path !== undefined && program.generation !== project.generation) program.analysis = undefined;
   if (!program.analysis) {
     const started = performance.now();
-    program.analysis = analyzeShapes(program.doc, analysisOptions(), program.previous);
+    program.analysis = program.path !== undefined
+      ? project.view(program.path, openPaths())
+      : analyzeShapes(program.doc, analysisOptions(), program.previous);
+    program.analysis ??= analyzeShapes(program.doc, analysisOptions(), program.previous);
+    program.generation = project.generation;
     program.previous = undefined;
     program.analysisMs = performance.now() - started;
   }
   return program as Program & { analysis: ShapeAnalysis };
+}
+
+function wireDiagnostic(analysis: ShapeAnalysis, d: ShapeAnalysis['diagnostics'][number]): WireDiagnostic {
+  const { from, to, line, column, code, message: text, kind, related, chain } = d;
+  const end = analysis.doc.lineColumnAt(to);
+  return {
+    from, to, line, column, endLine: end.line, endColumn: end.column, code, message: text, kind, related,
+    ...(chain ? { chain: chain.map((c) => ({ path: c.path, line: c.line, column: c.column })) } : {}),
+  };
 }
 
 function layerOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp | undefined; reason?: string } {
@@ -148,22 +201,39 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
   switch (message.type) {
     case 'sync':
       return sync(message);
-    case 'close':
+    case 'close': {
+      const path = programs.get(message.key)?.path;
       programs.delete(message.key);
-      return { type: 'synced', key: message.key, version: -1, incremental: false };
+      const affected = path === undefined ? [] : keysOf(project.related(path), message.key);
+      if (path !== undefined) project.close(path);
+      return { type: 'synced', key: message.key, version: -1, incremental: false, ...(affected.length > 0 ? { affected } : {}) };
+    }
     case 'configure':
       settings = message.settings;
+      project = newProject();
       // Every program is analysed anew with the new settings.
       for (const program of programs.values()) {
         program.analysis = undefined;
         program.previous = undefined;
         program.typed = undefined;
+        if (program.path !== undefined) project.setOpen(program.path, program.doc);
       }
       return { type: 'configured' };
+    case 'filesChanged': {
+      const open = new Set(openPaths());
+      if (message.structure) project.filesChanged();
+      // An open file's text is the editor's: a save changes nothing the analysis reads.
+      else for (const path of message.paths) if (!open.has(path)) project.changed(path);
+      return { type: 'filesChanged', affected: [...programs.keys()].filter((key) => programs.get(key)?.path !== undefined) };
+    }
     case 'diagnostics': {
       const program = analysisOf(message);
-      const diagnostics = program.analysis.diagnostics.map(({ from, to, line, column, code, message: text, kind, related }) => ({ from, to, line, column, code, message: text, kind, related }));
-      return { type: 'diagnostics', diagnostics, analysisMs: program.analysisMs, truncated: program.analysis.truncated };
+      const open = new Set(openPaths());
+      const elsewhere = [...program.analysis.modules]
+        .filter(([path]) => !open.has(path))
+        .map(([path, found]) => ({ path, diagnostics: found.diagnostics.map((d) => wireDiagnostic(found, d)) }));
+      const analysis = program.analysis;
+      return { type: 'diagnostics', diagnostics: analysis.diagnostics.map((d) => wireDiagnostic(analysis, d)), elsewhere, analysisMs: program.analysisMs, truncated: program.analysis.truncated };
     }
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message).analysis, message.mode, message.range) };
@@ -184,7 +254,8 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'evaluate': {
       const program = analysisOf(message);
       const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, analysisOptions(), program.analysis);
-      program.analysis = analysis;
+      // A project file's analysis includes other files' calls: the one-file evaluation does not replace it.
+      if (program.path === undefined) program.analysis = analysis;
       return { type: 'evaluate', results: evaluations.map(wireEvaluation) };
     }
     case 'evaluateTyped': {

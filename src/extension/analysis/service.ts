@@ -9,6 +9,7 @@ import type { TextEdit } from '../../python';
 import type { Config } from '../config';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
+import { normalizePath } from '../../python/project/paths';
 import { isPython, lengthOf, locate, notebookOf, offsetIn, programOf, programText, type Program } from './programs';
 
 /** Typing pauses this long before diagnostics are recomputed. */
@@ -28,6 +29,8 @@ interface ProgramState {
   published: vscode.Uri[];
   /** Diagnostics as the worker reported them, by `uri|line:col|code|message`, for quick fixes. */
   wire: Map<string, WireDiagnostic>;
+  /** Errors its run found in project files that are not open, by path. */
+  elsewhere: Map<string, readonly WireDiagnostic[]>;
 }
 
 export type Answer<T extends FromAnalysisMessage['type']> = Extract<FromAnalysisMessage, { type: T }>;
@@ -55,7 +58,7 @@ export class AnalysisService implements vscode.Disposable {
         if (e.contentChanges.length > 0) this.notebookChanged(e.notebook);
       }),
       config.onDidChange((names) => {
-        if (names.has('defaultDtype') || names.has('maxElements')) {
+        if (names.has('defaultDtype') || names.has('maxElements') || names.has('importRoots') || names.has('maxIndexedFiles')) {
           // The analysis reads these: every program is analysed again, its diagnostics republished.
           void this.client.configure(config.analysisSettings).catch(() => undefined);
           for (const state of this.states.values()) state.version++;
@@ -67,13 +70,38 @@ export class AnalysisService implements vscode.Disposable {
       vscode.languages.registerInlayHintsProvider(selector, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
       vscode.languages.registerCodeActionsProvider(selector, { provideCodeActions: (d, r, c, t) => this.codeActions(d, r, c, t) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     );
+    // Files the project may import changed on disk: the worker drops what read them.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ipynb}');
+    const onDisk = (uri: vscode.Uri, structure: boolean): void => {
+      if (uri.scheme !== 'file') return;
+      void this.client.request({ type: 'filesChanged', paths: [normalizePath(uri.fsPath)], structure })
+        .then((answer) => {
+          if (answer.type === 'filesChanged') this.scheduleKeys(answer.affected);
+        })
+        .catch(() => undefined);
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => onDisk(uri, true)),
+      watcher.onDidDelete((uri) => onDisk(uri, true)),
+      watcher.onDidChange((uri) => onDisk(uri, false)),
+    );
     for (const document of vscode.workspace.textDocuments) this.schedule(document);
+  }
+
+  /** Diagnostics again for the open programs with these keys (a file they import or call into changed). */
+  private scheduleKeys(keys: readonly string[]): void {
+    for (const key of keys) {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key)
+        ?? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === key)?.getCells().find((c) => isPython(c.document))?.document;
+      if (document) this.schedule(document, key);
+    }
   }
 
   private stateOf(key: string, owner: object): ProgramState {
     let state = this.states.get(key);
     if (!state || state.owner !== owner) {
-      state = { owner, version: (state?.version ?? 0) + 1, synced: 0, generation: -1, edits: undefined, published: state?.published ?? [], wire: new Map() };
+      state = { owner, version: (state?.version ?? 0) + 1, synced: 0, generation: -1, edits: undefined, published: state?.published ?? [], wire: new Map(), elsewhere: state?.elsewhere ?? new Map() };
       this.states.set(key, state);
     }
     return state;
@@ -117,9 +145,15 @@ export class AnalysisService implements vscode.Disposable {
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
+    const elsewhere = this.states.get(key)?.elsewhere;
     this.states.delete(key);
     this.collection.delete(document.uri);
-    void this.client.request({ type: 'close', key }).catch(() => undefined);
+    if (elsewhere) this.publishElsewhere(elsewhere.keys());
+    void this.client.request({ type: 'close', key })
+      .then((answer) => {
+        if (answer.type === 'synced') this.scheduleKeys(answer.affected ?? []);
+      })
+      .catch(() => undefined);
   }
 
   /** A notebook's cells changed (added, removed, moved): its program is sent whole next time. */
@@ -151,10 +185,12 @@ export class AnalysisService implements vscode.Disposable {
     const version = state.version;
     const edits = state.generation === this.client.generation && state.synced > 0 ? state.edits : undefined;
     state.edits = [];
-    const whole = (): ToAnalysisMessage => ({ type: 'sync', key: program.key, version, text: this.timed('read program', () => programText(program)), length: program.length });
-    let answer = await this.client.request(edits ? { type: 'sync', key: program.key, version, baseVersion: state.synced, edits, length: program.length } : whole());
+    const path = pathOf(program);
+    const whole = (): ToAnalysisMessage => ({ type: 'sync', key: program.key, version, text: this.timed('read program', () => programText(program)), length: program.length, ...path });
+    let answer = await this.client.request(edits ? { type: 'sync', key: program.key, version, baseVersion: state.synced, edits, length: program.length, ...path } : whole());
     if (answer.type === 'needsText') answer = await this.client.request(whole());
     if (answer.type !== 'synced') throw new Error(`the analysis worker answered ${answer.type} to sync`);
+    this.scheduleKeys(answer.affected ?? []);
     state.synced = version;
     state.generation = this.client.generation;
     return version;
@@ -192,15 +228,48 @@ export class AnalysisService implements vscode.Disposable {
       diagnostic.source = 'Conv Lab';
       diagnostic.code = d.code;
       const related = d.related ? locate(program, d.related.from, d.related.to) : undefined;
-      if (related) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(related.document.uri, related.range), 'the layer is defined here')];
+      diagnostic.relatedInformation = [
+        ...(related ? [new vscode.DiagnosticRelatedInformation(new vscode.Location(related.document.uri, related.range), 'the layer is defined here')] : []),
+        ...callChain(d),
+      ];
       byDocument.get(place.document.uri.toString())?.list.push(diagnostic);
       state.wire.set(wireKey(place.document.uri, place.range, d.code, d.message), d);
     }
     for (const uri of state.published) if (!byDocument.has(uri.toString())) this.collection.delete(uri);
     for (const { uri, list } of byDocument.values()) this.collection.set(uri, list);
     state.published = [...byDocument.values()].map((v) => v.uri);
+    const touched = new Set([...state.elsewhere.keys(), ...answer.elsewhere.map((e) => e.path)]);
+    state.elsewhere = new Map(answer.elsewhere.map((e) => [e.path, e.diagnostics]));
+    this.publishElsewhere(touched);
     if (answer.truncated) this.log.info(`shape analysis of ${program.key} stopped at its budget after ${answer.analysisMs.toFixed(0)} ms`);
     this.hintsChanged.fire();
+  }
+
+  /**
+   * The errors open programs' runs found in project files that are not open, each file's from
+   * every program; a file open in an editor shows its own analysis instead.
+   */
+  private publishElsewhere(paths: Iterable<string>): void {
+    for (const path of paths) {
+      const uri = vscode.Uri.file(path);
+      if (this.states.has(uri.toString())) continue;
+      const seen = new Set<string>();
+      const list: vscode.Diagnostic[] = [];
+      for (const state of this.states.values()) {
+        for (const d of state.elsewhere.get(path) ?? []) {
+          const key = `${d.from}:${d.to}:${d.message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const diagnostic = new vscode.Diagnostic(new vscode.Range(d.line - 1, d.column - 1, d.endLine - 1, d.endColumn - 1), d.message, vscode.DiagnosticSeverity.Error);
+          diagnostic.source = 'Conv Lab';
+          diagnostic.code = d.code;
+          diagnostic.relatedInformation = callChain(d);
+          list.push(diagnostic);
+        }
+      }
+      if (list.length > 0) this.collection.set(uri, list);
+      else this.collection.delete(uri);
+    }
   }
 
   private async hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
@@ -301,6 +370,20 @@ export class AnalysisService implements vscode.Disposable {
     this.client.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The calls from other files that led to an error, as related information (each file:line). */
+function callChain(d: WireDiagnostic): vscode.DiagnosticRelatedInformation[] {
+  return (d.chain ?? []).map((c) => new vscode.DiagnosticRelatedInformation(
+    new vscode.Location(vscode.Uri.file(c.path), new vscode.Position(c.line - 1, c.column - 1)),
+    `called from ${vscode.workspace.asRelativePath(vscode.Uri.file(c.path))}:${c.line}`,
+  ));
+}
+
+/** The file on disk a program is, as the worker's project keeps paths (none for an untitled document). */
+function pathOf(program: Program): { path?: string } {
+  const uri = program.notebook?.uri ?? program.parts[0]?.document.uri;
+  return uri?.scheme === 'file' ? { path: normalizePath(uri.fsPath) } : {};
 }
 
 /** The document or notebook a program is of. */

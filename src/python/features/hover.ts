@@ -14,6 +14,7 @@ import type { ConvLayer, Layer, TensorValue, Value } from '../interpreter/values
 import { namespaceSource } from '../rules/argparse';
 import { applyConv, applyConvLayer, convWeightShape } from '../rules/conv';
 import type { Span } from '../syntax/document';
+import { basename } from '../project/paths';
 import { nodeAt, pairedConvInputs } from './layerAt';
 import { pythonRepr } from './replay';
 import { code, codeBlock, tuple } from './markdown';
@@ -37,6 +38,15 @@ export interface HoverOptions {
 }
 
 export function hoverAt(analysis: ShapeAnalysis, offset: number, options: HoverOptions = {}): Hover | undefined {
+  const hover = expressionHover(analysis, offset, options);
+  // In a module other files import: which of their calls brought the shapes shown.
+  const callers = hover ? analysis.callers(offset) : [];
+  if (!hover || callers.length === 0) return hover;
+  const places = callers.map((c) => code(`${basename(c.path)}:${c.line}`)).join(', ');
+  return { ...hover, markdown: `${hover.markdown}\n\nReached from ${places}` };
+}
+
+function expressionHover(analysis: ShapeAnalysis, offset: number, options: HoverOptions): Hover | undefined {
   const doc = analysis.doc;
   const node = nodeAt(analysis, offset);
   for (let n: SyntaxNode | null = node; n && n.name !== 'Script'; n = n.parent) {

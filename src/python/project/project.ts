@@ -42,17 +42,12 @@ export class Project {
   /** The run before, for an open file's next analysis to build on. */
   private readonly previous = new Map<string, ShapeAnalysis>();
   private readonly loaders = new Map<string, ModuleLoader>();
+  /** Bumped by every change: a view taken at an older generation may be stale. */
+  generation = 0;
 
-  constructor(private readonly files: ProjectFiles, options: ProjectOptions, private analysisOptions: AnalysisOptions = {}) {
+  constructor(private readonly files: ProjectFiles, options: ProjectOptions, private readonly analysisOptions: AnalysisOptions = {}) {
     this.resolver = new ModuleResolver(files, options.roots);
     this.maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
-  }
-
-  /** New analysis settings: every analysis is made again. */
-  configure(options: AnalysisOptions): void {
-    this.analysisOptions = options;
-    this.runs.clear();
-    this.previous.clear();
   }
 
   /** An editor's document for `path` (its text is what the project reads from now on). */
@@ -71,6 +66,7 @@ export class Project {
 
   /** `path` changed (edited, saved, changed on disk): the analyses that read it are dropped. */
   changed(path: string): void {
+    this.generation++;
     this.disk.delete(path);
     for (const [root, run] of this.runs) {
       if (root === path || run.imported.includes(path)) {
@@ -82,9 +78,21 @@ export class Project {
 
   /** A file was created, deleted or renamed: imports may now find another file (every analysis is dropped). */
   filesChanged(): void {
+    this.generation++;
     this.resolver.forget();
     this.disk.clear();
     this.runs.clear();
+  }
+
+  /**
+   * The files whose results a change to `path` may change, as far as the analyses made so far
+   * tell: the scripts whose runs read it, and the files its own run's calls reached.
+   */
+  related(path: string): Set<string> {
+    const found = new Set<string>();
+    for (const [root, run] of this.runs) if (run.imported.includes(path)) found.add(root);
+    for (const module of this.runs.get(path)?.modules.keys() ?? []) found.add(module);
+    return found;
   }
 
   /** The analyses cached now, by path (for tests and the bench). */

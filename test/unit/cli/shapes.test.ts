@@ -107,4 +107,57 @@ describe('conv-lab shapes', function () {
     assert.equal(run.stderr.trimEnd().split('\n').length, 1);
     fs.rmSync(dir, { recursive: true });
   });
+
+  describe('on a project (issue #15)', () => {
+    const project = fixturePath('python', 'projects', 'buggy', 'pytorch-semseg-decoder_channels');
+    const run = (cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [cli, 'shapes', ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // PyTorch's trace (conv_lab_truth.json): the driver's line 15 calls segnet.py:34, which calls utils.py:101, raising at utils.py:40.
+    const message = 'Given groups=1, weight of size [256, 256, 3, 3], expected input[1, 512, 8, 12] to have 256 channels, but got 512 channels instead';
+
+    it('reports, for one file named, the error its call raises in an imported file, with "file" and the chain', () => {
+      const result = run(project, 'conv_lab_driver.py', '--json');
+      assert.equal(result.code, 1, result.stderr);
+      const json = JSON.parse(result.stdout) as { bindings: { file?: string; line: number; name: string; shape: unknown }[]; diagnostics: { file?: string; line: number; message: string; chain?: { file: string; line: number }[] }[] };
+      assert.deepEqual(json.diagnostics.map((d) => [d.file, d.line, d.message, d.chain?.map((c) => `${c.file}:${c.line}`)]), [
+        ['ptsemseg/models/utils.py', 40, message, ['conv_lab_driver.py:15', 'ptsemseg/models/segnet.py:34', 'ptsemseg/models/utils.py:101']],
+      ]);
+      // The driver's own bindings have no "file"; segnet.py's first encoder output (64 channels, 64×96 halved) does.
+      assert.ok(json.bindings.some((b) => b.file === undefined && b.line === 14 && b.name === 'images'));
+      assert.ok(json.bindings.some((b) => b.file === 'ptsemseg/models/segnet.py' && b.line === 27 && b.name === 'down1' && JSON.stringify(b.shape) === '[1,64,32,48]'));
+    });
+
+    it('reads a folder (honouring .gitignore) and groups the listing by file', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-project-'));
+      fs.cpSync(project, dir, { recursive: true });
+      fs.mkdirSync(path.join(dir, 'build'));
+      fs.writeFileSync(path.join(dir, 'build', 'broken.py'), 'import torch\nz = torch.zeros(2, 3) + torch.zeros(4)\n');
+      fs.writeFileSync(path.join(dir, '.gitignore'), '# generated\nbuild/\n');
+      const result = run(os.tmpdir(), path.basename(dir));
+      fs.rmSync(dir, { recursive: true });
+      assert.equal(result.code, 1, result.stderr);
+      const files = [...new Set(result.stdout.split('\n').flatMap((l) => /^(\S+?\.py):\d+/.exec(l)?.[1] ?? []))];
+      const base = path.basename(dir);
+      assert.deepEqual(files, [`${base}/conv_lab_driver.py`, `${base}/ptsemseg/models/segnet.py`, `${base}/ptsemseg/models/utils.py`]);
+      assert.match(result.stdout, new RegExp(`${base}/ptsemseg/models/utils.py:40:\\d+  error  RuntimeError: ${message.replace(/[[\]]/g, '\\$&')}`));
+      assert.match(result.stdout, /in 5 files\n?$/);
+    });
+
+    it('searches --root for imports, and refuses a --root that is not a folder', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-root-'));
+      fs.mkdirSync(path.join(dir, 'lib'));
+      fs.mkdirSync(path.join(dir, 'app'));
+      fs.writeFileSync(path.join(dir, 'lib', 'sizes.py'), 'WIDTH = 6\n');
+      fs.writeFileSync(path.join(dir, 'app', 'main.py'), 'import torch\nfrom sizes import WIDTH\nx = torch.zeros(WIDTH)\n');
+      const without = run(dir, 'app/main.py', '--json');
+      const withRoot = run(dir, 'app/main.py', '--root', 'lib', '--json');
+      const refused = run(dir, 'app/main.py', '--root', 'nowhere');
+      fs.rmSync(dir, { recursive: true });
+      assert.deepEqual(JSON.parse(without.stdout).bindings, [{ line: 3, name: 'x', shape: null }]);
+      assert.deepEqual(JSON.parse(withRoot.stdout).bindings, [{ line: 3, name: 'x', shape: [6] }]);
+      assert.deepEqual([refused.code, refused.stderr], [2, 'conv-lab: --root nowhere: not a folder\n']);
+    });
+  });
 });

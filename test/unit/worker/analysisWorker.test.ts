@@ -16,7 +16,7 @@ function messages(answer: FromAnalysisMessage): string[] {
 
 describe('worker: shape analysis', function () {
   this.timeout(30_000);
-  const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000 }, () => undefined);
+  const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 }, () => undefined);
   after(() => client.dispose());
   /** The lengths of the versions this test synced: each query names the one it asks about, as the host does. */
   const syncedLengths = new Map<string, number>();
@@ -97,14 +97,14 @@ describe('worker: shape analysis', function () {
       return answer.type === 'hover' ? (answer.hover?.markdown ?? '') : '';
     };
     assert.match(await hover(), /float32/);
-    await client.configure({ defaultDtype: 'float64', maxElements: 50_000_000 });
+    await client.configure({ defaultDtype: 'float64', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 });
     assert.match(await hover(), /float64/);
-    await client.configure({ defaultDtype: 'float32', maxElements: 50_000_000 });
+    await client.configure({ defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 });
   });
 
   it('stops the worker when a request passes its deadline, and says why', async () => {
     const stops: string[] = [];
-    const slow = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000 }, (reason) => stops.push(reason), 1);
+    const slow = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 }, (reason) => stops.push(reason), 1);
     try {
       // 1 ms: parsing and analysing anything takes longer.
       await assert.rejects(slow.request({ type: 'sync', key: 'e.py', version: 1, text: BUGGY, length: BUGGY.length }), /did not answer sync within/);
