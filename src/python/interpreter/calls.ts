@@ -418,6 +418,7 @@ export class CallRunner {
     this.callStack.push(fn.node);
     let flow: Flow = 'next';
     try {
+      if (fn.node.name === 'LambdaExpression') return this.lambdaResult(fn, act, symbolic);
       if (body) flow = m.execBlock(body, act);
     } finally {
       this.callStack.pop();
@@ -427,6 +428,18 @@ export class CallRunner {
     if (raised) throw new RaisedInCall(raised, fn.name);
     if (act.returns.length === 0) return NONE;
     return act.returns.reduce((a, b) => mergeValues(a, b));
+  }
+
+  /** A lambda's value: its expression's; an error PyTorch raises in it makes the call raise too. */
+  private lambdaResult(fn: FunctionValue, act: Activation, symbolic: boolean): Value {
+    const m = this.m;
+    const expression = fn.node.lastChild;
+    if (!expression || expression.name === ':') return UNKNOWN;
+    const raisedBefore = m.raised;
+    const value = m.evalSafely(expression, act);
+    const raised = m.raised > raisedBefore && !symbolic ? m.lastRaisedError() : undefined;
+    if (raised) throw new RaisedInCall(raised, fn.name);
+    return value;
   }
 
   private ownerOf(cls: ClassValue, fnNode: SyntaxNode): ClassValue | undefined {

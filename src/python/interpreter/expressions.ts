@@ -75,6 +75,9 @@ export class ExpressionEvaluator {
         return this.member(node, act);
       case 'CallExpression':
         return this.callExpression(node, act);
+      case 'LambdaExpression':
+        // A function like a def's, its body one expression (calls.ts runs it).
+        return { kind: 'function', node, name: '<lambda>', closure: act.frame, module: m.currentModule };
       case 'BinaryExpression':
         return this.binaryExpression(node, act);
       case 'UnaryExpression':

@@ -9,10 +9,15 @@ import type { Call, RuleContext } from './context';
 import { messages } from './messages';
 import { narrow } from './views';
 
-/** Library constants: `math.pi` and friends. */
+const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Library constants: `math.pi` and friends, and the `string` module's alphabets (char-level models size their one-hot inputs by them). */
 export const CONSTANTS: ReadonlyMap<string, Value> = new Map<string, Value>([
   ['math.pi', { kind: 'float', value: Math.PI }], ['math.e', { kind: 'float', value: Math.E }], ['math.tau', { kind: 'float', value: 2 * Math.PI }],
   ['math.inf', { kind: 'float', value: Infinity }], ['torch.pi', { kind: 'float', value: Math.PI }], ['numpy.pi', { kind: 'float', value: Math.PI }],
+  ['string.ascii_lowercase', { kind: 'str', value: LOWERCASE }], ['string.ascii_uppercase', { kind: 'str', value: LOWERCASE.toUpperCase() }],
+  ['string.ascii_letters', { kind: 'str', value: LOWERCASE + LOWERCASE.toUpperCase() }], ['string.digits', { kind: 'str', value: '0123456789' }],
+  ['string.punctuation', { kind: 'str', value: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~' }],
 ]);
 
 /** What names a file uses without binding them mean: Python's builtins, and the imports notebooks and snippets assume. */

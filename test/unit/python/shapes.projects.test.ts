@@ -7,11 +7,9 @@ import { corpusProjects, scoreProject } from './projectsCorpus';
 // (scripts/golden/gen_project_shapes.py). What is said must be right: no shape contradicting
 // PyTorch's, no diagnostic PyTorch does not raise, every bug found on its file and line.
 //
-// Ratchet: 800 of 831 bindings exact, measured on main with issue #15's imports (29 of 269 was
+// Ratchet: 812 of 831 bindings exact, measured on main with issue #15's imports (29 of 269 was
 // the issue's count on a similar corpus with files analysed alone). Raise it when the engine improves.
-const EXACT_AT_LEAST = 800;
-/** Bugs whose error is raised inside a construct the engine does not follow yet (a lambda; `string.ascii_letters`). */
-const BUGS_NOT_FOUND_YET = new Set(['pytorch_resnet_cifar10-option_a_padding', 'practical-pytorch-char-rnn-classification-i2h_input_size']);
+const EXACT_AT_LEAST = 812;
 
 describe('python: shape inference across the files of public projects (PyTorch 1.13 ground truth)', () => {
   const projects = corpusProjects();
@@ -36,8 +34,7 @@ describe('python: shape inference across the files of public projects (PyTorch 1
       if (error) {
         const found = scores.find((s) => s.file === error.file)?.bugFound ?? false;
         const said = scores.flatMap((s) => s.diagnostics.map((d) => `${s.file}:${d.line}: ${d.message}`)).join(' / ') || 'nothing';
-        if (BUGS_NOT_FOUND_YET.has(project.name)) assert.ok(!found, `${project.name}'s bug is found now: take it off BUGS_NOT_FOUND_YET`);
-        else assert.ok(found, `PyTorch's error found: ${error.file}:${error.line}: ${error.message}; the analysis says: ${said}`);
+        assert.ok(found, `PyTorch's error found: ${error.file}:${error.line}: ${error.message}; the analysis says: ${said}`);
       }
     });
   }

@@ -177,4 +177,25 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     assert.deepEqual(shapesOf(source), ['16 y: [1,4,6,6]']);
     assert.deepEqual(messagesOf(source), []);
   });
+
+  it('follows lambdas (a LambdaLayer shortcut) and reports an error raised inside one at its call', () => {
+    const source = [
+      'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F',
+      'class LambdaLayer(nn.Module):', '    def __init__(self, lambd):', '        super().__init__()', '        self.lambd = lambd', //  4-7
+      '    def forward(self, x):', '        return self.lambd(x)', //                                                        8-9
+      'planes = 32', 'pad = LambdaLayer(lambda x: F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, planes // 4, planes // 4), "constant", 0))', // 10-11
+      'y = pad(torch.randn(2, 16, 32, 32))', //                                                                              12
+      'scale = lambda t, k=3: t * k', 'z = scale(torch.ones(4))', //                                                         13-14
+      'bad = lambda t: t + torch.ones(5)', 'w = bad(torch.ones(4))', //                                                      15-16
+    ].join('\n');
+    // Option A's shortcut: every other row and column (32 → 16), channels padded by 8 on each side (16 → 32).
+    assert.deepEqual(shapesOf(source), ['12 y: [2,32,16,16]', '14 z: [4]', '16 w: null']);
+    assert.deepEqual(messagesOf(source), ['15: The size of tensor a (4) must match the size of tensor b (5) at non-singleton dimension 0']);
+  });
+
+  it('knows the string module\'s alphabets (a char-level model\'s one-hot size)', () => {
+    const source = ['import string', 'import torch', 'all_letters = string.ascii_letters + " .,;\'"', 'x = torch.zeros(1, len(all_letters))'].join('\n');
+    // 52 letters and 5 more characters.
+    assert.deepEqual(shapesOf(source), ['4 x: [1,57]']);
+  });
 });
