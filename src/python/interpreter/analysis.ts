@@ -171,10 +171,11 @@ function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
 }
 
 function analysisOf(options: AnalysisOptions, interpreter: Interpreter): ShapeAnalysis {
-  const modules = new Map<string, ShapeAnalysis>();
+  // Each module's results are put together when first asked for (most runs' are never).
+  const modules = new LazyMap<string, ShapeAnalysis>();
   for (const module of interpreter.imports.modules) {
     const context = module.called;
-    if (context?.path !== undefined) modules.set(context.path, resultsOf(context, options, interpreter, module));
+    if (context?.path !== undefined) modules.set(context.path, () => resultsOf(context, options, interpreter, module));
   }
   const imported = interpreter.imports.modules.flatMap((m) => (m.file.path === undefined ? [] : [m.file.path]));
   return { ...resultsOf(interpreter.root, options, interpreter, undefined), modules, imported };
@@ -318,4 +319,53 @@ function notStaticText(doc: PythonDocument, span: Span): string {
   while (node && !(node.from === span.from && node.to === span.to) && node.to <= span.to) node = node.parent;
   if (node?.name === 'CallExpression' && node.from === span.from && node.to === span.to && node.firstChild) return `${excerpt(doc.textOf(node.firstChild))}(...)`;
   return excerpt(doc.textOf(span));
+}
+
+/** A map whose values are made on first read. */
+class LazyMap<K, V> implements ReadonlyMap<K, V> {
+  private readonly made = new Map<K, V>();
+  private readonly makers = new Map<K, () => V>();
+
+  set(key: K, make: () => V): void {
+    this.makers.set(key, make);
+  }
+
+  get(key: K): V | undefined {
+    let value = this.made.get(key);
+    if (value === undefined) {
+      const make = this.makers.get(key);
+      if (!make) return undefined;
+      value = make();
+      this.made.set(key, value);
+    }
+    return value;
+  }
+
+  has(key: K): boolean {
+    return this.makers.has(key);
+  }
+
+  get size(): number {
+    return this.makers.size;
+  }
+
+  *keys(): MapIterator<K> {
+    yield* this.makers.keys();
+  }
+
+  *values(): MapIterator<V> {
+    for (const key of this.makers.keys()) yield this.get(key) as V;
+  }
+
+  *entries(): MapIterator<[K, V]> {
+    for (const key of this.makers.keys()) yield [key, this.get(key) as V];
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  forEach(visit: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    for (const [key, value] of this.entries()) visit(value, key, this);
+  }
 }

@@ -118,7 +118,7 @@ export class ModuleImports {
     (value as { ref: unknown }).ref = module;
     this.loaded.set(file.key, module);
     if (!doc || file.path === undefined) return module;
-    const context = new ModuleContext(module, file.path, doc, topLevelStatements(doc.tree.topNode));
+    const context = new ModuleContext(module, file.path, doc, topLevelStatements(doc.tree.topNode), undefined, true);
     module.loading = context;
     const act: Activation = { frame, returns: [], self: undefined, cls: undefined };
     this.m.within(context, () => {

@@ -555,6 +555,7 @@ export class Interpreter implements Machine {
   }
 
   recordBinding(target: SyntaxNode, statement: SyntaxNode, value: Value): void {
+    if (this.current.loading) return;
     const owner = this.ownerIndex(statement.from);
     if (owner < 0) return;
     const record = this.resultsOf(owner);
@@ -564,6 +565,7 @@ export class Interpreter implements Machine {
 
   /** Remembers the value an expression had (each distinct one, up to 8), for hovers and hints. */
   recorded(node: SyntaxNode, value: Value): Value {
+    if (this.current.loading) return value;
     const owner = this.ownerIndex(node.from);
     if (owner < 0) return value;
     const record = this.resultsOf(owner);

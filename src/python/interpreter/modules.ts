@@ -64,6 +64,8 @@ export class ModuleContext {
     readonly doc: PythonDocument,
     readonly statements: readonly SyntaxNode[],
     records?: StatementRecord[],
+    /** A module's top level run as it is imported: what it finds is in the module's own analysis, and is not recorded here. */
+    readonly loading = false,
   ) {
     this.starts = statements.map((s) => s.from);
     this.ends = statements.map((s) => s.to);

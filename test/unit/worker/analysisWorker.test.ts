@@ -3,6 +3,9 @@
 // settings that reach the analysis, hovers, fixes and selections answered from the analysis of
 // the version asked about, and a deadline after which the worker is restarted.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AnalysisClient } from '../../../src/extension/analysis/client';
 import type { FromAnalysisMessage, ProgramAt, ToAnalysisMessage } from '../../../src/protocol/analysis';
 import { repoRoot } from '../helpers';
@@ -129,5 +132,42 @@ describe('worker: shape analysis', function () {
     await send({ type: 'sync', key: 'g.py', version: 1, text: source, length: source.length });
     const answer = await send({ type: 'evaluate', ...programAt('g.py', 1), spans: [{ from: 4, to: 9 }] });
     assert.deepEqual(answer.type === 'evaluate' && !answer.results[0]?.ok ? answer.results[0]?.error.message : undefined, `'"abc"' is a str, not a tensor`);
+  });
+
+  describe('a project on disk (issue #15)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-worker-project-'));
+    const root = dir.split(path.sep).join('/');
+    const block = 'import torch.nn as nn\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(4, 8, 3)\n    def forward(self, x):\n        return self.conv(x)\n';
+    const train = 'import torch\nfrom block import Block\ny = Block()(torch.randn(1, 3, 9, 9))\n';
+    const script = (version: number, text: string): ToAnalysisMessage => ({ type: 'sync', key: 'train', version, text, length: text.length, path: `${root}/train.py` });
+    before(async () => {
+      fs.writeFileSync(path.join(dir, 'block.py'), block);
+      await client.configure({ defaultDtype: 'float32', maxElements: 50_000_000, roots: [root], maxIndexedFiles: 2_000 });
+    });
+    after(() => fs.rmSync(dir, { recursive: true }));
+
+    it('reports an error its run raises in a closed file as that file\'s, with the call chain', async () => {
+      await send(script(1, train));
+      const answer = await send({ type: 'diagnostics', ...programAt('train', 1) });
+      assert.equal(answer.type, 'diagnostics');
+      if (answer.type !== 'diagnostics') return;
+      assert.deepEqual(answer.diagnostics, []);
+      // block.py line 7, `self.conv(x)`: 4 channels wanted, 3 given; called from train.py line 3.
+      assert.deepEqual(answer.elsewhere.map((e) => [e.path, e.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.chain?.map((c) => `${c.path}:${c.line}`).join(',')}`)]), [
+        [`${root}/block.py`, [`7:16 channel-mismatch ${root}/train.py:3`]],
+      ]);
+    });
+
+    it('says which open programs an edit of an imported file changes, and answers from the editor\'s text', async () => {
+      const fixed = block.replace('Conv2d(4', 'Conv2d(3');
+      const synced = await send({ type: 'sync', key: 'block', version: 1, text: fixed, length: fixed.length, path: `${root}/block.py` });
+      assert.deepEqual(synced, { type: 'synced', key: 'block', version: 1, incremental: false, affected: ['train'] });
+      const answer = await send({ type: 'diagnostics', ...programAt('train', 1) });
+      assert.deepEqual(answer.type === 'diagnostics' ? [answer.diagnostics, answer.elsewhere] : answer, [[], []]);
+      // Closing the module's editor: the disk's text (the bug) counts again.
+      assert.deepEqual(await send({ type: 'close', key: 'block' }), { type: 'synced', key: 'block', version: -1, incremental: false, affected: ['train'] });
+      const again = await send({ type: 'diagnostics', ...programAt('train', 1) });
+      assert.deepEqual(again.type === 'diagnostics' ? again.elsewhere.map((e) => e.diagnostics.length) : again, [1]);
+    });
   });
 });
