@@ -3,11 +3,9 @@
 // in a notebook whose cells form one program; then hover latency and extension-host blocking
 // while typing in a 5,000-line file, measured and reported.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelFile } from '../../bench/models';
-import { convLab, report, waitFor, workspaceFile } from './helpers';
+import { convLab, report, screenshot, waitFor, workspaceFile } from './helpers';
 
 // 16 → Conv2d(k3, s2, p1) → 8 → ConvTranspose2d(k3, s2, p1) → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16.
 const MODEL = [
@@ -31,17 +29,6 @@ const MODEL = [
   '',
 ].join('\n');
 const CAT_MESSAGE = 'Sizes of tensors must match except in dimension 1. Expected size 15 but got size 16 for tensor number 1 in the list.';
-
-/**
- * Asks the runner (test/runner/webview.mjs) for a screenshot of the workbench as it is now, for
- * the README; without the runner's handshake folder (e.g. under @vscode/test-electron) it does nothing.
- */
-async function screenshot(name: string): Promise<void> {
-  const dir = process.env['CONV_LAB_WEBVIEW_CHECK_DIR'];
-  if (!dir) return;
-  fs.writeFileSync(path.join(dir, `${name}.shot`), '');
-  await waitFor(`the runner's screenshot ${name}`, () => fs.existsSync(path.join(dir, `${name}.shot-done`)), 20_000).catch((e: unknown) => report(`      (no screenshot: ${e instanceof Error ? e.message : String(e)})`));
-}
 
 function convLabDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Conv Lab');

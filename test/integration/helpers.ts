@@ -1,4 +1,6 @@
 // Shared by the integration tests (each test file is bundled on its own, so this is inlined).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import type { ConvLabApi } from '../../src/extension/ctx';
@@ -45,4 +47,15 @@ export function panelTabs(): vscode.Tab[] {
 /** Closes the Conv Lab panel's tabs, if any. */
 export async function closePanel(): Promise<void> {
   await vscode.window.tabGroups.close(panelTabs());
+}
+
+/**
+ * Asks the runner (test/runner/webview.mjs) for a screenshot of the workbench as it is now, for
+ * the README; without the runner's handshake folder (e.g. under @vscode/test-electron) it does nothing.
+ */
+export async function screenshot(name: string): Promise<void> {
+  const dir = process.env['CONV_LAB_WEBVIEW_CHECK_DIR'];
+  if (!dir) return;
+  fs.writeFileSync(path.join(dir, `${name}.shot`), '');
+  await waitFor(`the runner's screenshot ${name}`, () => fs.existsSync(path.join(dir, `${name}.shot-done`)), 20_000).catch((e: unknown) => report(`      (no screenshot: ${e instanceof Error ? e.message : String(e)})`));
 }

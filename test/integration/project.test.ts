@@ -4,7 +4,7 @@
 // and a file renamed on disk is picked up by the imports.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { convLab, waitFor, workspaceFile } from './helpers';
+import { convLab, screenshot, waitFor, workspaceFile } from './helpers';
 
 // padding 1, kernel 3 keep 16×16; Block(3, 8) makes 8 channels: y is (2, 8, 16, 16).
 const BLOCK = [
@@ -74,6 +74,15 @@ describe('shape analysis across the files of a project', function () {
     }, 20_000).catch(() => undefined);
     assert.match(text, /\(2, 8, 16, 16\)/, `hover: ${text}`);
     assert.match(text, /Reached from `train\.py:6`/, `hover: ${text}`);
+    // The symbolic shape blocks.py alone would give is superseded by the call's.
+    assert.doesNotMatch(text, /cout/, `hover: ${text}`);
+    // For the README: the hover as users see it, over the model file.
+    const editor = await vscode.window.showTextDocument(model, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    editor.selection = new vscode.Selection(8, 9, 8, 9);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await screenshot('editor-project-hover');
   });
 
   it('reports an error raised in the model file there, with the call chain, and updates when the model file is edited', async () => {

@@ -10,7 +10,7 @@ import { PythonDocument, type Span } from '../syntax/document';
 import { shapeText, type Dim } from './dim';
 import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type RecordedDiagnostic, type StatementRecord } from './incremental';
 import { basename } from '../project/paths';
-import { Interpreter, spanKey, type AnalysisOptions } from './interpreter';
+import { Interpreter, sameShape, spanKey, type AnalysisOptions } from './interpreter';
 import type { LoadedModule, ModuleContext } from './modules';
 import { excerpt } from './statements';
 import type { Layer, PythonErrorKind, Site, Value, Why } from './values';
@@ -68,8 +68,11 @@ export interface ShapeAnalysis {
   readonly diagnostics: readonly LocatedDiagnostic[];
   /** The analysis ran out of its step budget; what it found up to then is kept. */
   readonly truncated: boolean;
-  /** The values a call, name or attribute expression had (several when it ran with different inputs). */
-  valuesAt(span: Span): readonly Value[];
+  /**
+   * The values a call, name or attribute expression had (several when it ran with different
+   * inputs); not those found analysing a function in `superseded` (by where its def starts) without a call.
+   */
+  valuesAt(span: Span, superseded?: ReadonlySet<number>): readonly Value[];
   /** The layer a constructor call built, and the input shapes it was called with. */
   layerAt(span: Span): { layer: Layer; inputs: readonly (readonly Dim[] | undefined)[] } | undefined;
   /** Where a layer was constructed. */
@@ -266,9 +269,13 @@ function resultsOf(context: ModuleContext, options: AnalysisOptions, interpreter
       }
       return [];
     },
-    valuesAt: (span) => {
+    valuesAt: (span, superseded) => {
       const at = located(span);
-      return at?.record.values.get(at.from)?.find((x) => x.to === at.to)?.values ?? [];
+      const slots = at?.record.values.get(at.from)?.filter((x) => x.to === at.to && !(x.entry !== undefined && superseded?.has(x.entry))) ?? [];
+      if (slots.length === 1) return (slots[0] as { values: Value[] }).values;
+      const values: Value[] = [];
+      for (const v of slots.flatMap((x) => x.values)) if (values.length < 8 && !values.some((w) => sameShape(v, w))) values.push(v);
+      return values;
     },
     layerAt: (span) => {
       const at = located(span);

@@ -61,8 +61,11 @@ export class StatementRecord {
   endReads: Map<string, StatementRecord | null> | undefined;
   /** Statements whose objects (functions, classes, modules, containers) it used. */
   shares: Set<StatementRecord> | undefined;
-  /** The values of expressions in its text: by relative start, then relative end. */
-  readonly values = new Map<number, { to: number; values: Value[] }[]>();
+  /**
+   * The values of expressions in its text: by relative start, then relative end (and, for a
+   * function analysed without a call, where its def starts: `entry`).
+   */
+  readonly values = new Map<number, { to: number; entry?: number | undefined; values: Value[] }[]>();
   readonly bindings: RecordedBinding[] = [];
   diagnostics: RecordedDiagnostic[] | undefined;
   /** Layers constructed by calls in its text, by the call's relative range (`spanKey`). */

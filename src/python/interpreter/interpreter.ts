@@ -572,17 +572,18 @@ export class Interpreter implements Machine {
     const start = this.current.starts[owner] as number;
     const from = node.from - start;
     const to = node.to - start;
+    const entry = this.symbolicEntry;
     const slots = record.values.get(from);
     if (!slots) {
-      record.values.set(from, [{ to, values: [value] }]);
+      record.values.set(from, [{ to, entry, values: [value] }]);
       return value;
     }
     for (const slot of slots) {
-      if (slot.to !== to) continue;
+      if (slot.to !== to || slot.entry !== entry) continue;
       if (slot.values.length < 8 && !slot.values.some((v) => sameShape(v, value))) slot.values.push(value);
       return value;
     }
-    slots.push({ to, values: [value] });
+    slots.push({ to, entry, values: [value] });
     return value;
   }
 
@@ -638,7 +639,7 @@ export class Interpreter implements Machine {
 }
 
 /** Whether two values would show the same in a hover (a tensor's shape and dtype, a number's value). */
-function sameShape(a: Value, b: Value): boolean {
+export function sameShape(a: Value, b: Value): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'tensor' && b.kind === 'tensor') return a.dtype === b.dtype && (a.shape && b.shape ? shapesEqual(a.shape, b.shape) : a.shape === b.shape);
   if ((a.kind === 'int' || a.kind === 'float' || a.kind === 'bool' || a.kind === 'str') && 'value' in b) return a.value === b.value;

@@ -22,7 +22,7 @@ export function mergeAnalyses(own: ShapeAnalysis, others: readonly ShapeAnalysis
     truncated: all.some((a) => a.truncated),
     valuesAt: (span) => {
       const values: Value[] = [];
-      for (const a of all) for (const v of a.valuesAt(span)) if (values.length < 8 && !values.includes(v)) values.push(v);
+      for (const a of all) for (const v of a.valuesAt(span, a === own ? ran : undefined)) if (values.length < 8 && !values.includes(v)) values.push(v);
       return values;
     },
     layerAt: (span) => {

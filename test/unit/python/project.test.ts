@@ -138,5 +138,10 @@ describe('python: projects (imports followed across files)', () => {
     }), { roots: ['/p'] });
     // forward ran from train.py (its symbolic entry gives way); `unused` did not: it keeps its symbols.
     assert.deepEqual(shapes(project, '/p/net.py', ['/p/train.py', '/p/net.py']), ['7 y: [1,4,5,5]', '10 w: ["N","cout","H","W"]']);
+    // So do the values a hover shows.
+    const view = project.view('/p/net.py', ['/p/train.py', '/p/net.py']);
+    const at = view?.doc.text.indexOf('y = self.conv') ?? -1;
+    const values = view?.valuesAt({ from: at, to: at + 1 }) ?? [];
+    assert.deepEqual(values.map((v) => (v.kind === 'tensor' ? JSON.stringify(v.shape) : v.kind)), ['[1,4,5,5]']);
   });
 });
