@@ -102,6 +102,9 @@ export function callBuiltin(call: Call, path: string): Value | undefined {
     case 'math.ceil':
     case 'math.sqrt':
     case 'math.prod':
+    case 'math.log':
+    case 'math.exp':
+    case 'math.gcd':
       return numericBuiltin(path, p);
     case 'print':
       return NONE;
@@ -214,9 +217,24 @@ function numericBuiltin(path: string, p: readonly Value[]): Value {
     case 'round': return p.length > 1 ? { kind: 'float', value: undefined } : intOf(roundHalfEven(ns[0] as number));
     case 'math.floor': return intOf(Math.floor(ns[0] as number));
     case 'math.ceil': return intOf(Math.ceil(ns[0] as number));
-    case 'math.sqrt': return { kind: 'float', value: Math.sqrt(ns[0] as number) };
+    // Outside their domain Python raises ValueError (OverflowError for exp): not reported, the value is not known.
+    case 'math.sqrt': return { kind: 'float', value: (ns[0] as number) >= 0 ? Math.sqrt(ns[0] as number) : undefined };
+    case 'math.log': return { kind: 'float', value: logarithm(ns) };
+    case 'math.exp': return { kind: 'float', value: Number.isFinite(Math.exp(ns[0] as number)) ? Math.exp(ns[0] as number) : undefined };
+    case 'math.gcd': return allInts ? intOf(ns.reduce((a, b) => gcd(Math.abs(a), Math.abs(b)), 0)) : UNKNOWN;
     default: return { kind: 'float', value: ns.reduce((a, b) => a * b, 1) };
   }
+}
+
+/** `math.log(x[, base])`, or undefined where Python raises (x ≤ 0, a base ≤ 0 or 1). */
+function logarithm([x, base]: readonly number[]): number | undefined {
+  if (x === undefined || x <= 0) return undefined;
+  if (base === undefined) return Math.log(x);
+  return base > 0 && base !== 1 ? Math.log(x) / Math.log(base) : undefined;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** Python's round(): halves go to the even neighbour. */

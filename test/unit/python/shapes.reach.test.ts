@@ -198,4 +198,15 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // 52 letters and 5 more characters.
     assert.deepEqual(shapesOf(source), ['4 x: [1,57]']);
   });
+
+  it('computes math.log, math.exp and math.gcd (a positional encoding\'s sizes, an overlap-add\'s frame)', () => {
+    const source = [
+      'import math', 'import torch',
+      'd_model = 200', 'div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))', // 3-4
+      'step = math.gcd(12, 18)', 'frames = torch.zeros(24 // step)', //                                              5-6
+      'e = torch.zeros(int(math.exp(2)))', 'bad = torch.zeros(int(math.log(-1)))', //                                 7-8
+    ].join('\n');
+    // arange(0, 200, 2) has 100 elements; gcd(12, 18) = 6, 24 // 6 = 4; int(e²) = int(7.389…) = 7; log(-1) raises in Python: unknown, not a shape.
+    assert.deepEqual(shapesOf(source), ['4 div_term: [100]', '6 frames: [4]', '7 e: [7]', '8 bad: null']);
+  });
 });
