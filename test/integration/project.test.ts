@@ -96,8 +96,13 @@ describe('shape analysis across the files of a project', function () {
     assert.equal(error?.range.start.line, 8);
     const chain = error?.relatedInformation?.map((r) => `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`) ?? [];
     assert.ok(chain.includes('proj/train.py:6'), `related: ${JSON.stringify(chain)}`);
-    // The script's own result follows: its call raises, so `out` is not known.
-    await editor.edit((e) => e.replace(new vscode.Range(5, 0, 5, model.lineAt(5).text.length), '        self.conv = nn.Conv2d(cin, cout, 3, padding=1)'));
+    // Its quick fix edits the model file: the layer takes the 3 channels train.py gives.
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', blocks, error?.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Set in_channels to 3'));
+    assert.ok(fix?.edit, `fixes: ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.deepEqual(fix.edit.entries().map(([uri]) => vscode.workspace.asRelativePath(uri)), ['proj/nets/blocks.py']);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(model.lineAt(5).text, '        self.conv = nn.Conv2d(3, cout, 3, padding=1)');
     await waitFor('the error is gone after the fix in blocks.py', () => convLabDiagnostics(blocks).length === 0, 20_000);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
