@@ -6,7 +6,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { dirname } from '../project/paths';
 import type { Activation, Machine } from './machine';
 import { topLevelStatements, type StatementRecord } from './incremental';
-import { LoadedModule, MAX_MODULES, ModuleContext, type ModuleFile, type ModuleLoader } from './modules';
+import { LoadedModule, MAX_IMPORT_DEPTH, MAX_MODULES, ModuleContext, type ModuleFile, type ModuleLoader } from './modules';
 import { Frame, itemsOf, type ModuleValue, type Site, type Value } from './values';
 
 /** What the interpreter lends the imports: running a file's statements in its context. */
@@ -21,6 +21,8 @@ export class ModuleImports {
   /** The modules loaded, by their file (Python keys them by name; a file is run once here). */
   private readonly loaded = new Map<string, LoadedModule>();
   private readonly contexts = new Map<StatementRecord, ModuleContext>();
+  /** Modules being run now, one inside another's import. */
+  private depth = 0;
 
   constructor(private readonly m: ImportHost, private readonly loader: ModuleLoader | undefined) {}
 
@@ -108,7 +110,7 @@ export class ModuleImports {
   private load(file: ModuleFile): LoadedModule | undefined {
     const existing = this.loaded.get(file.key);
     if (existing) return existing;
-    if (this.loaded.size >= MAX_MODULES || !this.loader) return undefined;
+    if (this.loaded.size >= MAX_MODULES || this.depth >= MAX_IMPORT_DEPTH || !this.loader) return undefined;
     const doc = file.path === undefined ? undefined : this.loader.document(file.path);
     if (file.path !== undefined && !doc) return undefined;
     const frame = new Frame(undefined);
@@ -121,11 +123,16 @@ export class ModuleImports {
     const context = new ModuleContext(module, file.path, doc, topLevelStatements(doc.tree.topNode), undefined, true);
     module.loading = context;
     const act: Activation = { frame, returns: [], self: undefined, cls: undefined };
-    this.m.within(context, () => {
-      for (const statement of context.statements) {
-        if (this.m.exec(statement as SyntaxNode, act) === 'raise') break;
-      }
-    });
+    this.depth++;
+    try {
+      this.m.within(context, () => {
+        for (const statement of context.statements) {
+          if (this.m.exec(statement as SyntaxNode, act) === 'raise') break;
+        }
+      });
+    } finally {
+      this.depth--;
+    }
     return module;
   }
 }

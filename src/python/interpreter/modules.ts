@@ -46,6 +46,9 @@ export interface ModuleLoader {
 /** At most this many modules run in one analysis (the step budget bounds their work too). */
 export const MAX_MODULES = 400;
 
+/** Imports nested deeper than this (a module importing a module importing ...) are not followed: each level costs stack. */
+export const MAX_IMPORT_DEPTH = 48;
+
 export type { CallLink } from './site';
 
 /** A file's code as a run sees it: its text, its top-level statements and the records results go to. */

@@ -144,4 +144,16 @@ describe('python: projects (imports followed across files)', () => {
     const values = view?.valuesAt({ from: at, to: at + 1 }) ?? [];
     assert.deepEqual(values.map((v) => (v.kind === 'tensor' ? JSON.stringify(v.shape) : v.kind)), ['[1,4,5,5]']);
   });
+
+  it('stays bounded on a chain of 300 modules each importing the next, and on 500 modules imported by one file', () => {
+    const files: Record<string, string> = { '/p/main.py': 'import torch\nimport m0\nx = torch.zeros(m0.N)\n' };
+    for (let i = 0; i < 300; i++) files[`/p/m${i}.py`] = i < 299 ? `import m${i + 1}\nN = m${i + 1}.N\n` : 'N = 3\n';
+    const chain = new Project(memoryFiles(files), { roots: ['/p'] });
+    // Imports nested past 48 levels are not followed: N is not known, and nothing is reported.
+    assert.deepEqual(shapes(chain, '/p/main.py'), ['3 x: ?']);
+    const wide: Record<string, string> = { '/p/main.py': `import torch\n${Array.from({ length: 500 }, (_, i) => `import w${i}`).join('\n')}\nx = torch.zeros(w499.N)\ny = torch.zeros(w0.N)\n` };
+    for (let i = 0; i < 500; i++) wide[`/p/w${i}.py`] = 'N = 2\n';
+    // At most 400 modules run: w499 is past them, w0 is not.
+    assert.deepEqual(shapes(new Project(memoryFiles(wide), { roots: ['/p'] }), '/p/main.py'), ['502 x: ?', '503 y: [2]']);
+  });
 });
