@@ -1014,6 +1014,9 @@ function parseSmallStatement(): void {
  * `type: int`, `match.group()`).
  */
 function isAmbiguousStatementStart(): boolean {
+  // Lezer's `print` tokenizer ends the word at the first character outside ASCII `\w`: to it,
+  // `printé(x)` is `print` followed by `é(x)` (a random edit of the corpus found this).
+  if (te - ts > 5 && src.startsWith('print', ts) && !/\w/.test(src.charAt(ts + 5))) return true;
   if (te - ts !== 4 && te - ts !== 5) return false;
   const word = src.slice(ts, te);
   if (word !== 'match' && word !== 'type' && word !== 'print') return false;

@@ -292,6 +292,12 @@ describe('python: fastParse', () => {
     assert.equal(acceptsLikeLezer('x = 1  # o\ud835\udd35ly a comment\n', 'whole pair'), true);
   });
 
+  it('leaves `print` followed by a letter outside ASCII to Lezer, whose print tokenizer ends the word there', () => {
+    // fast-check's counterexample (seed 1881310057): an é inserted after `print` of a call.
+    assert.equal(acceptsLikeLezer('printé(f"epoch {i}")\n', 'printé('), false);
+    assert.equal(acceptsLikeLezer('printed(f"epoch {i}")\nprint(x)\n', 'printed('), true);
+  });
+
   it('gives Lezer\'s tree or nothing for random edits of the corpus (fast-check)', function () {
     this.timeout(120_000);
     const texts = [...sources, ...snippets.slice(0, FIRST_UNSUPPORTED_SNIPPET)].map((s) => s.text);
