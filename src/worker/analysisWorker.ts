@@ -12,7 +12,7 @@ import { isTorchError } from '../core/errors';
 import type { Tensor } from '../core/tensor';
 import {
   analyzeShapes, evaluateExpressions, expressionAt, hoverAt, inlayHints, kernelChoices, layerAtOffset, nearestLayerArguments, percentCells, PythonDocument,
-  quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type Evaluation, type ShapeAnalysis, type SourceError,
+  quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type AnalysisOptions, type Evaluation, type ShapeAnalysis, type SourceError,
 } from '../python';
 import { allKnown, shapeText } from '../python/interpreter/dim';
 import { applyConvLayer, convWeightShape } from '../python/rules/conv';
@@ -132,6 +132,11 @@ function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: 
   return program as Program & { analysis: ShapeAnalysis };
 }
 
+/** How a selection of the program is evaluated: a project file's imports are followed (what other files' calls do is not needed). */
+function evaluationOptions(program: Program): AnalysisOptions {
+  return program.path === undefined ? analysisOptions() : project.optionsFor(program.path);
+}
+
 function wireDiagnostic(analysis: ShapeAnalysis, d: ShapeAnalysis['diagnostics'][number]): WireDiagnostic {
   const { from, to, line, column, code, message: text, kind, related, chain } = d;
   const end = analysis.doc.lineColumnAt(to);
@@ -183,7 +188,7 @@ function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQue
   const { selection, cell, precision } = query;
   const statements = wholeCellStatements(doc, selection, cell ? [cell] : percentCells(doc.text));
   if (!statements || (query.keepsExpression && statements.length === 1 && expressionAt(doc, selection))) return undefined;
-  return replayStatements(doc, statements, { ...analysisOptions(), precision }, analysis).map((step) => ({
+  return replayStatements(doc, statements, { ...evaluationOptions(program), precision }, analysis).map((step) => ({
     from: step.from,
     to: step.to,
     outcome: step.outcome.ok
@@ -253,14 +258,14 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     }
     case 'evaluate': {
       const program = analysisOf(message);
-      const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, analysisOptions(), program.analysis);
+      const { evaluations, analysis } = evaluateExpressions(program.doc, message.spans, evaluationOptions(program), program.analysis);
       // A project file's analysis includes other files' calls: the one-file evaluation does not replace it.
       if (program.path === undefined) program.analysis = analysis;
       return { type: 'evaluate', results: evaluations.map(wireEvaluation) };
     }
     case 'evaluateTyped': {
       const program = analysisOf(message);
-      program.typed ??= new TypedExpressions(program.doc, analysisOptions());
+      program.typed ??= new TypedExpressions(program.doc, evaluationOptions(program));
       const { evaluation, start } = program.typed.evaluate(message.anchor, message.expression);
       const result = wireEvaluation(evaluation);
       // An error in the typed expression is told by its column in it; one above it, in the file.

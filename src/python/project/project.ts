@@ -129,7 +129,7 @@ export class Project {
     if (!doc) return undefined;
     const previous = this.previous.get(path);
     this.previous.delete(path);
-    const analysis = analyzeShapes(doc, { ...this.analysisOptions, modules: this.loaderFor(path) }, previous?.doc === doc ? previous : undefined);
+    const analysis = analyzeShapes(doc, this.optionsFor(path), previous?.doc === doc ? previous : undefined);
     this.runs.set(path, analysis);
     return analysis;
   }
@@ -148,6 +148,11 @@ export class Project {
       if (found && found.doc === own.doc) contributions.push(found);
     }
     return contributions.length === 0 ? own : mergeAnalyses(own, contributions);
+  }
+
+  /** What a run of `path` as a script is given: the analysis options, and its imports followed. */
+  optionsFor(path: string): AnalysisOptions & { modules: ModuleLoader } {
+    return { ...this.analysisOptions, modules: this.loaderFor(path) };
   }
 
   /** The loader a file's runs import through (one per file, so that an unchanged run can be built on). */

@@ -169,5 +169,16 @@ describe('worker: shape analysis', function () {
       const again = await send({ type: 'diagnostics', ...programAt('train', 1) });
       assert.deepEqual(again.type === 'diagnostics' ? again.elsewhere.map((e) => e.diagnostics.length) : again, [1]);
     });
+
+    it('evaluates a selection whose tensor comes from an imported module', async () => {
+      fs.writeFileSync(path.join(dir, 'consts.py'), 'import torch\nK = torch.tensor([[1., 2.], [3., 4.]])\n');
+      const source = 'from consts import K\nY = K * 2\n';
+      await send({ type: 'sync', key: 'use', version: 1, text: source, length: source.length, path: `${root}/use.py` });
+      const at = source.indexOf('K * 2');
+      const answer = await send({ type: 'evaluate', ...programAt('use', 1), spans: [{ from: at, to: at + 'K * 2'.length }] });
+      assert.ok(answer.type === 'evaluate' && answer.results[0]?.ok, JSON.stringify(answer));
+      // [[1, 2], [3, 4]] doubled.
+      assert.deepEqual([answer.results[0].tensor.shape, Array.from(answer.results[0].tensor.data as Float32Array)], [[2, 2], [2, 4, 6, 8]]);
+    });
   });
 });
