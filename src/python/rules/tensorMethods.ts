@@ -136,8 +136,11 @@ export function callTensorMethod(call: Call, self: TensorValue, name: string): V
       return filledTensor(ctx, call.sizes(0, 'size', 'SymInts'), self.dtype, name === 'new_zeros' ? 0 : name === 'new_ones' ? 1 : undefined);
     case 'new_full':
       return filledTensor(ctx, call.sizeList(call.required(0, 'size'), 0, 'size', 'SymInts'), self.dtype, fillNumber(call.required(1, 'fill_value')));
-    case 'new_tensor':
-      return shapedLike(undefined, undefined, self.dtype, notStatic(ctx.site));
+    case 'new_tensor': {
+      // A copy of a tensor keeps its shape (its values, with self's dtype, are not followed).
+      const data = call.positional[0] ?? call.keywords.get('data');
+      return shapedLike(undefined, data?.kind === 'tensor' ? data.shape : undefined, call.keywords.has('dtype') ? undefined : self.dtype, notStatic(ctx.site));
+    }
     case 'view_as':
     case 'reshape_as':
     case 'expand_as':
@@ -221,6 +224,19 @@ export function tensorFunction(call: Call, self: TensorValue, name: string): Val
       const length = sizeOf(b.get('length'));
       if (!shape || d === undefined || length === undefined) return shapedLike(self, undefined);
       return narrow(ctx, self, d, knownInt(b.get('start')), length);
+    }
+    case 'unfold': {
+      // Windows of `size` every `step` along `dim`: that dim becomes their count, and `size` a new last dim.
+      const b = call.bind(['dimension', 'size', 'step']);
+      const d = knownInt(b.get('dimension'));
+      const size = knownInt(b.get('size'));
+      const step = knownInt(b.get('step'));
+      if (!shape || shape.length === 0 || d === undefined || size === undefined || step === undefined) return shapedLike(self, undefined);
+      const w = wrapDim(d, shape.length);
+      const n = shape[w];
+      // Where PyTorch refuses (a window longer than the dim, a step below 1) the result is not known; its message is not reported.
+      if (typeof n !== 'number' || size < 0 || size > n || step < 1) return shapedLike(self, undefined);
+      return shapedLike(self, [...shape.slice(0, w), Math.floor((n - size) / step) + 1, ...shape.slice(w + 1), size]);
     }
     case 'split':
     case 'chunk':

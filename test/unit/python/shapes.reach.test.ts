@@ -209,4 +209,15 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // arange(0, 200, 2) has 100 elements; gcd(12, 18) = 6, 24 // 6 = 4; int(e²) = int(7.389…) = 7; log(-1) raises in Python: unknown, not a shape.
     assert.deepEqual(shapesOf(source), ['4 div_term: [100]', '6 frames: [4]', '7 e: [7]', '8 bad: null']);
   });
+
+  it('reads Tensor.unfold: windows of a size every step along a dim (an overlap-add\'s frame indices)', () => {
+    const source = [
+      'import torch', 'a = torch.arange(0, 200).unfold(0, 2, 1)', 'b = torch.zeros(3, 10, 4).unfold(1, 4, 3)', 'c = torch.zeros(5).unfold(0, 6, 1)',
+      'd = torch.zeros(2).new_tensor(a).long()', //                                                                   5
+    ].join('\n');
+    // (200 − 2)//1 + 1 = 199 windows of 2; (10 − 4)//3 + 1 = 3 windows of 4 appended last; a window of 6 over 5 PyTorch refuses: unknown.
+    // new_tensor(a) copies a: its shape.
+    assert.deepEqual(shapesOf(source), ['2 a: [199,2]', '3 b: [3,3,4,4]', '4 c: null', '5 d: [199,2]']);
+    assert.deepEqual(messagesOf(source), []);
+  });
 });
