@@ -16,6 +16,17 @@ export function callListMethod(list: SequenceValue, name: string, args: CallArgs
   const items = list.items;
   const [first, second] = args.positional;
   switch (name) {
+    case 'index': {
+      // The first equal item's position; not found, Python raises ValueError (not reported; nothing after it is known).
+      const key = dictKeyOf(first);
+      if (key === undefined || args.positional.length !== 1) return { kind: 'int', value: undefined };
+      for (let i = 0; i < items.length; i++) {
+        const item = dictKeyOf(items[i]);
+        if (item === undefined) return { kind: 'int', value: undefined };
+        if (item === key) return { kind: 'int', value: i };
+      }
+      return UNKNOWN;
+    }
     case 'append':
       if (first) items.push(first);
       return NONE;

@@ -7,9 +7,9 @@ import { corpusProjects, scoreProject } from './projectsCorpus';
 // (scripts/golden/gen_project_shapes.py). What is said must be right: no shape contradicting
 // PyTorch's, no diagnostic PyTorch does not raise, every bug found on its file and line.
 //
-// Ratchet: 824 of 831 bindings exact, measured on main with issue #15's imports (29 of 269 was
+// Ratchet: 826 of 831 bindings exact, measured on main with issue #15's imports (29 of 269 was
 // the issue's count on a similar corpus with files analysed alone). Raise it when the engine improves.
-const EXACT_AT_LEAST = 824;
+const EXACT_AT_LEAST = 826;
 
 describe('python: shape inference across the files of public projects (PyTorch 1.13 ground truth)', () => {
   const projects = corpusProjects();

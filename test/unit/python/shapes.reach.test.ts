@@ -220,4 +220,15 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     assert.deepEqual(shapesOf(source), ['2 a: [199,2]', '3 b: [3,3,4,4]', '4 c: null', '5 d: [199,2]']);
     assert.deepEqual(messagesOf(source), []);
   });
+
+  it('reads list.index (a category\'s number as a class index)', () => {
+    const source = [
+      'import torch', "cats = ['French', 'German', 'Greek']", "i = cats.index('German')", 'a = torch.zeros(i + 1)',
+      "b = torch.LongTensor([cats.index('Dutch')])", "j = cats.index(input())", 'c = torch.zeros(j)',
+    ].join('\n');
+    // 'German' is at 1: a has 2 elements; 'Dutch' is not there (Python raises ValueError, not reported: b is not
+    // known); input() is not known: neither is j.
+    assert.deepEqual(shapesOf(source), ['4 a: [2]', '5 b: null', '7 c: null']);
+    assert.deepEqual(messagesOf(source), []);
+  });
 });
