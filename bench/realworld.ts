@@ -3,10 +3,14 @@
 // exactly / wrong / unknown, false alarms and bugs found (definitions in
 // test/unit/python/shapesCorpus.ts); then the unknowns grouped by the engine's reason, and the
 // analysis time per file (median of RUNS runs after a warm-up; median and max over the files).
+// Then the multi-file corpus (test/fixtures/python/projects): per project, its files, the bindings
+// exact with every file analysed in the project and with each file alone (imports not followed),
+// and the unknowns by cause.
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { analyzeShapes } from '../src/python';
 import { corpusFiles, scoreFile, type FileScore } from '../test/unit/python/shapesCorpus';
+import { corpusProjects, projectFiles, scoreProject } from '../test/unit/python/projectsCorpus';
 import { fixturePath } from '../test/unit/helpers';
 import { median } from './models';
 
@@ -96,6 +100,32 @@ function main(): void {
   if (details.length > 0) console.log(`\nWrong shapes, false alarms, missed bugs (${details.length})\n  ${details.join('\n  ')}`);
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`\nAnalysis time per file: median ${median(times).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (${files.length} files)`);
+  printProjects();
+}
+
+/** The multi-file corpus: each project whole, and each of its files alone. */
+function printProjects(): void {
+  const rows: [string, Row][] = [];
+  const total = empty();
+  let aloneExact = 0;
+  const causes = new Map<string, number>();
+  const details: string[] = [];
+  for (const project of corpusProjects()) {
+    const row = empty();
+    for (const score of scoreProject(project)) {
+      add(row, score);
+      add(total, score);
+      for (const u of score.unknowns) causes.set(u.code, (causes.get(u.code) ?? 0) + 1);
+      details.push(...score.wrongShapes.map((w) => `WRONG ${w}`), ...score.falseAlarms.map((f) => `FALSE ALARM ${f}`), ...score.unreached.map((u) => `UNREACHED BY PYTORCH ${u}`));
+    }
+    const alone = scoreProject(project, true).reduce((n, s) => n + s.exact, 0);
+    aloneExact += alone;
+    rows.push([`${project.kind}/${project.name} (${projectFiles(project).length} files; alone ${alone})`, row]);
+  }
+  printRows('Multi-file projects (each file analysed in its project; "alone": exact with each file analysed by itself)', rows);
+  printRows('Total', [[`all projects (alone: ${aloneExact}/${total.total})`, total]]);
+  console.log(`\nProject unknowns by cause (${total.unknown}): ${[...causes].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ') || 'none'}`);
+  if (details.length > 0) console.log(`  ${details.join('\n  ')}`);
 }
 
 main();

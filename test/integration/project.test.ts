@@ -107,6 +107,26 @@ describe('shape analysis across the files of a project', function () {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('resolves a notebook\'s imports from its folder', async () => {
+    const ipynb = {
+      cells: ['import torch\nfrom nets import Block', 'y = Block(3, 4)(torch.randn(1, 3, 8, 8))'].map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+      metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5,
+    };
+    const uri = workspaceFile('proj/explore.ipynb');
+    await write(uri, JSON.stringify(ipynb));
+    const notebook = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(notebook);
+    const cell = notebook.cellAt(1).document;
+    let text = '';
+    // Block(3, 4) keeps 8×8 (padding 1, kernel 3) and makes 4 channels.
+    await waitFor('the hover on y in the notebook shows the imported block\'s output', () => {
+      void hoverText(cell.uri, new vscode.Position(0, 0)).then((t) => (text = t));
+      return text.includes('(1, 4, 8, 8)');
+    }, 20_000).catch(() => undefined);
+    assert.match(text, /\(1, 4, 8, 8\)/, `hover: ${text}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('picks up a module renamed on disk: the import finds it again after the script is changed to the new name', async () => {
     const script = await vscode.workspace.openTextDocument(train);
     const editor = await vscode.window.showTextDocument(script);

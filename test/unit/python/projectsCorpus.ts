@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project } from '../../../src/python/project/project';
 import { normalizePath } from '../../../src/python/project/paths';
-import type { ShapeAnalysis } from '../../../src/python';
+import { analyzeShapes, type ShapeAnalysis } from '../../../src/python';
 import { diskFiles } from '../../../src/worker/diskFiles';
 import { fixturePath } from '../helpers';
 import { scoreFile, type FileScore, type GroundTruth } from './shapesCorpus';
@@ -63,16 +63,25 @@ export interface ProjectFileScore extends FileScore {
   readonly unreached: string[];
 }
 
-/** Each file of each driver's truth scored against the file's view in the whole project. */
-export function scoreProject(project: CorpusProject): ProjectFileScore[] {
+/** The project's .py and .ipynb files (the drivers' truth files left out). */
+export function projectFiles(project: CorpusProject): string[] {
+  return sourceFiles(project.dir);
+}
+
+/**
+ * Each file of each driver's truth scored against the file's view in the whole project; with
+ * `alone`, against the file analysed by itself, imports not followed (as before issue #15).
+ */
+export function scoreProject(project: CorpusProject, alone = false): ProjectFileScore[] {
   const root = normalizePath(project.dir);
-  const analysis = new Project(diskFiles, { roots: [root] });
+  const analysis = new Project(diskFiles, { roots: alone ? [] : [root] });
   const scripts = sourceFiles(project.dir);
   const scores: ProjectFileScore[] = [];
   for (const { truth } of project.truths) {
     for (const [file, { bindings }] of Object.entries(truth.files)) {
       const full = `${root}/${file}`;
-      const view: ShapeAnalysis | undefined = analysis.view(full, scripts);
+      const doc = alone ? analysis.document(full) : undefined;
+      const view: ShapeAnalysis | undefined = doc ? analyzeShapes(doc) : analysis.view(full, scripts);
       if (!view) throw new Error(`${project.name}: cannot read ${file}`);
       const error = truth.error?.file === file ? { line: truth.error.line, lines: [truth.error.line], type: truth.error.type, message: truth.error.message } : null;
       const score = scoreFile({ kind: project.kind, name: `${project.name}/${file}`, source: view.doc.text, truth: { bindings, error } }, view);
