@@ -82,6 +82,7 @@ export async function shapesCommand(argv: readonly string[], stdout: (text: stri
     if (diskFiles.isDirectory(full)) {
       folders.push(full);
       const inside = pythonFilesUnder(full, MAX_FILES + 1);
+      if (inside.length === 0) throw new CliError(`${given}: no .py or .ipynb files (that Git does not ignore) in this folder`);
       named.push(...inside);
     } else named.push(full);
     if (named.length > MAX_FILES) throw new CliError(`${given}: more than ${MAX_FILES} .py and .ipynb files; name fewer`);
