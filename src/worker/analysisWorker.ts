@@ -46,6 +46,13 @@ interface Program {
  */
 const ANALYSIS_TIME_BUDGET_MS = 2_500;
 
+/**
+ * Milliseconds a file's view may spend analysing the other open files whose calls reach it; past
+ * that, those not analysed yet are left out until asked again (so that no request nears the
+ * client's 10 s deadline however many files are open).
+ */
+const VIEW_TIME_BUDGET_MS = 4_000;
+
 const programs = new Map<string, Program>();
 let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 };
 
@@ -122,10 +129,11 @@ function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: 
   if (!program.analysis) {
     const started = performance.now();
     program.analysis = program.path !== undefined
-      ? project.view(program.path, openPaths())
+      ? project.view(program.path, openPaths(), VIEW_TIME_BUDGET_MS)
       : analyzeShapes(program.doc, analysisOptions(), program.previous);
     program.analysis ??= analyzeShapes(program.doc, analysisOptions(), program.previous);
-    program.generation = project.generation;
+    // A view that ran out of time before every open file was analysed is made again when asked next.
+    program.generation = openPaths().every((p) => project.isAnalysed(p)) ? project.generation : -1;
     program.previous = undefined;
     program.analysisMs = performance.now() - started;
   }

@@ -95,6 +95,11 @@ export class Project {
     return found;
   }
 
+  /** Whether `path`'s analysis as a script is cached (a view made past its budget may lack it). */
+  isAnalysed(path: string): boolean {
+    return this.runs.has(path);
+  }
+
   /** The analyses cached now, by path (for tests and the bench). */
   get analysed(): readonly string[] {
     return [...this.runs.keys()];
@@ -136,14 +141,16 @@ export class Project {
 
   /**
    * What `path` shows: its own analysis as a script, with what the runs of `scripts` (other files
-   * of the project: the open ones, the ones a CLI run names) did in it.
+   * of the project: the open ones, the ones a CLI run names) did in it. Past `budgetMs`, only the
+   * scripts already analysed count (what the others' calls do there is missing until asked again).
    */
-  view(path: string, scripts: Iterable<string>): ShapeAnalysis | undefined {
+  view(path: string, scripts: Iterable<string>, budgetMs = Infinity): ShapeAnalysis | undefined {
+    const deadline = performance.now() + budgetMs;
     const own = this.analyze(path);
     if (!own) return undefined;
     const contributions: ShapeAnalysis[] = [];
     for (const script of scripts) {
-      if (script === path) continue;
+      if (script === path || (!this.runs.has(script) && performance.now() > deadline)) continue;
       const found = this.analyze(script)?.modules.get(path);
       if (found && found.doc === own.doc) contributions.push(found);
     }

@@ -156,4 +156,17 @@ describe('python: projects (imports followed across files)', () => {
     // At most 400 modules run: w499 is past them, w0 is not.
     assert.deepEqual(shapes(new Project(memoryFiles(wide), { roots: ['/p'] }), '/p/main.py'), ['502 x: ?', '503 y: [2]']);
   });
+
+  it('leaves out, past its time budget, the scripts not analysed yet (until asked again)', () => {
+    const project = new Project(memoryFiles({
+      '/p/blocks.py': BLOCK,
+      '/p/train.py': 'import torch\nfrom blocks import Block\nout = Block(3, 8)(torch.randn(1, 3, 4, 4))\n',
+    }), { roots: ['/p'] });
+    const scripts = ['/p/blocks.py', '/p/train.py'];
+    // No time left: blocks.py alone (its symbolic shape), train.py not run.
+    assert.deepEqual(analysisJson(project.view('/p/blocks.py', scripts, 0) as NonNullable<ReturnType<Project['view']>>).bindings.map((b) => JSON.stringify(b.shape)), ['["N","cout","H","W"]']);
+    assert.equal(project.isAnalysed('/p/train.py'), false);
+    // Without a budget, train.py runs and its call's shape shows.
+    assert.deepEqual(shapes(project, '/p/blocks.py', scripts), ['7 y: [1,8,4,4]']);
+  });
 });
