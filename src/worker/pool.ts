@@ -168,7 +168,7 @@ export class WorkerPool {
 
   /** Whether `run` computes the plan on the calling thread (estimated small, on the fast kernels). */
   runsInline(plan: OpPlan<TensorSpec>): boolean {
-    return plan.engine === 'fast' && plan.cost.ms <= this.inlineMaxMs && plan.cost.scratchBytes <= INLINE_MAX_SCRATCH_BYTES;
+    return plan.engine !== 'reference' && plan.cost.ms <= this.inlineMaxMs && plan.cost.scratchBytes <= INLINE_MAX_SCRATCH_BYTES;
   }
 
   /**

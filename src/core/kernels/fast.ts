@@ -14,11 +14,17 @@
 // f32x4 micro-kernel, the result scattered into the region. Convolutions with one input channel
 // per group (depthwise) and stride 1 along the last dim run a direct kernel instead.
 //
+// Two builds of the same kernels (assembly/kernels.ts): 'simd' multiplies then adds, 'fma' uses
+// relaxed SIMD's fused multiply-add, twice the peak where the CPU has FMA. A runtime without
+// relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd) refuses the 'fma' module, so a
+// tiny probe module decides first which builds this thread can run.
+//
 // Memory is a per-thread arena: the module's linear memory grows to the largest op seen and is
 // reused by every later call. Planning (arena layout, tables, the list of kernel calls) depends
 // on the geometry and region only and is kept for recent ops, so a repeated op only copies its
 // data in, runs the calls and copies the result out.
 import kernelsWasm from 'wasm:kernels';
+import kernelsFmaWasm from 'wasm:kernels+relaxed-simd';
 import type { ConvGeometry } from '../geometry';
 import type { OutputRegion } from '../vocabulary';
 import { COUNTED_KERNEL_MAX, sizes3, sourceIndex } from './taps';
@@ -53,20 +59,45 @@ const PAGE_BYTES = 65536;
  */
 const ARENA_KEPT_BYTES = 256 << 20;
 
-let compiled: WebAssembly.Module | null | undefined;
-let instance: KernelExports | undefined;
+/** The WebAssembly kernel builds: products then sums, or fused multiply-adds (relaxed SIMD). */
+export type SimdKernels = 'simd' | 'fma';
 
-/** The instantiated kernels, or null where WebAssembly SIMD is unavailable. */
-function kernels(): KernelExports | null {
-  if (compiled === undefined) compiled = WebAssembly.validate(kernelsWasm) ? new WebAssembly.Module(kernelsWasm) : null;
-  if (compiled === null) return null;
-  instance ??= new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
-  return instance;
+/**
+ * (v128, v128, v128) → v128 computing f32x4.relaxed_madd of its arguments, written out byte by
+ * byte: a runtime that validates it takes relaxed SIMD, hence the 'fma' build.
+ */
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+  // code: one body of 11 bytes, no locals, local.get 0 1 2, f32x4.relaxed_madd (0xfd 0x105), end
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+);
+
+/** Whether this runtime takes relaxed SIMD (the probe validates). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
-/** Whether this thread can run the fast path (WebAssembly with SIMD). */
-export function fastKernelsAvailable(): boolean {
-  return kernels() !== null;
+const BYTES: Record<SimdKernels, Uint8Array<ArrayBuffer>> = { simd: kernelsWasm, fma: kernelsFmaWasm };
+const compiled: Partial<Record<SimdKernels, WebAssembly.Module | null>> = {};
+const instances: Partial<Record<SimdKernels, KernelExports>> = {};
+
+/** The instantiated build, or null where this runtime refuses it (no SIMD, or no relaxed SIMD for 'fma'). */
+function kernels(build: SimdKernels): KernelExports | null {
+  let module = compiled[build];
+  if (module === undefined) {
+    const runs = build === 'fma' ? relaxedSimdSupported() && WebAssembly.validate(BYTES.fma) : WebAssembly.validate(BYTES.simd);
+    module = runs ? new WebAssembly.Module(BYTES[build]) : null;
+    compiled[build] = module;
+  }
+  if (module === null) return null;
+  return (instances[build] ??= new WebAssembly.Instance(module, {}).exports as unknown as KernelExports);
+}
+
+/** The kernel builds this thread can run, best first ('fma' before 'simd'); empty without WebAssembly SIMD. */
+export function availableSimdKernels(): SimdKernels[] {
+  return (['fma', 'simd'] as const).filter((b) => kernels(b) !== null);
 }
 
 /** Byte offsets handed out from the top of the module's static data, for one op. */
@@ -371,24 +402,25 @@ export function fastKernelWork(g: ConvGeometry): FastWork {
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 32;
 
-function planKey(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
-  return [g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
+function planKey(build: SimdKernels, g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
+  // The build is in the key: the two builds' heaps start at different addresses.
+  return [build, g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
     g.groups, g.inChannels, g.outChannels, g.batch, region.batch, region.channels, region.rows, biasLength].join('|');
 }
 
 /**
- * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
- * convolveRegion does, and returns true; false when the kernels are unavailable or the op's
- * arena would not fit in WebAssembly memory (then nothing is written).
+ * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims) with
+ * the kernels of `build`, as convolveRegion does, and returns true; false when that build is
+ * unavailable or the op's arena would not fit in WebAssembly memory (then nothing is written).
  */
 export function fastConvolveRegion(
-  g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
+  build: SimdKernels, g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
   region: OutputRegion, out: Float32Array,
 ): boolean {
-  const k = kernels();
+  const k = kernels(build);
   if (k === null) return false;
   if (out.length === 0) return true;
-  const key = planKey(g, region, bias?.length);
+  const key = planKey(build, g, region, bias?.length);
   let plan = plans.get(key);
   if (plan === undefined) {
     plan = planCalls(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
@@ -418,7 +450,7 @@ export function fastConvolveRegion(
   }
   for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
-  if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) instance = undefined;
+  if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) delete instances[build];
   return true;
 }
 
