@@ -27,35 +27,16 @@ import ceilingWasm from 'wasm:ceiling';
 import ceilingFmaWasm from 'wasm:ceiling+relaxed-simd';
 import { availableSimdKernels, relaxedSimdSupported, type SimdKernels } from '../src/core/kernels/fast';
 import { planOp, type OpPlan } from '../src/core/plan';
-import type { OpArgs, OpName } from '../src/core/vocabulary';
 import { WorkerPool } from '../src/worker/pool';
 import { enableRelaxedSimd } from '../src/worker/relaxedSimd';
+import { CONFIGS, requestOf, type Config } from './configs';
 import { median } from './models';
 import { onnxConvModel } from './onnx';
-import { randomTensor } from './workloads';
 
 const workerScript = path.join(__dirname, '..', '..', 'dist', 'worker.js');
 const WORKERS = 2;
 /** Each engine runs a config for at least this long per round (tiny ops: many calls). */
 const BATCH_MS = 40;
-
-interface Config {
-  id: string;
-  op: OpName;
-  input: number[];
-  weight: number[];
-  args: OpArgs & { stride: number; padding: number; groups?: number };
-}
-
-const CONFIGS: Config[] = [
-  { id: 'C1', op: 'conv2d', input: [1, 10, 16, 16], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
-  { id: 'C2', op: 'conv_transpose2d', input: [1, 20, 6, 6], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
-  { id: 'C3', op: 'conv2d', input: [1, 64, 56, 56], weight: [64, 64, 3, 3], args: { stride: 1, padding: 1 } },
-  { id: 'C4', op: 'conv_transpose2d', input: [8, 128, 16, 16], weight: [128, 64, 4, 4], args: { stride: 2, padding: 1 } },
-  { id: 'C5', op: 'conv_transpose2d', input: [1, 21, 10, 10], weight: [21, 21, 64, 64], args: { stride: 32, padding: 16 } },
-  { id: 'C6', op: 'conv2d', input: [1, 32, 112, 112], weight: [32, 1, 3, 3], args: { stride: 1, padding: 1, groups: 32 } },
-  { id: 'C7', op: 'conv2d', input: [1, 3, 224, 224], weight: [64, 3, 7, 7], args: { stride: 2, padding: 3 } },
-];
 
 interface Prepared {
   config: Config;
@@ -65,13 +46,7 @@ interface Prepared {
 }
 
 function prepare(config: Config, seed: number): Prepared {
-  const transposed = config.op.startsWith('conv_transpose');
-  const groups = config.args.groups ?? 1;
-  const outChannels = transposed ? (config.weight[1] ?? 0) * groups : (config.weight[0] ?? 0);
-  const plan = planOp({
-    op: config.op, args: config.args,
-    input: randomTensor(config.input, seed), weight: randomTensor(config.weight, seed + 1), bias: randomTensor([outChannels], seed + 2),
-  });
+  const plan = planOp(requestOf(config, seed));
   return { config, plan, flops: 2 * plan.macs };
 }
 
