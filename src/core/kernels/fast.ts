@@ -572,10 +572,11 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
     });
   });
   const calls: KernelCall[] = [];
-  if (!identity) {
-    calls.push(['padInput', xpAt, xAt, planes, stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2],
-      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo]);
-  }
+  const padPlanes = (first: number, count: number): KernelCall => ['padInput', xpAt + 4 * first * padVolume, xAt + 4 * first * stagedVolume, count,
+    stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2], mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo];
+  // A depthwise op pads each plane just before its kernel reads it, while it is still in cache,
+  // and only the planes of the region's channels; the others pad every plane first.
+  if (!identity && !depthwise) calls.push(padPlanes(0, planes));
   const groupRanges: Array<{ group: number; first: number; count: number }> = [];
   for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
     const first = Math.max(c0, group * outPerGroup);
@@ -606,6 +607,7 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
     const icWStride = g.transposed ? width : kVolume;
     const outBase = (first - c0) * planeR;
     const xBase = group * inPerGroup * padVolume;
+    if (!identity && depthwise) for (let b = 0; b < nB; b++) calls.push(padPlanes(b * g.inChannels + group, 1));
     for (let i0 = 0; i0 < tables0.length; i0++) {
       for (let i1 = 0; i1 < tables1.length; i1++) {
         for (let i2 = 0; i2 < tables2.length; i2++) {
