@@ -1,17 +1,16 @@
 // Compute worker (bundled to dist/worker.js): computes blocks of planned ops with the core's
-// kernels and hands results back on SharedArrayBuffers (never detaching a buffer: see
-// protocol/worker.ts).
+// kernels, taking them from the op's shared queue and writing each into the op's shared output
+// (never detaching a buffer: see protocol/worker.ts).
 // One request at a time; the pool cancels by terminating the thread, so no cancellation here.
 import { parentPort } from 'node:worker_threads';
 import { runPlanRegion } from '../core/engine';
 import { RpcEndpoint } from '../protocol/rpc';
-import type { FromWorkerMessage, ToWorkerMessage, WorkerFault, WorkerHostEndpoint } from '../protocol/worker';
-import { toShared } from './blocks';
+import type { FromWorkerMessage, RunBlocksMessage, ToWorkerMessage, WorkerFault, WorkerHostEndpoint } from '../protocol/worker';
+import { copyRegionInto } from './blocks';
 
 /**
- * Every block's output goes to this one buffer (grown as needed): the pool copies a block out
- * before it sends this worker anything else, and fresh pages for each block cost more than the
- * kernels on large outputs.
+ * Every block is computed into this one buffer (grown as needed), then copied into the op's
+ * output: fresh pages for each block cost more than the kernels on large outputs.
  */
 let outputBuffer = new SharedArrayBuffer(0);
 function sharedOutput(bytes: number): SharedArrayBuffer {
@@ -21,11 +20,21 @@ function sharedOutput(bytes: number): SharedArrayBuffer {
 
 async function handle(message: ToWorkerMessage): Promise<FromWorkerMessage> {
   switch (message.type) {
-    case 'runOp':
-      return { type: 'tensor', tensor: await toShared(runPlanRegion(message.plan, message.region, { sharedOutput })) };
+    case 'runBlocks':
+      return runBlocks(message);
     case 'crash':
       return crash(message.fault);
   }
+}
+
+function runBlocks({ plan, regions, next, output }: RunBlocksMessage): FromWorkerMessage {
+  let count = 0;
+  for (let i = Atomics.add(next, 0, 1); i < regions.length; i = Atomics.add(next, 0, 1)) {
+    const region = regions[i] as (typeof regions)[number];
+    copyRegionInto(output, runPlanRegion(plan, region, { sharedOutput }), region, plan.extent);
+    count++;
+  }
+  return { type: 'blocksDone', count };
 }
 
 /** Never answers: the thread dies first, as it would from a bug or a runaway allocation. */

@@ -1,6 +1,6 @@
 // Block planning and assembly: every output element is computed exactly once whatever the split.
 import * as assert from 'node:assert/strict';
-import { copyRegionInto, planRegions, toShared } from '../../../src/worker/blocks';
+import { copyInto, copyRegionInto, planRegions, sharedTensor, toShared, touchPages } from '../../../src/worker/blocks';
 import { numel, tensor, zeros } from '../../../src/core/tensor';
 
 describe('worker blocks', () => {
@@ -69,5 +69,28 @@ describe('worker blocks', () => {
     const shared = await toShared({ shape: [2, 3_000_000], dtype: 'float64', data });
     assert.ok(shared.data instanceof Float64Array && shared.data.buffer instanceof SharedArrayBuffer);
     assert.ok(Buffer.from(shared.data.buffer).equals(Buffer.from(data.buffer)));
+  });
+
+  it('sharedTensor views a SharedArrayBuffer as each dtype, and copyInto copies it out exactly, in chunks', async () => {
+    for (const [dtype, Ctor] of [['float32', Float32Array], ['float64', Float64Array], ['int64', BigInt64Array], ['int32', Int32Array], ['bool', Uint8Array]] as const) {
+      const shared = sharedTensor([2, 3], dtype, new SharedArrayBuffer(64));
+      assert.ok(shared.data instanceof Ctor && shared.data.length === 6 && shared.data.buffer instanceof SharedArrayBuffer, dtype);
+    }
+    // 3 M float32 over a 12 MB buffer: three chunks.
+    const from = sharedTensor([3_000_000], 'float32', new SharedArrayBuffer(12_000_000));
+    from.data.forEach((_, i) => { from.data[i] = i - 7.5; });
+    const to = zeros([3_000_000], 'float32');
+    await copyInto(to, from);
+    assert.ok(Buffer.from(to.data.buffer).equals(Buffer.from(from.data.buffer)));
+    await assert.rejects(copyInto(zeros([2], 'float32'), from), /cannot copy float32\[3000000\] into float32\[2\]/);
+  });
+
+  it('touchPages leaves every value as it was, including those written between its chunks', async () => {
+    const data = new Float64Array(2_000_000).map((_, i) => i % 7);
+    const touching = touchPages(data);
+    data[1_999_999] = -1; // written while touchPages waits between its 4 MB chunks
+    await touching;
+    assert.equal(data[1_999_999], -1);
+    assert.ok(data.subarray(0, 1_999_999).every((v, i) => v === i % 7));
   });
 });
