@@ -268,6 +268,11 @@ const UNIT_AXIS: AxisPlan = { padded: 1, lo: 0, source: Int32Array.of(0), classe
 
 /** A kernel call: the export's name and its arguments. */
 type KernelCall = readonly ['padInput' | 'transposeWeights' | 'convGemm' | 'depthwise', ...number[]];
+/** A kernel call as a run makes it: the export's name and its arguments, kept apart so a run allocates no lists. */
+interface PlannedCall {
+  readonly name: KernelCall[0];
+  readonly args: readonly number[];
+}
 
 /** Where an op's data goes in the arena and which kernel calls compute it: geometry only. */
 interface Plan {
@@ -289,7 +294,7 @@ interface Plan {
    * where taps reach.
    */
   readonly fill: { readonly planes: number; readonly channels: number; readonly channelsFrom: number; readonly planeLength: number } | undefined;
-  readonly calls: readonly KernelCall[];
+  readonly calls: readonly PlannedCall[];
 }
 
 /** What a fast-path run of a whole op does, counted from its geometry in O(kernel); plan.ts weighs it. */
@@ -402,10 +407,19 @@ export function fastKernelWork(g: ConvGeometry): FastWork {
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 32;
 
+/** Each geometry's part of the plan key, made once per geometry object (a repeated op reuses its plan's). */
+const geometryKeys = new WeakMap<ConvGeometry, string>();
+
 function planKey(build: SimdKernels, g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
+  let geometryKey = geometryKeys.get(g);
+  if (geometryKey === undefined) {
+    geometryKey = [g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
+      g.groups, g.inChannels, g.outChannels, g.batch].join('|');
+    geometryKeys.set(g, geometryKey);
+  }
   // The build is in the key: the two builds' heaps start at different addresses.
-  return [build, g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
-    g.groups, g.inChannels, g.outChannels, g.batch, region.batch, region.channels, region.rows, biasLength].join('|');
+  const { batch: [b0, b1], channels: [c0, c1], rows: [r0, r1] } = region;
+  return `${build}|${geometryKey}|${b0},${b1},${c0},${c1},${r0},${r1}|${biasLength}`;
 }
 
 /**
@@ -448,7 +462,7 @@ export function fastConvolveRegion(
       f32.fill(0 + (bias?.[channelsFrom + (p % channels)] ?? 0), at, at + planeLength);
     }
   }
-  for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
+  for (const { name, args } of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
   if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) delete instances[build];
   return true;
@@ -627,5 +641,8 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
       }
     }
   }
-  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill, calls };
+  return {
+    arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill,
+    calls: calls.map(([name, ...args]) => ({ name, args })),
+  };
 }
