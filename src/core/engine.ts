@@ -28,10 +28,11 @@ import type { OpRequest, OutputRegion } from './vocabulary';
 
 export interface RunOptions {
   /**
-   * Where float outputs go: the start of the SharedArrayBuffer this returns for the bytes needed
-   * (a worker's reused reply buffer), instead of a new ArrayBuffer.
+   * Where float outputs go: the bytes needed, at `byteOffset` of the SharedArrayBuffer this
+   * returns (a worker's reused block buffer, or the block's place in the op's shared output),
+   * instead of a new ArrayBuffer.
    */
-  readonly sharedOutput?: (bytes: number) => SharedArrayBuffer;
+  readonly sharedOutput?: (bytes: number) => { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
 }
 
 export function runOp(req: OpRequest, options: PlanOptions & RunOptions = {}): Tensor {
@@ -91,9 +92,10 @@ function compute(plan: OpPlan, region: OutputRegion, options: RunOptions): Tenso
   return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
 }
 
-/** Zeros at the start of a shared buffer (d2l's trans_conv adds into its output). */
-function sharedFloats(dtype: 'float32' | 'float64', length: number, buffer: (bytes: number) => SharedArrayBuffer): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(buffer(4 * length), 0, length) : new Float64Array(buffer(8 * length), 0, length);
+/** Zeros in a shared buffer (d2l's trans_conv adds into its output). */
+function sharedFloats(dtype: 'float32' | 'float64', length: number, buffer: NonNullable<RunOptions['sharedOutput']>): FloatArray {
+  const at = buffer((dtype === 'float32' ? 4 : 8) * length);
+  const out = dtype === 'float32' ? new Float32Array(at.buffer, at.byteOffset, length) : new Float64Array(at.buffer, at.byteOffset, length);
   return out.fill(0);
 }
 

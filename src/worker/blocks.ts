@@ -35,6 +35,23 @@ export function planRegions(extent: RegionExtent, count: number, rowsFirst = fal
   return regions;
 }
 
+/**
+ * Where a region's block starts in the whole output (in elements) when the block is one
+ * contiguous run of it ([batch, channels, rows, ...rest] layout, `rest` elements per row): rows
+ * cut only within one channel of one batch entry, channels only within one batch entry. Otherwise
+ * undefined, and the block must be copied in run by run (copyRegionInto).
+ */
+export function contiguousStart(region: OutputRegion, extent: RegionExtent, rest: number): number | undefined {
+  const [b0, b1] = region.batch;
+  const [c0, c1] = region.channels;
+  const [r0, r1] = region.rows;
+  const allRows = r0 === 0 && r1 === extent.rows;
+  const allChannels = c0 === 0 && c1 === extent.channels;
+  if (!allRows && (b1 - b0 > 1 || c1 - c0 > 1)) return undefined;
+  if (!allChannels && b1 - b0 > 1) return undefined;
+  return ((b0 * extent.channels + c0) * extent.rows + r0) * rest;
+}
+
 function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -69,7 +86,6 @@ export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegi
 
 /** Bytes copied between yields to the event loop: 5-10 ms into freshly allocated pages. */
 const COPY_CHUNK_BYTES = 4 << 20;
-const PAGE_BYTES = 4096;
 
 /** Copies `src` to the start of `dst` in chunks between which the caller's event loop runs. */
 async function copyInChunks(dst: Uint8Array, src: Uint8Array): Promise<void> {
@@ -83,21 +99,6 @@ async function copyInChunks(dst: Uint8Array, src: Uint8Array): Promise<void> {
 export async function copyInto(to: Tensor, from: Tensor): Promise<void> {
   if (to.dtype !== from.dtype || to.data.length !== from.data.length) throw new Error(`cannot copy ${from.dtype}[${from.data.length}] into ${to.dtype}[${to.data.length}]`);
   await copyInChunks(bytesOf(to.data), bytesOf(from.data));
-}
-
-/**
- * Writes each page of a freshly allocated array once (its own value back, so whatever was copied
- * in meanwhile stays), in chunks between which the event loop runs. The first write to a fresh
- * page costs a page fault (C7's 3.2 MB output: ~1.2 ms of faults against ~0.3 ms of copying):
- * done while the workers compute, the copy of their result afterwards is a plain copy.
- */
-export async function touchPages(data: TensorData): Promise<void> {
-  const bytes = bytesOf(data);
-  for (let offset = 0; offset < bytes.length; offset += COPY_CHUNK_BYTES) {
-    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
-    const end = Math.min(bytes.length, offset + COPY_CHUNK_BYTES);
-    for (let at = offset; at < end; at += PAGE_BYTES) bytes[at] = bytes[at] as number;
-  }
 }
 
 const SHARED_VIEWS: { readonly [D in DType]: { readonly BYTES_PER_ELEMENT: number; new (buffer: SharedArrayBuffer, byteOffset: number, length: number): DataOf[D] } } = {

@@ -17,7 +17,7 @@ import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor'
 import type { OpRequest, TensorSpec } from '../core/vocabulary';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
-import { copyInto, elementBytes, planRegions, sharedTensor, toShared, touchPages } from './blocks';
+import { copyInto, elementBytes, planRegions, sharedTensor, toShared } from './blocks';
 
 export interface WorkerPoolOptions {
   /** Absolute path of dist/worker.js. */
@@ -208,7 +208,7 @@ export class WorkerPool {
     }));
     const output = zeros(outputShape, dtype);
     try {
-      await Promise.all([this.runJob(label, parts, signal), touchPages(output.data)]);
+      await this.runJob(label, parts, signal);
       if (blocksDone !== regions.length) throw new Error(`${label}: the workers computed ${blocksDone} of ${regions.length} blocks`);
       await copyInto(output, sharedOutput);
     } finally {

@@ -1,6 +1,6 @@
 // Block planning and assembly: every output element is computed exactly once whatever the split.
 import * as assert from 'node:assert/strict';
-import { copyInto, copyRegionInto, planRegions, sharedTensor, toShared, touchPages } from '../../../src/worker/blocks';
+import { contiguousStart, copyInto, copyRegionInto, planRegions, sharedTensor, toShared } from '../../../src/worker/blocks';
 import { numel, tensor, zeros } from '../../../src/core/tensor';
 
 describe('worker blocks', () => {
@@ -54,6 +54,28 @@ describe('worker blocks', () => {
     assert.throws(() => copyRegionInto(out, zeros([1, 1, 2], 'float64'), region, extent), /does not fit/);
   });
 
+  it('contiguousStart finds where a block is one run of the output, and only then', () => {
+    const rest = 3;
+    for (const [n, c, r] of extents) {
+      const extent = { batch: n, channels: c, rows: r };
+      for (const count of [1, 2, 3, 6, 7, 24]) {
+        for (const region of [...planRegions(extent, count), ...planRegions(extent, count, true)]) {
+          // The block's elements in the output, in block order, found one by one.
+          const at: number[] = [];
+          for (let b = region.batch[0]; b < region.batch[1]; b++) {
+            for (let ch = region.channels[0]; ch < region.channels[1]; ch++) {
+              for (let row = region.rows[0]; row < region.rows[1]; row++) {
+                for (let e = 0; e < rest; e++) at.push(((b * c + ch) * r + row) * rest + e);
+              }
+            }
+          }
+          const contiguous = at.every((v, i) => v === (at[0] ?? 0) + i);
+          assert.equal(contiguousStart(region, extent, rest), contiguous ? at[0] : undefined, JSON.stringify({ extent, region }));
+        }
+      }
+    }
+  });
+
   it('toShared copies onto a SharedArrayBuffer once and keeps shared tensors as they are', async () => {
     const t = tensor([1, 2, 3], [3], 'float32');
     const shared = await toShared(t);
@@ -83,14 +105,5 @@ describe('worker blocks', () => {
     await copyInto(to, from);
     assert.ok(Buffer.from(to.data.buffer).equals(Buffer.from(from.data.buffer)));
     await assert.rejects(copyInto(zeros([2], 'float32'), from), /cannot copy float32\[3000000\] into float32\[2\]/);
-  });
-
-  it('touchPages leaves every value as it was, including those written between its chunks', async () => {
-    const data = new Float64Array(2_000_000).map((_, i) => i % 7);
-    const touching = touchPages(data);
-    data[1_999_999] = -1; // written while touchPages waits between its 4 MB chunks
-    await touching;
-    assert.equal(data[1_999_999], -1);
-    assert.ok(data.subarray(0, 1_999_999).every((v, i) => v === i % 7));
   });
 });
