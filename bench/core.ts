@@ -14,7 +14,8 @@
 //   PyTorch    best of 1 and 2 threads, each call timed inside Python
 // Ratios are speed ratios (the other's time / Conv Lab's: above 1, Conv Lab is faster); "of its
 // ceiling" is against the ceiling of the row's build.
-// Engines are interleaved round by round so a noisy machine hurts all alike; medians reported.
+// Engines are interleaved round by round, each round in a rotated order, so a noisy machine hurts
+// all alike; medians reported.
 // The ceilings are measured before and after every round, and the best of those is reported.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -289,11 +290,16 @@ async function main(): Promise<void> {
         const s = samples.get(p.config.id);
         const engine = orts.get(p.config.id);
         if (s === undefined || engine === undefined) continue;
-        for (const e of engines) s.convlab.get(e)?.push(...await batch(() => pool.run(planOf(p, e))));
-        if (SCALING_CONFIGS.has(p.config.id)) s.oneWorker.push(...await batch(() => onePool.run(planOf(p, best))));
-        s.fixed.push(...await batch(() => engine.run('fixed')));
-        s.perCall.push(...await batch(() => engine.run('perCall')));
-        if (p.flops < 1e7) s.hop.push(...await batch(() => hopPool.run(planOf(p, best))));
+        const measurements: Array<() => Promise<void>> = [
+          ...engines.map((e) => async () => void s.convlab.get(e)?.push(...await batch(() => pool.run(planOf(p, e))))),
+          ...(SCALING_CONFIGS.has(p.config.id) ? [async () => void s.oneWorker.push(...await batch(() => onePool.run(planOf(p, best))))] : []),
+          async () => void s.fixed.push(...await batch(() => engine.run('fixed'))),
+          async () => void s.perCall.push(...await batch(() => engine.run('perCall'))),
+          ...(p.flops < 1e7 ? [async () => void s.hop.push(...await batch(() => hopPool.run(planOf(p, best))))] : []),
+        ];
+        // Each round starts at another of them: whatever ran just before (PyTorch's threads, the
+        // other engines' pools winding down) does not always land on the same one.
+        for (let i = 0; i < measurements.length; i++) await measurements[(i + round) % measurements.length]?.();
         if (typeof torch !== 'string') {
           const reps = Math.max(2, Math.ceil(BATCH_MS / Math.max(0.01, median(s.convlab.get(best) ?? []))));
           s.torch1.push(...await torch.time(p.config.id, reps, 1));
