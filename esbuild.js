@@ -36,29 +36,37 @@ function listFiles(dir, suffix) {
 /**
  * `import bytes from 'wasm:NAME'`: assembly/NAME.ts (AssemblyScript) compiled to WebAssembly SIMD
  * and inlined as bytes (esbuild's binary loader), compiled once per build run however many
- * bundles import it; watch mode recompiles when the source changes.
+ * bundles import it; watch mode recompiles when the source changes. `wasm:NAME+relaxed-simd` is
+ * the same source compiled with relaxed SIMD as well (its ASC_FEATURE_RELAXED_SIMD is true): the
+ * fused multiply-add kernels, which only a runtime with relaxed SIMD accepts.
  */
 const wasmBuilds = new Map();
-function compileAssembly(source) {
+function compileAssembly(source, relaxed) {
   const mtime = fs.statSync(source).mtimeMs;
-  if (wasmBuilds.get(source)?.mtime !== mtime) {
-    wasmBuilds.set(source, { mtime, bytes: (async () => {
+  const key = `${source}|${relaxed}`;
+  if (wasmBuilds.get(key)?.mtime !== mtime) {
+    wasmBuilds.set(key, { mtime, bytes: (async () => {
       const { default: asc } = await import('assemblyscript/asc');
       const result = await asc.compileString({ [path.basename(source)]: fs.readFileSync(source, 'utf8') },
-        { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'] });
+        { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: relaxed ? ['simd', 'relaxed-simd'] : ['simd'] });
       if (result.error || !result.binary) throw new Error(`${source}: ${result.error?.message ?? 'no binary'}\n${result.stderr.toString()}`);
       return result.binary;
     })() });
   }
-  return wasmBuilds.get(source).bytes;
+  return wasmBuilds.get(key).bytes;
 }
 const assemblyScript = {
   name: 'assemblyscript',
   setup(build) {
-    build.onResolve({ filter: /^wasm:\w+$/ }, (args) => ({ path: path.resolve('assembly', `${args.path.slice(5)}.ts`), namespace: 'assemblyscript' }));
-    build.onLoad({ filter: /.*/, namespace: 'assemblyscript' }, async (args) => ({
-      contents: await compileAssembly(args.path), loader: 'binary', watchFiles: [args.path],
-    }));
+    build.onResolve({ filter: /^wasm:\w+(\+relaxed-simd)?$/ }, (args) => {
+      const [name, variant] = args.path.slice(5).split('+');
+      return { path: path.resolve('assembly', `${name}.ts`), namespace: variant === undefined ? 'assemblyscript' : 'assemblyscript-relaxed' };
+    });
+    for (const namespace of ['assemblyscript', 'assemblyscript-relaxed']) {
+      build.onLoad({ filter: /.*/, namespace }, async (args) => ({
+        contents: await compileAssembly(args.path, namespace === 'assemblyscript-relaxed'), loader: 'binary', watchFiles: [args.path],
+      }));
+    }
   },
 };
 

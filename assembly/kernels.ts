@@ -2,8 +2,9 @@
 // the memory (a per-thread arena it grows and reuses) and calls these; it documents the tables.
 //
 // Every output element is the float32 sum, in one fixed order (input channel, then kernel taps in
-// dim order, each product rounded then added), of the products that feed it, plus the bias once
-// at the end. The order depends only on the element's position in the output, never on the
+// dim order), of the products that feed it, plus the bias once at the end. Each step is `madd`:
+// the product rounded then added in the plain SIMD build, one fused multiply-add (rounded once)
+// in the relaxed-SIMD build (esbuild.js compiles this file both ways; fast.ts picks one). The order depends only on the element's position in the output, never on the
 // region a call computes or on the SIMD lane it lands in, so any split of an op gives the same
 // bits, and the GEMM and the depthwise kernel agree.
 //
@@ -19,6 +20,16 @@ const NR: i32 = 8;
 /** Where the arena may start: above AssemblyScript's static data. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/**
+ * s + a·b per lane, the kernels' one accumulation step. relaxed_madd is fused where the CPU has
+ * FMA (every x86-64 since 2013, every arm64) and a product then a sum elsewhere: either way the
+ * same on every thread of a machine, so splits of an op still agree bit for bit.
+ */
+function madd(a: v128, b: v128, s: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, s);
+  return f32x4.add(s, f32x4.mul(a, b));
 }
 
 function at(table: usize, i: i32): i32 {
@@ -277,7 +288,7 @@ function packColumns(dst: usize, xp: usize, K: i32, rowX: usize, colX: usize, fi
   }
 }
 
-/** tile[MR × NR] = Σ_k a[k][0..MR) ⊗ b[k][0..NR), k in order, a product then a sum per step. */
+/** tile[MR × NR] = Σ_k a[k][0..MR) ⊗ b[k][0..NR), k in order, one madd per step. */
 function microKernel(a: usize, b: usize, K: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -287,17 +298,17 @@ function microKernel(a: usize, b: usize, K: i32, tile: usize): void {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     a += MR << 2;
     b += NR << 2;
   }
@@ -360,16 +371,43 @@ function depthwiseRow(
 ): void {
   const bias4 = f32x4.splat(bv);
   let c = 0;
+  // 32 outputs a step: each output's sum is a chain of T dependent multiply-adds, and eight
+  // independent chains keep both SIMD pipes busy through their latency (four left them half idle).
+  for (; c + 32 <= n; c += 32) {
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0), s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+    const xc = xRow + (<usize>c << 2);
+    for (let t = 0; t < T; t++) {
+      const wv = v128.load32_splat(wm + (<usize>at(tapW, t) << 2));
+      const xt = xc + (<usize>at(tapX, t) << 2);
+      s0 = madd(wv, v128.load(xt), s0);
+      s1 = madd(wv, v128.load(xt, 16), s1);
+      s2 = madd(wv, v128.load(xt, 32), s2);
+      s3 = madd(wv, v128.load(xt, 48), s3);
+      s4 = madd(wv, v128.load(xt, 64), s4);
+      s5 = madd(wv, v128.load(xt, 80), s5);
+      s6 = madd(wv, v128.load(xt, 96), s6);
+      s7 = madd(wv, v128.load(xt, 112), s7);
+    }
+    const oc = oRow + (<usize>c << 2);
+    v128.store(oc, hasBias ? f32x4.add(s0, bias4) : s0);
+    v128.store(oc, hasBias ? f32x4.add(s1, bias4) : s1, 16);
+    v128.store(oc, hasBias ? f32x4.add(s2, bias4) : s2, 32);
+    v128.store(oc, hasBias ? f32x4.add(s3, bias4) : s3, 48);
+    v128.store(oc, hasBias ? f32x4.add(s4, bias4) : s4, 64);
+    v128.store(oc, hasBias ? f32x4.add(s5, bias4) : s5, 80);
+    v128.store(oc, hasBias ? f32x4.add(s6, bias4) : s6, 96);
+    v128.store(oc, hasBias ? f32x4.add(s7, bias4) : s7, 112);
+  }
   for (; c + 16 <= n; c += 16) {
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
     const xc = xRow + (<usize>c << 2);
     for (let t = 0; t < T; t++) {
       const wv = v128.load32_splat(wm + (<usize>at(tapW, t) << 2));
       const xt = xc + (<usize>at(tapX, t) << 2);
-      s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(xt)));
-      s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(xt, 16)));
-      s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(xt, 32)));
-      s3 = f32x4.add(s3, f32x4.mul(wv, v128.load(xt, 48)));
+      s0 = madd(wv, v128.load(xt), s0);
+      s1 = madd(wv, v128.load(xt, 16), s1);
+      s2 = madd(wv, v128.load(xt, 32), s2);
+      s3 = madd(wv, v128.load(xt, 48), s3);
     }
     const oc = oRow + (<usize>c << 2);
     v128.store(oc, hasBias ? f32x4.add(s0, bias4) : s0);
@@ -381,16 +419,19 @@ function depthwiseRow(
     let s = f32x4.splat(0);
     const xc = xRow + (<usize>c << 2);
     for (let t = 0; t < T; t++) {
-      s = f32x4.add(s, f32x4.mul(v128.load32_splat(wm + (<usize>at(tapW, t) << 2)), v128.load(xc + (<usize>at(tapX, t) << 2))));
+      s = madd(v128.load32_splat(wm + (<usize>at(tapW, t) << 2)), v128.load(xc + (<usize>at(tapX, t) << 2)), s);
     }
     v128.store(oRow + (<usize>c << 2), hasBias ? f32x4.add(s, bias4) : s);
   }
+  // The last columns one at a time, in lane 0, so they take the same madd as the others.
   for (; c < n; c++) {
-    let s: f32 = 0;
+    let s = f32x4.splat(0);
     const xc = xRow + (<usize>c << 2);
     for (let t = 0; t < T; t++) {
-      s += load<f32>(wm + (<usize>at(tapW, t) << 2)) * load<f32>(xc + (<usize>at(tapX, t) << 2));
+      s = madd(v128.load32_splat(wm + (<usize>at(tapW, t) << 2)), v128.load32_splat(xc + (<usize>at(tapX, t) << 2)), s);
     }
-    store<f32>(oRow + (<usize>c << 2), hasBias ? s + bv : s);
+    const v = f32x4.extract_lane(s, 0);
+    store<f32>(oRow + (<usize>c << 2), hasBias ? v + bv : v);
   }
 }
+

@@ -86,7 +86,7 @@ function fit(allRows: readonly number[][], allMeasured: readonly number[]): numb
 
 function main(): void {
   // Warm-up: the kernels compiled, the code optimised.
-  for (const c of CASES.slice(0, 9)) for (const engine of ['fast', 'reference'] as const) measure(request(c), engine);
+  for (const c of CASES.slice(0, 9)) for (const engine of ['fma', 'reference'] as const) measure(request(c), engine);
   const fastRows: number[][] = [];
   const fastMs: number[] = [];
   const refRows: number[][] = [];
@@ -96,7 +96,7 @@ function main(): void {
     const req = request(c);
     const plan = planOp(req, { maxElements: 1e9 });
     const g = plan.geometry;
-    const fast = measure(req, 'fast');
+    const fast = measure(req, 'fma');
     const ref = measure(req, 'reference');
     const fw = fastKernelWork(g);
     fastRows.push([fw.staged, fw.padded, fw.weights, fw.packed, fw.gemmMacs, fw.outputs, fw.calls, fw.tables]);
@@ -104,7 +104,7 @@ function main(): void {
     const rw = referenceKernelWork(g);
     refRows.push([rw.macs, rw.outputs, rw.channelLoops, rw.tapChecks]);
     refMs.push(ref.first);
-    const fastEstimate = planOp(req, { engine: 'fast', maxElements: 1e9 }).cost.ms;
+    const fastEstimate = planOp(req, { engine: 'fma', maxElements: 1e9 }).cost.ms;
     const refEstimate = planOp(req, { engine: 'reference', maxElements: 1e9 }).cost.ms;
     lines.push(`| ${c.name} | ${plan.engine} | ${fast.first.toFixed(2)} / ${fast.warm.toFixed(2)} | ${fastEstimate.toFixed(2)} | ${ref.first.toFixed(2)} / ${ref.warm.toFixed(2)} | ${refEstimate.toFixed(2)} |`);
   }

@@ -1,15 +1,22 @@
 // `npm run bench:core [-- --json FILE] [--rounds N]`: the compute core's float32 speed on the
 // configurations C1-C7 of issue #4, against onnxruntime-web (WebAssembly SIMD, 2 threads) and
 // PyTorch (CPU, through /usr/bin/python3 when torch imports; skipped with a notice otherwise),
-// all in the same run on the same seeded tensors, and against the 128-bit SIMD ceiling
-// (f32x4 multiply-then-add on 2 workers, measured here).
-//   Conv Lab   WorkerPool of 2 workers, weights passed per call; end to end from the caller
-//              (tiny ops run on the calling thread, see WorkerPoolOptions.inlineMaxMs); the
-//              plan's estimate of the chosen engine's time is printed next to it
+// all in the same run on the same seeded tensors, and against the 128-bit SIMD ceilings
+// (f32x4 multiply-then-add, and relaxed_madd, on 2 workers, measured here). It measures the
+// runtime it runs on; scripts/bench-core.mjs runs it on Node 20 and on the harness's Node 24.
+//   Conv Lab   WorkerPool of 2 workers, a row per kernel build the runtime has ('fma', 'simd';
+//              Node 20 gets relaxed SIMD by flag as the CLI does), weights passed per call; end
+//              to end from the caller (tiny ops run on the calling thread, see
+//              WorkerPoolOptions.inlineMaxMs); the plan's estimate of the engine's time is
+//              printed next to it. C3, C4 and C7 also on a pool of 1 worker (the best build):
+//              the speed-up of 2 workers over 1
 //   ort-web    the better of weights baked into the model and weights fed per call
 //   PyTorch    best of 1 and 2 threads, each call timed inside Python
-// Engines are interleaved round by round so a noisy machine hurts all alike; medians reported.
-// The ceiling is measured before and after every round, and the best of those is reported.
+// Ratios are speed ratios (the other's time / Conv Lab's: above 1, Conv Lab is faster); "of its
+// ceiling" is against the ceiling of the row's build.
+// Engines are interleaved round by round, each round in a rotated order, so a noisy machine hurts
+// all alike; medians reported.
+// The ceilings are measured before and after every round, and the best of those is reported.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,35 +25,19 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
 import ceilingWasm from 'wasm:ceiling';
+import ceilingFmaWasm from 'wasm:ceiling+relaxed-simd';
+import { availableSimdKernels, relaxedSimdSupported, type SimdKernels } from '../src/core/kernels/fast';
 import { planOp, type OpPlan } from '../src/core/plan';
-import type { OpArgs, OpName } from '../src/core/vocabulary';
 import { WorkerPool } from '../src/worker/pool';
+import { enableRelaxedSimd } from '../src/worker/relaxedSimd';
+import { CONFIGS, requestOf, type Config } from './configs';
 import { median } from './models';
 import { onnxConvModel } from './onnx';
-import { randomTensor } from './workloads';
 
 const workerScript = path.join(__dirname, '..', '..', 'dist', 'worker.js');
 const WORKERS = 2;
 /** Each engine runs a config for at least this long per round (tiny ops: many calls). */
 const BATCH_MS = 40;
-
-interface Config {
-  id: string;
-  op: OpName;
-  input: number[];
-  weight: number[];
-  args: OpArgs & { stride: number; padding: number; groups?: number };
-}
-
-const CONFIGS: Config[] = [
-  { id: 'C1', op: 'conv2d', input: [1, 10, 16, 16], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
-  { id: 'C2', op: 'conv_transpose2d', input: [1, 20, 6, 6], weight: [20, 10, 5, 5], args: { stride: 3, padding: 2 } },
-  { id: 'C3', op: 'conv2d', input: [1, 64, 56, 56], weight: [64, 64, 3, 3], args: { stride: 1, padding: 1 } },
-  { id: 'C4', op: 'conv_transpose2d', input: [8, 128, 16, 16], weight: [128, 64, 4, 4], args: { stride: 2, padding: 1 } },
-  { id: 'C5', op: 'conv_transpose2d', input: [1, 21, 10, 10], weight: [21, 21, 64, 64], args: { stride: 32, padding: 16 } },
-  { id: 'C6', op: 'conv2d', input: [1, 32, 112, 112], weight: [32, 1, 3, 3], args: { stride: 1, padding: 1, groups: 32 } },
-  { id: 'C7', op: 'conv2d', input: [1, 3, 224, 224], weight: [64, 3, 7, 7], args: { stride: 2, padding: 3 } },
-];
 
 interface Prepared {
   config: Config;
@@ -56,13 +47,7 @@ interface Prepared {
 }
 
 function prepare(config: Config, seed: number): Prepared {
-  const transposed = config.op.startsWith('conv_transpose');
-  const groups = config.args.groups ?? 1;
-  const outChannels = transposed ? (config.weight[1] ?? 0) * groups : (config.weight[0] ?? 0);
-  const plan = planOp({
-    op: config.op, args: config.args,
-    input: randomTensor(config.input, seed), weight: randomTensor(config.weight, seed + 1), bias: randomTensor([outChannels], seed + 2),
-  });
+  const plan = planOp(requestOf(config, seed));
   return { config, plan, flops: 2 * plan.macs };
 }
 
@@ -189,7 +174,8 @@ class TorchServer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The 128-bit SIMD ceiling: assembly/ceiling.ts on WORKERS threads at once
+// The 128-bit SIMD ceilings: assembly/ceiling.ts on WORKERS threads at once, built without
+// relaxed SIMD (multiply then add) and with it (fused multiply-add)
 
 const CEILING_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -213,9 +199,11 @@ async function ceilingGflops(workers: Worker[]): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** One config on one of Conv Lab's engines, with the anchors measured in the same rounds. */
 interface Row {
   id: string;
   op: string;
+  engine: SimdKernels;
   convlabMs: number;
   torchMs: number;
   ortMs: number;
@@ -226,7 +214,21 @@ interface Row {
   hopMs: number;
   /** The plan's estimate for its engine, run on one thread. */
   estimateMs: number;
-  engine: string;
+  /** The same op on a pool of one worker (C3, C4, C7 on the best engine only). */
+  oneWorkerMs: number;
+}
+
+/** Configs whose speed-up from 1 to 2 workers is measured. */
+const SCALING_CONFIGS = new Set(['C3', 'C4', 'C7']);
+
+interface Samples {
+  convlab: Map<SimdKernels, number[]>;
+  oneWorker: number[];
+  hop: number[];
+  fixed: number[];
+  perCall: number[];
+  torch1: number[];
+  torch2: number[];
 }
 
 async function main(): Promise<void> {
@@ -235,32 +237,48 @@ async function main(): Promise<void> {
   const roundsAt = process.argv.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 7;
   const loadBefore = os.loadavg()[0] ?? 0;
-  console.error(`bench:core: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)}, ${rounds} rounds`);
+  // On Node 20 relaxed SIMD is behind a flag the CLI turns on; the bench does the same, so the
+  // FMA rows exist on both runtimes ('simd' rows are what Node 20 runs without the flag).
+  const relaxedNative = relaxedSimdSupported();
+  const relaxed = enableRelaxedSimd();
+  const runtime = `Node ${process.version}${relaxed && !relaxedNative ? ' (relaxed SIMD by flag)' : ''}`;
+  const engines = availableSimdKernels();
+  console.error(`bench:core: ${runtime}, ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)}, ${rounds} rounds, engines ${engines.join(', ')}`);
 
   ort.env.wasm.numThreads = WORKERS;
   const torch = await TorchServer.start();
   if (typeof torch === 'string') console.error(`  PyTorch skipped: ${torch}`);
   const pool = new WorkerPool({ workerScript, size: WORKERS });
+  const onePool = new WorkerPool({ workerScript, size: 1 });
   // The same op always sent to a worker: what inlining the tiny ones saves.
   const hopPool = new WorkerPool({ workerScript, size: WORKERS, inlineMaxMs: 0 });
-  const ceilingWorkers = Array.from({ length: WORKERS }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { bytes: ceilingWasm } }));
+  const ceilingBuilds = { simd: ceilingWasm, fma: ceilingFmaWasm };
+  const ceilingWorkers = new Map(engines.map((e) => [e, Array.from({ length: WORKERS }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { bytes: ceilingBuilds[e] } }))]));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-bench-'));
   try {
     const prepared = CONFIGS.map((c, i) => prepare(c, 100 + 10 * i));
-    const samples = new Map<string, { convlab: number[]; hop: number[]; fixed: number[]; perCall: number[]; torch1: number[]; torch2: number[] }>();
+    const plans = new Map(prepared.map((p) => [p.config.id, new Map(engines.map((e) => [e, planOp(p.plan.request, { engine: e })]))]));
+    const planOf = (p: Prepared, e: SimdKernels): OpPlan => plans.get(p.config.id)?.get(e) ?? p.plan;
+    const best = engines[0] ?? 'simd';
+    const samples = new Map<string, Samples>();
     const orts = new Map<string, OrtEngine>();
     const rows: Row[] = [];
     for (const p of prepared) {
-      samples.set(p.config.id, { convlab: [], hop: [], fixed: [], perCall: [], torch1: [], torch2: [] });
+      samples.set(p.config.id, { convlab: new Map(engines.map((e) => [e, []])), oneWorker: [], hop: [], fixed: [], perCall: [], torch1: [], torch2: [] });
       orts.set(p.config.id, await ortEngine(p));
       if (typeof torch !== 'string') await torch.load(p, path.join(scratch, `${p.config.id}.bin`));
     }
-    const ceilings: number[] = [await ceilingGflops(ceilingWorkers)];
+    const measureCeilings = async (into: Map<SimdKernels, number[]>): Promise<void> => {
+      for (const [e, workers] of ceilingWorkers) into.set(e, [...(into.get(e) ?? []), await ceilingGflops(workers)]);
+    };
+    const ceilings = new Map<SimdKernels, number[]>();
+    await measureCeilings(ceilings);
     // Warm-up: threads started, code optimised, arenas grown.
     for (const p of prepared) {
       for (let i = 0; i < 3; i++) {
-        await pool.run(p.plan);
-        await hopPool.run(p.plan);
+        for (const e of engines) await pool.run(planOf(p, e));
+        if (SCALING_CONFIGS.has(p.config.id)) await onePool.run(planOf(p, best));
+        await hopPool.run(planOf(p, best));
         await orts.get(p.config.id)?.run('fixed');
         await orts.get(p.config.id)?.run('perCall');
       }
@@ -272,78 +290,99 @@ async function main(): Promise<void> {
         const s = samples.get(p.config.id);
         const engine = orts.get(p.config.id);
         if (s === undefined || engine === undefined) continue;
-        s.convlab.push(...await batch(() => pool.run(p.plan)));
-        s.fixed.push(...await batch(() => engine.run('fixed')));
-        s.perCall.push(...await batch(() => engine.run('perCall')));
-        if (p.flops < 1e7) s.hop.push(...await batch(() => hopPool.run(p.plan)));
+        const measurements: Array<() => Promise<void>> = [
+          ...engines.map((e) => async () => void s.convlab.get(e)?.push(...await batch(() => pool.run(planOf(p, e))))),
+          ...(SCALING_CONFIGS.has(p.config.id) ? [async () => void s.oneWorker.push(...await batch(() => onePool.run(planOf(p, best))))] : []),
+          async () => void s.fixed.push(...await batch(() => engine.run('fixed'))),
+          async () => void s.perCall.push(...await batch(() => engine.run('perCall'))),
+          ...(p.flops < 1e7 ? [async () => void s.hop.push(...await batch(() => hopPool.run(planOf(p, best))))] : []),
+        ];
+        // Each round starts at another of them: whatever ran just before (PyTorch's threads, the
+        // other engines' pools winding down) does not always land on the same one.
+        for (let i = 0; i < measurements.length; i++) await measurements[(i + round) % measurements.length]?.();
         if (typeof torch !== 'string') {
-          const reps = Math.max(2, Math.ceil(BATCH_MS / Math.max(0.01, median(s.convlab))));
+          const reps = Math.max(2, Math.ceil(BATCH_MS / Math.max(0.01, median(s.convlab.get(best) ?? []))));
           s.torch1.push(...await torch.time(p.config.id, reps, 1));
           s.torch2.push(...await torch.time(p.config.id, reps, 2));
         }
       }
-      ceilings.push(await ceilingGflops(ceilingWorkers));
+      await measureCeilings(ceilings);
     }
     for (const p of prepared) {
       const s = samples.get(p.config.id);
       const engine = orts.get(p.config.id);
       if (s === undefined || engine === undefined) continue;
-      const ours = (await pool.run(p.plan)).data as Float32Array;
       const reference = typeof torch === 'string' ? undefined : await torch.output(p.config.id, path.join(scratch, `${p.config.id}.out`));
-      rows.push({
-        id: p.config.id, op: p.config.op,
-        convlabMs: median(s.convlab),
-        torchMs: typeof torch === 'string' ? NaN : Math.min(median(s.torch1), median(s.torch2)),
-        ortMs: Math.min(median(s.fixed), median(s.perCall)),
-        flops: p.flops,
-        diffTorch: reference === undefined ? NaN : maxAbsDiff(ours, reference),
-        diffOrt: maxAbsDiff(ours, await engine.run('perCall')),
-        inline: pool.runsInline(p.plan),
-        estimateMs: p.plan.cost.ms,
-        engine: p.plan.engine,
-        hopMs: median(s.hop),
-      });
+      const ortOut = await engine.run('perCall');
+      for (const e of engines) {
+        const plan = planOf(p, e);
+        const ours = (await pool.run(plan)).data as Float32Array;
+        rows.push({
+          id: p.config.id, op: p.config.op, engine: e,
+          convlabMs: median(s.convlab.get(e) ?? []),
+          torchMs: typeof torch === 'string' ? NaN : Math.min(median(s.torch1), median(s.torch2)),
+          ortMs: Math.min(median(s.fixed), median(s.perCall)),
+          flops: p.flops,
+          diffTorch: reference === undefined ? NaN : maxAbsDiff(ours, reference),
+          diffOrt: maxAbsDiff(ours, ortOut),
+          inline: pool.runsInline(plan),
+          estimateMs: plan.cost.ms,
+          hopMs: e === best ? median(s.hop) : NaN,
+          oneWorkerMs: e === best ? median(s.oneWorker) : NaN,
+        });
+      }
     }
     // The best measurement: other processes can only lower it.
-    const ceiling = Math.max(...ceilings);
-    printTable(rows, ceiling, loadBefore);
+    const ceiling = new Map([...ceilings].map(([e, values]) => [e, Math.max(...values)]));
+    printTable(rows, ceiling, runtime, loadBefore);
     if (jsonFile !== undefined) {
       const gflops = (ms: number, flops: number): number | null => (Number.isFinite(ms) ? Number((flops / ms / 1e6).toFixed(2)) : null);
+      const ratio = (ours: number, theirs: number): number | null => (Number.isFinite(ours) && Number.isFinite(theirs) ? Number((theirs / ours).toFixed(3)) : null);
       fs.writeFileSync(jsonFile, `${JSON.stringify({
-        ceiling_gflops: Number(ceiling.toFixed(1)),
+        runtime,
+        node: process.version,
+        relaxed_simd: relaxed ? (relaxedNative ? 'native' : 'flag') : 'refused',
+        ceiling_gflops: Number((ceiling.get('simd') ?? NaN).toFixed(1)),
+        fma_ceiling_gflops: ceiling.has('fma') ? Number((ceiling.get('fma') ?? NaN).toFixed(1)) : null,
         configs: rows.map((r) => ({
           id: r.id,
+          runtime,
+          engine: r.engine,
           convlab_gflops: gflops(r.convlabMs, r.flops),
           torch_gflops: gflops(r.torchMs, r.flops),
           ortweb_gflops: gflops(r.ortMs, r.flops),
+          vs_ortweb: ratio(r.convlabMs, r.ortMs),
+          vs_torch: ratio(r.convlabMs, r.torchMs),
           max_abs_diff: Number.isFinite(r.diffTorch) ? r.diffTorch : r.diffOrt,
           convlab_ms: Number(r.convlabMs.toFixed(4)),
-          fraction_of_ceiling: Number((r.flops / r.convlabMs / 1e6 / ceiling).toFixed(3)),
+          fraction_of_ceiling: Number((r.flops / r.convlabMs / 1e6 / (ceiling.get(r.engine) ?? NaN)).toFixed(3)),
+          speedup_2_over_1_workers: ratio(r.convlabMs, r.oneWorkerMs),
         })),
       }, null, 2)}\n`);
       console.error(`wrote ${jsonFile}`);
     }
   } finally {
     if (typeof torch !== 'string') torch.stop();
-    await Promise.all([pool.dispose(), hopPool.dispose(), ...ceilingWorkers.map((w) => w.terminate())]);
+    await Promise.all([pool.dispose(), onePool.dispose(), hopPool.dispose(), ...[...ceilingWorkers.values()].flat().map((w) => w.terminate())]);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function printTable(rows: readonly Row[], ceiling: number, loadBefore: number): void {
+function printTable(rows: readonly Row[], ceiling: ReadonlyMap<SimdKernels, number>, runtime: string, loadBefore: number): void {
   const gf = (ms: number, flops: number): string => (Number.isFinite(ms) ? (flops / ms / 1e6).toFixed(1) : '-');
   const ms = (x: number): string => (Number.isFinite(x) ? (x < 0.1 ? `${(x * 1000).toFixed(0)} µs` : x.toFixed(3)) : '-');
   const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : '-');
   const sci = (x: number): string => (Number.isFinite(x) ? x.toExponential(1) : '-');
-  const header = ['config', 'op', 'engine, estimate ms', 'Conv Lab ms', 'GFLOP/s', 'PyTorch ms', 'GFLOP/s', 'ort-web ms', 'GFLOP/s', 'vs PyTorch', 'vs ort-web', 'of ceiling', 'max|Δ| PyTorch', 'max|Δ| ort-web'];
+  const header = ['config', 'op', 'engine, estimate ms', 'Conv Lab ms', 'GFLOP/s', 'PyTorch ms', 'GFLOP/s', 'ort-web ms', 'GFLOP/s', 'vs PyTorch', 'vs ort-web', 'of its ceiling', '2 vs 1 workers', 'max|Δ| PyTorch', 'max|Δ| ort-web'];
   const cells = rows.map((r) => [
     r.id, r.op, `${r.engine}, ${ms(r.estimateMs)}`, `${ms(r.convlabMs)}${r.inline ? ' (inline)' : ''}`, gf(r.convlabMs, r.flops), ms(r.torchMs), gf(r.torchMs, r.flops),
     ms(r.ortMs), gf(r.ortMs, r.flops), ratio(r.convlabMs, r.torchMs), ratio(r.convlabMs, r.ortMs),
-    `${((100 * r.flops) / r.convlabMs / 1e6 / ceiling).toFixed(0)}%`, sci(r.diffTorch), sci(r.diffOrt),
+    `${((100 * r.flops) / r.convlabMs / 1e6 / (ceiling.get(r.engine) ?? NaN)).toFixed(0)}%`, ratio(r.convlabMs, r.oneWorkerMs), sci(r.diffTorch), sci(r.diffOrt),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
   const line = (c: readonly string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(`128-bit SIMD ceiling (f32x4 mul+add, ${WORKERS} workers, best of the run): ${ceiling.toFixed(1)} GFLOP/s; load average ${loadBefore.toFixed(1)} at start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at end`);
+  const ceilings = [...ceiling].map(([e, g]) => `${e === 'fma' ? 'f32x4 relaxed_madd' : 'f32x4 mul+add'} ${g.toFixed(1)}`).join(', ');
+  console.log(`${runtime}. 128-bit SIMD ceilings (${WORKERS} workers, best of the run), GFLOP/s: ${ceilings}; load average ${loadBefore.toFixed(1)} at start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at end`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));

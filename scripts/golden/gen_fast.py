@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden fixtures for the float32 fast path (src/core/kernels/fast.ts, assembly/kernels.ts),
 written by PyTorch: shapes that reach the paths the small random configurations of gen_ops.py do
-not (wide rows packed 8 at a time at stride 1 and 2, the depthwise kernel's 16-, 4- and 1-wide
+not (wide rows packed 8 at a time at stride 1 and 2, the depthwise kernel's 32-, 16-, 4- and 1-wide
 steps, several im2col chunks, many transposed-conv classes sharing panels, output channels not a
 multiple of the panel height, padding modes with strided wide rows, long 1-D and 3-D inputs).
 

@@ -3,6 +3,7 @@
 import { isTorchError } from '../core/errors';
 import { OpTooLargeError } from '../core/plan';
 import { WorkerPoolError } from '../worker/pool';
+import { enableRelaxedSimd } from '../worker/relaxedSimd';
 import { CliError } from './args';
 import { runCommand, RUN_USAGE } from './run';
 import { shapesCommand, SHAPES_USAGE } from './shapes';
@@ -61,6 +62,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// The FMA kernels on Node 20 too (worker/relaxedSimd.ts), before any op picks its kernel build.
+enableRelaxedSimd();
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -11,8 +11,8 @@
 //                             the block is rows r0..r1 of the 2-D output, shape [r1-r0, W].
 //                             The valid ranges are the plan's `extent`.
 //   runOp(req)                plans and runs, for callers with nothing else to do with the plan.
-// float32 convolutions the plan gives the fast engine run on the WebAssembly SIMD kernels
-// (kernels/fast.ts, summed in float32); everything else runs on the reference kernels
+// float32 convolutions the plan gives the 'fma' or 'simd' engine run on that build of the
+// WebAssembly SIMD kernels (kernels/fast.ts, summed in float32); everything else runs on the reference kernels
 // (kernels/conv.ts, reference.ts), as does an op whose arena WebAssembly's memory refuses. Either
 // engine gives the same bits for any split into regions.
 // Which PyTorch call a request stands for (functional or module) is described in geometry.ts.
@@ -28,10 +28,11 @@ import type { OpRequest, OutputRegion } from './vocabulary';
 
 export interface RunOptions {
   /**
-   * Where float outputs go: the start of the SharedArrayBuffer this returns for the bytes needed
-   * (a worker's reused reply buffer), instead of a new ArrayBuffer.
+   * Where float outputs go: the bytes needed, at `byteOffset` of the SharedArrayBuffer this
+   * returns (a worker's reused block buffer, or the block's place in the op's shared output),
+   * instead of a new ArrayBuffer.
    */
-  readonly sharedOutput?: (bytes: number) => SharedArrayBuffer;
+  readonly sharedOutput?: (bytes: number) => { readonly buffer: SharedArrayBuffer; readonly byteOffset: number };
 }
 
 export function runOp(req: OpRequest, options: PlanOptions & RunOptions = {}): Tensor {
@@ -82,8 +83,8 @@ function compute(plan: OpPlan, region: OutputRegion, options: RunOptions): Tenso
     (g.transposed ? transConv : corr2d)(X, K, region.rows, out);
   } else if (n === 0) {
     // Nothing to compute (a batch or channel count of 0), however long the other dims.
-  } else if (!(plan.engine === 'fast' && out instanceof Float32Array && x instanceof Float32Array && w instanceof Float32Array
-    && fastConvolveRegion(g, x, w, float32Bias(req.bias), region, out))) {
+  } else if (!(plan.engine !== 'reference' && out instanceof Float32Array && x instanceof Float32Array && w instanceof Float32Array
+    && fastConvolveRegion(plan.engine, g, x, w, float32Bias(req.bias), region, out))) {
     // The reference kernels: other dtypes, the reference engine, or an op too large for the
     // fast kernels' WebAssembly memory.
     convolveRegion(g, x, w, req.bias && numbersOf(req.bias), region, out);
@@ -91,9 +92,10 @@ function compute(plan: OpPlan, region: OutputRegion, options: RunOptions): Tenso
   return { shape, dtype: g.dtype, data: castTo(out, g.dtype) };
 }
 
-/** Zeros at the start of a shared buffer (d2l's trans_conv adds into its output). */
-function sharedFloats(dtype: 'float32' | 'float64', length: number, buffer: (bytes: number) => SharedArrayBuffer): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(buffer(4 * length), 0, length) : new Float64Array(buffer(8 * length), 0, length);
+/** Zeros in a shared buffer (d2l's trans_conv adds into its output). */
+function sharedFloats(dtype: 'float32' | 'float64', length: number, buffer: NonNullable<RunOptions['sharedOutput']>): FloatArray {
+  const at = buffer((dtype === 'float32' ? 4 : 8) * length);
+  const out = dtype === 'float32' ? new Float32Array(at.buffer, at.byteOffset, length) : new Float64Array(at.buffer, at.byteOffset, length);
   return out.fill(0);
 }
 

@@ -11,12 +11,17 @@
 // estimate next to the measured time).
 import { convGeometry, type ConvGeometry } from './geometry';
 import { referenceKernelWork } from './kernels/conv';
-import { fastKernelsAvailable, fastKernelWork } from './kernels/fast';
+import { availableSimdKernels, fastKernelWork, type SimdKernels } from './kernels/fast';
 import { DEFAULT_MAX_ELEMENTS, numel } from './tensor';
 import { OP_INFO, type OpName, type OpRequest, type RegionExtent, type Tensor, type TensorSpec } from './vocabulary';
 
-/** 'fast': WebAssembly SIMD for float32 convolutions; 'reference': plain TypeScript, float64 sums. */
-export type KernelEngine = 'fast' | 'reference';
+/**
+ * The WebAssembly SIMD kernels for float32 convolutions, 'fma' (fused multiply-adds, relaxed SIMD)
+ * or 'simd' (products then sums), summing in float32; 'reference': plain TypeScript, float64 sums.
+ */
+export type KernelEngine = SimdKernels | 'reference';
+
+const KERNEL_ENGINES: readonly KernelEngine[] = ['fma', 'simd', 'reference'];
 
 export interface EngineCost {
   /** Estimated time on one thread, in milliseconds. */
@@ -41,9 +46,9 @@ export interface PlanOptions {
   /** Largest element count of any operand or of the output (`convLab.maxElements`). */
   readonly maxElements?: number;
   /**
-   * An engine to use wherever it can run (the fast kernels take float32 ops with channels).
-   * Default: the reference kernels when the environment has CONV_LAB_KERNELS=reference, else
-   * the one chooseEngine picks by cost.
+   * An engine to use wherever it can run (the SIMD kernels take float32 ops with channels; 'fma'
+   * where the runtime refuses relaxed SIMD gives 'simd'). Default: the environment's
+   * CONV_LAB_KERNELS (reference, simd or fma) when set, else the one chooseEngine picks by cost.
    */
   readonly engine?: KernelEngine;
 }
@@ -113,7 +118,8 @@ export function checkPlanSizes(plan: OpPlan<TensorSpec>, maxElements: number): v
 }
 
 function environmentEngine(): KernelEngine | undefined {
-  return typeof process !== 'undefined' && process.env['CONV_LAB_KERNELS'] === 'reference' ? 'reference' : undefined;
+  const named = typeof process === 'undefined' ? undefined : process.env['CONV_LAB_KERNELS'];
+  return KERNEL_ENGINES.find((e) => e === named);
 }
 
 function referenceCost(g: ConvGeometry, macs: number): EngineCost {
@@ -126,13 +132,16 @@ function referenceCost(g: ConvGeometry, macs: number): EngineCost {
   return { ms, scratchBytes: work.scratchBytes };
 }
 
-function fastKernelsTake(g: ConvGeometry): boolean {
-  return g.hasChannels && g.dtype === 'float32' && fastKernelsAvailable();
+/** The SIMD kernels that would run `g`: the wanted build when this runtime has it, else the best it has; undefined where none can. */
+function simdKernelsFor(g: ConvGeometry, wanted: KernelEngine | undefined): SimdKernels | undefined {
+  if (wanted === 'reference' || !g.hasChannels || g.dtype !== 'float32') return undefined;
+  const available = availableSimdKernels();
+  if (wanted === 'simd') return available.includes('simd') ? 'simd' : undefined;
+  return available[0]; // 'fma' or no wish: the best this runtime has
 }
 
-/** The fast kernels' cost, or undefined where they cannot run the op. */
+/** The SIMD kernels' cost, or undefined where they cannot run the op. */
 function fastCost(g: ConvGeometry): EngineCost | undefined {
-  if (!fastKernelsTake(g)) return undefined;
   const work = fastKernelWork(g);
   if (!(work.arenaBytes <= FAST_ARENA_MAX_BYTES)) return undefined;
   const ms = FAST_MS.staged * work.staged + FAST_MS.padded * work.padded + FAST_MS.weights * work.weights + FAST_MS.packed * work.packed
@@ -142,14 +151,15 @@ function fastCost(g: ConvGeometry): EngineCost | undefined {
 }
 
 /**
- * The fast kernels where they can run, unless the reference kernels are estimated faster and the
- * fast ones would take over FAST_PREFERRED_MS: below it an op keeps the fast kernels' float32
+ * The SIMD kernels where they can run, unless the reference kernels are estimated faster and the
+ * SIMD ones would take over FAST_PREFERRED_MS: below it an op keeps the SIMD kernels' float32
  * sums (the digits a float32 result prints) whatever the estimate says.
  */
 function chooseEngine(g: ConvGeometry, macs: number, wanted: KernelEngine | undefined): { engine: KernelEngine; cost: EngineCost } {
   const reference = referenceCost(g, macs);
-  const fast = wanted === 'reference' ? undefined : fastCost(g);
-  if (fast !== undefined && (wanted === 'fast' || fast.ms <= Math.max(reference.ms, FAST_PREFERRED_MS))) return { engine: 'fast', cost: fast };
+  const build = simdKernelsFor(g, wanted);
+  const fast = build === undefined ? undefined : fastCost(g);
+  if (build !== undefined && fast !== undefined && (wanted !== undefined || fast.ms <= Math.max(reference.ms, FAST_PREFERRED_MS))) return { engine: build, cost: fast };
   return { engine: 'reference', cost: reference };
 }
 
@@ -167,8 +177,8 @@ export function planOp<Operand extends TensorSpec>(request: OpRequest<Operand>, 
   const macs = opMacs(request.op, request.input.shape, request.weight.shape, geometry.outputShape);
   const wanted = options.engine ?? environmentEngine();
   // An empty output computes nothing, however long its dims.
-  const { engine, cost } = outputElements === 0
-    ? { engine: wanted !== 'reference' && fastKernelsTake(geometry) ? 'fast' as const : 'reference' as const, cost: { ms: 0, scratchBytes: 0 } }
+  const { engine, cost }: { engine: KernelEngine; cost: EngineCost } = outputElements === 0
+    ? { engine: simdKernelsFor(geometry, wanted) ?? 'reference', cost: { ms: 0, scratchBytes: 0 } }
     : chooseEngine(geometry, macs, wanted);
   if (!(cost.scratchBytes <= SCRATCH_MAX_BYTES)) {
     throw new OpTooLargeError(`${request.op} needs about ${(cost.scratchBytes / 2 ** 30).toFixed(1)} GB of working memory besides its tensors; refused before computing anything`);

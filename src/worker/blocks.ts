@@ -35,6 +35,23 @@ export function planRegions(extent: RegionExtent, count: number, rowsFirst = fal
   return regions;
 }
 
+/**
+ * Where a region's block starts in the whole output (in elements) when the block is one
+ * contiguous run of it ([batch, channels, rows, ...rest] layout, `rest` elements per row): rows
+ * cut only within one channel of one batch entry, channels only within one batch entry. Otherwise
+ * undefined, and the block must be copied in run by run (copyRegionInto).
+ */
+export function contiguousStart(region: OutputRegion, extent: RegionExtent, rest: number): number | undefined {
+  const [b0, b1] = region.batch;
+  const [c0, c1] = region.channels;
+  const [r0, r1] = region.rows;
+  const allRows = r0 === 0 && r1 === extent.rows;
+  const allChannels = c0 === 0 && c1 === extent.channels;
+  if (!allRows && (b1 - b0 > 1 || c1 - c0 > 1)) return undefined;
+  if (!allChannels && b1 - b0 > 1) return undefined;
+  return ((b0 * extent.channels + c0) * extent.rows + r0) * rest;
+}
+
 function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -70,6 +87,33 @@ export function copyRegionInto(output: Tensor, block: Tensor, region: OutputRegi
 /** Bytes copied between yields to the event loop: 5-10 ms into freshly allocated pages. */
 const COPY_CHUNK_BYTES = 4 << 20;
 
+/** Copies `src` to the start of `dst` in chunks between which the caller's event loop runs. */
+async function copyInChunks(dst: Uint8Array, src: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < src.length; offset += COPY_CHUNK_BYTES) {
+    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
+    dst.set(src.subarray(offset, offset + COPY_CHUNK_BYTES), offset);
+  }
+}
+
+/** The same elements as `to` holds, copied from `from` (same dtype and length), in chunks between which the event loop runs. */
+export async function copyInto(to: Tensor, from: Tensor): Promise<void> {
+  if (to.dtype !== from.dtype || to.data.length !== from.data.length) throw new Error(`cannot copy ${from.dtype}[${from.data.length}] into ${to.dtype}[${to.data.length}]`);
+  await copyInChunks(bytesOf(to.data), bytesOf(from.data));
+}
+
+const SHARED_VIEWS: { readonly [D in DType]: { readonly BYTES_PER_ELEMENT: number; new (buffer: SharedArrayBuffer, byteOffset: number, length: number): DataOf[D] } } = {
+  float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, bool: Uint8Array,
+} as never;
+
+export function elementBytes(dtype: DType): number {
+  return SHARED_VIEWS[dtype].BYTES_PER_ELEMENT;
+}
+
+/** A tensor of `shape` over the start of `buffer` (large enough), its elements as the buffer holds them. */
+export function sharedTensor<D extends DType>(shape: readonly number[], dtype: D, buffer: SharedArrayBuffer): Tensor<D> {
+  return { shape: [...shape], dtype, data: new SHARED_VIEWS[dtype](buffer, 0, numel(shape)) as DataOf[D] };
+}
+
 /**
  * The same tensor on a SharedArrayBuffer (`into`, at its start, when given and large enough;
  * else a new one), so every worker of an op reads it without a copy. Large tensors are copied in
@@ -80,11 +124,6 @@ export async function toShared<D extends DType>(t: Tensor<D>, into?: SharedArray
   const Ctor = t.data.constructor as new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => DataOf[D];
   const buffer = into !== undefined && into.byteLength >= t.data.byteLength ? into : new SharedArrayBuffer(t.data.byteLength);
   const data = new Ctor(buffer, 0, t.data.length);
-  const src = bytesOf(t.data);
-  const dst = bytesOf(data);
-  for (let offset = 0; offset < src.length; offset += COPY_CHUNK_BYTES) {
-    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
-    dst.set(src.subarray(offset, offset + COPY_CHUNK_BYTES), offset);
-  }
+  await copyInChunks(bytesOf(data), bytesOf(t.data));
   return { shape: t.shape, dtype: t.dtype, data };
 }

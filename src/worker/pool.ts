@@ -3,9 +3,11 @@
 // working on the op, crashes contained to the op that hit them.
 //
 // Inputs are copied once into SharedArrayBuffers that every worker of the op reads (transferring
-// could reach only one worker and would detach the caller's tensors). Blocks come back on
-// SharedArrayBuffers too (see protocol/worker.ts) and are copied into an ordinary ArrayBuffer
-// output, which callers may transfer or post as they like.
+// could reach only one worker and would detach the caller's tensors). An op is one message per
+// worker: its blocks are a queue in shared memory that the workers empty together (a worker
+// descheduled by another process holds up at most its current block), each writing its blocks
+// into a shared output, which is copied into an ordinary ArrayBuffer output that callers may
+// transfer or post as they like.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +17,7 @@ import { DEFAULT_MAX_ELEMENTS, numel, zeros, type Tensor } from '../core/tensor'
 import type { OpRequest, TensorSpec } from '../core/vocabulary';
 import { RpcEndpoint, type Envelope } from '../protocol/rpc';
 import type { FromWorkerMessage, HostWorkerEndpoint, ToWorkerMessage, WorkerFault } from '../protocol/worker';
-import { copyRegionInto, planRegions, toShared } from './blocks';
+import { copyInto, elementBytes, planRegions, sharedTensor, toShared } from './blocks';
 
 export interface WorkerPoolOptions {
   /** Absolute path of dist/worker.js. */
@@ -70,18 +72,15 @@ const INLINE_MAX_SCRATCH_BYTES = 16 << 20;
 const DEFAULT_MIN_BLOCK_CHANNELS = 8;
 /** More blocks than workers so a worker that finishes early picks up another block. */
 const BLOCKS_PER_WORKER = 3;
-/**
- * Blocks of at most 4 MB of float32: copying one into fresh output pages takes the host 5-10 ms
- * (16 MB blocks took 15-30 ms, over the 20 ms event-loop budget).
- */
+/** Blocks of at most 4 MB of float32: the worker's block buffer and its copy stay small. */
 const MAX_BLOCK_ELEMENTS = 1 << 20;
 /**
- * However few channels or little work an op has, no block is larger than 8 MB of float32
- * (10-15 ms to copy): a transposed conv with a large stride has little work and a large output.
+ * However few channels or little work an op has, no block is larger than 8 MB of float32: a
+ * transposed conv with a large stride has little work and a large output.
  */
 const MAX_COPY_ELEMENTS = 2 << 20;
-/** Input buffers kept for reuse: an op's input, weight and bias, and the previous op's. */
-const SPARE_BUFFERS = 6;
+/** Shared buffers kept for reuse: an op's input, weight, bias and output, and the previous op's. */
+const SPARE_BUFFERS = 8;
 
 interface Job {
   readonly label: string;
@@ -91,7 +90,8 @@ interface Job {
 
 interface JobPart {
   readonly message: ToWorkerMessage;
-  onReply(reply: FromWorkerMessage): void;
+  /** Returns true when the job is complete with this reply (its parts not yet started are dropped). */
+  onReply(reply: FromWorkerMessage): boolean | void;
 }
 
 interface Task extends JobPart {
@@ -109,11 +109,6 @@ function disposedError(): WorkerPoolError {
   return new WorkerPoolError('disposed', 'the compute pool was disposed');
 }
 
-/** A job's result, which every successful job has set. */
-function received(result: Tensor | undefined, label: string): Tensor {
-  if (result === undefined) throw new Error(`${label}: the workers returned no result`);
-  return result;
-}
 
 export class WorkerPool {
   readonly size: number;
@@ -168,7 +163,7 @@ export class WorkerPool {
 
   /** Whether `run` computes the plan on the calling thread (estimated small, on the fast kernels). */
   runsInline(plan: OpPlan<TensorSpec>): boolean {
-    return plan.engine === 'fast' && plan.cost.ms <= this.inlineMaxMs && plan.cost.scratchBytes <= INLINE_MAX_SCRATCH_BYTES;
+    return plan.engine !== 'reference' && plan.cost.ms <= this.inlineMaxMs && plan.cost.scratchBytes <= INLINE_MAX_SCRATCH_BYTES;
   }
 
   /**
@@ -201,26 +196,32 @@ export class WorkerPool {
     };
     signal?.throwIfAborted();
     const sharedPlan: OpPlan = { ...plan, request: shared };
-    let output: Tensor | undefined;
-    const parts = planRegions(extent, blockCount, rowsFirst).map((region): JobPart => ({
-      message: { type: 'runOp', plan: sharedPlan, region },
-      onReply: (reply) => {
-        output ??= zeros(outputShape, reply.tensor.dtype);
-        copyRegionInto(output, reply.tensor, region, extent);
-      },
+    const regions = planRegions(extent, blockCount, rowsFirst);
+    const dtype = plan.geometry.dtype;
+    const outputBytes = plan.outputElements * elementBytes(dtype);
+    const sharedOutput = sharedTensor(outputShape, dtype, this.spareBuffer(outputBytes) ?? new SharedArrayBuffer(outputBytes));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    let blocksDone = 0;
+    const parts = Array.from({ length: Math.min(this.size, regions.length) }, (): JobPart => ({
+      message: { type: 'runBlocks', plan: sharedPlan, regions, next, output: sharedOutput },
+      onReply: (reply) => (blocksDone += reply.count) === regions.length,
     }));
+    const output = zeros(outputShape, dtype);
     try {
       await this.runJob(label, parts, signal);
+      if (blocksDone !== regions.length) throw new Error(`${label}: the workers computed ${blocksDone} of ${regions.length} blocks`);
+      await copyInto(output, sharedOutput);
     } finally {
-      // The op's workers have answered or been terminated: its input buffers may serve the next op.
-      for (const [given, copy] of [[req.input, shared.input], [req.weight, shared.weight], [req.bias, shared.bias]] as const) {
+      // The op's workers have answered or been terminated (a worker that still holds a part of
+      // it finds the queue empty and writes nothing): its buffers may serve the next op.
+      for (const [given, copy] of [[req.input, shared.input], [req.weight, shared.weight], [req.bias, shared.bias], [undefined, sharedOutput]] as const) {
         // Only the pool's copies: a caller's own shared tensor is left alone.
         if (copy !== undefined && copy.data.buffer !== given?.data.buffer && copy.data.buffer instanceof SharedArrayBuffer) {
           this.returnBuffer(copy.data.buffer);
         }
       }
     }
-    return received(output, label);
+    return output;
   }
 
   /**
@@ -276,6 +277,7 @@ export class WorkerPool {
       const finish = (): void => {
         job.settled = true;
         this.jobs.delete(job);
+        this.queue = this.queue.filter((t) => t.job !== job);
         signal?.removeEventListener('abort', onAbort);
       };
       const job: Job = {
@@ -284,7 +286,6 @@ export class WorkerPool {
         fail: (error) => {
           if (job.settled) return;
           finish();
-          this.queue = this.queue.filter((t) => t.job !== job);
           const busy = [...this.slots].filter((slot) => slot.task?.job === job);
           for (const slot of busy) this.retire(slot);
           // Replacements start now, so the next op does not wait for threads to start.
@@ -300,8 +301,8 @@ export class WorkerPool {
         job,
         message: part.message,
         onReply: (reply) => {
-          part.onReply(reply);
-          if (--remaining === 0) {
+          const complete = part.onReply(reply) === true;
+          if (--remaining === 0 || complete) {
             finish();
             resolve();
           }

@@ -14,11 +14,17 @@
 // f32x4 micro-kernel, the result scattered into the region. Convolutions with one input channel
 // per group (depthwise) and stride 1 along the last dim run a direct kernel instead.
 //
+// Two builds of the same kernels (assembly/kernels.ts): 'simd' multiplies then adds, 'fma' uses
+// relaxed SIMD's fused multiply-add, twice the peak where the CPU has FMA. A runtime without
+// relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd) refuses the 'fma' module, so a
+// tiny probe module decides first which builds this thread can run.
+//
 // Memory is a per-thread arena: the module's linear memory grows to the largest op seen and is
 // reused by every later call. Planning (arena layout, tables, the list of kernel calls) depends
 // on the geometry and region only and is kept for recent ops, so a repeated op only copies its
 // data in, runs the calls and copies the result out.
 import kernelsWasm from 'wasm:kernels';
+import kernelsFmaWasm from 'wasm:kernels+relaxed-simd';
 import type { ConvGeometry } from '../geometry';
 import type { OutputRegion } from '../vocabulary';
 import { COUNTED_KERNEL_MAX, sizes3, sourceIndex } from './taps';
@@ -53,20 +59,45 @@ const PAGE_BYTES = 65536;
  */
 const ARENA_KEPT_BYTES = 256 << 20;
 
-let compiled: WebAssembly.Module | null | undefined;
-let instance: KernelExports | undefined;
+/** The WebAssembly kernel builds: products then sums, or fused multiply-adds (relaxed SIMD). */
+export type SimdKernels = 'simd' | 'fma';
 
-/** The instantiated kernels, or null where WebAssembly SIMD is unavailable. */
-function kernels(): KernelExports | null {
-  if (compiled === undefined) compiled = WebAssembly.validate(kernelsWasm) ? new WebAssembly.Module(kernelsWasm) : null;
-  if (compiled === null) return null;
-  instance ??= new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
-  return instance;
+/**
+ * (v128, v128, v128) → v128 computing f32x4.relaxed_madd of its arguments, written out byte by
+ * byte: a runtime that validates it takes relaxed SIMD, hence the 'fma' build.
+ */
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+  // code: one body of 11 bytes, no locals, local.get 0 1 2, f32x4.relaxed_madd (0xfd 0x105), end
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+);
+
+/** Whether this runtime takes relaxed SIMD (the probe validates). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
-/** Whether this thread can run the fast path (WebAssembly with SIMD). */
-export function fastKernelsAvailable(): boolean {
-  return kernels() !== null;
+const BYTES: Record<SimdKernels, Uint8Array<ArrayBuffer>> = { simd: kernelsWasm, fma: kernelsFmaWasm };
+const compiled: Partial<Record<SimdKernels, WebAssembly.Module | null>> = {};
+const instances: Partial<Record<SimdKernels, KernelExports>> = {};
+
+/** The instantiated build, or null where this runtime refuses it (no SIMD, or no relaxed SIMD for 'fma'). */
+function kernels(build: SimdKernels): KernelExports | null {
+  let module = compiled[build];
+  if (module === undefined) {
+    const runs = build === 'fma' ? relaxedSimdSupported() && WebAssembly.validate(BYTES.fma) : WebAssembly.validate(BYTES.simd);
+    module = runs ? new WebAssembly.Module(BYTES[build]) : null;
+    compiled[build] = module;
+  }
+  if (module === null) return null;
+  return (instances[build] ??= new WebAssembly.Instance(module, {}).exports as unknown as KernelExports);
+}
+
+/** The kernel builds this thread can run, best first ('fma' before 'simd'); empty without WebAssembly SIMD. */
+export function availableSimdKernels(): SimdKernels[] {
+  return (['fma', 'simd'] as const).filter((b) => kernels(b) !== null);
 }
 
 /** Byte offsets handed out from the top of the module's static data, for one op. */
@@ -237,6 +268,11 @@ const UNIT_AXIS: AxisPlan = { padded: 1, lo: 0, source: Int32Array.of(0), classe
 
 /** A kernel call: the export's name and its arguments. */
 type KernelCall = readonly ['padInput' | 'transposeWeights' | 'convGemm' | 'depthwise', ...number[]];
+/** A kernel call as a run makes it: the export's name and its arguments, kept apart so a run allocates no lists. */
+interface PlannedCall {
+  readonly name: KernelCall[0];
+  readonly args: readonly number[];
+}
 
 /** Where an op's data goes in the arena and which kernel calls compute it: geometry only. */
 interface Plan {
@@ -258,7 +294,7 @@ interface Plan {
    * where taps reach.
    */
   readonly fill: { readonly planes: number; readonly channels: number; readonly channelsFrom: number; readonly planeLength: number } | undefined;
-  readonly calls: readonly KernelCall[];
+  readonly calls: readonly PlannedCall[];
 }
 
 /** What a fast-path run of a whole op does, counted from its geometry in O(kernel); plan.ts weighs it. */
@@ -371,24 +407,34 @@ export function fastKernelWork(g: ConvGeometry): FastWork {
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 32;
 
-function planKey(g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
-  return [g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
-    g.groups, g.inChannels, g.outChannels, g.batch, region.batch, region.channels, region.rows, biasLength].join('|');
+/** Each geometry's part of the plan key, made once per geometry object (a repeated op reuses its plan's). */
+const geometryKeys = new WeakMap<ConvGeometry, string>();
+
+function planKey(build: SimdKernels, g: ConvGeometry, region: OutputRegion, biasLength: number | undefined): string {
+  let geometryKey = geometryKeys.get(g);
+  if (geometryKey === undefined) {
+    geometryKey = [g.op, g.inputSize, g.kernelSize, g.stride, g.dilation, g.padBefore, g.outputSize, g.paddingMode,
+      g.groups, g.inChannels, g.outChannels, g.batch].join('|');
+    geometryKeys.set(g, geometryKey);
+  }
+  // The build is in the key: the two builds' heaps start at different addresses.
+  const { batch: [b0, b1], channels: [c0, c1], rows: [r0, r1] } = region;
+  return `${build}|${geometryKey}|${b0},${b1},${c0},${c1},${r0},${r1}|${biasLength}`;
 }
 
 /**
- * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims), as
- * convolveRegion does, and returns true; false when the kernels are unavailable or the op's
- * arena would not fit in WebAssembly memory (then nothing is written).
+ * Writes the region of a float32 op into `out` (row-major over batch, channel, spatial dims) with
+ * the kernels of `build`, as convolveRegion does, and returns true; false when that build is
+ * unavailable or the op's arena would not fit in WebAssembly memory (then nothing is written).
  */
 export function fastConvolveRegion(
-  g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
+  build: SimdKernels, g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined,
   region: OutputRegion, out: Float32Array,
 ): boolean {
-  const k = kernels();
+  const k = kernels(build);
   if (k === null) return false;
   if (out.length === 0) return true;
-  const key = planKey(g, region, bias?.length);
+  const key = planKey(build, g, region, bias?.length);
   let plan = plans.get(key);
   if (plan === undefined) {
     plan = planCalls(g, region, bias?.length, Math.ceil(k.heapBase() / 64) * 64);
@@ -416,9 +462,9 @@ export function fastConvolveRegion(
       f32.fill(0 + (bias?.[channelsFrom + (p % channels)] ?? 0), at, at + planeLength);
     }
   }
-  for (const [name, ...args] of plan.calls) (k[name] as (...a: number[]) => void)(...args);
+  for (const { name, args } of plan.calls) (k[name] as (...a: number[]) => void)(...args);
   out.set(f32.subarray(plan.outAt / 4, plan.outAt / 4 + out.length));
-  if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) instance = undefined;
+  if (k.memory.buffer.byteLength > ARENA_KEPT_BYTES) delete instances[build];
   return true;
 }
 
@@ -540,10 +586,11 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
     });
   });
   const calls: KernelCall[] = [];
-  if (!identity) {
-    calls.push(['padInput', xpAt, xAt, planes, stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2],
-      mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo]);
-  }
+  const padPlanes = (first: number, count: number): KernelCall => ['padInput', xpAt + 4 * first * padVolume, xAt + 4 * first * stagedVolume, count,
+    stagedSizes[0], stagedSizes[1], stagedSizes[2], padSizes[0], padSizes[1], padSizes[2], mapsAt[0] ?? 0, mapsAt[1] ?? 0, mapsAt[2] ?? 0, axes[2].lo];
+  // A depthwise op pads each plane just before its kernel reads it, while it is still in cache,
+  // and only the planes of the region's channels; the others pad every plane first.
+  if (!identity && !depthwise) calls.push(padPlanes(0, planes));
   const groupRanges: Array<{ group: number; first: number; count: number }> = [];
   for (let group = Math.floor(c0 / outPerGroup); group * outPerGroup < c1; group++) {
     const first = Math.max(c0, group * outPerGroup);
@@ -574,6 +621,7 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
     const icWStride = g.transposed ? width : kVolume;
     const outBase = (first - c0) * planeR;
     const xBase = group * inPerGroup * padVolume;
+    if (!identity && depthwise) for (let b = 0; b < nB; b++) calls.push(padPlanes(b * g.inChannels + group, 1));
     for (let i0 = 0; i0 < tables0.length; i0++) {
       for (let i1 = 0; i1 < tables1.length; i1++) {
         for (let i2 = 0; i2 < tables2.length; i2++) {
@@ -593,5 +641,8 @@ function planCalls(g: ConvGeometry, region: OutputRegion, biasLength: number | u
       }
     }
   }
-  return { arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill, calls };
+  return {
+    arenaEnd: arena.take(0), inputCopies, weightCopies, biasAt, ints, intsAt, outAt, fill,
+    calls: calls.map(([name, ...args]) => ({ name, args })),
+  };
 }

@@ -95,6 +95,30 @@ describe('conv-lab CLI', function () {
     assert.deepEqual([y.dtype, y.shape, [...y.data]], ['float32', [1, 1, 3, 3], [0, 0, 1, 0, 4, 6, 4, 12, 9]]);
   });
 
+  describe('kernel build', () => {
+    // conv1d of x = [1, 1 + 2⁻¹²] by w = [−(1 + 2⁻¹¹), 1 + 2⁻¹²] (worked out in
+    // test/unit/core/fast.test.ts): 2⁻²⁴ with a fused multiply-add, 0 with a product then a sum.
+    const a = 1 + 2 ** -12;
+    const run = (nodeOptions: string[]): { code: number | null; stderr: string; y: number[] } => {
+      const x = npy('fx.npy', { shape: [1, 1, 2], dtype: 'float32', data: Float32Array.of(1, a) });
+      const w = npy('fw.npy', { shape: [1, 1, 2], dtype: 'float32', data: Float32Array.of(-(1 + 2 ** -11), a) });
+      const out = path.join(dir, 'fy.npy');
+      fs.rmSync(out, { force: true });
+      const r = spawnSync(process.execPath, [...nodeOptions, cli, 'run', 'conv1d', '--input', x, '--weight', w, '--out', out], { encoding: 'utf8', timeout: 60_000 });
+      return { code: r.status, stderr: r.stderr, y: r.status === 0 ? [...(parseNpy(fs.readFileSync(out)).data as Float32Array)] : [] };
+    };
+
+    it('the CLI runs the FMA kernels, turning relaxed SIMD on where Node has it behind a flag (Node 20)', () => {
+      assert.deepEqual(run([]), { code: 0, stderr: '', y: [2 ** -24] });
+    });
+
+    it('with relaxed SIMD turned off on the command line, the probe refuses it and the CLI falls back to the SIMD kernels', function () {
+      const off = '--no-experimental-wasm-relaxed-simd';
+      if (spawnSync(process.execPath, [off, '-e', '']).status !== 0) this.skip(); // a Node whose V8 has no such flag: relaxed SIMD is always on
+      assert.deepEqual(run([off]), { code: 0, stderr: '', y: [0] });
+    });
+  });
+
   it('runs an op above the inline threshold on the worker pool, same result as runOp', () => {
     // In float64 (the reference kernels): several hundred milliseconds of work.
     const float64 = (t: Tensor): Tensor => ({ shape: t.shape, dtype: 'float64', data: Float64Array.from(t.data as Float32Array) });

@@ -1,11 +1,13 @@
-// The float32 fast path (WebAssembly SIMD kernels) beyond the golden suite, which runs on both
-// engines in ops.golden.test.ts: PyTorch goldens shaped to reach the fast kernels' special paths
+// The float32 fast path (WebAssembly SIMD kernels, both builds: 'fma' and 'simd') beyond the
+// golden suite, which runs on every engine in ops.golden.test.ts: the relaxed-SIMD probe, the
+// FMA build fusing, PyTorch goldens shaped to reach the fast kernels' special paths
 // (scripts/golden/gen_fast.py), results through the worker pool for 1, 2, 3 and 5 workers equal
-// to runOp's bit for bit, the engine switch (option and environment) reaching the workers, and
-// tiny ops running on the calling thread.
+// to runOp's bit for bit on each build, the engine switch (option and environment) reaching the
+// workers, and tiny ops running on the calling thread.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runOp } from '../../../src/core/engine';
+import { availableSimdKernels, relaxedSimdSupported } from '../../../src/core/kernels/fast';
 import { planOp, type PlanOptions } from '../../../src/core/plan';
 import type { OpRequest } from '../../../src/core/vocabulary';
 import type { Tensor } from '../../../src/core/tensor';
@@ -24,7 +26,7 @@ function sameBits(actual: Tensor, expected: Tensor, what: string): void {
 
 /** Whether the plan of `req` takes the fast kernels. */
 function usesFastKernels(req: OpRequest, options: PlanOptions = {}): boolean {
-  return planOp(req, options).engine === 'fast';
+  return planOp(req, options).engine !== 'reference';
 }
 
 const fastCases = loadGoldenCases().filter((c) => usesFastKernels(c.request));
@@ -33,10 +35,32 @@ const pathCases = loadGoldenCases('fast');
 describe('fast kernels', function () {
   this.timeout(120_000);
 
-  for (const c of pathCases) {
-    it(`${c.id}: within 1e-5 of PyTorch (the golden suite's float32 tolerance)`, () => {
-      assert.equal(usesFastKernels(c.request), true);
-      const y = runOp(c.request);
+  it('the unit suite\'s runtime takes relaxed SIMD, so the FMA build is tested (test.mjs gives Node 20 its flag)', () => {
+    assert.equal(relaxedSimdSupported(), true, `${process.version} refuses relaxed SIMD`);
+    assert.deepEqual(availableSimdKernels(), ['fma', 'simd']);
+  });
+
+  it('the FMA build rounds once per multiply-add, the SIMD build twice, the reference sums in float64', () => {
+    // conv1d of x = [1, 1 + 2⁻¹²] by w = [−(1 + 2⁻¹¹), 1 + 2⁻¹²], taps in order: s = x0·w0 =
+    // −(1 + 2⁻¹¹), exact in float32. x1·w1 = 1 + 2⁻¹¹ + 2⁻²⁴ exactly; rounded to float32 (ulp
+    // 2⁻²³ at 1, a tie, to even) it is 1 + 2⁻¹¹, and s + that = 0. Fused, s + x1·w1 = 2⁻²⁴ is
+    // rounded once, and kept (a power of two). float64 holds every step exactly: 2⁻²⁴.
+    const a = 1 + 2 ** -12;
+    const req: OpRequest = {
+      op: 'conv1d',
+      input: { shape: [1, 1, 2], dtype: 'float32', data: Float32Array.of(1, a) },
+      weight: { shape: [1, 1, 2], dtype: 'float32', data: Float32Array.of(-(1 + 2 ** -11), a) },
+    };
+    assert.deepEqual(Array.from(runOp(req, { engine: 'simd' }).data as Float32Array), [0]);
+    assert.deepEqual(Array.from(runOp(req, { engine: 'fma' }).data as Float32Array), [2 ** -24]);
+    assert.deepEqual(Array.from(runOp(req, { engine: 'reference' }).data as Float32Array), [2 ** -24]);
+    assert.equal(planOp(req, { engine: 'fma' }).engine, 'fma');
+  });
+
+  for (const c of pathCases) for (const engine of availableSimdKernels()) {
+    it(`${c.id}, ${engine} kernels: within 1e-5 of PyTorch (the golden suite's float32 tolerance)`, () => {
+      assert.equal(planOp(c.request, { engine }).engine, engine);
+      const y = runOp(c.request, { engine });
       assert.deepEqual(y.shape, c.expected.shape);
       assertClose(y.data as Float32Array, c.expected.data as Float32Array, 1e-5, c.id);
     });
@@ -70,12 +94,14 @@ describe('fast kernels', function () {
     });
     after(() => Promise.all([...pools.values()].map((p) => p.dispose())));
 
-    it('every third float32 golden and every fast-path golden: 1, 2, 3 and 5 workers give runOp bit for bit', async () => {
-      for (const c of [...fastCases.filter((_, i) => i % 3 === 0), ...pathCases]) {
-        const expected = runOp(c.request);
-        for (const [size, pool] of pools) sameBits(await runOn(pool, c.request), expected, `${c.id}, ${size} workers`);
-      }
-    });
+    for (const engine of availableSimdKernels()) {
+      it(`every third float32 golden and every fast-path golden, ${engine} kernels: 1, 2, 3 and 5 workers give runOp bit for bit`, async () => {
+        for (const c of [...fastCases.filter((_, i) => i % 3 === 0), ...pathCases]) {
+          const expected = runOp(c.request, { engine });
+          for (const [size, pool] of pools) sameBits(await pool.run(planOp(c.request, { engine })), expected, `${c.id}, ${size} workers`);
+        }
+      });
+    }
   });
 
   it('CONV_LAB_KERNELS=reference reaches the workers', async () => {

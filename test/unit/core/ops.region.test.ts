@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
 import { runPlan, runPlanRegion } from '../../../src/core/engine';
+import { availableSimdKernels } from '../../../src/core/kernels/fast';
 import { planOp, type KernelEngine } from '../../../src/core/plan';
 import type { OpRequest, OutputRegion } from '../../../src/core/vocabulary';
 import { tensor } from '../../../src/core/tensor';
@@ -51,7 +52,7 @@ function assemble(req: OpRequest, parts: number, seed: number, engine: KernelEng
 describe('ops: regions', () => {
   const cases = loadGoldenCases().filter((_, i) => i % 4 === 0);
 
-  for (const engine of ['reference', 'fast'] as const) {
+  for (const engine of ['reference', ...availableSimdKernels()] as const) {
     for (const c of cases) {
       it(`${c.id}, ${engine} kernels: splits into 2, 3 and 5 parts per axis are bit-identical to runPlan`, () => {
         const full = runPlan(planOp(c.request, { engine }));

@@ -1,6 +1,6 @@
 // Block planning and assembly: every output element is computed exactly once whatever the split.
 import * as assert from 'node:assert/strict';
-import { copyRegionInto, planRegions, toShared } from '../../../src/worker/blocks';
+import { contiguousStart, copyInto, copyRegionInto, planRegions, sharedTensor, toShared } from '../../../src/worker/blocks';
 import { numel, tensor, zeros } from '../../../src/core/tensor';
 
 describe('worker blocks', () => {
@@ -54,6 +54,28 @@ describe('worker blocks', () => {
     assert.throws(() => copyRegionInto(out, zeros([1, 1, 2], 'float64'), region, extent), /does not fit/);
   });
 
+  it('contiguousStart finds where a block is one run of the output, and only then', () => {
+    const rest = 3;
+    for (const [n, c, r] of extents) {
+      const extent = { batch: n, channels: c, rows: r };
+      for (const count of [1, 2, 3, 6, 7, 24]) {
+        for (const region of [...planRegions(extent, count), ...planRegions(extent, count, true)]) {
+          // The block's elements in the output, in block order, found one by one.
+          const at: number[] = [];
+          for (let b = region.batch[0]; b < region.batch[1]; b++) {
+            for (let ch = region.channels[0]; ch < region.channels[1]; ch++) {
+              for (let row = region.rows[0]; row < region.rows[1]; row++) {
+                for (let e = 0; e < rest; e++) at.push(((b * c + ch) * r + row) * rest + e);
+              }
+            }
+          }
+          const contiguous = at.every((v, i) => v === (at[0] ?? 0) + i);
+          assert.equal(contiguousStart(region, extent, rest), contiguous ? at[0] : undefined, JSON.stringify({ extent, region }));
+        }
+      }
+    }
+  });
+
   it('toShared copies onto a SharedArrayBuffer once and keeps shared tensors as they are', async () => {
     const t = tensor([1, 2, 3], [3], 'float32');
     const shared = await toShared(t);
@@ -69,5 +91,19 @@ describe('worker blocks', () => {
     const shared = await toShared({ shape: [2, 3_000_000], dtype: 'float64', data });
     assert.ok(shared.data instanceof Float64Array && shared.data.buffer instanceof SharedArrayBuffer);
     assert.ok(Buffer.from(shared.data.buffer).equals(Buffer.from(data.buffer)));
+  });
+
+  it('sharedTensor views a SharedArrayBuffer as each dtype, and copyInto copies it out exactly, in chunks', async () => {
+    for (const [dtype, Ctor] of [['float32', Float32Array], ['float64', Float64Array], ['int64', BigInt64Array], ['int32', Int32Array], ['bool', Uint8Array]] as const) {
+      const shared = sharedTensor([2, 3], dtype, new SharedArrayBuffer(64));
+      assert.ok(shared.data instanceof Ctor && shared.data.length === 6 && shared.data.buffer instanceof SharedArrayBuffer, dtype);
+    }
+    // 3 M float32 over a 12 MB buffer: three chunks.
+    const from = sharedTensor([3_000_000], 'float32', new SharedArrayBuffer(12_000_000));
+    from.data.forEach((_, i) => { from.data[i] = i - 7.5; });
+    const to = zeros([3_000_000], 'float32');
+    await copyInto(to, from);
+    assert.ok(Buffer.from(to.data.buffer).equals(Buffer.from(from.data.buffer)));
+    await assert.rejects(copyInto(zeros([2], 'float32'), from), /cannot copy float32\[3000000\] into float32\[2\]/);
   });
 });

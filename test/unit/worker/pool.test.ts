@@ -11,6 +11,7 @@ import type { Tensor } from '../../../src/core/tensor';
 import type { OpRequest } from '../../../src/core/vocabulary';
 import { RpcEndpoint, type Envelope } from '../../../src/protocol/rpc';
 import type { FromWorkerMessage, ToWorkerMessage } from '../../../src/protocol/worker';
+import { sharedTensor } from '../../../src/worker/blocks';
 import { WorkerPool, WorkerPoolError, type WorkerPoolOptions } from '../../../src/worker/pool';
 import { repoRoot, runOn } from '../helpers';
 
@@ -173,7 +174,9 @@ describe('worker pool', function () {
       try {
         const endpoint = new RpcEndpoint<ToWorkerMessage, FromWorkerMessage>((m, t) => worker.postMessage(m, t));
         worker.on('message', (m: Envelope<FromWorkerMessage>) => endpoint.handleMessage(m));
-        await assert.rejects(endpoint.request({ type: 'runOp', plan, region: outside }), (e: unknown) => {
+        const next = new Int32Array(new SharedArrayBuffer(4));
+        const output = sharedTensor(plan.geometry.outputShape, 'float32', new SharedArrayBuffer(4 * plan.outputElements));
+        await assert.rejects(endpoint.request({ type: 'runBlocks', plan, regions: [outside], next, output }), (e: unknown) => {
           assert.ok(e instanceof TorchError);
           assert.deepEqual([e.kind, e.message, e.code], [expected.kind, expected.message, expected.code]);
           return true;
