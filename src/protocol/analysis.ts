@@ -215,7 +215,8 @@ export type FromAnalysisMessage =
   /** The worker's copy could not be brought to the version: the host must send the whole text. */
   | { readonly type: 'needsText'; readonly key: string }
   | { readonly type: 'configured' }
-  | { readonly type: 'diagnostics'; readonly diagnostics: readonly WireDiagnostic[]; readonly elsewhere: readonly ElsewhereDiagnostics[]; readonly analysisMs: number; readonly truncated: boolean }
+  /** `affected`: other open programs a new analysis reached (their results include its calls: due again). */
+  | { readonly type: 'diagnostics'; readonly diagnostics: readonly WireDiagnostic[]; readonly elsewhere: readonly ElsewhereDiagnostics[]; readonly affected?: readonly string[]; readonly analysisMs: number; readonly truncated: boolean }
   | { readonly type: 'inlayHints'; readonly hints: readonly InlayHint[] }
   | { readonly type: 'hover'; readonly hover: Hover | undefined }
   | { readonly type: 'codeActions'; readonly fixes: readonly QuickFix[] }

@@ -34,6 +34,8 @@ interface Program {
   /** The last analysis of an earlier version of `doc`, which the next analysis builds on. */
   previous: ShapeAnalysis | undefined;
   analysisMs: number;
+  /** Whether the other open files its analysis reaches were told (once per analysis made). */
+  announced: boolean;
   /** Expressions typed in the kernel prompt, read after the line of an anchor. */
   typed: TypedExpressions | undefined;
 }
@@ -88,7 +90,7 @@ function sync(message: SyncMessage): FromAnalysisMessage {
     if (message.text === undefined) return { type: 'needsText', key: message.key };
     if (!existing) {
       const doc = new PythonDocument(message.text);
-      programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous: undefined, analysisMs: 0, typed: undefined });
+      programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous: undefined, analysisMs: 0, announced: false, typed: undefined });
       return synced(message, false, path === undefined ? [] : opened(message.key, path, doc));
     }
   }
@@ -104,7 +106,7 @@ function sync(message: SyncMessage): FromAnalysisMessage {
   if (message.text !== undefined && doc.text !== message.text) doc.edit([textDifference(doc.text, message.text)]);
   if (doc.text.length !== message.length) return { type: 'needsText', key: message.key };
   const previous = program.analysis ?? program.previous;
-  programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous, analysisMs: 0, typed: undefined });
+  programs.set(message.key, { version: message.version, doc, path, generation: -1, analysis: undefined, previous, analysisMs: 0, announced: false, typed: undefined });
   return synced(message, true, path === undefined ? [] : opened(message.key, path, doc));
 }
 
@@ -136,6 +138,7 @@ function analysisOf({ key, version, length }: ProgramAt): Program & { analysis: 
     program.generation = openPaths().every((p) => project.isAnalysed(p)) ? project.generation : -1;
     program.previous = undefined;
     program.analysisMs = performance.now() - started;
+    program.announced = false;
   }
   return program as Program & { analysis: ShapeAnalysis };
 }
@@ -246,7 +249,10 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
         .filter(([path]) => !open.has(path))
         .map(([path, found]) => ({ path, diagnostics: found.diagnostics.map((d) => wireDiagnostic(found, d)) }));
       const analysis = program.analysis;
-      return { type: 'diagnostics', diagnostics: analysis.diagnostics.map((d) => wireDiagnostic(analysis, d)), elsewhere, analysisMs: program.analysisMs, truncated: program.analysis.truncated };
+      // A new analysis may reach open files its last one did not (an import changed): their results change too.
+      const affected = program.announced ? [] : keysOf(new Set(analysis.modules.keys()), message.key);
+      program.announced = true;
+      return { type: 'diagnostics', diagnostics: analysis.diagnostics.map((d) => wireDiagnostic(analysis, d)), elsewhere, ...(affected.length > 0 ? { affected } : {}), analysisMs: program.analysisMs, truncated: program.analysis.truncated };
     }
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message).analysis, message.mode, message.range) };

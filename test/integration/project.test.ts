@@ -4,7 +4,7 @@
 // and a file renamed on disk is picked up by the imports.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { convLab, screenshot, waitFor, workspaceFile } from './helpers';
+import { convLab, report, screenshot, waitFor, workspaceFile } from './helpers';
 
 // padding 1, kernel 3 keep 16×16; Block(3, 8) makes 8 channels: y is (2, 8, 16, 16).
 const BLOCK = [
@@ -137,7 +137,11 @@ describe('shape analysis across the files of a project', function () {
     await write(init, 'from .layers import *\n');
     await editor.edit((e) => e.replace(new vscode.Range(4, 0, 4, script.lineAt(4).text.length), 'x = torch.randn(2, 5, 16, 16)'));
     // The file watcher's events may come late on a loaded machine (seen on code-server 4.100.3): a generous wait.
-    await waitFor('the renamed module\'s error reaches the script\'s run', () => convLabDiagnostics(renamed).length === 1, 45_000);
+    await waitFor('the renamed module\'s error reaches the script\'s run', () => convLabDiagnostics(renamed).length === 1, 45_000).catch((e: unknown) => {
+      const all = vscode.languages.getDiagnostics().filter(([uri]) => uri.path.includes('/proj/')).map(([uri, ds]) => `${vscode.workspace.asRelativePath(uri)}: ${ds.map((d) => `${d.range.start.line + 1} ${d.message}`).join(' | ')}`);
+      report(`      diagnostics now: ${all.join(' ;; ') || 'none'}; open: ${vscode.workspace.textDocuments.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')}`);
+      throw e;
+    });
     assert.match(convLabDiagnostics(renamed)[0]?.message ?? '', /expected input\[2, 5, 16, 16\] to have 3 channels, but got 5 channels instead/);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });

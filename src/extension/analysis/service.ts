@@ -214,6 +214,7 @@ export class AnalysisService implements vscode.Disposable {
   private async publish(program: Program): Promise<void> {
     const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at }), 'diagnostics');
     this.timed('publish diagnostics', () => this.setDiagnostics(program, answer));
+    this.scheduleKeys(answer.affected ?? []);
   }
 
   private setDiagnostics(program: Program, answer: Answer<'diagnostics'>): void {

@@ -170,6 +170,24 @@ describe('worker: shape analysis', function () {
       assert.deepEqual(again.type === 'diagnostics' ? again.elsewhere.map((e) => e.diagnostics.length) : again, [1]);
     });
 
+    it('tells, with a new analysis\'s diagnostics, which open files it now reaches', async () => {
+      const model = 'import torch.nn as nn\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n';
+      fs.writeFileSync(path.join(dir, 'net.py'), model);
+      await send({ type: 'sync', key: 'net', version: 1, text: model, length: model.length, path: `${root}/net.py` });
+      const before = 'import torch\nx = torch.zeros(2)\n';
+      await send({ type: 'sync', key: 'runner', version: 1, text: before, length: before.length, path: `${root}/runner.py` });
+      const first = await send({ type: 'diagnostics', ...programAt('runner', 1) });
+      assert.deepEqual(first.type === 'diagnostics' ? first.affected : first, undefined);
+      // Now runner.py imports net.py and calls it: net.py's results change, though runner's last run never reached it.
+      const after = 'import torch\nfrom net import Net\ny = Net()(torch.zeros(2))\n';
+      assert.deepEqual(await send({ type: 'sync', key: 'runner', version: 2, text: after, length: after.length, path: `${root}/runner.py` }), { type: 'synced', key: 'runner', version: 2, incremental: true });
+      const second = await send({ type: 'diagnostics', ...programAt('runner', 2) });
+      assert.deepEqual(second.type === 'diagnostics' ? second.affected : second, ['net']);
+      // Asked again (the same analysis), it has nothing new to tell.
+      const third = await send({ type: 'diagnostics', ...programAt('runner', 2) });
+      assert.deepEqual(third.type === 'diagnostics' ? third.affected : third, undefined);
+    });
+
     it('evaluates a selection whose tensor comes from an imported module', async () => {
       fs.writeFileSync(path.join(dir, 'consts.py'), 'import torch\nK = torch.tensor([[1., 2.], [3., 4.]])\n');
       const source = 'from consts import K\nY = K * 2\n';
