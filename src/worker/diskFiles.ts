@@ -15,6 +15,10 @@ function stat(path: string): fs.Stats | undefined {
 export const diskFiles: ProjectFiles = {
   isFile: (path) => stat(path)?.isFile() ?? false,
   isDirectory: (path) => stat(path)?.isDirectory() ?? false,
+  version: (path) => {
+    const found = stat(path);
+    return found ? `${found.mtimeMs}:${found.size}` : undefined;
+  },
   readText: (path) => {
     const found = stat(path);
     if (!found?.isFile() || found.size > MAX_FILE_BYTES) return undefined;

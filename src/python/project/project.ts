@@ -16,6 +16,12 @@ import { ModuleResolver, type SourceFiles } from './resolve';
 export interface ProjectFiles extends SourceFiles {
   /** A file's text, or undefined when it is missing, unreadable or larger than `MAX_FILE_BYTES`. */
   readText(path: string): string | undefined;
+  /**
+   * What changes when the file changes (its modification time and size), or undefined when the
+   * files cannot change under the project (tests, the bench): a file read before is read again
+   * when it differs, so a change the editor's file watcher missed is still seen.
+   */
+  version?(path: string): string | undefined;
 }
 
 /** A file larger than this is not read (a generated or data file, not code to follow). */
@@ -35,8 +41,8 @@ export class Project {
   private readonly maxFiles: number;
   /** Files open in an editor, by path: their text wins over the disk's. */
   private readonly open = new Map<string, PythonDocument>();
-  /** Files read from disk, parsed, least recently used first. */
-  private readonly disk = new Map<string, PythonDocument | null>();
+  /** Files read from disk, parsed (null: unreadable), with their version then; least recently used first. */
+  private readonly disk = new Map<string, { doc: PythonDocument | null; version: string | undefined }>();
   /** Each file's analysis as a script, while none of the files it read changed. */
   private readonly runs = new Map<string, ShapeAnalysis>();
   /** The run before, for an open file's next analysis to build on. */
@@ -110,15 +116,17 @@ export class Project {
     const open = this.open.get(path);
     if (open) return open;
     const cached = this.disk.get(path);
-    if (cached !== undefined) {
+    const version = this.files.version?.(path);
+    if (cached !== undefined && cached.version === version) {
       // Most recently used last.
       this.disk.delete(path);
       this.disk.set(path, cached);
-      return cached ?? undefined;
+      return cached.doc ?? undefined;
     }
     const text = codeOf(path, this.files.readText(path));
     const doc = text === undefined ? null : new PythonDocument(text);
-    this.disk.set(path, doc);
+    this.disk.delete(path);
+    this.disk.set(path, { doc, version });
     while (this.disk.size > this.maxFiles) {
       const oldest = this.disk.keys().next().value as string;
       this.disk.delete(oldest);
@@ -132,6 +140,8 @@ export class Project {
     if (cached) return cached;
     const doc = this.document(path);
     if (!doc) return undefined;
+    // Where imports lead is looked up again on disk for each run (a few stats), not trusted to the file watcher alone.
+    this.resolver.forget();
     const previous = this.previous.get(path);
     this.previous.delete(path);
     const analysis = analyzeShapes(doc, this.optionsFor(path), previous?.doc === doc ? previous : undefined);

@@ -169,4 +169,20 @@ describe('python: projects (imports followed across files)', () => {
     // Without a budget, train.py runs and its call's shape shows.
     assert.deepEqual(shapes(project, '/p/blocks.py', scripts), ['7 y: [1,8,4,4]']);
   });
+
+  it('sees a file changed, created or deleted on disk without being told, when a script that reads it runs again', () => {
+    const files: Record<string, string> = { '/p/sizes.py': 'N = 3\n', '/p/a.py': 'import torch\nfrom sizes import N\nx = torch.zeros(N)\n' };
+    // The disk's version of a file: its text here (the worker's is its modification time and size).
+    const project = new Project({ ...memoryFiles(files), version: (p) => files[p] }, { roots: ['/p'] });
+    assert.deepEqual(shapes(project, '/p/a.py'), ['3 x: [3]']);
+    // A watcher that missed the change: only the script's own edit is reported.
+    files['/p/sizes.py'] = 'N = 4\n';
+    project.changed('/p/a.py');
+    assert.deepEqual(shapes(project, '/p/a.py'), ['3 x: [4]']);
+    delete files['/p/sizes.py'];
+    files['/p/other.py'] = 'N = 6\n';
+    files['/p/a.py'] = 'import torch\nfrom other import N\nx = torch.zeros(N)\n';
+    project.changed('/p/a.py');
+    assert.deepEqual(shapes(project, '/p/a.py'), ['3 x: [6]']);
+  });
 });
