@@ -71,7 +71,7 @@ export class CallRunner {
         if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
         // On one device (or none), DataParallel's forward is its module's: the wrapper is followed as the module.
         if (DATA_PARALLEL.has(callee.path)) return args.positional[0] ?? args.keywords.get('module') ?? UNKNOWN;
-        if ((callee.path === 'copy.deepcopy' || callee.path === 'copy.copy') && args.positional.length === 1) return copiedValue(args.positional[0] as Value);
+        if ((callee.path === 'copy.deepcopy' || callee.path === 'copy.copy') && args.positional.length === 1) return copiedValue(args.positional[0] as Value, callee.path === 'copy.deepcopy');
         if (callee.path === 'getattr') return this.getattr(args, node);
         const call = new Call(functionName(callee.path), args, m.rules(node));
         return callLibrary(call, callee.path) ?? { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
@@ -610,13 +610,16 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
 
 /**
  * `copy.copy(x)` / `copy.deepcopy(x)` of a value whose copy Conv Lab can make: a new list or dict
- * (of the same items: what is known of them does not change by copying), an immutable value itself.
+ * (a shallow copy shares the items; a deep one copies the lists and dicts inside too, so that a
+ * change to the original's never shows in the copy), an immutable value itself.
  */
-function copiedValue(v: Value): Value {
+function copiedValue(v: Value, deep: boolean): Value {
+  const item = (x: Value): Value => (deep ? copiedValue(x, true) : x);
   switch (v.kind) {
-    case 'list': return { kind: 'list', items: [...v.items] };
-    case 'dict': return v.argparse ? v : { kind: 'dict', entries: new Map(v.entries) };
-    case 'int': case 'float': case 'bool': case 'str': case 'none': case 'tuple': case 'dtype': case 'path':
+    case 'list': return { kind: 'list', items: v.items.map(item) };
+    case 'tuple': return deep ? { kind: 'tuple', items: v.items.map(item) } : v;
+    case 'dict': return v.argparse ? v : { kind: 'dict', entries: new Map([...v.entries].map(([k, x]) => [k, item(x)])) };
+    case 'int': case 'float': case 'bool': case 'str': case 'none': case 'dtype': case 'path': case 'tensor':
       return v;
     default: return UNKNOWN;
   }

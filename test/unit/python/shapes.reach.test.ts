@@ -231,4 +231,13 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     assert.deepEqual(shapesOf(source), ['4 a: [2]', '5 b: null', '7 c: null']);
     assert.deepEqual(messagesOf(source), []);
   });
+
+  it('copy.deepcopy copies the lists inside; copy.copy shares them', () => {
+    const source = [
+      'import copy', 'import torch', 'cfg = {"dims": [1, 2]}', 'deep = copy.deepcopy(cfg)', 'shallow = copy.copy(cfg)',
+      'cfg["dims"].append(3)', 'a = torch.zeros(len(deep["dims"]))', 'b = torch.zeros(len(shallow["dims"]))',
+    ].join('\n');
+    // The deep copy keeps [1, 2] (2 items); the shallow one shares the list appended to (3 items).
+    assert.deepEqual(shapesOf(source), ['7 a: [2]', '8 b: [3]']);
+  });
 });
