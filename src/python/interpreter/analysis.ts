@@ -8,7 +8,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { DType } from '../../core/tensor';
 import { PythonDocument, type Span } from '../syntax/document';
 import { shapeText, type Dim } from './dim';
-import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type RecordedDiagnostic, type StatementRecord } from './incremental';
+import { NeedsStatements, reusedRecords, statementIndexAt, topLevelStatements, type AnalysisState, type RecordedDiagnostic, slotValues, type StatementRecord, type ValueSlot } from './incremental';
 import { basename } from '../project/paths';
 import { Interpreter, sameShape, spanKey, type AnalysisOptions } from './interpreter';
 import type { LoadedModule, ModuleContext } from './modules';
@@ -271,10 +271,11 @@ function resultsOf(context: ModuleContext, options: AnalysisOptions, interpreter
     },
     valuesAt: (span, superseded) => {
       const at = located(span);
-      const slots = at?.record.values.get(at.from)?.filter((x) => x.to === at.to && !(x.entry !== undefined && superseded?.has(x.entry))) ?? [];
-      if (slots.length === 1) return (slots[0] as { values: Value[] }).values;
+      const slots: ValueSlot[] = [];
+      for (let slot = at?.record.values.get(at.from); slot; slot = slot.next) if (slot.to === at?.to && !(slot.entry !== undefined && superseded?.has(slot.entry))) slots.push(slot);
+      if (slots.length === 1) return slotValues(slots[0] as ValueSlot);
       const values: Value[] = [];
-      for (const v of slots.flatMap((x) => x.values)) if (values.length < 8 && !values.some((w) => sameShape(v, w))) values.push(v);
+      for (const v of slots.flatMap(slotValues)) if (values.length < 8 && !values.some((w) => sameShape(v, w))) values.push(v);
       return values;
     },
     layerAt: (span) => {

@@ -41,7 +41,6 @@ export class CallRunner {
   /** `torch.nn`, `np.float32`: library paths and their members, each worked out once per analysis. */
   private readonly pathMembers = new Map<string, Map<string, Value>>();
   /** What each function's syntax says (body, locals, parameters), read once per analysis, by where the def starts. */
-  private readonly functionSyntax = new Map<number, FunctionSyntax>();
 
   constructor(private readonly m: Machine, private readonly definer: () => number) {}
 
@@ -310,7 +309,7 @@ export class CallRunner {
     const body = node.getChild('Body');
     if (!nameNode || !body) return;
     const argList = node.getChild('ArgList');
-    const bases = argList ? callArguments(argList, m.text).positional.map((b) => m.evalSafely(b, act)) : [];
+    const bases = argList ? m.syntax.of(callArguments, argList).positional.map((b) => m.evalSafely(b, act)) : [];
     const cls: ClassValue = { kind: 'class', node, name: m.src(nameNode), methods: new Map(), bases, module: m.currentModule };
     // The class body runs once; its functions close over the enclosing scope, not the class.
     const classFrame = new Frame(act.frame);
@@ -498,22 +497,9 @@ export class CallRunner {
     return undefined;
   }
 
-  /** Drops what was read from function definitions (the run is over). */
-  forgetSyntax(): void {
-    this.functionSyntax.clear();
-  }
-
-  /** A function's body, local names and parameters, read from its syntax (in its own file, running) once per analysis. */
+  /** A function's body, local names and parameters (it runs in its own file: the memo is that file's). */
   private syntaxOf(fn: FunctionValue): FunctionSyntax {
-    const key = this.m.functionKey(fn);
-    let found = this.functionSyntax.get(key);
-    if (!found) {
-      const body = fn.node.getChild('Body');
-      const params = fn.node.getChild('ParamList');
-      found = { body, locals: body ? localNames(body, this.m) : undefined, parameters: params ? parametersOf(params, this.m) : undefined };
-      this.functionSyntax.set(key, found);
-    }
-    return found;
+    return this.m.syntax.of(functionSyntax, fn.node);
   }
 }
 
@@ -532,7 +518,14 @@ interface FunctionSyntax {
   readonly parameters: readonly Parameter[] | undefined;
 }
 
-function parametersOf(params: SyntaxNode, m: Machine): Parameter[] {
+/** A def's (or lambda's) body, local names and parameters, read from its syntax. */
+function functionSyntax(def: SyntaxNode, text: string): FunctionSyntax {
+  const body = def.getChild('Body');
+  const params = def.getChild('ParamList');
+  return { body, locals: body ? localNames(body, text) : undefined, parameters: params ? parametersOf(params, text) : undefined };
+}
+
+function parametersOf(params: SyntaxNode, text: string): Parameter[] {
   const declared: Parameter[] = [];
   let star: '' | '*' | '**' = '';
   let keywordOnly = false;
@@ -543,7 +536,7 @@ function parametersOf(params: SyntaxNode, m: Machine): Parameter[] {
       continue;
     }
     if (c.name !== 'VariableName' || c.prevSibling?.name === 'AssignOp') continue;
-    declared.push({ name: m.src(c), node: c, star, keywordOnly: keywordOnly && star === '', default: defaultOf(c) });
+    declared.push({ name: text.slice(c.from, c.to), node: c, star, keywordOnly: keywordOnly && star === '', default: defaultOf(c) });
     star = '';
   }
   return declared;
@@ -554,11 +547,12 @@ function parametersOf(params: SyntaxNode, m: Machine): Parameter[] {
  * locals, less those declared `global` or `nonlocal`. Read statement by statement, into compound
  * statements' blocks but never into expressions (nor into nested defs: another scope).
  */
-function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
+function localNames(body: SyntaxNode, text: string): ReadonlySet<string> {
+  const src = (node: SyntaxNode): string => text.slice(node.from, node.to);
   const names = new Set<string>();
   const outer: string[] = [];
   const collect = (target: SyntaxNode): void => {
-    if (target.name === 'VariableName') names.add(m.src(target));
+    if (target.name === 'VariableName') names.add(src(target));
     else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
       for (let t = target.firstChild; t; t = t.nextSibling) collect(t);
     }
@@ -577,16 +571,16 @@ function localNames(body: SyntaxNode, m: Machine): ReadonlySet<string> {
         case 'FunctionDefinition':
         case 'ClassDefinition': {
           const name = statement.getChild('VariableName');
-          if (name) names.add(m.src(name));
+          if (name) names.add(src(name));
           break;
         }
         case 'DecoratedStatement': {
           const name = statement.lastChild?.getChild('VariableName');
-          if (name) names.add(m.src(name));
+          if (name) names.add(src(name));
           break;
         }
         case 'ScopeStatement':
-          for (let c = statement.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') outer.push(m.src(c));
+          for (let c = statement.firstChild; c; c = c.nextSibling) if (c.name === 'VariableName') outer.push(src(c));
           break;
         case 'ForStatement': {
           const target = statement.getChild('for')?.nextSibling;

@@ -102,11 +102,15 @@ export function productOfDims(dims: readonly Dim[]): Dim {
 }
 
 export function dimsEqual(a: Dim, b: Dim): boolean {
+  // Two sizes: no text to build (shapes are compared at every recorded value).
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
   return dimText(a) === dimText(b);
 }
 
 export function shapesEqual(a: readonly Dim[], b: readonly Dim[]): boolean {
-  return a.length === b.length && a.every((d, i) => dimsEqual(d, b[i] as Dim));
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!dimsEqual(a[i] as Dim, b[i] as Dim)) return false;
+  return true;
 }
 
 /** `2*H - 1`, `N`, `(H - 1)//2 + 1`. */

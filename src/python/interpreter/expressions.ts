@@ -9,7 +9,7 @@ import { indexSequence, indexTensor, type IndexItem } from '../rules/indexing';
 import { LIST_LENGTH_LOST } from '../rules/collections';
 import { changesRequiresGrad, changesValues } from '../rules/tensorMethods';
 import { messages, type PythonError } from '../rules/messages';
-import { meaningfulChildren, subscriptItems } from '../syntax/nodes';
+import { argumentItems, meaningfulChildren, nodeEnds, subscriptItems } from '../syntax/nodes';
 import { fork, type Activation, type Machine } from './machine';
 import { mergeValues } from './merge';
 import { bigIntOf, dictKeyOf, exactInt, itemsOf, knownInt, NONE, UNBOUND, UNKNOWN, unknownBecause, type DictKey, type Site, type Value, type Why } from './values';
@@ -50,7 +50,7 @@ export class ExpressionEvaluator {
       case 'FormatString':
         return { kind: 'str', value: undefined };
       case 'ContinuedString': {
-        const parts = meaningfulChildren(node).map((part) => this.eval(part, act));
+        const parts = m.syntax.of(meaningfulChildren, node).map((part) => this.eval(part, act));
         const known = parts.every((p) => p.kind === 'str' && p.value !== undefined);
         return { kind: 'str', value: known ? parts.map((p) => (p.kind === 'str' ? p.value : '')).join('') : undefined, at: m.siteOf(node) };
       }
@@ -61,7 +61,7 @@ export class ExpressionEvaluator {
       case 'VariableName':
         return m.recorded(node, m.lookup(m.src(node), act, node));
       case 'ParenthesizedExpression': {
-        const inner = meaningfulChildren(node);
+        const inner = m.syntax.of(meaningfulChildren, node);
         return inner.length === 1 ? this.eval(inner[0] as SyntaxNode, act) : UNKNOWN;
       }
       case 'TupleExpression':
@@ -83,7 +83,7 @@ export class ExpressionEvaluator {
       case 'UnaryExpression':
         return this.unary(node, act);
       case 'ConditionalExpression': {
-        const [a, cond, b] = meaningfulChildren(node).filter((n) => n.name !== 'if' && n.name !== 'else');
+        const [a, cond, b] = m.syntax.of(meaningfulChildren, node).filter((n) => n.name !== 'if' && n.name !== 'else');
         if (!a || !cond || !b) return UNKNOWN;
         const truth = m.truthOf(this.eval(cond, act));
         if (truth !== undefined) return this.eval(truth ? a : b, act);
@@ -111,7 +111,7 @@ export class ExpressionEvaluator {
     const items: Value[] = [];
     const itemSites: (Site | undefined)[] = [];
     let spread = false;
-    for (const child of meaningfulChildren(node)) {
+    for (const child of this.m.syntax.of(meaningfulChildren, node)) {
       if (child.name === '*') {
         spread = true;
         continue;
@@ -132,7 +132,7 @@ export class ExpressionEvaluator {
   }
 
   private dictionary(node: SyntaxNode, act: Activation): Value {
-    const parts = meaningfulChildren(node);
+    const parts = this.m.syntax.of(meaningfulChildren, node);
     const entries = new Map<DictKey, Value>();
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const key = parts[i]?.name === '**' ? undefined : dictKeyOf(this.eval(parts[i] as SyntaxNode, act));
@@ -145,7 +145,7 @@ export class ExpressionEvaluator {
   /** `[f(c) for c in xs if cond]` over a known sequence. */
   private comprehension(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const parts = meaningfulChildren(node);
+    const parts = m.syntax.of(meaningfulChildren, node);
     const forAt = parts.findIndex((p) => p.name === 'for');
     const inAt = parts.findIndex((p) => p.name === 'in');
     const element = parts[0];
@@ -176,8 +176,7 @@ export class ExpressionEvaluator {
 
   private member(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const objectNode = node.firstChild;
-    const last = node.lastChild;
+    const { first: objectNode, last } = m.syntax.of(nodeEnds, node);
     if (!objectNode || !last) return UNKNOWN;
     // `a[...]` ends with `]`, `a.b` with its property: no search through the children.
     if (last.name === ']') return this.subscript(node, this.eval(objectNode, act), act);
@@ -193,8 +192,8 @@ export class ExpressionEvaluator {
       const items = indexItems(m, node, act, object.library === 'numpy');
       return m.guard(node, () => indexTensor(m.rules(node), object, items));
     }
-    const [first] = subscriptItems(node);
-    if (!first || subscriptItems(node).length !== 1) return UNKNOWN;
+    const [first] = m.syntax.of(subscriptItems, node);
+    if (!first || m.syntax.of(subscriptItems, node).length !== 1) return UNKNOWN;
     if (object.kind === 'dict' || (object.kind === 'layer' && object.layer.type === 'container' && object.layer.name === 'ModuleDict')) {
       if (first.kind !== 'index') return UNKNOWN;
       const key = dictKeyOf(this.eval(first.node, act));
@@ -218,9 +217,8 @@ export class ExpressionEvaluator {
 
   private callExpression(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const calleeNode = node.firstChild;
-    const argList = node.lastChild?.name === 'ArgList' ? node.lastChild : null;
-    if (!calleeNode || !argList) return UNKNOWN;
+    const { first: calleeNode, last: argList } = m.syntax.of(nodeEnds, node);
+    if (!calleeNode || argList?.name !== 'ArgList') return UNKNOWN;
     const isSuper = calleeNode.name === 'VariableName' && m.src(calleeNode) === 'super';
     const callee = isSuper ? undefined : this.eval(calleeNode, act);
     const args = this.evalArguments(argList, act);
@@ -255,36 +253,23 @@ export class ExpressionEvaluator {
     const positional: Value[] = [];
     const keywords = new Map<string, Value>();
     let spread = false;
-    let star: '*' | '**' | undefined;
-    let keyword: string | undefined;
-    for (let c = argList.firstChild; c; c = c.nextSibling) {
-      const name = c.name;
-      if (name === '(' || name === ')' || name === ',' || name === '⚠' || name === 'Comment' || name === 'AssignOp') continue;
-      if (name === '*' || name === '**') {
-        star = name;
-        continue;
-      }
-      if (name === 'VariableName' && c.nextSibling?.name === 'AssignOp') {
-        keyword = m.src(c);
-        continue;
-      }
-      if (keyword !== undefined) {
+    for (const { value, keyword, star } of m.syntax.of(argumentItems, argList)) {
+      if (keyword) {
         // Where a tensor lives does not change its values: `device=` may be anything.
-        keywords.set(keyword, keyword === 'device' ? UNKNOWN : m.evalSafely(c, act));
-        keyword = undefined;
+        const name = m.src(keyword);
+        keywords.set(name, name === 'device' ? UNKNOWN : m.evalSafely(value, act));
         continue;
       }
-      const v = m.evalSafely(c, act);
+      const v = m.evalSafely(value, act);
       if (star === '**') {
         // Keywords are strings; a dict with another key makes Python raise: not followed.
         if (v.kind === 'dict' && [...v.entries.keys()].every((k) => typeof k === 'string')) for (const [k, item] of v.entries) keywords.set(k as string, item);
         else spread = true;
       } else if (star === '*') {
-        const items = spread ? undefined : iterate(m.rules(c), v);
+        const items = spread ? undefined : iterate(m.rules(value), v);
         if (items) positional.push(...items);
         else spread = true;
       } else if (!spread) positional.push(v);
-      star = undefined;
     }
     return { positional, keywords, spread };
   }
@@ -292,7 +277,7 @@ export class ExpressionEvaluator {
 
   private binaryExpression(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const [left, op, right] = meaningfulChildren(node);
+    const [left, op, right] = m.syntax.of(meaningfulChildren, node);
     if (!left || !op || !right) return UNKNOWN;
     const operator = m.src(op);
     if (operator === 'and' || operator === 'or') {
@@ -312,7 +297,7 @@ export class ExpressionEvaluator {
 
   private unary(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const [op, operand] = meaningfulChildren(node);
+    const [op, operand] = m.syntax.of(meaningfulChildren, node);
     if (!op || !operand) return UNKNOWN;
     const v = this.eval(operand, act);
     const operator = m.src(op);
@@ -376,7 +361,7 @@ function statementOf(node: SyntaxNode): SyntaxNode {
 
 /** A subscript's items evaluated: ints, slices (bounds known or not), `None`, `...`, or advanced indices. */
 export function indexItems(m: Machine, member: SyntaxNode, act: Activation, numpy: boolean): IndexItem[] {
-  return subscriptItems(member).map((item): IndexItem => {
+  return m.syntax.of(subscriptItems, member).map((item): IndexItem => {
     if (item.kind === 'slice') {
       const bounds = [item.start, item.stop, item.step].map((n) => (n ? m.eval(n, act) : undefined));
       for (const b of bounds) if (b && b.kind !== 'int' && b.kind !== 'bool' && b.kind !== 'none' && b.kind !== 'unknown') throw messages.sliceIndicesNotInts(m.siteOf(member));

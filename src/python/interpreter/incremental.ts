@@ -48,6 +48,24 @@ export interface RecordedBinding {
   readonly symbolicEntry?: number | undefined;
 }
 
+/**
+ * The values one expression had: by its relative end and, for a function analysed without a call,
+ * where its def starts (`entry`). One value alone is kept as itself, then up to 8 distinct ones in
+ * an array: most expressions run once, and a hover reads few (one object per expression run).
+ */
+export interface ValueSlot {
+  readonly to: number;
+  readonly entry: number | undefined;
+  values: Value | Value[];
+  /** Another expression starting at the same offset, or this one reached from another entry. */
+  next: ValueSlot | undefined;
+}
+
+/** A slot's values as a list. */
+export function slotValues(slot: ValueSlot): readonly Value[] {
+  return Array.isArray(slot.values) ? slot.values : [slot.values];
+}
+
 export class StatementRecord {
   /** Evaluation steps spent running it (the budget counts every statement, reused or not). */
   steps = 0;
@@ -61,11 +79,8 @@ export class StatementRecord {
   endReads: Map<string, StatementRecord | null> | undefined;
   /** Statements whose objects (functions, classes, modules, containers) it used. */
   shares: Set<StatementRecord> | undefined;
-  /**
-   * The values of expressions in its text: by relative start, then relative end (and, for a
-   * function analysed without a call, where its def starts: `entry`).
-   */
-  readonly values = new Map<number, { to: number; entry?: number | undefined; values: Value[] }[]>();
+  /** The values of expressions in its text, by relative start (then a chain of slots). */
+  readonly values = new Map<number, ValueSlot>();
   readonly bindings: RecordedBinding[] = [];
   diagnostics: RecordedDiagnostic[] | undefined;
   /** Layers constructed by calls in its text, by the call's relative range (`spanKey`). */

@@ -15,13 +15,14 @@
 import type { SyntaxNode } from '@lezer/common';
 import { DEFAULT_MAX_ELEMENTS, type FloatDType, type Tensor } from '../../core/tensor';
 import type { CallArgs, RuleContext } from '../rules/context';
+import type { SyntaxMemo } from '../syntax/memo';
 import { asPythonError, type PythonError } from '../rules/messages';
 import type { PythonDocument, Span } from '../syntax/document';
 import { CallRunner } from './calls';
 import type { Dim } from './dim';
 import { DataRefusal, materialize, WorkBudget, type Storage } from './elements';
 import { ExpressionEvaluator } from './expressions';
-import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type AnalysisState } from './incremental';
+import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type AnalysisState, type ValueSlot } from './incremental';
 import { ModuleImports } from './imports';
 import { ModuleContext, type CallLink, type LoadedModule, type ModuleLoader } from './modules';
 import { RaisedInCall, type Activation, type Flow, type Machine, type Raised, type SuperValue } from './machine';
@@ -216,8 +217,6 @@ export class Interpreter implements Machine {
       this.truncated = true;
     } finally {
       this.runAs(-1, 0);
-      // Tensors computed lazily after the run can hold this interpreter: it keeps no syntax past it.
-      this.calls.forgetSyntax();
     }
   }
 
@@ -323,6 +322,10 @@ export class Interpreter implements Machine {
   /** The text of the file whose code runs now. */
   get text(): string {
     return this.current.text;
+  }
+
+  get syntax(): SyntaxMemo {
+    return this.current.doc.memo;
   }
 
   src(node: SyntaxNode): string {
@@ -573,17 +576,19 @@ export class Interpreter implements Machine {
     const from = node.from - start;
     const to = node.to - start;
     const entry = this.symbolicEntry;
-    const slots = record.values.get(from);
-    if (!slots) {
-      record.values.set(from, [{ to, entry, values: [value] }]);
-      return value;
-    }
-    for (const slot of slots) {
+    let last: ValueSlot | undefined;
+    for (let slot = record.values.get(from); slot; slot = slot.next) {
+      last = slot;
       if (slot.to !== to || slot.entry !== entry) continue;
-      if (slot.values.length < 8 && !slot.values.some((v) => sameShape(v, value))) slot.values.push(value);
+      const values = slot.values;
+      if (!Array.isArray(values)) {
+        if (!sameShape(values, value)) slot.values = [values, value];
+      } else if (values.length < 8 && !values.some((v) => sameShape(v, value))) values.push(value);
       return value;
     }
-    slots.push({ to, entry, values: [value] });
+    const added: ValueSlot = { to, entry, values: value, next: undefined };
+    if (last) last.next = added;
+    else record.values.set(from, added);
     return value;
   }
 

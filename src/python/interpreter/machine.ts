@@ -2,6 +2,7 @@
 // the run they belong to (interpreter.ts), so each part is its own file and none imports another.
 import type { SyntaxNode } from '@lezer/common';
 import type { CallArgs, RuleContext } from '../rules/context';
+import type { SyntaxMemo } from '../syntax/memo';
 import type { Dim } from './dim';
 import { Frame, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type ModuleRef, type ModuleValue, type Site, type TensorValue, type Value, type Why } from './values';
 
@@ -32,6 +33,8 @@ export interface Machine {
   gradMode: 'on' | 'off' | 'unknown';
   /** The source text of a node of the file whose code runs. */
   src(node: SyntaxNode): string;
+  /** What is remembered of the running file's syntax (its nodes' parts, read once per tree). */
+  readonly syntax: SyntaxMemo;
   /** The source text of a node of a module's file (undefined: the file analysed). */
   srcIn(module: ModuleRef, node: SyntaxNode): string;
   /** Counts one evaluation step against the budget (throws when it is spent). */

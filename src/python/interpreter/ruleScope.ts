@@ -4,12 +4,14 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { FloatDType, Tensor } from '../../core/tensor';
 import type { CallArgs, RuleContext } from '../rules/context';
+import type { SyntaxMemo } from '../syntax/memo';
 import { callArguments, type CallArguments } from '../syntax/nodes';
 import type { Site, TensorValue, Value } from './values';
 
 /** The interpreter, as a rule scope asks it. */
 export interface RuleHost {
   readonly text: string;
+  readonly syntax: SyntaxMemo;
   readonly defaultDtype: FloatDType;
   readonly maxElements: number;
   readonly gradEnabled: boolean | undefined;
@@ -29,7 +31,7 @@ export class RuleScope implements RuleContext {
   private callArguments(): CallArguments | null {
     if (this.parsedArguments === undefined) {
       const argList = this.node?.lastChild?.name === 'ArgList' ? this.node.lastChild : undefined;
-      this.parsedArguments = argList ? callArguments(argList, this.interpreter.text) : null;
+      this.parsedArguments = argList ? this.interpreter.syntax.of(callArguments, argList) : null;
     }
     return this.parsedArguments;
   }

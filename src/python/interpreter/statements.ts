@@ -8,7 +8,7 @@ import { tensorBinary } from '../rules/arithmetic';
 import { iterate } from '../rules/builtins';
 import { setItem } from '../rules/indexing';
 import { messages } from '../rules/messages';
-import { assignmentParts, meaningfulChildren } from '../syntax/nodes';
+import { assignmentParts, meaningfulChildren, nodeEnds } from '../syntax/nodes';
 import { fork, type Activation, type Flow, type Machine } from './machine';
 import { indexItems, numberBinary } from './expressions';
 import { mergeValues } from './merge';
@@ -51,11 +51,11 @@ export class StatementRunner {
         this.updateStatement(node, act);
         return 'next';
       case 'ExpressionStatement':
-        for (const e of meaningfulChildren(node)) m.evalSafely(e, act);
+        for (const e of m.syntax.of(meaningfulChildren, node)) m.evalSafely(e, act);
         return 'next';
       case 'ReturnStatement': {
         const raisedBefore = m.raised;
-        const parts = meaningfulChildren(node).filter((n) => n.name !== 'return');
+        const parts = m.syntax.of(meaningfulChildren, node).filter((n) => n.name !== 'return');
         const value = parts.length === 0 ? NONE : parts.length === 1 ? m.evalSafely(parts[0] as SyntaxNode, act) : tupleOf(parts.map((p) => m.evalSafely(p, act)));
         if (m.raised > raisedBefore) return 'raise';
         act.returns.push(value);
@@ -98,7 +98,7 @@ export class StatementRunner {
       case 'ContinueStatement':
         return 'continue';
       case 'RaiseStatement': {
-        const [exception] = meaningfulChildren(node).filter((n) => n.name !== 'raise' && n.name !== 'from');
+        const [exception] = m.syntax.of(meaningfulChildren, node).filter((n) => n.name !== 'raise' && n.name !== 'from');
         if (exception) m.evalSafely(exception, act);
         m.noteRaised(raisedBy(exception, m), node);
         return 'raise';
@@ -112,7 +112,7 @@ export class StatementRunner {
   }
 
   private assignStatement(node: SyntaxNode, act: Activation): void {
-    const { targets, values } = assignmentParts(node);
+    const { targets, values } = this.m.syntax.of(assignmentParts, node);
     if (values.length === 0) return;
     const value = values.length === 1 ? this.m.evalSafely(values[0] as SyntaxNode, act) : tupleOf(values.map((v) => this.m.evalSafely(v, act)));
     // `a = b = value` assigns left to right.
@@ -140,15 +140,15 @@ export class StatementRunner {
       return;
     }
     if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
-      const parts = meaningfulChildren(target);
+      const parts = m.syntax.of(meaningfulChildren, target);
       if (target.name === 'ParenthesizedExpression' && parts.length === 1) this.assignTarget(parts[0] as SyntaxNode, value, statement, act);
       else this.unpack(parts, value, statement, act);
       return;
     }
     if (target.name !== 'MemberExpression') return;
-    const objectNode = target.firstChild;
+    const { first: objectNode, last } = m.syntax.of(nodeEnds, target);
     if (!objectNode) return;
-    if (target.lastChild?.name === ']') {
+    if (last?.name === ']') {
       const outcome = m.guard(target, () => {
         this.setItem(target, objectNode, value, statement, act);
         return NONE;
@@ -157,8 +157,8 @@ export class StatementRunner {
       if (outcome.kind === 'unknown' && objectNode.name === 'VariableName' && boundInScope(act.frame, m.src(objectNode))) act.frame.names.set(m.src(objectNode), outcome);
       return;
     }
-    const property = target.getChild('PropertyName');
-    if (property) this.setAttribute(objectNode, m.src(property), value, act, statement);
+    // `a.b` ends with its property.
+    if (last?.name === 'PropertyName') this.setAttribute(objectNode, m.src(last), value, act, statement);
   }
 
   /** `name = value`: the name bound in this scope, and the binding recorded for hints and `--json`. */
@@ -245,7 +245,7 @@ export class StatementRunner {
 
   private updateStatement(node: SyntaxNode, act: Activation): void {
     const m = this.m;
-    const [target, op, valueNode] = meaningfulChildren(node);
+    const [target, op, valueNode] = m.syntax.of(meaningfulChildren, node);
     if (!target || !op || !valueNode) return;
     const operator = m.src(op).slice(0, -1);
     const current = m.evalSafely(target, act);
@@ -320,7 +320,7 @@ export class StatementRunner {
   private forStatement(node: SyntaxNode, act: Activation): Flow {
     const m = this.m;
     const inIndex = node.getChild('in')?.from ?? -1;
-    const children = meaningfulChildren(node);
+    const children = m.syntax.of(meaningfulChildren, node);
     const targets = children.filter((c, i) => i > 0 && c.from < inIndex && c.name !== 'for');
     const iterableNode = children.find((c) => c.from > inIndex && c.name !== 'Body');
     const body = node.getChild('Body');
@@ -349,7 +349,7 @@ export class StatementRunner {
   /** `while`: unrolled while its condition is known (at most MAX_UNROLL times), else one pass, merged. */
   private whileStatement(node: SyntaxNode, act: Activation): Flow {
     const m = this.m;
-    const condition = meaningfulChildren(node).find((c) => c.name !== 'while' && c.name !== 'Body');
+    const condition = m.syntax.of(meaningfulChildren, node).find((c) => c.name !== 'while' && c.name !== 'Body');
     const body = node.getChild('Body');
     if (!condition || !body) return 'next';
     for (let i = 0; i < MAX_UNROLL; i++) {
@@ -427,7 +427,7 @@ export class StatementRunner {
     const path = callee?.kind === 'path' ? callee.path : undefined;
     if (path === 'torch.no_grad' || path === 'torch.inference_mode' || path === 'torch.autograd.no_grad') return 'off';
     if (path === 'torch.set_grad_enabled') {
-      const args = manager.lastChild?.name === 'ArgList' ? meaningfulChildren(manager.lastChild) : [];
+      const args = manager.lastChild?.name === 'ArgList' ? m.syntax.of(meaningfulChildren, manager.lastChild) : [];
       const flag = args.length === 1 && args[0] ? m.evalSafely(args[0], act) : undefined;
       return flag?.kind === 'bool' && flag.value !== undefined ? (flag.value ? 'on' : 'off') : 'unknown';
     }
@@ -436,7 +436,7 @@ export class StatementRunner {
 
   private importStatement(node: SyntaxNode, frame: Frame): void {
     const m = this.m;
-    const parts = meaningfulChildren(node);
+    const parts = m.syntax.of(meaningfulChildren, node);
     if (parts[0]?.name === 'from') {
       const importAt = parts.findIndex((p) => p.name === 'import');
       // `from ..models.unet import x`: the dots (a relative import's level) and the dotted name.

@@ -5,6 +5,7 @@ import { TreeFragment, type Tree } from '@lezer/common';
 import { parser } from 'lezer:python';
 import { fastParse } from './fastParse';
 import { blankDeepNesting } from './nesting';
+import { SyntaxMemo } from './memo';
 
 /** A half-open range of character offsets into the document text. */
 export interface Span {
@@ -51,6 +52,7 @@ export class PythonDocument {
   private fragments: readonly TreeFragment[];
   private lineStarts: number[] | undefined;
   private revisionValue = 0;
+  private memoValue: SyntaxMemo | undefined;
   /** The range each remembered edit changed, in the coordinates of the text before it. */
   private readonly recentEdits: ChangedRange[] = [];
 
@@ -67,6 +69,11 @@ export class PythonDocument {
 
   get tree(): Tree {
     return this.treeValue;
+  }
+
+  /** The answers remembered for this tree's nodes (a new tree starts a new memo). */
+  get memo(): SyntaxMemo {
+    return (this.memoValue ??= new SyntaxMemo(this.textValue));
   }
 
   /** Counts edits: each `edit` call makes a new revision. */
@@ -123,6 +130,7 @@ export class PythonDocument {
     this.treeValue = parse(text, reusable);
     this.fragments = TreeFragment.addTree(this.treeValue, reusable);
     this.lineStarts = undefined;
+    this.memoValue = undefined;
     const first = changes[0];
     const last = changes[changes.length - 1];
     this.recentEdits.push(first && last ? { from: first.fromA, oldTo: last.toA, newTo: last.toB } : { from: 0, oldTo: 0, newTo: 0 });

@@ -79,10 +79,20 @@ function isWhitespace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
 }
 
+/** A node's first and last children: a call's callee and argument list, `a.b`'s object and property, `a[i]`'s object and `]`. */
+export interface NodeEnds {
+  readonly first: SyntaxNode | null;
+  readonly last: SyntaxNode | null;
+}
+
+export function nodeEnds(node: SyntaxNode): NodeEnds {
+  return { first: node.firstChild, last: node.lastChild };
+}
+
 const PUNCTUATION = new Set(['(', ')', '[', ']', '{', '}', ',', '.', ':', 'AssignOp', '⚠', 'Comment']);
 
 /** A node's children without brackets, commas, dots and error markers. */
-export function meaningfulChildren(node: SyntaxNode): SyntaxNode[] {
+export function meaningfulChildren(node: SyntaxNode): readonly SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let child = node.firstChild; child; child = child.nextSibling) {
     if (!PUNCTUATION.has(child.name)) out.push(child);
@@ -97,8 +107,8 @@ export function meaningfulChildren(node: SyntaxNode): SyntaxNode[] {
  */
 export interface AssignmentParts {
   /** Each `=`-separated target group, left to right (several names in a group unpack). */
-  readonly targets: SyntaxNode[][];
-  readonly values: SyntaxNode[];
+  readonly targets: readonly (readonly SyntaxNode[])[];
+  readonly values: readonly SyntaxNode[];
 }
 
 export function assignmentParts(statement: SyntaxNode): AssignmentParts {
@@ -112,43 +122,51 @@ export function assignmentParts(statement: SyntaxNode): AssignmentParts {
 }
 
 export interface CallArguments {
-  readonly positional: SyntaxNode[];
-  readonly keywords: ReadonlyMap<string, { name: SyntaxNode; value: SyntaxNode }>;
+  readonly positional: readonly SyntaxNode[];
+  readonly keywords: ReadonlyMap<string, { readonly name: SyntaxNode; readonly value: SyntaxNode }>;
   /** `*xs` and `**kw` arguments, which a static reading cannot expand. */
-  readonly spread: SyntaxNode[];
+  readonly spread: readonly SyntaxNode[];
+}
+
+/** One argument of a call, in order: `x`, `name=x`, `*xs` or `**kw`. */
+export interface ArgumentItem {
+  readonly value: SyntaxNode;
+  /** The keyword's name node (`name=`). */
+  readonly keyword?: SyntaxNode;
+  readonly star?: '*' | '**';
 }
 
 /**
- * The arguments of a call. Keyword arguments are flat `VariableName AssignOp value` runs inside
+ * A call's arguments in order. Keyword arguments are flat `VariableName AssignOp value` runs inside
  * the grammar's `ArgList`; starred ones are `*`/`**` operators before an expression.
  */
+export function argumentItems(argList: SyntaxNode): readonly ArgumentItem[] {
+  const items: ArgumentItem[] = [];
+  let keyword: SyntaxNode | undefined;
+  let star: '*' | '**' | undefined;
+  for (let child = argList.firstChild; child; child = child.nextSibling) {
+    const name = child.name;
+    if (name === '(' || name === ')' || name === ',' || name === '⚠' || name === 'Comment' || name === 'AssignOp') continue;
+    if (name === 'VariableName' && child.nextSibling?.name === 'AssignOp') keyword = child;
+    else if (name === '*' || name === '**') star = name;
+    else {
+      items.push(keyword ? { value: child, keyword } : star ? { value: child, star } : { value: child });
+      keyword = undefined;
+      star = undefined;
+    }
+  }
+  return items;
+}
+
+/** The arguments of a call, by kind. */
 export function callArguments(argList: SyntaxNode, text: string): CallArguments {
   const positional: SyntaxNode[] = [];
   const keywords = new Map<string, { name: SyntaxNode; value: SyntaxNode }>();
   const spread: SyntaxNode[] = [];
-  let pendingName: SyntaxNode | undefined;
-  let pendingStar: SyntaxNode | undefined;
-  for (let child = argList.firstChild; child; child = child.nextSibling) {
-    const name = child.name;
-    if (name === '(' || name === ')' || name === ',' || name === '⚠' || name === 'Comment') continue;
-    if (name === 'AssignOp') continue;
-    if (name === 'VariableName' && child.nextSibling?.name === 'AssignOp') {
-      pendingName = child;
-      continue;
-    }
-    if (name === '*' || name === '**') {
-      pendingStar = child;
-      continue;
-    }
-    if (pendingName) {
-      keywords.set(text.slice(pendingName.from, pendingName.to), { name: pendingName, value: child });
-      pendingName = undefined;
-    } else if (pendingStar) {
-      spread.push(child);
-      pendingStar = undefined;
-    } else {
-      positional.push(child);
-    }
+  for (const { value, keyword, star } of argumentItems(argList)) {
+    if (keyword) keywords.set(text.slice(keyword.from, keyword.to), { name: keyword, value });
+    else if (star) spread.push(value);
+    else positional.push(value);
   }
   return { positional, keywords, spread };
 }
@@ -162,7 +180,7 @@ export type SubscriptItem =
  * The items of a subscript `object[...]`. The grammar keeps them flat inside the member
  * expression (`X[1:3, ::2]` is `X [ 1 : 3 , : : 2 ]`), so they are regrouped here.
  */
-export function subscriptItems(member: SyntaxNode): SubscriptItem[] {
+export function subscriptItems(member: SyntaxNode): readonly SubscriptItem[] {
   const items: SubscriptItem[] = [];
   let parts: (SyntaxNode | undefined)[] = [undefined];
   let colons = 0;
