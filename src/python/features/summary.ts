@@ -370,10 +370,8 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
     }
     if (callee.kind === 'library') {
       const op = libraryOp(callee.path, call);
-      if (!op) {
-        for (const child of call.children) addRow(child, depth);
-        return;
-      }
+      // Other library calls are not rows; what they run inside (F.max_pool2d's pool) is the library's own.
+      if (!op) return;
       rows.push({
         name: callee.path === 'operator.matmul' ? '@' : callee.path.replace(/^torch\.nn\.functional\./, 'F.').replace(/^torch\.Tensor\./, 'Tensor.'),
         type: op.type, kind: 'op', depth, input: op.input, output: output?.shape, kernel: op.kernel, groups: op.groups,
@@ -383,6 +381,8 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
       return;
     }
     const module = callee.module;
+    // A module call whose result is not known may have stopped anywhere: what it ran is not all known.
+    if (call.output === undefined || call.output.kind === 'unknown') unfollowed = true;
     const names = tree.names.get(module);
     const inputValue = call.positional[0] ?? call.keywords.get('input');
     const inputShape = tensorShape(inputValue);
@@ -427,7 +427,7 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
   if (parameters === undefined) notes.push('parameters: some module\'s count is not known');
   else if (trainable === undefined) notes.push('trainable: the file may change requires_grad in a way not followed');
   const macs = unfollowed || uncertain ? undefined : sumKnown(rows.map((r) => r.macs));
-  if (unfollowed) notes.push('MACs: the forward calls something Conv Lab does not follow');
+  if (unfollowed) notes.push('MACs: the forward calls something Conv Lab does not follow, or a call\'s result is not known');
   else if (uncertain) notes.push('MACs: some calls are on a path the analysis cannot tell runs');
   else if (macs === undefined) notes.push('MACs: some row\'s count is not known');
   const recast = [...tree.names.keys()].some((m) => trace.recast.has(m));
