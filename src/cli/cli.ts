@@ -7,6 +7,7 @@ import { enableRelaxedSimd } from '../worker/relaxedSimd';
 import { CliError } from './args';
 import { runCommand, RUN_USAGE } from './run';
 import { shapesCommand, SHAPES_USAGE } from './shapes';
+import { summaryCommand, SUMMARY_USAGE } from './summary';
 
 interface Subcommand {
   readonly summary: string;
@@ -18,6 +19,7 @@ interface Subcommand {
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   run: { summary: 'run one conv / transposed conv on .npy files', usage: RUN_USAGE, main: runCommand },
   shapes: { summary: 'infer tensor shapes in a .py / .ipynb file and report shape errors', usage: SHAPES_USAGE, main: shapesCommand },
+  summary: { summary: 'layer-by-layer model summary (shapes, parameters, MACs) without running Python', usage: SUMMARY_USAGE, main: summaryCommand },
 };
 
 const USAGE = `usage: conv-lab <command> [options]   (conv-lab <command> --help for its options)

@@ -108,7 +108,7 @@ export async function shapesCommand(argv: readonly string[], stdout: (text: stri
 }
 
 /** The Python a named file holds (a notebook's code cells joined). */
-async function sourceOf(file: string, shown: string): Promise<string> {
+export async function sourceOf(file: string, shown: string): Promise<string> {
   const text = await readSource(file, shown);
   if (!file.endsWith('.ipynb')) return text;
   try {
@@ -120,6 +120,6 @@ async function sourceOf(file: string, shown: string): Promise<string> {
 }
 
 /** A path as the project keeps it (absolute, `/`-separated). */
-function projectPath(p: string): string {
+export function projectPath(p: string): string {
   return normalizePath(path.resolve(p));
 }

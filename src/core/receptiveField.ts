@@ -133,3 +133,36 @@ export function coordinatesOf(index: number, sizes: readonly number[]): number[]
   }
   return out;
 }
+
+/**
+ * What one output element of a stack of layers sees of the stack's input, along one spatial dim:
+ * `size` input elements, consecutive outputs `jump` elements apart, the first output's field
+ * centred on input coordinate `start` (negative or fractional when padding is read).
+ */
+export interface ReceptiveField {
+  readonly size: number;
+  readonly jump: number;
+  readonly start: number;
+}
+
+/** The input itself: each element sees itself. */
+export const INPUT_FIELD: ReceptiveField = { size: 1, jump: 1, start: 0 };
+
+/** A sliding window along one dim (a conv's or a pool's): its effective kernel size, stride and padding before. */
+export interface WindowStep {
+  readonly effectiveKernel: number;
+  readonly stride: number;
+  readonly padBefore: number;
+}
+
+/** The field after one more window: r + (k_eff − 1)·j, j·s, start + ((k_eff − 1)/2 − p)·j. */
+export function throughWindow(field: ReceptiveField, step: WindowStep): ReceptiveField {
+  const reach = step.effectiveKernel - 1;
+  return { size: field.size + reach * field.jump, jump: field.jump * step.stride, start: field.start + (reach / 2 - step.padBefore) * field.jump };
+}
+
+/** A convolution's windows per spatial dim, from its geometry; undefined for a transposed one (its output elements see uneven fields). */
+export function convWindows(g: ConvGeometry): WindowStep[] | undefined {
+  if (g.transposed) return undefined;
+  return g.effectiveKernelSize.map((k, d) => ({ effectiveKernel: k, stride: g.stride[d] ?? 1, padBefore: g.padBefore[d] ?? 0 }));
+}

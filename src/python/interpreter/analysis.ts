@@ -170,7 +170,7 @@ function runIncrementally(doc: PythonDocument, options: AnalysisOptions, previou
 }
 
 function sameOptions(a: AnalysisOptions, b: AnalysisOptions): boolean {
-  return a.defaultDtype === b.defaultDtype && a.maxElements === b.maxElements && a.maxSteps === b.maxSteps && a.modules === b.modules;
+  return a.defaultDtype === b.defaultDtype && a.maxElements === b.maxElements && a.maxSteps === b.maxSteps && a.modules === b.modules && a.trace === b.trace;
 }
 
 function analysisOf(options: AnalysisOptions, interpreter: Interpreter): ShapeAnalysis {

@@ -16,11 +16,12 @@ import { callConvLayer, layerParameter } from '../rules/conv';
 import { applyLayer, layerHasParameters, unpoolShape } from '../rules/nn';
 import { UNKNOWN_DIM } from '../rules/shapes';
 import { callTensorMethod, tensorAttribute } from '../rules/tensorMethods';
+import type { TracedCallee } from './callTrace';
 import { RaisedInCall, type Activation, type Flow, type Machine, type SuperValue } from './machine';
 import { assignmentParts, callArguments } from '../syntax/nodes';
 import { mergeValues } from './merge';
 import {
-  Frame, intOf, itemsOf, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
+  Frame, intOf, itemsOf, knownFlag, knownInt, NONE, PLACEHOLDER, tupleOf, UNKNOWN, unknownBecause, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type TensorValue, type Value,
 } from './values';
 
 /** Calls of the file's own functions nested deeper than this are not followed. */
@@ -63,11 +64,25 @@ export class CallRunner {
   }
 
   private callValue(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value {
+    const trace = this.m.trace;
+    if (!trace) return this.callUntraced(callee, args, node);
+    const traced = tracedCallee(callee);
+    const call = trace.begin(traced, args.positional, args.keywords, node && this.m.siteOf(node));
+    let output: Value | undefined;
+    try {
+      output = this.callUntraced(callee, args, node);
+      return output;
+    } finally {
+      trace.end(call, output);
+    }
+  }
+
+  private callUntraced(callee: Value, args: CallArgs, node: SyntaxNode | undefined): Value {
     const m = this.m;
     m.tick();
     switch (callee.kind) {
       case 'path': {
-        if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return args.positional[0] ?? UNKNOWN;
+        if (callee.path === 'torch.nn.Parameter' || callee.path === 'torch.nn.parameter.Parameter') return asParameter(args);
         // On one device (or none), DataParallel's forward is its module's: the wrapper is followed as the module.
         if (DATA_PARALLEL.has(callee.path)) return args.positional[0] ?? args.keywords.get('module') ?? UNKNOWN;
         if ((callee.path === 'copy.deepcopy' || callee.path === 'copy.copy') && args.positional.length === 1) return copiedValue(args.positional[0] as Value, callee.path === 'copy.deepcopy');
@@ -218,9 +233,15 @@ export class CallRunner {
         if (key?.kind === 'str' && key.value !== undefined) self.attributes.set(key.value, args.positional[1] ?? UNKNOWN);
         return NONE;
       }
-      if (MODULE_IDENTITY_METHODS.has(name)) return self;
+      if (MODULE_IDENTITY_METHODS.has(name)) {
+        m.trace?.moduleMethod(self, name);
+        return self;
+      }
     }
-    if (self.kind === 'layer' && MODULE_IDENTITY_METHODS.has(name)) return self;
+    if (self.kind === 'layer' && MODULE_IDENTITY_METHODS.has(name)) {
+      m.trace?.moduleMethod(self, name);
+      return self;
+    }
     if ((self.kind === 'instance' || self.kind === 'layer') && name === 'parameters') return { kind: 'unknown', why: MODULE_PARAMETERS };
     return { kind: 'unknown', why: notStatic(node && m.siteOf(node)) };
   }
@@ -228,6 +249,7 @@ export class CallRunner {
   /** `obj.name`. */
   attribute(object: Value | SuperValue, name: string, node: SyntaxNode | undefined): Value {
     const m = this.m;
+    if (name === 'requires_grad_' && object.kind !== 'super') m.trace?.freezing(object);
     switch (object.kind) {
       case 'path': {
         let members = this.pathMembers.get(object.path);
@@ -265,7 +287,9 @@ export class CallRunner {
           const at = layer.keys.indexOf(name);
           if (at >= 0) return layer.children[at] ?? UNKNOWN;
         }
-        return layerAttribute(layer, name, m.defaultDtype) ?? { kind: 'method', self: object, name };
+        const found = layerAttribute(layer, name, m.defaultDtype);
+        // A layer's weight and bias are its parameters: freezing one is seen as freezing it.
+        return found?.kind === 'tensor' && (name === 'weight' || name === 'bias') ? { ...found, parameter: 'read' } : (found ?? { kind: 'method', self: object, name });
       }
       case 'class': {
         const found = this.findMethod(object, name)?.value;
@@ -395,6 +419,7 @@ export class CallRunner {
   callFunction(fn: FunctionValue, args: CallArgs, symbolic: boolean, owner?: ClassValue, call?: SyntaxNode): Value {
     const m = this.m;
     if (this.callStack.length >= MAX_CALL_DEPTH || this.callStack.includes(fn.node)) {
+      m.trace?.record({ kind: 'unfollowed' }, args.positional, args.keywords, UNKNOWN, call && m.siteOf(call));
       return { kind: 'unknown', why: { code: 'not-static', message: `cannot evaluate the recursive call of '${fn.name}' statically`, site: fn.module === m.currentModule ? m.siteOf(fn.node) : undefined } };
     }
     const leave = m.enterFunction(fn, call);
@@ -620,6 +645,24 @@ function copiedValue(v: Value, deep: boolean): Value {
 }
 
 /** A library path's value: a constant (`math.pi`), a dtype (`torch.float64`), or a path to call or read further. */
+/** What a trace calls a callee: modules by identity, library functions by path; what a call of anything else does is not followed. */
+function tracedCallee(callee: Value): TracedCallee {
+  if (callee.kind === 'instance') return { kind: 'module', module: callee };
+  if (callee.kind === 'layer') return { kind: 'module', module: callee.layer };
+  if (callee.kind === 'path') return { kind: 'library', path: callee.path };
+  if (callee.kind === 'method' && callee.self.kind === 'tensor') return { kind: 'library', path: `torch.Tensor.${callee.name}` };
+  // The file's own functions and classes run inside the call: what they call is traced.
+  if (callee.kind === 'function' || callee.kind === 'class' || callee.kind === 'method') return { kind: 'code' };
+  return { kind: 'unfollowed' };
+}
+
+/** `nn.Parameter(t)`: the tensor, known to be a parameter (what a module counts, unlike a buffer or a plain attribute). */
+function asParameter(args: CallArgs): Value {
+  const value = args.positional[0] ?? args.keywords.get('data');
+  const requiresGrad = knownFlag(args.positional[1] ?? args.keywords.get('requires_grad'), true);
+  return value?.kind === 'tensor' ? { ...value, parameter: 'created', requiresGrad } : (value ?? UNKNOWN);
+}
+
 function pathMember(path: string): Value {
   const dtype = dtypeOfPath(path);
   return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });

@@ -398,6 +398,14 @@ function membership(item: Value, container: Value): boolean | undefined {
 
 /** `a op b` on any values: tensors elementwise, Python numbers, sequences, comparisons. */
 export function numberBinary(m: Machine, operator: string, a: Value, b: Value, node: SyntaxNode): Value {
+  if (operator !== '@' || !m.trace) return untracedBinary(m, operator, a, b, node);
+  // A matrix product is an op of the model summary's, known or not.
+  const result = untracedBinary(m, operator, a, b, node);
+  m.trace.record({ kind: 'library', path: 'operator.matmul' }, [a, b], new Map(), result, m.siteOf(node));
+  return result;
+}
+
+function untracedBinary(m: Machine, operator: string, a: Value, b: Value, node: SyntaxNode): Value {
   if (a.kind === 'tensor' || b.kind === 'tensor') {
     if (a.kind === 'unknown' || b.kind === 'unknown') return { kind: 'tensor', shape: undefined, why: (a.kind === 'unknown' ? a.why : undefined) ?? (b.kind === 'unknown' ? b.why : undefined) };
     if ((isArithmetic(operator) || isComparison(operator) || operator === '@' || operator === '**') && isOperand(a) && isOperand(b)) return tensorBinary(m.rules(node), operator, a, b);

@@ -26,6 +26,7 @@ import { isImmutable, NeedsStatements, StatementRecord, topLevelStatements, type
 import { ModuleImports } from './imports';
 import { ModuleContext, type CallLink, type LoadedModule, type ModuleLoader } from './modules';
 import { RaisedInCall, type Activation, type Flow, type Machine, type Raised, type SuperValue } from './machine';
+import type { CallTrace } from './callTrace';
 import { shapesEqual } from './dim';
 import { RuleScope } from './ruleScope';
 import { excerpt, StatementRunner } from './statements';
@@ -46,6 +47,8 @@ export interface AnalysisOptions {
   readonly defaultDtype?: FloatDType;
   /** The project the file is part of: its imports of the project's modules are followed. */
   readonly modules?: ModuleLoader | undefined;
+  /** Where the run records its module calls (the model summary); the editor's analyses leave it out. */
+  readonly trace?: CallTrace | undefined;
 }
 
 /** Element operations the analysis itself may spend reading elements (`.item()`, a condition on a tensor). */
@@ -96,6 +99,7 @@ export class Interpreter implements Machine {
   readonly layerSites: WeakMap<Layer, Site>;
   readonly layerInputs: WeakMap<Layer, (readonly Dim[] | undefined)[]>;
   truncated = false;
+  readonly trace: CallTrace | undefined;
   /** The values each probed range had (every time it ran), by `from:to`. */
   readonly probed = new Map<string, Value[]>();
   /** The file analysed, and the file whose code runs now (another one's while one of its functions runs). */
@@ -151,6 +155,7 @@ export class Interpreter implements Machine {
     this.deadline = performance.now() + (options.timeBudgetMs ?? Infinity);
     this.maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.defaultDtype = options.defaultDtype ?? 'float32';
+    this.trace = options.trace;
     this.probes = probes && probes.length > 0 ? new Set(probes.map(probeKey)) : undefined;
     this.statements = reuse?.statements ?? topLevelStatements(doc.tree.topNode);
     const root = new ModuleContext(undefined, options.modules?.path, doc, this.statements, this.statements.map((s, i) => reuse?.records[i] ?? new StatementRecord(s.name, s.to - s.from)));
@@ -194,6 +199,7 @@ export class Interpreter implements Machine {
     const module = new Frame(undefined, new ModuleNames((name, own) => this.readModuleName(name, own), (name, value) => this.bindModuleName(name, value)));
     module.names.set('__name__', { kind: 'str', value: '__main__' });
     const top: Activation = { frame: module, returns: [], self: undefined, cls: undefined };
+    let tracePaused = false;
     try {
       for (let i = 0; i < this.statements.length; i++) {
         const record = this.records[i] as StatementRecord;
@@ -202,6 +208,10 @@ export class Interpreter implements Machine {
         this.exec(this.statements[i] as SyntaxNode, top);
       }
       // Functions no call reached: analysed once with unknown arguments (symbolic sizes).
+      if (this.trace) {
+        this.trace.paused++;
+        tracePaused = true;
+      }
       for (let i = 0; i < this.calls.functions.length; i++) {
         const { fn, definer } = this.calls.functions[i] as { fn: FunctionValue; definer: number };
         // Another file's functions are analysed in that file's own analysis.
@@ -216,6 +226,7 @@ export class Interpreter implements Machine {
       if (!(e instanceof BudgetExceeded)) throw e;
       this.truncated = true;
     } finally {
+      if (this.trace && tracePaused) this.trace.paused--;
       this.runAs(-1, 0);
     }
   }

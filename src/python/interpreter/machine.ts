@@ -5,6 +5,7 @@ import type { CallArgs, RuleContext } from '../rules/context';
 import type { SyntaxMemo } from '../syntax/memo';
 import type { Dim } from './dim';
 import { Frame, type ClassValue, type FunctionValue, type InstanceValue, type Layer, type ModuleRef, type ModuleValue, type Site, type TensorValue, type Value, type Why } from './values';
+import type { CallTrace } from './callTrace';
 
 /** How a statement ends: on to the next, or the path stops (`raise`: Python raised, here or in a call). */
 export type Flow = 'next' | 'return' | 'break' | 'continue' | 'raise';
@@ -109,6 +110,8 @@ export interface Machine {
   /** The names `from module import *` binds. */
   starNames(module: ModuleValue): [string, Value][];
 
+  /** The module calls of the run, when its options asked for them (the model summary). */
+  readonly trace: CallTrace | undefined;
   /** Records where a layer was constructed and which inputs reached it. */
   layerBuilt(layer: Layer, node: SyntaxNode): void;
   layerCalled(layer: Layer, input: readonly Dim[] | undefined): void;

@@ -223,6 +223,7 @@ export class StatementRunner {
     }
     const object = m.evalSafely(objectNode, act);
     // `x.requires_grad = flag`: the name x was read through keeps its values, with the new flag.
+    if (name === 'requires_grad') m.trace?.freezing(object);
     if (object.kind === 'tensor' && name === 'requires_grad') this.changeInPlace(objectNode, object, { ...object, requiresGrad: knownFlag(value, false) }, statement, act, false);
     else if (object.kind === 'instance') object.attributes.set(name, value);
     else if (object.kind === 'dict' && object.argparse === 'namespace') object.entries.set(name, value);
@@ -232,6 +233,7 @@ export class StatementRunner {
   private replaceParameter(owner: Value, parameter: 'weight' | 'bias', value: Value, statement: SyntaxNode): void {
     if (owner.kind !== 'layer') return;
     const layer = owner.layer;
+    this.m.trace?.reassigned.add(layer);
     const tensor = value.kind === 'tensor' ? value : undefined;
     this.m.guard(statement, () => {
       if (value.kind !== 'tensor' && value.kind !== 'unknown' && value.kind !== 'none') throw messages.layerParameterType(pythonTypeName(value), parameter);
@@ -289,9 +291,8 @@ export class StatementRunner {
     if (truth === false) return this.runClauses(clauses.slice(1), act, statement);
     // Unknown condition: both ways, each on its own copy of the names, then merged.
     const thenAct = fork(act);
-    const thenFlow = this.execBlock(first.body, thenAct);
     const elseAct = fork(act);
-    const elseFlow = this.runClauses(clauses.slice(1), elseAct, statement);
+    const [thenFlow, elseFlow] = this.uncertainly(() => [this.execBlock(first.body, thenAct), this.runClauses(clauses.slice(1), elseAct, statement)]);
     return this.join(act, [[thenAct, thenFlow], [elseAct, elseFlow]], statement);
   }
 
@@ -346,6 +347,12 @@ export class StatementRunner {
     return this.unknownLoop(body, act, (pass) => bindTarget(element, pass), node);
   }
 
+  /** Runs a path the analysis cannot tell is taken (the trace marks the calls made on it). */
+  private uncertainly<T>(run: () => T): T {
+    const trace = this.m.trace;
+    return trace ? trace.uncertainly(run) : run();
+  }
+
   /** `while`: unrolled while its condition is known (at most MAX_UNROLL times), else one pass, merged. */
   private whileStatement(node: SyntaxNode, act: Activation): Flow {
     const m = this.m;
@@ -370,7 +377,7 @@ export class StatementRunner {
   private unknownLoop(body: SyntaxNode, act: Activation, bindTargets: (pass: Activation) => void, statement: SyntaxNode): Flow {
     const pass = fork(act);
     bindTargets(pass);
-    const flow = this.execBlock(body, pass);
+    const flow = this.uncertainly(() => this.execBlock(body, pass));
     this.join(act, [[fork(act), 'next'], [pass, flow === 'return' || flow === 'raise' ? flow : 'next']], statement);
     return 'next';
   }
@@ -397,7 +404,7 @@ export class StatementRunner {
     for (const handler of parts.filter((p) => p.kind === 'except')) {
       const handlerAct = fork(act);
       if (handler.name) handlerAct.frame.names.set(this.m.src(handler.name), { kind: 'unknown', why: this.joinedWhy(node) });
-      paths.push([handlerAct, this.execBlock(handler.body, handlerAct)]);
+      paths.push([handlerAct, this.uncertainly(() => this.execBlock(handler.body, handlerAct))]);
     }
     const joined = this.join(act, paths, node);
     const final = parts.find((p) => p.kind === 'finally');

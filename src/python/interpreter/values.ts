@@ -51,6 +51,11 @@ export interface TensorValue {
   readonly layout?: Layout | undefined;
   /** Why the values are not known, when that was worked out. */
   readonly why?: Why | undefined;
+  /**
+   * A parameter: `created` by `nn.Parameter(...)` (what a module's parameter count counts), or
+   * `read` from a layer (`fc.weight`; assigned to another module, a tied weight).
+   */
+  readonly parameter?: 'created' | 'read' | undefined;
   /** PyTorch's `requires_grad`, when known (a few kernels, the 1-D max pool's, are chosen by it). */
   readonly requiresGrad?: boolean | undefined;
   /** The conv layer whose output this is (through shape-preserving ops), for quick fixes. */
@@ -207,16 +212,17 @@ export type Layer =
   }
   | { readonly type: 'flatten'; readonly startDim: number; readonly endDim: number }
   | { readonly type: 'unflatten'; readonly dim: number; readonly sizes: readonly Dim[] }
-  | { readonly type: 'batchNorm'; readonly spatialDims: number; readonly numFeatures: Dim }
-  | { readonly type: 'layerNorm'; readonly normalizedShape: readonly number[] }
+  /** `parameters`: how many its constructor gives it (its affine weight and bias), when known. */
+  | { readonly type: 'batchNorm'; readonly spatialDims: number; readonly numFeatures: Dim; readonly parameters: number | undefined }
+  | { readonly type: 'layerNorm'; readonly normalizedShape: readonly number[]; readonly parameters: number | undefined }
   /**
    * Activations, dropout, identity, GroupNorm, InstanceNorm: output shape = input shape.
    * `instanceNormDims`: an InstanceNorm that computes its statistics from the input, which then needs more than one spatial element.
    */
-  | { readonly type: 'elementwise'; readonly name: string; readonly instanceNormDims?: number | undefined }
+  | { readonly type: 'elementwise'; readonly name: string; readonly instanceNormDims?: number | undefined; readonly parameters: number | undefined }
   | { readonly type: 'upsample'; readonly size: readonly number[] | undefined; readonly scale: readonly number[] | undefined }
   | { readonly type: 'pixelShuffle'; readonly factor: number; readonly inverse: boolean }
-  | { readonly type: 'embedding'; readonly embeddingDim: Dim }
+  | { readonly type: 'embedding'; readonly embeddingDim: Dim; readonly parameters: number | undefined }
   /** MSELoss, CrossEntropyLoss...: `functional` names the F.* form. */
   | { readonly type: 'loss'; readonly functional: string; readonly reduction: string | undefined }
   /** ZeroPad2d, ReflectionPad1d...: F.pad's pads, last dim first. */

@@ -8,7 +8,7 @@ import {
   bigIntOf, itemsOf, knownFlag, knownInt, knownNumber, pythonTypeName, sizeOf, UNKNOWN, type Layer, type Value,
 } from '../interpreter/values';
 import type { Call } from './context';
-import { applyConvLayer, convLayer, CONV_LAYER_SIGNATURES, symbolicInput } from './conv';
+import { applyConvLayer, convLayer, CONV_LAYER_SIGNATURES, convWeightShape, symbolicInput } from './conv';
 import { recurrentLayer } from './recurrent';
 import { messages, PythonError } from './messages';
 import { flattenShape, padShape, unflattenShape, UNKNOWN_DIM } from './shapes';
@@ -205,6 +205,35 @@ export function layerHasParameters(layer: Layer): boolean {
   }
 }
 
+/**
+ * The parameters a layer holds itself (PyTorch's `sum(p.numel() for p in layer.parameters(recurse=False))`);
+ * undefined when not known (a weight set by assignment, a recurrent layer's are not counted yet).
+ */
+export function layerParameterCount(layer: Layer): number | undefined {
+  switch (layer.type) {
+    case 'conv': {
+      const weight = convWeightShape(layer);
+      if (layer.weight || layer.biasValue || !allKnown(weight) || !isKnown(layer.outChannels)) return undefined;
+      return (productOfDims(weight) as number) + (layer.bias ? layer.outChannels : 0);
+    }
+    case 'linear':
+      if (layer.weight || layer.inFeatures === undefined || !isKnown(layer.inFeatures) || !isKnown(layer.outFeatures)) return undefined;
+      return layer.inFeatures * layer.outFeatures + (layer.bias ? layer.outFeatures : 0);
+    case 'batchNorm':
+    case 'layerNorm':
+    case 'elementwise':
+    case 'embedding':
+      return layer.parameters;
+    case 'recurrent':
+      return undefined;
+    case 'container':
+    case 'loss':
+      return 0;
+    default:
+      return layerHasParameters(layer) ? undefined : 0;
+  }
+}
+
 function checkBatchNormRank(spatialDims: number, rank: number): void {
   const expected = spatialDims === 1 ? [2, 3] : [spatialDims + 2];
   if (!expected.includes(rank)) throw messages.batchNormRank(expected, rank);
@@ -263,6 +292,29 @@ export function poolLayer(max: boolean, dims: number, b: ReadonlyMap<string, Val
 function moduleNames(dict: Extract<Value, { kind: 'dict' }>): string[] | undefined {
   const keys = [...dict.entries.keys()];
   return keys.every((k): k is string => typeof k === 'string') ? keys : undefined;
+}
+
+/** The arguments of BatchNorm*d, InstanceNorm*d and SyncBatchNorm, in order. */
+const NORM_SIGNATURE = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'];
+
+/** A norm's parameters: its weight and bias of `size` each when `affine` (default `fallback`); undefined when not known. */
+function affineParameters(affine: Value | undefined, fallback: boolean, size: Dim | undefined): number | undefined {
+  const on = knownFlag(affine, fallback);
+  if (on === false) return 0;
+  return on === true && size !== undefined && isKnown(size) ? 2 * size : undefined;
+}
+
+/** The parameters of an activation-like layer: PReLU's slopes, SyncBatchNorm's affine ones; a Lazy layer's are not known until its first call. */
+function elementwiseParameters(call: Call, name: string): number | undefined {
+  if (name === 'PReLU') {
+    const count = call.bind(['num_parameters', 'init']).get('num_parameters');
+    return count === undefined ? 1 : knownInt(count);
+  }
+  if (name === 'SyncBatchNorm') {
+    const b = call.bind(NORM_SIGNATURE);
+    return affineParameters(b.get('affine'), true, sizeOf(b.get('num_features')));
+  }
+  return name.startsWith('Lazy') ? undefined : 0;
 }
 
 /** `nn.<name>(...)`: the layer value, unknown when the arguments are not static enough, undefined when not a layer Conv Lab knows. */
@@ -375,27 +427,32 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
   }
   const batchNorm = /^BatchNorm([123])d$/.exec(name);
   if (batchNorm) {
-    const features = sizeOf(call.bind(['num_features']).get('num_features'));
-    return features === undefined ? 'unknown' : { type: 'batchNorm', spatialDims: Number(batchNorm[1]), numFeatures: features };
+    const b = call.bind(NORM_SIGNATURE);
+    const features = sizeOf(b.get('num_features'));
+    return features === undefined ? 'unknown' : { type: 'batchNorm', spatialDims: Number(batchNorm[1]), numFeatures: features, parameters: affineParameters(b.get('affine'), true, features) };
   }
   if (name === 'LayerNorm') {
-    const shape = intsOrInt(call.bind(['normalized_shape']).get('normalized_shape'));
-    return shape === undefined ? 'unknown' : { type: 'layerNorm', normalizedShape: typeof shape === 'number' ? [shape] : shape };
+    const b = call.bind(['normalized_shape', 'eps', 'elementwise_affine']);
+    const shape = intsOrInt(b.get('normalized_shape'));
+    if (shape === undefined) return 'unknown';
+    const normalizedShape = typeof shape === 'number' ? [shape] : shape;
+    return { type: 'layerNorm', normalizedShape, parameters: affineParameters(b.get('elementwise_affine'), true, normalizedShape.reduce((n, d) => n * d, 1)) };
   }
   if (name === 'GroupNorm') {
-    const b = call.bind(['num_groups', 'num_channels']);
+    const b = call.bind(['num_groups', 'num_channels', 'eps', 'affine']);
     const [groups, channels] = [knownInt(b.get('num_groups')), knownInt(b.get('num_channels'))];
     if (groups !== undefined && channels !== undefined && groups > 0 && channels % groups !== 0) throw messages.groupNormChannels(call.ctx.site);
-    return { type: 'elementwise', name };
+    return { type: 'elementwise', name, parameters: affineParameters(b.get('affine'), true, channels) };
   }
   if (name === 'RNN' || name === 'LSTM' || name === 'GRU') return recurrentLayer(call, name);
   const instanceNorm = /^InstanceNorm([123])d$/.exec(name);
   if (instanceNorm) {
     // Without running stats F.instance_norm always uses the input's (train or eval); with them, the mode decides.
     const tracked = call.positional.length >= 5 ? undefined : knownFlag(call.keywords.get('track_running_stats'), false);
-    return { type: 'elementwise', name, instanceNormDims: tracked === false ? Number(instanceNorm[1]) : undefined };
+    const b = call.bind(NORM_SIGNATURE);
+    return { type: 'elementwise', name, instanceNormDims: tracked === false ? Number(instanceNorm[1]) : undefined, parameters: affineParameters(b.get('affine'), false, sizeOf(b.get('num_features'))) };
   }
-  if (ELEMENTWISE_LAYERS.has(name)) return { type: 'elementwise', name };
+  if (ELEMENTWISE_LAYERS.has(name)) return { type: 'elementwise', name, parameters: elementwiseParameters(call, name) };
   if (name === 'Upsample' || name === 'UpsamplingNearest2d' || name === 'UpsamplingBilinear2d') {
     const b = call.bind(['size', 'scale_factor']);
     const size = intsOrInt(b.get('size'));
@@ -407,8 +464,10 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     return factor === undefined ? 'unknown' : { type: 'pixelShuffle', factor, inverse: name === 'PixelUnshuffle' };
   }
   if (name === 'Embedding') {
-    const dim = sizeOf(call.bind(['num_embeddings', 'embedding_dim']).get('embedding_dim'));
-    return dim === undefined ? 'unknown' : { type: 'embedding', embeddingDim: dim };
+    const b = call.bind(['num_embeddings', 'embedding_dim']);
+    const dim = sizeOf(b.get('embedding_dim'));
+    const count = sizeOf(b.get('num_embeddings'));
+    return dim === undefined ? 'unknown' : { type: 'embedding', embeddingDim: dim, parameters: count !== undefined && isKnown(count) && isKnown(dim) ? count * dim : undefined };
   }
   if (name === 'Sequential') {
     const dict = p.length === 1 && p[0]?.kind === 'dict' ? p[0] : undefined;
