@@ -644,7 +644,6 @@ function copiedValue(v: Value, deep: boolean): Value {
   }
 }
 
-/** A library path's value: a constant (`math.pi`), a dtype (`torch.float64`), or a path to call or read further. */
 /** What a trace calls a callee: modules by identity, library functions by path; what a call of anything else does is not followed. */
 function tracedCallee(callee: Value): TracedCallee {
   if (callee.kind === 'instance') return { kind: 'module', module: callee };
@@ -663,6 +662,7 @@ function asParameter(args: CallArgs): Value {
   return value?.kind === 'tensor' ? { ...value, parameter: 'created', requiresGrad } : (value ?? UNKNOWN);
 }
 
+/** A library path's value: a constant (`math.pi`), a dtype (`torch.float64`), or a path to call or read further. */
 function pathMember(path: string): Value {
   const dtype = dtypeOfPath(path);
   return CONSTANTS.get(path) ?? (dtype ? { kind: 'dtype', ...dtype } : { kind: 'path', path });
