@@ -277,9 +277,9 @@ export class ExpressionEvaluator {
 
   private binaryExpression(node: SyntaxNode, act: Activation): Value {
     const m = this.m;
-    const [left, op, right] = m.syntax.of(meaningfulChildren, node);
-    if (!left || !op || !right) return UNKNOWN;
-    const operator = m.src(op);
+    const { left, operator, right } = this.binaryParts(node);
+    if (!left || !right) return UNKNOWN;
+    if (isChainable(operator)) return this.comparison(node, act).value;
     if (operator === 'and' || operator === 'or') {
       const a = this.eval(left, act);
       const truth = m.truthOf(a);
@@ -293,6 +293,41 @@ export class ExpressionEvaluator {
     const a = this.eval(left, act);
     const b = this.eval(right, act);
     return m.guard(node, () => numberBinary(m, operator, a, b, node), undefined, () => [a, b]);
+  }
+
+  /** A binary expression's operands and operator (`is not` and `not in` are two tokens). */
+  private binaryParts(node: SyntaxNode): { left: SyntaxNode | undefined; operator: string; right: SyntaxNode | undefined } {
+    const m = this.m;
+    const parts = m.syntax.of(meaningfulChildren, node);
+    if (parts.length < 3) return { left: undefined, operator: '', right: undefined };
+    const operator = parts.length === 3 ? m.src(parts[1] as SyntaxNode) : parts.slice(1, -1).map((p) => m.src(p)).join(' ');
+    return { left: parts[0], operator, right: parts[parts.length - 1] };
+  }
+
+  /**
+   * A comparison, and its right operand's value. `a < b < c` is Python's `a < b and b < c` with `b`
+   * evaluated once, but the grammar nests it as `(a < b) < c`: a comparison whose left side is an
+   * unparenthesised comparison continues that chain.
+   */
+  private comparison(node: SyntaxNode, act: Activation): { value: Value; right: Value } {
+    const m = this.m;
+    const { left, operator, right } = this.binaryParts(node);
+    if (!left || !right) return { value: UNKNOWN, right: UNKNOWN };
+    const chained = left.name === 'BinaryExpression' && isChainable(this.binaryParts(left).operator);
+    let before: Value | undefined;
+    let a: Value;
+    if (chained) {
+      const link = this.comparison(left, act);
+      before = link.value;
+      // `False and ...`: the rest of the chain is not evaluated.
+      if (m.truthOf(before) === false) return { value: before, right: UNKNOWN };
+      a = link.right;
+    } else a = this.eval(left, act);
+    const b = this.eval(right, act);
+    const value = m.guard(node, () => numberBinary(m, operator, a, b, node), undefined, () => [a, b]);
+    if (!before || m.truthOf(before) === true) return { value, right: b };
+    // `before` may be true or false: the chain is false when this link is, else not known.
+    return { value: before.kind === 'bool' && value.kind === 'bool' ? { kind: 'bool', value: value.value === false ? false : undefined } : UNKNOWN, right: b };
   }
 
   private unary(node: SyntaxNode, act: Activation): Value {
@@ -394,6 +429,11 @@ function membership(item: Value, container: Value): boolean | undefined {
     if (equal === undefined) unsure = true;
   }
   return unsure ? undefined : false;
+}
+
+/** Python's comparison operators, which chain (`a < b < c`). */
+function isChainable(operator: string): boolean {
+  return isComparison(operator) || operator === 'is' || operator === 'is not' || operator === 'in' || operator === 'not in';
 }
 
 /** `a op b` on any values: tensors elementwise, Python numbers, sequences, comparisons. */

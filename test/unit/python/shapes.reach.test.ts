@@ -240,4 +240,27 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
     // The deep copy keeps [1, 2] (2 items); the shallow one shares the list appended to (3 items).
     assert.deepEqual(shapesOf(source), ['7 a: [2]', '8 b: [3]']);
   });
+  it('chains comparisons as Python does, and reads `is not` and `not in`', () => {
+    const source = [
+      'import torch', 'from torch import nn', 'n = 5',
+      'a = torch.zeros(2) if 0 <= n < 3 else torch.zeros(3, 3)', //                    4
+      'b = torch.zeros(2) if n < 7 < n else torch.zeros(4)', //                         5
+      'c = torch.zeros(2) if 1 < n <= 5 != 6 else torch.zeros(4)', //                   6
+      'class Block(nn.Module):', //                                                      7
+      '    def __init__(self, downsample=None):', //                                     8
+      '        super().__init__(); self.downsample = downsample', //                      9
+      '    def forward(self, x):', //                                                     10
+      '        if self.downsample is not None: x = self.downsample(x)', //                11
+      '        return x', //                                                              12
+      'd = Block()(torch.zeros(1, 4, 8, 8))', //                                          13
+      'e = Block(nn.Conv2d(4, 6, 1))(torch.zeros(1, 4, 8, 8))', //                        14
+      'f = torch.zeros(1) if 3 not in [1, 2] else torch.zeros(2)', //                     15
+    ].join('\n');
+    // Python: 0 <= 5 < 3 is (0 <= 5) and (5 < 3), False: a is (3, 3), not the (2,) of (0 <= 5) < 3 = True < 3.
+    // 5 < 7 < 5: False, b is (4,). 1 < 5 <= 5 != 6: all three hold, c is (2,).
+    // Block(): downsample is None, forward returns x as it came, (1, 4, 8, 8); with a 1×1 conv to 6 channels,
+    // (1, 6, 8, 8). 3 is not in [1, 2]: f is (1,).
+    assert.deepEqual(shapesOf(source).filter((s) => !s.startsWith('11 ')), ['4 a: [3,3]', '5 b: [4]', '6 c: [2]', '13 d: [1,4,8,8]', '14 e: [1,6,8,8]', '15 f: [1]']);
+    assert.deepEqual(messagesOf(source), []);
+  });
 });
