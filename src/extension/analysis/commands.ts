@@ -6,8 +6,9 @@ import { formatOpArgs } from '../../core/opArgsText';
 import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
-import { isOneOf, VIEW_NAMES, type ViewName } from '../../protocol/panel';
+import { isOneOf, VIEW_NAMES } from '../../protocol/panel';
 import type { Ctx } from '../ctx';
+import type { LayerLinkArgs } from './service';
 
 export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors: number } | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -21,14 +22,6 @@ export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors:
     if (choice === 'Show Log') ctx.log.show();
   });
   return counts;
-}
-
-/** Where a hover link points: a position in a document; the checkerboard hint's link also names the panel view to open. */
-export interface LayerLinkArgs {
-  readonly uri: string;
-  readonly line: number;
-  readonly character: number;
-  readonly view?: ViewName;
 }
 
 /** Deterministic stand-in values in [-1, 1) (mulberry32): the same picture on every run. */

@@ -7,12 +7,20 @@ import * as vscode from 'vscode';
 import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
 import { CHECKERBOARD_CODE } from '../../python/features/checkerboard';
 import type { TextEdit } from '../../python';
-import type { LayerLinkArgs } from './commands';
+import type { ViewName } from '../../protocol/panel';
 import type { Config } from '../config';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
 import { normalizePath } from '../../python/project/paths';
 import { isPython, lengthOf, locate, notebookOf, offsetIn, programOf, programText, type Program } from './programs';
+
+/** Where a hover's Run / Visualize link points: a position in a document; the checkerboard hint's link also names the panel view to open. */
+export interface LayerLinkArgs {
+  readonly uri: string;
+  readonly line: number;
+  readonly character: number;
+  readonly view?: ViewName;
+}
 
 /** Typing pauses this long before diagnostics are recomputed. */
 const DIAGNOSTICS_DELAY_MS = 250;
@@ -390,7 +398,7 @@ function callChain(d: WireDiagnostic): vscode.DiagnosticRelatedInformation[] {
 /** The command link that opens the panel on the overlap map of the layer built at `position`. */
 function overlapMapLink(uri: vscode.Uri, position: vscode.Position): vscode.Uri {
   const args: LayerLinkArgs = { uri: uri.toString(), line: position.line, character: position.character, view: 'overlap' };
-  return vscode.Uri.parse(`command:convLab.visualizeLayerAt?${encodeURIComponent(JSON.stringify(args))}`);
+  return vscode.Uri.parse(`command:convLab.visualizeLayerAt?${encodeURIComponent(JSON.stringify([args]))}`);
 }
 
 /** The file on disk a program is, as the worker's project keeps paths (none for an untitled document). */
