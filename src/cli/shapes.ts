@@ -13,8 +13,9 @@ import { pythonFilesUnder } from './gitignore';
 export const SHAPES_USAGE = `usage: conv-lab shapes PATH... [--root DIR]... [--json]
 
 Infers the shape of every tensor the files bind, without running them, and reports the errors
-PyTorch would raise (with PyTorch's wording). A PATH is a .py or .ipynb file, or a folder: every
-.py and .ipynb file under it that Git does not ignore. Imports of the project's own modules are
+PyTorch would raise (with PyTorch's wording) and the transposed convs whose uneven overlap gives
+checkerboard artifacts (hints). A PATH is a .py or .ipynb file, or a folder: every .py and .ipynb
+file under it that Git does not ignore. Imports of the project's own modules are
 followed across files (searched in the importing script's folder, each --root, each folder named,
 the current folder and its src/), so a model's forward is analysed with the shapes a script passes
 it, and an error raised in an imported file is reported there, with the calls that led to it. A
@@ -22,12 +23,14 @@ notebook is read as its code cells in order; its line numbers count over the cel
 
 options:
   --root DIR  also search DIR for imports (repeatable), as Python's sys.path
-  --json      one JSON object: {"bindings": [{"line", "name", "shape"}], "diagnostics": [{"line", "column", "code", "message"}]}
-              (a shape is a list of ints, symbolic sizes as strings, or null when unknown); an
+  --json      one JSON object: {"bindings": [{"line", "name", "shape"}], "diagnostics": [{"line", "column", "code", "message", "severity"}]}
+              (a shape is a list of ints, symbolic sizes as strings, or null when unknown; severity
+              is "error", or "hint" for a transposed conv whose kernel_size is not a multiple of
+              its stride, the checkerboard lint, which does not count as an error); an
               entry in another file than the one named has "file" (relative to the current
               folder), a diagnostic reached through calls from other files has "chain"
 
-exit code: 0 no errors found, 1 errors found, 2 bad usage or unreadable file`;
+exit code: 0 no errors found (hints or not), 1 errors found, 2 bad usage or unreadable file`;
 
 /** At most this many files are analysed in one run (a folder with more is refused, not half-read). */
 const MAX_FILES = 5_000;

@@ -657,6 +657,57 @@ export function outputPaddingToRestore(target: number, p: Omit<ConvTransposeDimP
   return valid ? outputPadding : undefined;
 }
 
+/**
+ * The spatial dims (0-based) whose kernel size is not a multiple of the stride: a transposed
+ * conv's output pixels there get different numbers of kernel taps, the uneven overlap behind
+ * checkerboard artifacts (Odena et al., 2016).
+ */
+export function unevenOverlapDims(kernelSize: readonly number[], stride: readonly number[]): number[] {
+  return kernelSize.flatMap((k, d) => (k % (stride[d] ?? 1) !== 0 ? [d] : []));
+}
+
+/** One dim of a transposed conv, every argument given. */
+export type ConvTransposeDimArgs = Required<Omit<ConvTransposeDimParams, 'input'>>;
+
+/**
+ * The same dim with kernel_size = 2·stride (every output pixel gets two taps per input pixel
+ * step), and the padding ≥ 0 and output_padding < max(stride, dilation) that keep the output
+ * length for every input length; undefined when no such pair exists.
+ */
+export function evenOverlapTransposeDim(p: ConvTransposeDimArgs): ConvTransposeDimArgs | undefined {
+  // The output is (in − 1)·stride + c for every input length, and the stride stays: c, the
+  // output at in = 1, is what must not change.
+  const kernel = 2 * p.stride;
+  const excess = convTransposeOutputLength({ ...p, input: 1, kernel, padding: 0, outputPadding: 0 }) - convTransposeOutputLength({ ...p, input: 1 });
+  // 2·padding − output_padding must take away `excess`: an odd excess needs output_padding 1, a negative one only output_padding.
+  const outputPadding = excess >= 0 ? excess % 2 : -excess;
+  const fixed = { ...p, kernel, padding: (excess + outputPadding) / 2, outputPadding };
+  return outputPadding < Math.max(p.stride, p.dilation) ? fixed : undefined;
+}
+
+/** Nearest upsampling by `scale` then a stride-1 conv of `kernel` and `padding`, for one dim. */
+export interface UpsampleConvDim {
+  readonly scale: number;
+  readonly kernel: number;
+  readonly padding: number;
+}
+
+/**
+ * Nearest upsampling by the stride, then a stride-1 conv, whose output length equals the
+ * transposed conv's for every input length: the conv's kernel is the transposed conv's (or one
+ * more, when only that gives an integer padding ≥ 0). Undefined when neither does.
+ */
+export function upsampleConvDim(p: ConvTransposeDimArgs): UpsampleConvDim | undefined {
+  // Upsampling gives stride·in, which a stride-1 conv changes by a constant: both outputs are
+  // stride·in + constant, equal for every input once equal at in = 1.
+  const target = convTransposeOutputLength({ ...p, input: 1 });
+  for (const kernel of [p.kernel, p.kernel + 1]) {
+    const twicePadding = target - convOutputLength({ input: p.stride, kernel });
+    if (twicePadding >= 0 && twicePadding % 2 === 0) return { scale: p.stride, kernel, padding: twicePadding / 2 };
+  }
+  return undefined;
+}
+
 /** `L` for 1-D, `H`, `W` for 2-D, `D`, `H`, `W` for 3-D. */
 export function dimensionNames(spatialDims: number): string[] {
   return spatialDims === 1 ? ['L'] : spatialDims === 2 ? ['H', 'W'] : ['D', 'H', 'W'];

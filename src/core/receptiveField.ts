@@ -78,11 +78,6 @@ export function overlapCounts(index: LinkIndex): Int32Array {
   return counts;
 }
 
-/** The spatial dims (0-based) whose kernel size is not a multiple of the stride: their overlap is uneven. */
-export function unevenOverlapDims(g: ConvGeometry): number[] {
-  return g.kernelSize.flatMap((k, d) => (k % (g.stride[d] ?? 1) !== 0 ? [d] : []));
-}
-
 /**
  * For a convolution, what each position of the padded input along every spatial dim reads:
  * the input element (the padding mode's mirror/clamp/wrap included) or −1 for a zero. Sizes are

@@ -1,4 +1,5 @@
-import { checkShapes, runLayerAt, runOnRange, type LayerLinkArgs, type RangeLinkArgs } from './analysis/commands';
+import { checkShapes, runLayerAt, runOnRange, type RangeLinkArgs } from './analysis/commands';
+import type { LayerLinkArgs } from './analysis/service';
 import type { CommandFactory } from './ctx';
 import { runNpy, type RunNpyArgs } from './runNpy';
 import { openExample } from './walkthrough';

@@ -7,7 +7,7 @@ import { normalizePath } from '../python/project/paths';
 import { TORCH_PRINT_DEFAULTS } from '../core/format';
 import { DEFAULT_MAX_ELEMENTS } from '../core/tensor';
 import type { AnalysisSettings } from '../protocol/analysis';
-import type { InlayHintsMode } from '../python';
+import type { InlayHintsMode, LintSettings } from '../python';
 
 export interface Settings {
   /** Compute worker threads; 0 sizes the pool to the machine. */
@@ -22,6 +22,8 @@ export interface Settings {
   /** Where imports are searched after a file's own folder: `convLab.extraPaths` (per folder), the workspace folders, their `src/`. */
   readonly importRoots: string;
   readonly maxIndexedFiles: number;
+  /** `convLab.lint.checkerboard`: the hint on transposed convs whose kernel_size is not a multiple of the stride. */
+  readonly lintCheckerboard: boolean;
 }
 
 const SECTION = 'convLab';
@@ -58,6 +60,11 @@ export class Config implements vscode.Disposable {
     return { defaultDtype, maxElements, roots: JSON.parse(importRoots) as string[], maxIndexedFiles };
   }
 
+  /** The hints the analysis adds to its errors. */
+  get lintSettings(): LintSettings {
+    return { checkerboard: this.current.lintCheckerboard };
+  }
+
   /** How results are printed: PyTorch's form with these print options. */
   get printSettings(): { precision: number; defaultDtype: 'float32' | 'float64' } {
     return { precision: this.current.displayPrecision, defaultDtype: this.current.defaultDtype };
@@ -85,6 +92,7 @@ function read(): Settings {
     inlayHints: hints === 'off' || hints === 'all' ? hints : 'assignments',
     importRoots: JSON.stringify(importRoots()),
     maxIndexedFiles: int('maxIndexedFiles', 2_000, 10, 100_000),
+    lintCheckerboard: config.get<unknown>('lint.checkerboard', true) !== false,
   };
 }
 

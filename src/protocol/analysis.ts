@@ -9,6 +9,7 @@ import type { OpArgs, OpName, OpRequest } from '../core/vocabulary';
 import type { DType, Tensor } from '../core/tensor';
 import type { Span, TextEdit } from '../python/syntax/document';
 import type { Hover } from '../python/features/hover';
+import type { LintSettings } from '../python/features/checkerboard';
 import type { InlayHint, InlayHintsMode } from '../python/features/inlayHints';
 import type { QuickFix } from '../python/features/quickFixes';
 import type { RpcEndpoint } from './rpc';
@@ -69,6 +70,8 @@ type Query = ProgramAt;
 
 export interface DiagnosticsQuery extends Query {
   readonly type: 'diagnostics';
+  /** The hints wanted besides the errors (`convLab.lint.*`); none when absent. */
+  readonly lint?: LintSettings;
 }
 
 export interface InlayHintsQuery extends Query {
@@ -85,13 +88,15 @@ export interface HoverQuery extends Query {
 export interface CodeActionsQuery extends Query {
   readonly type: 'codeActions';
   /** The diagnostic to fix, as the worker reported it. */
-  readonly diagnostic: { readonly from: number; readonly to: number; readonly code: string; readonly message: string };
+  readonly diagnostic: { readonly from: number; readonly to: number; readonly code: string; readonly message: string; readonly severity: WireSeverity };
 }
 
 /** The op a layer constructed at `offset` runs for the first input it was called with. */
 export interface LayerOpQuery extends Query {
   readonly type: 'layerOp';
   readonly offset: number;
+  /** With no known input reaching the layer, run it on a small placeholder one (the overlap map needs only its geometry). */
+  readonly placeholderInput?: boolean;
 }
 
 export interface BindingsQuery extends Query {
@@ -141,6 +146,9 @@ export type ToAnalysisMessage =
   | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
   | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery;
 
+/** An error PyTorch or Python raises, or a hint of Conv Lab's own (the checkerboard lint). */
+export type WireSeverity = 'error' | 'hint';
+
 export interface WireDiagnostic {
   readonly from: number;
   readonly to: number;
@@ -148,7 +156,9 @@ export interface WireDiagnostic {
   readonly column: number;
   readonly code: string;
   readonly message: string;
-  readonly kind: string;
+  readonly severity: WireSeverity;
+  /** The Python exception of an error; a hint has none. */
+  readonly kind?: string | undefined;
   readonly related?: Span | undefined;
   /** Where the range ends (1-based), for a file the host has no text of. */
   readonly endLine: number;

@@ -130,7 +130,8 @@ function isRecord(x: unknown): x is Json {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function isOneOf<T extends string>(values: readonly T[], x: unknown): x is T {
+/** Whether `x` (from the webview, or a command link's arguments) is one of `values`. */
+export function isOneOf<T extends string>(values: readonly T[], x: unknown): x is T {
   return typeof x === 'string' && (values as readonly string[]).includes(x);
 }
 

@@ -13,11 +13,12 @@ export { PythonDocument, textDifference, type LineColumn, type Span, type TextEd
 export { percentCells, wholeCellStatements } from './syntax/cells';
 export { NotebookError, notebookSource } from './notebook';
 export { analyzeShapes, type AnalysisOptions, type LocatedDiagnostic, type ShapeAnalysis, type ShapeBinding } from './interpreter/analysis';
+export { checkerboardHints, type LintHint, type LintSettings } from './features/checkerboard';
 export { evaluateExpressions, evaluateTensorExpression, expressionAt, TypedExpressions, type EvaluatedTensor, type Evaluation, type EvaluateOptions, type SourceError } from './features/evaluation';
 export { hoverAt, type Hover } from './features/hover';
 export { inlayHints, type InlayHint, type InlayHintsMode } from './features/inlayHints';
 export { kernelChoices, type KernelChoice } from './features/kernelChoices';
-export { layerAtOffset } from './features/layerAt';
+export { convCallAt, layerAtOffset } from './features/layerAt';
 export { nearestLayerArguments, type LayerArguments, type LayerKind } from './features/layerArgs';
 export { quickFixes, type QuickFix } from './features/quickFixes';
 export { replayStatements, type ReplayOutcome, type ReplayStep } from './features/replay';

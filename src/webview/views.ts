@@ -2,10 +2,10 @@
 // window (step by step), receptive fields, the kernel as a matrix, the overlap map. Each builds
 // its DOM from the view the host posted and the core's pure modules (geometry, receptive fields,
 // step plans, kernel matrix), so what it shows is what the kernels compute. Webview only.
-import type { ConvGeometry } from '../core/geometry';
+import { unevenOverlapDims, type ConvGeometry } from '../core/geometry';
 import { kernelMatrix, matTVec, matVec } from '../core/kernelMatrix';
 import type { OpArgs } from '../core/vocabulary';
-import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
+import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, windowInPaddedInput, type LinkIndex } from '../core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type Step, type StepPlan } from '../core/steps';
 import type { Tensor } from '../core/tensor';
 import type { FromPanelMessage, PanelTensor, PanelUiState, PanelView, TensorRole } from '../protocol/panel';
@@ -317,7 +317,7 @@ export function overlapView(ctx: ViewContext): HTMLElement {
   const sizes = g.transposed ? g.outputSize : g.inputSize;
   const [low, high] = finiteRange(Float64Array.from(counts));
   const grid = new GridFigure({ name: 'overlap', label: `kernel taps per ${g.transposed ? 'output' : 'input'} pixel, from ${low} to ${high}`, caption: g.transposed ? 'taps per output pixel' : 'windows per input pixel', sizes, scale: colorScaleFor(low, high), style: ctx.style, maxPx: GRID_PX * 1.5 }, Float64Array.from(counts));
-  const uneven = unevenOverlapDims(g);
+  const uneven = unevenOverlapDims(g.kernelSize, g.stride);
   const names = g.spatialDims === 1 ? ['L'] : g.spatialDims === 2 ? ['H', 'W'] : ['D', 'H', 'W'];
   const note = uneven.length > 0
     ? `kernel_size % stride != 0 along ${uneven.map((d) => `${names[d]} (${g.kernelSize[d]} % ${g.stride[d]} = ${(g.kernelSize[d] ?? 0) % (g.stride[d] ?? 1)})`).join(' and ')}: neighbouring output pixels get different numbers of taps, the uneven overlap behind checkerboard artifacts.`

@@ -11,10 +11,11 @@ import { parentPort } from 'node:worker_threads';
 import { isTorchError } from '../core/errors';
 import type { Tensor } from '../core/tensor';
 import {
-  analyzeShapes, evaluateExpressions, expressionAt, hoverAt, inlayHints, kernelChoices, layerAtOffset, nearestLayerArguments, percentCells, PythonDocument,
-  quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type AnalysisOptions, type Evaluation, type ShapeAnalysis, type SourceError,
+  analyzeShapes, checkerboardHints, convCallAt, evaluateExpressions, expressionAt, hoverAt, inlayHints, kernelChoices, layerAtOffset, nearestLayerArguments, percentCells, PythonDocument,
+  quickFixes, replayStatements, textDifference, TypedExpressions, wholeCellStatements, type AnalysisOptions, type Evaluation, type LintHint, type ShapeAnalysis, type SourceError,
 } from '../python';
-import { allKnown, shapeText } from '../python/interpreter/dim';
+import { allKnown, isKnown, shapeText } from '../python/interpreter/dim';
+import { callAt } from '../python/syntax/nodes';
 import { applyConvLayer, convWeightShape } from '../python/rules/conv';
 import type {
   AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireDiagnostic, WireEvaluation, WireReplayStep, WireSourceError,
@@ -152,16 +153,27 @@ function wireDiagnostic(analysis: ShapeAnalysis, d: ShapeAnalysis['diagnostics']
   const { from, to, line, column, code, message: text, kind, related, chain } = d;
   const end = analysis.doc.lineColumnAt(to);
   return {
-    from, to, line, column, endLine: end.line, endColumn: end.column, code, message: text, kind, related,
+    from, to, line, column, endLine: end.line, endColumn: end.column, code, message: text, severity: 'error', kind, related,
     ...(chain ? { chain: chain.map((c) => ({ path: c.path, line: c.line, column: c.column })) } : {}),
   };
 }
 
-function layerOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp | undefined; reason?: string } {
+function wireHint(analysis: ShapeAnalysis, h: LintHint): WireDiagnostic {
+  const { from, to, line, column, code, message: text, severity } = h;
+  const end = analysis.doc.lineColumnAt(to);
+  return { from, to, line, column, endLine: end.line, endColumn: end.column, code, message: text, severity };
+}
+
+/** Each spatial size of the placeholder input of a layer no known input reaches: its overlap map repeats with period stride, so a few are enough. */
+const PLACEHOLDER_INPUT_SIZE = 8;
+
+function layerOp(analysis: ShapeAnalysis, offset: number, placeholderInput: boolean): { op: LayerOp | undefined; reason?: string } {
   const found = layerAtOffset(analysis, offset);
-  if (!found || found.layer.type !== 'conv') return { op: undefined, reason: 'no conv layer here' };
+  if (!found || found.layer.type !== 'conv') return functionalConvOp(analysis, offset) ?? { op: undefined, reason: 'no conv layer here' };
   const layer = found.layer;
-  const input = found.inputs.find((i) => i !== undefined && allKnown(i));
+  const channels = layer.inChannels;
+  const placeholder = placeholderInput && channels !== undefined && isKnown(channels) ? [1, channels, ...new Array<number>(layer.spatialDims).fill(PLACEHOLDER_INPUT_SIZE)] : undefined;
+  const input = found.inputs.find((i) => i !== undefined && allKnown(i)) ?? placeholder;
   if (!input || !allKnown(input)) return { op: undefined, reason: 'the input reaching this layer is not known statically' };
   const weight = convWeightShape(layer, input[input.length - layer.spatialDims - 1]);
   if (!allKnown(weight)) return { op: undefined, reason: 'its weight shape is not known' };
@@ -178,6 +190,15 @@ function layerOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp | undef
       layer: `nn.${layer.name}`, line: analysis.doc.lineColumnAt(found.site.from).line,
     },
   };
+}
+
+/** An `F.conv*d` call at the offset, as the op it ran. */
+function functionalConvOp(analysis: ShapeAnalysis, offset: number): { op: LayerOp } | undefined {
+  const found = convCallAt(analysis, offset);
+  const callee = found && callAt(analysis.doc, found.site)?.firstChild;
+  if (!found || !callee) return undefined;
+  const { op, input, weight } = found.op;
+  return { op: { op, inputShape: input.shape as number[], weightShape: weight.shape as number[], args: found.op.args, layer: analysis.doc.textOf(callee), line: analysis.doc.lineColumnAt(found.site.from).line } };
 }
 
 function wireError(error: SourceError): WireSourceError {
@@ -252,7 +273,9 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
       // A new analysis may reach open files its last one did not (an import changed): their results change too.
       const affected = program.announced ? [] : keysOf(new Set(analysis.modules.keys()), message.key);
       program.announced = true;
-      return { type: 'diagnostics', diagnostics: analysis.diagnostics.map((d) => wireDiagnostic(analysis, d)), elsewhere, ...(affected.length > 0 ? { affected } : {}), analysisMs: program.analysisMs, truncated: program.analysis.truncated };
+      const hints = message.lint?.checkerboard ? checkerboardHints(analysis).map((h) => wireHint(analysis, h)) : [];
+      const diagnostics = [...analysis.diagnostics.map((d) => wireDiagnostic(analysis, d)), ...hints].sort((a, b) => a.from - b.from || a.to - b.to);
+      return { type: 'diagnostics', diagnostics, elsewhere, ...(affected.length > 0 ? { affected } : {}), analysisMs: program.analysisMs, truncated: program.analysis.truncated };
     }
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message).analysis, message.mode, message.range) };
@@ -261,11 +284,12 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'codeActions': {
       const { analysis } = analysisOf(message);
       const d = message.diagnostic;
-      const diagnostic = analysis.diagnostics.find((x) => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message);
+      const same = (x: { from: number; to: number; code: string; message: string }): boolean => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message;
+      const diagnostic = d.severity === 'hint' ? checkerboardHints(analysis).find(same) : analysis.diagnostics.find(same);
       return { type: 'codeActions', fixes: diagnostic ? quickFixes(analysis, diagnostic) : [] };
     }
     case 'layerOp':
-      return { type: 'layerOp', ...layerOp(analysisOf(message).analysis, message.offset) };
+      return { type: 'layerOp', ...layerOp(analysisOf(message).analysis, message.offset, message.placeholderInput ?? false) };
     case 'bindings': {
       const { analysis } = analysisOf(message);
       return { type: 'bindings', bindings: analysis.bindings.map((b) => ({ line: b.line, name: b.name, shape: b.shape ? shapeText(b.shape) : 'unknown' })) };

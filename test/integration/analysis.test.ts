@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { modelFile } from '../../bench/models';
-import { convLab, report, screenshot, waitFor, workspaceFile } from './helpers';
+import { convLab, convLabDiagnostics, report, screenshot, waitFor, workspaceFile } from './helpers';
 
 // 16 → Conv2d(k3, s2, p1) → 8 → ConvTranspose2d(k3, s2, p1) → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16.
 const MODEL = [
@@ -30,13 +30,14 @@ const MODEL = [
 ].join('\n');
 const CAT_MESSAGE = 'Sizes of tensors must match except in dimension 1. Expected size 15 but got size 16 for tensor number 1 in the list.';
 
-function convLabDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Conv Lab');
+/** Conv Lab's errors (its checkerboard hints on the transposed convs here are checkerboard.test.ts's). */
+function convLabErrors(uri: vscode.Uri): vscode.Diagnostic[] {
+  return convLabDiagnostics(uri, vscode.DiagnosticSeverity.Error);
 }
 
 async function waitForDiagnostics(uri: vscode.Uri, what: string, check: (ds: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  await waitFor(what, () => check(convLabDiagnostics(uri)), 20_000);
-  return convLabDiagnostics(uri);
+  await waitFor(what, () => check(convLabErrors(uri)), 20_000);
+  return convLabErrors(uri);
 }
 
 function hoverText(hovers: vscode.Hover[]): string {
@@ -174,7 +175,7 @@ describe('shape analysis in the editor', function () {
     });
 
     it('fixes the error with output_padding, and the diagnostic goes away', async () => {
-      const [d] = convLabDiagnostics(document.uri);
+      const [d] = convLabErrors(document.uri);
       assert.ok(d);
       await fixAndWait(document.uri, d, 'Set output_padding=1 so ConvTranspose2d gives back (16, 16)');
       assert.ok(document.getText().includes('nn.ConvTranspose2d(8, 4, kernel_size=3, stride=2, padding=1, output_padding=1)'));
@@ -198,7 +199,7 @@ describe('shape analysis in the editor', function () {
       const related = d?.relatedInformation?.[0];
       assert.equal(related?.location.uri.toString(), notebook.cellAt(0).document.uri.toString());
       assert.equal(notebook.cellAt(0).document.getText(related?.location.range), 'nn.Conv2d(8, 2, 1)');
-      assert.deepEqual(convLabDiagnostics(notebook.cellAt(0).document.uri), []);
+      assert.deepEqual(convLabErrors(notebook.cellAt(0).document.uri), []);
     });
 
     it("hovers and hints use the names bound in earlier cells", async () => {
@@ -218,7 +219,7 @@ describe('shape analysis in the editor', function () {
 
     it('fixes in_channels in the earlier cell, and the diagnostic goes away', async () => {
       const second = notebook.cellAt(1).document;
-      const [d] = convLabDiagnostics(second.uri);
+      const [d] = convLabErrors(second.uri);
       assert.ok(d);
       await fixAndWait(second.uri, d, "Set in_channels to 16 (the input's channels)");
       assert.ok(notebook.cellAt(0).document.getText().includes('head = nn.Conv2d(16, 2, 1)'));
@@ -253,7 +254,7 @@ describe('shape analysis in the editor', function () {
           const [d] = await waitForDiagnostics(last.uri, `the ${fix.name} error is reported`, (ds) => ds.length > 0);
           assert.ok(d);
           await fixAndWait(last.uri, d, fix.title);
-          for (const document of documents) assert.deepEqual(convLabDiagnostics(document.uri), []);
+          for (const document of documents) assert.deepEqual(convLabErrors(document.uri), []);
         });
       }
     });
@@ -281,7 +282,7 @@ describe('shape analysis in the editor', function () {
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('convLab.checkShapes');
-    assert.deepEqual(convLabDiagnostics(uri), []);
+    assert.deepEqual(convLabErrors(uri), []);
     // Cell 91: the 2×2 K replaced the 3×3 kernel: (2 − 1)·2 + 1·(2 − 1) + 1 = 4.
     const hover = await hoverAt(uri, positionOf(document, 'tconv(X)\n# Out[91]', 1));
     assert.ok(hover.includes('input `(1, 1, 2, 2)` → output `(1, 1, 4, 4)`'), hover);

@@ -21,6 +21,11 @@ export function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, name);
 }
 
+/** Conv Lab's diagnostics of one severity in a document (its errors, or its hints such as the checkerboard lint). */
+export function convLabDiagnostics(uri: vscode.Uri, severity: vscode.DiagnosticSeverity): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Conv Lab' && d.severity === severity);
+}
+
 /** Polls `condition` every 25 ms; rejects naming `what` after `timeoutMs`. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

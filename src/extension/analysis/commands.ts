@@ -6,7 +6,9 @@ import { formatOpArgs } from '../../core/opArgsText';
 import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
+import { isOneOf, VIEW_NAMES } from '../../protocol/panel';
 import type { Ctx } from '../ctx';
+import type { LayerLinkArgs } from './service';
 
 export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors: number } | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -20,13 +22,6 @@ export async function checkShapes(ctx: Ctx): Promise<{ bindings: number; errors:
     if (choice === 'Show Log') ctx.log.show();
   });
   return counts;
-}
-
-/** Where a hover link points: a position in a document. */
-export interface LayerLinkArgs {
-  readonly uri: string;
-  readonly line: number;
-  readonly character: number;
 }
 
 /** Deterministic stand-in values in [-1, 1) (mulberry32): the same picture on every run. */
@@ -43,14 +38,19 @@ function placeholder(shape: readonly number[], seed: number): Tensor<'float32'> 
   return { shape: [...shape], dtype: 'float32', data };
 }
 
-/** Runs the conv layer at the link's position on placeholder tensors; with `show`, in the panel too. */
+/**
+ * Runs the conv layer at the link's position on placeholder tensors; with `show`, in the panel
+ * too, opened on the link's view when it names one (a layer no known input reaches then runs on
+ * a small placeholder input: that view needs only its geometry).
+ */
 export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show: boolean): Promise<Tensor | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = args ? vscode.Uri.parse(args.uri) : editor?.document.uri;
   const document = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const position = args ? new vscode.Position(args.line, args.character) : editor?.selection.active;
   if (!document || !position) return undefined;
-  const { op, reason } = await ctx.analysis.layerOpAt(document, position);
+  const view = show && args?.view !== undefined && isOneOf(VIEW_NAMES, args.view) ? args.view : undefined;
+  const { op, reason } = await ctx.analysis.layerOpAt(document, position, view !== undefined);
   if (!op) {
     void vscode.window.showWarningMessage(`Conv Lab cannot run this layer: ${reason ?? 'no conv layer here'}.`);
     return undefined;
@@ -70,8 +70,13 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
   if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
   const shown = result;
-  if (show) ctx.showInPanel(plan, shown);
-  else {
+  if (show) {
+    ctx.showInPanel(plan, shown);
+    if (view !== undefined) {
+      ctx.panel.open();
+      ctx.panel.selectView(view);
+    }
+  } else {
     void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(shown.shape)} (placeholder values).`, 'Visualize').then((choice) => {
       if (choice === 'Visualize') ctx.showInPanel(plan, shown);
     });

@@ -5,12 +5,22 @@
 // and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
 import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
+import { CHECKERBOARD_CODE } from '../../python/features/checkerboard';
 import type { TextEdit } from '../../python';
+import type { ViewName } from '../../protocol/panel';
 import type { Config } from '../config';
 import type { Log } from '../log';
 import { AnalysisClient } from './client';
 import { normalizePath } from '../../python/project/paths';
 import { isPython, lengthOf, locate, notebookOf, offsetIn, programOf, programText, type Program } from './programs';
+
+/** Where a hover's Run / Visualize link points: a position in a document; the checkerboard hint's link also names the panel view to open. */
+export interface LayerLinkArgs {
+  readonly uri: string;
+  readonly line: number;
+  readonly character: number;
+  readonly view?: ViewName;
+}
 
 /** Typing pauses this long before diagnostics are recomputed. */
 const DIAGNOSTICS_DELAY_MS = 250;
@@ -65,6 +75,8 @@ export class AnalysisService implements vscode.Disposable {
           for (const document of vscode.workspace.textDocuments) this.schedule(document);
         }
         if (names.has('inlayHints') || names.has('defaultDtype') || names.has('maxElements')) this.hintsChanged.fire();
+        // The worker's analysis stays: only which hints it adds to the errors changes.
+        if (names.has('lintCheckerboard')) for (const document of vscode.workspace.textDocuments) this.schedule(document);
       }),
       vscode.languages.registerHoverProvider(selector, { provideHover: (d, p, t) => this.hover(d, p, t) }),
       vscode.languages.registerInlayHintsProvider(selector, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r, t) => this.inlayHints(d, r, t) }),
@@ -212,7 +224,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private async publish(program: Program): Promise<void> {
-    const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at }), 'diagnostics');
+    const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at, lint: this.config.lintSettings }), 'diagnostics');
     this.timed('publish diagnostics', () => this.setDiagnostics(program, answer));
     this.scheduleKeys(answer.affected ?? []);
   }
@@ -225,9 +237,10 @@ export class AnalysisService implements vscode.Disposable {
     for (const d of answer.diagnostics) {
       const place = locate(program, d.from, d.to);
       if (!place) continue;
-      const diagnostic = new vscode.Diagnostic(place.range, d.message, vscode.DiagnosticSeverity.Error);
+      const diagnostic = new vscode.Diagnostic(place.range, d.message, d.severity === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Error);
       diagnostic.source = 'Conv Lab';
-      diagnostic.code = d.code;
+      // The checkerboard hint's code opens the panel's overlap map of its layer.
+      diagnostic.code = d.code === CHECKERBOARD_CODE ? { value: d.code, target: overlapMapLink(place.document.uri, place.range.start) } : d.code;
       const related = d.related ? locate(program, d.related.from, d.related.to) : undefined;
       diagnostic.relatedInformation = [
         ...(related ? [new vscode.DiagnosticRelatedInformation(new vscode.Location(related.document.uri, related.range), 'the layer is defined here')] : []),
@@ -324,7 +337,8 @@ export class AnalysisService implements vscode.Disposable {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'Conv Lab') continue;
-      const wire = state.wire.get(wireKey(document.uri, diagnostic.range, String(diagnostic.code), diagnostic.message));
+      const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+      const wire = state.wire.get(wireKey(document.uri, diagnostic.range, String(code), diagnostic.message));
       if (!wire) continue;
       const answer = await this.ask(program, (at) => ({ type: 'codeActions', ...at, diagnostic: wire }), 'codeActions');
       if (token.isCancellationRequested) return [];
@@ -350,19 +364,19 @@ export class AnalysisService implements vscode.Disposable {
     if (!program) throw new Error('Check Shapes works on Python files and notebooks');
     await this.publish(program);
     const answer = await this.ask(program, (at) => ({ type: 'bindings', ...at }), 'bindings');
-    const diagnostics = await this.ask(program, (at) => ({ type: 'diagnostics', ...at }), 'diagnostics');
+    const diagnostics = await this.ask(program, (at) => ({ type: 'diagnostics', ...at, lint: this.config.lintSettings }), 'diagnostics');
     this.log.info(`shapes in ${vscode.workspace.asRelativePath(program.notebook?.uri ?? document.uri)} (analysed in ${diagnostics.analysisMs.toFixed(1)} ms):`);
     for (const b of answer.bindings) this.log.info(`  line ${b.line}  ${b.name}: ${b.shape}`);
-    for (const d of diagnostics.diagnostics) this.log.info(`  line ${d.line}, column ${d.column}: ${d.kind}: ${d.message} [${d.code}]`);
-    return { bindings: answer.bindings.length, errors: diagnostics.diagnostics.length };
+    for (const d of diagnostics.diagnostics) this.log.info(`  line ${d.line}, column ${d.column}: ${d.kind ?? d.severity}: ${d.message} [${d.code}]`);
+    return { bindings: answer.bindings.length, errors: diagnostics.diagnostics.filter((d) => d.severity === 'error').length };
   }
 
-  /** The op of the conv layer built at a position, for the hover's Run / Visualize links. */
-  async layerOpAt(document: vscode.TextDocument, position: vscode.Position): Promise<{ op: LayerOp | undefined; reason?: string }> {
+  /** The op of the conv layer built (or `F.conv*d` called) at a position, for the hover's Run / Visualize links and the checkerboard hint's overlap map link. */
+  async layerOpAt(document: vscode.TextDocument, position: vscode.Position, placeholderInput: boolean): Promise<{ op: LayerOp | undefined; reason?: string }> {
     const program = programOf(document);
     const offset = program && offsetIn(program, document, position);
     if (!program || offset === undefined) return { op: undefined, reason: 'not a Python document' };
-    const op = await this.ask(program, (at) => ({ type: 'layerOp', ...at, offset }), 'layerOp');
+    const op = await this.ask(program, (at) => ({ type: 'layerOp', ...at, offset, placeholderInput }), 'layerOp');
     return { op: op.op, ...(op.reason ? { reason: op.reason } : {}) };
   }
 
@@ -379,6 +393,12 @@ function callChain(d: WireDiagnostic): vscode.DiagnosticRelatedInformation[] {
     new vscode.Location(vscode.Uri.file(c.path), new vscode.Position(c.line - 1, c.column - 1)),
     `called from ${vscode.workspace.asRelativePath(vscode.Uri.file(c.path))}:${c.line}`,
   ));
+}
+
+/** The command link that opens the panel on the overlap map of the layer built at `position`. */
+function overlapMapLink(uri: vscode.Uri, position: vscode.Position): vscode.Uri {
+  const args: LayerLinkArgs = { uri: uri.toString(), line: position.line, character: position.character, view: 'overlap' };
+  return vscode.Uri.parse(`command:convLab.visualizeLayerAt?${encodeURIComponent(JSON.stringify([args]))}`);
 }
 
 /** The file on disk a program is, as the worker's project keeps paths (none for an untitled document). */

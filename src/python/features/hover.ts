@@ -3,7 +3,7 @@
 // core/geometry), the shapes that reached it, parameters and MACs. Markdown only; every piece of
 // source text in it is escaped (markdown.ts), and the Run / Visualize links are the host's to add.
 import type { SyntaxNode } from '@lezer/common';
-import { convOutputLength, convTransposeOutputLength, convTransposeOutputRange, dimensionNames, geometryFormulas, outputPaddingToRestore } from '../../core/geometry';
+import { convOutputLength, convTransposeOutputLength, convTransposeOutputRange, dimensionNames, geometryFormulas, outputPaddingToRestore, unevenOverlapDims } from '../../core/geometry';
 import { formatTensor } from '../../core/format';
 import { opMacs } from '../../core/plan';
 import type { OpName } from '../../core/vocabulary';
@@ -215,8 +215,7 @@ function transposedNotes(analysis: ShapeAnalysis, layer: ConvLayer, inputs: read
       if (fix.every((f) => f !== undefined)) lines.push(`- to restore ${code(tuple(target))} (the size entering the matching conv): ${code(`output_padding=${tuple(fix as number[])}`)}`);
     }
   }
-  const uneven = k.map((kk, i) => kk % (s[i] ?? 1) !== 0);
-  if (uneven.some(Boolean)) {
+  if (unevenOverlapDims(k, s).length > 0) {
     lines.push('', `**Uneven overlap**: kernel_size ${tuple(k)} is not a multiple of stride ${tuple(s)}, so output pixels receive different numbers of kernel taps — the checkerboard pattern of transposed convolutions.`);
   }
   return lines;

@@ -4,7 +4,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, type Dim } from '../interpreter/dim';
-import type { ConvLayer, Layer, Value } from '../interpreter/values';
+import type { ConvLayer, Layer, ProducingOp, Value } from '../interpreter/values';
 import { applyConvLayer } from '../rules/conv';
 import type { Span } from '../syntax/document';
 
@@ -18,6 +18,19 @@ export function layerAtOffset(analysis: ShapeAnalysis, offset: number): { layer:
       const layer = analysis.valuesAt(n).find((v): v is Extract<Value, { kind: 'layer' }> => v.kind === 'layer');
       const site = layer ? analysis.layerSite(layer.layer) : undefined;
       if (layer && site) return { layer: layer.layer, site, inputs: analysis.layerAt(site)?.inputs ?? [] };
+    }
+  }
+  return undefined;
+}
+
+/** The conv a functional call around an offset ran (`F.conv_transpose2d(x, w, stride=2)`), when its input and weight shapes were known. */
+export function convCallAt(analysis: ShapeAnalysis, offset: number): { op: ProducingOp; site: Span } | undefined {
+  for (let n: SyntaxNode | null = nodeAt(analysis, offset); n && n.name !== 'Script'; n = n.parent) {
+    if (n.type.is('Statement')) break;
+    if (n.name !== 'CallExpression') continue;
+    for (const value of analysis.valuesAt(n)) {
+      const op = value.kind === 'tensor' ? value.op : undefined;
+      if (op?.input.shape && op.weight.shape && allKnown(op.input.shape) && allKnown(op.weight.shape)) return { op, site: { from: n.from, to: n.to } };
     }
   }
   return undefined;

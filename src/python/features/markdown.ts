@@ -21,3 +21,8 @@ export function codeBlock(language: string, lines: readonly string[]): string[] 
 export function tuple(values: readonly number[]): string {
   return values.length === 1 ? `(${values[0]},)` : `(${values.join(', ')})`;
 }
+
+/** An int-or-tuple argument as Python code: one number when every dim has it, else a tuple (`3`, `(3, 4)`). */
+export function intOrTuple(values: readonly number[]): string {
+  return values.every((v) => v === values[0]) ? String(values[0]) : tuple(values);
+}

@@ -16,16 +16,20 @@ function shapes(...args: string[]): { code: number | null; stdout: string; stder
 describe('conv-lab shapes', function () {
   this.timeout(60_000);
 
-  it('prints every tensor binding of a valid notebook as JSON and exits 0', () => {
+  it('prints every tensor binding of a valid notebook as JSON, with its checkerboard hints, and exits 0', () => {
     const file = fixturePath('python', 'shapes', 'valid', 'transposed_conv.ipynb');
     const run = shapes(file, '--json');
     assert.equal(run.code, 0, run.stderr);
-    const out = JSON.parse(run.stdout) as { bindings: { line: number; name: string; shape: unknown }[]; diagnostics: unknown[] };
+    const out = JSON.parse(run.stdout) as { bindings: { line: number; name: string; shape: unknown }[]; diagnostics: { code: string; message: string; severity: string }[] };
     const truth = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { bindings: { line: number; name: string; shape: number[] }[] };
     for (const b of truth.bindings) {
       assert.ok(out.bindings.some((o) => o.line === b.line && o.name === b.name && JSON.stringify(o.shape) === JSON.stringify(b.shape)), `${b.line} ${b.name}`);
     }
-    assert.deepEqual(out.diagnostics, []);
+    // d2l's ConvTranspose2d(1, 1, kernel_size=3, stride=2) and ConvTranspose2d(20, 10, kernel_size=5, padding=2, stride=3): hints, not errors.
+    assert.deepEqual(out.diagnostics.map((d) => [d.severity, d.code, d.message.split(':')[0]]), [
+      ['hint', 'checkerboard', 'kernel_size 3 is not a multiple of stride 2'],
+      ['hint', 'checkerboard', 'kernel_size 5 is not a multiple of stride 3'],
+    ]);
   });
 
   it("reports PyTorch's error on PyTorch's line and exits 1", () => {
@@ -33,8 +37,8 @@ describe('conv-lab shapes', function () {
     const truth = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { error: { line: number; message: string } };
     const json = shapes(file, '--json');
     assert.equal(json.code, 1);
-    const out = JSON.parse(json.stdout) as { diagnostics: { line: number; column: number; code: string; message: string }[] };
-    assert.deepEqual(out.diagnostics.map((d) => [d.line, d.code, d.message]), [[truth.error.line, 'channel-mismatch', truth.error.message]]);
+    const out = JSON.parse(json.stdout) as { diagnostics: { line: number; column: number; code: string; message: string; severity: string }[] };
+    assert.deepEqual(out.diagnostics.map((d) => [d.line, d.code, d.message, d.severity]), [[truth.error.line, 'channel-mismatch', truth.error.message, 'error']]);
     const human = shapes(file);
     assert.equal(human.code, 1);
     assert.ok(human.stdout.includes(`channel_mismatch.py:${truth.error.line}:`), human.stdout);

@@ -2,10 +2,10 @@
 // Expected numbers are worked out by hand in the comments (or come from PyTorch where marked).
 import * as assert from 'node:assert/strict';
 import { isTorchError } from '../../../src/core/errors';
-import type { GeometryRequest } from '../../../src/core/geometry';
+import type { ConvTransposeDimArgs, GeometryRequest } from '../../../src/core/geometry';
 import {
   convFormula, convGeometry, convOutputLength, convTransposeFormula, convTransposeOutputLength,
-  convTransposeOutputRange, geometryFormulas, outputPaddingToRestore,
+  convTransposeOutputRange, evenOverlapTransposeDim, geometryFormulas, outputPaddingToRestore, unevenOverlapDims, upsampleConvDim,
 } from '../../../src/core/geometry';
 
 const f32 = (...shape: number[]) => ({ shape, dtype: 'float32' as const });
@@ -101,5 +101,59 @@ describe('geometry: the record', () => {
     throwsCode({ op: 'conv2d', input: f32(1, 1, 3, 3), weight: f32(1, 1, 2, 2), args: { stride: 1.5 } }, 'invalid-argument', /^conv2d\(\): argument 'stride' must be tuple of ints, not float$/);
     throwsCode({ op: 'conv2d', input: f32(1, 1, -3, 3), weight: f32(1, 1, 2, 2) }, 'invalid-tensor', /^Trying to create tensor with negative dimension -3: \[1, 1, -3, 3\]$/);
     throwsCode({ op: 'conv1d', input: f32(1, 1, 2.5), weight: f32(1, 1, 2) }, 'invalid-tensor', /input's shape \[1, 1, 2.5\] must hold integers/);
+  });
+});
+
+describe('geometry: the checkerboard fixes, for every small transposed conv', () => {
+  // Every kernel 1..7, stride 2..4, padding 0..4, dilation 1..2 and valid output_padding; outputs compared for inputs 1..24.
+  const layers: ConvTransposeDimArgs[] = [];
+  for (let kernel = 1; kernel <= 7; kernel++) for (let stride = 2; stride <= 4; stride++) for (let padding = 0; padding <= 4; padding++) {
+    for (let dilation = 1; dilation <= 2; dilation++) for (let outputPadding = 0; outputPadding < Math.max(stride, dilation); outputPadding++) {
+      layers.push({ kernel, stride, padding, dilation, outputPadding });
+    }
+  }
+  const inputs = Array.from({ length: 24 }, (_, i) => i + 1);
+  const sameForEveryInput = (a: (input: number) => number, b: (input: number) => number): boolean => inputs.every((input) => a(input) === b(input));
+  const transposed = (p: ConvTransposeDimArgs) => (input: number): number => convTransposeOutputLength({ ...p, input });
+
+  it('kernel_size = 2·stride keeps every output size, and is refused only when no padding ≥ 0 and output_padding < max(stride, dilation) would', () => {
+    let offered = 0;
+    for (const p of layers) {
+      const fixed = evenOverlapTransposeDim(p);
+      const candidates: ConvTransposeDimArgs[] = [];
+      for (let padding = 0; padding <= 20; padding++) for (let outputPadding = 0; outputPadding < Math.max(p.stride, p.dilation); outputPadding++) {
+        const candidate = { ...p, kernel: 2 * p.stride, padding, outputPadding };
+        if (sameForEveryInput(transposed(candidate), transposed(p))) candidates.push(candidate);
+      }
+      if (fixed === undefined) {
+        assert.deepEqual(candidates, [], JSON.stringify(p));
+        continue;
+      }
+      offered++;
+      assert.equal(fixed.kernel, 2 * p.stride);
+      assert.deepEqual(unevenOverlapDims([fixed.kernel], [fixed.stride]), []);
+      assert.ok(candidates.some((c) => c.padding === fixed.padding && c.outputPadding === fixed.outputPadding), JSON.stringify([p, fixed]));
+    }
+    assert.ok(offered > layers.length / 2, `offered for ${offered} of ${layers.length}`);
+  });
+
+  it('nearest Upsample by the stride + a stride-1 conv gives the same output size for every input size', () => {
+    let offered = 0;
+    for (const p of layers) {
+      const fixed = upsampleConvDim(p);
+      const upsampled = (kernel: number, padding: number) => (input: number): number => convOutputLength({ input: input * p.stride, kernel, padding });
+      if (fixed === undefined) {
+        // Refused only when the conv would need a negative padding with the kernel or one more.
+        for (const kernel of [p.kernel, p.kernel + 1]) {
+          for (let padding = 0; padding <= 20; padding++) assert.ok(!sameForEveryInput(upsampled(kernel, padding), transposed(p)), JSON.stringify([p, kernel, padding]));
+        }
+        continue;
+      }
+      offered++;
+      assert.equal(fixed.scale, p.stride);
+      assert.ok(fixed.padding >= 0 && (fixed.kernel === p.kernel || fixed.kernel === p.kernel + 1));
+      assert.ok(sameForEveryInput(upsampled(fixed.kernel, fixed.padding), transposed(p)), JSON.stringify([p, fixed]));
+    }
+    assert.ok(offered > layers.length / 2, `offered for ${offered} of ${layers.length}`);
   });
 });

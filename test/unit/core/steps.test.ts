@@ -3,10 +3,10 @@
 // bias and padding modes against runOp), and the receptive fields and overlap counts worked out
 // by hand.
 import * as assert from 'node:assert/strict';
-import { convGeometry } from '../../../src/core/geometry';
+import { convGeometry, unevenOverlapDims } from '../../../src/core/geometry';
 import type { OpRequest } from '../../../src/core/vocabulary';
 import { runOp } from '../../../src/core/engine';
-import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, unevenOverlapDims, windowInPaddedInput } from '../../../src/core/receptiveField';
+import { coordinatesOf, linkIndex, linksFromInput, linksIntoOutput, overlapCounts, paddedSources, windowInPaddedInput } from '../../../src/core/receptiveField';
 import { kernelPlaneOffset, RunningSum, scatterPlan, slidingWindowPlan, type StepPlan } from '../../../src/core/steps';
 import { numel, tensor } from '../../../src/core/tensor';
 import { assertClose } from '../helpers';
@@ -163,7 +163,7 @@ describe('receptive fields and the overlap map', () => {
     // input 3 → output (3 − 1)·2 + 3 = 7; input i covers outputs 2i .. 2i + 2, so outputs 2 and 4 get two taps.
     const g = convGeometry({ op: 'conv_transpose1d', input: { shape: [1, 1, 3], dtype: 'float32' }, weight: { shape: [1, 1, 3], dtype: 'float32' }, args: { stride: 2 } });
     assert.deepEqual(Array.from(overlapCounts(linkIndex(g))), [1, 1, 2, 1, 2, 1, 1]);
-    assert.deepEqual(unevenOverlapDims(g), [0]);
+    assert.deepEqual(unevenOverlapDims(g.kernelSize, g.stride), [0]);
   });
 
   it('transposed conv, kernel 4, stride 2, padding 1: even overlap, 2 × 2 taps away from the edges', () => {
@@ -172,7 +172,7 @@ describe('receptive fields and the overlap map', () => {
     const g = convGeometry({ op: 'conv_transpose2d', input: { shape: [1, 1, 3, 3], dtype: 'float32' }, weight: { shape: [1, 1, 4, 4], dtype: 'float32' }, args: { stride: 2, padding: 1 } });
     const perDim = [1, 2, 2, 2, 2, 1];
     assert.deepEqual(Array.from(overlapCounts(linkIndex(g))), perDim.flatMap((r) => perDim.map((c) => r * c)));
-    assert.deepEqual(unevenOverlapDims(g), []);
+    assert.deepEqual(unevenOverlapDims(g.kernelSize, g.stride), []);
   });
 });
 

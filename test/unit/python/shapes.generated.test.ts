@@ -48,7 +48,8 @@ describe('python: shape inference on generated programs (PyTorch 1.13 ground tru
       const result = analysisJson(analyzeShapes(program.source.join('\n') + '\n'));
       const bindings = new Map<string, Shape[]>();
       for (const b of result.bindings) bindings.set(`${b.line} ${b.name}`, [...(bindings.get(`${b.line} ${b.name}`) ?? []), b.shape]);
-      return { program, bindings, diagnostics: result.diagnostics.map((d) => `${d.line}: ${d.message}`) };
+      // PyTorch raises errors; the checkerboard hints are advice it has no counterpart for.
+      return { program, bindings, diagnostics: result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}: ${d.message}`) };
     });
   });
 

@@ -76,7 +76,9 @@ function contradicts(got: Shape, truth: readonly number[]): boolean {
 
 /** Scores one file: each of PyTorch's bindings exact, wrong or unknown (with the reason), and the diagnostics against PyTorch's error. */
 export function scoreFile(file: CorpusFile, analysis: ShapeAnalysis = analyzeShapes(file.source)): FileScore {
-  const result = analysisJson(analysis);
+  const json = analysisJson(analysis);
+  // PyTorch raises errors; the checkerboard hints are advice it has no counterpart for.
+  const result = { ...json, diagnostics: json.diagnostics.filter((d) => d.severity === 'error') };
   const inferred = new Map<string, { shape: Shape | null; index: number }[]>();
   result.bindings.forEach((b, index) => {
     const key = `${b.line} ${b.name}`;

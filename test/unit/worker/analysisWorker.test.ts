@@ -71,6 +71,28 @@ describe('worker: shape analysis', function () {
     assert.deepEqual(fixes.type === 'codeActions' ? fixes.fixes.map((f) => f.title) : [], ["Set in_channels to 4 (the input's channels)"]);
   });
 
+  it('adds the checkerboard hint when the lint setting asks for it, fixes it, and opens its overlap map on a placeholder input when no input is known', async () => {
+    const source = 'import torch\nimport torch.nn as nn\nup = nn.ConvTranspose2d(8, 4, 3, stride=2)\n';
+    await send({ type: 'sync', key: 'up.py', version: 1, text: source, length: source.length });
+    const on = await send({ type: 'diagnostics', ...programAt('up.py', 1), lint: { checkerboard: true } });
+    const off = await send({ type: 'diagnostics', ...programAt('up.py', 1), lint: { checkerboard: false } });
+    const without = await send({ type: 'diagnostics', ...programAt('up.py', 1) });
+    const hint = on.type === 'diagnostics' ? on.diagnostics[0] : undefined;
+    assert.deepEqual([messages(on), messages(off), messages(without)], [['3:6 checkerboard'], [], []]);
+    assert.equal(hint?.severity, 'hint');
+    const fixes = await send({ type: 'codeActions', ...programAt('up.py', 1), diagnostic: hint as NonNullable<typeof hint> });
+    // c = out at in=1 = 2 + 1 = 3; kernel 4: 4 − 2p + op = 3 → p = 1, op = 1 (scripts/golden/gen_checkerboard.py's 2d-positional case).
+    assert.deepEqual(fixes.type === 'codeActions' ? fixes.fixes.map((f) => f.edits.length > 0 && f.title) : [], [
+      'Set kernel_size=4, padding=1, output_padding=1: kernel_size a multiple of stride, same output size',
+      'Replace with Upsample(scale_factor=2) + Conv2d(kernel_size=4, padding=2): no checkerboard, same output size',
+    ]);
+    const offset = source.indexOf('nn.ConvTranspose2d');
+    const unknown = await send({ type: 'layerOp', ...programAt('up.py', 1), offset });
+    const placeholder = await send({ type: 'layerOp', ...programAt('up.py', 1), offset, placeholderInput: true });
+    assert.deepEqual(unknown.type === 'layerOp' ? unknown.reason : unknown, 'the input reaching this layer is not known statically');
+    assert.deepEqual(placeholder.type === 'layerOp' ? [placeholder.op?.inputShape, placeholder.op?.weightShape] : placeholder, [[1, 8, 8, 8], [8, 4, 3, 3]]);
+  });
+
   it('evaluates selections and typed expressions to tensors, with the reason and range when it cannot', async () => {
     const source = 'import torch\nX = torch.arange(4.).reshape(2, 2)\nY = X.T\nZ = foo(X)\n';
     await send({ type: 'sync', key: 'c.py', version: 1, text: source, length: source.length });
