@@ -62,6 +62,8 @@ export interface SummaryRow {
   readonly uncertain: boolean;
   /** 1-based line of the call in the file analysed, when it is there. */
   readonly line: number | undefined;
+  /** Where the call starts in the file analysed (an offset), when it is there: the editor reveals it. */
+  readonly from: number | undefined;
 }
 
 export interface SummaryTotals {
@@ -116,6 +118,32 @@ export function modelCalls(trace: CallTrace, analysis: ShapeAnalysis): ModelCall
   };
   visit(trace.roots);
   return found;
+}
+
+/** A model's first call whose input shape is known (else its first), each model once. */
+export function oneCallPerModel(calls: readonly ModelCall[]): ModelCall[] {
+  const chosen = new Map<ModelCall['module'], ModelCall>();
+  for (const call of calls) {
+    const known = inputOf(call)?.shape !== undefined;
+    const before = chosen.get(call.module);
+    if (!before || (known && inputOf(before) === undefined)) chosen.set(call.module, call);
+  }
+  return [...chosen.values()];
+}
+
+/** The tensor a model call was given, when it was one. */
+export function inputOf(call: ModelCall): TensorValue | undefined {
+  const input = call.call.positional[0] ?? call.call.keywords.get('input');
+  return input?.kind === 'tensor' ? input : undefined;
+}
+
+/**
+ * The source with a call of the model `expression` on zeros of `inputSize` appended (the summary
+ * for a size the user gives), and how many lines the source had: the model calls past them are
+ * the appended one's.
+ */
+export function withModelCall(source: string, expression: string, inputSize: readonly number[]): { source: string; lines: number } {
+  return { source: `${source}\nimport torch as _conv_lab_torch\n${expression}(_conv_lab_torch.zeros(${inputSize.join(', ')}))\n`, lines: source.split('\n').length };
 }
 
 /** PyTorch's class name of a module. */
@@ -350,9 +378,9 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
   let uncertain = false;
   const input = model.call.positional[0] ?? model.call.keywords.get('input');
   if (input?.kind === 'tensor' && input.shape && input.shape.length > 2) fields.set(input, input.shape.slice(2).map(() => INPUT_FIELD));
-  const lineOf = (call: TracedCall): number | undefined => {
+  const placeOf = (call: TracedCall): { line: number | undefined; from: number | undefined } => {
     const span = analysis.spanOf(call.site);
-    return span ? analysis.doc.lineColumnAt(span.from).line : undefined;
+    return span ? { line: analysis.doc.lineColumnAt(span.from).line, from: span.from } : { line: undefined, from: undefined };
   };
 
   const addRow = (call: TracedCall, depth: number): void => {
@@ -376,7 +404,7 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
         name: callee.path === 'operator.matmul' ? '@' : callee.path.replace(/^torch\.nn\.functional\./, 'F.').replace(/^torch\.Tensor\./, 'Tensor.'),
         type: op.type, kind: 'op', depth, input: op.input, output: output?.shape, kernel: op.kernel, groups: op.groups,
         parameters: 0, trainable: undefined, macs: call.output ? op.macs : undefined, receptiveField: undefined,
-        aliases: [], reused: false, uncertain: call.uncertain, line: lineOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
+        aliases: [], reused: false, uncertain: call.uncertain, ...placeOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
       });
       return;
     }
@@ -405,7 +433,7 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
       groups: layer?.type === 'conv' ? (layer.args.groups ?? 1) : undefined,
       parameters: own.count, trainable: own.count === 0 || frozen(module) ? undefined : own.trainable === own.count ? true : own.trainable === 0 ? false : undefined,
       macs: layer ? layerMacs(layer, inputShape, call.output ? output?.shape ?? [] : undefined) : call.output ? 0 : undefined,
-      receptiveField, aliases: names?.slice(1) ?? [], reused, uncertain: call.uncertain, line: lineOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
+      receptiveField, aliases: names?.slice(1) ?? [], reused, uncertain: call.uncertain, ...placeOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
     });
     for (const child of call.children) addRow(child, depth + 1);
     if (rows.length > at + 1) (rows[at] as { leaf: boolean }).leaf = false;
