@@ -165,6 +165,21 @@ export interface SummaryQuery extends Query {
   readonly inputSize?: readonly number[];
 }
 
+/** The most dimensions an input size may have (PyTorch's convs take at most 5). */
+const MAX_INPUT_DIMS = 8;
+/** The largest size of one dimension accepted: a larger one is a typo (the analysis needs shapes only, so nothing would be allocated). */
+const MAX_INPUT_SIZE = 1_000_000;
+
+/** Why `text` is not an input size (`1,3,224,224`), or undefined when it is one: the host's input box and the worker check it alike. */
+export function inputSizeProblem(text: string): string | undefined {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length > MAX_INPUT_DIMS || parts.some((p) => !/^\d+$/.test(p))) {
+    return `Sizes separated by commas, e.g. 1,3,224,224 (at most ${MAX_INPUT_DIMS} of them)`;
+  }
+  if (parts.some((p) => Number(p) < 1 || Number(p) > MAX_INPUT_SIZE)) return `Each size must be from 1 to ${MAX_INPUT_SIZE.toLocaleString('en-US')}`;
+  return undefined;
+}
+
 export type ToAnalysisMessage =
   | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
   | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery;

@@ -6,10 +6,10 @@ import { CallTrace } from '../python/interpreter/callTrace';
 import { inputOf, modelCalls, oneCallPerModel, summarize, withModelCall, type ModelCall, type ModelSummary } from '../python/features/summary';
 import { formatSummaries, SUMMARY_HEADERS, summaryCells, summaryShape, summaryTotals } from '../python/features/summaryFormat';
 import type { SummaryTarget } from '../python/features/summaryTargets';
-import type { SummaryQuery, WireSummary, WireSummaryOutcome, WireSummaryTarget } from '../protocol/analysis';
+import { inputSizeProblem, type SummaryQuery, type WireSummary, type WireSummaryOutcome, type WireSummaryTarget } from '../protocol/analysis';
 
 /**
- * Milliseconds the traced run may take: a ResNet-50-sized model takes well under a second (bench/summary.ts),
+ * Milliseconds the traced run may take: a ResNet-50-sized model takes ~75 ms (bench/summary.ts),
  * and the host stops a worker that has not answered in 10 s.
  */
 export const SUMMARY_TIME_BUDGET_MS = 5_000;
@@ -47,6 +47,8 @@ export function summaryOutcome(source: string, options: AnalysisOptions, query: 
     ok: true, summary: wireSummary(summarize(run.trace, run.analysis, call, { parameterDtype: options.defaultDtype ?? 'float32' }), sourceLength),
   });
   const matches = (call: ModelCall): boolean => (target.kind === 'class' ? call.className === target.name : call.callee === target.name);
+  const badSize = inputSize && inputSizeProblem(inputSize.join(','));
+  if (badSize) return { ok: false, needsInput: false, message: `input size ${inputSize.join(',')}: ${badSize}` };
   if (inputSize === undefined) {
     const run = tracedRun(source, options);
     const called = oneCallPerModel(run.calls.filter(matches)).find((call) => inputOf(call)?.shape !== undefined);

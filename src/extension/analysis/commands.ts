@@ -6,7 +6,7 @@ import { formatOpArgs } from '../../core/opArgsText';
 import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
-import { isOneOf, VIEW_NAMES } from '../../protocol/panel';
+import { isOneOf, OP_VIEW_NAMES } from '../../protocol/panel';
 import type { Ctx } from '../ctx';
 import type { LayerLinkArgs } from './service';
 
@@ -49,7 +49,7 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   const document = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const position = args ? new vscode.Position(args.line, args.character) : editor?.selection.active;
   if (!document || !position) return undefined;
-  const view = show && args?.view !== undefined && isOneOf(VIEW_NAMES, args.view) ? args.view : undefined;
+  const view = show && args?.view !== undefined && isOneOf(OP_VIEW_NAMES, args.view) ? args.view : undefined;
   const { op, reason } = await ctx.analysis.layerOpAt(document, position, view !== undefined);
   if (!op) {
     void vscode.window.showWarningMessage(`Conv Lab cannot run this layer: ${reason ?? 'no conv layer here'}.`);

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { AnalysisClient } from '../../../src/extension/analysis/client';
-import type { FromAnalysisMessage, WireSummary, WireSummaryOutcome } from '../../../src/protocol/analysis';
+import { inputSizeProblem, type FromAnalysisMessage, type WireSummary, type WireSummaryOutcome } from '../../../src/protocol/analysis';
 import { fixturePath, repoRoot } from '../helpers';
 
 interface GoldenModel { file: string; model: string; rows: { name: string; params: number; macs: number }[]; totals: { params: number; macs: number } }
@@ -77,5 +77,17 @@ describe('worker: model summary', function () {
     const at = await sync('needs-args.py', 'import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self, width):\n        super().__init__()\n        self.fc = nn.Linear(4, width)\n    def forward(self, x):\n        return self.fc(x)\n');
     const outcome = outcomeOf(await client.request({ type: 'summary', ...at, target: { kind: 'class', name: 'Net' }, inputSize: [1, 4] }));
     assert.deepEqual(outcome, { ok: false, needsInput: false, message: 'Net()(...) on an input of size 1, 4 could not be followed: Net may need arguments to be built, or the analysis does not reach that call.' });
+  });
+});
+
+describe('summary input size', () => {
+  it('accepts sizes separated by commas and says what is wrong with anything else', () => {
+    assert.equal(inputSizeProblem('1,3,224,224'), undefined);
+    assert.equal(inputSizeProblem(' 1, 100 ,1,1 '), undefined);
+    assert.equal(inputSizeProblem('1x3x224'), 'Sizes separated by commas, e.g. 1,3,224,224 (at most 8 of them)');
+    assert.equal(inputSizeProblem(''), 'Sizes separated by commas, e.g. 1,3,224,224 (at most 8 of them)');
+    assert.equal(inputSizeProblem('1,-3'), 'Sizes separated by commas, e.g. 1,3,224,224 (at most 8 of them)');
+    assert.equal(inputSizeProblem('1,0,4'), 'Each size must be from 1 to 1,000,000');
+    assert.equal(inputSizeProblem('1,2,3,4,5,6,7,8,9'), 'Sizes separated by commas, e.g. 1,3,224,224 (at most 8 of them)');
   });
 });
