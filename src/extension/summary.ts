@@ -71,7 +71,17 @@ export class SummaryFeature implements vscode.Disposable {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
     if (!document) return undefined;
     const shown = `Conv Lab summary of ${chosen.target.name}`;
-    let answer = await this.analysis.summary(document, chosen.target, undefined);
+    try {
+      return await this.summarise(document, chosen.target, shown);
+    } catch (e) {
+      // The worker stopped or passed its deadline: said, not thrown at VS Code.
+      void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  private async summarise(document: vscode.TextDocument, target: WireSummaryTarget, shown: string): Promise<WireSummary | undefined> {
+    let answer = await this.analysis.summary(document, target, undefined);
     if (answer && !answer.outcome.ok && answer.outcome.needsInput) {
       const text = await vscode.window.showInputBox({
         title: shown,
@@ -80,7 +90,7 @@ export class SummaryFeature implements vscode.Disposable {
         validateInput: inputSizeProblem,
       });
       if (text === undefined) return undefined;
-      answer = await this.analysis.summary(document, chosen.target, text.split(',').map((p) => Number(p.trim())));
+      answer = await this.analysis.summary(document, target, text.split(',').map((p) => Number(p.trim())));
     }
     if (!answer) return undefined;
     if (!answer.outcome.ok) {

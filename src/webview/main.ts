@@ -450,6 +450,8 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       const sameShapes = view !== undefined && view.tensors.length === message.view.tensors.length
         && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
       if (!sameShapes) ui = { ...ui, picks: {}, step: 0, plane: [0, 0] };
+      // A new op is shown in its own views (a view of the op shown before stays selected).
+      if (ui.tab === 'summary') ui = { ...ui, tab: 'tensors' };
       view = message.view;
       parametersError = undefined;
       if (!sameShapes) viewports.clear();
