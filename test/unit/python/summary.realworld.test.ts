@@ -19,7 +19,7 @@ interface GoldenCall { file: string; model: string; input: Shape; rows: GoldenRo
 const golden = JSON.parse(fs.readFileSync(fixturePath('python', 'summary', 'realworld.json'), 'utf8')) as { models: GoldenCall[] };
 
 /** Rows (of PyTorch's, over the model calls Conv Lab found) whose output, parameters and MACs Conv Lab all gives exactly; at least this many. */
-const EXACT_ROWS = 3046;
+const EXACT_ROWS = 3108;
 /** Total parameters and total MACs (two per model call found) Conv Lab gives, each PyTorch's; at least this many. */
 const EXACT_TOTALS = 155;
 
@@ -39,20 +39,22 @@ function keyed<T extends { name: string; kind: string; type: string }>(rows: rea
 }
 
 function compareRow(ours: SummaryRow, truth: GoldenRow, where: string, tally: Tally): void {
+  // A tuple output is not one shape: the summary gives none, and the row is judged on its numbers.
   const flat = Array.isArray(truth.output) && !Array.isArray(truth.output[0]);
   const checks: [string, unknown, unknown][] = [
-    ['output', ours.output && flat ? JSON.stringify(ours.output.map(dimJson)) : undefined, JSON.stringify(truth.output)],
+    ...(flat ? [['output', ours.output ? JSON.stringify(ours.output.map(dimJson)) : undefined, JSON.stringify(truth.output)] as [string, unknown, unknown]] : []),
     // A module called again has its parameters counted at its first call (the summary's rule); PyTorch's hook sees them at every call.
     ['params', ours.reused ? undefined : ours.parameters, truth.params],
     ['MACs', ours.macs, truth.macs],
   ];
+  if (!flat && ours.output) tally.wrong.push(`${where}: output ${JSON.stringify(ours.output.map(dimJson))}, PyTorch ${JSON.stringify(truth.output)}`);
   let known = 0;
   for (const [what, mine, theirs] of checks) {
     if (mine === undefined) continue;
     known++;
     if (mine !== theirs) tally.wrong.push(`${where}: ${what} ${String(mine)}, PyTorch ${String(theirs)}`);
   }
-  if (known === checks.filter(([what]) => what !== 'params' || !ours.reused).length && flat) tally.exact++;
+  if (known === checks.filter(([what]) => what !== 'params' || !ours.reused).length) tally.exact++;
 }
 
 describe('model summary on public model code (realworld.json)', function () {
