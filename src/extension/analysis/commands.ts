@@ -70,15 +70,17 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
   if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
   const shown = result;
-  if (show) {
+  // Visualize opens the panel (a closed one too: showing alone only updates an open panel).
+  const visualize = (): void => {
     ctx.showInPanel(plan, shown);
-    if (view !== undefined) {
-      ctx.panel.open();
-      ctx.panel.selectView(view);
-    }
+    ctx.panel.open();
+  };
+  if (show) {
+    visualize();
+    if (view !== undefined) ctx.panel.selectView(view);
   } else {
     void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(shown.shape)} (placeholder values).`, 'Visualize').then((choice) => {
-      if (choice === 'Visualize') ctx.showInPanel(plan, shown);
+      if (choice === 'Visualize') visualize();
     });
   }
   return result;
