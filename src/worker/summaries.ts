@@ -9,7 +9,7 @@ import type { SummaryTarget } from '../python/features/summaryTargets';
 import { inputSizeProblem, type SummaryQuery, type WireSummary, type WireSummaryOutcome, type WireSummaryTarget } from '../protocol/analysis';
 
 /**
- * Milliseconds the traced run may take: a ResNet-50-sized model takes ~75 ms (bench/summary.ts),
+ * Milliseconds the traced run may take: a ResNet-50-sized model takes 36-74 ms (bench/summary.ts, two runs),
  * and the host stops a worker that has not answered in 10 s.
  */
 export const SUMMARY_TIME_BUDGET_MS = 5_000;

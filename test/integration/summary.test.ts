@@ -55,13 +55,19 @@ function cursorLine(document: vscode.TextDocument): number | undefined {
   return vscode.window.visibleTextEditors.find((e) => e.document === document)?.selection.active.line;
 }
 
-function nextRender(what: string, ms = 20_000): Promise<PanelRender> {
+/** The panel's next draw of the Summary view (a panel opened by earlier tests draws its op first when it loads again), or a rejection after `ms`. */
+async function summaryDrawn(ms = 20_000): Promise<PanelRender> {
   const api = convLab().exports;
   assert.ok(api, 'Conv Lab returned no API from activate');
-  return Promise.race([
-    api.panel.nextRender(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw ${what} within ${ms} ms`)), ms)),
-  ]);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = deadline - Date.now();
+    const render = await Promise.race([
+      api.panel.nextRender(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw the Summary view within ${ms} ms`)), Math.max(0, left))),
+    ]);
+    if (render.tab === 'summary') return render;
+  }
 }
 
 async function waitForFile(file: string, ms: number): Promise<string> {
@@ -97,10 +103,10 @@ describe('the model summary in the editor', function () {
     assert.ok(api, 'Conv Lab returned no API from activate');
     for (const lens of lenses) {
       const command = lens.command as vscode.Command;
-      const drawn = nextRender('the summary');
+      const drawn = summaryDrawn();
       const summary = await vscode.commands.executeCommand<WireSummary | undefined>(command.command, ...(command.arguments ?? []));
       assert.ok(summary, `${command.command} showed no summary`);
-      assert.equal((await drawn).tab, 'summary');
+      await drawn;
       assert.equal(api.panel.summary, summary);
       assert.deepEqual(summary.rows.map((r) => r.cells[0]), GOLDEN.rows.map(rowLabel));
       assert.deepEqual(summary.rows.map((r) => [r.parameters, r.macs]), GOLDEN.rows.map((r) => [r.params, r.macs]));
@@ -141,7 +147,7 @@ describe('the model summary in the editor', function () {
       const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
       editor.selection = new vscode.Selection(0, 0, 0, 0);
       await vscode.env.clipboard.writeText('');
-      const drawn = nextRender('the summary');
+      const drawn = summaryDrawn();
       await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
       await drawn;
       // The panel's group as wide as the window (the editor's kept, narrow, for the click to reveal into), as users read a wide table.
