@@ -232,7 +232,9 @@ describe('commands on selections', () => {
         assert.deepEqual(refused, { ok: false, message: 'the conv2d result [1, 1, 400, 400] (160,000 elements) is too large to insert as a literal (at most 100,000 elements): copy it instead, or save it as .npy' });
         assert.equal(untitled.getText(), before);
         // 101·101 = 10,201 elements: past the copy cap, inserted once confirmed (the prompt's Insert).
-        editor.selection = new vscode.Selection(2, 0, 2, 1);
+        // The command reads the active editor's selection: select Y in the editor shown now (a run once took X again).
+        (await vscode.window.showTextDocument(untitled)).selection = new vscode.Selection(2, 0, 2, 1);
+        await waitFor('Y is selected in the active editor', () => vscode.window.activeTextEditor?.document === untitled && vscode.window.activeTextEditor.selection.start.line === 2);
         succeeded(await vscode.commands.executeCommand<SelectionOutcome>('convLab.runConvOnSelection', { kernel: 'torch.ones(1, 1, 1, 1)', args: {} }));
         const inserted = await vscode.commands.executeCommand<InsertOutcome>('convLab.insertResultAsLiteral', { name: 'big', confirmed: true });
         assert.ok(inserted.ok, inserted.ok ? '' : inserted.message);
