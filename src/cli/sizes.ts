@@ -3,7 +3,7 @@
 // spatial dimension, from the static analysis (Python never runs).
 import * as path from 'node:path';
 import { allKnown } from '../python/interpreter/dim';
-import { DEFAULT_BUDGET_MS, DEFAULT_MAX_SIZE, nearestAccepted, SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
+import { DEFAULT_BUDGET_MS, DEFAULT_MAX_SIZE, failureNote, nearestAccepted, SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
 import { modelSizeProbe } from '../python/features/modelProbe';
 import { CliError, integer, parseFlags, stringFlag } from './args';
 import { sourceOf } from './shapes';
@@ -92,10 +92,11 @@ function axisText(axis: AxisSizes, names: string): string[] {
 
 export function sizesText(expression: string, input: readonly number[], max: number, sizes: InputSizes): string {
   const header = `${expression}, input (${input.join(', ')}): sizes 1..${max} swept per spatial axis`;
+  const failure = sizes.given.verdict === 'rejected' ? [`the input (${input.join(', ')}): ${sizes.given.message ?? ''}; ${failureNote(input.slice(2), sizes)}`] : [];
   const body = sizes.alike && sizes.axes.length > 1
     ? axisText(sizes.axes[0] as AxisSizes, `${sizes.axes.map((a) => a.name).join(', ')} (each alike; rules in ${sizes.axes[0]?.name})`)
     : sizes.axes.flatMap((a) => axisText(a, a.name));
-  return [header, ...body, `Checked for every size of 1..${max} through Conv Lab's analysis; nothing is claimed past ${max}.`].join('\n');
+  return [header, ...failure, ...body, `Checked for every size of 1..${max} through Conv Lab's analysis; nothing is claimed past ${max}.`].join('\n');
 }
 
 function ruleJson(rule: SizeRule): object {

@@ -65,6 +65,8 @@ export interface AxisSizes {
 }
 
 export interface InputSizes {
+  /** What the analysis says of the input size given. */
+  readonly given: SizeOutcome;
   readonly axes: readonly AxisSizes[];
   /** Every axis has the same accepted and restored sets (the model treats them alike). */
   readonly alike: boolean;
@@ -108,7 +110,8 @@ export function solveInputSizes(probe: SizeProbe, base: readonly number[], optio
     if (now() > deadline) throw new SizeSweepError(`the sweep of sizes 1..${options.max} took longer than its budget of ${Math.round(options.budgetMs / 1000)} s; try a smaller --max`);
     return probe(spatial);
   };
-  const fixed = referenceSizes(run, base, options.max);
+  const given = run(base);
+  const fixed = referenceSizes(run, base, given, options.max);
   const names = axisNames(base.length);
   const axes = names.map((name, axis): AxisSizes => {
     const points: SizePoint[] = [];
@@ -125,12 +128,11 @@ export function solveInputSizes(probe: SizeProbe, base: readonly number[], optio
   const first = axes[0];
   const sameSet = (a: SizeRule, b: SizeRule): boolean => a.members.join() === b.members.join() && a.unknown.join() === b.unknown.join();
   const alike = first !== undefined && axes.every((a) => sameSet(a.accepted, first.accepted) && sameSet(a.restored, first.restored));
-  return { axes, alike };
+  return { given, axes, alike };
 }
 
-/** `base` when it is accepted, else the smallest size accepted on all axes together. */
-function referenceSizes(run: SizeProbe, base: readonly number[], max: number): readonly number[] {
-  const given = run(base);
+/** `base` when it is accepted (`given` says), else the smallest size accepted on all axes together. */
+function referenceSizes(run: SizeProbe, base: readonly number[], given: SizeOutcome, max: number): readonly number[] {
   if (given.verdict === 'accepted') return base;
   for (let size = 1; size <= max; size++) {
     const square = base.map(() => size);
@@ -218,6 +220,22 @@ export function nearestAccepted(rule: SizeRule, size: number): { below: number |
     else if (above === undefined) above = m;
   }
   return { below, above };
+}
+
+/**
+ * What a size error raised for a known input gains (after PyTorch's own message): `fails for this
+ * 100×150 input; accepted sizes: multiples of 16 from 16; nearest: 96 or 112`.
+ */
+export function failureNote(spatial: readonly number[], sizes: InputSizes): string {
+  const accepted = sizes.alike ? (sizes.axes[0] as AxisSizes).accepted.words : sizes.axes.map((a) => `${a.name} ${a.accepted.words}`).join(', ');
+  const nearest = sizes.axes.flatMap((a) => {
+    const size = spatial[a.axis] as number;
+    if (a.accepted.members.includes(size)) return [];
+    const { below, above } = nearestAccepted(a.accepted, size);
+    const sizesNear = [below, above].filter((s) => s !== undefined).join(' or ');
+    return sizesNear === '' ? [] : [sizes.axes.length > 1 ? `${a.name} ${sizesNear}` : sizesNear];
+  });
+  return `fails for this ${spatial.join('×')} input; accepted sizes: ${accepted}${nearest.length > 0 ? `; nearest: ${nearest.join(', ')}` : ''}`;
 }
 
 /** For a chart of one axis (sizes × status): plain data, for a panel or a CLI to draw. */

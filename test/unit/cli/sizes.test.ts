@@ -1,0 +1,85 @@
+// `conv-lab sizes` as users run it (dist/cli.js): the text and JSON answers, an input the model
+// rejects (PyTorch's message first, then the accepted sizes and the nearest ones), and the usage
+// errors (exit 2, one line, no stack trace). Expected sizes are worked out by hand in the comments
+// and agree with scripts/golden/gen_input_sizes.py's PyTorch sweep.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fixturePath, repoRoot } from '../helpers';
+
+const cli = path.join(repoRoot(), 'dist', 'cli.js');
+const unet = fixturePath('python', 'summary', 'unet_small.py');
+const pair = fixturePath('python', 'sizes', 'd2l_conv_tconv.py');
+
+function convLab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, 'sizes', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertUsageError(args: string[], message: RegExp): void {
+  const run = convLab(...args);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, message);
+  assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+describe('conv-lab sizes', function () {
+  this.timeout(60_000);
+
+  it('prints the accepted and restored sizes of a U-Net as rules, alike on H and W', () => {
+    // Two 2×2 max pools and two ×2 transposed convs whose outputs are concatenated with the skips: H ≡ 0 (mod 4), H ≥ 4.
+    const run = convLab(unet, '--max', '64');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^model, input \(1, 3, 64, 64\): sizes 1\.\.64 swept per spatial axis$/m);
+    assert.match(run.stdout, /^H, W \(each alike; rules in H\) \(the other axes fixed at 64\):$/m);
+    assert.match(run.stdout, /^ {2}accepted: H ≥ 4 and H ≡ 0 \(mod 4\) {2}\(multiples of 4 from 4\)$/m);
+    assert.match(run.stdout, /^ {2}restored \(output size = input size\): H ≥ 4 and H ≡ 0 \(mod 4\)/m);
+    assert.match(run.stdout, /nothing is claimed past 64\.$/m);
+  });
+
+  it('prints JSON with the sets, the rule and a chart status per size', () => {
+    // The seed's cell 92: conv k5 p2 s3 then its transpose give 3·((H - 1)//3) + 1, H again iff H ≡ 1 (mod 3).
+    const run = convLab(pair, '--max', '12', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const answer = JSON.parse(run.stdout) as { model: string; input: number[]; max: number; alike: boolean; axes: { axis: string; fixed: number[]; accepted: { rule: string; members: number[]; unknown: number[] }; restored: { rule: string; members: number[]; periodic: unknown }; chart: string[] }[] };
+    assert.equal(answer.model, 'pair');
+    assert.deepEqual(answer.input, [1, 10, 16, 16]);
+    assert.equal(answer.alike, true);
+    assert.deepEqual(answer.axes.map((a) => a.axis), ['H', 'W']);
+    assert.equal(answer.axes[0]?.accepted.rule, 'every H');
+    assert.deepEqual(answer.axes[0]?.restored.members, [1, 4, 7, 10]);
+    assert.deepEqual(answer.axes[0]?.restored.periodic, { threshold: 1, period: 3, residues: [1] });
+    assert.deepEqual(answer.axes[0]?.chart.slice(0, 4), ['restored', 'accepted', 'accepted', 'restored']);
+  });
+
+  it('says why an input the model rejects fails, and the accepted sizes nearest it', () => {
+    // 100×150 through the U-Net: W 150 pools to 75 then 37, whose ×2 transposed conv gives 74 against the skip's 75 (H 100 → 50 → 25 → 50 → 100 passes).
+    const run = convLab(unet, '--input-size', '1,3,100,150', '--max', '160');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^the input \(1, 3, 100, 150\): RuntimeError: Sizes of tensors must match except in dimension 1\. Expected size 74 but got size 75 for tensor number 1 in the list\.; fails for this 100×150 input; accepted sizes: multiples of 4 from 4; nearest: W 148 or 152$/m);
+    assert.match(run.stdout, /the other axes fixed at 4\)/);
+  });
+
+  it('refuses bad arguments and files it cannot answer for, naming the problem', () => {
+    assertUsageError([unet, '--max', '0'], /--max must be between 1 and 4096; got 0/);
+    assertUsageError([unet, '--max', 'lots'], /--max expects integers, got 'lots'/);
+    assertUsageError([unet, '--input-size', '1,3'], /the input \(1, 3\) has no spatial dimension/);
+    assertUsageError([unet, '--model', 'Missing'], /--model Missing: not a class defined at the top level of the file nor a top-level variable it calls/);
+    assertUsageError([fixturePath('python', 'realworld', 'valid', 'gan_pix2pix.py')], /conv-lab sizes needs --model NAME here: several models: generator, discriminator/);
+    assertUsageError([fixturePath('python', 'summary', 'nope.py')], /cannot read .*nope\.py: ENOENT/);
+    const none = convLab();
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^conv-lab: expected one FILE\.py or FILE\.ipynb, got 0\nusage: conv-lab sizes FILE/);
+  });
+
+  it('refuses when no size is surely accepted, saying why the file\'s own input is not known', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-sizes-'));
+    const file = path.join(dir, 'unknown_layer.py');
+    // `mystery` is not a module Conv Lab can read: what `block` does to any size is not known.
+    fs.writeFileSync(file, 'import torch\nfrom torch import nn\nfrom mystery import block\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return block(x)\n\nmodel = Net()\ny = model(torch.zeros(1, 3, 8, 8))\n');
+    assertUsageError([file, '--max', '4'], /no input size of 1\.\.4 on every spatial axis at once is surely accepted \(the input 8×8 is not known: the model's output is not known\)/);
+  });
+});
