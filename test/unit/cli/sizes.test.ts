@@ -3,28 +3,16 @@
 // errors (exit 2, one line, no stack trace). Expected sizes are worked out by hand in the comments
 // and agree with scripts/golden/gen_input_sizes.py's PyTorch sweep.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixturePath, repoRoot } from '../helpers';
+import { fixturePath } from '../helpers';
+import { assertUsageError, subcommand } from './subcommand';
 
-const cli = path.join(repoRoot(), 'dist', 'cli.js');
 const unet = fixturePath('python', 'summary', 'unet_small.py');
 const pair = fixturePath('python', 'sizes', 'd2l_conv_tconv.py');
 
-function convLab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'sizes', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertUsageError(args: string[], message: RegExp): void {
-  const run = convLab(...args);
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, message);
-  assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
-  assert.doesNotMatch(run.stderr, /\n\s+at /);
-}
+const convLab = subcommand('sizes');
 
 describe('conv-lab sizes', function () {
   this.timeout(60_000);
@@ -64,12 +52,12 @@ describe('conv-lab sizes', function () {
   });
 
   it('refuses bad arguments and files it cannot answer for, naming the problem', () => {
-    assertUsageError([unet, '--max', '0'], /--max must be between 1 and 4096; got 0/);
-    assertUsageError([unet, '--max', 'lots'], /--max expects integers, got 'lots'/);
-    assertUsageError([unet, '--input-size', '1,3'], /the input \(1, 3\) has no spatial dimension/);
-    assertUsageError([unet, '--model', 'Missing'], /--model Missing: not a class defined at the top level of the file nor a top-level variable it calls/);
-    assertUsageError([fixturePath('python', 'realworld', 'valid', 'gan_pix2pix.py')], /conv-lab sizes needs --model NAME here: several models: generator, discriminator/);
-    assertUsageError([fixturePath('python', 'summary', 'nope.py')], /cannot read .*nope\.py: ENOENT/);
+    assertUsageError(convLab(unet, '--max', '0'), /--max must be between 1 and 4096; got 0/);
+    assertUsageError(convLab(unet, '--max', 'lots'), /--max expects integers, got 'lots'/);
+    assertUsageError(convLab(unet, '--input-size', '1,3'), /the input \(1, 3\) has no spatial dimension/);
+    assertUsageError(convLab(unet, '--model', 'Missing'), /--model Missing: not a class defined at the top level of the file nor a top-level variable it calls/);
+    assertUsageError(convLab(fixturePath('python', 'realworld', 'valid', 'gan_pix2pix.py')), /conv-lab sizes needs --model NAME here: several models: generator, discriminator/);
+    assertUsageError(convLab(fixturePath('python', 'summary', 'nope.py')), /cannot read .*nope\.py: ENOENT/);
     const none = convLab();
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^conv-lab: expected one FILE\.py or FILE\.ipynb, got 0\nusage: conv-lab sizes FILE/);
@@ -80,6 +68,6 @@ describe('conv-lab sizes', function () {
     const file = path.join(dir, 'unknown_layer.py');
     // `mystery` is not a module Conv Lab can read: what `block` does to any size is not known.
     fs.writeFileSync(file, 'import torch\nfrom torch import nn\nfrom mystery import block\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return block(x)\n\nmodel = Net()\ny = model(torch.zeros(1, 3, 8, 8))\n');
-    assertUsageError([file, '--max', '4'], /no input size of 1\.\.4 on every spatial axis at once is surely accepted \(the input 8×8 is not known: the model's output is not known\)/);
+    assertUsageError(convLab(file, '--max', '4'), /no input size of 1\.\.4 on every spatial axis at once is surely accepted \(the input 8×8 is not known: the model's output is not known\)/);
   });
 });
