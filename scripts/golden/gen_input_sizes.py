@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Golden fixture for the input-size solver (src/python/features/inputSizes.ts), written by PyTorch.
+
+For each encoder-decoder model below (the verbatim public model files of the test corpus, run as
+they are, and the seed's conv/transposed-conv pair), this script sweeps each spatial size of the
+input over 1..MAX with the other spatial sizes fixed, as the solver does: at the file's own input
+size when PyTorch accepts it, else at the smallest size accepted on every axis at once. Batch and
+channels stay the file's. For each size it records whether the forward runs (any exception is a
+rejection) and whether the output (the first tensor the model returns) has the input's rank and
+the input's size on that axis (the round trip).
+
+Run with the interpreter that has torch 1.13:  /usr/bin/python3 scripts/golden/gen_input_sizes.py [FILE...]
+Writes test/fixtures/python/sizes/input_sizes.json; with FILEs (as listed in MODELS), sweeps only
+those and keeps the other models' records from the JSON already there.
+"""
+import json
+import os
+import runpy
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.normpath(os.path.join(HERE, '..', '..', 'test', 'fixtures', 'python'))
+MAX = 256
+
+# (file under test/fixtures/python, the model as Conv Lab's --model names it (a top-level variable), input shape)
+MODELS = [
+    ('summary/unet_small.py', 'model', [1, 3, 64, 64]),
+    ('summary/conv_autoencoder.py', 'model', [3, 1, 28, 28]),
+    ('sizes/d2l_conv_tconv.py', 'pair', [1, 10, 16, 16]),
+    ('realworld/valid/gan_pix2pix.py', 'generator', [1, 3, 256, 256]),
+    ('realworld/valid/gan_cyclegan.py', 'G_AB', [1, 3, 64, 64]),
+    ('realworld/valid/segnet_semseg.py', 'model', [1, 3, 64, 96]),
+    ('realworld/valid/vae_vanilla.py', 'model', [2, 3, 64, 64]),
+    ('realworld/valid/vae_beta.py', 'model', [2, 3, 64, 64]),
+    ('realworld/valid/examples_vae.py', 'model', [4, 1, 28, 28]),
+    ('realworld/valid/examples_super_resolution.py', 'model', [1, 1, 85, 85]),
+    ('projects/valid/pytorch-vae/conv_lab_driver.py', 'model', [2, 3, 64, 64]),
+    ('summary/dcgan_generator.py', 'model', [2, 100, 1, 1]),
+    # unet_small.py with the output_size quick fix applied (test/unit/python/outputSizeFix.test.ts).
+    ('sizes/unet_output_size.py', 'model', [1, 3, 100, 150]),
+]
+
+
+def first_tensor(value):
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            if isinstance(item, torch.Tensor):
+                return item
+    return None
+
+
+def run(model, leading, spatial):
+    """(ran, the output's spatial sizes or None when it is not a tensor of the input's rank)."""
+    x = torch.zeros(*leading, *spatial)
+    try:
+        with torch.no_grad():
+            out = first_tensor(model(x))
+    except Exception:  # any exception: PyTorch does not accept this size
+        return False, None
+    if out is None or out.dim() != x.dim():
+        return True, None
+    return True, list(out.shape[len(leading):])
+
+
+def load(file, name):
+    path = os.path.join(FIXTURES, file)
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        torch.manual_seed(0)
+        return runpy.run_path(path, run_name='__conv_lab_golden__')[name]
+    finally:
+        sys.path.pop(0)
+
+
+def sweep(file, name, shape):
+    model = load(file, name)
+    leading, base = shape[:2], shape[2:]
+    fixed = base
+    if not run(model, leading, base)[0]:
+        fixed = next(([s] * len(base) for s in range(1, MAX + 1) if run(model, leading, [s] * len(base))[0]), None)
+    axes = []
+    for axis in range(len(base)):
+        accepted, restored = [], []
+        for size in range(1, MAX + 1):
+            spatial = list(fixed)
+            spatial[axis] = size
+            ran, out = run(model, leading, spatial)
+            if ran:
+                accepted.append(size)
+                if out is not None and out[axis] == size:
+                    restored.append(size)
+        axes.append({'fixed': fixed, 'accepted': accepted, 'restored': restored})
+        print(f'{file} axis {axis}: {len(accepted)} accepted, {len(restored)} restored', file=sys.stderr)
+    return {'file': file, 'model': name, 'input': shape, 'max': MAX, 'axes': axes}
+
+
+def main():
+    torch.set_num_threads(1)
+    out = os.path.join(FIXTURES, 'sizes', 'input_sizes.json')
+    only = set(sys.argv[1:])
+    unknown = only - {m[0] for m in MODELS}
+    if unknown:
+        sys.exit(f'not in MODELS: {", ".join(sorted(unknown))}')
+    kept = {}
+    if only:
+        with open(out) as f:
+            kept = {m['file']: m for m in json.load(f)['models']}
+    models = [sweep(*m) if not only or m[0] in only else kept[m[0]] for m in MODELS]
+    with open(out, 'w') as f:
+        json.dump({'torch': torch.__version__, 'models': models}, f, indent=1)
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    main()
