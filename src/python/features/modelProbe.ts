@@ -1,6 +1,6 @@
 // A SizeProbe (inputSizes.ts) that asks the analysis itself: the file, with one more statement
 // that calls the model on `torch.zeros(...)` of the size asked, analysed again in the project
-// (incrementally: only the appended statement runs again). The verdict comes from what the
+// (a new document: analysed whole). The verdict comes from what the
 // interpreter is sure of — an error PyTorch raises on every path is a rejection, a tensor of
 // known shape reached on paths that all surely run, with every call followed, an acceptance —
 // and is unknown otherwise.
@@ -39,7 +39,13 @@ export function modelSizeProbe(target: ModelProbeTarget): SizeProbe {
     const traced = target.trace.roots.splice(before);
     if (!analysis) return { verdict: 'unknown', message: 'the file could not be analysed' };
     if (analysis.truncated) return { verdict: 'unknown', message: 'the analysis ran out of its step budget' };
-    const doubt = traced.map(doubtIn).find((d) => d !== undefined);
+    // The file's own statements run again too (a new document is analysed whole): their calls, a
+    // constructor's weight initialisation looping over self.modules() say, are not the model's call.
+    const probed = traced.filter((call) => {
+      const span = analysis.spanOf(call.site);
+      return !span || analysis.doc.lineColumnAt(span.from).line > lines;
+    });
+    const doubt = probed.map(doubtIn).find((d) => d !== undefined);
     if (doubt) return { verdict: 'unknown', message: doubt };
     const values = analysis.valuesAt(callSpan);
     if (values.length !== 1) return { verdict: 'unknown', message: values.length === 0 ? 'the call of the model was not reached' : 'the call of the model gave several values' };
