@@ -71,7 +71,8 @@ function outcomeOf(value: Value, leadingDims: number, spatialDims: number, raise
     const why = value.why;
     // 'raises': every path of the model's forward raised (interpreter's RaisedInCall); an error
     // reported at the call itself is one a layer called directly surely raised.
-    if (why?.code === 'raises' || (why?.kind !== undefined && raisedHere)) return { verdict: 'rejected', message: pytorchMessage(why?.message ?? '') };
+    if (why?.code === 'raises') return { verdict: 'rejected', message: pytorchMessage(why.message ?? '') };
+    if (why?.kind !== undefined && raisedHere) return { verdict: 'rejected', message: `${why.kind}: ${why.message ?? ''}` };
     return { verdict: 'unknown', message: 'the model\'s output is not known' };
   }
   const output = value.kind === 'tensor' ? value : value.kind === 'tuple' || value.kind === 'list' ? value.items.find((v) => v.kind === 'tensor') : undefined;

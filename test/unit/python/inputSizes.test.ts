@@ -119,4 +119,11 @@ describe('input-size solver on files', function () {
     assert.equal(solved.axes[1]?.restored.text, 'W ≥ 4 and W ≡ 0 (mod 4)');
     assert.match(solved.axes[0]?.points[4]?.message ?? '', /^RuntimeError: Sizes of tensors must match except in dimension 1/);
   });
+
+  it('LeNet-5 (an nn.Sequential called directly): only the sizes its Linear(400) takes, with PyTorch\'s message for the others', () => {
+    // conv k5 p2 keeps H; pool → H//2; conv k5 → H//2 - 4; pool → (H//2 - 4)//2, which must be 5: H ∈ 28..31.
+    const solved = solveFixture('summary/lenet5.py', 'model', [4, 1, 28, 28], 40);
+    assert.equal(solved.axes[0]?.accepted.text, 'H ∈ {28–31}');
+    assert.equal(solved.axes[0]?.points[0]?.message, 'RuntimeError: Given input size: (6x1x28). Calculated output size: (6x0x14). Output size is too small');
+  });
 });
