@@ -11,6 +11,8 @@
 // checked against every size of it, and the sweep must cover the threshold plus two periods.
 // Sizes the analysis is not sure of are unknown, never counted as accepted or rejected.
 
+import { dimensionNames } from '../../core/geometry';
+
 export type SizeVerdict = 'accepted' | 'rejected' | 'unknown';
 
 /** What the analysis says of one input size. */
@@ -89,12 +91,9 @@ export class SizeSweepError extends Error {
   override readonly name = 'SizeSweepError';
 }
 
-/** Conventional names of the spatial dimensions, by their count. */
+/** The spatial dimensions' names (core/geometry's `L`; `H`, `W`; `D`, `H`, `W`), numbered past three. */
 export function axisNames(spatialDims: number): string[] {
-  if (spatialDims === 1) return ['L'];
-  if (spatialDims === 2) return ['H', 'W'];
-  if (spatialDims === 3) return ['D', 'H', 'W'];
-  return Array.from({ length: spatialDims }, (_, i) => `S${i + 1}`);
+  return spatialDims <= 3 ? dimensionNames(spatialDims) : Array.from({ length: spatialDims }, (_, i) => `S${i + 1}`);
 }
 
 /**
