@@ -11,14 +11,14 @@ import type { LocatedDiagnostic, ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown } from '../interpreter/dim';
 import type { TensorValue } from '../interpreter/values';
 import { callArguments, callAt } from '../syntax/nodes';
-import type { QuickFix } from './quickFixes';
+import type { TextEdit } from '../syntax/document';
 
 
 /** Expressions whose text can be read again without doing anything (a name, an attribute). */
 const PLAIN_EXPRESSIONS = new Set(['VariableName', 'MemberExpression']);
 const PUNCTUATION = new Set(['[', ']', '(', ')', ',']);
 
-export function outputSizeFix(analysis: ShapeAnalysis, diagnostic: LocatedDiagnostic, operands: readonly TensorValue[]): QuickFix | undefined {
+export function outputSizeFix(analysis: ShapeAnalysis, diagnostic: LocatedDiagnostic, operands: readonly TensorValue[]): { title: string; edits: TextEdit[] } | undefined {
   const doc = analysis.doc;
   const catArgs = callAt(doc, diagnostic)?.getChild('ArgList');
   const list = catArgs ? callArguments(catArgs, doc.text).positional[0] : undefined;
@@ -58,7 +58,6 @@ export function outputSizeFix(analysis: ShapeAnalysis, diagnostic: LocatedDiagno
       return {
         title: `Pass output_size=${skipText}.shape[-${dims}:] to ${callee} (its output then has the skip's size)`,
         edits: [{ from: close.from, to: close.from, insert: `, output_size=${skipText}.shape[-${dims}:]` }],
-        preferred: false,
       };
     }
   }

@@ -63,7 +63,7 @@ export function quickFixes(analysis: ShapeAnalysis, diagnostic: LocatedDiagnosti
       break;
   }
   const outputSize = diagnostic.code === 'cat-mismatch' ? outputSizeFix(analysis, diagnostic, tensors) : undefined;
-  if (outputSize) fixes.push(outputSize);
+  if (outputSize) fixes.push({ ...outputSize, preferred: false });
   return fixes;
 }
 
