@@ -3,7 +3,7 @@
 // spatial dimension, from the static analysis (Python never runs).
 import * as path from 'node:path';
 import { allKnown } from '../python/interpreter/dim';
-import { DEFAULT_BUDGET_MS, DEFAULT_MAX_SIZE, failureNote, nearestAccepted, SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
+import { DEFAULT_BUDGET_MS, DEFAULT_MAX_SIZE, failureNote, nearestAccepted, padToAccepted, SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
 import { modelSizeProbe } from '../python/features/modelProbe';
 import { CliError, integer, parseFlags, stringFlag } from './args';
 import { sourceOf } from './shapes';
@@ -58,8 +58,9 @@ export async function sizesCommand(argv: readonly string[], stdout: (text: strin
     if (e instanceof SizeSweepError) throw new CliError(`${expression}: ${e.message}`);
     throw e;
   }
-  if (parsed.values['json']) stdout(JSON.stringify(sizesJson(expression, input, max, sizes)));
-  else stdout(sizesText(expression, input, max, sizes));
+  const padded = sizes.given.verdict === 'rejected' ? padToAccepted(probe, spatial, sizes) : undefined;
+  if (parsed.values['json']) stdout(JSON.stringify({ ...sizesJson(expression, input, max, sizes), padded: padded ?? null }));
+  else stdout(sizesText(expression, input, max, sizes, padded));
   return 0;
 }
 
@@ -90,9 +91,10 @@ function axisText(axis: AxisSizes, names: string): string[] {
   return lines;
 }
 
-export function sizesText(expression: string, input: readonly number[], max: number, sizes: InputSizes): string {
+export function sizesText(expression: string, input: readonly number[], max: number, sizes: InputSizes, padded: ReturnType<typeof padToAccepted>): string {
   const header = `${expression}, input (${input.join(', ')}): sizes 1..${max} swept per spatial axis`;
   const failure = sizes.given.verdict === 'rejected' ? [`the input (${input.join(', ')}): ${sizes.given.message ?? ''}; ${failureNote(input.slice(2), sizes)}`] : [];
+  if (padded) failure.push(`  padded to ${padded.spatial.join('×')} it runs: F.pad(x, (${padded.pads.join(', ')}))`);
   const body = sizes.alike && sizes.axes.length > 1
     ? axisText(sizes.axes[0] as AxisSizes, `${sizes.axes.map((a) => a.name).join(', ')} (each alike; rules in ${sizes.axes[0]?.name})`)
     : sizes.axes.flatMap((a) => axisText(a, a.name));

@@ -237,6 +237,25 @@ export function failureNote(spatial: readonly number[], sizes: InputSizes): stri
   return `fails for this ${spatial.join('×')} input; accepted sizes: ${accepted}${nearest.length > 0 ? `; nearest: ${nearest.join(', ')}` : ''}`;
 }
 
+/**
+ * For a rejected input: each axis grown to the nearest accepted size at or above it (found with
+ * the other axes at the sweep's sizes), and the padded size run through the probe itself, since the
+ * axes need not be independent. Undefined unless the probe accepts the padded input. `pads` is
+ * F.pad's argument (last dim first, nothing before, the growth after).
+ */
+export function padToAccepted(probe: SizeProbe, spatial: readonly number[], sizes: InputSizes): { spatial: number[]; pads: number[] } | undefined {
+  const target: number[] = [];
+  for (const axis of sizes.axes) {
+    const size = spatial[axis.axis] as number;
+    const grown = axis.accepted.members.includes(size) ? size : nearestAccepted(axis.accepted, size).above;
+    if (grown === undefined) return undefined;
+    target.push(grown);
+  }
+  if (probe(target).verdict !== 'accepted') return undefined;
+  const pads = target.map((t, i) => [0, t - (spatial[i] as number)]).reverse().flat();
+  return { spatial: target, pads };
+}
+
 /** For a chart of one axis (sizes × status): plain data, for a panel or a CLI to draw. */
 export interface SizeChart {
   readonly axis: string;

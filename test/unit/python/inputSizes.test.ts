@@ -2,7 +2,7 @@
 // the comments), its rule text, and the solver on real files through the analysis (unet_small.py,
 // conv_autoencoder.py, the seed's cell 92): sizes, rules, budget refusal, unknowns.
 import * as assert from 'node:assert/strict';
-import { nearestAccepted, ruleHolds, SizeSweepError, sizeChart, sizeRule, solveInputSizes, type SizeProbe } from '../../../src/python/features/inputSizes';
+import { nearestAccepted, padToAccepted, ruleHolds, SizeSweepError, sizeChart, sizeRule, solveInputSizes, type SizeProbe } from '../../../src/python/features/inputSizes';
 import { solveFixture } from './sizesFixture';
 
 /** Membership of 1..n by a predicate. */
@@ -76,6 +76,18 @@ describe('input-size sweep', () => {
   it('holds the other axes at the smallest size accepted on all of them when the given one fails', () => {
     const solved = solveInputSizes(unetLike, [10, 10], { max: 32, budgetMs: 10_000 });
     assert.deepEqual(solved.axes[1]?.fixed, [4, 4]);
+  });
+
+  it('pads a rejected input to the nearest accepted sizes only when the padded input itself is accepted', () => {
+    // 10×7: H grows to 12 (the next multiple of 4), W 7 is accepted as it is; F.pad lists W first.
+    const solved = solveInputSizes(unetLike, [10, 7], { max: 32, budgetMs: 10_000 });
+    assert.deepEqual(padToAccepted(unetLike, [10, 7], solved), { spatial: [12, 7], pads: [0, 0, 0, 2] });
+    // Accepted when both sizes are even and one of them is 2: with the other axis at 2 every even size
+    // passes, but 3×5 grown to 4×6 does not, so no padding is offered.
+    const coupled: SizeProbe = ([h, w]) => ((h as number) % 2 === 0 && (w as number) % 2 === 0 && (h === 2 || w === 2) ? { verdict: 'accepted', output: [h as number, w as number] } : { verdict: 'rejected', message: 'no' });
+    const coupledSizes = solveInputSizes(coupled, [3, 5], { max: 16, budgetMs: 10_000 });
+    assert.deepEqual(coupledSizes.axes[0]?.fixed, [2, 2]);
+    assert.equal(padToAccepted(coupled, [3, 5], coupledSizes), undefined);
   });
 
   it('keeps sizes the probe is not sure of unknown, and charts them so', () => {
