@@ -11,7 +11,7 @@ the input's size on that axis (the round trip).
 
 Run with the interpreter that has torch 1.13:  /usr/bin/python3 scripts/golden/gen_input_sizes.py [FILE...]
 Writes test/fixtures/python/sizes/input_sizes.json; with FILEs (as listed in MODELS), sweeps only
-those and keeps the other models' records from the JSON already there.
+the models of those files and keeps the other models' records from the JSON already there.
 """
 import json
 import os
@@ -24,7 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.normpath(os.path.join(HERE, '..', '..', 'test', 'fixtures', 'python'))
 MAX = 256
 
-# (file under test/fixtures/python, the model as Conv Lab's --model names it (a top-level variable), input shape)
+# (file under test/fixtures/python, the model as Conv Lab's --model names it (a top-level variable),
+#  input shape[, an edit (old text, new text) made to the file before it runs])
 MODELS = [
     ('summary/unet_small.py', 'model', [1, 3, 64, 64]),
     ('summary/conv_autoencoder.py', 'model', [3, 1, 28, 28]),
@@ -37,8 +38,9 @@ MODELS = [
     ('realworld/valid/examples_vae.py', 'model', [4, 1, 28, 28]),
     ('realworld/valid/examples_super_resolution.py', 'model', [1, 1, 85, 85]),
     ('projects/valid/pytorch-vae/conv_lab_driver.py', 'model', [2, 3, 64, 64]),
-    # unet_small.py with the output_size quick fix applied (test/unit/python/outputSizeFix.test.ts).
-    ('sizes/unet_output_size.py', 'model', [1, 3, 100, 150]),
+    # The same U-Net with the output_size quick fix applied (test/unit/python/outputSizeFix.test.ts
+    # checks that the fix makes exactly this edit).
+    ('summary/unet_small.py', 'model', [1, 3, 100, 150], ('self.up1(x3)', 'self.up1(x3, output_size=x2.shape[-2:])')),
 ]
 
 
@@ -65,18 +67,26 @@ def run(model, leading, spatial):
     return True, list(out.shape[len(leading):])
 
 
-def load(file, name):
+def load(file, name, edit):
     path = os.path.join(FIXTURES, file)
     sys.path.insert(0, os.path.dirname(path))
     try:
         torch.manual_seed(0)
-        return runpy.run_path(path, run_name='__conv_lab_golden__')[name]
+        if edit is None:
+            return runpy.run_path(path, run_name='__conv_lab_golden__')[name]
+        with open(path) as f:
+            source = f.read()
+        if edit[0] not in source:
+            sys.exit(f'{file}: the edit finds no {edit[0]!r}')
+        scope = {'__name__': '__conv_lab_golden__', '__file__': path}
+        exec(compile(source.replace(edit[0], edit[1], 1), path, 'exec'), scope)
+        return scope[name]
     finally:
         sys.path.pop(0)
 
 
-def sweep(file, name, shape):
-    model = load(file, name)
+def sweep(file, name, shape, edit=None):
+    model = load(file, name, edit)
     leading, base = shape[:2], shape[2:]
     fixed = base
     if not run(model, leading, base)[0]:
@@ -94,7 +104,10 @@ def sweep(file, name, shape):
                     restored.append(size)
         axes.append({'fixed': fixed, 'accepted': accepted, 'restored': restored})
         print(f'{file} axis {axis}: {len(accepted)} accepted, {len(restored)} restored', file=sys.stderr)
-    return {'file': file, 'model': name, 'input': shape, 'max': MAX, 'axes': axes}
+    record = {'file': file, 'model': name, 'input': shape, 'max': MAX, 'axes': axes}
+    if edit is not None:
+        record['edit'] = list(edit)
+    return record
 
 
 def main():
@@ -107,13 +120,14 @@ def main():
     kept = {}
     if only:
         with open(out) as f:
-            kept = {m['file']: m for m in json.load(f)['models']}
+            kept = {(m['file'], json.dumps(m.get('edit'))): m for m in json.load(f)['models']}
     models = []
     for m in MODELS:
+        key = (m[0], json.dumps(list(m[3]) if len(m) > 3 else None))
         if not only or m[0] in only:
             models.append(sweep(*m))
-        elif m[0] in kept:
-            models.append(kept[m[0]])
+        elif key in kept:
+            models.append(kept[key])
         # Written after each model: a long run stopped halfway keeps what it swept.
         with open(out, 'w') as f:
             json.dump({'torch': torch.__version__, 'models': models}, f, indent=1)

@@ -1,19 +1,23 @@
 // The output_size quick fix on a U-Net's torch.cat: applied to test/fixtures/python/summary/
-// unet_small.py fed a 100×150 input, the fixed code analyses without errors, equals
-// test/fixtures/python/sizes/unet_output_size.py (which scripts/golden/gen_input_sizes.py sweeps
-// under PyTorch, so the golden test holds the fixed model's sizes to PyTorch's), and accepts
-// every even size from 4 where the original accepted multiples of 4 only.
+// unet_small.py fed a 100×150 input, the fixed code analyses without errors, is the very edit
+// scripts/golden/gen_input_sizes.py makes before sweeping the fixed model under PyTorch (so the
+// golden test holds the fixed model's sizes to PyTorch's), and accepts every even size from 4
+// where the original accepted multiples of 4 only.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { analyzeShapes, quickFixes, type TextEdit } from '../../../src/python';
 import { fixturePath } from '../helpers';
-import { solveFixture } from './sizesFixture';
+import { fixtureSource, solveFixture, type FixtureEdit } from './sizesFixture';
 
 function apply(text: string, edits: readonly TextEdit[]): string {
   return [...edits].sort((a, b) => b.from - a.from).reduce((t, e) => t.slice(0, e.from) + e.insert + t.slice(e.to), text);
 }
 
-const unet = fs.readFileSync(fixturePath('python', 'summary', 'unet_small.py'), 'utf8').replace('torch.randn(1, 3, 64, 64)', 'torch.randn(1, 3, 100, 150)');
+const RESIZED: FixtureEdit = ['torch.randn(1, 3, 64, 64)', 'torch.randn(1, 3, 100, 150)'];
+const unet = fixtureSource('summary/unet_small.py', RESIZED);
+/** The edit the golden script makes: the fixed U-Net whose sizes PyTorch recorded. */
+const golden = JSON.parse(fs.readFileSync(fixturePath('python', 'sizes', 'input_sizes.json'), 'utf8')) as { models: { file: string; edit?: [string, string] }[] };
+const fixEdit = golden.models.find((m) => m.file === 'summary/unet_small.py' && m.edit)?.edit as FixtureEdit;
 
 describe('output_size quick fix', function () {
   this.timeout(60_000);
@@ -31,12 +35,12 @@ describe('output_size quick fix', function () {
     assert.deepEqual(after.diagnostics, []);
     // 1×2×100×150: outc keeps the input's spatial size (75 → up1 with output_size → 75; up2(75) = 150).
     assert.deepEqual(after.bindings.filter((b) => b.name === 'y').at(-1)?.shape, [1, 2, 100, 150]);
-    assert.equal(fixed, fs.readFileSync(fixturePath('python', 'sizes', 'unet_output_size.py'), 'utf8'));
+    assert.equal(fixed, unet.replace(fixEdit[0], fixEdit[1]));
   });
 
   it('the fixed U-Net accepts every even size from 4, where the original took multiples of 4', () => {
     // Two 2×2 pools need 4; the second cat, left as it was, still needs 2·(H//2) = H: H even.
-    const solved = solveFixture('sizes/unet_output_size.py', 'model', [1, 3, 100, 150], 64);
+    const solved = solveFixture('summary/unet_small.py', 'model', [1, 3, 100, 150], 64, fixEdit);
     assert.deepEqual(solved.axes.map((a) => a.accepted.text), ['H ≥ 4 and H ≡ 0 (mod 2)', 'W ≥ 4 and W ≡ 0 (mod 2)']);
   });
 

@@ -6,10 +6,21 @@ import { DEFAULT_BUDGET_MS, solveInputSizes, type InputSizes } from '../../../sr
 import { modelSizeProbe } from '../../../src/python/features/modelProbe';
 import { fixturePath } from '../helpers';
 
+/** A change made to a fixture's text before it is analysed (the first occurrence of `old` becomes `new`). */
+export type FixtureEdit = readonly [old: string, new: string];
+
+/** The fixture's text, edited: the golden script makes the same edit before PyTorch runs it. */
+export function fixtureSource(file: string, edit?: FixtureEdit): string {
+  const text = fs.readFileSync(fixturePath('python', ...file.split('/')), 'utf8');
+  if (!edit) return text;
+  if (!text.includes(edit[0])) throw new Error(`${file}: the edit finds no '${edit[0]}'`);
+  return text.replace(edit[0], edit[1]);
+}
+
 /** `file` under test/fixtures/python; `input` the whole shape (batch, channels, spatial sizes). */
-export function solveFixture(file: string, model: string, input: readonly number[], max: number): InputSizes {
+export function solveFixture(file: string, model: string, input: readonly number[], max: number, edit?: FixtureEdit): InputSizes {
   const shown = fixturePath('python', ...file.split('/'));
-  const source = fs.readFileSync(shown, 'utf8');
+  const source = fixtureSource(file, edit);
   const run = analyse(shown, source);
   const expression = modelExpression(source, run.calls, model, 'the test');
   const probe = modelSizeProbe({ project: run.project, trace: run.trace, file: run.file, source, expression, leading: input.slice(0, 2) });
