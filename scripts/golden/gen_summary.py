@@ -8,7 +8,7 @@ module, and with the functional ops wrapped, and records one row per call in cal
 module's row when its call begins, as the summary lists them):
 
   name     the module's name in model.named_modules() ('' for the model), or the op for a
-           functional call (conv2d, conv_transpose2d, linear, matmul, @, bmm, mm)
+           functional call (conv2d, conv_transpose2d, linear, matmul, @, bmm, mm; torch.bmm and x.bmm alike)
   kind     'module' or 'op'
   output   the output's shape (a list of shapes for a tuple), as PyTorch gives it
   params   sum(p.numel() for p in module.parameters(recurse=False)); 0 for an op
@@ -38,6 +38,8 @@ from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, '..', '..', 'test', 'fixtures', 'python', 'summary')
+# Public model files kept verbatim, each with the driver that calls its model (see their CHANGES.md).
+REALWORLD = os.path.join(HERE, '..', '..', 'test', 'fixtures', 'python', 'realworld', 'valid')
 
 CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 TRANSPOSED = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
@@ -73,63 +75,72 @@ def op_macs(kind, args, output):
     return output.numel() * args[0].shape[-1]
 
 
-def record(path):
-    torch.manual_seed(0)
-    scope = runpy.run_path(path)
-    model = scope['model']
-    inputs = scope.get('inputs', (scope['x'],))
-    names = {}
-    for name, module in model.named_modules():
-        names.setdefault(module, name)
-    rows = []
-    open_rows = []
-    builtin_depth = [0]
+class Recorder:
+    """Records every outermost module call made while it is active (a model the code calls), with
+    one row per module call and per functional op inside it, in call order."""
 
-    def pre_hook(module, args):
-        row = {'name': names.get(module, '(not registered)'), 'kind': 'module', 'type': type(module).__name__,
+    def __init__(self):
+        self.calls = []
+        self.open_rows = []
+        self.names = {}
+        self.builtin_depth = 0
+
+    def pre_hook(self, module, args):
+        if not self.open_rows:
+            self.names = {}
+            for name, sub in module.named_modules():
+                self.names.setdefault(sub, name)
+            self.calls.append({'model': type(module).__name__, 'input': shape_of(args[0]) if args else None, 'module': module, 'rows': []})
+        row = {'name': self.names.get(module, '(not registered)'), 'kind': 'module', 'type': type(module).__name__,
                'params': sum(p.numel() for p in module.parameters(recurse=False))}
-        rows.append(row)
-        open_rows.append(row)
+        self.calls[-1]['rows'].append(row)
+        self.open_rows.append(row)
         if type(module).__module__.startswith('torch.nn'):
-            builtin_depth[0] += 1
+            self.builtin_depth += 1
 
-    def hook(module, args, output):
-        row = open_rows.pop()
+    def hook(self, module, args, output):
+        row = self.open_rows.pop()
         row['output'] = shape_of(output)
         row['macs'] = module_macs(module, args, output)
         if type(module).__module__.startswith('torch.nn'):
-            builtin_depth[0] -= 1
+            self.builtin_depth -= 1
 
-    def wrapped(kind, original):
+    def wrapped(self, kind, original):
         def op(*args, **kwargs):
             output = original(*args, **kwargs)
-            if builtin_depth[0] == 0:
-                rows.append({'name': kind, 'kind': 'op', 'type': kind, 'params': 0, 'output': shape_of(output), 'macs': op_macs(kind, args, output)})
+            if self.open_rows and self.builtin_depth == 0:
+                self.calls[-1]['rows'].append({'name': kind, 'kind': 'op', 'type': kind, 'params': 0, 'output': shape_of(output), 'macs': op_macs(kind, args, output)})
             return output
         return op
 
-    handles = [m.register_forward_pre_hook(pre_hook) for m in model.modules()] + [m.register_forward_hook(hook) for m in model.modules()]
-    patched = [(F, n) for n in ('conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'linear')]
-    patched += [(torch, n) for n in ('matmul', 'mm', 'bmm')]
-    saved = [(owner, n, getattr(owner, n)) for owner, n in patched]
-    for owner, n, original in saved:
-        setattr(owner, n, wrapped(n, original))
-    matmul_operator = torch.Tensor.__matmul__
-    torch.Tensor.__matmul__ = wrapped('@', matmul_operator)
-    try:
-        with torch.no_grad():
-            model(*inputs)
-    finally:
-        torch.Tensor.__matmul__ = matmul_operator
+    def run(self, work):
+        """Calls `work()` with the hooks on every module and the functional ops wrapped."""
+        handles = [torch.nn.modules.module.register_module_forward_pre_hook(self.pre_hook),
+                   torch.nn.modules.module.register_module_forward_hook(self.hook)]
+        patched = [(F, n) for n in ('conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'linear')]
+        patched += [(owner, n) for owner in (torch, torch.Tensor) for n in ('matmul', 'mm', 'bmm')]
+        saved = [(owner, n, getattr(owner, n)) for owner, n in patched]
         for owner, n, original in saved:
-            setattr(owner, n, original)
-        for h in handles:
-            h.remove()
-    parameters = list(model.parameters())
+            setattr(owner, n, self.wrapped(n, original))
+        matmul_operator = torch.Tensor.__matmul__
+        torch.Tensor.__matmul__ = self.wrapped('@', matmul_operator)
+        try:
+            return work()
+        finally:
+            torch.Tensor.__matmul__ = matmul_operator
+            for owner, n, original in saved:
+                setattr(owner, n, original)
+            for h in handles:
+                h.remove()
+
+
+def summary_of(call, path):
+    parameters = list(call['module'].parameters())
+    rows = call['rows']
     return {
         'file': os.path.basename(path),
-        'model': type(model).__name__,
-        'input': shape_of(inputs[0]),
+        'model': call['model'],
+        'input': call['input'],
         'rows': rows,
         'totals': {
             'params': sum(p.numel() for p in parameters),
@@ -139,6 +150,28 @@ def record(path):
     }
 
 
+def record(path):
+    """A fixture: the file's `model`, called again on its `x` (or `inputs`) with the hooks on."""
+    torch.manual_seed(0)
+    scope = runpy.run_path(path)
+    model = scope['model']
+    inputs = scope.get('inputs', (scope['x'],))
+    recorder = Recorder()
+
+    def call():
+        with torch.no_grad():
+            model(*inputs)
+    recorder.run(call)
+    return summary_of(recorder.calls[0], path)
+
+
+def record_script(path):
+    """A public model file with its driver: every model call the script makes, as it runs."""
+    recorder = Recorder()
+    recorder.run(lambda: runpy.run_path(path, run_name='__main__'))
+    return [summary_of(call, path) for call in recorder.calls]
+
+
 def main():
     files = sorted(glob.glob(os.path.join(FIXTURES, '*.py')))
     models = [record(f) for f in files]
@@ -146,6 +179,12 @@ def main():
         json.dump({'torch': torch.__version__, 'models': models}, out, indent=1)
         out.write('\n')
     print(f'{len(models)} models, {sum(len(m["rows"]) for m in models)} rows')
+    scripts = sorted(glob.glob(os.path.join(REALWORLD, '*.py')))
+    calls = [summary for f in scripts for summary in record_script(f)]
+    with open(os.path.join(FIXTURES, 'realworld.json'), 'w') as out:
+        json.dump({'torch': torch.__version__, 'models': calls}, out, indent=1)
+        out.write('\n')
+    print(f'real code: {len(scripts)} files, {len(calls)} model calls, {sum(len(m["rows"]) for m in calls)} rows')
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PythonDocument } from '../python';
 import { CallTrace } from '../python/interpreter/callTrace';
 import { Project } from '../python/project/project';
-import { modelCalls, summarize, type ModelCall } from '../python/features/summary';
+import { modelCalls, oneCallPerModel, summarize, withModelCall, type ModelCall } from '../python/features/summary';
 import { formatSummaries, SUMMARY_FORMATS } from '../python/features/summaryFormat';
 import { diskFiles } from '../worker/diskFiles';
 import { CliError, integer, oneOf, parseFlags, stringFlag } from './args';
@@ -47,8 +47,9 @@ export async function summaryCommand(argv: readonly string[], stdout: (text: str
   let models = run.calls;
   if (inputSize) {
     const expression = modelExpression(source, models, wanted);
-    const lines = source.split('\n').length;
-    run = analyse(shown, `${source}\nimport torch as _conv_lab_torch\n${expression}(_conv_lab_torch.zeros(${inputSize.join(', ')}))\n`);
+    const appended = withModelCall(source, expression, inputSize);
+    const lines = appended.lines;
+    run = analyse(shown, appended.source);
     models = run.calls.filter((c) => c.line !== undefined && c.line > lines);
     if (models.length === 0) throw new CliError(`${expression}(...) with an input of size ${inputSize.join(',')} could not be followed: the analysis does not reach that call`);
   } else if (wanted !== undefined) {
@@ -87,18 +88,6 @@ export function analyse(shown: string, source: string): TracedRun {
   const analysis = project.analyze(file);
   if (!analysis) throw new CliError(`cannot analyse ${shown}`);
   return { analysis, trace, project, file, calls: modelCalls(trace, analysis) };
-}
-
-/** A model's first call whose input shape is known (else its first), each model once. */
-export function oneCallPerModel(calls: readonly ModelCall[]): ModelCall[] {
-  const chosen = new Map<ModelCall['module'], ModelCall>();
-  for (const call of calls) {
-    const input = call.call.positional[0];
-    const known = input?.kind === 'tensor' && input.shape !== undefined;
-    const before = chosen.get(call.module);
-    if (!before || (known && before.call.positional[0]?.kind !== 'tensor')) chosen.set(call.module, call);
-  }
-  return [...chosen.values()];
 }
 
 export function candidatesText(calls: readonly ModelCall[]): string {

@@ -658,12 +658,24 @@ export function outputPaddingToRestore(target: number, p: Omit<ConvTransposeDimP
 }
 
 /**
- * The spatial dims (0-based) whose kernel size is not a multiple of the stride: a transposed
- * conv's output pixels there get different numbers of kernel taps, the uneven overlap behind
- * checkerboard artifacts (Odena et al., 2016).
+ * The spatial dims (0-based) along which a transposed conv's output pixels get different numbers
+ * of kernel taps, the uneven overlap behind checkerboard artifacts (Odena et al., 2016). Away from
+ * the edges, output o gets one tap for each j < k with j·dilation ≡ o (mod stride): the residues
+ * are spread evenly only when the kernel size is a multiple of the stride and the dilation shares
+ * no factor with it (else some outputs get no tap at all).
  */
-export function unevenOverlapDims(kernelSize: readonly number[], stride: readonly number[]): number[] {
-  return kernelSize.flatMap((k, d) => (k % (stride[d] ?? 1) !== 0 ? [d] : []));
+export function unevenOverlapDims(kernelSize: readonly number[], stride: readonly number[], dilation: readonly number[] = []): number[] {
+  return kernelSize.flatMap((k, d) => {
+    const s = stride[d] ?? 1;
+    return k % s !== 0 || dilationSkipsOutputs(s, dilation[d] ?? 1) ? [d] : [];
+  });
+}
+
+/** Whether a dilation sharing a factor with the stride leaves some of a transposed conv's outputs without any tap. */
+export function dilationSkipsOutputs(stride: number, dilation: number): boolean {
+  let [a, b] = [stride, dilation];
+  while (b !== 0) [a, b] = [b, a % b];
+  return a > 1;
 }
 
 /** One dim of a transposed conv, every argument given. */
@@ -672,9 +684,12 @@ export type ConvTransposeDimArgs = Required<Omit<ConvTransposeDimParams, 'input'
 /**
  * The same dim with kernel_size = 2·stride (every output pixel gets two taps per input pixel
  * step), and the padding ≥ 0 and output_padding < max(stride, dilation) that keep the output
- * length for every input length; undefined when no such pair exists.
+ * length for every input length; undefined when no such pair exists, or when the dilation
+ * shares a factor with the stride.
  */
 export function evenOverlapTransposeDim(p: ConvTransposeDimArgs): ConvTransposeDimArgs | undefined {
+  // No kernel size spreads the taps evenly then.
+  if (dilationSkipsOutputs(p.stride, p.dilation)) return undefined;
   // The output is (in − 1)·stride + c for every input length, and the stride stays: c, the
   // output at in = 1, is what must not change.
   const kernel = 2 * p.stride;

@@ -26,4 +26,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'convLab.runLayerAt': (ctx) => (args?: LayerLinkArgs) => runLayerAt(ctx, args, false),
   'convLab.visualizeLayerAt': (ctx) => (args?: LayerLinkArgs) => runLayerAt(ctx, args, true),
   'convLab.runOnRange': () => (args?: RangeLinkArgs) => runOnRange(args),
+  'convLab.showSummary': (ctx) => (args?: unknown) => ctx.summary.show(args),
+  'convLab.copySummaryAsMarkdown': (ctx) => () => ctx.summary.export('copyMarkdown'),
+  'convLab.exportSummaryAsCsv': (ctx) => () => ctx.summary.export('saveCsv'),
 };

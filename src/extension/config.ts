@@ -24,6 +24,8 @@ export interface Settings {
   readonly maxIndexedFiles: number;
   /** `convLab.lint.checkerboard`: the hint on transposed convs whose kernel_size is not a multiple of the stride. */
   readonly lintCheckerboard: boolean;
+  /** `convLab.codeLens.summary`: the "Summary" CodeLens above nn.Module classes and model instantiations. */
+  readonly codeLensSummary: boolean;
 }
 
 const SECTION = 'convLab';
@@ -93,6 +95,7 @@ function read(): Settings {
     importRoots: JSON.stringify(importRoots()),
     maxIndexedFiles: int('maxIndexedFiles', 2_000, 10, 100_000),
     lintCheckerboard: config.get<unknown>('lint.checkerboard', true) !== false,
+    codeLensSummary: config.get<unknown>('codeLens.summary', true) !== false,
   };
 }
 

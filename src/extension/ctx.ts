@@ -8,6 +8,7 @@ import { AnalysisService, type HostTimings } from './analysis/service';
 import { Config } from './config';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
+import { SummaryFeature } from './summary';
 
 /**
  * What `activate` returns: used by the integration tests, and by nothing else. It reads state
@@ -34,6 +35,8 @@ export interface TestHooks {
   savePngTo(uri: vscode.Uri): void;
   /** A message to the panel's host as its webview would post it (checked the same way); resolves when handled. */
   panelMessage(raw: unknown): Promise<void>;
+  /** The next CSV the Summary view exports goes to `uri` instead of asking with a save dialog. */
+  saveSummaryCsvTo(uri: vscode.Uri): void;
 }
 
 /** Set to 1 in the extension host's environment by the test runners (test/runner/suite.mjs). */
@@ -49,6 +52,7 @@ export class Ctx implements vscode.Disposable {
   readonly activationMs: number;
   readonly panel: PanelHost;
   readonly analysis: AnalysisService;
+  readonly summary: SummaryFeature;
   /** What `activate` returns: a narrow view of this context, never the context itself. */
   readonly api: ConvLabApi;
   private readonly disposables: vscode.Disposable[] = [this.log, this.config];
@@ -67,6 +71,8 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(this.panel);
     this.analysis = new AnalysisService(extension.extensionPath, this.log, this.config);
     this.disposables.push(this.analysis);
+    this.summary = new SummaryFeature(this.analysis, this.panel, this.config);
+    this.disposables.push(this.summary);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
     }
@@ -117,10 +123,12 @@ export class Ctx implements vscode.Disposable {
       nextRender: () => panel.nextRender(),
       selectView: (tab) => panel.selectView(tab),
       nextParametersRun: () => panel.nextParametersRun(),
+      get summary() { return panel.summary; },
     };
     const testHooks: TestHooks = {
       savePngTo: (uri) => panel.savePngTo(uri),
       panelMessage: (raw) => panel.receive(raw),
+      saveSummaryCsvTo: (uri) => this.summary.saveCsvTo(uri),
     };
     return Object.freeze({
       activationMs: this.activationMs,

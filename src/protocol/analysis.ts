@@ -12,6 +12,8 @@ import type { Hover } from '../python/features/hover';
 import type { LintSettings } from '../python/features/checkerboard';
 import type { InlayHint, InlayHintsMode } from '../python/features/inlayHints';
 import type { QuickFix } from '../python/features/quickFixes';
+import type { SummaryTotal } from '../python/features/summaryFormat';
+import type { SummaryTarget } from '../python/features/summaryTargets';
 import type { RpcEndpoint } from './rpc';
 
 /** What the analysis reads from the user's settings (`convLab.defaultDtype`, `convLab.maxElements`, the project's). */
@@ -142,9 +144,45 @@ export interface LayerArgumentsQuery extends Query {
   readonly spatialDims: number;
 }
 
+/** Where the Summary CodeLens goes: the module classes and model instantiations of the program's last analysis. */
+export interface SummaryTargetsQuery extends Query {
+  readonly type: 'summaryTargets';
+}
+
+/** The model a summary is asked of: a class (`Net`) or the name a model is bound to (`model`). */
+export interface WireSummaryTarget {
+  readonly kind: 'class' | 'instance';
+  readonly name: string;
+}
+
+/**
+ * The summary of a model of the program, from a run of it with its calls traced: for the input
+ * that reaches the model's call, or for `inputSize` when given (a call on zeros of that size).
+ */
+export interface SummaryQuery extends Query {
+  readonly type: 'summary';
+  readonly target: WireSummaryTarget;
+  readonly inputSize?: readonly number[];
+}
+
+/** The most dimensions an input size may have (PyTorch's convs take at most 5). */
+const MAX_INPUT_DIMS = 8;
+/** The largest size of one dimension accepted: a larger one is a typo (the analysis needs shapes only, so nothing would be allocated). */
+const MAX_INPUT_SIZE = 1_000_000;
+
+/** Why `text` is not an input size (`1,3,224,224`), or undefined when it is one: the host's input box and the worker check it alike. */
+export function inputSizeProblem(text: string): string | undefined {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length > MAX_INPUT_DIMS || parts.some((p) => !/^\d+$/.test(p))) {
+    return `Sizes separated by commas, e.g. 1,3,224,224 (at most ${MAX_INPUT_DIMS} of them)`;
+  }
+  if (parts.some((p) => Number(p) < 1 || Number(p) > MAX_INPUT_SIZE)) return `Each size must be from 1 to ${MAX_INPUT_SIZE.toLocaleString('en-US')}`;
+  return undefined;
+}
+
 export type ToAnalysisMessage =
   | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
-  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery;
+  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery;
 
 /** An error PyTorch or Python raises, or a hint of Conv Lab's own (the checkerboard lint). */
 export type WireSeverity = 'error' | 'hint';
@@ -218,6 +256,36 @@ export interface WireKernelChoice {
   readonly to: number;
 }
 
+/** One row of a summary as the panel shows it: its cells under `SUMMARY_HEADERS` (as the CLI prints them), and the numbers the bars are drawn from. */
+export interface WireSummaryRow {
+  readonly cells: readonly string[];
+  readonly depth: number;
+  /** Own MACs and parameters (null: not known); a reused module's parameters count at its first call. */
+  readonly macs: number | null;
+  readonly parameters: number | null;
+  readonly reused: boolean;
+  /** Where the call is in the program (offsets), when it is in this file. */
+  readonly from: number | null;
+}
+
+export interface WireSummary {
+  /** The model's class and the input's shape as printed. */
+  readonly model: string;
+  readonly input: string;
+  readonly headers: readonly string[];
+  readonly rows: readonly WireSummaryRow[];
+  readonly totals: readonly SummaryTotal[];
+  readonly notes: readonly string[];
+  /** The whole summary as Markdown and as CSV (`conv-lab summary --format ...` prints the same). */
+  readonly markdown: string;
+  readonly csv: string;
+}
+
+/** Why no summary: `needsInput` when no input shape reaches the model (the host then asks for one); otherwise the message says what went wrong. */
+export type WireSummaryOutcome =
+  | { readonly ok: true; readonly summary: WireSummary }
+  | { readonly ok: false; readonly needsInput: boolean; readonly message: string };
+
 export type FromAnalysisMessage =
   /** `affected`: the other open programs whose results the change may have changed (their diagnostics are due again). */
   | { readonly type: 'synced'; readonly key: string; readonly version: number; readonly incremental: boolean; readonly affected?: readonly string[] }
@@ -235,7 +303,9 @@ export type FromAnalysisMessage =
   | { readonly type: 'evaluate'; readonly results: readonly WireEvaluation[] }
   | { readonly type: 'replay'; readonly steps: readonly WireReplayStep[] | undefined }
   | { readonly type: 'kernelChoices'; readonly choices: readonly WireKernelChoice[] }
-  | { readonly type: 'layerArguments'; readonly found: { readonly callee: string; readonly from: number; readonly to: number; readonly args: OpArgs; readonly text: string } | undefined };
+  | { readonly type: 'layerArguments'; readonly found: { readonly callee: string; readonly from: number; readonly to: number; readonly args: OpArgs; readonly text: string } | undefined }
+  | { readonly type: 'summaryTargets'; readonly targets: readonly SummaryTarget[] }
+  | { readonly type: 'summary'; readonly outcome: WireSummaryOutcome };
 
 export type HostAnalysisEndpoint = RpcEndpoint<ToAnalysisMessage, FromAnalysisMessage>;
 export type AnalysisHostEndpoint = RpcEndpoint<FromAnalysisMessage, ToAnalysisMessage>;

@@ -5,6 +5,7 @@
 // Anything that comes from the webview (messages, restored state) is checked here before the
 // host uses it.
 import { convGeometry, type ConvGeometry } from '../core/geometry';
+import type { WireSummary } from './analysis';
 import { ARG_KEYWORDS, OP_NAMES, PADDING_MODES, type DType, type OpArgName, type OpArgs, type OpName } from '../core/vocabulary';
 
 export const PANEL_VIEW_TYPE = 'convLab.panel';
@@ -61,7 +62,11 @@ export type StoredTensor = PanelTensor<number[]> & { readonly values: number[] }
 export type StoredView = Omit<PanelView, 'tensors' | 'geometry'> & { readonly tensors: readonly StoredTensor[] };
 export type RestoredView = StoredView & { readonly geometry: ConvGeometry };
 
-export const VIEW_NAMES = ['tensors', 'scatter', 'sliding', 'fields', 'matrix', 'overlap', 'parameters'] as const;
+/** The views of the op the panel shows. */
+export const OP_VIEW_NAMES = ['tensors', 'scatter', 'sliding', 'fields', 'matrix', 'overlap', 'parameters'] as const;
+export type OpViewName = (typeof OP_VIEW_NAMES)[number];
+/** Every view: the op's, and the model summary's. */
+export const VIEW_NAMES = [...OP_VIEW_NAMES, 'summary'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** The most values an argument tuple from the webview may hold (PyTorch names a wrong count in its message). */
@@ -74,8 +79,14 @@ export const ALERT_TEXT_MAX_LENGTH = 400;
 export const PNG_DATA_URL_MAX_LENGTH = 32 * 1024 * 1024;
 const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 
+/** What the Summary view's buttons ask the host: the Markdown on the clipboard, the CSV saved to a file. */
+export const SUMMARY_EXPORTS = ['copyMarkdown', 'saveCsv'] as const;
+export type SummaryExport = (typeof SUMMARY_EXPORTS)[number];
+
 export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
+  /** A model summary for the Summary view (which it selects). */
+  | { readonly type: 'summary'; readonly summary: WireSummary }
   /** Switch to a view (e.g. "Show Kernel as Matrix" opens the matrix). */
   | { readonly type: 'selectView'; readonly tab: ViewName }
   /** The Parameters view's run failed: PyTorch's message (or the size limit's), and the arguments tried. */
@@ -99,6 +110,9 @@ export type FromPanelMessage =
   | { readonly type: 'rerun'; readonly args: OpArgs; readonly kernelSize?: readonly number[] }
   /** Back to the arguments and kernel of the run the user started. */
   | { readonly type: 'resetParameters' }
+  /** Reveal in the editor the source line of the shown summary's row `row`. */
+  | { readonly type: 'revealSummaryRow'; readonly row: number }
+  | { readonly type: 'summaryExport'; readonly action: SummaryExport }
   /** Save view `view` drawn as a PNG (`canvas.toDataURL()`). */
   | { readonly type: 'savePng'; readonly view: ViewName; readonly dataUrl: string }
   /** How long the last view took from receipt to drawn (measurements and tests). */
@@ -167,6 +181,10 @@ export function parseFromPanelMessage(x: unknown): FromPanelMessage | undefined 
     }
     case 'resetParameters':
       return { type: 'resetParameters' };
+    case 'revealSummaryRow':
+      return isCount(x['row']) ? { type: 'revealSummaryRow', row: x['row'] } : undefined;
+    case 'summaryExport':
+      return isOneOf(SUMMARY_EXPORTS, x['action']) ? { type: 'summaryExport', action: x['action'] } : undefined;
     case 'savePng': {
       const { view, dataUrl } = x;
       return isOneOf(VIEW_NAMES, view) && isPngDataUrl(dataUrl) ? { type: 'savePng', view, dataUrl } : undefined;

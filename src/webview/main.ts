@@ -15,6 +15,7 @@ import {
   type StoredTensor,
   type StoredView,
   type ToPanelMessage,
+  type OpViewName,
   type ViewName,
 } from '../protocol/panel';
 import { colorScaleFor, type ColorScale } from './colormap';
@@ -23,6 +24,8 @@ import { element, shapeText, TABLE_DIGITS, valueTable } from './dom';
 import { cropPlane, dimLabels, displayGrid, finiteRange, formatValue, layoutOf, planeOffset, viewportRegion, WHOLE_PLANE, zoomViewport, type TensorLayout, type Viewport } from './layout';
 import { parametersView, type ParametersError } from './parameters';
 import { savePng } from './png';
+import { initialSummaryState, summaryView, type SummaryViewState } from './summaryView';
+import type { WireSummary } from '../protocol/analysis';
 import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext, type ViewValues } from './views';
 
 interface VsCodeApi {
@@ -49,6 +52,7 @@ const TABS: readonly { readonly name: ViewName; readonly title: string }[] = [
   { name: 'matrix', title: 'Kernel as a matrix' },
   { name: 'overlap', title: 'Overlap map' },
   { name: 'parameters', title: 'Parameters' },
+  { name: 'summary', title: 'Summary' },
 ];
 
 const vscode = acquireVsCodeApi();
@@ -56,6 +60,8 @@ const app = requireElement('app');
 const notice = requireElement('notice');
 
 let view: PanelView | undefined;
+/** The model summary the Summary view shows, and its depth limit and folded rows. */
+let summary: { readonly summary: WireSummary; readonly state: SummaryViewState } | undefined;
 let ui: PanelUiState = DEFAULT_UI_STATE;
 /** The Parameters view's last failed run, until the next view arrives. */
 let parametersError: ParametersError | undefined;
@@ -89,7 +95,13 @@ let renderSerial = 0;
 
 /** Draws the whole view and reports how long it took, values asked of the host included. */
 async function render(): Promise<void> {
+  if (ui.tab === 'summary' && summary) {
+    renderSummary(summary.summary, summary.state);
+    return;
+  }
   if (!view) return;
+  // The Summary tab restored without its summary (not kept across reloads): the op's first view.
+  if (ui.tab === 'summary') ui = { ...ui, tab: 'tensors' };
   const started = performance.now();
   const serial = ++renderSerial;
   const current = view;
@@ -104,7 +116,7 @@ async function render(): Promise<void> {
     body.append(element('div', { class: 'tensors' }, ...sections.map((s) => s.element)));
     await Promise.all(sections.map((s) => s.drawn));
   } else {
-    body.append(await otherView(current, ui.tab, style));
+    body.append(await otherView(current, ui.tab as Exclude<OpViewName, 'tensors'>, style));
   }
   if (focused) document.getElementById(focused)?.focus();
   if (serial !== renderSerial) return;
@@ -113,15 +125,27 @@ async function render(): Promise<void> {
   vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started, tab: ui.tab, ...(alert ? { alert } : {}) });
 }
 
-/** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern). */
+function renderSummary(shown: WireSummary, state: SummaryViewState): void {
+  const started = performance.now();
+  ++renderSerial;
+  for (const stop of disposeView.splice(0)) stop();
+  const focused = document.activeElement?.id;
+  const body = element('div', { id: 'view-body', role: 'tabpanel', 'aria-labelledby': 'tab-summary' }, summaryView(shown, state, (message) => vscode.postMessage(message), () => renderSummary(shown, state)));
+  app.replaceChildren(tabBar(), body);
+  if (focused) document.getElementById(focused)?.focus();
+  vscode.postMessage({ type: 'rendered', elements: shown.rows.length, ms: performance.now() - started, tab: 'summary' });
+}
+
+/** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern); the op's views when one is shown, the Summary when there is one. */
 function tabBar(): HTMLElement {
   const bar = element('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Views' });
+  const tabs = TABS.filter((tab) => (tab.name === 'summary' ? summary !== undefined : view !== undefined));
   const select = (name: ViewName) => {
     ui = { ...ui, tab: name };
     saveState();
     void render().then(() => document.getElementById(`tab-${name}`)?.focus());
   };
-  TABS.forEach((tab, i) => {
+  tabs.forEach((tab, i) => {
     const selected = tab.name === ui.tab;
     const button = element('button', { type: 'button', role: 'tab', id: `tab-${tab.name}`, 'aria-selected': String(selected), tabindex: selected ? '0' : '-1', 'aria-controls': 'view-body' }, tab.title);
     button.addEventListener('click', () => select(tab.name));
@@ -129,7 +153,7 @@ function tabBar(): HTMLElement {
       const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
       if (step === 0) return;
       event.preventDefault();
-      select((TABS[(i + step + TABS.length) % TABS.length] ?? tab).name);
+      select((tabs[(i + step + tabs.length) % tabs.length] ?? tab).name);
     });
     bar.append(button);
   });
@@ -154,7 +178,7 @@ async function viewValues(v: PanelView): Promise<ViewValues | undefined> {
   }
 }
 
-async function otherView(v: PanelView, tab: Exclude<ViewName, 'tensors'>, style: HeatmapStyle): Promise<HTMLElement> {
+async function otherView(v: PanelView, tab: Exclude<OpViewName, 'tensors'>, style: HeatmapStyle): Promise<HTMLElement> {
   // The geometry-only views (Overlap, Parameters) need no values; the geometry is the plan's.
   const values = tab === 'overlap' || tab === 'parameters' ? undefined : await viewValues(v);
   const context: ViewContext = {
@@ -426,6 +450,8 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       const sameShapes = view !== undefined && view.tensors.length === message.view.tensors.length
         && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
       if (!sameShapes) ui = { ...ui, picks: {}, step: 0, plane: [0, 0] };
+      // A new op is shown in its own views (a view of the op shown before stays selected).
+      if (ui.tab === 'summary') ui = { ...ui, tab: 'tensors' };
       view = message.view;
       parametersError = undefined;
       if (!sameShapes) viewports.clear();
@@ -434,6 +460,12 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       saveState();
       return;
     }
+    case 'summary':
+      summary = { summary: message.summary, state: initialSummaryState(message.summary) };
+      ui = { ...ui, tab: 'summary' };
+      void render();
+      saveState();
+      return;
     case 'selectView':
       ui = { ...ui, tab: message.tab };
       void render();

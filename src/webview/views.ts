@@ -317,11 +317,11 @@ export function overlapView(ctx: ViewContext): HTMLElement {
   const sizes = g.transposed ? g.outputSize : g.inputSize;
   const [low, high] = finiteRange(Float64Array.from(counts));
   const grid = new GridFigure({ name: 'overlap', label: `kernel taps per ${g.transposed ? 'output' : 'input'} pixel, from ${low} to ${high}`, caption: g.transposed ? 'taps per output pixel' : 'windows per input pixel', sizes, scale: colorScaleFor(low, high), style: ctx.style, maxPx: GRID_PX * 1.5 }, Float64Array.from(counts));
-  const uneven = unevenOverlapDims(g.kernelSize, g.stride);
+  const uneven = unevenOverlapDims(g.kernelSize, g.stride, g.dilation);
   const names = g.spatialDims === 1 ? ['L'] : g.spatialDims === 2 ? ['H', 'W'] : ['D', 'H', 'W'];
   const note = uneven.length > 0
-    ? `kernel_size % stride != 0 along ${uneven.map((d) => `${names[d]} (${g.kernelSize[d]} % ${g.stride[d]} = ${(g.kernelSize[d] ?? 0) % (g.stride[d] ?? 1)})`).join(' and ')}: neighbouring output pixels get different numbers of taps, the uneven overlap behind checkerboard artifacts.`
-    : `kernel_size % stride == 0 along every dim: away from the edges every output pixel gets the same number of taps.`;
+    ? `${uneven.map((d) => (g.kernelSize[d] ?? 0) % (g.stride[d] ?? 1) !== 0 ? `kernel_size % stride != 0 along ${names[d]} (${g.kernelSize[d]} % ${g.stride[d]} = ${(g.kernelSize[d] ?? 0) % (g.stride[d] ?? 1)})` : `dilation ${g.dilation[d]} and stride ${g.stride[d]} share a factor along ${names[d]}`).join('; ')}: neighbouring output pixels get different numbers of taps, the uneven overlap behind checkerboard artifacts.`
+    : `kernel_size % stride == 0 and dilation coprime with stride along every dim: away from the edges every output pixel gets the same number of taps.`;
   return element('div', {},
     element('p', {}, g.transposed
       ? `How many kernel taps land on each output pixel of ${ctx.view.call} (one input channel), for kernel ${g.kernelSize.join('×')} and stride ${g.stride.join('×')}.`

@@ -23,6 +23,8 @@ import type {
 import { RpcEndpoint } from '../protocol/rpc';
 import { Project } from '../python/project/project';
 import { diskFiles } from './diskFiles';
+import { summaryOutcome } from './summaries';
+import { summaryTargets } from '../python/features/summaryTargets';
 
 interface Program {
   version: number;
@@ -319,6 +321,12 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'layerArguments': {
       const found = nearestLayerArguments(analysisOf(message).analysis, message.offset, message.kind, message.spatialDims);
       return { type: 'layerArguments', found: found && { callee: found.callee, from: found.site.from, to: found.site.to, args: found.args, text: found.text } };
+    }
+    case 'summaryTargets':
+      return { type: 'summaryTargets', targets: summaryTargets(analysisOf(message).analysis) };
+    case 'summary': {
+      const program = analysisOf(message);
+      return { type: 'summary', outcome: summaryOutcome(program.doc.text, evaluationOptions(program), message, summaryTargets(program.analysis)) };
     }
   }
 }

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { modelFile } from '../../bench/models';
-import { convLab, convLabDiagnostics, report, screenshot, waitFor, workspaceFile } from './helpers';
+import { closePanel, convLab, convLabDiagnostics, report, screenshot, waitFor, workspaceFile } from './helpers';
 
 // 16 → Conv2d(k3, s2, p1) → 8 → ConvTranspose2d(k3, s2, p1) → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16.
 const MODEL = [
@@ -128,6 +128,24 @@ describe('shape analysis in the editor', function () {
       await vscode.commands.executeCommand('editor.action.showHover');
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await screenshot('editor-hover');
+    });
+
+    it("the hover's Visualize link opens a closed panel on the layer", async () => {
+      await closePanel();
+      const api = convLab().exports;
+      assert.ok(api, 'Conv Lab returned no API from activate');
+      assert.equal(api.panel.isOpen, false);
+      const layer = await hoverAt(document.uri, positionOf(document, 'ConvTranspose2d', 3));
+      const link = /\(command:convLab\.visualizeLayerAt\?([^ )]+)/.exec(layer);
+      assert.ok(link?.[1], `no Visualize link in\n${layer}`);
+      const drawn = api.panel.nextRender();
+      await vscode.commands.executeCommand('convLab.visualizeLayerAt', ...(JSON.parse(decodeURIComponent(link[1])) as unknown[]));
+      await Promise.race([drawn, new Promise((_, reject) => setTimeout(() => reject(new Error('the panel drew nothing in 30 s')), 30_000))]);
+      assert.ok(api.panel.isOpen, 'the panel is not open');
+      // The layer ran on the input reaching it: (8 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 15, as the hover says.
+      assert.equal(api.panel.view?.op, 'conv_transpose2d');
+      assert.deepEqual(api.panel.view?.tensors.find((t) => t.role === 'output')?.shape, [2, 4, 15, 15]);
+      await closePanel();
     });
 
     it('shows inlay hints after assignments, and none with convLab.inlayHints off', async () => {

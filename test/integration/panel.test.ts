@@ -11,7 +11,7 @@ import { tensor, type Tensor } from '../../src/core/tensor';
 import type { TestHooks } from '../../src/extension/ctx';
 import { panelResourceRoots } from '../../src/extension/panel/html';
 import { PARAMETERS_RUN_CANCELLED, type PanelApi, type PanelRender } from '../../src/extension/panel/panel';
-import { VIEW_NAMES } from '../../src/protocol/panel';
+import { OP_VIEW_NAMES } from '../../src/protocol/panel';
 import type { RunNpyArgs, RunOutcome } from '../../src/extension/runNpy';
 import { closePanel, convLab, panelTabs, report, waitFor, workspaceFile } from './helpers';
 
@@ -125,7 +125,7 @@ describe('the Conv Lab panel', () => {
   it('draws every view of the 1×64×128×128 op, none with an error, and reports how long each took', async function () {
     this.timeout(240_000);
     const drawn: string[] = [];
-    for (const tab of VIEW_NAMES) {
+    for (const tab of OP_VIEW_NAMES) {
       const started = performance.now();
       let render: PanelRender | undefined;
       const next = (async () => {

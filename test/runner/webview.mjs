@@ -31,16 +31,16 @@ async function waitForFile(file, timeoutMs, stopped) {
   return true;
 }
 
-/** The frame holding the panel's document (VS Code nests it in `iframe.webview` → `#active-frame`). */
-async function panelFrame(page, timeoutMs) {
+/** The frame holding the panel's document showing `selector` (VS Code nests it in `iframe.webview` → `#active-frame`). */
+async function panelFrame(page, timeoutMs, selector = OUTPUT_CANVAS) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if (await frame.$(OUTPUT_CANVAS).catch(() => null)) return frame;
+      if (await frame.$(selector).catch(() => null)) return frame;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no webview frame with ${OUTPUT_CANVAS} within ${timeoutMs} ms`);
+  throw new Error(`no webview frame with ${selector} within ${timeoutMs} ms`);
 }
 
 /** Throws unless the panel shows cell 89's output, with its label. */
@@ -239,7 +239,7 @@ async function checkTheme(page, theme, screenshotsDir, expected) {
  */
 export async function answerWebviewChecks(page, options) {
   try {
-    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options)]);
+    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options), answerSummaryChecks(page, options)]);
     return failures;
   } catch (e) {
     return [{ title: 'panel webview check', message: e instanceof Error ? e.message.split('\n')[0] : String(e) }];
@@ -264,6 +264,58 @@ async function answerEditorShots(page, { dir, screenshotsDir, stopped }) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The Summary view (summary.test.ts shows a model's summary in a theme and writes
+ * `summary-<theme>.ready`, JSON { click, depth }): reads the rows' names and MACs, sets the depth
+ * control and reads the rows left, clicks the row named `click` (the host reveals its call) and
+ * presses Copy as Markdown (the host copies it), saves `panel-summary-<theme>.png`, and answers
+ * `summary-<theme>.done` = { ok, message, names, macs, namesAtDepth }, which the suite asserts.
+ */
+async function answerSummaryChecks(page, { dir, screenshotsDir, stopped }) {
+  const answered = new Set();
+  while (!stopped()) {
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const theme = /^summary-(.+)\.ready$/.exec(file)?.[1];
+      if (!theme || answered.has(theme)) continue;
+      answered.add(theme);
+      let answer;
+      try {
+        answer = { ok: true, message: '', ...(await checkSummary(page, JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), path.join(screenshotsDir, `panel-summary-${theme}.png`))) };
+      } catch (e) {
+        answer = { ok: false, message: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+      }
+      fs.writeFileSync(path.join(dir, `summary-${theme}.done`), JSON.stringify(answer));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function checkSummary(page, { click, depth }, screenshotFile) {
+  const frame = await panelFrame(page, 15_000, '#summary-table');
+  await checkSecurity(frame);
+  const names = () => frame.locator('#summary-table tbody .row-link').allTextContents();
+  const all = await names();
+  // The MACs column: the 8th cell after the row's name (share bars, input, output, kernel, groups, params, % params, MACs).
+  const macs = await frame.locator('#summary-table tbody td:nth-of-type(8)').allTextContents();
+  await screenshotPanel(page, frame, screenshotFile);
+  const setDepth = async (value) => {
+    await frame.locator('#summary-depth').fill(String(value));
+    await frame.locator('#summary-depth').dispatchEvent('change');
+  };
+  await setDepth(depth);
+  const namesAtDepth = await names();
+  // Back to every row (the control keeps the value within the deepest row's depth).
+  await setDepth(99);
+  await frame.locator('#summary-table tbody .row-link', { hasText: click }).first().click();
+  // An earlier copy's notice may still be shown: this copy's is waited for.
+  await frame.$eval('#notice', (notice) => { notice.textContent = ''; });
+  await press(frame, '#summary-copy-markdown');
+  await frame.locator('#notice', { hasText: 'as a Markdown table' }).waitFor({ timeout: 5_000 }).catch(async () => {
+    throw new Error(`after "Copy as Markdown" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
+  });
+  return { names: all, macs, namesAtDepth };
 }
 
 async function answerEveryTheme(page, { dir, screenshotsDir, timeoutMs, stopped }) {

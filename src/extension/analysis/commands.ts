@@ -6,7 +6,7 @@ import { formatOpArgs } from '../../core/opArgsText';
 import { withTensors, type OpPlan } from '../../core/plan';
 import { numel, type Tensor } from '../../core/tensor';
 import { computeCancellable, messageOf } from '../compute';
-import { isOneOf, VIEW_NAMES } from '../../protocol/panel';
+import { isOneOf, OP_VIEW_NAMES } from '../../protocol/panel';
 import type { Ctx } from '../ctx';
 import type { LayerLinkArgs } from './service';
 
@@ -49,7 +49,7 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   const document = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const position = args ? new vscode.Position(args.line, args.character) : editor?.selection.active;
   if (!document || !position) return undefined;
-  const view = show && args?.view !== undefined && isOneOf(VIEW_NAMES, args.view) ? args.view : undefined;
+  const view = show && args?.view !== undefined && isOneOf(OP_VIEW_NAMES, args.view) ? args.view : undefined;
   const { op, reason } = await ctx.analysis.layerOpAt(document, position, view !== undefined);
   if (!op) {
     void vscode.window.showWarningMessage(`Conv Lab cannot run this layer: ${reason ?? 'no conv layer here'}.`);
@@ -70,15 +70,17 @@ export async function runLayerAt(ctx: Ctx, args: LayerLinkArgs | undefined, show
   ctx.log.info(`${op.layer} (line ${op.line}) as ${op.op}(${formatOpArgs(op.args)}) on placeholder input ${JSON.stringify(op.inputShape)} and weight ${JSON.stringify(op.weightShape)} → ${JSON.stringify(result.shape)}`);
   if (numel(result.shape) <= 1_000) ctx.log.info(formatTensor(result));
   const shown = result;
-  if (show) {
+  // Visualize opens the panel (a closed one too: showing alone only updates an open panel).
+  const visualize = (): void => {
     ctx.showInPanel(plan, shown);
-    if (view !== undefined) {
-      ctx.panel.open();
-      ctx.panel.selectView(view);
-    }
+    ctx.panel.open();
+  };
+  if (show) {
+    visualize();
+    if (view !== undefined) ctx.panel.selectView(view);
   } else {
     void vscode.window.showInformationMessage(`${op.layer} gives ${JSON.stringify(shown.shape)} (placeholder values).`, 'Visualize').then((choice) => {
-      if (choice === 'Visualize') ctx.showInPanel(plan, shown);
+      if (choice === 'Visualize') visualize();
     });
   }
   return result;

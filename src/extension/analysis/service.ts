@@ -4,7 +4,7 @@
 // fixes from it, and answers the run commands' questions. The extension host only forwards edits
 // and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
-import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic } from '../../protocol/analysis';
+import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic, WireSummaryOutcome, WireSummaryTarget } from '../../protocol/analysis';
 import { CHECKERBOARD_CODE } from '../../python/features/checkerboard';
 import type { TextEdit } from '../../python';
 import type { ViewName } from '../../protocol/panel';
@@ -378,6 +378,22 @@ export class AnalysisService implements vscode.Disposable {
     if (!program || offset === undefined) return { op: undefined, reason: 'not a Python document' };
     const op = await this.ask(program, (at) => ({ type: 'layerOp', ...at, offset, placeholderInput }), 'layerOp');
     return { op: op.op, ...(op.reason ? { reason: op.reason } : {}) };
+  }
+
+  /** The Summary CodeLens's places in a document: from the worker's analysis of its version (made once per version). */
+  async summaryTargets(document: vscode.TextDocument): Promise<{ program: Program; targets: Answer<'summaryTargets'>['targets'] } | undefined> {
+    const program = programOf(document);
+    if (!program) return undefined;
+    const answer = await this.ask(program, (at) => ({ type: 'summaryTargets', ...at }), 'summaryTargets');
+    return { program, targets: answer.targets };
+  }
+
+  /** The summary of a model of the document's program (a traced run in the worker). */
+  async summary(document: vscode.TextDocument, target: WireSummaryTarget, inputSize: readonly number[] | undefined): Promise<{ program: Program; outcome: WireSummaryOutcome } | undefined> {
+    const program = programOf(document);
+    if (!program) return undefined;
+    const answer = await this.ask(program, (at) => ({ type: 'summary', ...at, target, ...(inputSize ? { inputSize } : {}) }), 'summary');
+    return { program, outcome: answer.outcome };
   }
 
   dispose(): void {

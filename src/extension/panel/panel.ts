@@ -16,10 +16,12 @@ import {
   type CopyFormat,
   type FromPanelMessage,
   type PanelView,
+  type SummaryExport,
   type TensorRole,
   type ToPanelMessage,
   type ViewName,
 } from '../../protocol/panel';
+import type { WireSummary } from '../../protocol/analysis';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
 import { kernelSizeOf, panelViewOf, parametersRun, tensorsOfStoredView, valuesAt } from './view';
@@ -53,6 +55,14 @@ export interface PanelApi {
   readonly view: PanelView | undefined;
   /** Resolves with the next outcome of a Parameters view run. */
   nextParametersRun(): Promise<ParametersOutcome>;
+  /** The model summary the Summary view shows. */
+  readonly summary: WireSummary | undefined;
+}
+
+/** What the host does for the Summary view's row clicks and buttons (extension/summary.ts, which knows the summary's document). */
+export interface SummaryActions {
+  reveal(row: number): Promise<void>;
+  export(action: SummaryExport): Promise<void>;
 }
 
 /** The text of a Parameters run's outcome when a newer run (or another op) cancelled it. */
@@ -75,6 +85,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
+  private summaryShown: { readonly summary: WireSummary; readonly actions: SummaryActions } | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
   private parameterWaiters: ((outcome: ParametersOutcome) => void)[] = [];
   private pngTarget: vscode.Uri | undefined;
@@ -106,6 +117,18 @@ export class PanelHost implements vscode.Disposable, PanelApi {
 
   get view(): PanelView | undefined {
     return this.shown?.view;
+  }
+
+  get summary(): WireSummary | undefined {
+    return this.summaryShown?.summary;
+  }
+
+  /** Opens the panel on the Summary view of `summary`; its row clicks and buttons go to `actions`. */
+  showSummary(summary: WireSummary, actions: SummaryActions): void {
+    this.summaryShown = { summary, actions };
+    this.open();
+    // The webview selects the Summary view on this message (a panel still loading gets it again when ready).
+    this.post({ type: 'summary', summary });
   }
 
   /** Reveals the panel, creating it if needed. */
@@ -219,6 +242,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     switch (message.type) {
       case 'ready':
         if (this.shown) this.post({ type: 'show', view: this.shown.view });
+        if (this.summaryShown) this.post({ type: 'summary', summary: this.summaryShown.summary });
         if (this.requestedView) this.post({ type: 'selectView', tab: this.requestedView });
         this.requestedView = undefined;
         return;
@@ -236,6 +260,13 @@ export class PanelHost implements vscode.Disposable, PanelApi {
         return;
       case 'savePng':
         await this.savePng(message.view, message.dataUrl);
+        return;
+      case 'revealSummaryRow':
+        await this.summaryShown?.actions.reveal(message.row);
+        return;
+      case 'summaryExport':
+        if (this.summaryShown) await this.summaryShown.actions.export(message.action);
+        else this.post({ type: 'notice', text: 'There is no summary to export: run Summary on a model first.' });
         return;
       case 'rendered':
         this.log.info(`panel: drew ${message.elements} elements in ${message.ms.toFixed(1)} ms`);
@@ -333,6 +364,11 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     await vscode.env.clipboard.writeText(text);
     const what = `${role} [${tensor.shape.join(', ')}] as a ${format === 'pytorch' ? 'PyTorch' : 'NumPy'} literal`;
     this.post({ type: 'notice', text: full ? `Copied the ${what}.` : `Copied the ${what}, summarised with "..." (more than ${FULL_COPY_MAX_ELEMENTS} elements).` });
+  }
+
+  /** A one-line outcome in the panel (read out by screen readers). */
+  notice(text: string): void {
+    this.post({ type: 'notice', text });
   }
 
   private post(message: ToPanelMessage): void {

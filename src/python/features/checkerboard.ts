@@ -5,7 +5,7 @@
 // and on `F.conv_transpose*d` calls whose weight's kernel size and stride it knows; never where an
 // argument is not known. A hint, not an error: PyTorch runs such a layer without complaint.
 import type { SyntaxNode } from '@lezer/common';
-import { dimensionNames, expandInts, unevenOverlapDims } from '../../core/geometry';
+import { dilationSkipsOutputs, dimensionNames, expandInts, unevenOverlapDims } from '../../core/geometry';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import { allKnown, type Dim } from '../interpreter/dim';
 import type { ConvLayer } from '../interpreter/values';
@@ -39,15 +39,15 @@ const FUNCTIONAL_CALLEE = /(?:^|\.)conv_transpose[123]d$/;
 export function checkerboardHints(analysis: ShapeAnalysis): LintHint[] {
   const hints: LintHint[] = [];
   const doc = analysis.doc;
-  const add = (callee: SyntaxNode, kernel: readonly number[], stride: readonly number[]): void => {
-    const uneven = unevenOverlapDims(kernel, stride);
+  const add = (callee: SyntaxNode, kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): void => {
+    const uneven = unevenOverlapDims(kernel, stride, dilation);
     if (uneven.length === 0) return;
-    hints.push({ severity: 'hint', code: CHECKERBOARD_CODE, message: checkerboardMessage(kernel, stride, uneven), from: callee.from, to: callee.to, ...doc.lineColumnAt(callee.from) });
+    hints.push({ severity: 'hint', code: CHECKERBOARD_CODE, message: checkerboardMessage(kernel, stride, dilation, uneven), from: callee.from, to: callee.to, ...doc.lineColumnAt(callee.from) });
   };
   for (const { layer, site } of analysis.layers()) {
     if (layer.type !== 'conv' || !layer.transposed) continue;
     const callee = callAt(doc, site)?.firstChild;
-    if (callee) add(callee, layer.kernelSize, layer.args.stride as number[]);
+    if (callee) add(callee, layer.kernelSize, layer.args.stride as number[], layer.args.dilation as number[]);
   }
   doc.tree.iterate({
     enter: (node) => {
@@ -59,7 +59,7 @@ export function checkerboardHints(analysis: ShapeAnalysis): LintHint[] {
         const op = value.kind === 'tensor' ? value.op : undefined;
         const kernel = op?.op.startsWith('conv_transpose') ? op.weight.shape?.slice(2) : undefined;
         if (!op || !kernel || kernel.length === 0 || !allKnown(kernel)) continue;
-        add(callee, kernel, expandInts(op.args.stride, 1, kernel.length));
+        add(callee, kernel, expandInts(op.args.stride, 1, kernel.length), expandInts(op.args.dilation, 1, kernel.length));
         break;
       }
     },
@@ -76,8 +76,11 @@ export function checkerboardLayer(analysis: ShapeAnalysis, hint: Span): { layer:
 }
 
 /** "kernel_size 3 is not a multiple of stride 2: …", tuples only where the dims differ, the uneven dims named when not all are. */
-function checkerboardMessage(kernel: readonly number[], stride: readonly number[], uneven: readonly number[]): string {
+function checkerboardMessage(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], uneven: readonly number[]): string {
   const names = dimensionNames(kernel.length);
   const along = uneven.length < kernel.length ? ` along ${uneven.map((d) => names[d]).join(' and ')}` : '';
+  if (uneven.some((d) => dilationSkipsOutputs(stride[d] ?? 1, dilation[d] ?? 1))) {
+    return `dilation ${intOrTuple(dilation)} shares a factor with stride ${intOrTuple(stride)}${along}: some output pixels get no kernel tap, a checkerboard pattern`;
+  }
   return `kernel_size ${intOrTuple(kernel)} is not a multiple of stride ${intOrTuple(stride)}${along}: uneven overlap gives checkerboard artifacts`;
 }

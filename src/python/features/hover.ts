@@ -215,8 +215,9 @@ function transposedNotes(analysis: ShapeAnalysis, layer: ConvLayer, inputs: read
       if (fix.every((f) => f !== undefined)) lines.push(`- to restore ${code(tuple(target))} (the size entering the matching conv): ${code(`output_padding=${tuple(fix as number[])}`)}`);
     }
   }
-  if (unevenOverlapDims(k, s).length > 0) {
-    lines.push('', `**Uneven overlap**: kernel_size ${tuple(k)} is not a multiple of stride ${tuple(s)}, so output pixels receive different numbers of kernel taps — the checkerboard pattern of transposed convolutions.`);
+  if (unevenOverlapDims(k, s, d).length > 0) {
+    const why = k.some((kd, i) => kd % (s[i] ?? 1) !== 0) ? `kernel_size ${tuple(k)} is not a multiple of stride ${tuple(s)}` : `dilation ${tuple(d)} shares a factor with stride ${tuple(s)}`;
+    lines.push('', `**Uneven overlap**: ${why}, so output pixels receive different numbers of kernel taps — the checkerboard pattern of transposed convolutions.`);
   }
   return lines;
 }

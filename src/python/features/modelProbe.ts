@@ -1,5 +1,6 @@
 // A SizeProbe (inputSizes.ts) that asks the analysis itself: the file, with one more statement
-// that calls the model on `torch.zeros(...)` of the size asked, analysed again in the project
+// that calls the model on `torch.zeros(...)` of the size asked (summary.ts's withModelCall, as
+// `conv-lab summary --input-size` does), analysed again in the project
 // (a new document: analysed whole). The verdict comes from what the
 // interpreter is sure of — an error PyTorch raises on every path is a rejection, a tensor of
 // known shape reached on paths that all surely run, with every call followed, an acceptance —
@@ -10,9 +11,7 @@ import type { Value } from '../interpreter/values';
 import type { Project } from '../project/project';
 import { PythonDocument } from '../syntax/document';
 import type { SizeOutcome, SizeProbe } from './inputSizes';
-
-/** The name the appended statement binds (a name no file uses, so that nothing it does changes). */
-const OUTPUT = '_conv_lab_sizes_output';
+import { withModelCall } from './summary';
 
 export interface ModelProbeTarget {
   /** The project `file` is analysed in, built with `trace` in its analysis options. */
@@ -27,12 +26,11 @@ export interface ModelProbeTarget {
 }
 
 export function modelSizeProbe(target: ModelProbeTarget): SizeProbe {
-  const lines = target.source.split('\n').length;
   return (spatial) => {
-    const shape = [...target.leading, ...spatial].join(', ');
-    const call = `${target.expression}(_conv_lab_torch.zeros(${shape}))`;
-    const text = `${target.source}\nimport torch as _conv_lab_torch\n${OUTPUT} = ${call}\n`;
-    const callSpan = { from: text.length - 1 - call.length, to: text.length - 1 };
+    // The summary's own way of calling a model on a given size: the call is the text's last line.
+    const { source: text, lines } = withModelCall(target.source, target.expression, [...target.leading, ...spatial]);
+    const lastLine = text.lastIndexOf('\n', text.length - 2) + 1;
+    const callSpan = { from: lastLine, to: text.length - 1 };
     const before = target.trace.roots.length;
     target.project.setOpen(target.file, new PythonDocument(text));
     const analysis = target.project.analyze(target.file);

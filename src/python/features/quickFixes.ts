@@ -192,7 +192,7 @@ function rewritableLayer(analysis: ShapeAnalysis, hint: LintHint): RewritableLay
 
 /** kernel_size = 2·stride in the uneven dims, with the padding and output_padding that keep the output size. */
 function evenKernelFix(analysis: ShapeAnalysis, { layer, site, dims }: RewritableLayer): QuickFix | undefined {
-  const uneven = unevenOverlapDims(layer.kernelSize, dims.map((d) => d.stride));
+  const uneven = unevenOverlapDims(layer.kernelSize, dims.map((d) => d.stride), dims.map((d) => d.dilation));
   const even = dims.map((d, i) => (uneven.includes(i) ? evenOverlapTransposeDim(d) : d));
   if (!even.every((d): d is ConvTransposeDimArgs => d !== undefined)) return undefined;
   const keywords = { kernel: 'kernel_size', padding: 'padding', outputPadding: 'output_padding' } as const;

@@ -29,7 +29,7 @@ import type { OpName } from '../../core/vocabulary';
 import type { ShapeAnalysis } from '../interpreter/analysis';
 import { ANY_MODULE, type CallTrace, type TracedCall } from '../interpreter/callTrace';
 import { allKnown, productOfDims, type Dim } from '../interpreter/dim';
-import type { InstanceValue, Layer, TensorValue, Value } from '../interpreter/values';
+import type { ClassValue, InstanceValue, Layer, TensorValue, Value } from '../interpreter/values';
 import { applyConvLayer, convWeightShape } from '../rules/conv';
 import { layerParameterCount } from '../rules/nn';
 
@@ -62,6 +62,8 @@ export interface SummaryRow {
   readonly uncertain: boolean;
   /** 1-based line of the call in the file analysed, when it is there. */
   readonly line: number | undefined;
+  /** Where the call starts in the file analysed (an offset), when it is there: the editor reveals it. */
+  readonly from: number | undefined;
 }
 
 export interface SummaryTotals {
@@ -116,6 +118,32 @@ export function modelCalls(trace: CallTrace, analysis: ShapeAnalysis): ModelCall
   };
   visit(trace.roots);
   return found;
+}
+
+/** A model's first call whose input shape is known (else its first), each model once. */
+export function oneCallPerModel(calls: readonly ModelCall[]): ModelCall[] {
+  const chosen = new Map<ModelCall['module'], ModelCall>();
+  for (const call of calls) {
+    const known = inputOf(call)?.shape !== undefined;
+    const before = chosen.get(call.module);
+    if (!before || (known && inputOf(before) === undefined)) chosen.set(call.module, call);
+  }
+  return [...chosen.values()];
+}
+
+/** The tensor a model call was given, when it was one. */
+export function inputOf(call: ModelCall): TensorValue | undefined {
+  const input = call.call.positional[0] ?? call.call.keywords.get('input');
+  return input?.kind === 'tensor' ? input : undefined;
+}
+
+/**
+ * The source with a call of the model `expression` on zeros of `inputSize` appended (the summary
+ * for a size the user gives), and how many lines the source had: the model calls past them are
+ * the appended one's.
+ */
+export function withModelCall(source: string, expression: string, inputSize: readonly number[]): { source: string; lines: number } {
+  return { source: `${source}\nimport torch as _conv_lab_torch\n${expression}(_conv_lab_torch.zeros(${inputSize.join(', ')}))\n`, lines: source.split('\n').length };
 }
 
 /** PyTorch's class name of a module. */
@@ -201,6 +229,8 @@ function ownParameters(module: Module, trace: CallTrace): { count: number | unde
     const count = trace.reassigned.has(module) ? undefined : layerParameterCount(module);
     return { count, trainable: count };
   }
+  // A library base other than nn.Module (nn.Transformer, nn.Conv2d) makes parameters in its own __init__, not read here.
+  if (hasLibraryBaseWithParameters(module.cls)) return { count: undefined, trainable: undefined };
   let count: number | undefined = 0;
   let trainable: number | undefined = 0;
   for (const [key, value] of module.attributes) {
@@ -214,6 +244,13 @@ function ownParameters(module: Module, trace: CallTrace): { count: number | unde
     if (value.requiresGrad === undefined) trainable = undefined;
   }
   return { count, trainable };
+}
+
+/** Library bases whose own parameters are none (a container's are its children's, in the module tree). */
+const PARAMETERLESS_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.Module', 'torch.nn.Sequential', 'torch.nn.ModuleList', 'torch.nn.ModuleDict']);
+
+function hasLibraryBaseWithParameters(cls: ClassValue): boolean {
+  return cls.bases.some((base) => (base.kind === 'class' ? hasLibraryBaseWithParameters(base) : base.kind !== 'path' || !PARAMETERLESS_BASES.has(base.path)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,8 +289,8 @@ function libraryOp(path: string, call: TracedCall): { type: string; macs: number
     return { type: 'linear', macs: out !== undefined && typeof inFeatures === 'number' ? out * inFeatures : undefined, input: tensorShape(call.positional[0] ?? call.keywords.get('input')) };
   }
   if (MATMUL_OPS.has(path)) {
-    const self = path.startsWith('torch.Tensor.') ? undefined : call.positional[0];
-    const left = tensorShape(self ?? call.positional[0]);
+    // The trace puts a tensor method's tensor first.
+    const left = tensorShape(call.positional[0]);
     const contracted = left?.[left.length - 1];
     const out = numel(output?.shape);
     return { type: path === 'operator.matmul' ? '@' : path.replace(/^torch\.(Tensor\.)?/, ''), macs: out !== undefined && typeof contracted === 'number' ? out * contracted : undefined, input: left };
@@ -262,7 +299,8 @@ function libraryOp(path: string, call: TracedCall): { type: string; macs: number
   return undefined;
 }
 
-function layerMacs(layer: Layer, input: readonly Dim[] | undefined, output: readonly Dim[] | undefined): number | undefined {
+/** A layer call's MACs: from its input and output shapes when it counts any; `ran`: the call returned. */
+function layerMacs(layer: Layer, input: readonly Dim[] | undefined, output: readonly Dim[] | undefined, ran: boolean): number | undefined {
   switch (layer.type) {
     case 'conv': {
       const weight = convWeightShape(layer);
@@ -275,7 +313,7 @@ function layerMacs(layer: Layer, input: readonly Dim[] | undefined, output: read
     case 'recurrent':
       return undefined;
     default:
-      return output ? 0 : undefined;
+      return ran ? 0 : undefined;
   }
 }
 
@@ -350,9 +388,9 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
   let uncertain = false;
   const input = model.call.positional[0] ?? model.call.keywords.get('input');
   if (input?.kind === 'tensor' && input.shape && input.shape.length > 2) fields.set(input, input.shape.slice(2).map(() => INPUT_FIELD));
-  const lineOf = (call: TracedCall): number | undefined => {
+  const placeOf = (call: TracedCall): { line: number | undefined; from: number | undefined } => {
     const span = analysis.spanOf(call.site);
-    return span ? analysis.doc.lineColumnAt(span.from).line : undefined;
+    return span ? { line: analysis.doc.lineColumnAt(span.from).line, from: span.from } : { line: undefined, from: undefined };
   };
 
   const addRow = (call: TracedCall, depth: number): void => {
@@ -363,6 +401,10 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
       unfollowed = true;
       return;
     }
+    // A call whose result is not known may have stopped anywhere, or be something not followed at
+    // all (`self.encoder(...)` where an nn.Transformer base made `encoder`): what it ran is not all known.
+    const known = call.output !== undefined && call.output.kind !== 'unknown' && !(call.output.kind === 'tensor' && call.output.shape === undefined);
+    if (callee.kind === 'code' && !known) unfollowed = true;
     // An nn.Sequential subclass's call runs the Sequential it is: one module, one row.
     if (callee.kind === 'code' || (callee.kind === 'module' && sequentialBases.has(callee.module))) {
       for (const child of call.children) addRow(child, depth);
@@ -371,12 +413,15 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
     if (callee.kind === 'library') {
       const op = libraryOp(callee.path, call);
       // Other library calls are not rows; what they run inside (F.max_pool2d's pool) is the library's own.
-      if (!op) return;
+      if (!op) {
+        if (!known) unfollowed = true;
+        return;
+      }
       rows.push({
         name: callee.path === 'operator.matmul' ? '@' : callee.path.replace(/^torch\.nn\.functional\./, 'F.').replace(/^torch\.Tensor\./, 'Tensor.'),
         type: op.type, kind: 'op', depth, input: op.input, output: output?.shape, kernel: op.kernel, groups: op.groups,
         parameters: 0, trainable: undefined, macs: call.output ? op.macs : undefined, receptiveField: undefined,
-        aliases: [], reused: false, uncertain: call.uncertain, line: lineOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
+        aliases: [], reused: false, uncertain: call.uncertain, ...placeOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
       });
       return;
     }
@@ -404,8 +449,8 @@ export function summarize(trace: CallTrace, analysis: ShapeAnalysis, model: Mode
       kernel: layer?.type === 'conv' ? layer.kernelSize : layer?.type === 'pool' ? layer.kernel : undefined,
       groups: layer?.type === 'conv' ? (layer.args.groups ?? 1) : undefined,
       parameters: own.count, trainable: own.count === 0 || frozen(module) ? undefined : own.trainable === own.count ? true : own.trainable === 0 ? false : undefined,
-      macs: layer ? layerMacs(layer, inputShape, call.output ? output?.shape ?? [] : undefined) : call.output ? 0 : undefined,
-      receptiveField, aliases: names?.slice(1) ?? [], reused, uncertain: call.uncertain, line: lineOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
+      macs: layer ? layerMacs(layer, inputShape, output?.shape, call.output !== undefined) : call.output ? 0 : undefined,
+      receptiveField, aliases: names?.slice(1) ?? [], reused, uncertain: call.uncertain, ...placeOf(call), leaf: true, outputBytes: bytesOf(call.output, parameterDtype),
     });
     for (const child of call.children) addRow(child, depth + 1);
     if (rows.length > at + 1) (rows[at] as { leaf: boolean }).leaf = false;

@@ -7,14 +7,15 @@ import type { ModelSummary, SummaryRow } from './summary';
 export type SummaryFormat = 'table' | 'json' | 'csv' | 'markdown';
 export const SUMMARY_FORMATS: readonly SummaryFormat[] = ['table', 'json', 'csv', 'markdown'];
 
-const UNKNOWN = '?';
+export const UNKNOWN = '?';
 const NONE = '--';
 
 function count(n: number | undefined): string {
   return n === undefined ? UNKNOWN : n.toLocaleString('en-US');
 }
 
-function shape(s: readonly Dim[] | undefined): string {
+/** A shape as the summary prints it: `(1, 3, 224, 224)`, `?` when unknown. */
+export function summaryShape(s: readonly Dim[] | undefined): string {
   return s ? shapeText(s).replace(/,\)$/, ')') : UNKNOWN;
 }
 
@@ -31,14 +32,15 @@ function marks(row: SummaryRow): string {
   ].join('; ');
 }
 
-const HEADERS = ['Layer (type)', 'Input shape', 'Output shape', 'Kernel', 'Groups', 'Params', '% params', 'MACs', 'FLOPs', 'Receptive field (size / jump / start)', 'Trainable', 'Notes'];
+export const SUMMARY_HEADERS = ['Layer (type)', 'Input shape', 'Output shape', 'Kernel', 'Groups', 'Params', '% params', 'MACs', 'FLOPs', 'Receptive field (size / jump / start)', 'Trainable', 'Notes'];
 
-function cells(row: SummaryRow, total: number | undefined, indent: boolean): string[] {
+/** A row's cells under SUMMARY_HEADERS; `indent` puts two spaces per depth before its name. */
+export function summaryCells(row: SummaryRow, total: number | undefined, indent: boolean): string[] {
   const label = `${row.kind === 'op' ? row.name : row.name === '' ? '(model)' : row.name} (${row.type})`;
   const shownParameters = row.kind === 'op' ? NONE : row.reused ? `(${count(row.parameters)})` : count(row.parameters);
   const percent = row.kind === 'op' || row.reused || row.parameters === undefined || total === undefined || total === 0 ? NONE : `${((100 * row.parameters) / total).toFixed(2)}%`;
   return [
-    `${indent ? '  '.repeat(row.depth) : ''}${label}`, shape(row.input), shape(row.output),
+    `${indent ? '  '.repeat(row.depth) : ''}${label}`, summaryShape(row.input), summaryShape(row.output),
     row.kernel ? row.kernel.join('×') : NONE, row.groups === undefined ? NONE : String(row.groups),
     shownParameters, percent, count(row.macs), row.macs === undefined ? UNKNOWN : (2 * row.macs).toLocaleString('en-US'),
     fieldText(row.receptiveField), row.trainable === undefined ? NONE : row.trainable ? 'yes' : 'no', marks(row),
@@ -49,36 +51,49 @@ function megabytes(bytes: number | undefined): string {
   return bytes === undefined ? UNKNOWN : (bytes / 1e6).toFixed(2);
 }
 
-function totalLines(summary: ModelSummary): string[] {
+/** One line of the totals: its label, its value as printed, and why it is not known (the engine's note) when it is `?`. */
+export interface SummaryTotal {
+  readonly label: string;
+  readonly value: string;
+  readonly why?: string | undefined;
+}
+
+/** The totals under a summary, each with the note that says why it is unknown (notes start with what they are about). */
+export function summaryTotals(summary: ModelSummary): SummaryTotal[] {
   const t = summary.totals;
+  const note = (...prefixes: string[]): string | undefined => summary.notes.find((n) => prefixes.some((p) => n.startsWith(p)));
+  const entry = (label: string, value: string, ...about: string[]): SummaryTotal => ({ label, value, ...(value === UNKNOWN ? { why: note(...about) } : {}) });
   return [
-    `Total params: ${count(t.parameters)}`,
-    `Trainable params: ${count(t.trainable)}`,
-    `Non-trainable params: ${count(t.nonTrainable)}`,
-    `Total mult-adds (MACs): ${count(t.macs)}`,
-    `Total FLOPs (2 × MACs): ${t.macs === undefined ? UNKNOWN : (2 * t.macs).toLocaleString('en-US')}`,
-    `Input size (MB): ${megabytes(t.inputBytes)}`,
-    `Forward activations (MB): ${megabytes(t.activationBytes)}`,
-    `Params size (MB): ${megabytes(t.parameterBytes)}`,
-    `Estimated total size (MB): ${megabytes(t.totalBytes)}`,
-    ...summary.notes.map((n) => `Note: ${n}`),
+    entry('Total params', count(t.parameters), 'not known:', 'parameters:'),
+    entry('Trainable params', count(t.trainable), 'not known:', 'parameters:', 'trainable:'),
+    entry('Non-trainable params', count(t.nonTrainable), 'not known:', 'parameters:', 'trainable:'),
+    entry('Total mult-adds (MACs)', count(t.macs), 'MACs:'),
+    entry('Total FLOPs (2 × MACs)', t.macs === undefined ? UNKNOWN : (2 * t.macs).toLocaleString('en-US'), 'MACs:'),
+    entry('Input size (MB)', megabytes(t.inputBytes)),
+    entry('Forward activations (MB)', megabytes(t.activationBytes), 'MACs:'),
+    entry('Params size (MB)', megabytes(t.parameterBytes), 'parameter memory:', 'not known:', 'parameters:'),
+    entry('Estimated total size (MB)', megabytes(t.totalBytes), 'parameter memory:', 'not known:', 'parameters:', 'MACs:'),
   ];
 }
 
+function totalLines(summary: ModelSummary): string[] {
+  return [...summaryTotals(summary).map((t) => `${t.label}: ${t.value}`), ...summary.notes.map((n) => `Note: ${n}`)];
+}
+
 function table(summary: ModelSummary): string {
-  const rows = summary.rows.map((r) => cells(r, summary.totals.parameters, true));
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const rows = summary.rows.map((r) => summaryCells(r, summary.totals.parameters, true));
+  const widths = SUMMARY_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (values: readonly string[]): string => values.map((v, i) => (i === 0 || i === values.length - 1 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ').trimEnd();
-  const rule = '='.repeat(line(HEADERS).length);
-  return [`${summary.model} — input ${shape(summary.input)}`, rule, line(HEADERS), rule, ...rows.map(line), rule, ...totalLines(summary), rule].join('\n');
+  const rule = '='.repeat(line(SUMMARY_HEADERS).length);
+  return [`${summary.model} — input ${summaryShape(summary.input)}`, rule, line(SUMMARY_HEADERS), rule, ...rows.map(line), rule, ...totalLines(summary), rule].join('\n');
 }
 
 function markdown(summary: ModelSummary): string {
   const escape = (v: string): string => v.replace(/\|/g, '\\|');
-  const rows = summary.rows.map((r) => cells(r, summary.totals.parameters, false).map((c, i) => (i === 0 ? `${'&nbsp;&nbsp;'.repeat(r.depth)}${escape(c)}` : escape(c))));
+  const rows = summary.rows.map((r) => summaryCells(r, summary.totals.parameters, false).map((c, i) => (i === 0 ? `${'&nbsp;&nbsp;'.repeat(r.depth)}${escape(c)}` : escape(c))));
   return [
-    `### ${summary.model} — input \`${shape(summary.input)}\``, '',
-    `| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, i) => (i === 0 || i === HEADERS.length - 1 ? ' --- ' : ' ---: ')).join('|')}|`,
+    `### ${summary.model} — input \`${summaryShape(summary.input)}\``, '',
+    `| ${SUMMARY_HEADERS.join(' | ')} |`, `|${SUMMARY_HEADERS.map((_, i) => (i === 0 || i === SUMMARY_HEADERS.length - 1 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`), '',
     ...totalLines(summary).map((l) => `- ${l}`),
   ].join('\n');

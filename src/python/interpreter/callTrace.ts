@@ -19,7 +19,7 @@ export type TracedCallee =
 
 export interface TracedCall {
   readonly callee: TracedCallee;
-  /** The positional arguments, then the keyword ones, as the call got them. */
+  /** The positional arguments (a tensor method's tensor first), then the keyword ones, as the call got them. */
   readonly positional: readonly Value[];
   readonly keywords: ReadonlyMap<string, Value>;
   /** Undefined while the call runs, and for a call that raised. */

@@ -67,7 +67,9 @@ export class CallRunner {
     const trace = this.m.trace;
     if (!trace) return this.callUntraced(callee, args, node);
     const traced = tracedCallee(callee);
-    const call = trace.begin(traced, args.positional, args.keywords, node && this.m.siteOf(node));
+    // A tensor method's operands start with the tensor (`a.bmm(b)` multiplies a by b, as torch.bmm(a, b)).
+    const operands = callee.kind === 'method' && callee.self.kind === 'tensor' ? [callee.self, ...args.positional] : args.positional;
+    const call = trace.begin(traced, operands, args.keywords, node && this.m.siteOf(node));
     let output: Value | undefined;
     try {
       output = this.callUntraced(callee, args, node);

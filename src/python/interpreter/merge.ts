@@ -30,6 +30,8 @@ export function mergeValues(a: Value, b: Value, why?: Why): Value {
     return { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, b.items[i] as Value, why)) };
   }
   if (sameValue(a, b)) return a;
+  // `torch.cuda.FloatTensor if cuda else torch.FloatTensor`: both make the same tensor (where it lives is not followed).
+  if (a.kind === 'path' && b.kind === 'path' && hostTensorType(a.path) === hostTensorType(b.path)) return { kind: 'path', path: hostTensorType(a.path) };
   // A path where the name is unbound or unknown: the name is not known after the join.
   return { kind: 'unknown', why: (a.kind === 'unknown' ? a.why : undefined) ?? (b.kind === 'unknown' ? b.why : undefined) ?? why };
 }
@@ -46,4 +48,9 @@ export function sameValue(a: Value, b: Value): boolean {
   if (a.kind === 'path' && b.kind === 'path') return a.path === b.path;
   if (a.kind === 'dtype' && b.kind === 'dtype') return a.dtype === b.dtype && a.library === b.library;
   return a === b;
+}
+
+/** A legacy tensor type's CPU name (`torch.cuda.FloatTensor` → `torch.FloatTensor`); any other path as it is. */
+function hostTensorType(path: string): string {
+  return /^torch\.cuda\.[A-Z]\w*Tensor$/.test(path) ? `torch.${path.slice('torch.cuda.'.length)}` : path;
 }

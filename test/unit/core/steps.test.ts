@@ -166,6 +166,17 @@ describe('receptive fields and the overlap map', () => {
     assert.deepEqual(unevenOverlapDims(g.kernelSize, g.stride), [0]);
   });
 
+  it('transposed conv, kernel 4, stride 2, dilation 2: every tap lands on an even output, and it says so', () => {
+    // input 3 → output (3 − 1)·2 + 2·(4 − 1) + 1 = 11; input i covers 2i + {0, 2, 4, 6}: odd outputs get no tap.
+    const g = convGeometry({ op: 'conv_transpose1d', input: { shape: [1, 1, 3], dtype: 'float32' }, weight: { shape: [1, 1, 4], dtype: 'float32' }, args: { stride: 2, dilation: 2 } });
+    assert.deepEqual(Array.from(overlapCounts(linkIndex(g))), [1, 0, 2, 0, 3, 0, 3, 0, 2, 0, 1]);
+    assert.deepEqual(unevenOverlapDims(g.kernelSize, g.stride, g.dilation), [0]);
+    // Dilation 3 shares no factor with stride 2: taps at 0, 3, 6, 9 fall on both parities, two each per output away from the edges.
+    const coprime = convGeometry({ op: 'conv_transpose1d', input: { shape: [1, 1, 6], dtype: 'float32' }, weight: { shape: [1, 1, 4], dtype: 'float32' }, args: { stride: 2, dilation: 3 } });
+    assert.deepEqual(Array.from(overlapCounts(linkIndex(coprime))).slice(9, 12), [2, 2, 2]);
+    assert.deepEqual(unevenOverlapDims(coprime.kernelSize, coprime.stride, coprime.dilation), []);
+  });
+
   it('transposed conv, kernel 4, stride 2, padding 1: even overlap, 2 × 2 taps away from the edges', () => {
     // 2-D input 3 × 3 → full output (3 − 1)·2 + 4 = 8 per dim, input i covering 2i .. 2i + 3: taps
     // per position [1, 1, 2, 2, 2, 2, 1, 1]; padding 1 crops one from each end → [1, 2, 2, 2, 2, 1].

@@ -132,6 +132,22 @@ describe('python: the checkerboard hint', () => {
     assert.deepEqual(messages(source), []);
   });
 
+  it('flags a dilation sharing a factor with the stride (some outputs get no tap), and offers no kernel_size fix for it', () => {
+    const source = [
+      HEADER.trimEnd(),
+      'a = nn.ConvTranspose2d(8, 4, kernel_size=4, stride=2, dilation=2)',
+      'b = nn.ConvTranspose1d(8, 4, 4, stride=2, dilation=3)',
+      'y = a(torch.zeros(1, 8, 5, 5))',
+      '',
+    ].join('\n');
+    // By hand: taps at 0, 2, 4, 6 with stride 2 all fall on even outputs; dilation 3 with stride 2 is coprime and 4 % 2 == 0: even.
+    assert.deepEqual(messages(source), ['4:5 dilation 2 shares a factor with stride 2: some output pixels get no kernel tap, a checkerboard pattern']);
+    const analysis = analyzeShapes(source);
+    const [hint] = checkerboardHints(analysis);
+    assert.ok(hint);
+    assert.ok(!quickFixes(analysis, hint).some((f) => f.title.startsWith('Set kernel_size')), 'a kernel_size fix for a dilated layer');
+  });
+
   it('offers no Upsample + Conv for a layer an unbatched input reaches (nn.Upsample would read it as batched 1-D)', () => {
     const batched = fixedLayers(`${HEADER}layer = nn.ConvTranspose2d(8, 4, 3, 2)\ny = layer(torch.zeros(1, 8, 5, 5))\n`).fixes;
     const unbatched = fixedLayers(`${HEADER}layer = nn.ConvTranspose2d(8, 4, 3, 2)\ny = layer(torch.zeros(8, 5, 5))\n`).fixes;

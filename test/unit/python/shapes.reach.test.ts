@@ -143,10 +143,13 @@ describe('python: shape inference on constructs of real code (issue #14)', () =>
       'l = torch.LongTensor(3)', 'd = torch.Tensor([1, 2])', //                              7-8
       'm = nn.Linear(3, 2)', 'x = torch.randn(5, 3)', //                                     9-10
       'if x.is_cuda:', '    y = nn.parallel.data_parallel(m, x, range(2))', 'else:', '    y = m(x)', // 11-14
+      'gpu = torch.cuda.is_available()', 'T = torch.cuda.FloatTensor if gpu else torch.FloatTensor', 'w = T(4, 1).fill_(1.0)', // 15-17
+      'U = torch.cuda.FloatTensor if gpu else torch.LongTensor', 'z = U(4, 1)', //                                           18-19
     ].join('\n');
     // FloatTensor(4, 1) is uninitialised 4×1; LongTensor(3) is int64 (3,); Tensor([1, 2]) holds
     // the data [1., 2.]; data_parallel gathers what m(x) gives, so both branches give (5, 2).
-    assert.deepEqual(shapesOf(source), ['6 v: [4,1]', '7 l: [3]', '8 d: [2]', '10 x: [5,3]', '12 y: [5,2]', '14 y: [5,2]']);
+    // Whether a GPU is there is not known, but both types make the same float32 4×1 tensor; a float or a long one: not known.
+    assert.deepEqual(shapesOf(source), ['6 v: [4,1]', '7 l: [3]', '8 d: [2]', '10 x: [5,3]', '12 y: [5,2]', '14 y: [5,2]', '15 gpu: null', '17 w: [4,1]', '18 U: null', '19 z: null']);
   });
 
   it('decides an `if` on `unknown and False` or `unknown or True`', () => {

@@ -74,3 +74,47 @@ describe('model summary against PyTorch (gen_summary.py)', function () {
     });
   }
 });
+
+describe('model summary: unknown where PyTorch would run what Conv Lab does not see', () => {
+  const summaryOf = (source: string): ModelSummary => {
+    const trace = new CallTrace();
+    const analysis = analyzeShapes(source, { trace });
+    const [call] = modelCalls(trace, analysis);
+    assert.ok(call, 'no model call traced');
+    return summarize(trace, analysis, call);
+  };
+
+  it('a library base class with parameters of its own (nn.Transformer) makes the total unknown, and a Linear on an unknown input has unknown MACs', () => {
+    const summary = summaryOf([
+      'import torch', 'from torch import nn',
+      'class Model(nn.Transformer):',
+      '    def __init__(self):',
+      '        super().__init__(d_model=8, nhead=2, dim_feedforward=8, num_encoder_layers=1)',
+      '        self.decoder = nn.Linear(8, 5)',
+      '    def forward(self, src):',
+      '        return self.decoder(self.encoder(src))',
+      'y = Model()(torch.zeros(3, 2, 8))',
+    ].join('\n'));
+    // nn.Transformer's __init__ makes an encoder and a decoder with parameters Conv Lab does not read;
+    // self.encoder's output is not known, so neither is the Linear's output size nor its MACs.
+    assert.equal(summary.totals.parameters, undefined);
+    assert.equal(summary.totals.macs, undefined);
+    const decoder = summary.rows.find((r) => r.name === 'decoder');
+    assert.equal(decoder?.parameters, 8 * 5 + 5);
+    assert.equal(decoder?.macs, undefined);
+  });
+
+  it("a tensor method's MACs contract the tensor's own last dim (a.bmm(b) as torch.bmm(a, b))", () => {
+    const summary = summaryOf([
+      'import torch', 'from torch import nn',
+      'class Attend(nn.Module):',
+      '    def forward(self, weights, values):',
+      '        return weights.bmm(values)',
+      'y = Attend()(torch.zeros(2, 1, 9), torch.zeros(2, 9, 512))',
+    ].join('\n'));
+    // (2, 1, 9) @ (2, 9, 512) → (2, 1, 512): 1,024 outputs, each a sum of 9 products.
+    const bmm = summary.rows.find((r) => r.kind === 'op');
+    assert.deepEqual(bmm?.output, [2, 1, 512]);
+    assert.equal(bmm?.macs, 1024 * 9);
+  });
+});

@@ -41,6 +41,15 @@ describe('panel protocol: messages from the webview', () => {
       { type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 });
   });
 
+  it("accepts the Summary view's row reveal and exports, and refuses them malformed", () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'revealSummaryRow', row: 4 }), { type: 'revealSummaryRow', row: 4 });
+    assert.deepEqual(parseFromPanelMessage({ type: 'summaryExport', action: 'saveCsv' }), { type: 'summaryExport', action: 'saveCsv' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 17, ms: 2, tab: 'summary' }), { type: 'rendered', elements: 17, ms: 2, tab: 'summary' });
+    for (const bad of [{ type: 'revealSummaryRow', row: -1 }, { type: 'revealSummaryRow', row: 1.5 }, { type: 'revealSummaryRow' }, { type: 'summaryExport', action: 'delete' }]) {
+      assert.equal(parseFromPanelMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
   it('drops extra fields and refuses anything undeclared or malformed', () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'ready', command: 'rm -rf' }), { type: 'ready' });
     for (const bad of [null, 'ready', [], { type: 'eval' }, { type: 'copy', role: 'output' }, { type: 'copy', role: '__proto__', format: 'numpy' },
