@@ -52,15 +52,28 @@ export function modelSizeProbe(target: ModelProbeTarget): SizeProbe {
   };
 }
 
-/** Why a run's calls leave the verdict in doubt: a path not known to run, or a call not followed. */
+/**
+ * Why a run's calls leave the verdict in doubt: a path not known to run, a call not followed, or a
+ * BatchNorm given one value per channel, which PyTorch refuses in training mode only (whether the
+ * model is in training mode is not followed).
+ */
 function doubtIn(call: TracedCall): string | undefined {
   if (call.uncertain) return 'a branch or loop the analysis cannot decide';
   if (call.callee.kind === 'unfollowed') return 'a call Conv Lab does not follow';
+  if (call.callee.kind === 'module' && oneValuePerChannel(call)) return 'a BatchNorm gets one value per channel, which PyTorch refuses in training mode only';
   for (const child of call.children) {
     const doubt = doubtIn(child);
     if (doubt) return doubt;
   }
   return undefined;
+}
+
+function oneValuePerChannel(call: TracedCall): boolean {
+  const module = call.callee.kind === 'module' ? call.callee.module : undefined;
+  const input = call.positional[0];
+  if (!module || 'kind' in module || module.type !== 'batchNorm' || input?.kind !== 'tensor' || !input.shape || !allKnown(input.shape)) return false;
+  // Values per channel: every size but the channels'.
+  return input.shape.reduce((product, size, i) => (i === 1 ? product : product * size), 1) === 1;
 }
 
 /** The verdict from the value the model's call gave. `raisedHere`: an error was reported at the call itself. */

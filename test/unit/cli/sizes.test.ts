@@ -48,10 +48,23 @@ describe('conv-lab sizes', function () {
     const run = convLab(unet, '--input-size', '1,3,100,150', '--max', '160');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^the input \(1, 3, 100, 150\): RuntimeError: Sizes of tensors must match except in dimension 1\. Expected size 74 but got size 75 for tensor number 1 in the list\.; fails for this 100×150 input; accepted sizes: multiples of 4 from 4; nearest: W 148 or 152$/m);
-    assert.match(run.stdout, /the other axes fixed at 4\)/);
+    // The other axes are held at 8×8, the smallest square surely accepted: at 4×4 the bottleneck's
+    // BatchNorm gets one value per channel (torch 1.13 raises in training mode, runs in eval mode).
+    assert.match(run.stdout, /the other axes fixed at 8\)/);
     // 150 grows to 152 (W's nearest accepted size above it); 100×152 is accepted as a whole too
     // (torch 1.13 runs model(F.pad(x, (0, 2, 0, 0))) to 1×2×100×152, and raises this very message without the pad).
     assert.match(run.stdout, /^ {2}padded to 100×152 it runs: F\.pad\(x, \(0, 2, 0, 0\)\)$/m);
+  });
+
+  it('calls a size unknown where PyTorch\'s answer depends on training mode, which is not followed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-sizes-'));
+    const file = path.join(dir, 'batch_norm.py');
+    // Conv2d(1, 4, 3) then BatchNorm2d(4) on 1×1×3×W: W = 3 leaves one value per channel, which torch 1.13
+    // refuses in training mode ("Expected more than 1 value per channel when training") and runs in eval mode.
+    fs.writeFileSync(file, 'import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4))\ny = model(torch.zeros(1, 1, 3, 8))\n');
+    const run = convLab(file, '--max', '6');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^W \(the other axes fixed at 3\):\n {2}accepted: W ∈ \{4–6\}; not known: 3$/m);
   });
 
   it('refuses bad arguments and files it cannot answer for, naming the problem', () => {
