@@ -38,6 +38,7 @@ MODELS = [
     ('realworld/valid/examples_vae.py', 'model', [4, 1, 28, 28]),
     ('realworld/valid/examples_super_resolution.py', 'model', [1, 1, 85, 85]),
     ('projects/valid/pytorch-vae/conv_lab_driver.py', 'model', [2, 3, 64, 64]),
+    ('projects/valid/pytorch-semseg/conv_lab_driver.py', 'model', [1, 3, 64, 96]),
     # The same U-Net with the output_size quick fix applied (test/unit/python/outputSizeFix.test.ts
     # checks that the fix makes exactly this edit).
     ('summary/unet_small.py', 'model', [1, 3, 100, 150], ('self.up1(x3)', 'self.up1(x3, output_size=x2.shape[-2:])')),
