@@ -7,6 +7,7 @@ import { enableRelaxedSimd } from '../worker/relaxedSimd';
 import { CliError } from './args';
 import { runCommand, RUN_USAGE } from './run';
 import { shapesCommand, SHAPES_USAGE } from './shapes';
+import { sizesCommand, SIZES_USAGE } from './sizes';
 import { summaryCommand, SUMMARY_USAGE } from './summary';
 
 interface Subcommand {
@@ -19,6 +20,7 @@ interface Subcommand {
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   run: { summary: 'run one conv / transposed conv on .npy files', usage: RUN_USAGE, main: runCommand },
   shapes: { summary: 'infer tensor shapes in a .py / .ipynb file and report shape errors', usage: SHAPES_USAGE, main: shapesCommand },
+  sizes: { summary: 'the input sizes a model accepts and gives back unchanged, per spatial axis', usage: SIZES_USAGE, main: sizesCommand },
   summary: { summary: 'layer-by-layer model summary (shapes, parameters, MACs) without running Python', usage: SUMMARY_USAGE, main: summaryCommand },
 };
 

@@ -62,20 +62,23 @@ export async function summaryCommand(argv: readonly string[], stdout: (text: str
   return 0;
 }
 
-function inputSizeOf(text: string): number[] {
+export function inputSizeOf(text: string): number[] {
   const sizes = text.split(',').map((part) => integer('input-size', part));
   if (sizes.some((s) => s < 0)) throw new CliError(`--input-size sizes must be 0 or more; got '${text}'`);
   return sizes;
 }
 
-interface TracedRun {
+export interface TracedRun {
   readonly analysis: ReturnType<Project['analyze']> & object;
   readonly trace: CallTrace;
+  readonly project: Project;
+  /** The file's path as the project keeps it. */
+  readonly file: string;
   readonly calls: ModelCall[];
 }
 
 /** The file analysed with its module calls traced; imports of the project's modules are followed, as `conv-lab shapes` does. */
-function analyse(shown: string, source: string): TracedRun {
+export function analyse(shown: string, source: string): TracedRun {
   const file = projectPath(path.resolve(shown));
   const cwd = process.cwd();
   const trace = new CallTrace();
@@ -84,16 +87,16 @@ function analyse(shown: string, source: string): TracedRun {
   project.setOpen(file, new PythonDocument(source));
   const analysis = project.analyze(file);
   if (!analysis) throw new CliError(`cannot analyse ${shown}`);
-  return { analysis, trace, calls: modelCalls(trace, analysis) };
+  return { analysis, trace, project, file, calls: modelCalls(trace, analysis) };
 }
 
-function candidatesText(calls: readonly ModelCall[]): string {
+export function candidatesText(calls: readonly ModelCall[]): string {
   const names = [...new Set(calls.map((c) => (c.callee !== undefined ? `${c.callee} (${c.className}, line ${c.line})` : c.className)))];
   return names.length === 0 ? 'the file calls no model' : `the models it calls: ${names.slice(0, 10).join(', ')}`;
 }
 
-/** What to call with the given input: a top-level variable the file calls the model by, or `Class()`. */
-function modelExpression(source: string, calls: readonly ModelCall[], wanted: string | undefined): string {
+/** What to call with the given input: a top-level variable the file calls the model by, or `Class()`. `asker` names what needs it, for the error. */
+export function modelExpression(source: string, calls: readonly ModelCall[], wanted: string | undefined, asker = '--input-size'): string {
   const lines = source.split('\n');
   const topLevel = calls.filter((c) => c.callee !== undefined && /^[A-Za-z_]\w*$/.test(c.callee) && c.line !== undefined && /^\S/.test(lines[c.line - 1] ?? ''));
   if (wanted !== undefined) {
@@ -105,5 +108,5 @@ function modelExpression(source: string, calls: readonly ModelCall[], wanted: st
   }
   const distinct = [...new Set(topLevel.map((c) => c.callee as string))];
   if (distinct.length === 1) return distinct[0] as string;
-  throw new CliError(`--input-size needs --model NAME here: ${distinct.length === 0 ? 'no top-level variable is called as a model' : `several models: ${distinct.join(', ')}`}`);
+  throw new CliError(`${asker} needs --model NAME here: ${distinct.length === 0 ? 'no top-level variable is called as a model' : `several models: ${distinct.join(', ')}`}`);
 }

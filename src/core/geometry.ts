@@ -461,7 +461,7 @@ function convModuleGeometry(req: GeometryRequest, dims: number): ConvGeometry {
 }
 
 /** F.pad(input, pads, mode) for reflect / replicate / circular: PyTorch's checks, the padded shape. */
-function modePad(input: TensorSpec, mode: PaddingMode, before: readonly number[], after: readonly number[]): number[] {
+export function modePad(input: TensorSpec, mode: PaddingMode, before: readonly number[], after: readonly number[]): number[] {
   const shape = input.shape;
   const rank = shape.length;
   const dims = before.length;

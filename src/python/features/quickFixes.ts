@@ -14,6 +14,7 @@ import { callAt, callArguments } from '../syntax/nodes';
 import { CONV_LAYER_SIGNATURES } from '../rules/conv';
 import { checkerboardLayer, type LintHint } from './checkerboard';
 import { pairedConvInputs } from './layerAt';
+import { outputSizeFix } from './outputSizeFix';
 import { intOrTuple, tuple } from './markdown';
 
 export interface QuickFix {
@@ -61,6 +62,8 @@ export function quickFixes(analysis: ShapeAnalysis, diagnostic: LocatedDiagnosti
       fixes.push(...viewFixes(analysis, diagnostic, tensors[0]?.shape));
       break;
   }
+  const outputSize = diagnostic.code === 'cat-mismatch' ? outputSizeFix(analysis, diagnostic, tensors) : undefined;
+  if (outputSize) fixes.push({ ...outputSize, preferred: false });
   return fixes;
 }
 

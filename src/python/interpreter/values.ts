@@ -5,7 +5,7 @@
 // since sizes flow through them; modules keep what their forward needs. A value that cannot be
 // known is `unknown`, with the reason when there is one to tell.
 import type { SyntaxNode } from '@lezer/common';
-import type { OpArgs, OpName } from '../../core/vocabulary';
+import type { OpArgs, OpName, PaddingMode } from '../../core/vocabulary';
 import type { DType } from '../../core/tensor';
 import { symbol, type Dim } from './dim';
 import type { Site } from './site';
@@ -225,8 +225,8 @@ export type Layer =
   | { readonly type: 'embedding'; readonly embeddingDim: Dim; readonly parameters: number | undefined }
   /** MSELoss, CrossEntropyLoss...: `functional` names the F.* form. */
   | { readonly type: 'loss'; readonly functional: string; readonly reduction: string | undefined }
-  /** ZeroPad2d, ReflectionPad1d...: F.pad's pads, last dim first. */
-  | { readonly type: 'pad'; readonly pads: readonly number[] }
+  /** ZeroPad2d, ReflectionPad1d...: F.pad's pads, last dim first, and its mode (undefined: constant). */
+  | { readonly type: 'pad'; readonly pads: readonly number[]; readonly mode?: PaddingMode | undefined }
   /** Sequential, ModuleList, ModuleDict: children are layers, user modules or unknown. */
   | { readonly type: 'container'; readonly name: 'Sequential' | 'ModuleList' | 'ModuleDict'; readonly children: Value[]; readonly keys: (string | undefined)[] };
 

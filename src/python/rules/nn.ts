@@ -3,6 +3,7 @@
 // recurrent ones recurrent.ts's.
 import { expandInts } from '../../core/geometry';
 import type { DType } from '../../core/tensor';
+import type { PaddingMode } from '../../core/vocabulary';
 import { addDims, allKnown, dimsEqual, floorDivDims, isKnown, mulDims, productOfDims, scaleDim, symbol, type Dim } from '../interpreter/dim';
 import {
   bigIntOf, itemsOf, knownFlag, knownInt, knownNumber, pythonTypeName, sizeOf, UNKNOWN, type Layer, type Value,
@@ -11,7 +12,7 @@ import type { Call } from './context';
 import { applyConvLayer, convLayer, CONV_LAYER_SIGNATURES, convWeightShape, symbolicInput } from './conv';
 import { recurrentLayer } from './recurrent';
 import { messages, PythonError } from './messages';
-import { flattenShape, padShape, unflattenShape, UNKNOWN_DIM } from './shapes';
+import { flattenShape, modePadShape, unflattenShape, UNKNOWN_DIM } from './shapes';
 
 function poolOutputLength(length: Dim, kernel: number, stride: number, padding: number, dilation: number, ceilMode: boolean): Dim {
   if (!isKnown(length)) {
@@ -182,7 +183,7 @@ export function applyLayer(layer: Exclude<Layer, { type: 'container' | 'loss' | 
     case 'embedding':
       return input ? [...input, layer.embeddingDim] : undefined;
     case 'pad':
-      return input ? padShape(input, layer.pads) : undefined;
+      return input ? modePadShape(input, layer.pads, layer.mode, dtype) : undefined;
   }
 }
 
@@ -251,6 +252,9 @@ const ELEMENTWISE_LAYERS = new Set([
 ]);
 
 /** Loss modules and the F.* function each calls. */
+/** The F.pad mode of each pad layer family (Zero and Constant pad with a constant). */
+const PAD_LAYER_MODES: Readonly<Record<string, PaddingMode | undefined>> = { Reflection: 'reflect', Replication: 'replicate', Circular: 'circular' };
+
 export const LOSS_LAYERS: ReadonlyMap<string, string> = new Map([
   ['MSELoss', 'mse_loss'], ['L1Loss', 'l1_loss'], ['SmoothL1Loss', 'smooth_l1_loss'], ['HuberLoss', 'huber_loss'], ['BCELoss', 'binary_cross_entropy'],
   ['BCEWithLogitsLoss', 'binary_cross_entropy_with_logits'], ['CrossEntropyLoss', 'cross_entropy'], ['NLLLoss', 'nll_loss'], ['KLDivLoss', 'kl_div'],
@@ -491,7 +495,8 @@ function layerFrom(call: Call, name: string): Layer | 'unknown' | undefined {
     const dims = Number(padLayer[2]);
     const padding = intsOrInt(p[0] ?? call.keywords.get('padding'));
     if (padding === undefined) return 'unknown';
-    return { type: 'pad', pads: typeof padding === 'number' ? new Array<number>(dims * 2).fill(padding) : padding };
+    const mode = PAD_LAYER_MODES[padLayer[1] as string];
+    return { type: 'pad', pads: typeof padding === 'number' ? new Array<number>(dims * 2).fill(padding) : padding, mode };
   }
   const loss = LOSS_LAYERS.get(name);
   if (loss) {

@@ -2,7 +2,9 @@
 // PyTorch 1.13's own error (rules/messages.ts) when the sizes it needs are known and wrong, and
 // never when a size involved is symbolic: an error must be certain. The same rules give the
 // shapes of tensors whose values are computed, so a value and its shape can never disagree.
+import { modePad } from '../../core/geometry';
 import type { DType } from '../../core/tensor';
+import type { PaddingMode } from '../../core/vocabulary';
 import { addDims, allKnown, dimsEqual, floorDivDims, isKnown, mulDims, productOfDims, symbol, type Dim } from '../interpreter/dim';
 import { messages } from './messages';
 
@@ -232,6 +234,22 @@ export function reduceShape(shape: readonly Dim[], dims: readonly number[] | und
 }
 
 /** F.pad's pads, last dim first: `(left, right, top, bottom, ...)`. */
+/**
+ * F.pad in a mode (ReflectionPad2d, F.pad(x, pads, mode='reflect')): the padded shape, and, when
+ * the sizes are known, PyTorch's own checks of that mode (core/geometry.ts's, which nn.ConvNd's
+ * padding modes use): a reflection pad must be smaller than the size it pads, a circular one wrap
+ * at most once.
+ */
+export function modePadShape(shape: readonly Dim[], pads: readonly number[], mode: PaddingMode | undefined, dtype: DType | undefined): Dim[] {
+  const padded = padShape(shape, pads);
+  if (mode === undefined || mode === 'zeros' || !allKnown(shape)) return padded;
+  const dims = pads.length / 2;
+  // F.pad lists the last dim first; the geometry takes dims first to last.
+  const before = Array.from({ length: dims }, (_, i) => pads[2 * (dims - 1 - i)] as number);
+  const after = Array.from({ length: dims }, (_, i) => pads[2 * (dims - 1 - i) + 1] as number);
+  return modePad({ shape, dtype: dtype ?? 'float32' }, mode, before, after);
+}
+
 export function padShape(shape: readonly Dim[], pads: readonly number[]): Dim[] {
   if (pads.length % 2 !== 0) throw messages.padOdd();
   if (pads.length / 2 > shape.length) throw messages.padTooLong();

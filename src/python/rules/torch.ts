@@ -3,7 +3,7 @@
 // losses, and the `torch.*` forms of tensor methods. Each binds its arguments by PyTorch's
 // signature and returns the result's value; a PythonError thrown here is raised at the call.
 import { allocate, numel, type DType } from '../../core/tensor';
-import type { OpArgs, OpName } from '../../core/vocabulary';
+import type { OpArgs, OpName, PaddingMode } from '../../core/vocabulary';
 import { allKnown, type Dim } from '../interpreter/dim';
 import { materialize } from '../interpreter/elements';
 import { intOf, itemsOf, knownInt, NONE, pythonTypeName, tupleOf, UNKNOWN, type TensorValue, type Value } from '../interpreter/values';
@@ -14,7 +14,7 @@ import { TORCH_FACTORIES } from './factories';
 import { messages } from './messages';
 import { applyConv, convolve } from './conv';
 import { constructLayer, interpolateShape, linearShape, numbersOf, pixelShuffleShape, poolLayer } from './nn';
-import { broadcastShapes, catShape, padShape, stackShape, wrapDim } from './shapes';
+import { broadcastShapes, catShape, modePadShape, stackShape, wrapDim } from './shapes';
 import { callTensorMethod } from './tensorMethods';
 import { unsqueeze } from './views';
 
@@ -176,6 +176,8 @@ const SHAPE_PRESERVING_F = new Set([
 ]);
 
 /** Loss functions: a 0-d tensor unless `reduction='none'`. */
+/** F.pad's modes other than 'constant', by the name F.pad takes. */
+const F_PAD_MODES: Readonly<Record<string, PaddingMode | undefined>> = { reflect: 'reflect', replicate: 'replicate', circular: 'circular' };
 const LOSSES = new Set(['mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cross_entropy', 'nll_loss', 'kl_div', 'cosine_embedding_loss', 'soft_margin_loss', 'poisson_nll_loss', 'gaussian_nll_loss', 'hinge_embedding_loss', 'margin_ranking_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss']);
 const ELEMENTWISE_LOSSES = new Set(['mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div', 'soft_margin_loss', 'poisson_nll_loss']);
 
@@ -218,8 +220,11 @@ export function callFunctional(call: Call, name: string): Value | undefined {
     return shapedLike(input, interpolateShape(shape, sizes, numbersOf(b.get('scale_factor'))), self?.dtype, notStatic(ctx.site));
   }
   if (name === 'pad') {
-    const pads = itemsOf(call.bind(['input', 'pad']).get('pad'))?.map(knownInt);
-    return shape && pads?.every((x): x is number => x !== undefined) ? shapedLike(input, padShape(shape, pads), self?.dtype, notStatic(ctx.site)) : shapedLike(input, undefined);
+    const b = call.bind(['input', 'pad', 'mode', 'value']);
+    const pads = itemsOf(b.get('pad'))?.map(knownInt);
+    const mode = b.get('mode');
+    const padMode = mode?.kind === 'str' && mode.value !== undefined && Object.hasOwn(F_PAD_MODES, mode.value) ? F_PAD_MODES[mode.value] : undefined;
+    return shape && pads?.every((x): x is number => x !== undefined) ? shapedLike(input, modePadShape(shape, pads, padMode, self?.dtype), self?.dtype, notStatic(ctx.site)) : shapedLike(input, undefined);
   }
   if (name === 'pixel_shuffle' || name === 'pixel_unshuffle') {
     const factor = knownInt(call.positional[1] ?? call.keywords.get(name === 'pixel_shuffle' ? 'upscale_factor' : 'downscale_factor'));

@@ -1,28 +1,15 @@
 // `conv-lab summary` as users run it (dist/cli.js): each format, and the usage errors (exit 2, one
 // line, no stack trace). Numbers are PyTorch's, from test/fixtures/python/summary/summary.json.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fixturePath, repoRoot } from '../helpers';
+import { fixturePath } from '../helpers';
+import { assertUsageError, subcommand } from './subcommand';
 
-const cli = path.join(repoRoot(), 'dist', 'cli.js');
 const lenet = fixturePath('python', 'summary', 'lenet5.py');
 const golden = JSON.parse(fs.readFileSync(fixturePath('python', 'summary', 'summary.json'), 'utf8')) as { models: { file: string; totals: { params: number; macs: number } }[] };
 const lenetTotals = golden.models.find((m) => m.file === 'lenet5.py')?.totals as { params: number; macs: number };
 
-function convLab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'summary', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertUsageError(args: string[], message: RegExp): void {
-  const run = convLab(...args);
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, message);
-  assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
-  assert.doesNotMatch(run.stderr, /\n\s+at /);
-}
+const convLab = subcommand('summary');
 
 describe('conv-lab summary', function () {
   this.timeout(60_000);
@@ -70,12 +57,12 @@ describe('conv-lab summary', function () {
   });
 
   it('refuses bad arguments naming them', () => {
-    assertUsageError([lenet, '--format', 'xml'], /--format must be one of table, json, csv, markdown; got 'xml'/);
-    assertUsageError([lenet, '--depth', 'two'], /--depth expects integers, got 'two'/);
-    assertUsageError([lenet, '--depth', '-1'], /--depth must be 0 or more/);
-    assertUsageError([lenet, '--input-size', '1,x'], /--input-size expects integers/);
-    assertUsageError([lenet, '--model', 'Missing'], /--model Missing: no call of such a model found .*the models it calls: model \(Sequential, line 16\)/);
-    assertUsageError([lenet, '--bogus'], /Unknown option '--bogus'/);
-    assertUsageError([fixturePath('python', 'summary', 'nope.py')], /cannot read .*nope\.py: ENOENT/);
+    assertUsageError(convLab(lenet, '--format', 'xml'), /--format must be one of table, json, csv, markdown; got 'xml'/);
+    assertUsageError(convLab(lenet, '--depth', 'two'), /--depth expects integers, got 'two'/);
+    assertUsageError(convLab(lenet, '--depth', '-1'), /--depth must be 0 or more/);
+    assertUsageError(convLab(lenet, '--input-size', '1,x'), /--input-size expects integers/);
+    assertUsageError(convLab(lenet, '--model', 'Missing'), /--model Missing: no call of such a model found .*the models it calls: model \(Sequential, line 16\)/);
+    assertUsageError(convLab(lenet, '--bogus'), /Unknown option '--bogus'/);
+    assertUsageError(convLab(fixturePath('python', 'summary', 'nope.py')), /cannot read .*nope\.py: ENOENT/);
   });
 });

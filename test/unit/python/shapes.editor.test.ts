@@ -111,8 +111,10 @@ describe('python: shape hovers, inlay hints and quick fixes', () => {
     // 16 → ⌊(16 + 2 − 2 − 1)/2⌋ + 1 = 8 → (8 − 1)·2 − 2 + 2 + 0 + 1 = 15 ≠ 16: output_padding 1 gives 16.
     const source = `${HEADER}down = nn.Conv2d(4, 8, 3, stride=2, padding=1)\nup = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)\nx = torch.randn(1, 4, 16, 16)\ny = torch.cat([up(down(x)), x], dim=1)\n`;
     const { titles, fixed } = fixesFor(source);
-    assert.deepEqual(titles, ['Set output_padding=1 so ConvTranspose2d gives back (16, 16)']);
+    // Or the skip's size at the call: 16 is in the range (15 to 15 + stride − 1) the transposed conv gives for 8.
+    assert.deepEqual(titles, ['Set output_padding=1 so ConvTranspose2d gives back (16, 16)', "Pass output_size=x.shape[-2:] to up (its output then has the skip's size)"]);
     assert.ok(fixed[0]?.includes('nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)'));
+    assert.ok(fixed[1]?.includes('torch.cat([up(down(x), output_size=x.shape[-2:]), x], dim=1)'));
   });
 
   it("fixes an invalid output_padding with the one restoring the paired conv's input", () => {
