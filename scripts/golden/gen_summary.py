@@ -18,6 +18,9 @@ module's row when its call begins, as the summary lists them):
                                          input.numel() * (out_channels / groups) * prod(kernel_size)
              Linear, F.linear:           output.numel() * in_features
              matmul, @, mm, bmm:         output.numel() * a.shape[-1]  (the contracted size)
+             RNN, GRU, LSTM:             the weights' elements (weight_ih, weight_hh, weight_hr;
+                                         not the biases) * time steps * batch, i.e. the input's
+                                         elements over its feature size (a PackedSequence's data)
              every other module:         0
 A functional call made by a torch.nn layer's own forward (nn.Conv2d calls F.conv2d) is the
 layer's row, not another one. Totals: parameters and trainable parameters of model.parameters()
@@ -60,6 +63,10 @@ def module_macs(module, inputs, output):
         return inputs[0].numel() * (module.out_channels // module.groups) * math.prod(module.kernel_size)
     if isinstance(module, nn.Linear):
         return output.numel() * module.in_features
+    if isinstance(module, nn.RNNBase):
+        data = inputs[0].data if isinstance(inputs[0], nn.utils.rnn.PackedSequence) else inputs[0]
+        weights = sum(p.numel() for name, p in module.named_parameters() if name.startswith('weight'))
+        return weights * (data.numel() // data.shape[-1])
     return 0
 
 

@@ -16,7 +16,8 @@
 //   scattered through the kernel once; not the output size, which overcounts);
 //   linear: output elements × in_features; matmul / `@` / mm / bmm / mv / dot: output elements ×
 //   the contracted size. Every other layer (norms, activations, pools, ...) counts 0: its work is
-//   not multiply-accumulates. FLOPs = 2 × MACs. A recurrent layer's MACs are not counted (unknown).
+//   not multiply-accumulates. FLOPs = 2 × MACs. RNN / GRU / LSTM: each weight element once per time
+//   step and batch element (the input's elements over its feature size); biases not counted.
 // - memory, in MB of 10^6 bytes as torchinfo prints them, at each tensor's dtype (float32 unless
 //   the analysis knows another): input = the model input's bytes; forward activations = the
 //   output bytes of every leaf row (a row with no rows under it), every call counted (torchinfo's
@@ -32,6 +33,7 @@ import { allKnown, productOfDims, type Dim } from '../interpreter/dim';
 import type { ClassValue, InstanceValue, Layer, TensorValue, Value } from '../interpreter/values';
 import { applyConvLayer, convWeightShape } from '../rules/conv';
 import { layerParameterCount } from '../rules/nn';
+import { recurrentMacs } from '../rules/recurrent';
 
 export type Module = InstanceValue | Layer;
 
@@ -311,7 +313,7 @@ function layerMacs(layer: Layer, input: readonly Dim[] | undefined, output: read
       return out !== undefined && typeof layer.inFeatures === 'number' ? out * layer.inFeatures : undefined;
     }
     case 'recurrent':
-      return undefined;
+      return ran ? recurrentMacs(layer, input) : undefined;
     default:
       return ran ? 0 : undefined;
   }

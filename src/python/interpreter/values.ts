@@ -209,6 +209,8 @@ export type Layer =
   | {
     readonly type: 'recurrent'; readonly mode: 'RNN' | 'LSTM' | 'GRU'; readonly inputSize: Dim; readonly hiddenSize: Dim;
     readonly numLayers: number; readonly batchFirst: boolean; readonly bidirectional: boolean; readonly projSize: number;
+    /** Undefined when not known (only the parameter count needs it). */
+    readonly bias: boolean | undefined;
   }
   | { readonly type: 'flatten'; readonly startDim: number; readonly endDim: number }
   | { readonly type: 'unflatten'; readonly dim: number; readonly sizes: readonly Dim[] }

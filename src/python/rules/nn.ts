@@ -10,7 +10,7 @@ import {
 } from '../interpreter/values';
 import type { Call } from './context';
 import { applyConvLayer, convLayer, CONV_LAYER_SIGNATURES, convWeightShape, symbolicInput } from './conv';
-import { recurrentLayer } from './recurrent';
+import { recurrentLayer, recurrentParameterCount } from './recurrent';
 import { messages, PythonError } from './messages';
 import { flattenShape, modePadShape, unflattenShape, UNKNOWN_DIM } from './shapes';
 
@@ -226,7 +226,7 @@ export function layerParameterCount(layer: Layer): number | undefined {
     case 'embedding':
       return layer.parameters;
     case 'recurrent':
-      return undefined;
+      return recurrentParameterCount(layer);
     case 'container':
     case 'loss':
       return 0;

@@ -25,7 +25,47 @@ export function recurrentLayer(call: Call, mode: RecurrentLayer['mode']): Recurr
   if (projSize !== 0 && mode !== 'LSTM') throw messages.projSizeNotLstm();
   if (projSize < 0) throw messages.projSizeNegative();
   if (projSize > 0 && isKnown(hiddenSize) && projSize >= hiddenSize) throw messages.projSizeTooLarge();
-  return { type: 'recurrent', mode, inputSize, hiddenSize, numLayers, batchFirst, bidirectional, projSize };
+  return { type: 'recurrent', mode, inputSize, hiddenSize, numLayers, batchFirst, bidirectional, projSize, bias: knownFlag(b.get('bias'), true) };
+}
+
+const GATES: Record<RecurrentLayer['mode'], number> = { RNN: 1, GRU: 3, LSTM: 4 };
+
+/**
+ * The sizes of the weight matrices RNNBase makes, per layer and direction: `weight_ih_l{k}`
+ * (gates·hidden × the layer's input), `weight_hh_l{k}` (gates·hidden × hidden, or × proj_size) and
+ * an LSTM's `weight_hr_l{k}` (proj_size × hidden); undefined when a size is not known.
+ */
+function recurrentWeights(layer: RecurrentLayer): number[] | undefined {
+  const { inputSize, hiddenSize, projSize } = layer;
+  if (!isKnown(inputSize) || !isKnown(hiddenSize)) return undefined;
+  const gated = GATES[layer.mode] * hiddenSize;
+  const state = projSize > 0 ? projSize : hiddenSize;
+  const directions = layer.bidirectional ? 2 : 1;
+  const weights: number[] = [];
+  for (let k = 0; k < layer.numLayers; k++) {
+    const input = k === 0 ? inputSize : state * directions;
+    for (let d = 0; d < directions; d++) weights.push(gated * input, gated * state, ...(projSize > 0 ? [projSize * hiddenSize] : []));
+  }
+  return weights;
+}
+
+/** `sum(p.numel() for p in lstm.parameters())`: the weights, and two bias vectors (gates·hidden) per layer and direction. */
+export function recurrentParameterCount(layer: RecurrentLayer): number | undefined {
+  const weights = recurrentWeights(layer);
+  if (!weights || layer.bias === undefined || !isKnown(layer.hiddenSize)) return undefined;
+  const biases = layer.bias ? 2 * GATES[layer.mode] * layer.hiddenSize * layer.numLayers * (layer.bidirectional ? 2 : 1) : 0;
+  return weights.reduce((a, b) => a + b, 0) + biases;
+}
+
+/**
+ * Multiply-accumulates of a call on `input`: every weight element multiplies once per time step
+ * and batch element (the input's elements over its feature size); undefined when not known.
+ */
+export function recurrentMacs(layer: RecurrentLayer, input: readonly Dim[] | undefined): number | undefined {
+  const weights = recurrentWeights(layer);
+  if (!weights || !input || input.length < 2 || !input.every(isKnown)) return undefined;
+  const tokens = (input as number[]).slice(0, -1).reduce((a, b) => a * b, 1);
+  return tokens * weights.reduce((a, b) => a + b, 0);
 }
 
 /** `lstm(input, hx)`: the output and the final hidden state(s), shaped as PyTorch gives them. */

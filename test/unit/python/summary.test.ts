@@ -117,4 +117,30 @@ describe('model summary: unknown where PyTorch would run what Conv Lab does not 
     assert.deepEqual(bmm?.output, [2, 1, 512]);
     assert.equal(bmm?.macs, 1024 * 9);
   });
+  it('counts an LSTM\'s and a GRU\'s parameters and MACs (weights once per time step and batch element)', () => {
+    const summary = summaryOf([
+      'import torch', 'from torch import nn',
+      'class Tagger(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.lstm = nn.LSTM(10, 20, num_layers=2, bidirectional=True)',
+      '        self.gru = nn.GRU(40, 16, bias=False)',
+      '        self.proj = nn.LSTM(16, 16, proj_size=4)',
+      '    def forward(self, x):',
+      '        out, _ = self.lstm(x)',
+      '        out, _ = self.gru(out)',
+      '        return self.proj(out)[0]',
+      'y = Tagger()(torch.zeros(5, 3, 10))',
+    ].join('\n'));
+    // By hand (PyTorch 1.13 agrees: 15040, and 960 for LSTM(8, 16, proj_size=4)'s pattern):
+    // LSTM 4 gates × 20 = 80 rows; layer 0 per direction 80·10 + 80·20 = 2,400, layer 1 (input 40)
+    // 80·40 + 80·20 = 4,800; two directions: 14,400 weights, + 2·80 biases × 4 = 15,040 parameters.
+    // GRU without bias: 48·40 + 48·16 = 2,688. LSTM with proj_size 4: 64·16 + 64·4 + 4·16 + 2·64 = 1,472.
+    // MACs: the input (5, 3, ·) is 15 steps × batch elements: 15·14,400, 15·2,688, 15·(64·16 + 64·4 + 4·16).
+    const rows = Object.fromEntries(summary.rows.map((r) => [r.name, [r.parameters, r.macs]]));
+    assert.deepEqual(rows['lstm'], [15_040, 15 * 14_400]);
+    assert.deepEqual(rows['gru'], [2_688, 15 * 2_688]);
+    assert.deepEqual(rows['proj'], [1_472, 15 * 1_344]);
+    assert.equal(summary.totals.parameters, 15_040 + 2_688 + 1_472);
+  });
 });
