@@ -1,5 +1,6 @@
 // The model summary in the editor: a "Summary" CodeLens above each nn.Module class and model
-// instantiation the worker's last analysis knows (`convLab.codeLens.summary` turns it off), the
+// instantiation the worker's last analysis knows, with an "Input sizes" one beside it for
+// extension/inputSizes.ts (`convLab.codeLens.summary` turns both off), the
 // `convLab.showSummary` command it runs (the summary is computed in the analysis worker; when no
 // input reaches the model, an input size is asked for), and the Summary view's actions: reveal a
 // row's call, copy as Markdown, save as CSV (the texts come made from the worker).
@@ -17,12 +18,25 @@ export interface ShowSummaryArgs {
   readonly target: WireSummaryTarget;
 }
 
-function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
+export function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
   if (typeof x !== 'object' || x === null) return false;
   const { uri, target } = x as Record<string, unknown>;
   if (typeof uri !== 'string' || typeof target !== 'object' || target === null) return false;
   const { kind, name } = target as Record<string, unknown>;
   return isOneOf(['class', 'instance'] as const, kind) && typeof name === 'string' && /^[A-Za-z_]\w*$/.test(name);
+}
+
+/** From the palette: the model under the cursor, else the active file's first; `asker` names the command in the warning when there is none. */
+export async function modelAtCursor(analysis: AnalysisService, asker: string): Promise<ShowSummaryArgs | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const found = editor && await analysis.summaryTargets(editor.document);
+  if (!editor || !found || found.targets.length === 0) {
+    void vscode.window.showWarningMessage(`${asker}: open a Python file that defines or builds an nn.Module model.`);
+    return undefined;
+  }
+  const cursor = editor.document.offsetAt(editor.selection.active);
+  const target = found.targets.find((t) => t.from <= cursor && cursor <= t.to) ?? found.targets[0];
+  return target && { uri: editor.document.uri.toString(), target: { kind: target.kind, name: target.name } };
 }
 
 /** The last summary shown, with the program its rows' offsets are in. */
@@ -55,10 +69,16 @@ export class SummaryFeature implements vscode.Disposable {
       const place = locate(found.program, target.from, target.from);
       if (place?.document !== document) return [];
       const args: ShowSummaryArgs = { uri: document.uri.toString(), target: { kind: target.kind, name: target.name } };
+      const model = target.kind === 'class' ? target.name : `${target.name} (${target.className})`;
       return [new vscode.CodeLens(place.range, {
         title: 'Summary',
-        tooltip: `Conv Lab: the layer-by-layer summary of ${target.kind === 'class' ? target.name : `${target.name} (${target.className})`}`,
+        tooltip: `Conv Lab: the layer-by-layer summary of ${model}`,
         command: 'convLab.showSummary',
+        arguments: [args],
+      }), new vscode.CodeLens(place.range, {
+        title: 'Input sizes',
+        tooltip: `Conv Lab: the input sizes ${model} accepts, and those it gives back unchanged`,
+        command: 'convLab.showInputSizes',
         arguments: [args],
       })];
     });
@@ -66,7 +86,7 @@ export class SummaryFeature implements vscode.Disposable {
 
   /** `convLab.showSummary`: from a CodeLens, or from the palette (the model under the cursor, else the file's first). */
   async show(args: unknown): Promise<WireSummary | undefined> {
-    const chosen = isShowSummaryArgs(args) ? args : await this.targetAtCursor();
+    const chosen = isShowSummaryArgs(args) ? args : await modelAtCursor(this.analysis, 'Conv Lab Summary');
     if (!chosen) return undefined;
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
     if (!document) return undefined;
@@ -100,18 +120,6 @@ export class SummaryFeature implements vscode.Disposable {
     this.shown = { summary: answer.outcome.summary, program: answer.program };
     this.panel.showSummary(answer.outcome.summary, { reveal: (row) => this.reveal(row), export: (action) => this.export(action) });
     return answer.outcome.summary;
-  }
-
-  private async targetAtCursor(): Promise<ShowSummaryArgs | undefined> {
-    const editor = vscode.window.activeTextEditor;
-    const found = editor && await this.analysis.summaryTargets(editor.document);
-    if (!editor || !found || found.targets.length === 0) {
-      void vscode.window.showWarningMessage('Conv Lab Summary: open a Python file that defines or builds an nn.Module model.');
-      return undefined;
-    }
-    const cursor = editor.document.offsetAt(editor.selection.active);
-    const target = found.targets.find((t) => t.from <= cursor && cursor <= t.to) ?? found.targets[0];
-    return target && { uri: editor.document.uri.toString(), target: { kind: target.kind, name: target.name } };
   }
 
   /** Reveals the call of the summary's row `row` in its editor. */
