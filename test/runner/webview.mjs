@@ -239,7 +239,7 @@ async function checkTheme(page, theme, screenshotsDir, expected) {
  */
 export async function answerWebviewChecks(page, options) {
   try {
-    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options), answerSummaryChecks(page, options)]);
+    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options), answerSummaryChecks(page, options), answerSizesChecks(page, options)]);
     return failures;
   } catch (e) {
     return [{ title: 'panel webview check', message: e instanceof Error ? e.message.split('\n')[0] : String(e) }];
@@ -316,6 +316,52 @@ async function checkSummary(page, { click, depth }, screenshotFile) {
     throw new Error(`after "Copy as Markdown" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
   });
   return { names: all, macs, namesAtDepth };
+}
+
+/**
+ * The Input sizes view (summaryInputSizes.test.ts shows a model's input sizes in a theme and writes
+ * `sizes-<theme>.ready`): reads each strip's label, its cells' statuses and sizes, the sizes
+ * outlined as the input's, and the tooltips of the cells `titles` names; saves
+ * `panel-sizes-<theme>.png`, and answers `sizes-<theme>.done` = { ok, message, strips }.
+ */
+async function answerSizesChecks(page, { dir, screenshotsDir, stopped }) {
+  const answered = new Set();
+  while (!stopped()) {
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const theme = /^sizes-(.+)\.ready$/.exec(file)?.[1];
+      if (!theme || answered.has(theme)) continue;
+      answered.add(theme);
+      let answer;
+      try {
+        answer = { ok: true, message: '', ...(await checkSizes(page, JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), path.join(screenshotsDir, `panel-sizes-${theme}.png`))) };
+      } catch (e) {
+        answer = { ok: false, message: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+      }
+      fs.writeFileSync(path.join(dir, `sizes-${theme}.done`), JSON.stringify(answer));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function checkSizes(page, { titles }, screenshotFile) {
+  const frame = await panelFrame(page, 15_000, '#sizes-view .size-strip');
+  await checkSecurity(frame);
+  const strips = await frame.$$eval('#sizes-view .sizes-axis', (sections, sizes) => sections.map((section) => {
+    const cells = [...section.querySelectorAll('.size-cell')];
+    return {
+      label: section.getAttribute('data-axis'),
+      rules: [...section.querySelectorAll('.sizes-rules strong')].map((r) => r.textContent),
+      description: section.querySelector('.size-strip')?.getAttribute('aria-label') ?? '',
+      status: cells.map((c) => c.getAttribute('data-status')),
+      sizes: cells.map((c) => Number(c.getAttribute('data-size'))),
+      given: cells.filter((c) => c.classList.contains('given')).map((c) => Number(c.getAttribute('data-size'))),
+      titles: sizes.map((size) => cells[size - 1]?.getAttribute('title') ?? null),
+      // A cell drawn in the theme's colour, not left transparent (the CSS variables resolved).
+      colours: [...new Set(cells.map((c) => c.ownerDocument.defaultView?.getComputedStyle(c).backgroundColor))],
+    };
+  }), titles);
+  await screenshotPanel(page, frame, screenshotFile);
+  return { strips };
 }
 
 async function answerEveryTheme(page, { dir, screenshotsDir, timeoutMs, stopped }) {
