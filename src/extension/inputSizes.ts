@@ -6,25 +6,14 @@ import * as vscode from 'vscode';
 import { inputSizeProblem, type WireInputSizes, type WireSummaryTarget } from '../protocol/analysis';
 import type { AnalysisService } from './analysis/service';
 import type { PanelHost } from './panel/panel';
-import { isShowSummaryArgs, modelAtCursor } from './summary';
+import { showForModel } from './summary';
 
 export class InputSizesFeature {
   constructor(private readonly analysis: AnalysisService, private readonly panel: PanelHost) {}
 
   /** `convLab.showInputSizes`: the CodeLens's model, else the one under the cursor (else the file's first). */
   async show(args: unknown): Promise<WireInputSizes | undefined> {
-    const chosen = isShowSummaryArgs(args) ? args : await modelAtCursor(this.analysis, 'Conv Lab Input Sizes');
-    if (!chosen) return undefined;
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
-    if (!document) return undefined;
-    const shown = `Conv Lab input sizes of ${chosen.target.name}`;
-    try {
-      return await this.sweep(document, chosen.target, shown);
-    } catch (e) {
-      // The worker stopped or passed its deadline: said, not thrown at VS Code.
-      void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
+    return showForModel(this.analysis, args, 'Conv Lab Input Sizes', 'Conv Lab input sizes of', (document, target, shown) => this.sweep(document, target, shown));
   }
 
   private async sweep(document: vscode.TextDocument, target: WireSummaryTarget, shown: string): Promise<WireInputSizes | undefined> {

@@ -18,7 +18,7 @@ export interface ShowSummaryArgs {
   readonly target: WireSummaryTarget;
 }
 
-export function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
+function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
   if (typeof x !== 'object' || x === null) return false;
   const { uri, target } = x as Record<string, unknown>;
   if (typeof uri !== 'string' || typeof target !== 'object' || target === null) return false;
@@ -27,7 +27,7 @@ export function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
 }
 
 /** From the palette: the model under the cursor, else the active file's first; `asker` names the command in the warning when there is none. */
-export async function modelAtCursor(analysis: AnalysisService, asker: string): Promise<ShowSummaryArgs | undefined> {
+async function modelAtCursor(analysis: AnalysisService, asker: string): Promise<ShowSummaryArgs | undefined> {
   const editor = vscode.window.activeTextEditor;
   const found = editor && await analysis.summaryTargets(editor.document);
   if (!editor || !found || found.targets.length === 0) {
@@ -37,6 +37,28 @@ export async function modelAtCursor(analysis: AnalysisService, asker: string): P
   const cursor = editor.document.offsetAt(editor.selection.active);
   const target = found.targets.find((t) => t.from <= cursor && cursor <= t.to) ?? found.targets[0];
   return target && { uri: editor.document.uri.toString(), target: { kind: target.kind, name: target.name } };
+}
+
+/**
+ * Runs `show` for the model `args` names (a CodeLens's), else the one at the cursor: `asker` names
+ * the command in a warning, `shownPrefix` + the model's name titles what is shown. A worker that
+ * stopped or passed its deadline is said in a warning, not thrown at VS Code.
+ */
+export async function showForModel<T>(
+  analysis: AnalysisService, args: unknown, asker: string, shownPrefix: string,
+  show: (document: vscode.TextDocument, target: WireSummaryTarget, shown: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const chosen = isShowSummaryArgs(args) ? args : await modelAtCursor(analysis, asker);
+  if (!chosen) return undefined;
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
+  if (!document) return undefined;
+  const shown = `${shownPrefix} ${chosen.target.name}`;
+  try {
+    return await show(document, chosen.target, shown);
+  } catch (e) {
+    void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 /** The last summary shown, with the program its rows' offsets are in. */
@@ -86,18 +108,7 @@ export class SummaryFeature implements vscode.Disposable {
 
   /** `convLab.showSummary`: from a CodeLens, or from the palette (the model under the cursor, else the file's first). */
   async show(args: unknown): Promise<WireSummary | undefined> {
-    const chosen = isShowSummaryArgs(args) ? args : await modelAtCursor(this.analysis, 'Conv Lab Summary');
-    if (!chosen) return undefined;
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
-    if (!document) return undefined;
-    const shown = `Conv Lab summary of ${chosen.target.name}`;
-    try {
-      return await this.summarise(document, chosen.target, shown);
-    } catch (e) {
-      // The worker stopped or passed its deadline: said, not thrown at VS Code.
-      void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
+    return showForModel(this.analysis, args, 'Conv Lab Summary', 'Conv Lab summary of', (document, target, shown) => this.summarise(document, target, shown));
   }
 
   private async summarise(document: vscode.TextDocument, target: WireSummaryTarget, shown: string): Promise<WireSummary | undefined> {

@@ -29,7 +29,7 @@ function strip(shown: SizeStrip, max: number, index: number): HTMLElement {
   }
   const fixedOthers = shown.axis.fixed.filter((_, i) => i !== index);
   return element('section', { class: 'sizes-axis', 'data-axis': shown.label },
-    element('h2', {}, shown.label, fixedOthers.length > 0 ? ` (the other axes at ${fixedOthers.join('×')})` : ''),
+    element('h2', {}, shown.label, fixedOthers.length === 0 ? '' : shown.label.includes(',') ? ` (each swept with the others at ${fixedOthers.join('×')})` : ` (the others at ${fixedOthers.join('×')})`),
     rule('Accepted', shown.axis.accepted),
     rule('Restored (output size = input size)', shown.axis.restored),
     cells, ticks,

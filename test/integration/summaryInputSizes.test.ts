@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SizeStatus, WireInputSizes } from '../../src/protocol/analysis';
-import type { PanelRender } from '../../src/extension/panel/panel';
-import { closePanel, convLab, waitFor, workspaceFile } from './helpers';
+import { closePanel, convLab, MODEL_VIEW_THEMES, panelDrawn, useTheme, waitFor, workspaceFile } from './helpers';
 
 /** out/test/integration → the repository (the fixtures are not in the workspace copy). */
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'python');
@@ -19,10 +18,6 @@ const GOLDEN = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'sizes', 'input_s
 const INSTANCE_LINE = 40;
 /** The view's sweep: sizes 1..128 (src/worker/inputSizes.ts's SIZES_MAX). */
 const MAX = 128;
-const THEMES = [
-  { name: 'light', setting: 'Default Light Modern', kind: vscode.ColorThemeKind.Light },
-  { name: 'dark', setting: 'Default Dark Modern', kind: vscode.ColorThemeKind.Dark },
-] as const;
 
 /** PyTorch's status of each size of 1..MAX on the golden's first axis (the U-Net's axes are alike). */
 function goldenStatus(): SizeStatus[] {
@@ -34,21 +29,6 @@ function goldenStatus(): SizeStatus[] {
 async function sizesLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
   return lenses.filter((l) => l.command?.command === 'convLab.showInputSizes');
-}
-
-/** The panel's next draw of the Input sizes view, or a rejection after `ms`. */
-async function sizesDrawn(ms = 30_000): Promise<PanelRender> {
-  const api = convLab().exports;
-  assert.ok(api, 'Conv Lab returned no API from activate');
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const left = deadline - Date.now();
-    const render = await Promise.race([
-      api.panel.nextRender(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw the Input sizes view within ${ms} ms`)), Math.max(0, left))),
-    ]);
-    if (render.tab === 'sizes') return render;
-  }
 }
 
 describe('the input sizes of a model in the editor', function () {
@@ -77,7 +57,7 @@ describe('the input sizes of a model in the editor', function () {
 
     const api = convLab().exports;
     assert.ok(api, 'Conv Lab returned no API from activate');
-    const drawn = sizesDrawn();
+    const drawn = panelDrawn('sizes', 30_000);
     const sizes = await vscode.commands.executeCommand<WireInputSizes | undefined>(command.command, ...(command.arguments ?? []));
     assert.ok(sizes, `${command.command} showed no input sizes`);
     const render = await drawn;
@@ -92,12 +72,9 @@ describe('the input sizes of a model in the editor', function () {
 
     const checkDir = process.env['CONV_LAB_WEBVIEW_CHECK_DIR'];
     if (checkDir === undefined) return; // no runner that can reach the webview's DOM (e.g. test-electron)
-    for (const theme of THEMES) {
-      if (vscode.window.activeColorTheme.kind !== theme.kind) {
-        await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.setting, vscode.ConfigurationTarget.Global);
-        await waitFor(`the ${theme.name} theme`, () => vscode.window.activeColorTheme.kind === theme.kind);
-      }
-      const again = sizesDrawn();
+    for (const theme of MODEL_VIEW_THEMES) {
+      await useTheme(theme);
+      const again = panelDrawn('sizes', 30_000);
       await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
       await again;
       await vscode.commands.executeCommand('workbench.action.closeSidebar');

@@ -4,23 +4,20 @@
 // an input size asked for when none reaches the model, and a bad one refused.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AnalysisClient } from '../../../src/extension/analysis/client';
 import type { FromAnalysisMessage, WireInputSizes, WireInputSizesOutcome, WireSizeAxis } from '../../../src/protocol/analysis';
 import { SIZES_MAX } from '../../../src/worker/inputSizes';
-import { fixturePath, repoRoot } from '../helpers';
+import { fixturePath } from '../helpers';
+import { modelWorker, outcomeOf } from './modelWorker';
 
 interface GoldenAxis { fixed: number[]; accepted: number[]; restored: number[] }
 interface GoldenModel { file: string; model: string; input: number[]; max: number; axes: GoldenAxis[] }
 const golden = JSON.parse(fs.readFileSync(fixturePath('python', 'sizes', 'input_sizes.json'), 'utf8')) as { models: GoldenModel[] };
 const goldenOf = (file: string): GoldenModel => golden.models.find((m) => m.file === file) as GoldenModel;
 
-function outcomeOf(answer: FromAnalysisMessage): WireInputSizesOutcome {
-  assert.equal(answer.type, 'inputSizes');
-  return (answer as Extract<FromAnalysisMessage, { type: 'inputSizes' }>).outcome;
-}
+const sizesOutcome = (answer: FromAnalysisMessage): WireInputSizesOutcome => outcomeOf(answer, 'inputSizes');
 
 function sizesOf(answer: FromAnalysisMessage): WireInputSizes {
-  const outcome = outcomeOf(answer);
+  const outcome = sizesOutcome(answer);
   assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
   return outcome.sizes;
 }
@@ -45,14 +42,8 @@ function assertGolden(sizes: WireInputSizes, model: GoldenModel): void {
 
 describe('worker: input sizes', function () {
   this.timeout(60_000);
-  const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 }, () => undefined);
+  const { client, sync } = modelWorker();
   after(() => client.dispose());
-  let version = 0;
-  const sync = async (key: string, text: string) => {
-    version++;
-    await client.request({ type: 'sync', key, version, text, length: text.length });
-    return { key, version, length: text.length };
-  };
 
   it("sweeps the small U-Net's model 1..128 as PyTorch runs it: multiples of 4 from 4, each restored", async () => {
     const model = goldenOf('summary/unet_small.py');
@@ -87,7 +78,7 @@ describe('worker: input sizes', function () {
     const text = 'import torch\nfrom torch import nn\n\nclass Down(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, stride=2)\n\n    def forward(self, x):\n        return self.conv(x)\n';
     const at = await sync('down.py', text);
     const target = { kind: 'class', name: 'Down' } as const;
-    const missing = outcomeOf(await client.request({ type: 'inputSizes', ...at, target }));
+    const missing = sizesOutcome(await client.request({ type: 'inputSizes', ...at, target }));
     assert.ok(!missing.ok && missing.needsInput, JSON.stringify(missing));
     const sizes = sizesOf(await client.request({ type: 'inputSizes', ...at, target, inputSize: [1, 3, 9, 9] }));
     assert.equal(sizes.model, 'Down()');
@@ -95,7 +86,7 @@ describe('worker: input sizes', function () {
     // k3 s2 p0: out = floor((n - 3) / 2) + 1, so 1 and 2 fail and 3.. run; none comes back at its size (n = 1 would, but fails).
     assert.deepEqual(sizesWith(sizes.axes[0] as WireSizeAxis, 'failing'), [1, 2]);
     assert.deepEqual(sizesWith(sizes.axes[0] as WireSizeAxis, 'restored'), []);
-    const bad = outcomeOf(await client.request({ type: 'inputSizes', ...at, target, inputSize: [1, 3] }));
+    const bad = sizesOutcome(await client.request({ type: 'inputSizes', ...at, target, inputSize: [1, 3] }));
     assert.ok(!bad.ok && !bad.needsInput);
     assert.match(bad.message, /spatial size/);
   });
