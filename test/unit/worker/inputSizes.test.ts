@@ -1,11 +1,13 @@
 // The Input sizes view's data from the analysis worker (dist/analysis.js), through the client the
 // extension uses: the solver's sweep of 1..128 for a model of the program, against PyTorch's
 // sets in the golden test/fixtures/python/sizes/input_sizes.json (gen_input_sizes.py, torch 1.13),
-// an input size asked for when none reaches the model, and a bad one refused.
+// an input size asked for when none reaches the model, a bad one refused, and a sweep past its time budget.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { FromAnalysisMessage, WireInputSizes, WireInputSizesOutcome, WireSizeAxis } from '../../../src/protocol/analysis';
-import { SIZES_MAX } from '../../../src/worker/inputSizes';
+import { inputSizesOutcome, SIZES_MAX, SIZES_TIME_BUDGET_MS } from '../../../src/worker/inputSizes';
+import { diskFiles } from '../../../src/worker/diskFiles';
+import { Project } from '../../../src/python/project/project';
 import { fixturePath } from '../helpers';
 import { modelWorker, outcomeOf } from './modelWorker';
 
@@ -89,5 +91,14 @@ describe('worker: input sizes', function () {
     const bad = sizesOutcome(await client.request({ type: 'inputSizes', ...at, target, inputSize: [1, 3] }));
     assert.ok(!bad.ok && !bad.needsInput);
     assert.match(bad.message, /spatial size/);
+  });
+
+  it('stops a sweep past its time budget with a message that says so (a clock that runs 1 s per reading)', () => {
+    const text = fs.readFileSync(fixturePath('python', 'sizes', 'd2l_conv_tconv.py'), 'utf8');
+    let clock = 0;
+    const outcome = inputSizesOutcome(text, { type: 'inputSizes', key: 'pair.py', version: 1, length: text.length, target: { kind: 'instance', name: 'pair' } }, [],
+      (trace) => ({ project: new Project(diskFiles, { roots: [] }, { trace }), file: '/untitled/pair.py' }), () => (clock += 1000));
+    assert.ok(!outcome.ok && !outcome.needsInput, JSON.stringify(outcome));
+    assert.equal(outcome.message, `The sweep of input sizes 1..${SIZES_MAX} of the model pair took longer than ${SIZES_TIME_BUDGET_MS / 1000} s: the file takes too long to follow (conv-lab sizes --max N sweeps fewer sizes).`);
   });
 });
