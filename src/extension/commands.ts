@@ -27,6 +27,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'convLab.visualizeLayerAt': (ctx) => (args?: LayerLinkArgs) => runLayerAt(ctx, args, true),
   'convLab.runOnRange': () => (args?: RangeLinkArgs) => runOnRange(args),
   'convLab.showSummary': (ctx) => (args?: unknown) => ctx.summary.show(args),
+  'convLab.showInputSizes': (ctx) => (args?: unknown) => ctx.inputSizes.show(args),
   'convLab.copySummaryAsMarkdown': (ctx) => () => ctx.summary.export('copyMarkdown'),
   'convLab.exportSummaryAsCsv': (ctx) => () => ctx.summary.export('saveCsv'),
 };

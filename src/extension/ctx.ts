@@ -9,6 +9,7 @@ import { Config } from './config';
 import { Log } from './log';
 import { PanelHost, type PanelApi } from './panel/panel';
 import { SummaryFeature } from './summary';
+import { InputSizesFeature } from './inputSizes';
 
 /**
  * What `activate` returns: used by the integration tests, and by nothing else. It reads state
@@ -53,6 +54,7 @@ export class Ctx implements vscode.Disposable {
   readonly panel: PanelHost;
   readonly analysis: AnalysisService;
   readonly summary: SummaryFeature;
+  readonly inputSizes: InputSizesFeature;
   /** What `activate` returns: a narrow view of this context, never the context itself. */
   readonly api: ConvLabApi;
   private readonly disposables: vscode.Disposable[] = [this.log, this.config];
@@ -72,6 +74,7 @@ export class Ctx implements vscode.Disposable {
     this.analysis = new AnalysisService(extension.extensionPath, this.log, this.config);
     this.disposables.push(this.analysis);
     this.summary = new SummaryFeature(this.analysis, this.panel, this.config);
+    this.inputSizes = new InputSizesFeature(this.analysis, this.panel);
     this.disposables.push(this.summary);
     for (const [id, factory] of Object.entries(commands)) {
       this.disposables.push(vscode.commands.registerCommand(id, factory(this)));
@@ -124,6 +127,7 @@ export class Ctx implements vscode.Disposable {
       selectView: (tab) => panel.selectView(tab),
       nextParametersRun: () => panel.nextParametersRun(),
       get summary() { return panel.summary; },
+      get sizes() { return panel.sizes; },
     };
     const testHooks: TestHooks = {
       savePngTo: (uri) => panel.savePngTo(uri),

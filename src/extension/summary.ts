@@ -1,5 +1,6 @@
 // The model summary in the editor: a "Summary" CodeLens above each nn.Module class and model
-// instantiation the worker's last analysis knows (`convLab.codeLens.summary` turns it off), the
+// instantiation the worker's last analysis knows, with an "Input sizes" one beside it for
+// extension/inputSizes.ts (`convLab.codeLens.summary` turns both off), the
 // `convLab.showSummary` command it runs (the summary is computed in the analysis worker; when no
 // input reaches the model, an input size is asked for), and the Summary view's actions: reveal a
 // row's call, copy as Markdown, save as CSV (the texts come made from the worker).
@@ -23,6 +24,41 @@ function isShowSummaryArgs(x: unknown): x is ShowSummaryArgs {
   if (typeof uri !== 'string' || typeof target !== 'object' || target === null) return false;
   const { kind, name } = target as Record<string, unknown>;
   return isOneOf(['class', 'instance'] as const, kind) && typeof name === 'string' && /^[A-Za-z_]\w*$/.test(name);
+}
+
+/** From the palette: the model under the cursor, else the active file's first; `asker` names the command in the warning when there is none. */
+async function modelAtCursor(analysis: AnalysisService, asker: string): Promise<ShowSummaryArgs | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const found = editor && await analysis.summaryTargets(editor.document);
+  if (!editor || !found || found.targets.length === 0) {
+    void vscode.window.showWarningMessage(`${asker}: open a Python file that defines or builds an nn.Module model.`);
+    return undefined;
+  }
+  const cursor = editor.document.offsetAt(editor.selection.active);
+  const target = found.targets.find((t) => t.from <= cursor && cursor <= t.to) ?? found.targets[0];
+  return target && { uri: editor.document.uri.toString(), target: { kind: target.kind, name: target.name } };
+}
+
+/**
+ * Runs `show` for the model `args` names (a CodeLens's), else the one at the cursor: `asker` names
+ * the command in a warning, `shownPrefix` + the model's name titles what is shown. A worker that
+ * stopped or passed its deadline is said in a warning, not thrown at VS Code.
+ */
+export async function showForModel<T>(
+  analysis: AnalysisService, args: unknown, asker: string, shownPrefix: string,
+  show: (document: vscode.TextDocument, target: WireSummaryTarget, shown: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const chosen = isShowSummaryArgs(args) ? args : await modelAtCursor(analysis, asker);
+  if (!chosen) return undefined;
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
+  if (!document) return undefined;
+  const shown = `${shownPrefix} ${chosen.target.name}`;
+  try {
+    return await show(document, chosen.target, shown);
+  } catch (e) {
+    void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 /** The last summary shown, with the program its rows' offsets are in. */
@@ -55,10 +91,16 @@ export class SummaryFeature implements vscode.Disposable {
       const place = locate(found.program, target.from, target.from);
       if (place?.document !== document) return [];
       const args: ShowSummaryArgs = { uri: document.uri.toString(), target: { kind: target.kind, name: target.name } };
+      const model = target.kind === 'class' ? target.name : `${target.name} (${target.className})`;
       return [new vscode.CodeLens(place.range, {
         title: 'Summary',
-        tooltip: `Conv Lab: the layer-by-layer summary of ${target.kind === 'class' ? target.name : `${target.name} (${target.className})`}`,
+        tooltip: `Conv Lab: the layer-by-layer summary of ${model}`,
         command: 'convLab.showSummary',
+        arguments: [args],
+      }), new vscode.CodeLens(place.range, {
+        title: 'Input sizes',
+        tooltip: `Conv Lab: the input sizes ${model} accepts, and those it gives back unchanged`,
+        command: 'convLab.showInputSizes',
         arguments: [args],
       })];
     });
@@ -66,18 +108,7 @@ export class SummaryFeature implements vscode.Disposable {
 
   /** `convLab.showSummary`: from a CodeLens, or from the palette (the model under the cursor, else the file's first). */
   async show(args: unknown): Promise<WireSummary | undefined> {
-    const chosen = isShowSummaryArgs(args) ? args : await this.targetAtCursor();
-    if (!chosen) return undefined;
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chosen.uri);
-    if (!document) return undefined;
-    const shown = `Conv Lab summary of ${chosen.target.name}`;
-    try {
-      return await this.summarise(document, chosen.target, shown);
-    } catch (e) {
-      // The worker stopped or passed its deadline: said, not thrown at VS Code.
-      void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
+    return showForModel(this.analysis, args, 'Conv Lab Summary', 'Conv Lab summary of', (document, target, shown) => this.summarise(document, target, shown));
   }
 
   private async summarise(document: vscode.TextDocument, target: WireSummaryTarget, shown: string): Promise<WireSummary | undefined> {
@@ -100,18 +131,6 @@ export class SummaryFeature implements vscode.Disposable {
     this.shown = { summary: answer.outcome.summary, program: answer.program };
     this.panel.showSummary(answer.outcome.summary, { reveal: (row) => this.reveal(row), export: (action) => this.export(action) });
     return answer.outcome.summary;
-  }
-
-  private async targetAtCursor(): Promise<ShowSummaryArgs | undefined> {
-    const editor = vscode.window.activeTextEditor;
-    const found = editor && await this.analysis.summaryTargets(editor.document);
-    if (!editor || !found || found.targets.length === 0) {
-      void vscode.window.showWarningMessage('Conv Lab Summary: open a Python file that defines or builds an nn.Module model.');
-      return undefined;
-    }
-    const cursor = editor.document.offsetAt(editor.selection.active);
-    const target = found.targets.find((t) => t.from <= cursor && cursor <= t.to) ?? found.targets[0];
-    return target && { uri: editor.document.uri.toString(), target: { kind: target.kind, name: target.name } };
   }
 
   /** Reveals the call of the summary's row `row` in its editor. */

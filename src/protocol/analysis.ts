@@ -14,6 +14,7 @@ import type { InlayHint, InlayHintsMode } from '../python/features/inlayHints';
 import type { QuickFix } from '../python/features/quickFixes';
 import type { SummaryTotal } from '../python/features/summaryFormat';
 import type { SummaryTarget } from '../python/features/summaryTargets';
+import type { SizeChart, SizeVerdict } from '../python/features/inputSizes';
 import type { RpcEndpoint } from './rpc';
 
 /** What the analysis reads from the user's settings (`convLab.defaultDtype`, `convLab.maxElements`, the project's). */
@@ -165,6 +166,16 @@ export interface SummaryQuery extends Query {
   readonly inputSize?: readonly number[];
 }
 
+/**
+ * The input sizes a model of the program accepts, per spatial axis (the solver's sweep, run in the
+ * worker): for the input that reaches the model's call, or for `inputSize` when given.
+ */
+export interface InputSizesQuery extends Query {
+  readonly type: 'inputSizes';
+  readonly target: WireSummaryTarget;
+  readonly inputSize?: readonly number[];
+}
+
 /** The most dimensions an input size may have (PyTorch's convs take at most 5). */
 const MAX_INPUT_DIMS = 8;
 /** The largest size of one dimension accepted: a larger one is a typo (the analysis needs shapes only, so nothing would be allocated). */
@@ -182,7 +193,7 @@ export function inputSizeProblem(text: string): string | undefined {
 
 export type ToAnalysisMessage =
   | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
-  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery;
+  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery | InputSizesQuery;
 
 /** An error PyTorch or Python raises, or a hint of Conv Lab's own (the checkerboard lint). */
 export type WireSeverity = 'error' | 'hint';
@@ -286,6 +297,49 @@ export type WireSummaryOutcome =
   | { readonly ok: true; readonly summary: WireSummary }
   | { readonly ok: false; readonly needsInput: boolean; readonly message: string };
 
+/** What one size of an axis does (python/features/inputSizes.ts's chart): its output has the input's size, runs, fails, or the analysis is not sure. */
+export type SizeStatus = SizeChart['status'][number];
+
+/** A set of sizes as the solver states it: `H ≥ 4 and H ≡ 0 (mod 4)`, and in words `multiples of 4 from 4`. */
+export interface WireSizeRule {
+  readonly text: string;
+  readonly words: string;
+}
+
+/** One spatial axis swept over 1..max with the others held at `fixed`. */
+export interface WireSizeAxis {
+  /** `H`, `W` (`L` for 1-d). */
+  readonly name: string;
+  readonly fixed: readonly number[];
+  readonly accepted: WireSizeRule;
+  readonly restored: WireSizeRule;
+  /** Size v's status at index v - 1. */
+  readonly status: readonly SizeStatus[];
+  /** Size v's message at index v - 1: PyTorch's for a failing size, why not known for an unknown one; null for a size that runs. */
+  readonly messages: readonly (string | null)[];
+}
+
+/** The chart data of the Input sizes view. */
+export interface WireInputSizes {
+  /** What is called: `model`, `UNet()`. */
+  readonly model: string;
+  /** The input swept around: batch, channels, then the spatial sizes. */
+  readonly input: readonly number[];
+  /** Whether `input` is the one that reaches the model in the file, or one the user gave. */
+  readonly inputFromFile: boolean;
+  readonly max: number;
+  /** Every axis has the same sets: the view draws one strip for all. */
+  readonly alike: boolean;
+  /** What the analysis says of `input` itself. */
+  readonly given: { readonly verdict: SizeVerdict; readonly message: string | null };
+  readonly axes: readonly WireSizeAxis[];
+}
+
+/** Why no chart: `needsInput` as for the summary (the host then asks for an input size). */
+export type WireInputSizesOutcome =
+  | { readonly ok: true; readonly sizes: WireInputSizes }
+  | { readonly ok: false; readonly needsInput: boolean; readonly message: string };
+
 export type FromAnalysisMessage =
   /** `affected`: the other open programs whose results the change may have changed (their diagnostics are due again). */
   | { readonly type: 'synced'; readonly key: string; readonly version: number; readonly incremental: boolean; readonly affected?: readonly string[] }
@@ -305,7 +359,8 @@ export type FromAnalysisMessage =
   | { readonly type: 'kernelChoices'; readonly choices: readonly WireKernelChoice[] }
   | { readonly type: 'layerArguments'; readonly found: { readonly callee: string; readonly from: number; readonly to: number; readonly args: OpArgs; readonly text: string } | undefined }
   | { readonly type: 'summaryTargets'; readonly targets: readonly SummaryTarget[] }
-  | { readonly type: 'summary'; readonly outcome: WireSummaryOutcome };
+  | { readonly type: 'summary'; readonly outcome: WireSummaryOutcome }
+  | { readonly type: 'inputSizes'; readonly outcome: WireInputSizesOutcome };
 
 export type HostAnalysisEndpoint = RpcEndpoint<ToAnalysisMessage, FromAnalysisMessage>;
 export type AnalysisHostEndpoint = RpcEndpoint<FromAnalysisMessage, ToAnalysisMessage>;

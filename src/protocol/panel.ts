@@ -5,7 +5,7 @@
 // Anything that comes from the webview (messages, restored state) is checked here before the
 // host uses it.
 import { convGeometry, type ConvGeometry } from '../core/geometry';
-import type { WireSummary } from './analysis';
+import type { WireInputSizes, WireSummary } from './analysis';
 import { ARG_KEYWORDS, OP_NAMES, PADDING_MODES, type DType, type OpArgName, type OpArgs, type OpName } from '../core/vocabulary';
 
 export const PANEL_VIEW_TYPE = 'convLab.panel';
@@ -65,8 +65,10 @@ export type RestoredView = StoredView & { readonly geometry: ConvGeometry };
 /** The views of the op the panel shows. */
 export const OP_VIEW_NAMES = ['tensors', 'scatter', 'sliding', 'fields', 'matrix', 'overlap', 'parameters'] as const;
 export type OpViewName = (typeof OP_VIEW_NAMES)[number];
-/** Every view: the op's, and the model summary's. */
-export const VIEW_NAMES = [...OP_VIEW_NAMES, 'summary'] as const;
+/** Every view: the op's, the model summary's, and the model's input sizes. */
+export const VIEW_NAMES = [...OP_VIEW_NAMES, 'summary', 'sizes'] as const;
+/** The views of a model rather than of an op. */
+export const MODEL_VIEW_NAMES = ['summary', 'sizes'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** The most values an argument tuple from the webview may hold (PyTorch names a wrong count in its message). */
@@ -87,6 +89,8 @@ export type ToPanelMessage =
   | { readonly type: 'show'; readonly view: PanelView }
   /** A model summary for the Summary view (which it selects). */
   | { readonly type: 'summary'; readonly summary: WireSummary }
+  /** A model's input sizes for the Input sizes view (which it selects). */
+  | { readonly type: 'sizes'; readonly sizes: WireInputSizes }
   /** Switch to a view (e.g. "Show Kernel as Matrix" opens the matrix). */
   | { readonly type: 'selectView'; readonly tab: ViewName }
   /** The Parameters view's run failed: PyTorch's message (or the size limit's), and the arguments tried. */

@@ -5,6 +5,8 @@ import { OP_INFO } from '../core/vocabulary';
 import {
   DEFAULT_UI_STATE,
   parseStoredView,
+  isOneOf,
+  MODEL_VIEW_NAMES,
   parseUiState,
   type CopyFormat,
   type FromPanelMessage,
@@ -25,7 +27,8 @@ import { cropPlane, dimLabels, displayGrid, finiteRange, formatValue, layoutOf, 
 import { parametersView, type ParametersError } from './parameters';
 import { savePng } from './png';
 import { initialSummaryState, summaryView, type SummaryViewState } from './summaryView';
-import type { WireSummary } from '../protocol/analysis';
+import { sizesView } from './sizesView';
+import type { WireInputSizes, WireSummary } from '../protocol/analysis';
 import { fieldsView, matrixView, overlapView, scatterView, slidingView, type ViewContext, type ViewValues } from './views';
 
 interface VsCodeApi {
@@ -53,6 +56,7 @@ const TABS: readonly { readonly name: ViewName; readonly title: string }[] = [
   { name: 'overlap', title: 'Overlap map' },
   { name: 'parameters', title: 'Parameters' },
   { name: 'summary', title: 'Summary' },
+  { name: 'sizes', title: 'Input sizes' },
 ];
 
 const vscode = acquireVsCodeApi();
@@ -62,6 +66,8 @@ const notice = requireElement('notice');
 let view: PanelView | undefined;
 /** The model summary the Summary view shows, and its depth limit and folded rows. */
 let summary: { readonly summary: WireSummary; readonly state: SummaryViewState } | undefined;
+/** The model input sizes the Input sizes view shows. */
+let sizes: WireInputSizes | undefined;
 let ui: PanelUiState = DEFAULT_UI_STATE;
 /** The Parameters view's last failed run, until the next view arrives. */
 let parametersError: ParametersError | undefined;
@@ -99,9 +105,13 @@ async function render(): Promise<void> {
     renderSummary(summary.summary, summary.state);
     return;
   }
+  if (ui.tab === 'sizes' && sizes) {
+    renderSizes(sizes);
+    return;
+  }
   if (!view) return;
-  // The Summary tab restored without its summary (not kept across reloads): the op's first view.
-  if (ui.tab === 'summary') ui = { ...ui, tab: 'tensors' };
+  // A model's tab restored without its model's data (not kept across reloads): the op's first view.
+  if (isModelView(ui.tab)) ui = { ...ui, tab: 'tensors' };
   const started = performance.now();
   const serial = ++renderSerial;
   const current = view;
@@ -136,10 +146,24 @@ function renderSummary(shown: WireSummary, state: SummaryViewState): void {
   vscode.postMessage({ type: 'rendered', elements: shown.rows.length, ms: performance.now() - started, tab: 'summary' });
 }
 
+function renderSizes(shown: WireInputSizes): void {
+  const started = performance.now();
+  ++renderSerial;
+  for (const stop of disposeView.splice(0)) stop();
+  const body = element('div', { id: 'view-body', role: 'tabpanel', 'aria-labelledby': 'tab-sizes' }, sizesView(shown));
+  app.replaceChildren(tabBar(), body);
+  const cells = shown.axes.reduce((n, a) => n + a.status.length, 0);
+  vscode.postMessage({ type: 'rendered', elements: cells, ms: performance.now() - started, tab: 'sizes' });
+}
+
+function isModelView(tab: ViewName): boolean {
+  return isOneOf(MODEL_VIEW_NAMES, tab);
+}
+
 /** The tab bar: a tablist whose tabs the arrow keys move between (WAI-ARIA tabs pattern); the op's views when one is shown, the Summary when there is one. */
 function tabBar(): HTMLElement {
   const bar = element('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Views' });
-  const tabs = TABS.filter((tab) => (tab.name === 'summary' ? summary !== undefined : view !== undefined));
+  const tabs = TABS.filter((tab) => (tab.name === 'summary' ? summary !== undefined : tab.name === 'sizes' ? sizes !== undefined : view !== undefined));
   const select = (name: ViewName) => {
     ui = { ...ui, tab: name };
     saveState();
@@ -451,7 +475,7 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
         && view.tensors.every((t, i) => shapeText(t.shape) === shapeText(message.view.tensors[i]?.shape ?? []));
       if (!sameShapes) ui = { ...ui, picks: {}, step: 0, plane: [0, 0] };
       // A new op is shown in its own views (a view of the op shown before stays selected).
-      if (ui.tab === 'summary') ui = { ...ui, tab: 'tensors' };
+      if (isModelView(ui.tab)) ui = { ...ui, tab: 'tensors' };
       view = message.view;
       parametersError = undefined;
       if (!sameShapes) viewports.clear();
@@ -463,6 +487,12 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
     case 'summary':
       summary = { summary: message.summary, state: initialSummaryState(message.summary) };
       ui = { ...ui, tab: 'summary' };
+      void render();
+      saveState();
+      return;
+    case 'sizes':
+      sizes = message.sizes;
+      ui = { ...ui, tab: 'sizes' };
       void render();
       saveState();
       return;

@@ -22,8 +22,10 @@ import type {
 } from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
 import { Project } from '../python/project/project';
+import type { CallTrace } from '../python/interpreter/callTrace';
 import { diskFiles } from './diskFiles';
 import { summaryOutcome } from './summaries';
+import { inputSizesOutcome } from './inputSizes';
 import { summaryTargets } from '../python/features/summaryTargets';
 
 interface Program {
@@ -57,6 +59,9 @@ const ANALYSIS_TIME_BUDGET_MS = 2_500;
  * client's 10 s deadline however many files are open).
  */
 const VIEW_TIME_BUDGET_MS = 4_000;
+
+/** Where an untitled program's sweep opens it: no file on disk is there, so its text is all it imports from the project. */
+const UNTITLED_SWEEP_PATH = '/untitled/conv_lab_sizes.py';
 
 const programs = new Map<string, Program>();
 let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 };
@@ -327,6 +332,16 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'summary': {
       const program = analysisOf(message);
       return { type: 'summary', outcome: summaryOutcome(program.doc.text, evaluationOptions(program), message, summaryTargets(program.analysis)) };
+    }
+    case 'inputSizes': {
+      const program = analysisOf(message);
+      // The sweep's runs open the file with a call appended: in a project of their own, so that
+      // the worker's project (and every other file's results) never sees those texts.
+      const sweepProject = (trace: CallTrace) => ({
+        project: new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace }),
+        file: program.path ?? UNTITLED_SWEEP_PATH,
+      });
+      return { type: 'inputSizes', outcome: inputSizesOutcome(program.doc.text, message, summaryTargets(program.analysis), sweepProject) };
     }
   }
 }

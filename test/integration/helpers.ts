@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import type { ConvLabApi } from '../../src/extension/ctx';
+import type { PanelRender } from '../../src/extension/panel/panel';
+import type { ViewName } from '../../src/protocol/panel';
 
 export const EXTENSION_ID = 'conv-lab.conv-lab';
 
@@ -63,4 +65,32 @@ export async function screenshot(name: string): Promise<void> {
   if (!dir) return;
   fs.writeFileSync(path.join(dir, `${name}.shot`), '');
   await waitFor(`the runner's screenshot ${name}`, () => fs.existsSync(path.join(dir, `${name}.shot-done`)), 20_000).catch((e: unknown) => report(`      (no screenshot: ${e instanceof Error ? e.message : String(e)})`));
+}
+
+/** The themes the model views are checked and shot in. */
+export const MODEL_VIEW_THEMES = [
+  { name: 'light', setting: 'Default Light Modern', kind: vscode.ColorThemeKind.Light },
+  { name: 'dark', setting: 'Default Dark Modern', kind: vscode.ColorThemeKind.Dark },
+] as const;
+
+/** Switches the workbench to `theme` (a no-op when it is shown already). */
+export async function useTheme(theme: (typeof MODEL_VIEW_THEMES)[number]): Promise<void> {
+  if (vscode.window.activeColorTheme.kind === theme.kind) return;
+  await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.setting, vscode.ConfigurationTarget.Global);
+  await waitFor(`the ${theme.name} theme`, () => vscode.window.activeColorTheme.kind === theme.kind);
+}
+
+/** The panel's next draw of view `tab` (a panel opened by earlier tests draws its op first when it loads again), or a rejection after `ms`. */
+export async function panelDrawn(tab: ViewName, ms = 20_000): Promise<PanelRender> {
+  const api = convLab().exports;
+  if (!api) throw new Error('Conv Lab returned no API from activate');
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = deadline - Date.now();
+    const render = await Promise.race([
+      api.panel.nextRender(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw the ${tab} view within ${ms} ms`)), Math.max(0, left))),
+    ]);
+    if (render.tab === tab) return render;
+  }
 }

@@ -8,8 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WireSummary } from '../../src/protocol/analysis';
-import type { PanelRender } from '../../src/extension/panel/panel';
-import { closePanel, convLab, waitFor, workspaceFile } from './helpers';
+import { closePanel, convLab, MODEL_VIEW_THEMES, panelDrawn, useTheme, waitFor, workspaceFile } from './helpers';
 
 /** out/test/integration → the repository (the fixtures are not in the workspace copy). */
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'python', 'summary');
@@ -20,10 +19,6 @@ const GOLDEN = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'summary.json'), 
 const CLASS_LINE = 7;
 const INSTANCE_LINE = 22;
 const CALL_LINE = 24;
-const THEMES = [
-  { name: 'light', setting: 'Default Light Modern', kind: vscode.ColorThemeKind.Light },
-  { name: 'dark', setting: 'Default Dark Modern', kind: vscode.ColorThemeKind.Dark },
-] as const;
 
 async function summaryLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
@@ -53,21 +48,6 @@ function rowLabel(row: GoldenModel['rows'][number]): string {
 /** The line of the cursor in the fixture's editor (the panel's webview may hold the focus: no active editor then). */
 function cursorLine(document: vscode.TextDocument): number | undefined {
   return vscode.window.visibleTextEditors.find((e) => e.document === document)?.selection.active.line;
-}
-
-/** The panel's next draw of the Summary view (a panel opened by earlier tests draws its op first when it loads again), or a rejection after `ms`. */
-async function summaryDrawn(ms = 20_000): Promise<PanelRender> {
-  const api = convLab().exports;
-  assert.ok(api, 'Conv Lab returned no API from activate');
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const left = deadline - Date.now();
-    const render = await Promise.race([
-      api.panel.nextRender(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the panel did not draw the Summary view within ${ms} ms`)), Math.max(0, left))),
-    ]);
-    if (render.tab === 'summary') return render;
-  }
 }
 
 async function waitForFile(file: string, ms: number): Promise<string> {
@@ -103,7 +83,7 @@ describe('the model summary in the editor', function () {
     assert.ok(api, 'Conv Lab returned no API from activate');
     for (const lens of lenses) {
       const command = lens.command as vscode.Command;
-      const drawn = summaryDrawn();
+      const drawn = panelDrawn('summary');
       const summary = await vscode.commands.executeCommand<WireSummary | undefined>(command.command, ...(command.arguments ?? []));
       assert.ok(summary, `${command.command} showed no summary`);
       await drawn;
@@ -138,16 +118,13 @@ describe('the model summary in the editor', function () {
     const checkDir = process.env['CONV_LAB_WEBVIEW_CHECK_DIR'];
     if (checkDir === undefined) return; // no runner that can reach the webview's DOM (e.g. test-electron)
     const command = lenses[1]?.command as vscode.Command;
-    for (const theme of THEMES) {
-      if (vscode.window.activeColorTheme.kind !== theme.kind) {
-        await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.setting, vscode.ConfigurationTarget.Global);
-        await waitFor(`the ${theme.name} theme`, () => vscode.window.activeColorTheme.kind === theme.kind);
-      }
+    for (const theme of MODEL_VIEW_THEMES) {
+      await useTheme(theme);
       // The click must move the cursor: it starts at the top.
       const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
       editor.selection = new vscode.Selection(0, 0, 0, 0);
       await vscode.env.clipboard.writeText('');
-      const drawn = summaryDrawn();
+      const drawn = panelDrawn('summary');
       await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
       await drawn;
       // The panel's group as wide as the window (the editor's kept, narrow, for the click to reveal into), as users read a wide table.

@@ -239,7 +239,7 @@ async function checkTheme(page, theme, screenshotsDir, expected) {
  */
 export async function answerWebviewChecks(page, options) {
   try {
-    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options), answerSummaryChecks(page, options)]);
+    const [failures] = await Promise.all([answerEveryTheme(page, options), answerEditorShots(page, options), answerModelViewChecks(page, options, 'summary', checkSummary), answerModelViewChecks(page, options, 'sizes', checkSizes)]);
     return failures;
   } catch (e) {
     return [{ title: 'panel webview check', message: e instanceof Error ? e.message.split('\n')[0] : String(e) }];
@@ -267,31 +267,36 @@ async function answerEditorShots(page, { dir, screenshotsDir, stopped }) {
 }
 
 /**
- * The Summary view (summary.test.ts shows a model's summary in a theme and writes
- * `summary-<theme>.ready`, JSON { click, depth }): reads the rows' names and MACs, sets the depth
- * control and reads the rows left, clicks the row named `click` (the host reveals its call) and
- * presses Copy as Markdown (the host copies it), saves `panel-summary-<theme>.png`, and answers
- * `summary-<theme>.done` = { ok, message, names, macs, namesAtDepth }, which the suite asserts.
+ * A model view's checks (summary.test.ts and summaryInputSizes.test.ts show the view in a theme and
+ * write `<view>-<theme>.ready`, JSON of what to check): `check(page, ready, screenshotFile)` reads
+ * the view (and saves `panel-<view>-<theme>.png`), and its answer goes to `<view>-<theme>.done` as
+ * { ok, message, ...answer }, which the suite asserts. Runs until the suite is over.
  */
-async function answerSummaryChecks(page, { dir, screenshotsDir, stopped }) {
+async function answerModelViewChecks(page, { dir, screenshotsDir, stopped }, view, check) {
   const answered = new Set();
+  const pattern = new RegExp(`^${view}-(.+)\\.ready$`);
   while (!stopped()) {
     for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-      const theme = /^summary-(.+)\.ready$/.exec(file)?.[1];
+      const theme = pattern.exec(file)?.[1];
       if (!theme || answered.has(theme)) continue;
       answered.add(theme);
       let answer;
       try {
-        answer = { ok: true, message: '', ...(await checkSummary(page, JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), path.join(screenshotsDir, `panel-summary-${theme}.png`))) };
+        answer = { ok: true, message: '', ...(await check(page, JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), path.join(screenshotsDir, `panel-${view}-${theme}.png`))) };
       } catch (e) {
         answer = { ok: false, message: e instanceof Error ? e.message.split('\n')[0] : String(e) };
       }
-      fs.writeFileSync(path.join(dir, `summary-${theme}.done`), JSON.stringify(answer));
+      fs.writeFileSync(path.join(dir, `${view}-${theme}.done`), JSON.stringify(answer));
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
+/**
+ * The Summary view (`summary-<theme>.ready` = { click, depth }): reads the rows' names and MACs,
+ * sets the depth control and reads the rows left, clicks the row named `click` (the host reveals
+ * its call) and presses Copy as Markdown (the host copies it); answers { names, macs, namesAtDepth }.
+ */
 async function checkSummary(page, { click, depth }, screenshotFile) {
   const frame = await panelFrame(page, 15_000, '#summary-table');
   await checkSecurity(frame);
@@ -316,6 +321,32 @@ async function checkSummary(page, { click, depth }, screenshotFile) {
     throw new Error(`after "Copy as Markdown" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
   });
   return { names: all, macs, namesAtDepth };
+}
+
+/**
+ * The Input sizes view (`sizes-<theme>.ready` = { titles }): reads each strip's label, rules and
+ * description, its cells' statuses and sizes, the sizes outlined as the input's, the tooltips of
+ * the sizes `titles` names and the cells' colours; answers { strips }.
+ */
+async function checkSizes(page, { titles }, screenshotFile) {
+  const frame = await panelFrame(page, 15_000, '#sizes-view .size-strip');
+  await checkSecurity(frame);
+  const strips = await frame.$$eval('#sizes-view .sizes-axis', (sections, sizes) => sections.map((section) => {
+    const cells = [...section.querySelectorAll('.size-cell')];
+    return {
+      label: section.getAttribute('data-axis'),
+      rules: [...section.querySelectorAll('.sizes-rules strong')].map((r) => r.textContent),
+      description: section.querySelector('.size-strip')?.getAttribute('aria-label') ?? '',
+      status: cells.map((c) => c.getAttribute('data-status')),
+      sizes: cells.map((c) => Number(c.getAttribute('data-size'))),
+      given: cells.filter((c) => c.classList.contains('given')).map((c) => Number(c.getAttribute('data-size'))),
+      titles: sizes.map((size) => cells[size - 1]?.getAttribute('title') ?? null),
+      // A cell drawn in the theme's colour, not left transparent (the CSS variables resolved).
+      colours: [...new Set(cells.map((c) => c.ownerDocument.defaultView?.getComputedStyle(c).backgroundColor))],
+    };
+  }), titles);
+  await screenshotPanel(page, frame, screenshotFile);
+  return { strips };
 }
 
 async function answerEveryTheme(page, { dir, screenshotsDir, timeoutMs, stopped }) {

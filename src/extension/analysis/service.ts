@@ -4,7 +4,7 @@
 // fixes from it, and answers the run commands' questions. The extension host only forwards edits
 // and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
-import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic, WireSummaryOutcome, WireSummaryTarget } from '../../protocol/analysis';
+import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic, WireInputSizesOutcome, WireSummaryOutcome, WireSummaryTarget } from '../../protocol/analysis';
 import { CHECKERBOARD_CODE } from '../../python/features/checkerboard';
 import type { TextEdit } from '../../python';
 import type { ViewName } from '../../protocol/panel';
@@ -394,6 +394,14 @@ export class AnalysisService implements vscode.Disposable {
     if (!program) return undefined;
     const answer = await this.ask(program, (at) => ({ type: 'summary', ...at, target, ...(inputSize ? { inputSize } : {}) }), 'summary');
     return { program, outcome: answer.outcome };
+  }
+
+  /** The input sizes a model of the document's program accepts (the solver's sweep in the worker). */
+  async inputSizes(document: vscode.TextDocument, target: WireSummaryTarget, inputSize: readonly number[] | undefined): Promise<WireInputSizesOutcome | undefined> {
+    const program = programOf(document);
+    if (!program) return undefined;
+    const answer = await this.ask(program, (at) => ({ type: 'inputSizes', ...at, target, ...(inputSize ? { inputSize } : {}) }), 'inputSizes');
+    return answer.outcome;
   }
 
   dispose(): void {

@@ -21,7 +21,7 @@ import {
   type ToPanelMessage,
   type ViewName,
 } from '../../protocol/panel';
-import type { WireSummary } from '../../protocol/analysis';
+import type { WireInputSizes, WireSummary } from '../../protocol/analysis';
 import type { Log } from '../log';
 import { panelHtml, panelResourceRoots } from './html';
 import { kernelSizeOf, panelViewOf, parametersRun, tensorsOfStoredView, valuesAt } from './view';
@@ -57,6 +57,8 @@ export interface PanelApi {
   nextParametersRun(): Promise<ParametersOutcome>;
   /** The model summary the Summary view shows. */
   readonly summary: WireSummary | undefined;
+  /** The model's input sizes the Input sizes view shows. */
+  readonly sizes: WireInputSizes | undefined;
 }
 
 /** What the host does for the Summary view's row clicks and buttons (extension/summary.ts, which knows the summary's document). */
@@ -86,6 +88,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
   private summaryShown: { readonly summary: WireSummary; readonly actions: SummaryActions } | undefined;
+  private sizesShown: WireInputSizes | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
   private parameterWaiters: ((outcome: ParametersOutcome) => void)[] = [];
   private pngTarget: vscode.Uri | undefined;
@@ -121,6 +124,18 @@ export class PanelHost implements vscode.Disposable, PanelApi {
 
   get summary(): WireSummary | undefined {
     return this.summaryShown?.summary;
+  }
+
+  get sizes(): WireInputSizes | undefined {
+    return this.sizesShown;
+  }
+
+  /** Opens the panel on the Input sizes view of `sizes`. */
+  showSizes(sizes: WireInputSizes): void {
+    this.sizesShown = sizes;
+    this.open();
+    // As for the summary: the webview selects the view on this message, a loading panel gets it when ready.
+    this.post({ type: 'sizes', sizes });
   }
 
   /** Opens the panel on the Summary view of `summary`; its row clicks and buttons go to `actions`. */
@@ -243,6 +258,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       case 'ready':
         if (this.shown) this.post({ type: 'show', view: this.shown.view });
         if (this.summaryShown) this.post({ type: 'summary', summary: this.summaryShown.summary });
+        if (this.sizesShown) this.post({ type: 'sizes', sizes: this.sizesShown });
         if (this.requestedView) this.post({ type: 'selectView', tab: this.requestedView });
         this.requestedView = undefined;
         return;

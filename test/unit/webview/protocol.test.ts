@@ -41,6 +41,13 @@ describe('panel protocol: messages from the webview', () => {
       { type: 'values', id: 3, role: 'input', starts: [0, 16384], length: 16384 });
   });
 
+  it("accepts the Input sizes view's draw report and keeps it as a restored tab, and refuses a tab of no view", () => {
+    assert.deepEqual(parseFromPanelMessage({ type: 'rendered', elements: 128, ms: 3, tab: 'sizes' }), { type: 'rendered', elements: 128, ms: 3, tab: 'sizes' });
+    assert.deepEqual(parseFromPanelMessage({ type: 'savePng', view: 'sizes', dataUrl: 'data:image/png;base64,AAAA' }), { type: 'savePng', view: 'sizes', dataUrl: 'data:image/png;base64,AAAA' });
+    assert.equal(parseUiState({ ...DEFAULT_UI_STATE, tab: 'sizes' }).tab, 'sizes');
+    assert.equal(parseFromPanelMessage({ type: 'rendered', elements: 128, ms: 3, tab: 'size' }), undefined);
+  });
+
   it("accepts the Summary view's row reveal and exports, and refuses them malformed", () => {
     assert.deepEqual(parseFromPanelMessage({ type: 'revealSummaryRow', row: 4 }), { type: 'revealSummaryRow', row: 4 });
     assert.deepEqual(parseFromPanelMessage({ type: 'summaryExport', action: 'saveCsv' }), { type: 'summaryExport', action: 'saveCsv' });

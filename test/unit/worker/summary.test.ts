@@ -4,9 +4,9 @@
 // are PyTorch's, from test/fixtures/python/summary/summary.json (gen_summary.py).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AnalysisClient } from '../../../src/extension/analysis/client';
 import { inputSizeProblem, type FromAnalysisMessage, type WireSummary, type WireSummaryOutcome } from '../../../src/protocol/analysis';
-import { fixturePath, repoRoot } from '../helpers';
+import { fixturePath } from '../helpers';
+import { modelWorker } from './modelWorker';
 
 interface GoldenModel { file: string; model: string; rows: { name: string; params: number; macs: number }[]; totals: { params: number; macs: number } }
 const golden = JSON.parse(fs.readFileSync(fixturePath('python', 'summary', 'summary.json'), 'utf8')) as { models: GoldenModel[] };
@@ -26,15 +26,8 @@ function summaryOf(answer: FromAnalysisMessage): WireSummary {
 
 describe('worker: model summary', function () {
   this.timeout(30_000);
-  const client = new AnalysisClient(repoRoot(), { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 }, () => undefined);
+  const { client, sync } = modelWorker();
   after(() => client.dispose());
-  let version = 0;
-  /** Syncs `text` as a new version of `key`; returns where to ask. */
-  const sync = async (key: string, text: string) => {
-    version++;
-    await client.request({ type: 'sync', key, version, text, length: text.length });
-    return { key, version, length: text.length };
-  };
 
   it('lists the CodeLens targets and summarises the model called in the file, rows and totals as PyTorch counts them', async () => {
     const at = await sync('dcgan.py', DCGAN);
