@@ -7,10 +7,11 @@ import { CallTrace } from '../python/interpreter/callTrace';
 import { allKnown } from '../python/interpreter/dim';
 import { SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
 import { modelSizeProbe } from '../python/features/modelProbe';
-import { inputOf, modelCalls, oneCallPerModel, type ModelCall } from '../python/features/summary';
+import { inputOf, modelCalls, oneCallPerModel } from '../python/features/summary';
+import { callsTarget, describeTarget, targetModel } from './summaries';
 import type { SummaryTarget } from '../python/features/summaryTargets';
 import type { Project } from '../python/project/project';
-import { inputSizeProblem, type InputSizesQuery, type WireInputSizes, type WireInputSizesOutcome, type WireSizeAxis, type WireSizeRule, type WireSummaryTarget } from '../protocol/analysis';
+import { inputSizeProblem, type InputSizesQuery, type WireInputSizes, type WireInputSizesOutcome, type WireSizeAxis, type WireSizeRule } from '../protocol/analysis';
 
 /** The view sweeps sizes 1..SIZES_MAX on each axis: past 128 a strip of one cell per size no longer fits a panel. */
 export const SIZES_MAX = 128;
@@ -24,10 +25,6 @@ export const SIZES_TIME_BUDGET_MS = 6_000;
 
 /** A project for the sweep's runs of `file` (which get `trace` in their options); the worker's own project is not changed by them. */
 export type SweepProject = (trace: CallTrace) => { readonly project: Project; readonly file: string };
-
-function describe(target: WireSummaryTarget): string {
-  return target.kind === 'class' ? `the class ${target.name}` : `the model ${target.name}`;
-}
 
 /**
  * The chart data of the query's model in `source`. As for the summary, `targets` name what is
@@ -43,14 +40,12 @@ export function inputSizesOutcome(source: string, query: InputSizesQuery, target
   project.setOpen(file, new PythonDocument(source));
   const analysis = project.analyze(file);
   if (!analysis) return { ok: false, needsInput: false, message: 'The file could not be analysed.' };
-  const instance = target.kind === 'instance' ? target.name : targets.find((t) => t.kind === 'instance' && t.className === target.name)?.name;
-  const expression = instance ?? `${target.name}()`;
+  const { expression } = targetModel(target, targets);
   let input: readonly number[] | undefined = inputSize;
   if (input === undefined) {
-    const matches = (call: ModelCall): boolean => (target.kind === 'class' ? call.className === target.name : call.callee === target.name);
-    const shapes = oneCallPerModel(modelCalls(trace, analysis).filter(matches)).map((call) => inputOf(call)?.shape);
+    const shapes = oneCallPerModel(modelCalls(trace, analysis).filter(callsTarget(target))).map((call) => inputOf(call)?.shape);
     input = shapes.find((shape) => shape !== undefined && allKnown(shape) && shape.length >= 3) as readonly number[] | undefined;
-    if (input === undefined) return { ok: false, needsInput: true, message: `No input of known shape with a spatial size reaches ${describe(target)} in this file.` };
+    if (input === undefined) return { ok: false, needsInput: true, message: `No input of known shape with a spatial size reaches ${describeTarget(target)} in this file.` };
   }
   const probe = modelSizeProbe({ project, trace, file, source, expression, leading: input.slice(0, 2) });
   const budgetMs = Math.max(0, SIZES_TIME_BUDGET_MS - (now() - started));
@@ -63,7 +58,7 @@ export function inputSizesOutcome(source: string, query: InputSizesQuery, target
     return {
       ok: false, needsInput: false,
       message: overBudget
-        ? `The sweep of input sizes 1..${SIZES_MAX} of ${describe(target)} took longer than ${SIZES_TIME_BUDGET_MS / 1000} s: the file takes too long to follow (conv-lab sizes --max N sweeps fewer sizes).`
+        ? `The sweep of input sizes 1..${SIZES_MAX} of ${describeTarget(target)} took longer than ${SIZES_TIME_BUDGET_MS / 1000} s: the file takes too long to follow (conv-lab sizes --max N sweeps fewer sizes).`
         : `${expression}: ${e.message}`,
     };
   }

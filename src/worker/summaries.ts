@@ -27,13 +27,29 @@ function tracedRun(source: string, options: AnalysisOptions): TracedRun {
   return { analysis, trace, calls: modelCalls(trace, analysis) };
 }
 
-function describe(target: WireSummaryTarget): string {
+/** The target as a message names it. */
+export function describeTarget(target: WireSummaryTarget): string {
   return target.kind === 'class' ? `the class ${target.name}` : `the model ${target.name}`;
+}
+
+/** Whether a model call of the run is the target's: a call of an instance of the class, or of the name. */
+export function callsTarget(target: WireSummaryTarget): (call: ModelCall) => boolean {
+  return (call) => (target.kind === 'class' ? call.className === target.name : call.callee === target.name);
+}
+
+/**
+ * What a call on a given size calls: the instance named, or the one the file builds of the class
+ * (`targets`: the program's), else the class built without arguments. `instance` is undefined in
+ * that last case.
+ */
+export function targetModel(target: WireSummaryTarget, targets: readonly SummaryTarget[]): { expression: string; instance: string | undefined } {
+  const instance = target.kind === 'instance' ? target.name : targets.find((t) => t.kind === 'instance' && t.className === target.name)?.name;
+  return { expression: instance ?? `${target.name}()`, instance };
 }
 
 const overBudget = (target: WireSummaryTarget): WireSummaryOutcome => ({
   ok: false, needsInput: false,
-  message: `The summary of ${describe(target)} stopped at its time budget (${SUMMARY_TIME_BUDGET_MS / 1000} s): the file takes too long to follow.`,
+  message: `The summary of ${describeTarget(target)} stopped at its time budget (${SUMMARY_TIME_BUDGET_MS / 1000} s): the file takes too long to follow.`,
 });
 
 /**
@@ -46,7 +62,7 @@ export function summaryOutcome(source: string, options: AnalysisOptions, query: 
   const summarized = (run: TracedRun, call: ModelCall, sourceLength: number): WireSummaryOutcome => ({
     ok: true, summary: wireSummary(summarize(run.trace, run.analysis, call, { parameterDtype: options.defaultDtype ?? 'float32' }), sourceLength),
   });
-  const matches = (call: ModelCall): boolean => (target.kind === 'class' ? call.className === target.name : call.callee === target.name);
+  const matches = callsTarget(target);
   const badSize = inputSize && inputSizeProblem(inputSize.join(','));
   if (badSize) return { ok: false, needsInput: false, message: `input size ${inputSize.join(',')}: ${badSize}` };
   if (inputSize === undefined) {
@@ -54,10 +70,9 @@ export function summaryOutcome(source: string, options: AnalysisOptions, query: 
     const called = oneCallPerModel(run.calls.filter(matches)).find((call) => inputOf(call)?.shape !== undefined);
     if (called) return summarized(run, called, source.length);
     if (run.analysis.truncated) return overBudget(target);
-    return { ok: false, needsInput: true, message: `No input of known shape reaches ${describe(target)} in this file.` };
+    return { ok: false, needsInput: true, message: `No input of known shape reaches ${describeTarget(target)} in this file.` };
   }
-  const instance = target.kind === 'instance' ? target.name : targets.find((t) => t.kind === 'instance' && t.className === target.name)?.name;
-  const expression = instance ?? `${target.name}()`;
+  const { expression, instance } = targetModel(target, targets);
   const appended = withModelCall(source, expression, inputSize);
   const run = tracedRun(appended.source, options);
   const called = run.calls.find((call) => call.line !== undefined && call.line > appended.lines);
