@@ -128,7 +128,7 @@ export function oneCallPerModel(calls: readonly ModelCall[]): ModelCall[] {
   for (const call of calls) {
     const known = inputOf(call)?.shape !== undefined;
     const before = chosen.get(call.module);
-    if (!before || (known && inputOf(before) === undefined)) chosen.set(call.module, call);
+    if (!before || (known && inputOf(before)?.shape === undefined)) chosen.set(call.module, call);
   }
   return [...chosen.values()];
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { analyzeShapes } from '../../../src/python';
 import { CallTrace } from '../../../src/python/interpreter/callTrace';
 import { dimJson } from '../../../src/python/interpreter/dim';
-import { modelCalls, summarize, type ModelSummary } from '../../../src/python/features/summary';
+import { inputOf, modelCalls, oneCallPerModel, summarize, type ModelSummary } from '../../../src/python/features/summary';
 import { fixturePath } from '../helpers';
 
 type Shape = number[] | Shape[] | null;
@@ -142,5 +142,15 @@ describe('model summary: unknown where PyTorch would run what Conv Lab does not 
     assert.deepEqual(rows['gru'], [2_688, 15 * 2_688]);
     assert.deepEqual(rows['proj'], [1_472, 15 * 1_344]);
     assert.equal(summary.totals.parameters, 15_040 + 2_688 + 1_472);
+  });
+  it('summarises a model at its first call whose input shape is known, past a call whose is not', () => {
+    const trace = new CallTrace();
+    const analysis = analyzeShapes([
+      'import torch', 'from torch import nn', 'net = nn.Conv2d(3, 4, 3)',
+      "a = net(torch.load('batch.pt'))", 'b = net(torch.zeros(1, 3, 8, 8))',
+    ].join('\n'), { trace });
+    const [call] = oneCallPerModel(modelCalls(trace, analysis));
+    // torch.load's tensor has no known shape; the second call's (1, 3, 8, 8) gives (1, 4, 6, 6).
+    assert.deepEqual(call && inputOf(call)?.shape, [1, 3, 8, 8]);
   });
 });
