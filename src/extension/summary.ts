@@ -54,8 +54,7 @@ export async function showForModel<T>(
   if (!document) return undefined;
   const shown = `${shownPrefix} ${chosen.target.name}`;
   try {
-    // The worker's run takes up to seconds (an input-size sweep up to 6 s): the status bar says it is under way.
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${shown}…` }, () => show(document, chosen.target, shown));
+    return await show(document, chosen.target, shown);
   } catch (e) {
     void vscode.window.showWarningMessage(`${shown}: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
