@@ -316,7 +316,9 @@ async function checkSummary(page, { click, depth }, screenshotFile) {
   await frame.locator('#summary-table tbody .row-link', { hasText: click }).first().click();
   // An earlier copy's notice may still be shown: this copy's is waited for.
   await frame.$eval('#notice', (notice) => { notice.textContent = ''; });
-  await press(frame, '#summary-copy-markdown');
+  // A mouse click, not focus + Enter: the row's click has the host reveal the call, which moves the
+  // focus to the editor at a moment of its own; an Enter sent after it landed in the editor's text.
+  await frame.locator('#summary-copy-markdown').click();
   await frame.locator('#notice', { hasText: 'as a Markdown table' }).waitFor({ timeout: 5_000 }).catch(async () => {
     throw new Error(`after "Copy as Markdown" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
   });
