@@ -53,7 +53,7 @@ export async function sizesCommand(argv: readonly string[], stdout: (text: strin
   const probe = modelSizeProbe({ project: run.project, trace: run.trace, file: run.file, source, expression, leading });
   let sizes: InputSizes;
   try {
-    sizes = solveInputSizes(probe, spatial, { max, budgetMs: DEFAULT_BUDGET_MS });
+    sizes = await solveInputSizes(probe, spatial, { max, budgetMs: DEFAULT_BUDGET_MS });
   } catch (e) {
     if (e instanceof SizeSweepError) throw new CliError(`${expression}: ${e.message}`);
     throw e;

@@ -176,6 +176,26 @@ export interface InputSizesQuery extends Query {
   readonly inputSize?: readonly number[];
 }
 
+/**
+ * What the input-size solver adds to the program's size errors: for each error a model's call
+ * raised on an input of known size, the sizes the model accepts and the nearest ones, and an
+ * `F.pad` of the input to the nearest accepted size when the padded call is checked to run. Asked
+ * after the diagnostics are shown (a sweep takes up to seconds).
+ */
+export interface SizeNotesQuery extends Query {
+  readonly type: 'sizeNotes';
+}
+
+/** A note for the diagnostic at from..to with this code and message (as the diagnostics answer gave it). */
+export interface WireSizeNote {
+  readonly from: number;
+  readonly to: number;
+  readonly code: string;
+  readonly message: string;
+  /** `model fails for this 100×150 input; accepted sizes: multiples of 16 from 16; nearest: 96 or 112 (sizes 1..300 checked)`. */
+  readonly note: string;
+}
+
 /** The most dimensions an input size may have (PyTorch's convs take at most 5). */
 const MAX_INPUT_DIMS = 8;
 /** The largest size of one dimension accepted: a larger one is a typo (the analysis needs shapes only, so nothing would be allocated). */
@@ -193,7 +213,7 @@ export function inputSizeProblem(text: string): string | undefined {
 
 export type ToAnalysisMessage =
   | SyncMessage | CloseMessage | ConfigureMessage | FilesChangedMessage | DiagnosticsQuery | InlayHintsQuery | HoverQuery | CodeActionsQuery | LayerOpQuery | BindingsQuery
-  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery | InputSizesQuery;
+  | EvaluateQuery | EvaluateTypedQuery | ReplayQuery | KernelChoicesQuery | LayerArgumentsQuery | SummaryTargetsQuery | SummaryQuery | InputSizesQuery | SizeNotesQuery;
 
 /** An error PyTorch or Python raises, or a hint of Conv Lab's own (the checkerboard lint). */
 export type WireSeverity = 'error' | 'hint';
@@ -360,7 +380,8 @@ export type FromAnalysisMessage =
   | { readonly type: 'layerArguments'; readonly found: { readonly callee: string; readonly from: number; readonly to: number; readonly args: OpArgs; readonly text: string } | undefined }
   | { readonly type: 'summaryTargets'; readonly targets: readonly SummaryTarget[] }
   | { readonly type: 'summary'; readonly outcome: WireSummaryOutcome }
-  | { readonly type: 'inputSizes'; readonly outcome: WireInputSizesOutcome };
+  | { readonly type: 'inputSizes'; readonly outcome: WireInputSizesOutcome }
+  | { readonly type: 'sizeNotes'; readonly notes: readonly WireSizeNote[] };
 
 export type HostAnalysisEndpoint = RpcEndpoint<ToAnalysisMessage, FromAnalysisMessage>;
 export type AnalysisHostEndpoint = RpcEndpoint<FromAnalysisMessage, ToAnalysisMessage>;

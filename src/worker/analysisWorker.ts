@@ -18,14 +18,16 @@ import { allKnown, isKnown, shapeText } from '../python/interpreter/dim';
 import { callAt } from '../python/syntax/nodes';
 import { applyConvLayer, convWeightShape } from '../python/rules/conv';
 import type {
-  AnalysisHostEndpoint, AnalysisSettings, FromAnalysisMessage, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireDiagnostic, WireEvaluation, WireReplayStep, WireSourceError,
+  AnalysisHostEndpoint, AnalysisSettings, CodeActionsQuery, FromAnalysisMessage, InputSizesQuery, LayerOp, ProgramAt, ReplayQuery, SyncMessage, ToAnalysisMessage, WireDiagnostic, WireEvaluation, WireInputSizesOutcome,
+  WireReplayStep, WireSourceError,
 } from '../protocol/analysis';
 import { RpcEndpoint } from '../protocol/rpc';
 import { Project } from '../python/project/project';
 import type { CallTrace } from '../python/interpreter/callTrace';
 import { diskFiles } from './diskFiles';
 import { summaryOutcome } from './summaries';
-import { inputSizesOutcome } from './inputSizes';
+import { inputSizesOutcome, sizeNotes, SIZES_MAX, sizesHoverMarkdown, type SizeNote } from './inputSizes';
+import { SizeSweepError } from '../python/features/inputSizes';
 import { summaryTargets } from '../python/features/summaryTargets';
 
 interface Program {
@@ -43,6 +45,8 @@ interface Program {
   announced: boolean;
   /** Expressions typed in the kernel prompt, read after the line of an anchor. */
   typed: TypedExpressions | undefined;
+  /** The solver's notes on its size errors, at the project generation they were made at. */
+  sizeNotes?: { readonly generation: number; readonly notes: Promise<SizeNote[]> };
 }
 
 /**
@@ -63,7 +67,20 @@ const VIEW_TIME_BUDGET_MS = 4_000;
 /** Where an untitled program's sweep opens it: no file on disk is there, so its text is all it imports from the project. */
 const UNTITLED_SWEEP_PATH = '/untitled/conv_lab_sizes.py';
 
+/** Milliseconds a hover on a model waits for the sweep of its input sizes; past that it says the sweep is under way (and the next hover finds it done). */
+const HOVER_SIZES_WAIT_MS = 1_500;
+
 const programs = new Map<string, Program>();
+
+/**
+ * The Input sizes sweeps made or under way, by program version, project generation, model and
+ * input size: the view and the hover on the same model share one. The last few are kept.
+ */
+const sweeps = new Map<string, Promise<WireInputSizesOutcome>>();
+const SWEEPS_KEPT = 8;
+
+/** Lets the worker's other requests in between two slices of a sweep's runs. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 let settings: AnalysisSettings = { defaultDtype: 'float32', maxElements: 50_000_000, roots: [], maxIndexedFiles: 2_000 };
 
 /** Every run of the interpreter here: the user's settings, and the time a run may take. */
@@ -222,6 +239,16 @@ function wireEvaluation(evaluation: Evaluation): WireEvaluation {
   return { ok: true, tensor: copied(evaluation.tensor), placeholder: evaluation.placeholder, library: evaluation.library, from: evaluation.from, to: evaluation.to };
 }
 
+/** The quick fixes of a diagnostic; a size error's pad fix comes from its note, when the notes were made. */
+async function codeActions(key: string, program: Program & { analysis: ShapeAnalysis }, d: CodeActionsQuery['diagnostic']): Promise<FromAnalysisMessage> {
+  const { analysis } = program;
+  const same = (x: { from: number; to: number; code: string; message: string }): boolean => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message;
+  const diagnostic = d.severity === 'hint' ? checkerboardHints(analysis).find(same) : analysis.diagnostics.find(same);
+  if (!diagnostic) return { type: 'codeActions', fixes: [] };
+  const pads = d.severity === 'error' && program.sizeNotes ? (await sizeNotesOf(key, program)).filter(same).flatMap((n) => (n.pad ? [n.pad] : [])) : [];
+  return { type: 'codeActions', fixes: [...quickFixes(analysis, diagnostic), ...pads] };
+}
+
 function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQuery): WireReplayStep[] | undefined {
   const { doc, analysis } = program;
   const { selection, cell, precision } = query;
@@ -241,7 +268,66 @@ function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQue
   }));
 }
 
-function handle(message: ToAnalysisMessage): FromAnalysisMessage {
+/** A project of their own for a sweep's runs, which open the file with a call appended: the worker's project (and every other file's results) never sees those texts. */
+function sweepProjectOf(program: Program) {
+  return (trace: CallTrace) => ({
+    project: new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace }),
+    file: program.path ?? UNTITLED_SWEEP_PATH,
+  });
+}
+
+/** The Input sizes sweep of a model of the program's version (shared, see `sweeps`). */
+function inputSizesOf(key: string, program: Program & { analysis: ShapeAnalysis }, query: Pick<InputSizesQuery, 'target' | 'inputSize'>): Promise<WireInputSizesOutcome> {
+  const id = JSON.stringify([key, program.version, project.generation, query.target, query.inputSize ?? null]);
+  let sweep = sweeps.get(id);
+  if (!sweep) {
+    sweep = inputSizesOutcome(program.doc.text, query, summaryTargets(program.analysis), sweepProjectOf(program), { pause: nextTurn });
+    if (sweeps.size >= SWEEPS_KEPT) sweeps.delete(sweeps.keys().next().value as string);
+    sweeps.set(id, sweep);
+  }
+  return sweep;
+}
+
+/** The solver's notes on the program's errors, made once per version (and project generation); a newer version stops them. */
+function sizeNotesOf(key: string, program: Program & { analysis: ShapeAnalysis }): Promise<SizeNote[]> {
+  if (program.sizeNotes?.generation === project.generation) return program.sizeNotes.notes;
+  const pause = async (): Promise<void> => {
+    await nextTurn();
+    if (programs.get(key) !== program) throw new SizeSweepError('the file changed');
+  };
+  const notes = sizeNotes(program.doc.text, program.analysis.diagnostics, sweepProjectOf(program), { pause })
+    .catch((e: unknown) => {
+      if (e instanceof SizeSweepError) return [];
+      throw e;
+    });
+  program.sizeNotes = { generation: project.generation, notes };
+  return notes;
+}
+
+/** The summary target whose name is at `offset`: a module class's name in its definition, or the name a model is bound to. */
+function modelNamedAt(analysis: ShapeAnalysis, offset: number) {
+  return summaryTargets(analysis).find((t) => {
+    const from = t.kind === 'class' ? analysis.doc.text.indexOf(t.name, t.from + 'class'.length) : t.from;
+    return from >= 0 && offset >= from && offset <= from + t.name.length;
+  });
+}
+
+/** The hover; on a model's name, with the input sizes it accepts (when the sweep finishes in time). */
+async function hover(key: string, program: Program & { analysis: ShapeAnalysis }, offset: number): Promise<FromAnalysisMessage> {
+  const { analysis } = program;
+  const found = hoverAt(analysis, offset, { maxElements: settings.maxElements });
+  const model = modelNamedAt(analysis, offset);
+  if (!model) return { type: 'hover', hover: found };
+  const waited = await Promise.race([inputSizesOf(key, program, { target: { kind: model.kind, name: model.name } }), new Promise<undefined>((resolve) => setTimeout(resolve, HOVER_SIZES_WAIT_MS))]);
+  const sizes = waited === undefined
+    ? `**Input sizes** of \`${model.name}\`: still being checked (sizes 1..${SIZES_MAX} per axis); hover again in a moment.`
+    : waited.ok ? sizesHoverMarkdown(waited.sizes) : undefined;
+  if (sizes === undefined) return { type: 'hover', hover: found };
+  const from = model.kind === 'class' ? analysis.doc.text.indexOf(model.name, model.from + 'class'.length) : model.from;
+  return { type: 'hover', hover: found ? { ...found, markdown: `${found.markdown}\n\n---\n${sizes}` } : { from, to: from + model.name.length, markdown: sizes } };
+}
+
+function handle(message: ToAnalysisMessage): FromAnalysisMessage | Promise<FromAnalysisMessage> {
   switch (message.type) {
     case 'sync':
       return sync(message);
@@ -255,6 +341,7 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'configure':
       settings = message.settings;
       project = newProject();
+      sweeps.clear();
       // Every program is analysed anew with the new settings.
       for (const program of programs.values()) {
         program.analysis = undefined;
@@ -287,14 +374,9 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
     case 'inlayHints':
       return { type: 'inlayHints', hints: inlayHints(analysisOf(message).analysis, message.mode, message.range) };
     case 'hover':
-      return { type: 'hover', hover: hoverAt(analysisOf(message).analysis, message.offset, { maxElements: settings.maxElements }) };
-    case 'codeActions': {
-      const { analysis } = analysisOf(message);
-      const d = message.diagnostic;
-      const same = (x: { from: number; to: number; code: string; message: string }): boolean => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message;
-      const diagnostic = d.severity === 'hint' ? checkerboardHints(analysis).find(same) : analysis.diagnostics.find(same);
-      return { type: 'codeActions', fixes: diagnostic ? quickFixes(analysis, diagnostic) : [] };
-    }
+      return hover(message.key, analysisOf(message), message.offset);
+    case 'codeActions':
+      return codeActions(message.key, analysisOf(message), message.diagnostic);
     case 'layerOp':
       return { type: 'layerOp', ...layerOp(analysisOf(message).analysis, message.offset, message.placeholderInput ?? false) };
     case 'bindings': {
@@ -333,16 +415,12 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage {
       const program = analysisOf(message);
       return { type: 'summary', outcome: summaryOutcome(program.doc.text, evaluationOptions(program), message, summaryTargets(program.analysis)) };
     }
-    case 'inputSizes': {
-      const program = analysisOf(message);
-      // The sweep's runs open the file with a call appended: in a project of their own, so that
-      // the worker's project (and every other file's results) never sees those texts.
-      const sweepProject = (trace: CallTrace) => ({
-        project: new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace }),
-        file: program.path ?? UNTITLED_SWEEP_PATH,
-      });
-      return { type: 'inputSizes', outcome: inputSizesOutcome(program.doc.text, message, summaryTargets(program.analysis), sweepProject) };
-    }
+    case 'inputSizes':
+      return inputSizesOf(message.key, analysisOf(message), message).then((outcome) => ({ type: 'inputSizes', outcome }));
+    case 'sizeNotes':
+      return sizeNotesOf(message.key, analysisOf(message)).then((notes) => ({
+        type: 'sizeNotes', notes: notes.map(({ from, to, code, message: text, note }) => ({ from, to, code, message: text, note })),
+      }));
   }
 }
 

@@ -1,17 +1,20 @@
-// The Input sizes view's data in the analysis worker: the input-size solver
-// (python/features/inputSizes.ts) run on a model of the program through the same probe as
-// `conv-lab sizes` (python/features/modelProbe.ts: the file analysed again with one more call of
-// the model on zeros of each size), within a time budget, answered as chart data per axis.
-import { PythonDocument } from '../python';
+// The input-size solver in the analysis worker (python/features/inputSizes.ts), run on a model of
+// the program through the same probe as `conv-lab sizes` (python/features/modelProbe.ts: the file
+// analysed again with one more call of the model on zeros of each size), within a time budget and
+// pausing between slices of runs so that the worker's other requests (a hover) never wait for it:
+// the Input sizes view's chart data, the hover's rule, and the notes (and pad fix) added to a size
+// error a model's call raised.
+import { PythonDocument, type LocatedDiagnostic, type QuickFix, type ShapeAnalysis } from '../python';
 import { CallTrace } from '../python/interpreter/callTrace';
 import { allKnown } from '../python/interpreter/dim';
-import { SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeRule } from '../python/features/inputSizes';
+import { failureNote, padToAccepted, SizeSweepError, sizeChart, solveInputSizes, type AxisSizes, type InputSizes, type SizeProbe, type SizeRule } from '../python/features/inputSizes';
 import { modelSizeProbe } from '../python/features/modelProbe';
-import { inputOf, modelCalls, oneCallPerModel } from '../python/features/summary';
+import { inputOf, modelCalls, oneCallPerModel, type ModelCall } from '../python/features/summary';
+import { callAt, callArguments } from '../python/syntax/nodes';
 import { callsTarget, describeTarget, targetModel } from './summaries';
 import type { SummaryTarget } from '../python/features/summaryTargets';
 import type { Project } from '../python/project/project';
-import { inputSizeProblem, type InputSizesQuery, type WireInputSizes, type WireInputSizesOutcome, type WireSizeAxis, type WireSizeRule } from '../protocol/analysis';
+import { inputSizeProblem, type InputSizesQuery, type WireInputSizes, type WireInputSizesOutcome, type WireSizeAxis, type WireSizeNote, type WireSizeRule } from '../protocol/analysis';
 
 /** The view sweeps sizes 1..SIZES_MAX on each axis: past 128 a strip of one cell per size no longer fits a panel. */
 export const SIZES_MAX = 128;
@@ -26,11 +29,18 @@ export const SIZES_TIME_BUDGET_MS = 6_000;
 /** A project for the sweep's runs of `file` (which get `trace` in their options); the worker's own project is not changed by them. */
 export type SweepProject = (trace: CallTrace) => { readonly project: Project; readonly file: string };
 
+/** How a sweep shares the worker: awaited between slices of runs (it throws to stop a sweep made useless), and the clock. */
+export interface SweepPacing {
+  readonly pause?: () => Promise<void>;
+  readonly now?: () => number;
+}
+
 /**
  * The chart data of the query's model in `source`. As for the summary, `targets` name what is
  * called: a class's model is the one the file builds of it, else the class built without arguments.
  */
-export function inputSizesOutcome(source: string, query: InputSizesQuery, targets: readonly SummaryTarget[], sweepProject: SweepProject, now: () => number = () => performance.now()): WireInputSizesOutcome {
+export async function inputSizesOutcome(source: string, query: Pick<InputSizesQuery, 'target' | 'inputSize'>, targets: readonly SummaryTarget[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<WireInputSizesOutcome> {
+  const now = pacing.now ?? (() => performance.now());
   const started = now();
   const { target, inputSize } = query;
   const badSize = inputSize && (inputSizeProblem(inputSize.join(',')) ?? (inputSize.length < 3 ? 'give batch, channels, then at least one spatial size' : undefined));
@@ -51,7 +61,7 @@ export function inputSizesOutcome(source: string, query: InputSizesQuery, target
   const budgetMs = Math.max(0, SIZES_TIME_BUDGET_MS - (now() - started));
   let sizes: InputSizes;
   try {
-    sizes = solveInputSizes(probe, input.slice(2), { max: SIZES_MAX, budgetMs, now });
+    sizes = await solveInputSizes(probe, input.slice(2), { max: SIZES_MAX, budgetMs, now, ...(pacing.pause ? { pause: pacing.pause } : {}) });
   } catch (e) {
     if (!(e instanceof SizeSweepError)) throw e;
     const overBudget = now() - started > SIZES_TIME_BUDGET_MS;
@@ -83,4 +93,134 @@ export function wireInputSizes(model: string, input: readonly number[], inputFro
     given: { verdict: sizes.given.verdict, message: sizes.given.message ?? null },
     axes: sizes.axes.map(wireAxis),
   };
+}
+
+/** The hover's lines on a model's input sizes, from the view's sweep. */
+export function sizesHoverMarkdown(sizes: WireInputSizes): string {
+  const axes = sizes.alike && sizes.axes.length > 1 ? [{ ...(sizes.axes[0] as WireSizeAxis), name: sizes.axes.map((a) => a.name).join(', ') }] : sizes.axes;
+  const lines = axes.map((a) => {
+    const restored = a.restored.words === a.accepted.words ? 'each gives an output of its own size' : `output size = input size for ${a.restored.words}`;
+    return `- ${a.name}: runs for ${a.accepted.words} (\`${a.accepted.text}\`); ${restored}`;
+  });
+  const from = sizes.inputFromFile ? 'the input that reaches it in this file' : 'the input size given';
+  return [`**Input sizes** of \`${sizes.model}\` around ${from}, (${sizes.input.join(', ')}); sizes 1..${sizes.max} checked per axis:`, '', ...lines].join('\n');
+}
+
+/**
+ * Milliseconds the notes' sweeps may take in all. Each run is checked against it before it starts,
+ * and one run may take the analysis's own budget (2.5 s) past it: under the host's 10 s deadline.
+ */
+export const NOTES_TIME_BUDGET_MS = 6_000;
+
+/** A note's sweep checks sizes 1..max: twice the input's largest size (its nearest accepted sizes above it found), from 64, at most 256. */
+export function noteSweepMax(spatial: readonly number[]): number {
+  return Math.min(256, Math.max(64, 2 * Math.max(...spatial)));
+}
+
+/** A note, with the pad fix when one is checked to run. */
+export interface SizeNote extends WireSizeNote {
+  readonly pad: QuickFix | undefined;
+}
+
+/**
+ * The notes on `diagnostics` (the program's errors): each model call of the file that raised on an
+ * input of known size with a spatial size is swept (the model named as at the call, which must be
+ * a name the file binds at its top level: the probe calls it there), and when the solver finds
+ * that input rejected with the same message as a diagnostic, the diagnostic gets the sizes the
+ * model accepts and the nearest ones.
+ */
+export async function sizeNotes(source: string, diagnostics: readonly LocatedDiagnostic[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<SizeNote[]> {
+  if (diagnostics.length === 0) return [];
+  const now = pacing.now ?? (() => performance.now());
+  const deadline = now() + NOTES_TIME_BUDGET_MS;
+  const trace = new CallTrace();
+  const { project, file } = sweepProject(trace);
+  project.setOpen(file, new PythonDocument(source));
+  const analysis = project.analyze(file);
+  if (!analysis) return [];
+  const notes: SizeNote[] = [];
+  const swept = new Set<string>();
+  for (const call of modelCalls(trace, analysis)) {
+    const input = inputOf(call)?.shape;
+    const callee = call.callee;
+    // A call that raised (no output), surely made, of a model the file names, on an input of known size.
+    if (call.call.output !== undefined || call.call.uncertain || callee === undefined || !/^[A-Za-z_]\w*$/.test(callee) || !input || !allKnown(input) || input.length < 3) continue;
+    const id = `${callee}(${input.join(',')})`;
+    if (swept.has(id)) continue;
+    swept.add(id);
+    const spatial = input.slice(2);
+    const max = noteSweepMax(spatial);
+    const probe = modelSizeProbe({ project, trace, file, source, expression: callee, leading: input.slice(0, 2) });
+    let sizes: InputSizes;
+    try {
+      sizes = await solveInputSizes(probe, spatial, { max, budgetMs: Math.max(0, deadline - now()), now, ...(pacing.pause ? { pause: pacing.pause } : {}) });
+    } catch (e) {
+      // Past the budget, or no size surely accepted (the error is not one of sizes): no note.
+      if (e instanceof SizeSweepError) continue;
+      throw e;
+    }
+    const rejection = sizes.given.verdict === 'rejected' ? sizes.given.message : undefined;
+    const matching = diagnostics.filter((d) => rejection !== undefined && (rejection === d.message || rejection === `${d.kind}: ${d.message}`));
+    if (matching.length === 0) continue;
+    const note = `${callee} ${failureNote(spatial, sizes)} (sizes 1..${max} checked)`;
+    const pad = padFix({ project, file, source, before: analysis, call, callee, spatial, probe, sizes, rejection: matching });
+    notes.push(...matching.map((d) => ({ from: d.from, to: d.to, code: d.code, message: d.message, note, pad })));
+  }
+  return notes;
+}
+
+interface PadFixInput {
+  readonly project: Project;
+  readonly file: string;
+  readonly source: string;
+  /** The analysis of `source` the call was found in. */
+  readonly before: ShapeAnalysis;
+  readonly call: ModelCall;
+  readonly callee: string;
+  readonly spatial: readonly number[];
+  readonly probe: SizeProbe;
+  readonly sizes: InputSizes;
+  /** The diagnostics the padding must make go away. */
+  readonly rejection: readonly LocatedDiagnostic[];
+}
+
+/** How the file can name torch.nn.functional at its top level: its own alias (`F`), else through `torch`. */
+function functionalNames(source: string): string[] {
+  const names: string[] = [];
+  for (const m of source.matchAll(/^(?:import torch\.nn\.functional|from torch\.nn import functional) as ([A-Za-z_]\w*)\s*$/gm)) names.push(m[1] as string);
+  if (/^import torch\s*$/m.test(source)) names.push('torch.nn.functional');
+  return [...new Set(names)];
+}
+
+/**
+ * The call's input padded (F.pad, at the end of each spatial axis) to the nearest size the model
+ * accepts: offered only when the file with the padding applied is analysed again and the call then
+ * gives a tensor of known shape, the size errors are gone, and no other error appears.
+ */
+function padFix({ project, file, source, before, call, callee, spatial, probe, sizes, rejection }: PadFixInput): QuickFix | undefined {
+  const padded = padToAccepted(probe, spatial, sizes);
+  const span = before.spanOf(call.call.site);
+  const argList = span ? callAt(before.doc, span)?.getChild('ArgList') : undefined;
+  const argument = argList ? callArguments(argList, source).positional[0] : undefined;
+  if (!padded || !span || !argument) return undefined;
+  const argumentText = source.slice(argument.from, argument.to);
+  for (const functional of functionalNames(source)) {
+    const insert = `${functional}.pad(${argumentText}, (${padded.pads.join(', ')}))`;
+    const text = source.slice(0, argument.from) + insert + source.slice(argument.to);
+    project.setOpen(file, new PythonDocument(text));
+    const after = project.analyze(file);
+    if (!after) continue;
+    const values = after.valuesAt({ from: span.from, to: span.to + insert.length - argumentText.length });
+    const runs = values.length === 1 && values[0]?.kind === 'tensor' && values[0].shape !== undefined && allKnown(values[0].shape);
+    const errors = new Set(before.diagnostics.map((d) => `${d.code}|${d.message}`));
+    const gone = rejection.every((r) => !after.diagnostics.some((d) => d.message === r.message));
+    if (runs && gone && after.diagnostics.every((d) => errors.has(`${d.code}|${d.message}`))) {
+      return {
+        title: `Pad the input to ${padded.spatial.join('×')}, the nearest size ${callee} accepts: ${functional}.pad(${argumentText}, (${padded.pads.join(', ')}))`,
+        edits: [{ from: argument.from, to: argument.to, insert }],
+        preferred: false,
+      };
+    }
+  }
+  return undefined;
 }

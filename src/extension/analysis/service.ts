@@ -4,7 +4,7 @@
 // fixes from it, and answers the run commands' questions. The extension host only forwards edits
 // and maps offsets; every parse and evaluation of Python runs in the worker.
 import * as vscode from 'vscode';
-import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic, WireInputSizesOutcome, WireSummaryOutcome, WireSummaryTarget } from '../../protocol/analysis';
+import type { FromAnalysisMessage, LayerOp, ProgramAt, ToAnalysisMessage, WireDiagnostic, WireInputSizesOutcome, WireSizeNote, WireSummaryOutcome, WireSummaryTarget } from '../../protocol/analysis';
 import { CHECKERBOARD_CODE } from '../../python/features/checkerboard';
 import type { TextEdit } from '../../python';
 import type { ViewName } from '../../protocol/panel';
@@ -225,11 +225,23 @@ export class AnalysisService implements vscode.Disposable {
 
   private async publish(program: Program): Promise<void> {
     const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at, lint: this.config.lintSettings }), 'diagnostics');
-    this.timed('publish diagnostics', () => this.setDiagnostics(program, answer));
+    this.timed('publish diagnostics', () => this.setDiagnostics(program, answer, []));
     this.scheduleKeys(answer.affected ?? []);
+    if (answer.diagnostics.some((d) => d.severity === 'error')) {
+      void this.addSizeNotes(program, answer).catch((e: unknown) => this.log.error(`input sizes of a failing call: ${e instanceof Error ? e.message : String(e)}`));
+    }
   }
 
-  private setDiagnostics(program: Program, answer: Answer<'diagnostics'>): void {
+  /** The solver's notes on the size errors just shown (its sweeps take up to seconds, so they follow the errors), unless the program changed meanwhile. */
+  private async addSizeNotes(program: Program, answer: Answer<'diagnostics'>): Promise<void> {
+    const state = this.stateOf(program.key, ownerOf(program));
+    const version = state.version;
+    const { notes } = await this.ask(program, (at) => ({ type: 'sizeNotes', ...at }), 'sizeNotes');
+    if (notes.length === 0 || this.states.get(program.key) !== state || state.version !== version) return;
+    this.timed('publish diagnostics', () => this.setDiagnostics(program, answer, notes));
+  }
+
+  private setDiagnostics(program: Program, answer: Answer<'diagnostics'>, notes: readonly WireSizeNote[]): void {
     const state = this.stateOf(program.key, ownerOf(program));
     const byDocument = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const part of program.parts) byDocument.set(part.document.uri.toString(), { uri: part.document.uri, list: [] });
@@ -237,7 +249,9 @@ export class AnalysisService implements vscode.Disposable {
     for (const d of answer.diagnostics) {
       const place = locate(program, d.from, d.to);
       if (!place) continue;
-      const diagnostic = new vscode.Diagnostic(place.range, d.message, d.severity === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Error);
+      const note = notes.find((n) => n.from === d.from && n.to === d.to && n.code === d.code && n.message === d.message)?.note;
+      const message = note === undefined ? d.message : `${d.message}\n${note}`;
+      const diagnostic = new vscode.Diagnostic(place.range, message, d.severity === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Error);
       diagnostic.source = 'Conv Lab';
       // The checkerboard hint's code opens the panel's overlap map of its layer.
       diagnostic.code = d.code === CHECKERBOARD_CODE ? { value: d.code, target: overlapMapLink(place.document.uri, place.range.start) } : d.code;
@@ -247,7 +261,7 @@ export class AnalysisService implements vscode.Disposable {
         ...callChain(d),
       ];
       byDocument.get(place.document.uri.toString())?.list.push(diagnostic);
-      state.wire.set(wireKey(place.document.uri, place.range, d.code, d.message), d);
+      state.wire.set(wireKey(place.document.uri, place.range, d.code, message), d);
     }
     for (const uri of state.published) if (!byDocument.has(uri.toString())) this.collection.delete(uri);
     for (const { uri, list } of byDocument.values()) this.collection.set(uri, list);

@@ -81,7 +81,16 @@ export interface SolveOptions {
   readonly budgetMs: number;
   /** The clock (tests pass their own). */
   readonly now?: () => number;
+  /**
+   * Awaited between runs once a slice of time has passed (the worker's lets its other requests in:
+   * a sweep may take seconds, and a hover must not wait for it). Throwing stops the sweep (a newer
+   * version of the file made it useless).
+   */
+  readonly pause?: () => Promise<void>;
 }
+
+/** Milliseconds of runs between two pauses. */
+const SLICE_MS = 15;
 
 export const DEFAULT_MAX_SIZE = 256;
 export const DEFAULT_BUDGET_MS = 60_000;
@@ -102,28 +111,34 @@ export function axisNames(spatialDims: number): string[] {
  * together). Throws SizeSweepError past the budget, or when no size of 1..max is surely accepted
  * on every axis at once (there is then nothing to hold the other axes at).
  */
-export function solveInputSizes(probe: SizeProbe, base: readonly number[], options: SolveOptions): InputSizes {
+export async function solveInputSizes(probe: SizeProbe, base: readonly number[], options: SolveOptions): Promise<InputSizes> {
   const now = options.now ?? (() => performance.now());
   const deadline = now() + options.budgetMs;
-  const run = (spatial: readonly number[]): SizeOutcome => {
+  let sliceStart = now();
+  const run = async (spatial: readonly number[]): Promise<SizeOutcome> => {
+    if (options.pause && now() - sliceStart > SLICE_MS) {
+      await options.pause();
+      sliceStart = now();
+    }
     if (now() > deadline) throw new SizeSweepError(`the sweep of sizes 1..${options.max} took longer than its budget of ${Math.round(options.budgetMs / 1000)} s; try a smaller --max`);
     return probe(spatial);
   };
-  const given = run(base);
-  const fixed = referenceSizes(run, base, given, options.max);
+  const given = await run(base);
+  const fixed = await referenceSizes(run, base, given, options.max);
   const names = axisNames(base.length);
-  const axes = names.map((name, axis): AxisSizes => {
+  const axes: AxisSizes[] = [];
+  for (const [axis, name] of names.entries()) {
     const points: SizePoint[] = [];
     for (let size = 1; size <= options.max; size++) {
       const spatial = fixed.map((s, i) => (i === axis ? size : s));
-      const outcome = run(spatial);
+      const outcome = await run(spatial);
       const restored = outcome.verdict === 'accepted' ? outcome.output?.[axis] === size : undefined;
       points.push({ size, verdict: outcome.verdict, restored, message: outcome.message });
     }
     const accepted = sizeRule(name, points.map((p) => (p.verdict === 'unknown' ? undefined : p.verdict === 'accepted')));
     const restored = sizeRule(name, points.map((p) => (p.verdict === 'rejected' ? false : p.restored)));
-    return { axis, name, fixed, points, accepted, restored };
-  });
+    axes.push({ axis, name, fixed, points, accepted, restored });
+  }
   const first = axes[0];
   const sameSet = (a: SizeRule, b: SizeRule): boolean => a.members.join() === b.members.join() && a.unknown.join() === b.unknown.join();
   const alike = first !== undefined && axes.every((a) => sameSet(a.accepted, first.accepted) && sameSet(a.restored, first.restored));
@@ -131,11 +146,11 @@ export function solveInputSizes(probe: SizeProbe, base: readonly number[], optio
 }
 
 /** `base` when it is accepted (`given` says), else the smallest size accepted on all axes together. */
-function referenceSizes(run: SizeProbe, base: readonly number[], given: SizeOutcome, max: number): readonly number[] {
+async function referenceSizes(run: (spatial: readonly number[]) => Promise<SizeOutcome>, base: readonly number[], given: SizeOutcome, max: number): Promise<readonly number[]> {
   if (given.verdict === 'accepted') return base;
   for (let size = 1; size <= max; size++) {
     const square = base.map(() => size);
-    if (run(square).verdict === 'accepted') return square;
+    if ((await run(square)).verdict === 'accepted') return square;
   }
   const why = `${given.verdict === 'rejected' ? 'rejected' : 'not known'}: ${given.message ?? ''}`;
   throw new SizeSweepError(`no input size of 1..${max} on every spatial axis at once is surely accepted (the input ${base.join('×')} is ${why}), so no axis can be swept with the others fixed`);

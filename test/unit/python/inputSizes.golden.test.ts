@@ -25,8 +25,8 @@ describe('input-size solver against PyTorch (gen_input_sizes.py)', function () {
 
   for (const expected of golden.models) {
     const name = `${expected.file}${expected.edit ? ` edited to ${expected.edit[1]}` : ''} (${expected.model})`;
-    it(`${name}: the sets PyTorch gives on 1..${expected.max}`, () => {
-      const solved = solveFixture(expected.file, expected.model, expected.input, expected.max, expected.edit);
+    it(`${name}: the sets PyTorch gives on 1..${expected.max}`, async () => {
+      const solved = await solveFixture(expected.file, expected.model, expected.input, expected.max, expected.edit);
       let unknown = 0;
       solved.axes.forEach((axis, i) => {
         const truth = expected.axes[i] as GoldenAxis;

@@ -65,34 +65,34 @@ describe('input-size sweep', () => {
     ? { verdict: 'accepted', output: [h as number, w as number] }
     : { verdict: 'rejected', message: 'RuntimeError: Sizes of tensors must match' });
 
-  it('sweeps each axis with the others at the given size, and says whether they are alike', () => {
-    const solved = solveInputSizes(unetLike, [64, 64], { max: 32, budgetMs: 10_000 });
+  it('sweeps each axis with the others at the given size, and says whether they are alike', async () => {
+    const solved = await solveInputSizes(unetLike, [64, 64], { max: 32, budgetMs: 10_000 });
     assert.deepEqual(solved.axes.map((a) => [a.name, a.accepted.text, a.restored.text]), [['H', 'H ≥ 4 and H ≡ 0 (mod 4)', 'H ≥ 4 and H ≡ 0 (mod 4)'], ['W', 'every W', 'every W']]);
     assert.deepEqual(solved.axes[0]?.fixed, [64, 64]);
     assert.equal(solved.alike, false);
     assert.equal(solved.axes[0]?.points[4]?.message, 'RuntimeError: Sizes of tensors must match');
   });
 
-  it('holds the other axes at the smallest size accepted on all of them when the given one fails', () => {
-    const solved = solveInputSizes(unetLike, [10, 10], { max: 32, budgetMs: 10_000 });
+  it('holds the other axes at the smallest size accepted on all of them when the given one fails', async () => {
+    const solved = await solveInputSizes(unetLike, [10, 10], { max: 32, budgetMs: 10_000 });
     assert.deepEqual(solved.axes[1]?.fixed, [4, 4]);
   });
 
-  it('pads a rejected input to the nearest accepted sizes only when the padded input itself is accepted', () => {
+  it('pads a rejected input to the nearest accepted sizes only when the padded input itself is accepted', async () => {
     // 10×7: H grows to 12 (the next multiple of 4), W 7 is accepted as it is; F.pad lists W first.
-    const solved = solveInputSizes(unetLike, [10, 7], { max: 32, budgetMs: 10_000 });
+    const solved = await solveInputSizes(unetLike, [10, 7], { max: 32, budgetMs: 10_000 });
     assert.deepEqual(padToAccepted(unetLike, [10, 7], solved), { spatial: [12, 7], pads: [0, 0, 0, 2] });
     // Accepted when both sizes are even and one of them is 2: with the other axis at 2 every even size
     // passes, but 3×5 grown to 4×6 does not, so no padding is offered.
     const coupled: SizeProbe = ([h, w]) => ((h as number) % 2 === 0 && (w as number) % 2 === 0 && (h === 2 || w === 2) ? { verdict: 'accepted', output: [h as number, w as number] } : { verdict: 'rejected', message: 'no' });
-    const coupledSizes = solveInputSizes(coupled, [3, 5], { max: 16, budgetMs: 10_000 });
+    const coupledSizes = await solveInputSizes(coupled, [3, 5], { max: 16, budgetMs: 10_000 });
     assert.deepEqual(coupledSizes.axes[0]?.fixed, [2, 2]);
     assert.equal(padToAccepted(coupled, [3, 5], coupledSizes), undefined);
   });
 
-  it('keeps sizes the probe is not sure of unknown, and charts them so', () => {
+  it('keeps sizes the probe is not sure of unknown, and charts them so', async () => {
     const probe: SizeProbe = ([h]) => ((h as number) > 20 ? { verdict: 'unknown', message: 'a branch' } : { verdict: 'accepted', output: [1] });
-    const solved = solveInputSizes(probe, [8], { max: 24, budgetMs: 10_000 });
+    const solved = await solveInputSizes(probe, [8], { max: 24, budgetMs: 10_000 });
     assert.deepEqual(solved.axes[0]?.accepted.unknown, [21, 22, 23, 24]);
     assert.deepEqual(solved.axes[0]?.accepted.members, Array.from({ length: 20 }, (_, i) => i + 1));
     // Output size 1: only L = 1 comes back unchanged.
@@ -100,14 +100,14 @@ describe('input-size sweep', () => {
     assert.equal(sizeChart(solved.axes[0] as never).status[23], 'unknown');
   });
 
-  it('refuses past its time budget, and when no size is surely accepted', () => {
+  it('refuses past its time budget, and when no size is surely accepted', async () => {
     let clock = 0;
     const slow: SizeProbe = () => {
       clock += 100;
       return { verdict: 'accepted', output: undefined };
     };
-    assert.throws(() => solveInputSizes(slow, [8, 8], { max: 256, budgetMs: 1_000, now: () => clock }), (e: unknown) => e instanceof SizeSweepError && /took longer than its budget of 1 s; try a smaller --max/.test(e.message));
-    assert.throws(() => solveInputSizes(() => ({ verdict: 'unknown', message: 'a call Conv Lab does not follow' }), [8], { max: 4, budgetMs: 10_000 }),
+    await assert.rejects(solveInputSizes(slow, [8, 8], { max: 256, budgetMs: 1_000, now: () => clock }), (e: unknown) => e instanceof SizeSweepError && /took longer than its budget of 1 s; try a smaller --max/.test(e.message));
+    await assert.rejects(solveInputSizes(() => ({ verdict: 'unknown', message: 'a call Conv Lab does not follow' }), [8], { max: 4, budgetMs: 10_000 }),
       (e: unknown) => e instanceof SizeSweepError && /the input 8 is not known: a call Conv Lab does not follow/.test(e.message));
   });
 });
@@ -115,26 +115,26 @@ describe('input-size sweep', () => {
 describe('input-size solver on files', function () {
   this.timeout(60_000);
 
-  it('the seed\'s cell 92: every size is accepted, and tconv(conv(X)) has X\'s size exactly when H ≡ 1 (mod 3)', () => {
+  it('the seed\'s cell 92: every size is accepted, and tconv(conv(X)) has X\'s size exactly when H ≡ 1 (mod 3)', async () => {
     // conv k5 p2 s3: (H + 4 - 5)//3 + 1; tconv k5 p2 s3 back: 3·((H - 1)//3) + 1, which is H iff H ≡ 1 (mod 3); 16 = 3·5 + 1.
-    const solved = solveFixture('sizes/d2l_conv_tconv.py', 'pair', [1, 10, 16, 16], 64);
+    const solved = await solveFixture('sizes/d2l_conv_tconv.py', 'pair', [1, 10, 16, 16], 64);
     assert.equal(solved.alike, true);
     assert.equal(solved.axes[0]?.accepted.text, 'every H');
     assert.equal(solved.axes[0]?.restored.text, 'H ≡ 1 (mod 3)');
   });
 
-  it('the small U-Net: multiples of 4 from 4, restored alike', () => {
+  it('the small U-Net: multiples of 4 from 4, restored alike', async () => {
     // Two 2×2 max pools (H → H//2 → H//4, at least 1) and two ×2 transposed convs concatenated with
     // the skips: 2·(H//4) must be H//2 and 2·(H//2) must be H, so H ≡ 0 (mod 4), H ≥ 4.
-    const solved = solveFixture('summary/unet_small.py', 'model', [1, 3, 64, 64], 64);
+    const solved = await solveFixture('summary/unet_small.py', 'model', [1, 3, 64, 64], 64);
     assert.equal(solved.axes[1]?.accepted.text, 'W ≥ 4 and W ≡ 0 (mod 4)');
     assert.equal(solved.axes[1]?.restored.text, 'W ≥ 4 and W ≡ 0 (mod 4)');
     assert.match(solved.axes[0]?.points[4]?.message ?? '', /^RuntimeError: Sizes of tensors must match except in dimension 1/);
   });
 
-  it('LeNet-5 (an nn.Sequential called directly): only the sizes its Linear(400) takes, with PyTorch\'s message for the others', () => {
+  it('LeNet-5 (an nn.Sequential called directly): only the sizes its Linear(400) takes, with PyTorch\'s message for the others', async () => {
     // conv k5 p2 keeps H; pool → H//2; conv k5 → H//2 - 4; pool → (H//2 - 4)//2, which must be 5: H ∈ 28..31.
-    const solved = solveFixture('summary/lenet5.py', 'model', [4, 1, 28, 28], 40);
+    const solved = await solveFixture('summary/lenet5.py', 'model', [4, 1, 28, 28], 40);
     assert.equal(solved.axes[0]?.accepted.text, 'H ∈ {28–31}');
     assert.equal(solved.axes[0]?.points[0]?.message, 'RuntimeError: Given input size: (6x1x28). Calculated output size: (6x0x14). Output size is too small');
   });

@@ -38,9 +38,9 @@ describe('output_size quick fix', function () {
     assert.equal(fixed, unet.replace(fixEdit[0], fixEdit[1]));
   });
 
-  it('the fixed U-Net accepts every even size from 4, where the original took multiples of 4', () => {
+  it('the fixed U-Net accepts every even size from 4, where the original took multiples of 4', async () => {
     // Two 2×2 pools need 4; the second cat, left as it was, still needs 2·(H//2) = H: H even.
-    const solved = solveFixture('summary/unet_small.py', 'model', [1, 3, 100, 150], 64, fixEdit);
+    const solved = await solveFixture('summary/unet_small.py', 'model', [1, 3, 100, 150], 64, fixEdit);
     assert.deepEqual(solved.axes.map((a) => a.accepted.text), ['H ≥ 4 and H ≡ 0 (mod 2)', 'W ≥ 4 and W ≡ 0 (mod 2)']);
   });
 

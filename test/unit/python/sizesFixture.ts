@@ -18,7 +18,7 @@ export function fixtureSource(file: string, edit?: FixtureEdit): string {
 }
 
 /** `file` under test/fixtures/python; `input` the whole shape (batch, channels, spatial sizes). */
-export function solveFixture(file: string, model: string, input: readonly number[], max: number, edit?: FixtureEdit): InputSizes {
+export function solveFixture(file: string, model: string, input: readonly number[], max: number, edit?: FixtureEdit): Promise<InputSizes> {
   const shown = fixturePath('python', ...file.split('/'));
   const source = fixtureSource(file, edit);
   const run = analyse(shown, source);

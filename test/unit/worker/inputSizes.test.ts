@@ -93,11 +93,11 @@ describe('worker: input sizes', function () {
     assert.match(bad.message, /spatial size/);
   });
 
-  it('stops a sweep past its time budget with a message that says so (a clock that runs 1 s per reading)', () => {
+  it('stops a sweep past its time budget with a message that says so (a clock that runs 1 s per reading)', async () => {
     const text = fs.readFileSync(fixturePath('python', 'sizes', 'd2l_conv_tconv.py'), 'utf8');
     let clock = 0;
-    const outcome = inputSizesOutcome(text, { type: 'inputSizes', key: 'pair.py', version: 1, length: text.length, target: { kind: 'instance', name: 'pair' } }, [],
-      (trace) => ({ project: new Project(diskFiles, { roots: [] }, { trace }), file: '/untitled/pair.py' }), () => (clock += 1000));
+    const outcome = await inputSizesOutcome(text, { target: { kind: 'instance', name: 'pair' } }, [],
+      (trace) => ({ project: new Project(diskFiles, { roots: [] }, { trace }), file: '/untitled/pair.py' }), { now: () => (clock += 1000) });
     assert.ok(!outcome.ok && !outcome.needsInput, JSON.stringify(outcome));
     assert.equal(outcome.message, `The sweep of input sizes 1..${SIZES_MAX} of the model pair took longer than ${SIZES_TIME_BUDGET_MS / 1000} s: the file takes too long to follow (conv-lab sizes --max N sweeps fewer sizes).`);
   });
