@@ -112,6 +112,7 @@ export class SummaryFeature implements vscode.Disposable {
   }
 
   private async summarise(document: vscode.TextDocument, target: WireSummaryTarget, shown: string): Promise<WireSummary | undefined> {
+    let inputSize: number[] | undefined;
     let answer = await this.analysis.summary(document, target, undefined);
     if (answer && !answer.outcome.ok && answer.outcome.needsInput) {
       const text = await vscode.window.showInputBox({
@@ -121,16 +122,25 @@ export class SummaryFeature implements vscode.Disposable {
         validateInput: inputSizeProblem,
       });
       if (text === undefined) return undefined;
-      answer = await this.analysis.summary(document, target, text.split(',').map((p) => Number(p.trim())));
+      inputSize = text.split(',').map((p) => Number(p.trim()));
+      answer = await this.analysis.summary(document, target, inputSize);
     }
     if (!answer) return undefined;
     if (!answer.outcome.ok) {
       void vscode.window.showWarningMessage(`${shown}: ${answer.outcome.message}`);
       return undefined;
     }
-    this.shown = { summary: answer.outcome.summary, program: answer.program };
-    this.panel.showSummary(answer.outcome.summary, { reveal: (row) => this.reveal(row), export: (action) => this.export(action) });
-    return answer.outcome.summary;
+    const summary = answer.outcome.summary;
+    this.shown = { summary, program: answer.program };
+    this.panel.showSummary(summary, { reveal: (row) => this.reveal(row), export: (action) => this.export(action) });
+    void this.addInputSizes(document, target, inputSize, summary);
+    return summary;
+  }
+
+  /** The model's input sizes (the solver's sweep, seconds for a big model) join the summary when they come, if it is still the one shown. */
+  private async addInputSizes(document: vscode.TextDocument, target: WireSummaryTarget, inputSize: readonly number[] | undefined, summary: WireSummary): Promise<void> {
+    const outcome = await this.analysis.inputSizes(document, target, inputSize).catch(() => undefined);
+    if (outcome?.ok && this.shown?.summary === summary) this.panel.summarySizes(outcome.sizes);
   }
 
   /** Reveals the call of the summary's row `row` in its editor. */

@@ -91,6 +91,8 @@ export type ToPanelMessage =
   | { readonly type: 'summary'; readonly summary: WireSummary }
   /** A model's input sizes for the Input sizes view (which it selects). */
   | { readonly type: 'sizes'; readonly sizes: WireInputSizes }
+  /** The input sizes of the shown summary's model: a section of the Summary view, and the Input sizes view's data (not selected). */
+  | { readonly type: 'summarySizes'; readonly sizes: WireInputSizes }
   /** Switch to a view (e.g. "Show Kernel as Matrix" opens the matrix). */
   | { readonly type: 'selectView'; readonly tab: ViewName }
   /** The Parameters view's run failed: PyTorch's message (or the size limit's), and the arguments tried. */

@@ -65,7 +65,7 @@ const notice = requireElement('notice');
 
 let view: PanelView | undefined;
 /** The model summary the Summary view shows, and its depth limit and folded rows. */
-let summary: { readonly summary: WireSummary; readonly state: SummaryViewState } | undefined;
+let summary: { readonly summary: WireSummary; readonly state: SummaryViewState; sizes?: WireInputSizes } | undefined;
 /** The model input sizes the Input sizes view shows. */
 let sizes: WireInputSizes | undefined;
 let ui: PanelUiState = DEFAULT_UI_STATE;
@@ -102,7 +102,7 @@ let renderSerial = 0;
 /** Draws the whole view and reports how long it took, values asked of the host included. */
 async function render(): Promise<void> {
   if (ui.tab === 'summary' && summary) {
-    renderSummary(summary.summary, summary.state);
+    renderSummary(summary.summary, summary.state, summary.sizes);
     return;
   }
   if (ui.tab === 'sizes' && sizes) {
@@ -135,12 +135,21 @@ async function render(): Promise<void> {
   vscode.postMessage({ type: 'rendered', elements, ms: performance.now() - started, tab: ui.tab, ...(alert ? { alert } : {}) });
 }
 
-function renderSummary(shown: WireSummary, state: SummaryViewState): void {
+function renderSummary(shown: WireSummary, state: SummaryViewState, shownSizes: WireInputSizes | undefined): void {
   const started = performance.now();
   ++renderSerial;
   for (const stop of disposeView.splice(0)) stop();
   const focused = document.activeElement?.id;
-  const body = element('div', { id: 'view-body', role: 'tabpanel', 'aria-labelledby': 'tab-summary' }, summaryView(shown, state, (message) => vscode.postMessage(message), () => renderSummary(shown, state)));
+  const actions = {
+    post: (message: FromPanelMessage) => vscode.postMessage(message),
+    rerender: () => renderSummary(shown, state, shownSizes),
+    openSizes: () => {
+      ui = { ...ui, tab: 'sizes' };
+      saveState();
+      void render();
+    },
+  };
+  const body = element('div', { id: 'view-body', role: 'tabpanel', 'aria-labelledby': 'tab-summary' }, summaryView(shown, state, shownSizes, actions));
   app.replaceChildren(tabBar(), body);
   if (focused) document.getElementById(focused)?.focus();
   vscode.postMessage({ type: 'rendered', elements: shown.rows.length, ms: performance.now() - started, tab: 'summary' });
@@ -495,6 +504,12 @@ window.addEventListener('message', (event: MessageEvent<ToPanelMessage>) => {
       ui = { ...ui, tab: 'sizes' };
       void render();
       saveState();
+      return;
+    case 'summarySizes':
+      if (!summary) return;
+      summary.sizes = message.sizes;
+      sizes = message.sizes;
+      void render();
       return;
     case 'selectView':
       ui = { ...ui, tab: message.tab };

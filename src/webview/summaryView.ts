@@ -3,9 +3,10 @@
 // its share of the MACs and of the parameters (the rows under it included), and the totals and
 // memory below. A row's name reveals its call in the editor; the buttons ask the host to copy
 // the Markdown or save the CSV. Webview only.
-import type { WireSummary } from '../protocol/analysis';
+import type { WireInputSizes, WireSummary } from '../protocol/analysis';
 import type { FromPanelMessage } from '../protocol/panel';
 import { element } from './dom';
+import { sizeStrips } from './sizesChart';
 import { maxDepth, shareOf, summaryTree, visibleRows } from './summaryTree';
 
 /** What a `?` cell of a row means (the engine gives reasons for the totals only). */
@@ -32,7 +33,26 @@ function bar(kind: 'macs' | 'params', share: number): HTMLElement {
   return element('span', { class: `bar bar-${kind}`, 'aria-hidden': 'true' }, fill);
 }
 
-export function summaryView(summary: WireSummary, state: SummaryViewState, post: (message: FromPanelMessage) => void, rerender: () => void): HTMLElement {
+/** What the Summary view's controls do: ask the host, draw the view again, switch to the Input sizes view. */
+export interface SummaryViewActions {
+  post(message: FromPanelMessage): void;
+  rerender(): void;
+  openSizes(): void;
+}
+
+/** The model's input sizes, once the host has them: per axis (one line when alike), the accepted and restored sizes in words. */
+function sizesSection(sizes: WireInputSizes, openSizes: () => void): HTMLElement {
+  const chart = element('button', { type: 'button', class: 'link', id: 'summary-show-sizes' }, 'Show the chart');
+  chart.addEventListener('click', openSizes);
+  return element('section', { class: 'summary-sizes', id: 'summary-sizes', 'aria-label': 'Input sizes' },
+    element('h2', {}, 'Input sizes'),
+    ...sizeStrips(sizes).map((s) => element('p', { 'data-axis': s.label },
+      `${s.label}: runs for `, element('strong', {}, s.axis.accepted.words), '; output size = input size for ', element('strong', {}, s.axis.restored.words))),
+    element('p', { class: 'meta' }, `Sizes 1 to ${sizes.max} checked per axis around the input (${sizes.input.join(', ')}). `, chart),
+  );
+}
+
+export function summaryView(summary: WireSummary, state: SummaryViewState, sizes: WireInputSizes | undefined, { post, rerender, openSizes }: SummaryViewActions): HTMLElement {
   const tree = summaryTree(summary.rows);
   const deepest = maxDepth(summary.rows);
   const depthInput = element('input', { type: 'number', id: 'summary-depth', min: '0', max: String(deepest), step: '1', value: String(state.depth) });
@@ -89,5 +109,5 @@ export function summaryView(summary: WireSummary, state: SummaryViewState, post:
   const notes = summary.notes.length > 0 ? [element('ul', { class: 'summary-notes' }, ...summary.notes.map((n) => element('li', {}, n)))] : [];
   const legend = element('p', { class: 'meta' }, element('span', { class: 'bar bar-macs legend-swatch', 'aria-hidden': 'true' }, element('span', { class: 'bar-fill' })), ' MACs ',
     element('span', { class: 'bar bar-params legend-swatch', 'aria-hidden': 'true' }, element('span', { class: 'bar-fill' })), ' parameters: each row\'s share of the model\'s, with the rows under it. Click a layer to reveal its call.');
-  return element('div', { class: 'summary-view' }, header, legend, element('div', { class: 'summary-scroll' }, table), totals, ...notes);
+  return element('div', { class: 'summary-view' }, header, legend, element('div', { class: 'summary-scroll' }, table), totals, ...notes, ...(sizes ? [sizesSection(sizes, openSizes)] : []));
 }

@@ -268,12 +268,17 @@ function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQue
   }));
 }
 
-/** A project of their own for a sweep's runs, which open the file with a call appended: the worker's project (and every other file's results) never sees those texts. */
+/**
+ * A project of their own for a sweep's runs, which open the file with a call appended: the
+ * worker's project (and every other file's results) never sees those texts. The other open files
+ * are read as the editor has them, unsaved edits included.
+ */
 function sweepProjectOf(program: Program) {
-  return (trace: CallTrace) => ({
-    project: new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace }),
-    file: program.path ?? UNTITLED_SWEEP_PATH,
-  });
+  return (trace: CallTrace) => {
+    const swept = new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace });
+    for (const other of programs.values()) if (other.path !== undefined && other !== program) swept.setOpen(other.path, new PythonDocument(other.doc.text));
+    return { project: swept, file: program.path ?? UNTITLED_SWEEP_PATH };
+  };
 }
 
 /** The Input sizes sweep of a model of the program's version (shared, see `sweeps`). */

@@ -133,11 +133,13 @@ describe('the model summary in the editor', function () {
       await vscode.commands.executeCommand('workbench.action.minimizeOtherEditors');
       // Depth 1 leaves the model and its Sequential.
       fs.writeFileSync(path.join(checkDir, `summary-${theme.name}.ready`), JSON.stringify({ click: '(model) (Generator)', depth: 1 }));
-      const answer = JSON.parse(await waitForFile(path.join(checkDir, `summary-${theme.name}.done`), 60_000)) as { ok: boolean; message: string; names: string[]; macs: string[]; namesAtDepth: string[] };
+      const answer = JSON.parse(await waitForFile(path.join(checkDir, `summary-${theme.name}.done`), 60_000)) as { ok: boolean; message: string; names: string[]; macs: string[]; namesAtDepth: string[]; sizes: string[] };
       assert.ok(answer.ok, `the Summary view's DOM in the ${theme.name} theme: ${answer.message}`);
       assert.deepEqual(answer.names, GOLDEN.rows.map(rowLabel));
       assert.deepEqual(answer.macs, GOLDEN.rows.map((r) => r.macs.toLocaleString('en-US')));
       assert.deepEqual(answer.namesAtDepth, ['(model) (Generator)', 'main (Sequential)']);
+      // PyTorch 1.13 runs the generator on (2, 100, h, 1) for every h of 1..128, each output larger than its input (and so for W).
+      assert.deepEqual(answer.sizes, ['H, W: runs for every size; output size = input size for none']);
       await waitFor('the click revealed the model\'s call', () => cursorLine(document) === CALL_LINE);
       assert.match(await vscode.env.clipboard.readText(), /^### Generator — input/);
       await vscode.commands.executeCommand('workbench.action.evenEditorWidths');

@@ -295,7 +295,7 @@ async function answerModelViewChecks(page, { dir, screenshotsDir, stopped }, vie
 /**
  * The Summary view (`summary-<theme>.ready` = { click, depth }): reads the rows' names and MACs,
  * sets the depth control and reads the rows left, clicks the row named `click` (the host reveals
- * its call) and presses Copy as Markdown (the host copies it); answers { names, macs, namesAtDepth }.
+ * its call), presses Copy as Markdown (the host copies it) and reads the input sizes' lines; answers { names, macs, namesAtDepth, sizes }.
  */
 async function checkSummary(page, { click, depth }, screenshotFile) {
   const frame = await panelFrame(page, 15_000, '#summary-table');
@@ -322,7 +322,10 @@ async function checkSummary(page, { click, depth }, screenshotFile) {
   await frame.locator('#notice', { hasText: 'as a Markdown table' }).waitFor({ timeout: 5_000 }).catch(async () => {
     throw new Error(`after "Copy as Markdown" the panel says ${JSON.stringify(await frame.textContent('#notice'))}`);
   });
-  return { names: all, macs, namesAtDepth };
+  // The model's input sizes join the view when the worker's sweep is done.
+  await frame.locator('#summary-sizes').waitFor({ timeout: 20_000 });
+  const sizes = await frame.locator('#summary-sizes p[data-axis]').allTextContents();
+  return { names: all, macs, namesAtDepth, sizes };
 }
 
 /**

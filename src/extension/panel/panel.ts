@@ -87,7 +87,7 @@ export class PanelHost implements vscode.Disposable, PanelApi {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private shown: Shown | undefined;
-  private summaryShown: { readonly summary: WireSummary; readonly actions: SummaryActions } | undefined;
+  private summaryShown: { readonly summary: WireSummary; readonly actions: SummaryActions; sizes?: WireInputSizes } | undefined;
   private sizesShown: WireInputSizes | undefined;
   private renderWaiters: ((render: PanelRender) => void)[] = [];
   private parameterWaiters: ((outcome: ParametersOutcome) => void)[] = [];
@@ -144,6 +144,14 @@ export class PanelHost implements vscode.Disposable, PanelApi {
     this.open();
     // The webview selects the Summary view on this message (a panel still loading gets it again when ready).
     this.post({ type: 'summary', summary });
+  }
+
+  /** Adds the input sizes of the shown summary's model to the Summary view (the Input sizes view gets them too, unselected). */
+  summarySizes(sizes: WireInputSizes): void {
+    if (!this.summaryShown) return;
+    this.summaryShown.sizes = sizes;
+    this.sizesShown = sizes;
+    this.post({ type: 'summarySizes', sizes });
   }
 
   /** Reveals the panel, creating it if needed. */
@@ -258,7 +266,8 @@ export class PanelHost implements vscode.Disposable, PanelApi {
       case 'ready':
         if (this.shown) this.post({ type: 'show', view: this.shown.view });
         if (this.summaryShown) this.post({ type: 'summary', summary: this.summaryShown.summary });
-        if (this.sizesShown) this.post({ type: 'sizes', sizes: this.sizesShown });
+        if (this.summaryShown?.sizes) this.post({ type: 'summarySizes', sizes: this.summaryShown.sizes });
+        else if (this.sizesShown) this.post({ type: 'sizes', sizes: this.sizesShown });
         if (this.requestedView) this.post({ type: 'selectView', tab: this.requestedView });
         this.requestedView = undefined;
         return;

@@ -4,6 +4,8 @@
 // sweep that lets the worker's other requests through while it runs.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { FromAnalysisMessage, ProgramAt, WireDiagnostic } from '../../../src/protocol/analysis';
 import { fixturePath } from '../helpers';
 import { modelWorker } from './modelWorker';
@@ -94,5 +96,35 @@ describe('worker: input sizes of a failing model call', function () {
     // On the class's name, the same sweep (the class's model is the one the file builds of it).
     const onClass = answerOf(await client.request({ type: 'hover', ...original, offset: UNET.indexOf('class UNet') + 7 }), 'hover').hover;
     assert.match(onClass?.markdown ?? '', /runs for multiples of 4 from 4/);
+  });
+});
+
+describe('worker: a sweep reads the other open files as the editor has them', function () {
+  this.timeout(60_000);
+  const { client } = modelWorker();
+  after(() => client.dispose());
+
+  it('sweeps a script whose model is in an open file with unsaved edits: the edited model', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-sweep-'));
+    // Pooled by K then upsampled by K and concatenated with its input: a size runs iff it is a multiple of K (by hand).
+    const model = (k: number): string => `import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.pool = nn.MaxPool2d(${k})\n        self.up = nn.Upsample(scale_factor=${k})\n\n    def forward(self, x):\n        return torch.cat([self.up(self.pool(x)), x], dim=1)\n`;
+    const script = 'import torch\nfrom models import Net\n\nmodel = Net()\ny = model(torch.randn(1, 3, 8, 8))\n';
+    fs.writeFileSync(path.join(dir, 'models.py'), model(2));
+    fs.writeFileSync(path.join(dir, 'train.py'), script);
+    const open = async (name: string, text: string, version: number): Promise<ProgramAt> => {
+      const key = `file://${path.join(dir, name)}`;
+      await client.request({ type: 'sync', key, version, text, length: text.length, path: path.join(dir, name) });
+      return { key, version, length: text.length };
+    };
+    const words = async (at: ProgramAt): Promise<string | undefined> => {
+      const answer = answerOf(await client.request({ type: 'inputSizes', ...at, target: { kind: 'instance', name: 'model' } }), 'inputSizes');
+      return answer.outcome.ok ? answer.outcome.sizes.axes[0]?.accepted.words : answer.outcome.message;
+    };
+    const train = await open('train.py', script, 1);
+    assert.equal(await words(train), 'multiples of 2 from 2');
+    // models.py opened with K = 4, not saved: the disk still says 2.
+    await open('models.py', model(4), 1);
+    const again = await open('train.py', `${script}\n`, 2);
+    assert.equal(await words(again), 'multiples of 4 from 4');
   });
 });
