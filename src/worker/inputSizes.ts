@@ -117,6 +117,15 @@ export function noteSweepMax(spatial: readonly number[]): number {
   return Math.min(256, Math.max(64, 2 * Math.max(...spatial)));
 }
 
+/**
+ * The errors an input's spatial size can cause, which alone get a sweep (a sweep for an error no
+ * size avoids, wrong channels say, would try every size in vain at every pause in typing).
+ */
+const SIZE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'broadcast-mismatch', 'cat-mismatch', 'stack-mismatch', 'expand-mismatch', 'split-mismatch', 'kernel-too-large', 'output-too-small', 'output-size-out-of-range',
+  'matmul-mismatch', 'linear-mismatch', 'view-size-mismatch', 'layer-norm-shape', 'invalid-padding', 'pixel-unshuffle-size',
+]);
+
 /** A note, with the pad fix when one is checked to run. */
 export interface SizeNote extends WireSizeNote {
   readonly pad: QuickFix | undefined;
@@ -129,7 +138,8 @@ export interface SizeNote extends WireSizeNote {
  * that input rejected with the same message as a diagnostic, the diagnostic gets the sizes the
  * model accepts and the nearest ones.
  */
-export async function sizeNotes(source: string, diagnostics: readonly LocatedDiagnostic[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<SizeNote[]> {
+export async function sizeNotes(source: string, errors: readonly LocatedDiagnostic[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<SizeNote[]> {
+  const diagnostics = errors.filter((d) => SIZE_ERROR_CODES.has(d.code));
   if (diagnostics.length === 0) return [];
   const now = pacing.now ?? (() => performance.now());
   const deadline = now() + NOTES_TIME_BUDGET_MS;

@@ -16,7 +16,7 @@ const UNET = fs.readFileSync(path.join(FIXTURES, 'summary', 'unet_small.py'), 'u
 const ODD = UNET.replace('x = torch.randn(1, 3, 64, 64)', 'x = torch.randn(1, 3, 102, 150)');
 const PYTORCH_MESSAGE = 'Sizes of tensors must match except in dimension 1. Expected size 50 but got size 51 for tensor number 1 in the list.';
 // The golden's accepted sets (input_sizes.json): multiples of 4 from 4 on each axis; 102 lies between 100 and 104, 150 between 148 and 152.
-const NOTE = 'model fails for this 102×150 input; accepted sizes: multiples of 4 from 4; nearest: H 100 or 104, W 148 or 152 (sizes 1..256 checked)';
+const NOTE = 'model fails for this 102×150 input; accepted sizes (each axis with the others at 8): multiples of 4 from 4; nearest: H 100 or 104, W 148 or 152 (sizes 1..256 checked)';
 const PAD_TITLE = 'Pad the input to 104×152, the nearest size model accepts: torch.nn.functional.pad(x, (0, 2, 0, 2))';
 
 function errors(uri: vscode.Uri): vscode.Diagnostic[] {

@@ -242,6 +242,10 @@ export function nearestAccepted(rule: SizeRule, size: number): { below: number |
  */
 export function failureNote(spatial: readonly number[], sizes: InputSizes): string {
   const accepted = sizes.alike ? (sizes.axes[0] as AxisSizes).accepted.words : sizes.axes.map((a) => `${a.name} ${a.accepted.words}`).join(', ');
+  // Each axis was swept with the others at a size the model accepts, not at this input's: said,
+  // since the sets may depend on the other axes (a Linear after a flatten takes H·W = const).
+  const fixed = sizes.axes[0]?.fixed ?? [];
+  const others = spatial.length > 1 && fixed.join() !== spatial.join() ? ` (each axis with the others at ${new Set(fixed).size === 1 ? String(fixed[0]) : fixed.join('×')})` : '';
   const nearest = sizes.axes.flatMap((a) => {
     const size = spatial[a.axis] as number;
     if (a.accepted.members.includes(size)) return [];
@@ -249,7 +253,7 @@ export function failureNote(spatial: readonly number[], sizes: InputSizes): stri
     const sizesNear = [below, above].filter((s) => s !== undefined).join(' or ');
     return sizesNear === '' ? [] : [sizes.axes.length > 1 ? `${a.name} ${sizesNear}` : sizesNear];
   });
-  return `fails for this ${spatial.join('×')} input; accepted sizes: ${accepted}${nearest.length > 0 ? `; nearest: ${nearest.join(', ')}` : ''}`;
+  return `fails for this ${spatial.join('×')} input; accepted sizes${others}: ${accepted}${nearest.length > 0 ? `; nearest: ${nearest.join(', ')}` : ''}`;
 }
 
 /**

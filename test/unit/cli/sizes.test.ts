@@ -47,7 +47,7 @@ describe('conv-lab sizes', function () {
     // 100×150 through the U-Net: W 150 pools to 75 then 37, whose ×2 transposed conv gives 74 against the skip's 75 (H 100 → 50 → 25 → 50 → 100 passes).
     const run = convLab(unet, '--input-size', '1,3,100,150', '--max', '160');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^the input \(1, 3, 100, 150\): RuntimeError: Sizes of tensors must match except in dimension 1\. Expected size 74 but got size 75 for tensor number 1 in the list\.; fails for this 100×150 input; accepted sizes: multiples of 4 from 4; nearest: W 148 or 152$/m);
+    assert.match(run.stdout, /^the input \(1, 3, 100, 150\): RuntimeError: Sizes of tensors must match except in dimension 1\. Expected size 74 but got size 75 for tensor number 1 in the list\.; fails for this 100×150 input; accepted sizes \(each axis with the others at 8\): multiples of 4 from 4; nearest: W 148 or 152$/m);
     // The other axes are held at 8×8, the smallest square surely accepted: at 4×4 the bottleneck's
     // BatchNorm gets one value per channel (torch 1.13 raises in training mode, runs in eval mode).
     assert.match(run.stdout, /the other axes fixed at 8\)/);
