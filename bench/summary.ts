@@ -55,8 +55,8 @@ async function timedAsync(run: () => Promise<void>, runs: number): Promise<numbe
 const UNET = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'python', 'summary', 'unet_small.py');
 const SIZE_RUNS = 3;
 
-function sweepProject(trace: CallTrace): { project: Project; file: string } {
-  return { project: new Project(diskFiles, { roots: [] }, { trace }), file: UNET };
+function sweepProject(trace: CallTrace, file = UNET): { project: Project; file: string } {
+  return { project: new Project(diskFiles, { roots: [] }, { trace }), file };
 }
 
 async function sizesBench(): Promise<void> {
@@ -73,7 +73,7 @@ async function sizesBench(): Promise<void> {
   }, SIZE_RUNS);
   const oddErrors = analyzeShapes(odd).diagnostics;
   const note = await timedAsync(async () => {
-    const notes = await sizeNotes(odd, oddErrors, sweepProject);
+    const notes = await sizeNotes({ source: odd, file: UNET, sourceOf: () => undefined }, oddErrors.map((diagnostic) => ({ diagnostic })), sweepProject);
     if (notes.length !== 1 || !notes[0]?.pad) throw new Error(`bench: ${notes.length} notes on the 102×150 U-Net`);
   }, SIZE_RUNS);
   const cli = timed(() => spawnNode([CLI, 'sizes', UNET, '--max', '128']));

@@ -186,8 +186,9 @@ export interface SizeNotesQuery extends Query {
   readonly type: 'sizeNotes';
 }
 
-/** A note for the diagnostic at from..to with this code and message (as the diagnostics answer gave it). */
+/** A note for the diagnostic at from..to with this code and message (as the diagnostics answer gave it), in the program or in the `elsewhere` file `path`. */
 export interface WireSizeNote {
+  readonly path?: string;
   readonly from: number;
   readonly to: number;
   readonly code: string;

@@ -245,7 +245,7 @@ async function codeActions(key: string, program: Program & { analysis: ShapeAnal
   const same = (x: { from: number; to: number; code: string; message: string }): boolean => x.from === d.from && x.to === d.to && x.code === d.code && x.message === d.message;
   const diagnostic = d.severity === 'hint' ? checkerboardHints(analysis).find(same) : analysis.diagnostics.find(same);
   if (!diagnostic) return { type: 'codeActions', fixes: [] };
-  const pads = d.severity === 'error' && program.sizeNotes ? (await sizeNotesOf(key, program)).filter(same).flatMap((n) => (n.pad ? [n.pad] : [])) : [];
+  const pads = d.severity === 'error' && program.sizeNotes ? (await sizeNotesOf(key, program)).filter((n) => n.path === undefined && same(n)).flatMap((n) => (n.pad ? [n.pad] : [])) : [];
   return { type: 'codeActions', fixes: [...quickFixes(analysis, diagnostic), ...pads] };
 }
 
@@ -274,11 +274,17 @@ function replay(program: Program & { analysis: ShapeAnalysis }, query: ReplayQue
  * are read as the editor has them, unsaved edits included.
  */
 function sweepProjectOf(program: Program) {
-  return (trace: CallTrace) => {
+  return (trace: CallTrace, file = program.path ?? UNTITLED_SWEEP_PATH) => {
     const swept = new Project(diskFiles, { roots: settings.roots, maxFiles: settings.maxIndexedFiles }, { ...analysisOptions(), trace });
-    for (const other of programs.values()) if (other.path !== undefined && other !== program) swept.setOpen(other.path, new PythonDocument(other.doc.text));
-    return { project: swept, file: program.path ?? UNTITLED_SWEEP_PATH };
+    for (const other of programs.values()) if (other.path !== undefined && other.path !== file) swept.setOpen(other.path, new PythonDocument(other.doc.text));
+    return { project: swept, file };
   };
+}
+
+/** A project file's text as the editor has it when open, else as on disk. */
+function projectText(path: string): string | undefined {
+  for (const p of programs.values()) if (p.path === path) return p.doc.text;
+  return diskFiles.readText(path);
 }
 
 /** The Input sizes sweep of a model of the program's version (shared, see `sweeps`). */
@@ -300,7 +306,13 @@ function sizeNotesOf(key: string, program: Program & { analysis: ShapeAnalysis }
     await nextTurn();
     if (programs.get(key) !== program) throw new SizeSweepError('the file changed');
   };
-  const notes = sizeNotes(program.doc.text, program.analysis.diagnostics, sweepProjectOf(program), { pause })
+  const { analysis } = program;
+  const errors = [
+    ...analysis.diagnostics.map((diagnostic) => ({ diagnostic })),
+    ...[...analysis.modules].flatMap(([path, found]) => found.diagnostics.map((diagnostic) => ({ diagnostic, path }))),
+  ];
+  const file = program.path ?? UNTITLED_SWEEP_PATH;
+  const notes = sizeNotes({ source: program.doc.text, file, sourceOf: projectText }, errors, sweepProjectOf(program), { pause })
     .catch((e: unknown) => {
       if (e instanceof SizeSweepError) return [];
       throw e;
@@ -424,7 +436,7 @@ function handle(message: ToAnalysisMessage): FromAnalysisMessage | Promise<FromA
       return inputSizesOf(message.key, analysisOf(message), message).then((outcome) => ({ type: 'inputSizes', outcome }));
     case 'sizeNotes':
       return sizeNotesOf(message.key, analysisOf(message)).then((notes) => ({
-        type: 'sizeNotes', notes: notes.map(({ from, to, code, message: text, note }) => ({ from, to, code, message: text, note })),
+        type: 'sizeNotes', notes: notes.map(({ path, from, to, code, message: text, note }) => ({ ...(path === undefined ? {} : { path }), from, to, code, message: text, note })),
       }));
   }
 }

@@ -26,8 +26,8 @@ export const SIZES_MAX = 128;
  */
 export const SIZES_TIME_BUDGET_MS = 6_000;
 
-/** A project for the sweep's runs of `file` (which get `trace` in their options); the worker's own project is not changed by them. */
-export type SweepProject = (trace: CallTrace) => { readonly project: Project; readonly file: string };
+/** A project for the sweep's runs of the program's file, or of `file` (runs which get `trace` in their options); the worker's own project is not changed by them. */
+export type SweepProject = (trace: CallTrace, file?: string) => { readonly project: Project; readonly file: string };
 
 /** How a sweep shares the worker: awaited between slices of runs (it throws to stop a sweep made useless), and the clock. */
 export interface SweepPacing {
@@ -126,25 +126,59 @@ const SIZE_ERROR_CODES: ReadonlySet<string> = new Set([
   'matmul-mismatch', 'linear-mismatch', 'view-size-mismatch', 'layer-norm-shape', 'invalid-padding', 'pixel-unshuffle-size',
 ]);
 
-/** A note, with the pad fix when one is checked to run. */
+/** A note, with the pad fix when one is checked to run (only for an error of the program's own run, whose call is in the program). */
 export interface SizeNote extends WireSizeNote {
   readonly pad: QuickFix | undefined;
 }
 
+/** An error a program's run found: in the program itself, or (`path`) in a file it imports. */
+export interface RunError {
+  readonly diagnostic: LocatedDiagnostic;
+  readonly path?: string | undefined;
+}
+
+/** The program the notes are for: its text and the file it is analysed as. */
+export interface NotedProgram {
+  readonly source: string;
+  readonly file: string;
+  /** The text of another file of the project (the editor's when open), for a call made there. */
+  readonly sourceOf: (path: string) => string | undefined;
+}
+
 /**
- * The notes on `diagnostics` (the program's errors): each model call of the file that raised on an
- * input of known size with a spatial size is swept (the model named as at the call, which must be
- * a name the file binds at its top level: the probe calls it there), and when the solver finds
- * that input rejected with the same message as a diagnostic, the diagnostic gets the sizes the
- * model accepts and the nearest ones.
+ * The notes on a program's errors. Each error is followed to the call of a model that raised it:
+ * the outermost call of its chain (an error raised in a file the script imports), else a call in
+ * the program. Each such call that raised, surely made, on an input of known size with a spatial
+ * size, is swept (the model named as at the call, which must be a name its file binds at the top
+ * level: the probe calls it there); when the solver finds that input rejected with the same
+ * message as an error, the error gets the sizes the model accepts and the nearest ones.
  */
-export async function sizeNotes(source: string, errors: readonly LocatedDiagnostic[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<SizeNote[]> {
-  const diagnostics = errors.filter((d) => SIZE_ERROR_CODES.has(d.code));
-  if (diagnostics.length === 0) return [];
+export async function sizeNotes(program: NotedProgram, errors: readonly RunError[], sweepProject: SweepProject, pacing: SweepPacing = {}): Promise<SizeNote[]> {
   const now = pacing.now ?? (() => performance.now());
   const deadline = now() + NOTES_TIME_BUDGET_MS;
+  // By the file of the call that led to each error.
+  const byScript = new Map<string, RunError[]>();
+  for (const error of errors) {
+    if (!SIZE_ERROR_CODES.has(error.diagnostic.code)) continue;
+    const script = error.diagnostic.chain?.[0]?.path ?? (error.path === undefined ? program.file : undefined);
+    if (script !== undefined) byScript.set(script, [...(byScript.get(script) ?? []), error]);
+  }
+  const notes: SizeNote[] = [];
+  for (const [script, scriptErrors] of byScript) {
+    const source = script === program.file ? program.source : program.sourceOf(script);
+    if (source === undefined) continue;
+    notes.push(...await scriptNotes(script, source, scriptErrors, sweepProject, { now, deadline, pause: pacing.pause }));
+  }
+  return notes;
+}
+
+/** The notes on `errors`, all led to by calls in `file` (whose text is `source`). */
+async function scriptNotes(
+  file: string, source: string, errors: readonly RunError[], sweepProject: SweepProject,
+  { now, deadline, pause }: { now: () => number; deadline: number; pause: (() => Promise<void>) | undefined },
+): Promise<SizeNote[]> {
   const trace = new CallTrace();
-  const { project, file } = sweepProject(trace);
+  const project = sweepProject(trace, file).project;
   project.setOpen(file, new PythonDocument(source));
   const analysis = project.analyze(file);
   if (!analysis) return [];
@@ -155,26 +189,32 @@ export async function sizeNotes(source: string, errors: readonly LocatedDiagnost
     const callee = call.callee;
     // A call that raised (no output), surely made, of a model the file names, on an input of known size.
     if (call.call.output !== undefined || call.call.uncertain || callee === undefined || !/^[A-Za-z_]\w*$/.test(callee) || !input || !allKnown(input) || input.length < 3) continue;
+    // The errors this call may have led to: those whose chain starts at its line, or (no chain) raised in this file's own run.
+    const led = errors.filter(({ diagnostic: d }) => (d.chain?.[0] ? d.chain[0].line === call.line : true));
     const id = `${callee}(${input.join(',')})`;
-    if (swept.has(id)) continue;
+    if (led.length === 0 || swept.has(id)) continue;
     swept.add(id);
     const spatial = input.slice(2);
     const max = noteSweepMax(spatial);
     const probe = modelSizeProbe({ project, trace, file, source, expression: callee, leading: input.slice(0, 2) });
     let sizes: InputSizes;
     try {
-      sizes = await solveInputSizes(probe, spatial, { max, budgetMs: Math.max(0, deadline - now()), now, ...(pacing.pause ? { pause: pacing.pause } : {}) });
+      sizes = await solveInputSizes(probe, spatial, { max, budgetMs: Math.max(0, deadline - now()), now, ...(pause ? { pause } : {}) });
     } catch (e) {
       // Past the budget, or no size surely accepted (the error is not one of sizes): no note.
       if (e instanceof SizeSweepError) continue;
       throw e;
     }
     const rejection = sizes.given.verdict === 'rejected' ? sizes.given.message : undefined;
-    const matching = diagnostics.filter((d) => rejection !== undefined && (rejection === d.message || rejection === `${d.kind}: ${d.message}`));
+    const matching = led.filter(({ diagnostic: d }) => rejection !== undefined && (rejection === d.message || rejection === `${d.kind}: ${d.message}`));
     if (matching.length === 0) continue;
     const note = `${callee} ${failureNote(spatial, sizes)} (sizes 1..${max} checked)`;
-    const pad = padFix({ project, file, source, before: analysis, call, callee, spatial, probe, sizes, rejection: matching });
-    notes.push(...matching.map((d) => ({ from: d.from, to: d.to, code: d.code, message: d.message, note, pad })));
+    // The pad edits the call: offered on an error of the program's own run made in the program.
+    const own = matching.filter((e) => e.path === undefined && !e.diagnostic.chain?.length);
+    const pad = own.length > 0 ? padFix({ project, file, source, before: analysis, call, callee, spatial, probe, sizes, rejection: own.map((e) => e.diagnostic) }) : undefined;
+    notes.push(...matching.map(({ diagnostic: d, path }) => ({
+      ...(path === undefined ? {} : { path }), from: d.from, to: d.to, code: d.code, message: d.message, note, pad: path === undefined && !d.chain?.length ? pad : undefined,
+    })));
   }
   return notes;
 }

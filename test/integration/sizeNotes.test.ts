@@ -71,6 +71,20 @@ describe('the input sizes of a failing model call in the editor', function () {
     assert.match(hover, /- H, W: runs for multiples of 4 from 4/);
   });
 
+  it("notes the error a script's call raises in the model's file, which is not open", async () => {
+    const unet = workspaceFile('sizes_project/unet.py');
+    const train = workspaceFile('sizes_project/train.py');
+    await vscode.workspace.fs.writeFile(unet, new TextEncoder().encode(UNET.slice(0, UNET.indexOf('model = UNet()'))));
+    await vscode.workspace.fs.writeFile(train, new TextEncoder().encode('import torch\nfrom unet import UNet\n\nmodel = UNet()\nx = torch.randn(1, 3, 102, 150)\ny = model(x)\n'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(train), vscode.ViewColumn.One);
+    await waitFor('the note on the error in unet.py', () => errors(unet).some((d) => d.message.includes('\n')), 30_000);
+    const [error] = errors(unet);
+    assert.equal(error?.message, `${PYTORCH_MESSAGE}\n${NOTE}`);
+    assert.equal(error?.range.start.line, 35);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  });
+
   it('pads the input to the nearest accepted size with the quick fix, and the error goes away', async () => {
     const [error] = errors(document.uri);
     assert.ok(error);

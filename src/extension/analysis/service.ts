@@ -227,7 +227,7 @@ export class AnalysisService implements vscode.Disposable {
     const answer = await this.ask(program, (at) => ({ type: 'diagnostics', ...at, lint: this.config.lintSettings }), 'diagnostics');
     this.timed('publish diagnostics', () => this.setDiagnostics(program, answer, []));
     this.scheduleKeys(answer.affected ?? []);
-    if (answer.diagnostics.some((d) => d.severity === 'error')) {
+    if (answer.diagnostics.some((d) => d.severity === 'error') || answer.elsewhere.some((e) => e.diagnostics.length > 0)) {
       void this.addSizeNotes(program, answer).catch((e: unknown) => this.log.error(`input sizes of a failing call: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
@@ -249,8 +249,7 @@ export class AnalysisService implements vscode.Disposable {
     for (const d of answer.diagnostics) {
       const place = locate(program, d.from, d.to);
       if (!place) continue;
-      const note = notes.find((n) => n.from === d.from && n.to === d.to && n.code === d.code && n.message === d.message)?.note;
-      const message = note === undefined ? d.message : `${d.message}\n${note}`;
+      const message = withNote(d, undefined, notes);
       const diagnostic = new vscode.Diagnostic(place.range, message, d.severity === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Error);
       diagnostic.source = 'Conv Lab';
       // The checkerboard hint's code opens the panel's overlap map of its layer.
@@ -267,7 +266,7 @@ export class AnalysisService implements vscode.Disposable {
     for (const { uri, list } of byDocument.values()) this.collection.set(uri, list);
     state.published = [...byDocument.values()].map((v) => v.uri);
     const touched = new Set([...state.elsewhere.keys(), ...answer.elsewhere.map((e) => e.path)]);
-    state.elsewhere = new Map(answer.elsewhere.map((e) => [e.path, e.diagnostics]));
+    state.elsewhere = new Map(answer.elsewhere.map((e) => [e.path, e.diagnostics.map((d) => ({ ...d, message: withNote(d, e.path, notes) }))]));
     this.publishElsewhere(touched);
     if (answer.truncated) this.log.info(`shape analysis of ${program.key} stopped at its budget after ${answer.analysisMs.toFixed(0)} ms`);
     this.hintsChanged.fire();
@@ -423,6 +422,12 @@ export class AnalysisService implements vscode.Disposable {
     this.client.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** A diagnostic's message, with the input-size solver's note on it when there is one (`path`: the file of an error found elsewhere). */
+function withNote(d: WireDiagnostic, path: string | undefined, notes: readonly WireSizeNote[]): string {
+  const note = notes.find((n) => n.path === path && n.from === d.from && n.to === d.to && n.code === d.code && n.message === d.message)?.note;
+  return note === undefined ? d.message : `${d.message}\n${note}`;
 }
 
 /** The calls from other files that led to an error, as related information (each file:line). */

@@ -131,3 +131,41 @@ describe('worker: a sweep reads the other open files as the editor has them', fu
     assert.equal(await words(again), 'multiples of 4 from 4');
   });
 });
+
+describe('worker: the note on a size error raised in an imported file', function () {
+  this.timeout(60_000);
+  const { client } = modelWorker();
+  after(() => client.dispose());
+
+  it("notes the error in unet.py that train.py's call of the model raises, whether the script or the model's file is asked", async () => {
+    // The small U-Net's classes in unet.py; train.py builds it and calls it on 102×150 (the figures of the single-file test).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conv-lab-notes-'));
+    const unet = UNET.slice(0, UNET.indexOf('model = UNet()'));
+    const train = 'import torch\nfrom unet import UNet\n\nmodel = UNet()\nx = torch.randn(1, 3, 102, 150)\ny = model(x)\n';
+    fs.writeFileSync(path.join(dir, 'unet.py'), unet);
+    fs.writeFileSync(path.join(dir, 'train.py'), train);
+    const open = async (name: string, text: string): Promise<ProgramAt> => {
+      const key = `file://${path.join(dir, name)}`;
+      await client.request({ type: 'sync', key, version: 1, text, length: text.length, path: path.join(dir, name) });
+      return { key, version: 1, length: text.length };
+    };
+    const note = 'model fails for this 102×150 input; accepted sizes (each axis with the others at 8): multiples of 4 from 4; nearest: H 100 or 104, W 148 or 152 (sizes 1..256 checked)';
+    const script = await open('train.py', train);
+    const { diagnostics, elsewhere } = answerOf(await client.request({ type: 'diagnostics', ...script }), 'diagnostics');
+    assert.deepEqual(diagnostics, []);
+    const [found] = elsewhere.flatMap((e) => e.diagnostics.map((d) => ({ path: e.path, d })));
+    assert.ok(found);
+    assert.equal(found.d.message, PYTORCH_MESSAGE);
+    const fromScript = answerOf(await client.request({ type: 'sizeNotes', ...script }), 'sizeNotes').notes;
+    assert.deepEqual(fromScript, [{ path: found.path, from: found.d.from, to: found.d.to, code: found.d.code, message: PYTORCH_MESSAGE, note }]);
+    // unet.py open: its own diagnostic (with train.py:6 as its chain) gets the same note.
+    const model = await open('unet.py', unet);
+    const [own] = (answerOf(await client.request({ type: 'diagnostics', ...model }), 'diagnostics')).diagnostics;
+    assert.equal(own?.chain?.[0]?.line, 6);
+    const fromModel = answerOf(await client.request({ type: 'sizeNotes', ...model }), 'sizeNotes').notes;
+    assert.deepEqual(fromModel.map((n) => [n.path, n.message, n.note]), [[undefined, PYTORCH_MESSAGE, note]]);
+    // No pad there: the call to pad is in train.py, not in the file the fix would edit.
+    const { fixes } = answerOf(await client.request({ type: 'codeActions', ...model, diagnostic: own as WireDiagnostic }), 'codeActions');
+    assert.ok(fixes.every((f) => !f.title.startsWith('Pad')), JSON.stringify(fixes.map((f) => f.title)));
+  });
+});
